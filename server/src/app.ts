@@ -1,0 +1,81 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import ajvFormats from 'ajv-formats';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import core from './plugins/core.js';
+import errors from './plugins/errors.js';
+import metrics from './plugins/metrics.js';
+import auth from './plugins/auth.js';
+import realtime from './plugins/realtime.js';
+import health from './routes/health.js';
+import authRoutes from './routes/api/auth/index.js';
+import adminAgents from './routes/api/admin/agents.js';
+import adminQueues from './routes/api/admin/queues.js';
+import adminApiKeys from './routes/api/admin/api-keys.js';
+import { channelAdapters } from './channels/index.js';
+
+export interface BuildOptions {
+  config: Config;
+  db?: pg.Pool;
+  redis?: Redis;
+  logger?: boolean | object;
+}
+
+/** Builds the HTTP app without listening, so tests and server.ts share one wiring. */
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: opts.config.logLevel },
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true }, plugins: [ajvFormats as never] },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(core, { config: opts.config, db: opts.db, redis: opts.redis });
+  await app.register(errors);
+  await app.register(metrics);
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false, hook: 'preHandler', redis: app.redis, skipOnError: true, nameSpace: `${opts.config.queuePrefix}:rl:` });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'contact-hub API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(auth);
+  await app.register(realtime);
+
+  await app.register(health);
+  await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(adminAgents, { prefix: '/api/v1/admin' });
+  await app.register(adminQueues, { prefix: '/api/v1/admin' });
+  await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
+  for (const adapter of channelAdapters) {
+    if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
+  }
+
+  const uiDir = path.resolve(opts.config.uiDistDir);
+  const hasUi = existsSync(path.join(uiDir, 'index.html'));
+  if (hasUi) await app.register(fastifyStatic, { root: uiDir, prefix: '/', wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    // The agent UI is a single-page app: unknown non-API paths get its index.html.
+    if (hasUi && req.method === 'GET' && !/^\/(api|webhooks|socket\.io|docs)\b/.test(req.url)) return reply.sendFile('index.html');
+    return reply.code(404).send({ error: 'Not Found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
+  });
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import type { Log as Logger } from '../lib/log.js';
+import type { Channel } from '../contracts/channels.js';
+import type { Config } from '../config.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
+
+/** An outbound interaction as the delivery worker hands it to a channel. */
+export interface OutboundMessage {
+  interactionId: number;
+  caseId: number;
+  caseNumber: number;
+  customerId: number;
+  channel: Channel;
+  to: string | null;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  metadata: Record<string, unknown>;
+  attachments: { filename: string; contentType: string; storageKey: string }[];
+}
+
+export interface SendContext {
+  db: pg.Pool;
+  config: Config;
+  store: AttachmentStore;
+  log: Logger;
+}
+
+export interface SendResult {
+  providerMessageId?: string;
+  status: 'sent' | 'delivered' | 'queued';
+  metadata?: Record<string, unknown>;
+}
+
+/** Thrown for failures that retrying cannot fix (bad address, opt-out, 4xx from the provider). */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
+/**
+ * One channel = one folder under server/src/channels exporting an adapter:
+ * inbound routes that normalise provider payloads into the ingest pipeline, and a sender.
+ */
+export interface ChannelAdapter {
+  channel: Channel;
+  /** Fastify plugin with the channel's inbound endpoints, mounted at `prefix`. */
+  routes?: { prefix: string; plugin: FastifyPluginAsync };
+  send?: (ctx: SendContext, msg: OutboundMessage) => Promise<SendResult>;
+}

@@ -1,0 +1,16 @@
+/** An error whose message is safe and useful to show to the API client. */
+export class HttpError extends Error {
+  constructor(
+    public readonly statusCode: number,
+    message: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new HttpError(400, message, details);
+export const notFound = (what = 'resource') => new HttpError(404, `${what} not found`);
+export const forbidden = (message = 'forbidden') => new HttpError(403, message);
+export const conflict = (message: string) => new HttpError(409, message);

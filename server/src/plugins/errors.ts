@@ -1,0 +1,48 @@
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import { HttpError } from '../lib/errors.js';
+import { InvalidIdentityError } from '../ingest/identity.js';
+
+interface ValidationItem {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Bad input always gets a 4xx with the field and the reason; only our own bugs are 500s. */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError & { validation?: ValidationItem[]; validationContext?: string }, req, reply) => {
+      if (err.validation) {
+        const details = err.validation.map((v) => {
+          const missing = v.params?.missingProperty ?? v.params?.requiredProperties;
+          const base = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+          const field = [err.validationContext, base, Array.isArray(missing) ? missing.join(',') : missing].filter(Boolean).join('.');
+          return { field, reason: v.message ?? 'invalid' };
+        });
+        return reply.code(400).send({
+          error: 'Bad Request',
+          message: details.map((d) => `${d.field}: ${d.reason}`).join('; '),
+          details,
+        });
+      }
+      if (err instanceof HttpError) {
+        return reply.code(err.statusCode).send({ error: httpName(err.statusCode), message: err.message, details: err.details });
+      }
+      if (err instanceof InvalidIdentityError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+      const status = err.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        return reply.code(status).send({ error: httpName(status), message: err.message });
+      }
+      req.log.error({ err }, 'unhandled error');
+      return reply.code(500).send({ error: 'Internal Server Error', message: 'unexpected error; it has been logged' });
+    });
+  },
+  { name: 'errors' },
+);
+
+function httpName(code: number): string {
+  return (
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests' } as Record<number, string>
+  )[code] ?? 'Error';
+}

@@ -1,0 +1,94 @@
+import fp from 'fastify-plugin';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Worker } from 'bullmq';
+import { fastifyCookie } from '@fastify/cookie';
+import type { Redis } from 'ioredis';
+import { agentForToken, type SessionAgent } from '../auth/sessions.js';
+import { createRedis } from '../lib/redis.js';
+import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
+import { QUEUE_NAMES } from '../contracts/jobs.js';
+import { ioEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
+import { SESSION_COOKIE } from './auth.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server;
+    realtime: RealtimeEmitter;
+  }
+}
+
+declare module 'socket.io' {
+  interface SocketData {
+    agent?: SessionAgent;
+  }
+}
+
+export function socketToken(socket: Socket): string | null {
+  const auth = socket.handshake.auth as { token?: string } | undefined;
+  if (auth?.token) return auth.token;
+  const cookie = socket.handshake.headers.cookie;
+  return cookie ? (fastifyCookie.parse(cookie)[SESSION_COOKIE] ?? null) : null;
+}
+
+/**
+ * Socket.IO on the same HTTP server. The Redis Streams adapter makes rooms span nodes and
+ * survives short Redis outages; workers reach sockets through the realtime queue.
+ */
+export default fp(
+  async (app) => {
+    const adapterRedis: Redis = createRedis(app.config.redisUrl, 'worker');
+    const io = new Server(app.server, {
+      path: '/socket.io',
+      adapter: createAdapter(adapterRedis, { streamName: `${app.config.queuePrefix}:socket.io` }),
+      serveClient: false,
+      cors: { origin: true, credentials: true },
+    });
+    app.decorate('io', io);
+    app.decorate('realtime', ioEmitter(io));
+
+    const staffAuth = (roles?: string[]) => async (socket: Socket, next: (err?: Error) => void) => {
+      try {
+        const token = socketToken(socket);
+        const agent = token ? await agentForToken(app.db, token) : null;
+        if (!agent) return next(new Error('unauthorized'));
+        if (roles && !roles.includes(agent.role)) return next(new Error('forbidden'));
+        socket.data.agent = agent;
+        next();
+      } catch (err) {
+        next(err as Error);
+      }
+    };
+
+    const agentNsp = io.of(NAMESPACES.agent);
+    agentNsp.use(staffAuth());
+    agentNsp.on('connection', (socket) => {
+      const agent = socket.data.agent!;
+      void socket.join([rooms.agent(agent.id), rooms.allAgents]);
+    });
+
+    const supNsp = io.of(NAMESPACES.supervisor);
+    supNsp.use(staffAuth(['supervisor', 'admin']));
+    supNsp.on('connection', (socket) => void socket.join(rooms.supervisors));
+
+    // Events produced by workers are emitted by whichever server node picks them up.
+    const workerRedis = createRedis(app.config.redisUrl, 'worker');
+    const relay = new Worker<RealtimeEnvelope>(
+      QUEUE_NAMES.realtime,
+      async (job) => {
+        io.of(job.data.nsp).to(job.data.room).emit(job.data.event, job.data.payload);
+      },
+      { connection: workerRedis, prefix: app.config.queuePrefix, concurrency: 50 },
+    );
+    relay.on('error', (err) => app.log.warn({ err }, 'realtime relay error'));
+
+    app.addHook('preClose', async () => {
+      await relay.close().catch(() => {});
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      workerRedis.disconnect();
+      adapterRedis.disconnect();
+    });
+  },
+  { name: 'realtime', dependencies: ['core'] },
+);

@@ -1,0 +1,105 @@
+import type { Log as Logger } from '../lib/log.js';
+import type { Queryable, Tx } from '../db/pool.js';
+import { writeCaseEvent } from '../db/case-events.js';
+import { routingJobId, type RoutingJob } from '../contracts/jobs.js';
+import { routingPriority } from './priority.js';
+
+export interface RoutingQueueLike {
+  add(name: string, data: RoutingJob, opts: { jobId: string; priority: number; removeOnComplete?: boolean; removeOnFail?: boolean }): Promise<unknown>;
+}
+
+/** Computes the case's routing priority from its channel, priority, customer tier and SLA state. */
+export async function computeRoutingPriority(db: Queryable, caseId: number): Promise<number> {
+  const r = await db.query(
+    `SELECT c.channel, c.priority, cu.tier, q.priority_overrides,
+            (c.first_response_at IS NULL AND c.first_response_due_at IS NOT NULL
+              AND c.first_response_due_at < now() + (c.first_response_due_at - c.created_at) * 0.25) AS sla_at_risk,
+            COALESCE((SELECT sum((e.data->>'priorityDelta')::int) FROM case_events e
+                       WHERE e.case_id = c.id AND e.type = 'escalated' AND e.data ? 'priorityDelta'), 0) AS escalation_delta
+       FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
+      WHERE c.id = $1`,
+    [caseId],
+  );
+  const row = r.rows[0];
+  return routingPriority({
+    channel: row.channel,
+    casePriority: row.priority,
+    vip: row.tier === 'vip',
+    slaAtRisk: row.sla_at_risk,
+    overrides: row.priority_overrides ?? {},
+    escalationDelta: Number(row.escalation_delta),
+  });
+}
+
+/**
+ * Marks a case as waiting in Postgres (the system of record). The first queue entry time
+ * survives re-entries so a declined or transferred case keeps its place.
+ */
+export async function markWaiting(tx: Tx, caseId: number, event: 'queued' | 'requeued', data: Record<string, unknown> = {}): Promise<void> {
+  const priority = await computeRoutingPriority(tx, caseId);
+  await tx.query(
+    `UPDATE cases SET routing_state = 'waiting', first_queued_at = COALESCE(first_queued_at, now()),
+            routing_priority = $2, enqueue_pending = true, updated_at = now()
+      WHERE id = $1`,
+    [caseId, priority],
+  );
+  await writeCaseEvent(tx, { caseId, type: event, data: { priority, ...data } });
+}
+
+/** Puts a waiting case on the routing queue. False when Redis is unreachable: the recovery sweep retries. */
+export async function enqueueCase(
+  db: Queryable,
+  queue: RoutingQueueLike,
+  caseId: number,
+  reason: RoutingJob['reason'],
+  log?: Logger,
+): Promise<boolean> {
+  const r = await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId]);
+  const row = r.rows[0];
+  if (!row || row.routing_state !== 'waiting') {
+    await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1 AND routing_state <> 'waiting'`, [caseId]);
+    return false;
+  }
+  try {
+    await withTimeout(
+      queue.add(
+        'route',
+        { caseId, priority: row.routing_priority, firstQueuedAt: new Date(row.first_queued_at).toISOString(), reason },
+        { jobId: routingJobId(caseId), priority: row.routing_priority, removeOnComplete: true, removeOnFail: true },
+      ),
+      3000,
+    );
+  } catch (err) {
+    log?.warn({ err, caseId }, 'routing queue unreachable; case stays committed and the recovery sweep will enqueue it');
+    return false;
+  }
+  await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
+  return true;
+}
+
+/** Safety net: enqueue every committed case whose routing job never reached Redis. */
+export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLike, log?: Logger, limit = 500): Promise<number> {
+  const r = await db.query(
+    `SELECT id FROM cases WHERE enqueue_pending ORDER BY routing_priority, first_queued_at LIMIT $1`,
+    [limit],
+  );
+  let n = 0;
+  for (const row of r.rows) if (await enqueueCase(db, queue, row.id, 'recovery', log)) n++;
+  return n;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

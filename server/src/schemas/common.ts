@@ -1,0 +1,34 @@
+import { Type } from 'typebox';
+import { AGENT_ROLES, CASE_PRIORITIES, CASE_STATUSES, CASE_TYPES, CHANNELS, IDENTITY_KINDS, PRESENCES } from '../contracts/channels.js';
+
+export const StringEnum = <T extends readonly string[]>(values: T, opts: object = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+
+export const ChannelT = StringEnum(CHANNELS);
+export const IdentityKindT = StringEnum(IDENTITY_KINDS);
+export const CaseStatusT = StringEnum(CASE_STATUSES);
+export const CasePriorityT = StringEnum(CASE_PRIORITIES);
+export const CaseTypeT = StringEnum(CASE_TYPES);
+export const RoleT = StringEnum(AGENT_ROLES);
+export const PresenceT = StringEnum(PRESENCES);
+
+export const ErrorView = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const Capacity = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100 }));
+
+export const AgentView = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleT,
+  language: Type.String(),
+  skills: Type.Array(Type.String()),
+  capacity: Capacity,
+  presence: PresenceT,
+});

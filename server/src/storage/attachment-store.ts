@@ -1,0 +1,33 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Where attachment bytes live; the database keeps only the key and metadata. */
+export interface AttachmentStore {
+  put(content: Buffer, hint?: string): Promise<{ key: string; sha256: string; size: number }>;
+  get(key: string): Promise<Buffer>;
+  remove(key: string): Promise<void>;
+}
+
+export function localDiskStore(rootDir: string): AttachmentStore {
+  const root = path.resolve(rootDir);
+  const full = (key: string) => {
+    const p = path.resolve(root, key);
+    if (!p.startsWith(root + path.sep)) throw new Error('attachment key escapes storage root');
+    return p;
+  };
+  return {
+    async put(content, hint) {
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const ext = hint ? path.extname(hint).replace(/[^.\w]/g, '').slice(0, 12) : '';
+      const key = `${sha256.slice(0, 2)}/${randomUUID()}${ext}`;
+      await mkdir(path.dirname(full(key)), { recursive: true });
+      await writeFile(full(key), content);
+      return { key, sha256, size: content.length };
+    },
+    get: (key) => readFile(full(key)),
+    async remove(key) {
+      await unlink(full(key)).catch(() => {});
+    },
+  };
+}

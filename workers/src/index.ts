@@ -1,0 +1,33 @@
+import pino from 'pino';
+import { loadConfig, ConfigError } from '../../server/src/config.js';
+import { startWorkers } from './start-workers.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, name: 'workers' });
+  const workers = await startWorkers({ config, log });
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'workers shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await workers.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  log.info('workers started');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import type { Log as Logger } from '../../../server/src/lib/log.js';
+import type pg from 'pg';
+import type { HubQueues } from '../../../server/src/lib/queues.js';
+import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+
+/**
+ * Postgres is the record: any committed case whose routing job did not reach Redis
+ * (Redis down, process killed between commit and enqueue) is enqueued here.
+ */
+export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: Logger; intervalMs: number }): () => Promise<void> {
+  let running = false;
+  let stopped = false;
+  const tick = async () => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      const n = await sweepPendingEnqueues(deps.db, deps.queues.routing, deps.log);
+      if (n) deps.log.info({ enqueued: n }, 'recovery sweep enqueued committed cases');
+    } catch (err) {
+      deps.log.warn({ err }, 'recovery sweep failed; will retry');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, deps.intervalMs);
+  void tick();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

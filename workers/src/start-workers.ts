@@ -1,0 +1,36 @@
+import type { Log as Logger } from '../../server/src/lib/log.js';
+import type pg from 'pg';
+import type { Config } from '../../server/src/config.js';
+import { createPool } from '../../server/src/db/pool.js';
+import { createRedis } from '../../server/src/lib/redis.js';
+import { createQueues } from '../../server/src/lib/queues.js';
+import { startRecoverySweep } from './processors/recovery-sweep.js';
+
+export interface WorkerDeps {
+  config: Config;
+  log: Logger;
+  db?: pg.Pool;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Starts every background processor of this process; each one closes cleanly on SIGTERM. */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const db = deps.db ?? createPool(deps.config.databaseUrl);
+  const producer = createRedis(deps.config.redisUrl, 'producer');
+  const queues = createQueues(producer, deps.config.queuePrefix);
+  const closers: (() => Promise<void>)[] = [];
+
+  closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));
+
+  return {
+    async close() {
+      for (const c of closers.reverse()) await c().catch((err) => deps.log.warn({ err }, 'error while closing a worker'));
+      await queues.closeAll().catch(() => {});
+      producer.disconnect();
+      if (!deps.db) await db.end();
+    },
+  };
+}
