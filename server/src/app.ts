@@ -23,6 +23,7 @@ import adminAgents from './routes/api/admin/agents.js';
 import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import { channelAdapters } from './channels/index.js';
+import caseMessages from './routes/api/cases/messages.js';
 
 export interface BuildOptions {
   config: Config;
@@ -65,6 +66,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminAgents, { prefix: '/api/v1/admin' });
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
+  await app.register(caseMessages, { prefix: '/api/v1' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }

@@ -5,6 +5,9 @@ import { createPool } from '../../server/src/db/pool.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { createQueues } from '../../server/src/lib/queues.js';
 import { startRecoverySweep } from './processors/recovery-sweep.js';
+import { startOutboundWorker } from './processors/outbound.js';
+import { localDiskStore } from '../../server/src/storage/attachment-store.js';
+import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -23,13 +26,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const queues = createQueues(producer, deps.config.queuePrefix);
   const closers: (() => Promise<void>)[] = [];
 
+  const blocking = createRedis(deps.config.redisUrl, 'worker');
+  const store = localDiskStore(deps.config.storageDir);
+  const realtime = queueEmitter(queues.realtime);
+
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));
+  closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
 
   return {
     async close() {
       for (const c of closers.reverse()) await c().catch((err) => deps.log.warn({ err }, 'error while closing a worker'));
       await queues.closeAll().catch(() => {});
       producer.disconnect();
+      blocking.disconnect();
       if (!deps.db) await db.end();
     },
   };

@@ -28,6 +28,8 @@ export interface SendContext {
 }
 
 export interface SendResult {
+  /** e.g. 'smtp', 'twilio': with providerMessageId it identifies the message in status callbacks */
+  provider?: string;
   providerMessageId?: string;
   status: 'sent' | 'delivered' | 'queued';
   metadata?: Record<string, unknown>;
@@ -50,4 +52,6 @@ export interface ChannelAdapter {
   /** Fastify plugin with the channel's inbound endpoints, mounted at `prefix`. */
   routes?: { prefix: string; plugin: FastifyPluginAsync };
   send?: (ctx: SendContext, msg: OutboundMessage) => Promise<SendResult>;
+  /** Called by a worker when a case of this channel is assigned to an agent (e.g. connect the queued call). */
+  onAssigned?: (ctx: SendContext, e: { caseId: number; agentId: number }) => Promise<void>;
 }

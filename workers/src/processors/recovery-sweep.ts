@@ -1,7 +1,7 @@
 import type { Log as Logger } from '../../../server/src/lib/log.js';
 import type pg from 'pg';
 import type { HubQueues } from '../../../server/src/lib/queues.js';
-import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+import { sweepPendingEnqueues, sweepQueuedOutbound } from '../../../server/src/routing/enqueue.js';
 
 /**
  * Postgres is the record: any committed case whose routing job did not reach Redis
@@ -16,6 +16,8 @@ export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: 
     try {
       const n = await sweepPendingEnqueues(deps.db, deps.queues.routing, deps.log);
       if (n) deps.log.info({ enqueued: n }, 'recovery sweep enqueued committed cases');
+      const o = await sweepQueuedOutbound(deps.db, deps.queues.outbound);
+      if (o) deps.log.info({ requeued: o }, 'recovery sweep re-added outbound deliveries');
     } catch (err) {
       deps.log.warn({ err }, 'recovery sweep failed; will retry');
     } finally {

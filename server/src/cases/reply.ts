@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { withTransaction } from '../db/pool.js';
+import { writeCaseEvent } from '../db/case-events.js';
+import type { Channel } from '../contracts/channels.js';
+import type { HubQueues } from '../lib/queues.js';
+import type { AttachmentStore } from '../storage/attachment-store.js';
+import { HttpError, notFound } from '../lib/errors.js';
+
+export interface ReplyInput {
+  caseId: number;
+  agentId: number;
+  /** internal = a note only agents see; nothing is sent */
+  internal?: boolean;
+  /** defaults to the case's channel */
+  channel?: Channel;
+  text: string;
+  html?: string | null;
+  subject?: string | null;
+  to?: string | null;
+  cc?: string[];
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface ReplyResult {
+  interactionId: number;
+  deliveryStatus: string;
+  firstResponse: boolean;
+}
+
+/**
+ * An agent's reply or note. The outbound interaction is committed first (status queued),
+ * then a delivery job goes on the outbound queue; the worker sends it through the channel adapter.
+ */
+export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store: AttachmentStore }, input: ReplyInput): Promise<ReplyResult> {
+  const stored = [] as { filename: string; contentType: string; key: string; sha256: string; size: number }[];
+  for (const a of input.attachments ?? []) stored.push({ filename: a.filename, contentType: a.contentType, ...(await deps.store.put(a.content, a.filename)) });
+
+  const result = await withTransaction(deps.db, async (tx) => {
+    const c = await tx.query(
+      `SELECT c.id, c.channel, c.customer_id, c.status, c.first_response_at, c.subject, c.number
+         FROM cases c WHERE c.id = $1 FOR UPDATE`,
+      [input.caseId],
+    );
+    const theCase = c.rows[0];
+    if (!theCase) throw notFound('case');
+    const channel: Channel = input.channel ?? theCase.channel;
+    let to = input.to ?? null;
+    if (!input.internal && !to) to = await defaultRecipient(tx, theCase.customer_id, channel, theCase.id);
+    if (!input.internal && channel !== 'api' && channel !== 'portal' && !to) {
+      throw new HttpError(422, `the customer has no ${channel} address to reply to`);
+    }
+    const r = await tx.query(
+      `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, author_agent_id, to_address, subject, text, html, delivery_status, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [
+        theCase.id,
+        theCase.customer_id,
+        channel,
+        input.internal ? 'internal' : 'outbound',
+        input.internal ? 'note' : 'message',
+        input.agentId,
+        input.internal ? null : to,
+        input.subject ?? null,
+        input.text,
+        input.html ?? null,
+        input.internal ? 'delivered' : 'queued',
+        JSON.stringify({ ...(input.metadata ?? {}), ...(input.cc?.length ? { cc: input.cc } : {}) }),
+      ],
+    );
+    const interactionId: number = r.rows[0].id;
+    for (const s of stored) {
+      await tx.query(
+        `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [interactionId, s.filename, s.contentType, s.size, s.sha256, s.key],
+      );
+    }
+    let firstResponse = false;
+    if (!input.internal) {
+      if (!theCase.first_response_at) {
+        firstResponse = true;
+        await tx.query(`UPDATE cases SET first_response_at = now() WHERE id = $1`, [theCase.id]);
+        await writeCaseEvent(tx, { caseId: theCase.id, type: 'first_response', agentId: input.agentId, channel, data: { interactionId } });
+      }
+      // Replying to a new case means someone works on it.
+      if (theCase.status === 'new') {
+        await tx.query(`UPDATE cases SET status = 'open' WHERE id = $1`, [theCase.id]);
+        await writeCaseEvent(tx, { caseId: theCase.id, type: 'status_changed', agentId: input.agentId, data: { from: 'new', to: 'open' } });
+      }
+    }
+    await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
+    return { interactionId, deliveryStatus: input.internal ? 'delivered' : 'queued', firstResponse };
+  });
+
+  if (!input.internal) {
+    // If Redis is down the interaction stays 'queued' in Postgres; the outbound sweep re-adds it.
+    await deps.queues.outbound.add('deliver', { interactionId: result.interactionId }, { jobId: `out-${result.interactionId}` }).catch(() => {});
+  }
+  return result;
+}
+
+async function defaultRecipient(tx: pg.PoolClient, customerId: number, channel: Channel, caseId: number): Promise<string | null> {
+  // Reply to the address the customer last wrote from on this case, else any identity of the right kind.
+  const last = await tx.query(
+    `SELECT from_address FROM interactions WHERE case_id = $1 AND direction = 'inbound' AND channel = $2 AND from_address IS NOT NULL
+      ORDER BY created_at DESC LIMIT 1`,
+    [caseId, channel],
+  );
+  if (last.rowCount) return last.rows[0].from_address;
+  const kind = { email: 'email', sms: 'phone', voice: 'phone', chat: 'chat', portal: 'portal', api: 'api' }[channel];
+  const id = await tx.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, [customerId, kind]);
+  return id.rows[0]?.value ?? null;
+}

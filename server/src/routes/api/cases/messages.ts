@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createReply } from '../../../cases/reply.js';
+import { badRequest } from '../../../lib/errors.js';
+import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
+
+/** POST /api/v1/cases/:id/messages — an agent replies in the case's channel, or adds an internal note. */
+const messages: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/cases/:id/messages',
+    {
+      preHandler: app.authenticate,
+      bodyLimit: 40 * 1024 * 1024,
+      schema: {
+        tags: ['cases'],
+        summary: 'Reply to the customer (queued for delivery through the channel) or add an internal note',
+        params: IdParams,
+        body: Type.Object({
+          internal: Type.Optional(Type.Boolean()),
+          channel: Type.Optional(ChannelT),
+          text: Type.String({ minLength: 1, maxLength: 100_000 }),
+          html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+          subject: Type.Optional(Type.String({ maxLength: 500 })),
+          to: Type.Optional(Type.String({ maxLength: 320 })),
+          cc: Type.Optional(Type.Array(Type.String({ format: 'email' }), { maxItems: 20 })),
+          attachments: Type.Optional(
+            Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String()), contentBase64: Type.String() }), { maxItems: 20 }),
+          ),
+        }),
+        response: {
+          201: Type.Object({ interactionId: Type.Integer(), deliveryStatus: Type.String(), firstResponse: Type.Boolean() }),
+          404: ErrorView,
+          422: ErrorView,
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const attachments = (b.attachments ?? []).map((a, i) => {
+        if (!/^[A-Za-z0-9+/=\s]*$/.test(a.contentBase64)) throw badRequest(`attachments[${i}].contentBase64 is not base64`);
+        return { filename: a.filename, contentType: a.contentType ?? 'application/octet-stream', content: Buffer.from(a.contentBase64, 'base64') };
+      });
+      const result = await createReply(
+        { db: app.db, queues: app.queues, store: app.store },
+        { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
+      );
+      return reply.code(201).send(result);
+    },
+  );
+};
+
+export default messages;
