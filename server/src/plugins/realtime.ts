@@ -83,9 +83,10 @@ export default fp(
     relay.on('error', (err) => app.log.warn({ err }, 'realtime relay error'));
 
     app.addHook('preClose', async () => {
-      await relay.close().catch(() => {});
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // With Redis unreachable a graceful worker close would wait forever; bound it.
+      await Promise.race([relay.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
       workerRedis.disconnect();
       adapterRedis.disconnect();
     });
