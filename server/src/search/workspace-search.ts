@@ -39,11 +39,11 @@ export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 1
          UNION ALL
          SELECT id, NULL, 1 FROM cases WHERE lower(subject) LIKE $2
          UNION ALL
-         SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2 FROM interactions i
-          WHERE to_tsvector('simple', coalesce(i.subject, '') || ' ' || i.text) @@ plainto_tsquery('simple', $3)
-            AND i.direction <> 'internal'
-          ORDER BY i.case_id DESC
-          LIMIT 200
+         (SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2 FROM interactions i
+           WHERE to_tsvector('simple', coalesce(i.subject, '') || ' ' || i.text) @@ plainto_tsquery('simple', $3)
+             AND i.direction <> 'internal'
+           ORDER BY i.case_id DESC
+           LIMIT 200)
        ), best AS (
          SELECT DISTINCT ON (id) id, snippet, rank FROM hits ORDER BY id, rank
        )
