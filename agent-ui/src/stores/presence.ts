@@ -1,0 +1,94 @@
+import { defineStore } from 'pinia';
+import type { Offer, Presence } from '../api/types';
+import { routingApi } from '../api/workspace';
+import { playChime } from '../lib/chime';
+import { useSessionStore } from './session';
+
+export interface PresenceDeps {
+  /** emits on the /agent socket and resolves with the server's ack */
+  request: (event: string, payload: unknown) => Promise<unknown>;
+}
+
+let deps: PresenceDeps = { request: async () => { throw new Error('not connected'); } };
+export function setPresenceDeps(d: PresenceDeps): void {
+  deps = d;
+}
+
+export const usePresenceStore = defineStore('presence', {
+  state: () => ({
+    presence: 'offline' as Presence,
+    changing: false,
+    error: null as string | null,
+    offers: [] as Offer[],
+    /** offers answered from this tab, so a late duplicate event does not bring them back */
+    answered: [] as string[],
+    sound: true,
+  }),
+  getters: {
+    currentOffer: (s) => s.offers[0] ?? null,
+  },
+  actions: {
+    sync(p: Presence | undefined) {
+      if (p) {
+        this.presence = p;
+        useSessionStore().setPresence(p);
+      }
+    },
+    async setPresence(p: Presence): Promise<void> {
+      const before = this.presence;
+      this.changing = true;
+      this.error = null;
+      this.sync(p);
+      try {
+        const ack = (await deps.request('presence:set', { presence: p })) as { ok?: boolean; presence?: Presence; error?: string } | undefined;
+        if (ack && ack.ok === false) throw new Error(ack.error ?? 'refused');
+        this.sync(ack?.presence ?? p);
+      } catch (err) {
+        this.sync(before);
+        this.error = (err as Error).message;
+      } finally {
+        this.changing = false;
+      }
+    },
+    addOffer(o: Offer): void {
+      if (!o?.offerId || this.answered.includes(o.offerId) || this.offers.some((x) => x.offerId === o.offerId)) return;
+      if (new Date(o.expiresAt).getTime() <= Date.now()) return;
+      this.offers.push(o);
+      if (this.sound) playChime();
+    },
+    removeOffer(offerId: string): void {
+      this.offers = this.offers.filter((o) => o.offerId !== offerId);
+    },
+    /** Drops offers whose countdown ran out (the router times them out on its side). */
+    expireOffers(now = Date.now()): void {
+      this.offers = this.offers.filter((o) => new Date(o.expiresAt).getTime() > now);
+    },
+    async accept(offerId: string): Promise<{ ok: boolean; caseId?: number; error?: string }> {
+      this.answered.push(offerId);
+      const offer = this.offers.find((o) => o.offerId === offerId);
+      this.removeOffer(offerId);
+      try {
+        const ack = (await deps.request('offer:accept', { offerId })) as { ok?: boolean; caseId?: number; error?: string } | undefined;
+        if (ack && ack.ok === false) return { ok: false, error: ack.error };
+        return { ok: true, caseId: ack?.caseId ?? offer?.case.id };
+      } catch (err) {
+        return { ok: false, error: (err as Error).message };
+      }
+    },
+    async decline(offerId: string): Promise<void> {
+      this.answered.push(offerId);
+      this.removeOffer(offerId);
+      await deps.request('offer:decline', { offerId }).catch(() => {});
+    },
+    /** After a reload or reconnect: the server's list of my pending offers is the truth. */
+    async resumeOffers(): Promise<void> {
+      try {
+        const offers = await routingApi.myOffers();
+        this.offers = this.offers.filter((o) => offers.some((x) => x.offerId === o.offerId));
+        for (const o of offers) this.addOffer(o);
+      } catch {
+        // the offers endpoint may be missing on an older server; live events still arrive
+      }
+    },
+  },
+});
