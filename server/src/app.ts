@@ -24,6 +24,7 @@ import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import kpiRoutes from './routes/api/kpi/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -67,6 +68,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(kpiRoutes, { prefix: '/api/v1' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }
