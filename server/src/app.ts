@@ -24,6 +24,9 @@ import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import kbArticles from './routes/api/kb/articles.js';
+import widgetScript from './routes/widget-script.js';
+import portalUi from './routes/portal-ui.js';
 
 export interface BuildOptions {
   config: Config;
@@ -67,6 +70,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(kbArticles, { prefix: '/api/v1' });
+  await app.register(widgetScript);
+  await app.register(portalUi);
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }
