@@ -31,6 +31,9 @@ import customerRoutes from './routes/api/customers/index.js';
 import searchRoutes from './routes/api/search/index.js';
 import cannedResponseRoutes from './routes/api/canned-responses/index.js';
 import notificationRoutes from './routes/api/notifications/index.js';
+import kbArticles from './routes/api/kb/articles.js';
+import widgetScript from './routes/widget-script.js';
+import portalUi from './routes/portal-ui.js';
 
 export interface BuildOptions {
   config: Config;
@@ -81,6 +84,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(searchRoutes, { prefix: '/api/v1' });
   await app.register(cannedResponseRoutes, { prefix: '/api/v1' });
   await app.register(notificationRoutes, { prefix: '/api/v1' });
+  await app.register(kbArticles, { prefix: '/api/v1' });
+  await app.register(widgetScript);
+  await app.register(portalUi);
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }
