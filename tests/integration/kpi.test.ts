@@ -23,7 +23,10 @@ async function caseWith(o: { channel: string; queuedAt: number; acceptedAt?: num
   await ev('queued', o.queuedAt);
   if (o.acceptedAt !== undefined) await ev('accepted', o.acceptedAt);
   if (o.abandonedAt !== undefined) await ev('abandoned', o.abandonedAt);
-  if (o.csat !== undefined) await ev('updated', (o.solvedAt ?? o.queuedAt) + 60, { csat: o.csat });
+  if (o.csat !== undefined) {
+    const ratedAt = at((o.solvedAt ?? o.queuedAt) + 60);
+    await db.query(`INSERT INTO csat_ratings (case_id, customer_id, channel, rating, source, created_at, updated_at) VALUES ($1, $2, $3, $4, 'portal', $5, $5)`, [id, cu.rows[0].id, o.channel, o.csat, ratedAt]);
+  }
   if (o.talkSeconds !== undefined) {
     await db.query(`INSERT INTO interactions (case_id, customer_id, channel, direction, kind, metadata) VALUES ($1, $2, 'voice', 'inbound', 'call', $3)`, [id, cu.rows[0].id, JSON.stringify({ talkSeconds: o.talkSeconds })]);
   }

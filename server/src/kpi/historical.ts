@@ -100,12 +100,12 @@ export async function kpiSummary(db: Queryable, f: KpiFilter, thresholds: Partia
   };
 }
 
-/** CSAT ratings are case events of type 'updated' with data.csat (1–5), written when a customer rates. */
+/** CSAT: one rating per case (the latest counts), 1–5; satisfied = 4 or 5. */
 async function csatSummary(db: Queryable, f: KpiFilter): Promise<{ responses: number; satisfied: number }> {
   const r = await db.query(
-    `SELECT count(*)::int AS responses, count(*) FILTER (WHERE (e.data->>'csat')::int >= 4)::int AS satisfied
-       FROM case_events e JOIN cases c ON c.id = e.case_id
-      WHERE e.data ? 'csat' AND e.created_at >= $1 AND e.created_at < $2
+    `SELECT count(*)::int AS responses, count(*) FILTER (WHERE r.rating >= 4)::int AS satisfied
+       FROM csat_ratings r JOIN cases c ON c.id = r.case_id
+      WHERE r.updated_at >= $1 AND r.updated_at < $2
         AND ($3::bigint IS NULL OR c.queue_id = $3) AND ($4::text IS NULL OR c.channel = $4)`,
     [f.from, f.to, f.queueId ?? null, f.channel ?? null],
   );
