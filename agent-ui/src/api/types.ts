@@ -161,23 +161,30 @@ export interface KbArticle {
   url: string;
 }
 
-/** An offer pushed by the router (contract in server/src/contracts/realtime.ts). */
+/** An offer pushed by the router (OfferPayload in server/src/contracts/realtime.ts). */
 export interface Offer {
   offerId: string;
   expiresAt: string;
-  createdAt?: string;
   case: {
     id: number;
     number: number;
     subject: string;
     channel: Channel;
     priority: CasePriority;
-    type?: string;
-    firstQueuedAt?: string | null;
-    queueName?: string | null;
-    preview?: string | null;
+    type: CaseType;
+    queue: { id: number; name: string } | null;
+    waitingSeconds: number;
   };
-  customer: { id: number; name: string | null; tier?: string; language?: string };
+  customer: { id: number; name: string | null; tier: string };
+  /** set by the UI when the offer arrives: the countdown bar's full length */
+  receivedAt?: number;
+}
+
+/** PresencePayload: presence plus load per channel as "used/capacity". */
+export interface PresenceState {
+  presence: Presence;
+  busy: boolean;
+  load: Record<string, string>;
 }
 
 export interface ReplyBody {

@@ -1,6 +1,6 @@
 import { del, get, patch, post, qs, http } from './http';
 import type {
-  Agent, AgentRef, CannedResponse, CaseLink, CaseView, CustomerProfile, KbArticle, Notification, Offer, QueueRef, ReplyBody, SearchResults, TimelinePage,
+  Agent, AgentRef, CannedResponse, CaseLink, CaseView, CustomerProfile, KbArticle, Notification, Offer, PresenceState, QueueRef, ReplyBody, SearchResults, TimelinePage,
 } from './types';
 
 // One small client per resource, all in one module: the workspace talks to these endpoints only.
@@ -52,7 +52,8 @@ export const notificationsApi = {
 
 export const routingApi = {
   /** Pending offers for me, to restore the offer card after a reload or reconnect. */
-  myOffers: () => get<{ offers: Offer[] } | Offer[]>('/api/v1/agents/me/offers').then((r) => (Array.isArray(r) ? r : r.offers ?? [])),
+  myOffers: () => get<Offer[]>('/api/v1/agents/me/offers'),
+  myPresence: () => get<PresenceState>('/api/v1/agents/me/presence'),
 };
 
 export const kbApi = {

@@ -1,4 +1,4 @@
-import type { Notification, Offer, Presence, TimelineItem } from '../api/types';
+import type { Notification, Offer, PresenceState, TimelineItem } from '../api/types';
 import { useCasesStore } from '../stores/cases';
 import { useCaseViewStore } from '../stores/case-view';
 import { useNotificationsStore } from '../stores/notifications';
@@ -32,14 +32,12 @@ type Handler = (payload: never, s: WorkspaceStores) => void;
 export const eventTable = {
   offer: (p: Offer, s) => s.presence.addOffer(p),
   'offer:rescinded': (p: { offerId: string }, s) => s.presence.removeOffer(p.offerId),
-  presence: (p: { agentId?: number; presence: Presence }, s) => {
-    if (p.agentId == null || p.agentId === s.session.agent?.id) s.presence.sync(p.presence);
-  },
-  'case:updated': (p: { caseId: number; status?: string; priority?: string; assigneeId?: number | null }, s) => {
+  presence: (p: PresenceState, s) => s.presence.apply(p),
+  'case:updated': (p: { caseId: number; status?: string; priority?: string; assigneeId?: number | null; routingState?: string; event?: string }, s) => {
     void s.cases.onCaseUpdated(p);
     if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
   },
-  'interaction:new': (p: { caseId: number; customerId?: number; interaction?: TimelineItem }, s) => {
+  'interaction:new': (p: { caseId: number; interactionId?: number; customerId?: number; interaction?: TimelineItem }, s) => {
     s.cases.onInteraction(p);
     s.caseView.onInteraction(p);
   },

@@ -59,7 +59,9 @@ export function connectRealtime(): Socket {
 export async function resume(): Promise<void> {
   const s = workspaceStores();
   await Promise.allSettled([
-    s.session.restore().then((ok) => ok && s.presence.sync(s.session.agent?.presence)),
+    s.session.restore().then(async (ok) => {
+      if (ok) await s.presence.refresh();
+    }),
     s.presence.resumeOffers(),
     s.cases.loadMine(),
     s.cases.loadQueue(),

@@ -2,11 +2,12 @@ import { defineStore } from 'pinia';
 import { casesApi } from '../api/workspace';
 import { CHANNELS, type CaseView, type Channel } from '../api/types';
 import { useSessionStore } from './session';
+import { usePresenceStore } from './presence';
 
 export type StatusFilter = 'active' | 'all' | 'new' | 'open' | 'pending' | 'solved';
 
 const ACTIVE = ['new', 'open', 'pending'];
-const LOAD_STATUSES = ['new', 'open'];
+const LOAD_STATUSES = ['new', 'open', 'pending'];
 
 /** Sort used everywhere for "my cases": nearest SLA due first, then most recent activity. */
 export function caseSortKey(c: CaseView): number {
@@ -35,8 +36,15 @@ export const useCasesStore = defineStore('cases', {
       return sortCases(s.mine.filter((c) => !s.channelFilter || c.channel === s.channelFilter));
     },
     unreadCount: (s) => s.mine.filter((c) => c.unread).length,
-    /** Open work per channel against the agent's capacity, e.g. chats 2/3. */
+    /** Open work per channel against the agent's capacity, e.g. chats 2/3 (the router's count when known). */
     load(s): { channel: Channel; used: number; max: number }[] {
+      const server = usePresenceStore().load;
+      if (server) {
+        return CHANNELS.filter((ch) => server[ch] && (ch !== 'api' || s.mine.some((c) => c.channel === 'api'))).map((ch) => {
+          const [used, max] = server[ch]!.split('/').map(Number);
+          return { channel: ch, used: used ?? 0, max: max ?? 0 };
+        }).filter((l) => l.max > 0);
+      }
       const cap = useSessionStore().agent?.capacity ?? {};
       return CHANNELS.filter((ch) => (cap[ch] ?? 0) > 0 && (ch !== 'api' || s.mine.some((c) => c.channel === 'api'))).map((ch) => ({
         channel: ch,

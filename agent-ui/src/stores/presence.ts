@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import type { Offer, Presence } from '../api/types';
+import type { Offer, Presence, PresenceState } from '../api/types';
 import { routingApi } from '../api/workspace';
 import { playChime } from '../lib/chime';
 import { useSessionStore } from './session';
@@ -23,6 +23,9 @@ export const usePresenceStore = defineStore('presence', {
     /** offers answered from this tab, so a late duplicate event does not bring them back */
     answered: [] as string[],
     sound: true,
+    /** load per channel as the router counts it ("2/3"), null until the server told us */
+    load: null as Record<string, string> | null,
+    busy: false,
   }),
   getters: {
     currentOffer: (s) => s.offers[0] ?? null,
@@ -34,15 +37,29 @@ export const usePresenceStore = defineStore('presence', {
         useSessionStore().setPresence(p);
       }
     },
+    /** presence event / ack: presence, busy and load per channel from the router. */
+    apply(state: Partial<PresenceState> | undefined): void {
+      if (!state) return;
+      this.sync(state.presence);
+      if (state.load) this.load = state.load;
+      if (state.busy !== undefined) this.busy = state.busy;
+    },
+    async refresh(): Promise<void> {
+      try {
+        this.apply(await routingApi.myPresence());
+      } catch {
+        // older server without the endpoint: the session's presence stands
+      }
+    },
     async setPresence(p: Presence): Promise<void> {
       const before = this.presence;
       this.changing = true;
       this.error = null;
       this.sync(p);
       try {
-        const ack = (await deps.request('presence:set', { presence: p })) as { ok?: boolean; presence?: Presence; error?: string } | undefined;
-        if (ack && ack.ok === false) throw new Error(ack.error ?? 'refused');
-        this.sync(ack?.presence ?? p);
+        const ack = (await deps.request('presence:set', { presence: p })) as { ok?: boolean; presence?: PresenceState; reason?: string } | undefined;
+        if (ack && ack.ok === false) throw new Error(ack.reason ?? 'refused');
+        if (ack?.presence) this.apply(ack.presence);
       } catch (err) {
         this.sync(before);
         this.error = (err as Error).message;
@@ -53,7 +70,7 @@ export const usePresenceStore = defineStore('presence', {
     addOffer(o: Offer): void {
       if (!o?.offerId || this.answered.includes(o.offerId) || this.offers.some((x) => x.offerId === o.offerId)) return;
       if (new Date(o.expiresAt).getTime() <= Date.now()) return;
-      this.offers.push(o);
+      this.offers.push({ ...o, receivedAt: o.receivedAt ?? Date.now() });
       if (this.sound) playChime();
     },
     removeOffer(offerId: string): void {
@@ -63,16 +80,16 @@ export const usePresenceStore = defineStore('presence', {
     expireOffers(now = Date.now()): void {
       this.offers = this.offers.filter((o) => new Date(o.expiresAt).getTime() > now);
     },
-    async accept(offerId: string): Promise<{ ok: boolean; caseId?: number; error?: string }> {
+    async accept(offerId: string): Promise<{ ok: boolean; caseId?: number; reason?: string }> {
       this.answered.push(offerId);
       const offer = this.offers.find((o) => o.offerId === offerId);
       this.removeOffer(offerId);
       try {
-        const ack = (await deps.request('offer:accept', { offerId })) as { ok?: boolean; caseId?: number; error?: string } | undefined;
-        if (ack && ack.ok === false) return { ok: false, error: ack.error };
+        const ack = (await deps.request('offer:accept', { offerId })) as { ok?: boolean; caseId?: number; reason?: string } | undefined;
+        if (ack && ack.ok === false) return { ok: false, reason: ack.reason };
         return { ok: true, caseId: ack?.caseId ?? offer?.case.id };
       } catch (err) {
-        return { ok: false, error: (err as Error).message };
+        return { ok: false, reason: (err as Error).message };
       }
     },
     async decline(offerId: string): Promise<void> {
