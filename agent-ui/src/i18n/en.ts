@@ -159,7 +159,7 @@ const en = {
     open: 'Open profile',
   },
   search: {
-    placeholder: 'Search customers and cases (Ctrl+K)',
+    placeholder: 'Search customers and cases',
     customers: 'Customers',
     cases: 'Cases',
     none: 'No results for “{q}”.',

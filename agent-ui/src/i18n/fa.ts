@@ -161,7 +161,7 @@ const fa: Catalogue = {
     open: 'نمایش نمایه',
   },
   search: {
-    placeholder: 'جستجوی مشتری و پرونده (Ctrl+K)',
+    placeholder: 'جستجوی مشتری و پرونده',
     customers: 'مشتری‌ها',
     cases: 'پرونده‌ها',
     none: 'نتیجه‌ای برای «{q}» پیدا نشد.',

@@ -31,6 +31,7 @@ export function connectRealtime(): Socket {
     watch: (id) => socket?.emit('case:watch', id),
     unwatch: (id) => socket?.emit('case:unwatch', id),
     typing: (caseId, typing) => socket?.emit('typing', { caseId, typing }),
+    chatRead: (caseId, upToId) => socket?.emit('chat:read', { caseId, upToId }),
   });
 
   socket.on('connect', () => {

@@ -7,8 +7,10 @@ export interface WatchDeps {
   watch: (caseId: number) => void;
   unwatch: (caseId: number) => void;
   typing: (caseId: number, typing: boolean) => void;
+  /** tells the chat visitor we have read up to an interaction */
+  chatRead: (caseId: number, upToId: number) => void;
 }
-let watchDeps: WatchDeps = { watch: () => {}, unwatch: () => {}, typing: () => {} };
+let watchDeps: WatchDeps = { watch: () => {}, unwatch: () => {}, typing: () => {}, chatRead: () => {} };
 export function setWatchDeps(d: WatchDeps): void {
   watchDeps = d;
 }
@@ -54,6 +56,7 @@ export const useCaseViewStore = defineStore('caseView', {
         this.links = c.links;
         this.items = mergeItems([], page.items);
         this.nextBefore = page.nextBefore;
+        this.markChatRead();
         void this.loadCustomer();
       } catch (err) {
         if ((err as { status?: number }).status === 404) this.notFound = true;
@@ -114,7 +117,10 @@ export const useCaseViewStore = defineStore('caseView', {
       if (p.interaction) {
         this.items = mergeItems(this.items, [p.interaction]);
         this.arrivals++;
-        if (p.interaction.direction === 'inbound') this.typing = null;
+        if (p.interaction.direction === 'inbound') {
+          this.typing = null;
+          this.markChatRead();
+        }
       } else {
         void this.refreshNewest();
       }
@@ -129,7 +135,16 @@ export const useCaseViewStore = defineStore('caseView', {
     },
     onTyping(p: { caseId: number; from?: string; name?: string; typing: boolean }): void {
       if (p.caseId !== this.caseId) return;
-      this.typing = p.typing ? { from: p.from ?? 'customer', name: p.name, until: Date.now() + 6000 } : null;
+      const until = Date.now() + 6000;
+      this.typing = p.typing ? { from: p.from ?? 'customer', name: p.name, until } : null;
+      // a lost "stopped typing" must not leave the indicator on forever
+      if (p.typing) setTimeout(() => this.typing?.until === until && (this.typing = null), 6100);
+    },
+    markChatRead(): void {
+      const c = this.current;
+      if (!c || c.channel !== 'chat') return;
+      const last = [...this.items].reverse().find((i) => i.caseId === c.id && i.direction === 'inbound');
+      if (last) watchDeps.chatRead(c.id, last.id);
     },
     sendTyping(typing: boolean): void {
       if (this.caseId) watchDeps.typing(this.caseId, typing);

@@ -3,6 +3,8 @@ import { authApi } from '../api/workspace';
 import { ApiError, setUnauthorizedHandler } from '../api/http';
 import type { Agent } from '../api/types';
 
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+
 type SessionStatus = 'unknown' | 'signedIn' | 'signedOut' | 'expired';
 
 export const useSessionStore = defineStore('session', {
@@ -22,12 +24,19 @@ export const useSessionStore = defineStore('session', {
     async restore(): Promise<boolean> {
       setUnauthorizedHandler(() => this.expire());
       try {
-        this.agent = await authApi.me();
+        const s = await authApi.session();
+        if (!s.agent) throw new Error('signed out');
+        this.agent = s.agent;
+        this.expiresAt = s.expiresAt;
         this.status = 'signedIn';
+        this.scheduleExpiry();
         return true;
       } catch {
-        this.agent = null;
-        this.status = 'signedOut';
+        if (this.status === 'signedIn') this.expire();
+        else {
+          this.agent = null;
+          this.status = 'signedOut';
+        }
         return false;
       }
     },
@@ -38,15 +47,24 @@ export const useSessionStore = defineStore('session', {
         this.agent = r.agent;
         this.expiresAt = r.expiresAt;
         this.status = 'signedIn';
+        this.scheduleExpiry();
       } catch (err) {
         this.error = err instanceof ApiError && err.status === 429 ? 'login.rateLimited' : 'login.failed';
         throw err;
       }
     },
     async logout(): Promise<void> {
+      clearTimeout(expiryTimer);
       await authApi.logout().catch(() => {});
       this.agent = null;
       this.status = 'signedOut';
+    },
+    /** The session has a fixed end: leave the workspace then rather than on the next failing request. */
+    scheduleExpiry(): void {
+      clearTimeout(expiryTimer);
+      if (!this.expiresAt) return;
+      const ms = new Date(this.expiresAt).getTime() - Date.now();
+      if (ms < 2 ** 31) expiryTimer = setTimeout(() => this.expire(), Math.max(0, ms));
     },
     /** A 401 anywhere (or the socket refusing us) means the session ended on the server. */
     expire(): void {
