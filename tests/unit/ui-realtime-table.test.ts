@@ -90,7 +90,7 @@ describe('realtime event table', () => {
 
   it('interaction:new appends to the open timeline (any case of the same customer) and marks other cases unread', () => {
     s.cases.mine = [caseView(1), caseView(2)];
-    s.caseView.$patch({ caseId: 1, current: caseView(1), items: [item(1)] });
+    s.caseView.$patch((st) => Object.assign(st, { caseId: 1, current: caseView(1), items: [item(1)] }));
     s.cases.setActive(1);
     dispatch('interaction:new', { caseId: 1, interactionId: 2, interaction: item(2) }, s);
     dispatch('interaction:new', { caseId: 1, interactionId: 2, interaction: item(2) }, s); // replayed after a reconnect
@@ -103,7 +103,7 @@ describe('realtime event table', () => {
   });
 
   it('interaction:status updates the delivery state of a reply', () => {
-    s.caseView.$patch({ caseId: 1, current: caseView(1), items: [item(8, { direction: 'outbound', deliveryStatus: 'queued' })] });
+    s.caseView.$patch((st) => Object.assign(st, { caseId: 1, current: caseView(1), items: [item(8, { direction: 'outbound', deliveryStatus: 'queued' })] }));
     dispatch('interaction:status', { caseId: 1, interactionId: 8, status: 'failed', error: 'mailbox full' }, s);
     expect(s.caseView.items[0]).toMatchObject({ deliveryStatus: 'failed', deliveryError: 'mailbox full' });
   });
@@ -124,7 +124,7 @@ describe('realtime event table', () => {
   it('typing shows an indicator on the open case only, and clears itself', async () => {
     vi.useFakeTimers();
     try {
-      s.caseView.$patch({ caseId: 1, current: caseView(1) });
+      s.caseView.$patch((st) => Object.assign(st, { caseId: 1, current: caseView(1) }));
       dispatch('typing', { caseId: 2, from: 'customer', typing: true }, s);
       expect(s.caseView.typing).toBeNull();
       dispatch('typing', { caseId: 1, from: 'customer', typing: true }, s);
