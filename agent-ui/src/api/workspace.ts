@@ -58,5 +58,5 @@ export const routingApi = {
 };
 
 export const kbApi = {
-  search: (q: string, language: string, signal?: AbortSignal) => get<KbArticle[] | { items: KbArticle[] }>(`/api/v1/kb/articles${qs({ q, language, limit: 8 })}`, signal).then((r) => (Array.isArray(r) ? r : r.items ?? [])),
+  search: (q: string, language: string, signal?: AbortSignal) => get<KbArticle[] | { items: KbArticle[] }>(`/api/v1/kb/articles${qs({ q, language, published: 'true', limit: 8 })}`, signal).then((r) => (Array.isArray(r) ? r : r.items ?? [])),
 };
