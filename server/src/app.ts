@@ -24,6 +24,10 @@ import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import routingSockets from './routing/agent-socket.js';
+import queueRoutes from './routes/api/queues/index.js';
+import offerRoutes from './routes/api/offers/index.js';
+import supervisorRoutes from './routes/api/supervisor/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -60,6 +64,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth);
   await app.register(realtime);
+  await app.register(routingSockets);
 
   await app.register(health);
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
@@ -67,6 +72,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(queueRoutes, { prefix: '/api/v1' });
+  await app.register(offerRoutes, { prefix: '/api/v1' });
+  await app.register(supervisorRoutes, { prefix: '/api/v1' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }
