@@ -148,7 +148,7 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
     return {
       id: x.id,
       skills: x.skills,
-      queueIds: new Set<number>(x.queue_ids),
+      queueIds: new Set<number>((x.queue_ids as (string | number)[]).map(Number)),
       idleSince: x.idle,
       load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used: u, onCall: (u.voice ?? 0) > 0 },
     };
