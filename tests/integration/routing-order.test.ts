@@ -112,7 +112,7 @@ describe('capacity', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(a.open()).toHaveLength(0);
     expect((await waitingIds(q.id)).map((c) => c.caseId)).toEqual([chats[3]]);
-    const presence = await until(() => a.presence.at(-1)?.load.chat === '3/3' && a.presence.at(-1), 'presence 3/3');
+    const presence = await until(() => (a.presence.at(-1)?.load.chat === '3/3' ? a.presence.at(-1) : null), 'presence 3/3');
     expect(presence.busy).toBe(true);
 
     const t0 = Date.now();

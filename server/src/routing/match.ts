@@ -38,7 +38,8 @@ export interface PassResult {
   contended: boolean;
 }
 
-export async function runMatchPass(deps: RoutingDeps, limit = 2000): Promise<PassResult> {
+export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; routerId?: string } = {}): Promise<PassResult> {
+  const limit = opts.limit ?? 2000;
   const settings = settingsOf(deps);
   const db = deps.db;
   const agents = await loadAvailableAgents(deps);
@@ -100,7 +101,7 @@ export async function runMatchPass(deps: RoutingDeps, limit = 2000): Promise<Pas
       last && last.ageSeconds <= stickyWindowSeconds(settings, c.channel) && !released.has(`${c.id}:${last.agentId}`) ? last.agentId : null;
     eligible.sort((a, b) => Number(b.id === stickyId) - Number(a.id === stickyId) || a.idleSince - b.idleSince || a.id - b.id);
 
-    const outcome = await offerCase(deps, c, eligible.slice(0, 5), stickyId);
+    const outcome = await offerCase(deps, c, eligible.slice(0, 5), stickyId, opts.routerId);
     if (outcome.contended) result.contended = true;
     if (outcome.offer) {
       result.offered++;
@@ -161,7 +162,7 @@ interface OfferOutcome {
   reloaded: Map<number, AgentLoad>;
 }
 
-async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidate[], stickyId: number | null): Promise<OfferOutcome> {
+async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidate[], stickyId: number | null, routerId?: string): Promise<OfferOutcome> {
   const out: OfferOutcome = { offer: null, contended: false, reloaded: new Map() };
   const timeoutMs = offerTimeoutMs(settingsOf(deps), c.channel);
   await withTransaction(deps.db, async (tx) => {
@@ -189,7 +190,7 @@ async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidat
         caseId: c.id,
         type: 'offered',
         agentId: cand.id,
-        data: { offerId: o.rows[0].id, expiresAt: o.rows[0].expires_at, sticky: cand.id === stickyId },
+        data: { offerId: o.rows[0].id, expiresAt: o.rows[0].expires_at, sticky: cand.id === stickyId, ...(routerId ? { router: routerId } : {}) },
       });
       out.offer = { offerId: o.rows[0].id, agentId: cand.id, timeoutMs };
       return;

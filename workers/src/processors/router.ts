@@ -1,4 +1,6 @@
 import { QueueEvents, Worker } from 'bullmq';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Log as Logger } from '../../../server/src/lib/log.js';
@@ -57,6 +59,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const blocking = createRedis(config.redisUrl, 'worker');
   const eventsConn = createRedis(config.redisUrl, 'worker');
   let stopped = false;
+  // names this router in `offered` events: which process decided is useful when reading a case's history
+  const routerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
   // ---- coalesced match passes ----
   let running: Promise<void> | null = null;
@@ -65,7 +69,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     do {
       again = false;
       try {
-        const r = await runMatchPass(deps);
+        const r = await runMatchPass(deps, { routerId });
         if (r.contended && !stopped) {
           again = true;
           await new Promise((res) => setTimeout(res, 5 + Math.random() * 15));
