@@ -34,6 +34,10 @@ import notificationRoutes from './routes/api/notifications/index.js';
 import kbArticles from './routes/api/kb/articles.js';
 import widgetScript from './routes/widget-script.js';
 import portalUi from './routes/portal-ui.js';
+import routingSockets from './routing/agent-socket.js';
+import queueRoutes from './routes/api/queues/index.js';
+import offerRoutes from './routes/api/offers/index.js';
+import supervisorRoutes from './routes/api/supervisor/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -70,6 +74,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth);
   await app.register(realtime);
+  await app.register(routingSockets);
 
   await app.register(health);
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
@@ -87,6 +92,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(kbArticles, { prefix: '/api/v1' });
   await app.register(widgetScript);
   await app.register(portalUi);
+  await app.register(queueRoutes, { prefix: '/api/v1' });
+  await app.register(offerRoutes, { prefix: '/api/v1' });
+  await app.register(supervisorRoutes, { prefix: '/api/v1' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }
