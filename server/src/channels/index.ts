@@ -1,9 +1,10 @@
 import type { Channel } from '../contracts/channels.js';
 import type { ChannelAdapter } from './types.js';
 import { apiChannel } from './api/index.js';
+import { emailChannel } from './email/index.js';
 
 /** Every channel the hub speaks. Adding a channel = a folder + one line here. */
-export const channelAdapters: ChannelAdapter[] = [apiChannel];
+export const channelAdapters: ChannelAdapter[] = [apiChannel, emailChannel];
 
 export function adapterFor(channel: Channel): ChannelAdapter | undefined {
   return channelAdapters.find((a) => a.channel === channel);
