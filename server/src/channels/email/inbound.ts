@@ -6,7 +6,7 @@ import { classifyNoise, isNoReplyAddress } from './noise.js';
 import { parseMime, type ParsedEmail } from './parse-mime.js';
 import { sanitizeEmailHtml } from './sanitize-html.js';
 import { trimQuotedText } from './trim-quoted.js';
-import { resolveEmailCase } from './threading.js';
+import { resolveEmailCase, senderScopedMessageId } from './threading.js';
 import { ownAddresses, type Mailbox } from './mailboxes.js';
 import { recordAutoAck } from './auto-ack.js';
 
@@ -133,7 +133,7 @@ async function providerIdFor(deps: EmailInboundDeps, messageId: string, sender: 
     [messageId],
   );
   if (!r.rowCount || r.rows[0].from_address === sender) return messageId;
-  return `${messageId}#${createHash('sha256').update(sender).digest('hex').slice(0, 16)}`;
+  return senderScopedMessageId(messageId, sender);
 }
 
 async function isThrottled(deps: EmailInboundDeps, sender: string): Promise<boolean> {

@@ -54,8 +54,10 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
 
   const headers: Record<string, string> = {};
   for (const line of parsed.headerLines ?? []) {
-    const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
-    headers[line.key] = headers[line.key] ? `${headers[line.key]}\n${value}` : value;
+    const value = noNul(line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()).slice(0, 10_000);
+    const name = noNul(line.key ?? '').trim();
+    if (!name || !/^[!-9;-~]+$/.test(name)) continue;
+    headers[name] = headers[name] ? `${headers[name]}\n${value}` : value;
   }
   const from = firstAddress(parsed.from) ?? senderFromRawHeaders(raw);
   if (!from) defects.push('no sender address (From)');
@@ -80,9 +82,9 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
     replyTo: addresses(parsed.replyTo),
-    subject: (parsed.subject ?? '').trim(),
-    text,
-    html: typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : null,
+    subject: noNul(parsed.subject ?? '').trim(),
+    text: noNul(text),
+    html: typeof parsed.html === 'string' && parsed.html.trim() ? noNul(parsed.html) : null,
     inReplyTo: messageIdList(parsed.inReplyTo),
     references: messageIdList(parsed.references),
     headers,
@@ -90,6 +92,11 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
     attachments,
     defects,
   };
+}
+
+// PostgreSQL text and jsonb cannot hold NUL characters; they carry no meaning in mail text anyway.
+function noNul(s: string): string {
+  return s.includes('\u0000') ? s.replace(/\u0000/g, '') : s;
 }
 
 function firstAddress(obj: AddressObject | AddressObject[] | undefined): { address: string; name?: string } | null {

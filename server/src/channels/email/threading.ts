@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/pool.js';
 import { caseIdFromMessageId } from './message-ids.js';
 
@@ -38,7 +39,8 @@ export async function resolveEmailCase(db: Queryable, key: Buffer, q: EmailThrea
       `SELECT i.case_id, max(i.id) AS last FROM interactions i
         WHERE i.channel = 'email' AND i.provider = 'email' AND i.provider_message_id = ANY($1)
         GROUP BY i.case_id ORDER BY last DESC`,
-      [q.messageIds],
+      // A reused Message-ID is stored under a sender-specific key (see inbound): include this sender's keys.
+      [[...q.messageIds, ...q.messageIds.map((id) => senderScopedMessageId(id, q.sender))]],
     );
     for (const r of stored.rows) candidates.push(r.case_id);
     for (const id of q.messageIds) {
@@ -81,4 +83,9 @@ async function senderBelongs(db: Queryable, caseId: number, q: EmailThreadQuery)
   );
   const v = r.rows[0];
   return v.is_customer || v.own_address || v.participant ? { caseId: row.id, customerId: row.customer_id } : null;
+}
+
+/** The provider id of a mail whose Message-ID another sender already used. */
+export function senderScopedMessageId(messageId: string, sender: string): string {
+  return `${messageId}#${createHash('sha256').update(sender).digest('hex').slice(0, 16)}`;
 }
