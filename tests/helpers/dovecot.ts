@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export interface Dovecot {
   /** Message UIDs currently in a folder, with their flags. */
   list(user: string, folder?: string): Promise<{ uid: number; flags: string[] }[]>;
   createFolder(user: string, folder: string): Promise<void>;
+  /** Drops a message straight into the user's maildir, as the MTA does, also while the IMAP server is down. */
+  deliverToMaildir(user: string, raw: string | Buffer): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops the server and removes its files. */
@@ -38,6 +40,14 @@ async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+async function descendants(pid: number): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }));
+  const kids = stdout.split(/\s+/).filter(Boolean).map(Number);
+  const out = [...kids];
+  for (const k of kids) out.push(...(await descendants(k)));
+  return out;
 }
 
 async function waitForPort(port: number, up: boolean, ms = 10_000): Promise<void> {
@@ -113,8 +123,19 @@ default_login_user = dovenull
     });
     await waitForPort(port, true);
   };
+  // A restart drops every client connection, like a real server restart or crash; dovecot's own stop
+  // leaves already-logged-in imap processes serving, so those are ended too.
   const stop = async () => {
+    const master = Number((await readFile(path.join(dir, 'run', 'master.pid'), 'utf8').catch(() => '')).trim());
+    const children = master ? await descendants(master) : [];
     await run('doveadm', ['-c', conf, 'stop']).catch(() => {});
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await waitForPort(port, false).catch(() => {});
   };
 
@@ -159,6 +180,20 @@ default_login_user = dovenull
       await withClient(user, async (c) => {
         await c.mailboxCreate(folder).catch(() => {});
       });
+    },
+    async deliverToMaildir(user, raw) {
+      const uid = Number(uidOut.trim());
+      const gid = Number(gidOut.trim());
+      const base = path.join(mailDir, user);
+      for (const d of [base, ...['tmp', 'new', 'cur'].map((x) => path.join(base, x))]) {
+        await mkdir(d, { recursive: true });
+        await chown(d, uid, gid);
+      }
+      const name = `${Date.now()}.M${Math.floor(Math.random() * 1e9)}P${process.pid}.test`;
+      const tmp = path.join(base, 'tmp', name);
+      await writeFile(tmp, raw);
+      await chown(tmp, uid, gid);
+      await rename(tmp, path.join(base, 'new', name));
     },
     stop,
     start,
