@@ -22,6 +22,7 @@ import authRoutes from './routes/api/auth/index.js';
 import adminAgents from './routes/api/admin/agents.js';
 import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
+import adminMailboxes from './routes/api/admin/mailboxes.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
 import kpiRoutes from './routes/api/kpi/index.js';
@@ -81,6 +82,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminAgents, { prefix: '/api/v1/admin' });
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
+  await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);

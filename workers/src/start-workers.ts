@@ -9,6 +9,7 @@ import { startOutboundWorker } from './processors/outbound.js';
 import { startNotificationsWorker } from './processors/notifications.js';
 import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
+import { startMailboxSync } from './processors/mailbox-sync.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
@@ -44,6 +45,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     await stopLifecycle();
     lifecycleConn.disconnect();
   });
+  closers.push(
+    startMailboxSync({
+      db,
+      redis: producer,
+      prefix: deps.config.queuePrefix,
+      encryptionKey: deps.config.encryptionKey,
+      inbound: {
+        ingest: { db, store, routingQueue: queues.routing, threadWindowHours: deps.config.threadWindowHours, log: deps.log },
+        config: deps.config,
+        outbound: queues.outbound,
+        log: deps.log,
+      },
+      log: deps.log,
+    }),
+  );
 
   return {
     async close() {
