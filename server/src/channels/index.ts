@@ -3,9 +3,15 @@ import type { ChannelAdapter } from './types.js';
 import { apiChannel } from './api/index.js';
 import { chatChannel } from './chat/index.js';
 import { portalChannel } from './portal/index.js';
+import { emailChannel } from './email/index.js';
 
 /** Every channel the hub speaks. Adding a channel = a folder + one line here. */
-export const channelAdapters: ChannelAdapter[] = [apiChannel, chatChannel, portalChannel];
+export const channelAdapters: ChannelAdapter[] = [
+  apiChannel,
+  chatChannel,
+  portalChannel,
+  emailChannel,
+];
 
 export function adapterFor(channel: Channel): ChannelAdapter | undefined {
   return channelAdapters.find((a) => a.channel === channel);
