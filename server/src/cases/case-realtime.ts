@@ -35,13 +35,15 @@ export default fp(
       socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean }) => void) => {
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return ack?.({ ok: false });
-        // leave the previous case: one case view per socket
-        for (const room of socket.rooms) if (room.startsWith('case:') && room !== rooms.case(id)) await socket.leave(room);
         await socket.join(rooms.case(id));
         ack?.({ ok: true });
       });
+      // Leaving the view of a case keeps the room of a case the agent holds (routing joined it on assignment).
       socket.on('case:unwatch', async (caseId: unknown) => {
-        await socket.leave(rooms.case(Number(caseId)));
+        const id = Number(caseId);
+        if (!Number.isSafeInteger(id) || id < 1) return;
+        const r = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id]).catch(() => ({ rows: [] as { assignee_id: number | null }[] }));
+        if (r.rows[0]?.assignee_id !== agent.id) await socket.leave(rooms.case(id));
       });
       // Colleagues watching the same case see who is typing (the chat channel forwards it to the visitor).
       socket.on('typing', (p: unknown) => {

@@ -4,7 +4,6 @@ import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '
 import { customerTimeline } from '../../../cases/timeline.js';
 import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
 import { changeCaseStatus } from '../../../cases/status.js';
-import { transferCase } from '../../../routing/transfer.js';
 import type { RoutingDeps } from '../../../routing/deps.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
@@ -15,7 +14,7 @@ const Tag = Type.String({ minLength: 1, maxLength: 50 });
 /** The agent workspace's view of cases: lists, one case, its customer's timeline and the actions on it. */
 const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
-  const routing = (): RoutingDeps => ({ db: app.db, queues: app.queues, realtime: app.realtime, log: app.log });
+  const routing = (): RoutingDeps => app.routingDeps;
 
   app.get(
     '/cases',
@@ -128,24 +127,6 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       if (change.status === 'new') throw badRequest('a case cannot be set back to new', [{ field: 'status', reason: 'not settable' }]);
       const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: req.agent!.id, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
       return { from: r.from, to: r.to, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
-    },
-  );
-
-  app.post(
-    '/cases/:id/transfer',
-    {
-      schema: {
-        tags: ['cases'],
-        summary: 'Transfer to another agent (assigned at once) or to a queue (waits for routing in its original place)',
-        params: IdParams,
-        body: Type.Object({ agentId: Type.Optional(Type.Integer({ minimum: 1 })), queueId: Type.Optional(Type.Integer({ minimum: 1 })) }),
-      },
-    },
-    async (req) => {
-      const { agentId, queueId } = req.body;
-      if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
-      await transferCase(routing(), { caseId: req.params.id, actorId: req.agent!.id, toAgentId: agentId, toQueueId: queueId });
-      return { case: await getCaseView(app.db, req.params.id, req.agent!.id) };
     },
   );
 
