@@ -84,6 +84,7 @@ describe('agent workspace in Chromium', () => {
     await card.waitFor({ timeout: 10_000 });
     expect(await card.innerText()).toContain('Invoice shows the wrong amount');
     expect(await card.innerText()).toContain('Maria Garcia');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'agent-offer-en.png') });
     await page.keyboard.press('a');
     await page.waitForURL(new RegExp(`/cases/${mail.caseId}$`));
     await card.waitFor({ state: 'detached' });
@@ -120,23 +121,28 @@ describe('agent workspace in Chromium', () => {
     const notes = await ctx.db.pool.query(`SELECT n.agent_id FROM notifications n JOIN interactions i ON i.id = n.interaction_id WHERE i.case_id = $1`, [mail.caseId]);
     expect(notes.rows.map((r) => r.agent_id)).toEqual([colleague.id]);
 
-    // solve with a resolution note
-    await page.getByTestId('action-solve').click();
-    await page.getByTestId('resolution-note').fill('Duplicate March charge refunded');
-    await page.getByTestId('confirm-solve').click();
-    await expect.poll(() => page.getByTestId('case-status').innerText()).toBe('Solved');
-    const solved = await ctx.db.pool.query(`SELECT status, resolution_note FROM cases WHERE id = $1`, [mail.caseId]);
-    expect(solved.rows[0]).toEqual({ status: 'solved', resolution_note: 'Duplicate March charge refunded' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-workspace-en.png') });
 
     // Persian: the whole document flips to right-to-left, dates use the Persian calendar
     await page.getByTestId('language').selectOption('fa');
     await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('dir'))).toBe('rtl');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fa');
-    expect(await page.getByTestId('case-status').innerText()).toBe('حل‌شده');
-    // Persian digits in a formatted date (fa-IR, Solar Hijri calendar: year 14xx)
-    expect(await page.locator('.entry-time').first().innerText()).toMatch(/[۰-۹]/);
+    expect(await page.getByTestId('case-status').innerText()).toBe('باز');
+    expect(await page.getByTestId('composer-send').innerText()).toBe('افزودن یادداشت');
+    // Persian digits in formatted dates (fa-IR, Solar Hijri calendar)
+    expect(await page.locator('.entry-time').first().innerText()).toMatch(/^[۰-۹:٫،\s]+$/);
+    expect(await page.locator('.case-header .meta').nth(2).innerText()).toMatch(/۱۴۰[0-9۰-۹]/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-workspace-fa.png') });
+
+    // solve with a resolution note (in the Persian UI)
+    await page.getByTestId('action-solve').click();
+    await page.getByTestId('resolution-note').fill('Duplicate March charge refunded');
+    await page.getByTestId('confirm-solve').click();
+    await expect.poll(() => page.getByTestId('case-status').innerText()).toBe('حل‌شده');
+    const solved = await ctx.db.pool.query(`SELECT status, resolution_note FROM cases WHERE id = $1`, [mail.caseId]);
+    expect(solved.rows[0]).toEqual({ status: 'solved', resolution_note: 'Duplicate March charge refunded' });
+    // solved work leaves the active list
+    await page.locator(`.case-list [data-case-id="${mail.caseId}"]`).waitFor({ state: 'detached' });
 
     expect(errors).toEqual([]);
     await page.close();
