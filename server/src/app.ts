@@ -24,6 +24,8 @@ import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import voiceApi from './routes/api/voice/index.js';
+import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
 
 export interface BuildOptions {
   config: Config;
@@ -67,6 +69,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(voiceApi, { prefix: '/api/v1' });
+  await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }

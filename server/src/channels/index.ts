@@ -1,9 +1,11 @@
 import type { Channel } from '../contracts/channels.js';
 import type { ChannelAdapter } from './types.js';
 import { apiChannel } from './api/index.js';
+import { smsChannel } from './sms/index.js';
+import { voiceChannel } from './voice/index.js';
 
 /** Every channel the hub speaks. Adding a channel = a folder + one line here. */
-export const channelAdapters: ChannelAdapter[] = [apiChannel];
+export const channelAdapters: ChannelAdapter[] = [apiChannel, smsChannel, voiceChannel];
 
 export function adapterFor(channel: Channel): ChannelAdapter | undefined {
   return channelAdapters.find((a) => a.channel === channel);
