@@ -44,7 +44,7 @@ export async function postTwilio(
   });
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', preserveOrder: true, trimValues: true });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', preserveOrder: true, trimValues: true, parseTagValue: false, parseAttributeValue: false });
 
 export interface XmlNode {
   name: string;
