@@ -26,6 +26,16 @@ import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
 import voiceApi from './routes/api/voice/index.js';
 import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
+import kpiRoutes from './routes/api/kpi/index.js';
+import workspaceCases from './routes/api/cases/workspace.js';
+import workspaceRealtime from './cases/case-realtime.js';
+import customerRoutes from './routes/api/customers/index.js';
+import searchRoutes from './routes/api/search/index.js';
+import cannedResponseRoutes from './routes/api/canned-responses/index.js';
+import notificationRoutes from './routes/api/notifications/index.js';
+import kbArticles from './routes/api/kb/articles.js';
+import widgetScript from './routes/widget-script.js';
+import portalUi from './routes/portal-ui.js';
 
 export interface BuildOptions {
   config: Config;
@@ -71,6 +81,16 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(caseMessages, { prefix: '/api/v1' });
   await app.register(voiceApi, { prefix: '/api/v1' });
   await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
+  await app.register(kpiRoutes, { prefix: '/api/v1' });
+  await app.register(workspaceRealtime);
+  await app.register(workspaceCases, { prefix: '/api/v1' });
+  await app.register(customerRoutes, { prefix: '/api/v1' });
+  await app.register(searchRoutes, { prefix: '/api/v1' });
+  await app.register(cannedResponseRoutes, { prefix: '/api/v1' });
+  await app.register(notificationRoutes, { prefix: '/api/v1' });
+  await app.register(kbArticles, { prefix: '/api/v1' });
+  await app.register(widgetScript);
+  await app.register(portalUi);
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }

@@ -7,6 +7,7 @@ import { createQueues } from '../../server/src/lib/queues.js';
 import { startRecoverySweep } from './processors/recovery-sweep.js';
 import { startOutboundWorker } from './processors/outbound.js';
 import { startTwilioWorker } from './processors/twilio.js';
+import { startNotificationsWorker } from './processors/notifications.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
@@ -34,6 +35,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
+  closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));
 
   return {
     async close() {

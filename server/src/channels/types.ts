@@ -4,6 +4,7 @@ import type { Log as Logger } from '../lib/log.js';
 import type { Channel } from '../contracts/channels.js';
 import type { Config } from '../config.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
+import type { RealtimeEmitter } from '../realtime/emitter.js';
 
 /** An outbound interaction as the delivery worker hands it to a channel. */
 export interface OutboundMessage {
@@ -25,6 +26,8 @@ export interface SendContext {
   config: Config;
   store: AttachmentStore;
   log: Logger;
+  /** Socket events to agents or visitors (e.g. a chat reply pushed to the widget). */
+  realtime?: RealtimeEmitter;
 }
 
 export interface SendResult {

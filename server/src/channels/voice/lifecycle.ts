@@ -58,9 +58,7 @@ async function solveCallCaseInTx(tx: Tx, call: CallRow, note: string): Promise<v
   await writeCaseEvent(tx, { caseId: call.case_id, type: 'solved', data: { note } });
 }
 
-export interface LifecycleDeps extends VoiceRoutingDeps {
-  log?: { warn: (o: object, m: string) => void };
-}
+export type LifecycleDeps = VoiceRoutingDeps;
 
 /**
  * The caller left the queue without reaching an agent: hung up (abandoned — a KPI) or sent to voicemail after the
@@ -85,7 +83,7 @@ export async function callerLeftQueue(deps: LifecycleDeps, callId: number, outco
     await syncCallInteraction(tx, call.id);
     return cb;
   });
-  if (res.created && res.caseId && deps.routingQueue) await enqueueCase(deps.db, deps.routingQueue, res.caseId, 'arrival');
+  if (res.created && res.caseId) await enqueueCase(deps.db, deps.queues.routing, res.caseId, 'arrival', deps.log);
   return { callbackCaseId: res.caseId };
 }
 
@@ -135,7 +133,7 @@ export async function recordVoicemail(
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [cb.caseId]);
     return { interactionId, callbackCaseId: cb.caseId };
   });
-  if (createdCase && deps.routingQueue) await enqueueCase(deps.db, deps.routingQueue, createdCase, 'arrival');
+  if (createdCase) await enqueueCase(deps.db, deps.queues.routing, createdCase, 'arrival', deps.log);
   await deps.realtime?.emit({ nsp: '/agent', room: rooms.case(res.callbackCaseId), event: 'interaction:new', payload: { caseId: res.callbackCaseId, interactionId: res.interactionId } }).catch(() => {});
   return res;
 }

@@ -93,18 +93,25 @@ export async function redirectCall(config: Config, callSid: string, path: string
  * A caller who already hung up needs nothing; a transient Twilio failure is thrown so the worker retries.
  */
 export async function connectCallToAgent(deps: OutboundDeps & { log?: { warn: (o: object, m: string) => void } }, caseId: number, agentId: number): Promise<boolean> {
+  // Claim the call for this agent first: a second trigger for the same assignment (a retried job, a transfer that
+  // also connects) finds it claimed and does not ring the agent twice.
   const r = await deps.db.query(
-    `SELECT * FROM calls WHERE case_id = $1 AND direction = 'inbound' AND state IN ('queued', 'connecting', 'ivr') ORDER BY id DESC LIMIT 1`,
-    [caseId],
+    `UPDATE calls c SET state = 'connecting', agent_id = $2, updated_at = now()
+       FROM (SELECT id, state AS prev_state, agent_id AS prev_agent FROM calls
+              WHERE case_id = $1 AND direction = 'inbound' AND state IN ('queued', 'ivr', 'connecting')
+              ORDER BY id DESC LIMIT 1 FOR UPDATE) p
+      WHERE c.id = p.id AND NOT (p.prev_state = 'connecting' AND p.prev_agent IS NOT DISTINCT FROM $2)
+      RETURNING c.*, p.prev_state, p.prev_agent`,
+    [caseId, agentId],
   );
-  const call: CallRow | undefined = r.rows[0];
+  const call: (CallRow & { prev_state: string; prev_agent: number | null }) | undefined = r.rows[0];
   if (!call) return false;
   try {
     await redirectCall(deps.config, call.call_sid, '/voice/connect', { callId: call.id, agentId });
-    await setCall(deps.db, call.id, { state: 'connecting', agent_id: agentId });
     await syncCallInteraction(deps.db, call.id);
     return true;
   } catch (err) {
+    await setCall(deps.db, call.id, { state: call.prev_state, agent_id: call.prev_agent });
     if (isRetryableTwilioError(err)) throw err;
     // 4xx: the call is over (e.g. 21220 "call is not in-progress") — the status callback records the end.
     deps.log?.warn({ err: restErrorInfo(err), callId: call.id }, 'could not connect the queued call to its agent');
@@ -121,8 +128,9 @@ export async function transferLiveCall(
   try {
     if (t.mode === 'cold') {
       if (t.toAgentId) {
-        await setCall(deps.db, call.id, { state: 'connecting', agent_id: t.toAgentId });
-        await redirectCall(deps.config, call.call_sid, '/voice/connect', { callId: call.id, agentId: t.toAgentId });
+        // The case is already the new agent's: ring them straight away (a claim, so the assignment's own trigger does not ring twice).
+        await setCall(deps.db, call.id, { state: 'queued', agent_id: null });
+        if (!(await connectCallToAgent(deps, call.case_id, t.toAgentId))) throw new HttpError(409, 'the call ended before it could be transferred');
         return;
       }
       await setCall(deps.db, call.id, { state: 'queued', agent_id: null, queue_id: t.toQueueId, queued_at: new Date() });

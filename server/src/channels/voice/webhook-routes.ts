@@ -26,7 +26,7 @@ import {
 const PERSIAN_PREFIX = '+98';
 
 export function voiceDeps(app: FastifyInstance): LifecycleDeps {
-  return { db: app.db, routingQueue: app.queues.routing, realtime: app.realtime, log: app.log };
+  return { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log };
 }
 
 /** Twilio Voice webhooks: inbound calls, menu, queue hold, connecting agents, status, recordings, voicemail. */

@@ -123,7 +123,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       if (!['in_progress', 'connecting'].includes(call.state)) throw new HttpError(409, `the call is ${call.state.replace('_', ' ')}; only a live call can be transferred`);
       if (call.agent_id !== req.agent!.id && !['supervisor', 'admin'].includes(req.agent!.role)) throw new HttpError(403, 'only the agent on the call or a supervisor can transfer it');
       // Cold: the case moves first (to the queue, or straight to the agent) and the caller waits for the new holder.
-      await transferCaseForCall(app, { caseId: call.case_id, actorId: req.agent!.id, toAgentId: b.toAgentId, toQueueId: b.toQueueId, mode: b.mode });
+      await transferCaseForCall(app, { caseId: call.case_id, actorId: req.agent!.id, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
       await transferLiveCall({ db: app.db, config: app.config }, call, { mode: b.mode, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
       return view((await callById(app.db, call.id))!);
     },
