@@ -4,8 +4,11 @@ import { createHmac } from 'node:crypto';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
-import { TWILIO_TEST, find, findAll, parseTwiml, postTwilio, sid, twilioEnv } from '../helpers/twilio-signing.js';
+import { TWILIO_TEST, find, findAll, parseTwiml, postTwilio, sid, twilioEnv, waitFor } from '../helpers/twilio-signing.js';
 import { voiceChannel } from '../../server/src/channels/voice/index.js';
+import { startTwilioWorker } from '../../workers/src/processors/twilio.js';
+import { createRedis } from '../../server/src/lib/redis.js';
+import { REDIS_URL } from '../helpers/env.js';
 
 let ctx: TestContext;
 let api: TwilioApiServer;
@@ -216,6 +219,37 @@ describe('calls nobody answered', () => {
     const cb = (await q(`SELECT * FROM cases WHERE id = $1`, [after.callback_case_id]))[0];
     expect(cb).toMatchObject({ type: 'callback', routing_state: 'waiting' });
     expect((await q(`SELECT text FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [cb.id]))[0].text).toBe('Voicemail (9 s)');
+  });
+});
+
+describe('maximum wait', () => {
+  it('a worker timer moves a caller still queued after the queue’s maximum wait to voicemail (once), opening a callback case', async () => {
+    const quick = await makeQueue(ctx.db.pool, { name: 'quick', channels: ['voice'] });
+    await ctx.db.pool.query(`UPDATE queues SET max_wait_seconds = 1 WHERE id = $1`, [quick.id]);
+    const QUICK = '+14155550210';
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken), payload: { e164: QUICK, queueId: quick.id } })).statusCode).toBe(201);
+    const blocking = createRedis(REDIS_URL, 'worker');
+    const producer = createRedis(REDIS_URL, 'producer');
+    const stop = startTwilioWorker({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log: pino({ level: 'silent' }), connection: blocking, producer, prefix: ctx.config.queuePrefix });
+    try {
+      const { call } = await incomingCall('+14155550340', QUICK);
+      const redirect = await waitFor(async () => api.find(new RegExp(`Calls/${call.call_sid}\\.json$`))[0], 8000, 'redirect to voicemail');
+      expect(redirect.form.Url).toBe(`${PUB}/webhooks/twilio/voice/missed?callId=${call.id}`);
+      const vm = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/missed?callId=${call.id}`, { CallSid: call.call_sid })).body);
+      find(vm, 'Record');
+      // Twilio then reports the queue exit as "redirected": nothing more happens
+      await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'redirected' });
+      const after = (await q(`SELECT * FROM calls WHERE id = $1`, [call.id]))[0];
+      expect(after).toMatchObject({ outcome: 'missed', state: 'voicemail' });
+      expect((await q(`SELECT type, routing_state FROM cases WHERE id = $1`, [after.callback_case_id]))[0]).toEqual({ type: 'callback', routing_state: 'waiting' });
+      expect((await q(`SELECT routing_state FROM cases WHERE id = $1`, [call.case_id]))[0].routing_state).toBe('none');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(api.find(new RegExp(`Calls/${call.call_sid}\\.json$`))).toHaveLength(1);
+    } finally {
+      await stop();
+      blocking.disconnect();
+      producer.disconnect();
+    }
   });
 });
 

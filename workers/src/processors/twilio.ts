@@ -6,9 +6,10 @@ import type { Log } from '../../../server/src/lib/log.js';
 import type { AttachmentStore } from '../../../server/src/storage/attachment-store.js';
 import { TWILIO_QUEUE, addTwilioJob, createTwilioQueue, type TwilioJob } from '../../../server/src/channels/twilio/jobs.js';
 import { fetchSmsMedia, pendingMediaInteractions } from '../../../server/src/channels/sms/media.js';
+import { maxWaitReached } from '../../../server/src/channels/voice/max-wait.js';
 
 /**
- * Slow Twilio work handed off by the webhooks (MMS media downloads), plus a sweep that re-adds work whose job
+ * Slow or timed Twilio work handed off by the webhooks (MMS media downloads, queue maximum wait), plus a sweep that re-adds work whose job
  * never reached Redis: the committed interaction is the record.
  */
 export function startTwilioWorker(deps: {
@@ -25,6 +26,7 @@ export function startTwilioWorker(deps: {
     TWILIO_QUEUE,
     async (job) => {
       if (job.data.kind === 'fetch-media') await fetchSmsMedia(deps, job.data.interactionId);
+      else if (job.data.kind === 'max-wait') await maxWaitReached(deps, job.data.callId, job.data.queuedAt);
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 5 },
   );

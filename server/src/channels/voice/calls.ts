@@ -1,4 +1,6 @@
 import type { Queryable } from '../../db/pool.js';
+import type { RealtimeEmitter } from '../../realtime/emitter.js';
+import { rooms, type CallUpdatedPayload } from '../../contracts/realtime.js';
 
 export interface CallRow {
   id: number;
@@ -60,4 +62,18 @@ export async function syncCallInteraction(db: Queryable, callId: number): Promis
        FROM calls c WHERE c.id = $1 AND i.id = c.interaction_id`,
     [callId],
   );
+}
+
+/** Syncs the call onto its interaction and tells the case room (and the agent on the call) how it is going. */
+export async function publishCall(db: Queryable, realtime: RealtimeEmitter | undefined, callId: number): Promise<void> {
+  await syncCallInteraction(db, callId);
+  if (!realtime) return;
+  const c = await callById(db, callId);
+  if (!c) return;
+  const payload: CallUpdatedPayload = {
+    caseId: c.case_id, callId: c.id, interactionId: c.interaction_id, direction: c.direction,
+    state: c.state, outcome: c.outcome, agentId: c.agent_id, talkSeconds: c.talk_seconds,
+  };
+  const room = c.agent_id ? [rooms.case(c.case_id), rooms.agent(c.agent_id)] : rooms.case(c.case_id);
+  await realtime.emit({ nsp: '/agent', room, event: 'call:updated', payload }).catch(() => {});
 }

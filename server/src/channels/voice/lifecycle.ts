@@ -4,7 +4,7 @@ import { writeCaseEvent } from '../../db/case-events.js';
 import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
 import { slaDueTimes } from '../../sla/policy.js';
 import { rooms } from '../../contracts/realtime.js';
-import { callById, setCall, syncCallInteraction, type CallRow } from './calls.js';
+import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
 import { withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
 
 export type CallbackReason = 'abandoned' | 'missed' | 'after_hours';
@@ -84,6 +84,7 @@ export async function callerLeftQueue(deps: LifecycleDeps, callId: number, outco
     return cb;
   });
   if (res.created && res.caseId) await enqueueCase(deps.db, deps.queues.routing, res.caseId, 'arrival', deps.log);
+  await publishCall(deps.db, deps.realtime, callId);
   return { callbackCaseId: res.caseId };
 }
 
@@ -164,7 +165,7 @@ export async function recordCallRecording(db: pg.Pool, callId: number, v: { reco
  * Written once per call as a case event so KPIs read it from the event log.
  */
 export async function recordTalkTime(deps: LifecycleDeps, callId: number, talkSeconds: number, agentId: number | null): Promise<boolean> {
-  return withTransaction(deps.db, async (tx) => {
+  const done = await withTransaction(deps.db, async (tx) => {
     const call = (await callById(tx, callId, true))!;
     if (call.talk_seconds !== null) return false;
     await setCall(tx, call.id, { talk_seconds: talkSeconds, outcome: 'answered', answered_at: call.answered_at ?? new Date(Date.now() - talkSeconds * 1000) });
@@ -172,6 +173,8 @@ export async function recordTalkTime(deps: LifecycleDeps, callId: number, talkSe
     await syncCallInteraction(tx, call.id);
     return true;
   });
+  if (done) await publishCall(deps.db, deps.realtime, callId);
+  return done;
 }
 
 /** The agent rang out (no answer, busy, rejected): the caller goes back to waiting, keeping their place. */
@@ -203,4 +206,5 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
     }
     await syncCallInteraction(tx, c.id);
   });
+  await publishCall(deps.db, deps.realtime, callId);
 }

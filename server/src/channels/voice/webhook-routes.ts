@@ -8,9 +8,11 @@ import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signa
 import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
 import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
 import { recordCallback } from '../twilio/raw-event.js';
+import { createTwilioQueue } from '../twilio/jobs.js';
+import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../twilio/urls.js';
 import { placeOutboundCall } from './outbound-calls.js';
-import { callById, callBySid, setCall, syncCallInteraction, type CallRow } from './calls.js';
+import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
 import { override, prompts, speak } from './prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
 import {
@@ -35,6 +37,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
   const verify = requireTwilioSignature(config);
   const opts = { preHandler: verify, schema: { hide: true } };
   const deps = voiceDeps(app);
+  const jobs = createTwilioQueue(app.redis, config.queuePrefix);
+  app.addHook('onClose', async () => {
+    await jobs.close().catch(() => {});
+  });
 
   const phone = (raw: string | undefined): string | null => {
     if (!raw) return null;
@@ -98,7 +104,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, caseRow.rows[0]?.queue_id ?? null, !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued', p.CallStatus || 'ringing'],
     );
     const call = (await callBySid(app.db, p.CallSid))!;
-    await syncCallInteraction(app.db, call.id);
+    await publishCall(app.db, app.realtime, call.id);
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
 
@@ -121,6 +127,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)));
       return sendTwiml(reply, twiml);
     }
+    await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
   });
 
@@ -145,6 +152,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     });
     if (enqueue) await enqueueCase(app.db, app.queues.routing, call.case_id, 'arrival', app.log);
     const fresh = (await callById(app.db, call.id))!;
+    await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, fresh.queue_id));
   });
 
@@ -189,6 +197,16 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     return sendTwiml(reply, new VoiceResponse());
   });
 
+  // The maximum-wait timer moved the caller out of the queue: voicemail.
+  app.post('/missed', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    if (await seen(req, `${call.call_sid}:missed`, p)) await callerLeftQueue(deps, call.id, 'missed');
+    const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
+    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true));
+  });
+
   // 5. On accept the queued call is redirected here: ring the agent's browser and phone.
   app.post('/connect', opts, async (req, reply) => {
     const call = await callFromQuery(req);
@@ -201,7 +219,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     if (call.state !== 'completed') await setCall(app.db, call.id, { state: 'connecting', agent_id: agent.id });
-    await syncCallInteraction(app.db, call.id);
+    await publishCall(app.db, app.realtime, call.id);
     return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.direction === 'inbound' ? call.customer_number : call.our_number));
   });
 
@@ -213,7 +231,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (await seen(req, `${p.CallSid}:agent-leg:${status}`, p)) {
       if (status === 'in-progress' || status === 'answered') {
         await setCall(app.db, call.id, { state: 'in_progress', agent_call_sid: p.CallSid, answered_at: call.answered_at ?? new Date() });
-        await syncCallInteraction(app.db, call.id);
+        await publishCall(app.db, app.realtime, call.id);
       }
     }
     return reply.code(204).send();
@@ -235,7 +253,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       return sendTwiml(reply, twiml);
     }
     if (call.direction === 'inbound' && call.state !== 'completed' && agentId) {
-      if (fresh) await agentDidNotAnswer(deps, call.id, agentId);
+      if (fresh) {
+        await agentDidNotAnswer(deps, call.id, agentId);
+        await scheduleMaxWait(app.db, jobs, call.id);
+      }
       const twiml = new VoiceResponse();
       speak(twiml, lang, prompts(lang).agentNotReached);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
@@ -259,7 +280,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     } else {
       await setCall(app.db, call.id, { twilio_status: status });
       if (status === 'in-progress' && call.direction === 'outbound' && call.state === 'ringing') await setCall(app.db, call.id, { state: 'connecting' });
-      await syncCallInteraction(app.db, call.id);
+      await publishCall(app.db, app.realtime, call.id);
     }
     return reply.code(204).send();
   });
@@ -357,6 +378,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
     speak(twiml, lang, prompts(lang).transferHold);
+    await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
   });
 
