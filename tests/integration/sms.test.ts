@@ -113,7 +113,7 @@ describe('inbound SMS', () => {
     // the media request was authenticated with the account credentials
     const got = api.find(new RegExp(`^GET ${mediaPath}$`));
     expect(got[0]!.auth).toEqual({ user: TWILIO_TEST.accountSid, pass: TWILIO_TEST.authToken });
-    expect((await interaction(i.id)).metadata.mediaPending).toBeUndefined();
+    await waitFor(async () => (await interaction(i.id)).metadata.mediaPending === undefined, 8000, 'media marked done');
   });
 });
 
@@ -210,19 +210,40 @@ describe('opt-out', () => {
     expect(ident.opted_out_at).not.toBeNull();
 
     const before = api.find(/Messages\.json$/).length;
+    // the agent is told at once, in the composer
     const r = await reply(caseId, 'Are you still there?');
-    expect(r.statusCode).toBe(201);
-    const blocked = await waitFor(async () => {
-      const x = await interaction(r.json().interactionId);
-      return x.delivery_status === 'failed' && x;
-    });
-    expect(blocked.delivery_error).toMatch(/opted out of SMS.*START/);
+    expect(r.statusCode).toBe(422);
+    expect(r.json().message).toMatch(/opted out of SMS.*START/);
     expect(api.find(/Messages\.json$/).length).toBe(before);
+    expect(await count(`SELECT count(*) AS n FROM interactions WHERE case_id = $1 AND direction = 'outbound'`, [caseId])).toBe(0);
 
     await postTwilio(ctx.app, '/webhooks/twilio/sms', sms(phone, 'start'));
     expect((await ctx.db.pool.query(`SELECT opted_out_at FROM customer_identities WHERE value = $1`, [phone])).rows[0].opted_out_at).toBeNull();
     const ok = (await reply(caseId, 'Welcome back')).json().interactionId;
     await waitFor(async () => (await interaction(ok)).provider_message_id);
+  });
+
+  it('a reply queued just before the customer opted out is blocked at delivery with the same reason', async () => {
+    const phone = '+14155550141';
+    const first = sms(phone, 'hello');
+    await postTwilio(ctx.app, '/webhooks/twilio/sms', first);
+    const caseId = (await ctx.db.pool.query(`SELECT case_id FROM interactions WHERE provider_message_id = $1`, [first.MessageSid])).rows[0].case_id;
+    const before = api.find(/Messages\.json$/).length;
+    // the STOP arrives between the agent pressing send and the worker delivering
+    await ctx.db.pool.query(`UPDATE customer_identities SET opted_out_at = now() WHERE value = $1`, [phone]);
+    const { sendSms } = await import('../../server/src/channels/sms/send.js');
+    const ins = await ctx.db.pool.query(
+      `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, to_address, text, delivery_status)
+       SELECT id, customer_id, 'sms', 'outbound', 'message', $2, 'late reply', 'queued' FROM cases WHERE id = $1 RETURNING id, customer_id`,
+      [caseId, phone],
+    );
+    await expect(
+      sendSms({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log: pino({ level: 'silent' }) }, {
+        interactionId: ins.rows[0].id, caseId, caseNumber: 1, customerId: ins.rows[0].customer_id, channel: 'sms', to: phone,
+        subject: null, text: 'late reply', html: null, metadata: {}, attachments: [],
+      }),
+    ).rejects.toThrow(/opted out of SMS/);
+    expect(api.find(/Messages\.json$/).length).toBe(before);
   });
 
   it('understands Persian opt-out and opt-in keywords and confirms them in Persian', async () => {

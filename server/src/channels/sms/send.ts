@@ -6,7 +6,7 @@ import { optedOutAt } from './opt-out.js';
 import { mapTwilioMessageStatus } from './status.js';
 
 export function optOutMessage(since: Date): string {
-  return `not sent: the customer opted out of SMS (replied STOP on ${since.toISOString().slice(0, 10)}); they must text START before we can message them again`;
+  return `cannot send: the customer opted out of SMS (replied STOP on ${since.toISOString().slice(0, 10)}); they must text START before we can message them again`;
 }
 
 /** Sends an agent's SMS reply through the Twilio Messages API. */
