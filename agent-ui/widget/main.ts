@@ -224,10 +224,13 @@ function boot(script: HTMLScriptElement | null) {
   function pollQueue() {
     window.clearTimeout(queueTimer);
     if (!socket) return;
-    socket.emit('queue:status', {}, (r: { ok: boolean; status?: QueueStatus }) => {
+    const caseId = messages.find((m) => m.caseId > 0)?.caseId;
+    socket.emit('queue:status', { caseId }, (r: { ok: boolean; status?: QueueStatus }) => {
       if (r.ok && r.status) {
         queue = r.status;
         renderStatus();
+        // the agent closed the conversation: offer the rating
+        if (r.status.state === 'closed' && view === 'chat' && messages.length) show('rating');
       }
     });
     queueTimer = window.setTimeout(pollQueue, 5000);

@@ -176,6 +176,19 @@ describe('web chat', () => {
     expect(await ctx.app.queues.routing.getJob(routingJobId(caseId))).toBeUndefined();
   });
 
+  it('a widget learns that an agent closed its conversation, and nothing about other visitors’ cases', async () => {
+    const v = await newVisitor();
+    const s = await open('/visitor', { token: v.token });
+    const caseId = (await send(s, 'quick question', 'q1')).message.caseId;
+    await ctx.db.pool.query(`UPDATE cases SET status = 'solved', routing_state = 'none', assignee_id = $2 WHERE id = $1`, [caseId, agent.id]);
+    expect((await s.emitWithAck('queue:status', { caseId })).status).toMatchObject({ caseId, state: 'closed' });
+    const other = await newVisitor();
+    const os = await open('/visitor', { token: other.token });
+    expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });
+    expect(await os.emitWithAck('rate', { rating: 1 })).toMatchObject({ ok: false });
+    expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM csat_ratings WHERE case_id = $1`, [caseId])).rows[0].n).toBe(0);
+  });
+
   it('sends attachments within the size limit, only to their own visitor', async () => {
     const v = await newVisitor();
     const s = await open('/visitor', { token: v.token });

@@ -87,8 +87,14 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       }
     }));
 
-    socket.on('queue:status', guard(async (_p: unknown, ack: unknown) => {
+    socket.on('queue:status', guard(async (p: { caseId?: unknown }, ack: unknown) => {
       const open = await currentCase(app.db, visitor.id);
+      // A widget still showing a conversation an agent has since closed learns it here.
+      const known = Number(p?.caseId);
+      if (!open && Number.isInteger(known) && known > 0) {
+        const last = await lastCase(app.db, visitor.id);
+        if (last?.id === known) return safeAck(ack)({ ok: true, status: await queueStatus(app.db, known) });
+      }
       safeAck(ack)({ ok: true, status: await queueStatus(app.db, open?.id ?? null) });
     }));
 
