@@ -38,7 +38,7 @@ beforeAll(async () => {
   hostUrl = `http://localhost:${(hostPage.address() as AddressInfo).port}`;
   browser = await launchBrowser();
   agentSocket = connect(`${hub}/agent`, { auth: { token: agentToken }, transports: ['websocket'], reconnection: false });
-  await new Promise((r) => agentSocket.once('connect', r));
+  await new Promise<void>((r) => agentSocket.once('connect', () => r()));
 });
 afterAll(async () => {
   agentSocket?.disconnect();
