@@ -21,6 +21,18 @@ export interface Config {
   /** Safety-net sweep that re-enqueues committed-but-not-enqueued cases. */
   recoverySweepMs: number;
   loginRateLimit: { max: number; windowMs: number };
+  /** Routing and presence timings (see routing/settings.ts). */
+  routing: {
+    offerTimeoutLiveMs: number;
+    offerTimeoutAsyncMs: number;
+    reofferCooldownMs: number;
+    presenceGraceMs: number;
+    sweepMs: number;
+    statsMs: number;
+    stickyLiveSeconds: number;
+    stickyAsyncSeconds: number;
+    awayAfterTimeouts: number;
+  };
   twilio: { accountSid: string | null; authToken: string | null; apiBaseUrl: string | null };
   smtp: { url: string | null; from: string | null };
   uiDistDir: string;
@@ -145,6 +157,17 @@ export function loadConfig(env: Env = process.env): Config {
     storageDir: env.STORAGE_DIR ?? './.data/attachments',
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),
+    routing: {
+      offerTimeoutLiveMs: int('ROUTING_OFFER_TIMEOUT_LIVE_MS', 20_000, 100, 3_600_000),
+      offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),
+      reofferCooldownMs: int('ROUTING_REOFFER_COOLDOWN_MS', 60_000, 0, 86_400_000),
+      presenceGraceMs: int('PRESENCE_GRACE_MS', 30_000, 0, 3_600_000),
+      sweepMs: int('ROUTING_SWEEP_MS', 5_000, 50, 3_600_000),
+      statsMs: int('ROUTING_STATS_MS', 1_000, 100, 60_000),
+      stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),
+      stickyAsyncSeconds: int('ROUTING_STICKY_ASYNC_SECONDS', 86_400, 0, 86_400 * 30),
+      awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
+    },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
     twilio: { accountSid: env.TWILIO_ACCOUNT_SID || null, authToken: env.TWILIO_AUTH_TOKEN || null, apiBaseUrl: twilioApiBase },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
