@@ -34,7 +34,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     db: app.db,
     ingestDeps: app.ingestDeps,
     realtime: app.realtime,
-    routingQueue: app.queues.routing,
+    routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log },
     notifications: app.queues.notifications,
     publicUrl: app.config.publicUrl,
   };
