@@ -34,6 +34,7 @@ import customerRoutes from './routes/api/customers/index.js';
 import searchRoutes from './routes/api/search/index.js';
 import cannedResponseRoutes from './routes/api/canned-responses/index.js';
 import notificationRoutes from './routes/api/notifications/index.js';
+import workspaceSession from './routes/api/workspace/session.js';
 import kbArticles from './routes/api/kb/articles.js';
 import widgetScript from './routes/widget-script.js';
 import portalUi from './routes/portal-ui.js';
@@ -95,6 +96,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(searchRoutes, { prefix: '/api/v1' });
   await app.register(cannedResponseRoutes, { prefix: '/api/v1' });
   await app.register(notificationRoutes, { prefix: '/api/v1' });
+  await app.register(workspaceSession, { prefix: '/api/v1' });
   await app.register(kbArticles, { prefix: '/api/v1' });
   await app.register(widgetScript);
   await app.register(portalUi);
