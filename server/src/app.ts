@@ -25,6 +25,8 @@ import adminApiKeys from './routes/api/admin/api-keys.js';
 import adminMailboxes from './routes/api/admin/mailboxes.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import voiceApi from './routes/api/voice/index.js';
+import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
 import kpiRoutes from './routes/api/kpi/index.js';
 import workspaceCases from './routes/api/cases/workspace.js';
 import workspaceRealtime from './cases/case-realtime.js';
@@ -85,6 +87,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(voiceApi, { prefix: '/api/v1' });
+  await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);
   await app.register(workspaceCases, { prefix: '/api/v1' });
