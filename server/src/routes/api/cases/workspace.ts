@@ -5,6 +5,7 @@ import { customerTimeline } from '../../../cases/timeline.js';
 import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
 import { changeCaseStatus } from '../../../cases/status.js';
 import type { RoutingDeps } from '../../../routing/deps.js';
+import { transferCase } from '../../../routing/transfer.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
@@ -127,6 +128,34 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       if (change.status === 'new') throw badRequest('a case cannot be set back to new', [{ field: 'status', reason: 'not settable' }]);
       const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: req.agent!.id, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
       return { from: r.from, to: r.to, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+    },
+  );
+
+  app.post(
+    '/cases/:id/transfer',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Transfer a case you hold (supervisors: any case) to another agent (assigned at once) or to a queue (keeps its place in line)',
+        params: IdParams,
+        body: Type.Object({
+          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (req) => {
+      const agentId = req.body.agentId ?? req.body.toAgentId;
+      const queueId = req.body.queueId ?? req.body.toQueueId;
+      if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
+      const me = req.agent!;
+      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
+      if (!c.rowCount) throw notFound('case');
+      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
+      const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
+      return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
     },
   );
 
