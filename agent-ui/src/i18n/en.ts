@@ -35,6 +35,7 @@ const en = {
     queueTitle: 'Waiting in queue',
     queueEmpty: 'Nobody is waiting.',
     allQueues: 'All queues',
+    waitingCount: '{n} waiting in the queue',
     waitingFor: 'waiting {time}',
     offered: 'offered',
   },

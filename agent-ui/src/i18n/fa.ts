@@ -37,6 +37,7 @@ const fa: Catalogue = {
     queueTitle: 'منتظر در صف',
     queueEmpty: 'کسی در صف نیست.',
     allQueues: 'همه صف‌ها',
+    waitingCount: '{n} نفر در صف انتظار',
     waitingFor: '{time} انتظار',
     offered: 'پیشنهادشده',
   },
