@@ -64,6 +64,7 @@ const en = {
     select: 'Select a case on the left, or search for a customer.',
     links: 'Linked cases',
     noLinks: 'No linked cases.',
+    linkKind: { related: 'related', follow_up: 'follow-up', merged: 'merged', callback: 'callback' },
     unlink: 'Unlink',
     addTag: 'Add tag',
   },

@@ -66,6 +66,7 @@ const fa: Catalogue = {
     select: 'یک پرونده را از فهرست انتخاب کنید یا مشتری را جستجو کنید.',
     links: 'پرونده‌های مرتبط',
     noLinks: 'پرونده مرتبطی نیست.',
+    linkKind: { related: 'مرتبط', follow_up: 'پیگیری', merged: 'ادغام‌شده', callback: 'تماس برگشتی' },
     unlink: 'حذف ارتباط',
     addTag: 'افزودن برچسب',
   },
