@@ -4,8 +4,9 @@
  * skipped, never blocking the ones behind it.
  *
  * Safe with several routers at once: each offer is decided in its own transaction that locks the
- * case row and the agent row with SKIP LOCKED and re-reads the agent's load under that lock, so two
- * routers can neither offer one case twice (also a unique index) nor push an agent past capacity.
+ * case row, then the agent row (SKIP LOCKED: a busy agent is passed over, retried next pass) and
+ * re-reads the agent's load under that lock, so two routers can neither offer one case twice (also a
+ * unique index) nor push an agent past capacity.
  */
 import { writeCaseEvent } from '../db/case-events.js';
 import { withTransaction } from '../db/pool.js';
@@ -166,11 +167,20 @@ async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidat
   const out: OfferOutcome = { offer: null, contended: false, reloaded: new Map() };
   const timeoutMs = offerTimeoutMs(settingsOf(deps), c.channel);
   await withTransaction(deps.db, async (tx) => {
-    const locked = await tx.query(`SELECT id FROM cases WHERE id = $1 AND routing_state = 'waiting' FOR UPDATE SKIP LOCKED`, [c.id]);
-    if (!locked.rowCount) {
+    // Wait (briefly) for the case row instead of skipping it: a lock held by another router ends in
+    // milliseconds with the case no longer waiting, and skipping a case locked for any other reason
+    // would offer the one behind it first. Agents are skipped when locked, so no lock cycle forms.
+    await tx.query(`SET LOCAL lock_timeout = '2s'`);
+    let locked;
+    try {
+      locked = await tx.query(`SELECT id FROM cases WHERE id = $1 AND routing_state = 'waiting' FOR UPDATE`, [c.id]);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
       out.contended = true;
       return;
     }
+    if (!locked.rowCount) return;
+    await tx.query(`SET LOCAL lock_timeout = 0`);
     for (const cand of candidates) {
       const a = await tx.query(`SELECT id FROM agents WHERE id = $1 AND presence = 'available' AND active FOR UPDATE SKIP LOCKED`, [cand.id]);
       if (!a.rowCount) {
