@@ -9,11 +9,12 @@
  * unique index) nor push an agent past capacity.
  */
 import { withTransaction } from '../db/pool.js';
-import type { Channel } from '../contracts/channels.js';
+import type { CasePriority, CaseType, Channel } from '../contracts/channels.js';
+import { NAMESPACES, rooms, type OfferPayload } from '../contracts/realtime.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
 import { agentLoad, hasRoom, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
 import { offerTimeoutMs, stickyWindowSeconds } from './settings.js';
-import { emitOffer } from './notify.js';
+import { emitterOf } from './deps.js';
 import { scheduleOfferTimeout } from './signals.js';
 
 /** Advisory-lock key space of router case claims (first half of the two-int key). */
@@ -32,6 +33,14 @@ interface WaitingCase {
   channel: Channel;
   queue_id: number | null;
   customer_id: number;
+  number: number;
+  subject: string;
+  priority: CasePriority;
+  type: CaseType;
+  queued_epoch: number;
+  queue_name: string | null;
+  customer_name: string | null;
+  tier: 'standard' | 'vip';
 }
 
 export interface PassResult {
@@ -50,8 +59,10 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   if (!agents.length) return result;
   const all = (
     await db.query(
-      `SELECT id, channel, queue_id, customer_id FROM cases
-        WHERE routing_state = 'waiting' ORDER BY routing_priority, first_queued_at, id LIMIT $1`,
+      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.number, c.subject, c.priority, c.type,
+              EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch, q.name AS queue_name, cu.name AS customer_name, cu.tier
+         FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
+        WHERE c.routing_state = 'waiting' ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
       [limit],
     )
   ).rows as WaitingCase[];
@@ -110,8 +121,24 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
       a.load.used[c.channel] = (a.load.used[c.channel] ?? 0) + 1;
       if (c.channel === 'voice') a.load.onCall = true;
       const offerId = outcome.offer.offerId;
+      // the payload is built from what the pass already read: no extra query between decision and agent
+      const payload: OfferPayload = {
+        offerId,
+        expiresAt: outcome.offer.expiresAt,
+        case: {
+          id: c.id,
+          number: c.number,
+          subject: c.subject,
+          channel: c.channel,
+          priority: c.priority,
+          type: c.type,
+          queue: c.queue_id ? { id: c.queue_id, name: c.queue_name ?? '' } : null,
+          waitingSeconds: Math.max(0, Math.round(Date.now() / 1000 - c.queued_epoch)),
+        },
+        customer: { id: c.customer_id, name: c.customer_name, tier: c.tier },
+      };
       await Promise.all([
-        emitOffer(deps, a.id, offerId),
+        emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(a.id), event: 'offer', payload }),
         scheduleOfferTimeout(deps.queues, offerId, outcome.offer.timeoutMs),
       ]);
     }
@@ -160,7 +187,7 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
 }
 
 interface OfferOutcome {
-  offer: { offerId: string; agentId: number; timeoutMs: number } | null;
+  offer: { offerId: string; agentId: number; timeoutMs: number; expiresAt: string } | null;
   contended: boolean;
   reloaded: Map<number, AgentLoad>;
 }
@@ -208,7 +235,7 @@ async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidat
          SELECT id, expires_at FROM o`,
         [c.id, cand.id, timeoutMs / 1000, cand.id === stickyId, JSON.stringify(routerId ? { router: routerId } : {})],
       );
-      out.offer = { offerId: o.rows[0].id, agentId: cand.id, timeoutMs };
+      out.offer = { offerId: o.rows[0].id, agentId: cand.id, timeoutMs, expiresAt: new Date(o.rows[0].expires_at).toISOString() };
       return;
     }
   });

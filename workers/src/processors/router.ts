@@ -69,7 +69,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     do {
       again = false;
       try {
+        const t0 = performance.now();
         const r = await runMatchPass(deps, { routerId });
+        if (r.offered) log.debug({ ...r, ms: Math.round(performance.now() - t0) }, 'match pass');
         if (r.contended && !stopped) {
           again = true;
           await new Promise((res) => setTimeout(res, 5 + Math.random() * 15));
