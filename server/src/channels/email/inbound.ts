@@ -87,7 +87,7 @@ export async function ingestRawEmail(
     },
     customerId: thread && thread.customerId !== senderCustomerId ? thread.customerId : undefined,
     caseDefaults: mailbox?.queueId ? { queueId: mailbox.queueId } : undefined,
-    customer: { name: p.from.name },
+    customer: { name: p.from.name, language: guessLanguage(`${p.subject}\n${trimmed.text}`) },
     metadata: {
       messageId: p.messageId,
       ...(p.hasMessageId ? {} : { messageIdSynthesised: true }),
@@ -190,4 +190,12 @@ export async function storeUnprocessableEmail(db: IngestDeps['db'], raw: Buffer,
      ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING`,
     [messageId, JSON.stringify({ encoding: 'base64', data: raw.toString('base64') }), `unprocessable: ${reason}`.slice(0, 2000)],
   );
+}
+
+/** A new customer writing in Persian script gets Persian replies (acknowledgements, templates) by default. */
+function guessLanguage(text: string): 'fa' | undefined {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  if (!letters.length) return undefined;
+  const persian = letters.filter((ch) => /[\u0600-\u06FF\uFB50-\uFDFF]/.test(ch)).length;
+  return persian / letters.length > 0.5 ? 'fa' : undefined;
 }
