@@ -10,6 +10,8 @@ import { resolveEmailCase, senderScopedMessageId } from './threading.js';
 import { ownAddresses, type Mailbox } from './mailboxes.js';
 import { recordAutoAck } from './auto-ack.js';
 
+const ACK_MAX_AGE_MS = 24 * 3600_000;
+
 export interface EmailInboundDeps {
   ingest: IngestDeps;
   config: Pick<Config, 'encryptionKey' | 'emailThrottle' | 'emailAutoAckPerHour'>;
@@ -112,7 +114,9 @@ export async function ingestRawEmail(
   let autoAckId: number | null = null;
   if (!result.duplicate) {
     if (!noise && !throttled) await recordParticipants(deps, result.caseId, result.customerId, [sender, ...p.to, ...p.cc], ours);
-    if (result.newCase && mailbox?.autoAck && !noise && !throttled && !p.defects.length && !isNoReplyAddress(sender)) {
+    // Old mail (e.g. the backlog of a mailbox connected for the first time) is not acknowledged years late.
+    const recent = !p.date || Date.now() - p.date.getTime() < ACK_MAX_AGE_MS;
+    if (result.newCase && recent && mailbox?.autoAck && !noise && !throttled && !p.defects.length && !isNoReplyAddress(sender)) {
       autoAckId = await recordAutoAck(db, { caseId: result.caseId, mailbox, to: sender, maxPerHour: deps.config.emailAutoAckPerHour });
       if (autoAckId && deps.outbound) {
         // If Redis is down the acknowledgement stays queued in Postgres and the outbound sweep sends it.
