@@ -5,6 +5,7 @@ import { mailboxForCase, ownAddresses, type Mailbox } from './mailboxes.js';
 import { domainOf, outgoingMessageId } from './message-ids.js';
 import { subjectCaseNumber } from './threading.js';
 import { isNoReplyAddress } from './noise.js';
+import { MailAuthError, smtpAuth } from './mail-auth.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
@@ -30,7 +31,13 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
   const attachments = [];
   for (const a of msg.attachments) attachments.push({ filename: a.filename, contentType: a.contentType, content: await ctx.store.get(a.storageKey) });
 
-  const transport = sender.transport();
+  let transport;
+  try {
+    transport = await sender.transport();
+  } catch (err) {
+    if (err instanceof MailAuthError && err.permanent) throw new PermanentDeliveryError(`cannot sign in to SMTP: ${err.message}`);
+    throw err;
+  }
   try {
     const info = await transport.sendMail({
       from: { name: sender.name, address: sender.address },
@@ -78,18 +85,7 @@ function senderFor(ctx: SendContext, mailbox: Mailbox | null) {
     return {
       name: m.displayName,
       address: m.address,
-      transport: () =>
-        nodemailer.createTransport({
-          host: m.smtp.host!,
-          port: m.smtp.port,
-          secure: m.smtp.security === 'tls',
-          requireTLS: m.smtp.security === 'starttls',
-          ignoreTLS: m.smtp.security === 'none',
-          ...(m.smtp.user ? { auth: { user: m.smtp.user, pass: m.smtp.password ?? '' } } : {}),
-          connectionTimeout: 15_000,
-          greetingTimeout: 15_000,
-          socketTimeout: 60_000,
-        } satisfies SMTPTransport.Options),
+      transport: async () => smtpTransport(m, await smtpAuth(ctx.config.microsoftLoginUrl, m)),
     };
   }
   if (ctx.config.smtp.url && ctx.config.smtp.from) {
@@ -97,11 +93,25 @@ function senderFor(ctx: SendContext, mailbox: Mailbox | null) {
     const from = ctx.config.smtp.from;
     const address = (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
     const name = from.includes('<') ? from.slice(0, from.indexOf('<')).trim().replace(/^"|"$/g, '') : '';
-    return { name, address, transport: () => nodemailer.createTransport(url) };
+    return { name, address, transport: async () => nodemailer.createTransport(url) };
   }
   throw new PermanentDeliveryError(
     mailbox ? `mailbox ${mailbox.address} has no SMTP server configured` : 'no mailbox can send this case (configure a mailbox with SMTP, or SMTP_URL and SMTP_FROM)',
   );
+}
+
+export function smtpTransport(m: Mailbox, auth: Awaited<ReturnType<typeof smtpAuth>>) {
+  return nodemailer.createTransport({
+    host: m.smtp.host!,
+    port: m.smtp.port,
+    secure: m.smtp.security === 'tls',
+    requireTLS: m.smtp.security === 'starttls',
+    ignoreTLS: m.smtp.security === 'none',
+    ...(auth ? { auth } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  } satisfies SMTPTransport.Options);
 }
 
 /** In-Reply-To the customer's latest mail on the case (else our latest), References = its chain plus it. */
