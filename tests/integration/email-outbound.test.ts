@@ -201,4 +201,51 @@ describe('email replies over SMTP', () => {
     const job = await ctx.app.queues.outbound.getJob(`out-${id}`);
     expect(job!.attemptsMade).toBe(1);
   });
+
+  it('a delivery report for one of our replies marks that reply failed and lands on its case', async () => {
+    const id = await reply(ann.caseId, { text: 'One more thing.' });
+    const sent = await waitFor(async () => (await q(`SELECT provider_message_id FROM interactions WHERE id = $1 AND delivery_status = 'sent'`, [id]))[0], 10_000, 'sent');
+    const boundary = 'dsn-boundary-1';
+    const dsn = Buffer.from(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.corp.test>',
+        'To: support@example.test',
+        'Subject: Undelivered Mail Returned to Sender',
+        `Message-ID: <${uniqueMessageId('dsn')}>`,
+        'Return-Path: <>',
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        `--${boundary}`,
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.corp.test',
+        '',
+        'Final-Recipient: rfc822; ann@corp.test',
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 <ann@corp.test>: Recipient address rejected',
+        `--${boundary}`,
+        'Content-Type: text/rfc822-headers',
+        '',
+        'From: ACME Support <support@example.test>',
+        `Message-ID: <${sent.provider_message_id}>`,
+        'Subject: Re: Invoice wrong',
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const r = await postMime(ctx, dsn);
+    expect(r.statusCode).toBe(201);
+    expect(r.json()).toMatchObject({ caseId: ann.caseId, newCase: false });
+    expect(r.json().flags).toContain('bounce');
+    const [i] = await q(`SELECT delivery_status, delivery_error FROM interactions WHERE id = $1`, [id]);
+    expect(i.delivery_status).toBe('failed');
+    expect(i.delivery_error).toBe('bounced: 550 5.1.1 <ann@corp.test>: Recipient address rejected');
+    expect(received.some((x) => x.envelope.to.some((a) => /mailer-daemon/i.test(a)))).toBe(false);
+  });
 });

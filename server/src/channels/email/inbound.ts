@@ -9,6 +9,7 @@ import { trimQuotedText } from './trim-quoted.js';
 import { resolveEmailCase, senderScopedMessageId } from './threading.js';
 import { ownAddresses, type Mailbox } from './mailboxes.js';
 import { recordAutoAck } from './auto-ack.js';
+import { bounceReason, findBouncedMessages, markBounced } from './bounces.js';
 
 const ACK_MAX_AGE_MS = 24 * 3600_000;
 
@@ -67,7 +68,10 @@ export async function ingestRawEmail(
 
   const senderCustomerId = await customerOfAddress(deps, sender);
   const messageIds = [...p.inReplyTo, ...p.references.slice().reverse()];
-  const thread = await resolveEmailCase(db, key, { sender, senderCustomerId, messageIds, subject: p.subject });
+  const bounced = noise === 'bounce' ? await findBouncedMessages(db, key, raw) : [];
+  const thread = bounced.length
+    ? { caseId: bounced[0].caseId, customerId: bounced[0].customerId }
+    : await resolveEmailCase(db, key, { sender, senderCustomerId, messageIds, subject: p.subject });
 
   const trimmed = trimQuotedText(p.text);
   const html = p.html ? sanitizeEmailHtml(p.html) : undefined;
@@ -84,7 +88,7 @@ export async function ingestRawEmail(
     threading: {
       // Re-checked inside the transaction; a mail that matches nothing opens a new case (no time-window guess).
       resolveCase: async (tx, ctx) =>
-        (await resolveEmailCase(tx, key, { sender, senderCustomerId: ctx.customerId, messageIds, subject: p.subject }))?.caseId ?? null,
+        bounced.length ? bounced[0].caseId : ((await resolveEmailCase(tx, key, { sender, senderCustomerId: ctx.customerId, messageIds, subject: p.subject }))?.caseId ?? null),
       forceNewCase: true,
     },
     customerId: thread && thread.customerId !== senderCustomerId ? thread.customerId : undefined,
@@ -112,6 +116,9 @@ export async function ingestRawEmail(
   });
 
   let autoAckId: number | null = null;
+  if (!result.duplicate && bounced.length) {
+    await markBounced(db, bounced.map((b) => b.interactionId), bounceReason(raw));
+  }
   if (!result.duplicate) {
     if (!noise && !throttled) await recordParticipants(deps, result.caseId, result.customerId, [sender, ...p.to, ...p.cc], ours);
     // Old mail (e.g. the backlog of a mailbox connected for the first time) is not acknowledged years late.
