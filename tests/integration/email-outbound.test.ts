@@ -247,5 +247,11 @@ describe('email replies over SMTP', () => {
     expect(i.delivery_status).toBe('failed');
     expect(i.delivery_error).toBe('bounced: 550 5.1.1 <ann@corp.test>: Recipient address rejected');
     expect(received.some((x) => x.envelope.to.some((a) => /mailer-daemon/i.test(a)))).toBe(false);
+
+    // The report is now the case's latest inbound mail; the next reply still goes to the customer.
+    const next = await reply(ann.caseId, { text: 'Trying again.' });
+    await waitFor(async () => (await q(`SELECT 1 FROM interactions WHERE id = $1 AND delivery_status = 'sent'`, [next])).length, 10_000, 'sent');
+    expect(received.at(-1)!.envelope.to).toContain('ann@corp.test');
+    expect(received.at(-1)!.envelope.to.some((a) => /mailer-daemon/i.test(a))).toBe(false);
   });
 });

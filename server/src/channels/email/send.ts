@@ -18,8 +18,13 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
   const autoAck = msg.metadata.autoAck === true;
   const mailbox = await mailboxForCase(ctx.db, key, msg.caseId, typeof msg.metadata.mailboxId === 'number' ? msg.metadata.mailboxId : null);
   const sender = senderFor(ctx, mailbox);
-  const to = (msg.to ?? '').trim().toLowerCase();
+  let to = (msg.to ?? '').trim().toLowerCase();
+  if (isNoReplyAddress(to)) {
+    // The last mail on the case was a delivery report or a no-reply robot: answer the customer instead.
+    to = (await customerAddress(ctx, msg.caseId, msg.customerId)) ?? to;
+  }
   if (!EMAIL.test(to)) throw new PermanentDeliveryError(`"${msg.to ?? ''}" is not an email address`);
+  if (isNoReplyAddress(to)) throw new PermanentDeliveryError(`${to} does not accept replies`);
 
   const c = await ctx.db.query(`SELECT number, subject, customer_id FROM cases WHERE id = $1`, [msg.caseId]);
   const theCase = c.rows[0];
@@ -138,6 +143,17 @@ function subjectFor(base: string, caseNumber: number, isReply: boolean): string 
   if (isReply && !/^(re|aw|sv|antw|پاسخ)\s*:/i.test(s)) s = `Re: ${s}`;
   if (subjectCaseNumber(s) !== caseNumber) s = `${s} [#${caseNumber}]`;
   return s;
+}
+
+async function customerAddress(ctx: SendContext, caseId: number, customerId: number): Promise<string | null> {
+  const r = await ctx.db.query(
+    `SELECT ci.value FROM customer_identities ci
+       LEFT JOIN LATERAL (SELECT max(i.id) AS last FROM interactions i WHERE i.case_id = $1 AND i.direction = 'inbound' AND i.from_address = ci.value) l ON true
+      WHERE ci.customer_id = $2 AND ci.kind = 'email'
+      ORDER BY l.last DESC NULLS LAST, ci.id LIMIT 1`,
+    [caseId, customerId],
+  );
+  return r.rows[0]?.value ?? null;
 }
 
 /** Copy: the agent's CC list, the case's participants, and the customer when the reply goes to someone else. */
