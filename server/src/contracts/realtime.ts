@@ -1,6 +1,8 @@
 // Socket.IO contracts shared by server, workers and the agent UI.
 // Namespaces: /agent (signed-in staff), /supervisor (supervisor/admin), /visitor (chat widget).
 
+import type { Channel, CasePriority, CaseType, Presence } from './channels.js';
+
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
 
@@ -20,3 +22,117 @@ export interface RealtimeEnvelope {
   event: string;
   payload: unknown;
 }
+
+// ---- Routing and presence over /agent and /supervisor ----
+
+/** What an agent is offered: enough to decide without opening the case. */
+export interface OfferPayload {
+  offerId: string;
+  /** ISO time after which the offer is withdrawn and the case goes to the next agent. */
+  expiresAt: string;
+  case: {
+    id: number;
+    number: number;
+    subject: string;
+    channel: Channel;
+    priority: CasePriority;
+    type: CaseType;
+    queue: { id: number; name: string } | null;
+    waitingSeconds: number;
+  };
+  customer: { id: number; name: string | null; tier: 'standard' | 'vip' };
+}
+
+export type RescindReason = 'timeout' | 'taken' | 'abandoned' | 'customer_left' | 'agent_unavailable' | 'transferred' | 'closed';
+
+export interface OfferRescindedPayload {
+  offerId: string;
+  caseId: number;
+  reason: RescindReason;
+}
+
+/** `load` maps a channel to "used/capacity", e.g. {"chat": "2/3"}; busy = some channel is full (or on a call). */
+export interface PresencePayload {
+  presence: Presence;
+  busy: boolean;
+  load: Record<string, string>;
+}
+
+export interface CaseUpdatedPayload {
+  caseId: number;
+  status?: string;
+  assigneeId?: number | null;
+  routingState?: string;
+  queueId?: number | null;
+  event?: string;
+}
+
+/** A phone call's progress (voice channel), to the case room and the agent on the call. */
+export interface CallUpdatedPayload {
+  caseId: number;
+  callId: number;
+  interactionId: number;
+  direction: 'inbound' | 'outbound';
+  state: string;
+  outcome: string | null;
+  agentId: number | null;
+  talkSeconds: number | null;
+}
+
+export type AcceptAck = { ok: true; caseId: number } | { ok: false; reason: string };
+export type SimpleAck = { ok: true } | { ok: false; reason: string };
+
+/** /agent: client → server. */
+export interface AgentClientEvents {
+  'presence:set': (p: { presence: Presence }, ack?: (r: SimpleAck & { presence?: PresencePayload }) => void) => void;
+  'offer:accept': (p: { offerId: string }, ack?: (r: AcceptAck) => void) => void;
+  'offer:decline': (p: { offerId: string }, ack?: (r: SimpleAck) => void) => void;
+}
+
+/** /agent: server → client. */
+export interface AgentServerEvents {
+  offer: (p: OfferPayload) => void;
+  'offer:rescinded': (p: OfferRescindedPayload) => void;
+  presence: (p: PresencePayload) => void;
+  'case:updated': (p: CaseUpdatedPayload) => void;
+  'queue:updated': (p: { waiting: number }) => void;
+  'interaction:new': (p: { caseId: number; interactionId: number }) => void;
+  'call:updated': (p: CallUpdatedPayload) => void;
+}
+
+export interface QueueStats {
+  queueId: number | null;
+  name: string;
+  waiting: number;
+  offered: number;
+  assigned: number;
+  oldestWaitingSeconds: number;
+  availableAgents: number;
+}
+
+export interface AgentStats {
+  agentId: number;
+  name: string;
+  presence: Presence;
+  busy: boolean;
+  load: Record<string, string>;
+  pendingOffers: number;
+  presenceSince: string;
+}
+
+/** /supervisor: server → client, pushed at least every couple of seconds while something changes. */
+export interface SupervisorServerEvents {
+  'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
+  'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
+}
+
+export const AGENT_EVENTS = {
+  presenceSet: 'presence:set',
+  offerAccept: 'offer:accept',
+  offerDecline: 'offer:decline',
+  offer: 'offer',
+  offerRescinded: 'offer:rescinded',
+  presence: 'presence',
+  caseUpdated: 'case:updated',
+  queueUpdated: 'queue:updated',
+} as const;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type OutboundJob, type RoutingJob } from '../contracts/jobs.js';
+import { QUEUE_NAMES, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 
 export interface HubQueues {
@@ -8,6 +8,9 @@ export interface HubQueues {
   outbound: Queue<OutboundJob>;
   notifications: Queue;
   realtime: Queue<RealtimeEnvelope>;
+  routerEvents: Queue<RouterEventJob>;
+  lifecycle: Queue<LifecycleJob>;
+  agentSockets: Queue<AgentSocketJob>;
   closeAll(): Promise<void>;
 }
 
@@ -20,14 +23,28 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
   });
   const notifications = new Queue(QUEUE_NAMES.notifications, { connection, prefix });
   const realtime = new Queue<RealtimeEnvelope>(QUEUE_NAMES.realtime, { connection, prefix });
-  for (const q of [routing, outbound, notifications, realtime]) q.on('error', () => {});
+  const routerEvents = new Queue<RouterEventJob>(QUEUE_NAMES.routerEvents, {
+    connection,
+    prefix,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+  });
+  const lifecycle = new Queue<LifecycleJob>(QUEUE_NAMES.lifecycle, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+  });
+  const agentSockets = new Queue<AgentSocketJob>(QUEUE_NAMES.agentSockets, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 } });
+  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) q.on('error', () => {});
   return {
     routing,
     outbound,
     notifications,
     realtime,
+    routerEvents,
+    lifecycle,
+    agentSockets,
     async closeAll() {
-      await Promise.all([routing.close(), outbound.close(), notifications.close(), realtime.close()]);
+      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets].map((q) => q.close()));
     },
   };
 }

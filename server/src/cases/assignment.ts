@@ -1,0 +1,69 @@
+/**
+ * Assignment of a case to an agent, shared by offer acceptance, supervisor assignment and
+ * transfers. Call `assignInTx` inside a transaction that already holds the agent's and the case's
+ * row locks (agent first), then apply the returned effects after commit.
+ */
+import type { Tx } from '../db/pool.js';
+import { writeCaseEvent } from '../db/case-events.js';
+import type { Effects } from '../routing/effects.js';
+
+export interface AssignInput {
+  caseId: number;
+  agentId: number;
+  actorId: number | null;
+  via: 'accept' | 'supervisor' | 'transfer';
+  offerId?: string;
+}
+
+export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{ previousAgentId: number | null }> {
+  const before = await tx.query(
+    `SELECT assignee_id, status, first_queued_at,
+            EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited
+       FROM cases WHERE id = $1`,
+    [a.caseId],
+  );
+  const prev = before.rows[0];
+  await tx.query(
+    `UPDATE cases SET assignee_id = $2, status = CASE WHEN status = 'new' THEN 'open' ELSE status END,
+            routing_state = 'assigned', enqueue_pending = false, last_agent_id = $2, last_agent_at = now(), updated_at = now()
+      WHERE id = $1`,
+    [a.caseId, a.agentId],
+  );
+  const waitedSeconds = prev.waited == null ? null : Math.round(prev.waited * 1000) / 1000;
+  if (a.via === 'accept') await writeCaseEvent(tx, { caseId: a.caseId, type: 'accepted', agentId: a.agentId, data: { offerId: a.offerId, waitedSeconds } });
+  await writeCaseEvent(tx, {
+    caseId: a.caseId,
+    type: 'assigned',
+    agentId: a.agentId,
+    data: { via: a.via, actorId: a.actorId, previousAgentId: prev.assignee_id, waitedSeconds },
+  });
+  if (prev.status === 'new') await writeCaseEvent(tx, { caseId: a.caseId, type: 'status_changed', agentId: a.agentId, data: { from: 'new', to: 'open' } });
+
+  const previousAgentId: number | null = prev.assignee_id && prev.assignee_id !== a.agentId ? prev.assignee_id : null;
+  fx.dequeued.push(a.caseId);
+  fx.assigned.push({ caseId: a.caseId, agentId: a.agentId });
+  fx.rooms.push({ agentId: a.agentId, caseId: a.caseId, action: 'join' });
+  fx.presence.push(a.agentId);
+  if (previousAgentId) {
+    fx.rooms.push({ agentId: previousAgentId, caseId: a.caseId, action: 'leave' });
+    fx.presence.push(previousAgentId);
+  }
+  fx.caseUpdates.push({ caseId: a.caseId, event: 'assigned', agentIds: [a.agentId, ...(previousAgentId ? [previousAgentId] : [])] });
+  return { previousAgentId };
+}
+
+/** Locks the agent row (always before the case row, so concurrent paths cannot deadlock). */
+export async function lockAgent(tx: Tx, agentId: number) {
+  const r = await tx.query(`SELECT id, presence, active, consecutive_timeouts FROM agents WHERE id = $1 FOR UPDATE`, [agentId]);
+  return r.rows[0] as { id: number; presence: string; active: boolean; consecutive_timeouts: number } | undefined;
+}
+
+export async function lockCase(tx: Tx, caseId: number) {
+  const r = await tx.query(
+    `SELECT id, status, channel, queue_id, assignee_id, routing_state, customer_id FROM cases WHERE id = $1 FOR UPDATE`,
+    [caseId],
+  );
+  return r.rows[0] as
+    | { id: number; status: string; channel: string; queue_id: number | null; assignee_id: number | null; routing_state: string; customer_id: number }
+    | undefined;
+}

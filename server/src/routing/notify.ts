@@ -1,0 +1,71 @@
+import type { Queryable } from '../db/pool.js';
+import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type CaseUpdatedPayload, type RescindReason } from '../contracts/realtime.js';
+import { emitterOf, type RoutingDeps } from './deps.js';
+import { presencePayload } from './load.js';
+
+/** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
+export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {
+  const r = await db.query(
+    `SELECT o.id, o.expires_at, c.id AS case_id, c.number, c.subject, c.channel, c.priority, c.type,
+            q.id AS queue_id, q.name AS queue_name,
+            GREATEST(0, EXTRACT(EPOCH FROM (now() - COALESCE(c.first_queued_at, c.created_at))))::int AS waiting_seconds,
+            cu.id AS customer_id, cu.name AS customer_name, cu.tier
+       FROM offers o JOIN cases c ON c.id = o.case_id JOIN customers cu ON cu.id = c.customer_id
+       LEFT JOIN queues q ON q.id = c.queue_id
+      WHERE o.id = $1`,
+    [offerId],
+  );
+  const x = r.rows[0];
+  if (!x) return null;
+  return {
+    offerId: x.id,
+    expiresAt: new Date(x.expires_at).toISOString(),
+    case: {
+      id: x.case_id,
+      number: x.number,
+      subject: x.subject,
+      channel: x.channel,
+      priority: x.priority,
+      type: x.type,
+      queue: x.queue_id ? { id: x.queue_id, name: x.queue_name } : null,
+      waitingSeconds: x.waiting_seconds,
+    },
+    customer: { id: x.customer_id, name: x.customer_name, tier: x.tier },
+  };
+}
+
+export async function emitOffer(deps: RoutingDeps, agentId: number, offerId: string): Promise<void> {
+  const payload = await offerPayload(deps.db, offerId);
+  if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'offer', payload });
+}
+
+export async function emitRescinded(deps: RoutingDeps, agentId: number, offerId: string, caseId: number, reason: RescindReason): Promise<void> {
+  const payload: OfferRescindedPayload = { offerId, caseId, reason };
+  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'offer:rescinded', payload });
+}
+
+export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<void> {
+  const payload = await presencePayload(deps.db, agentId).catch(() => null);
+  if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'presence', payload });
+}
+
+/** Tells the case room and the named agents that the case changed (assignment, status, queue). */
+export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
+  const r = await deps.db.query(`SELECT status, assignee_id, routing_state, queue_id FROM cases WHERE id = $1`, [caseId]);
+  const c = r.rows[0];
+  if (!c) return;
+  const payload: CaseUpdatedPayload = { caseId, status: c.status, assigneeId: c.assignee_id, routingState: c.routing_state, queueId: c.queue_id, event };
+  const targets = [rooms.case(caseId), ...new Set(agentIds.filter((a): a is number => typeof a === 'number').map(rooms.agent))];
+  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: targets, event: 'case:updated', payload });
+}
+
+/** Nudges every agent's queue view; the count is cheap and lets the UI decide whether to refetch. */
+export async function emitQueueUpdated(deps: RoutingDeps): Promise<void> {
+  const r = await deps.db.query(`SELECT count(*)::int AS n FROM cases WHERE routing_state IN ('waiting', 'offered')`);
+  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.allAgents, event: 'queue:updated', payload: { waiting: r.rows[0].n } });
+}
+
+/** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */
+export async function caseRoom(deps: RoutingDeps, agentId: number, caseId: number, action: 'join' | 'leave'): Promise<void> {
+  await deps.queues.agentSockets.add('room', { type: 'room', agentId, caseId, action }).then(() => undefined, () => undefined);
+}
