@@ -156,7 +156,7 @@ describe('outbound SMS', () => {
     const id = (await reply(caseId, 'Can you confirm?')).json().interactionId;
     const i = await waitFor(async () => {
       const x = await interaction(id);
-      return x.provider_message_id && x;
+      return x.provider_message_id && x.delivery_status === 'queued' && x;
     });
     await postTwilio(ctx.app, '/webhooks/twilio/status', { MessageSid: i.provider_message_id, MessageStatus: 'undelivered', ErrorCode: '30005', AccountSid: TWILIO_TEST.accountSid });
     const after = await interaction(id);
@@ -185,7 +185,7 @@ describe('outbound SMS', () => {
     for (const id of [a, b]) {
       const x = await waitFor(async () => {
         const y = await interaction(id);
-        return y.provider_message_id && y;
+        return y.provider_message_id && y.delivery_status !== 'sending' && y;
       }, 15000, 'retried delivery');
       expect(x.delivery_status).toBe('queued');
     }

@@ -49,11 +49,11 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
       `SELECT payload->>'MessageStatus' AS s FROM raw_events WHERE provider = 'twilio-status' AND provider_message_id LIKE $1 || ':%'`,
       [m.sid],
     );
-    const order = ['queued', 'sending', 'sent', 'delivered', 'read'];
+    // Callbacks that overtook this reply (recorded before the sid was stored) still count.
     let status: SendResult['status'] = 'queued';
     for (const row of early.rows) {
       const s = mapTwilioMessageStatus(row.s);
-      if (s && order.indexOf(s) > order.indexOf(status)) status = s === 'delivered' || s === 'sent' ? s : status;
+      if (s === 'delivered' || (s === 'sent' && status === 'queued')) status = s;
     }
     return { provider: 'twilio', providerMessageId: m.sid, status, metadata: { from, twilioStatus: m.status, segments: m.numSegments } };
   } catch (err) {
