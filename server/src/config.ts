@@ -47,6 +47,10 @@ export interface Config {
     defaultCountry: string;
   };
   smtp: { url: string | null; from: string | null };
+  /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
+  emailThrottle: { max: number; windowSeconds: number };
+  /** Email: at most this many automatic acknowledgements per recipient per hour (loop protection). */
+  emailAutoAckPerHour: number;
   uiDistDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
@@ -196,6 +200,8 @@ export function loadConfig(env: Env = process.env): Config {
       defaultCountry: (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase(),
     },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
+    emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
+    emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
+import type { RoutingDeps } from '../../routing/deps.js';
+import { changeCaseStatus } from '../../cases/status.js';
 import { ingest, type IngestDeps, type InboundAttachment } from '../../ingest/pipeline.js';
-import { withTransaction, type Queryable } from '../../db/pool.js';
-import { writeCaseEvent } from '../../db/case-events.js';
+import type { Queryable } from '../../db/pool.js';
 import { rooms } from '../../contracts/realtime.js';
 import type { QueueStatus, VisitorMessage } from '../../contracts/visitor.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
@@ -14,7 +15,7 @@ export interface ChatDeps {
   db: pg.Pool;
   ingestDeps: IngestDeps;
   realtime: RealtimeEmitter;
-  routingQueue: Queue;
+  routing: RoutingDeps;
   notifications: Queue;
   publicUrl: string;
 }
@@ -75,16 +76,8 @@ export async function postVisitorMessage(
     customer: { name: visitor.name ?? undefined, language: visitor.language },
     raw: { text: m.text, clientId: m.clientId, attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, size: a.content.length })) },
   });
-  if (!result.duplicate) {
-    await linkVisitor(deps.db, visitor, result.customerId);
-    const target = [rooms.case(result.caseId), ...(result.assigneeId ? [rooms.agent(result.assigneeId)] : [])];
-    await deps.realtime.emit({
-      nsp: '/agent',
-      room: target,
-      event: 'interaction:new',
-      payload: { caseId: result.caseId, interactionId: result.interactionId, channel: 'chat', direction: 'inbound' },
-    });
-  }
+  // (agents hear of it through the ingest pipeline's realtime hook)
+  if (!result.duplicate) await linkVisitor(deps.db, visitor, result.customerId);
   const [msg] = await messagesOf(deps.db, result.caseId, result.interactionId);
   // Other tabs of the same visitor show the message too.
   await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(visitor.id), event: 'message', payload: msg });
@@ -139,17 +132,8 @@ export async function queueStatus(db: Queryable, caseId: number | null): Promise
 export async function endConversation(deps: ChatDeps, visitor: Visitor, o: { transcript?: boolean; email?: string }): Promise<number | null> {
   const open = await currentCase(deps.db, visitor.id);
   if (!open) return null;
-  const left = await leaveQueue({ db: deps.db, routingQueue: deps.routingQueue, realtime: deps.realtime }, open.id);
-  if (!left) {
-    await withTransaction(deps.db, async (tx) => {
-      const r = await tx.query(
-        `UPDATE cases SET status = 'solved', solved_at = now(), updated_at = now() WHERE id = $1 AND status NOT IN ('solved', 'closed') RETURNING assignee_id`,
-        [open.id],
-      );
-      if (r.rowCount) await writeCaseEvent(tx, { caseId: open.id, type: 'solved', agentId: r.rows[0].assignee_id, data: { by: 'customer' } });
-    });
-    await deps.realtime.emit({ nsp: '/agent', room: [rooms.case(open.id), ...(open.assignee_id ? [rooms.agent(open.assignee_id)] : [])], event: 'case:updated', payload: { caseId: open.id, status: 'solved', event: 'visitor_ended' } });
-  }
+  const left = await leaveQueue(deps.routing, open.id);
+  if (!left) await changeCaseStatus(deps.routing, { caseId: open.id, status: 'solved', agentId: null, resolutionNote: 'chat ended by the visitor' });
   const to = o.email?.trim().toLowerCase() || visitor.email;
   if (o.transcript && to) await enqueueNotification(deps.notifications, { kind: 'chat-transcript', caseId: open.id, to, language: visitor.language });
   await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(visitor.id), event: 'conversation:closed', payload: { caseId: open.id, by: 'visitor' } });

@@ -34,11 +34,22 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     db: app.db,
     ingestDeps: app.ingestDeps,
     realtime: app.realtime,
-    routingQueue: app.queues.routing,
+    routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log },
     notifications: app.queues.notifications,
     publicUrl: app.config.publicUrl,
   };
   registerVisitorNamespace(app, deps);
+
+  // The widget runs on customers' own sites: any origin may call, with the visitor token in a
+  // header (never a cookie), so allowing every origin exposes nothing a page could not already send.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-allow-headers', `content-type, ${VISITOR_HEADER}`);
+    reply.header('access-control-allow-methods', 'GET, POST, PATCH, OPTIONS');
+    reply.header('access-control-max-age', '600');
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+  });
+  app.options('/api/*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
 
   const visitorOf = async (req: FastifyRequest): Promise<Visitor> => {
     const token = (req.headers[VISITOR_HEADER] as string | undefined) ?? (req.query as { token?: string } | undefined)?.token;

@@ -87,8 +87,14 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       }
     }));
 
-    socket.on('queue:status', guard(async (_p: unknown, ack: unknown) => {
+    socket.on('queue:status', guard(async (p: { caseId?: unknown }, ack: unknown) => {
       const open = await currentCase(app.db, visitor.id);
+      // A widget still showing a conversation an agent has since closed learns it here.
+      const known = Number(p?.caseId);
+      if (!open && Number.isInteger(known) && known > 0) {
+        const last = await lastCase(app.db, visitor.id);
+        if (last?.id === known) return safeAck(ack)({ ok: true, status: await queueStatus(app.db, known) });
+      }
       safeAck(ack)({ ok: true, status: await queueStatus(app.db, open?.id ?? null) });
     }));
 
@@ -117,7 +123,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
           const still = await nsp.in(rooms.visitor(visitor.id)).fetchSockets();
           if (still.length) return;
           const open = await currentCase(app.db, visitor.id);
-          if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(deps, open.id);
+          if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(deps.routing, open.id);
         })().catch((err) => app.log.warn({ err }, 'visitor leave check failed'));
       }, app.config.chat.leaveGraceMs);
       t.unref();
@@ -125,7 +131,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     });
   });
 
-  // Agents typing and reading in a chat case: forwarded to the visitor's widget.
+  // An agent reading a chat case: the visitor's widget shows a read receipt.
   app.io.of(NAMESPACES.agent).on('connection', (socket: Socket) => {
     const agent = socket.data.agent;
     if (!agent) return;
@@ -139,13 +145,6 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       );
       return r.rows[0]?.value ?? null;
     };
-    socket.on('typing', (p: { caseId?: unknown; typing?: unknown }) => {
-      void visitorOf(p?.caseId)
-        .then(async (v) => {
-          if (v) await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'typing', payload: { from: 'agent', name: agent.name, typing: p?.typing === true } });
-        })
-        .catch(() => {});
-    });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
       if (!Number.isInteger(upTo)) return;

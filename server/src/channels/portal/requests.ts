@@ -1,10 +1,9 @@
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { ingest, type IngestDeps, type InboundAttachment } from '../../ingest/pipeline.js';
-import { withTransaction, type Queryable } from '../../db/pool.js';
-import { writeCaseEvent } from '../../db/case-events.js';
-import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
-import { rooms } from '../../contracts/realtime.js';
+import type { Queryable } from '../../db/pool.js';
+import { changeCaseStatus } from '../../cases/status.js';
+import type { RoutingDeps } from '../../routing/deps.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import type { PortalCustomer } from './sign-in.js';
@@ -13,6 +12,7 @@ export interface PortalDeps {
   db: pg.Pool;
   ingestDeps: IngestDeps;
   realtime: RealtimeEmitter;
+  routing: RoutingDeps;
 }
 
 export interface RequestSummary {
@@ -127,39 +127,13 @@ export async function replyToRequest(deps: PortalDeps, who: PortalCustomer, numb
     threading: { caseId: c.id },
     raw: { number, text, attachments: attachments.map((a) => ({ filename: a.filename, size: a.content.length })) },
   });
-  const assignee = result.assigneeId ?? c.assignee_id;
-  await deps.realtime.emit({
-    nsp: '/agent',
-    room: [rooms.case(result.caseId), ...(assignee ? [rooms.agent(assignee)] : [])],
-    event: 'interaction:new',
-    payload: { caseId: result.caseId, interactionId: result.interactionId, channel: 'portal', direction: 'inbound' },
-  });
+  // the assignee (and anyone viewing the case) hears of it through the ingest pipeline's realtime hook
   return { number: result.caseNumber };
 }
 
 /** Reopens a solved request: back to its agent if it has one, else back on the queue. */
-export async function reopenRequest(deps: PortalDeps & { routingQueue: Parameters<typeof enqueueCase>[1] }, who: PortalCustomer, number: number): Promise<void> {
+export async function reopenRequest(deps: PortalDeps, who: PortalCustomer, number: number): Promise<void> {
   const c = await ownCase(deps.db, who.customerId, number);
   if (c.status !== 'solved') throw new HttpError(409, `only a solved request can be reopened (this one is ${c.status})`);
-  const queued = await withTransaction(deps.db, async (tx) => {
-    const r = await tx.query(
-      `UPDATE cases SET status = 'open', solved_at = NULL, updated_at = now(), last_activity_at = now() WHERE id = $1 AND status = 'solved'
-       RETURNING assignee_id, routing_state`,
-      [c.id],
-    );
-    if (!r.rowCount) throw new HttpError(409, 'the request changed meanwhile; reload it');
-    await writeCaseEvent(tx, { caseId: c.id, type: 'reopened', data: { from: 'solved', to: 'open', by: 'customer' } });
-    if (r.rows[0].assignee_id === null && r.rows[0].routing_state === 'none') {
-      await markWaiting(tx, c.id, 'requeued', { reason: 'reopened' });
-      return true;
-    }
-    return false;
-  });
-  if (queued) await enqueueCase(deps.db, deps.routingQueue, c.id, 'requeue');
-  await deps.realtime.emit({
-    nsp: '/agent',
-    room: [rooms.case(c.id), ...(c.assignee_id ? [rooms.agent(c.assignee_id)] : [])],
-    event: 'case:updated',
-    payload: { caseId: c.id, status: 'open', event: 'reopened' },
-  });
+  await changeCaseStatus(deps.routing, { caseId: c.id, status: 'open', agentId: null });
 }

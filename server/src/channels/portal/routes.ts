@@ -35,7 +35,7 @@ function identityOf(kind: 'email' | 'phone', raw: string): SignInIdentity {
 
 /** The customer portal: passwordless sign-in, own requests, knowledge base. Mounted at /portal. */
 export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const deps: PortalDeps = { db: app.db, ingestDeps: app.ingestDeps, realtime: app.realtime };
+  const deps: PortalDeps = { db: app.db, ingestDeps: app.ingestDeps, realtime: app.realtime, routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log } };
   const cfg = app.config.portal;
   const secure = app.config.publicUrl.startsWith('https:');
   const ipLimit = { max: cfg.signInRateLimit.max * 4, timeWindow: cfg.signInRateLimit.windowMs };
@@ -183,7 +183,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post('/api/requests/:number/reopen', { preHandler: signedIn, schema: { tags: ['portal'], params: NumberParams } }, async (req) => {
-    await reopenRequest({ ...deps, routingQueue: app.queues.routing }, req.portalCustomer!, req.params.number);
+    await reopenRequest(deps, req.portalCustomer!, req.params.number);
     return { ok: true };
   });
 
