@@ -136,16 +136,26 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['cases'],
-        summary: 'Transfer to another agent (assigned at once) or to a queue (waits for routing in its original place)',
+        summary: 'Transfer a case you hold (supervisors: any case) to another agent (assigned at once) or to a queue (keeps its place in line)',
         params: IdParams,
-        body: Type.Object({ agentId: Type.Optional(Type.Integer({ minimum: 1 })), queueId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        body: Type.Object({
+          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
       },
     },
     async (req) => {
-      const { agentId, queueId } = req.body;
+      const agentId = req.body.agentId ?? req.body.toAgentId;
+      const queueId = req.body.queueId ?? req.body.toQueueId;
       if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
-      await transferCase(routing(), { caseId: req.params.id, actorId: req.agent!.id, toAgentId: agentId, toQueueId: queueId });
-      return { case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+      const me = req.agent!;
+      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
+      if (!c.rowCount) throw notFound('case');
+      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
+      const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
+      return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
     },
   );
 
