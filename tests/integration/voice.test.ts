@@ -318,6 +318,24 @@ describe('connecting the agent', () => {
     expect((await q(`SELECT state FROM calls WHERE id = $1`, [other.call.id]))[0].state).toBe('queued');
   });
 
+  it('if the REST redirect never happened, the hold TwiML leaves the queue after a grace period and the exit TwiML dials the accepting agent', async () => {
+    const { call } = await incomingCall('+14155550324');
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
+    await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'accepted', $2, now())`, [call.case_id, agent.id]);
+    const waitParams = { CallSid: call.call_sid, QueuePosition: '1', QueueTime: '30' };
+    // just accepted: the redirect gets its chance, the caller keeps hearing hold music
+    const fresh = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/wait?callId=${call.id}`, waitParams)).body);
+    expect(findAll(fresh, 'Leave')).toHaveLength(0);
+    await ctx.db.pool.query(`UPDATE case_events SET created_at = now() - interval '30 seconds' WHERE case_id = $1 AND type = 'accepted'`, [call.case_id]);
+    const late = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/wait?callId=${call.id}`, waitParams)).body);
+    expect(findAll(late, 'Leave')).toHaveLength(1);
+    const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'leave', QueueTime: '31' })).body);
+    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
+    expect(findAll(exit, 'Record')).toHaveLength(0);
+    const after = (await q(`SELECT state, agent_id, outcome, callback_case_id FROM calls WHERE id = $1`, [call.id]))[0];
+    expect(after).toEqual({ state: 'connecting', agent_id: agent.id, outcome: null, callback_case_id: null });
+  });
+
   it('an agent who does not pick up sends the caller back to the queue in their place', async () => {
     const { call } = await incomingCall('+14155550323');
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
