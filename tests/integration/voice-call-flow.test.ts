@@ -7,6 +7,7 @@ import { TWILIO_TEST, find, parseTwiml, postTwilio, sid, twilioEnv, waitFor } fr
 import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import type { CallUpdatedPayload } from '../../server/src/contracts/realtime.js';
+import { kpiSummary } from '../../server/src/kpi/historical.js';
 
 // The whole path of a phone call through the hub, with the real router, the lifecycle worker that runs the voice
 // adapter's onAssigned, an agent connected over Socket.IO, and the Twilio REST API stood in for locally.
@@ -153,5 +154,10 @@ describe('a phone call from ring to hang-up', () => {
     expect([200, 201]).toContain(solve.statusCode);
     const next = await agent.nextOffer((o) => o.case.type === 'callback', 5000);
     expect([hungCall.callback_case_id, missedCall.callback_case_id]).toContain(next.case.id);
+
+    // the KPIs read these calls: AHT from the talk time, the hang-up (not the voicemail) as abandonment
+    const kpi = await kpiSummary(h.ctx.db.pool, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000), channel: 'voice' });
+    expect(kpi.ahtSeconds).toBe(75);
+    expect(kpi.abandoned).toBe(1);
   });
 });

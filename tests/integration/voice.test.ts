@@ -161,6 +161,8 @@ describe('calls nobody answered', () => {
     expect((await q(`SELECT kind FROM case_links WHERE case_id = $1 AND linked_case_id = $2`, [cb.id, call.case_id]))[0].kind).toBe('callback');
     const orig = (await q(`SELECT status, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0];
     expect(orig).toEqual({ status: 'solved', routing_state: 'none' });
+    // the caller waited and we did not answer: offered and unanswered, but not abandoned
+    expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id]))[0].n).toBe(0);
 
     const recSid = sid('RE');
     const recording = { CallSid: call.call_sid, RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}`, RecordingStatus: 'completed', RecordingDuration: '14' };

@@ -5,7 +5,7 @@ import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
 import { slaDueTimes } from '../../sla/policy.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
-import { withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
+import { dequeueMissedCall, withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
 
 export type CallbackReason = 'abandoned' | 'missed' | 'after_hours';
 
@@ -68,7 +68,8 @@ export async function callerLeftQueue(deps: LifecycleDeps, callId: number, outco
   const call0 = await callById(deps.db, callId);
   if (!call0) return { callbackCaseId: null };
   // Routing first: the withdraw takes the case off the queue (and writes the abandoned event) in its own transaction.
-  if (outcome !== 'after_hours') await withdrawCall(deps, call0.case_id, outcome === 'abandoned' ? 'abandoned' : 'customer_left');
+  if (outcome === 'abandoned') await withdrawCall(deps, call0.case_id, 'abandoned');
+  else if (outcome === 'missed') await dequeueMissedCall(deps, call0.case_id);
   const res = await withTransaction(deps.db, async (tx) => {
     const call = (await callById(tx, callId, true))!;
     if (call.outcome && call.outcome !== outcome && call.outcome !== 'after_hours') return { caseId: call.callback_case_id, created: false };
