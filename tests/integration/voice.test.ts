@@ -221,6 +221,30 @@ describe('calls nobody answered', () => {
     const cb = (await q(`SELECT * FROM cases WHERE id = $1`, [after.callback_case_id]))[0];
     expect(cb).toMatchObject({ type: 'callback', routing_state: 'waiting' });
     expect((await q(`SELECT text FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [cb.id]))[0].text).toBe('Voicemail (9 s)');
+    // when the call ends the after-hours call case is closed with what happened; the callback case stays open
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '25' });
+    const orig = (await q(`SELECT status, resolution_note FROM cases WHERE id = $1`, [call.case_id]))[0];
+    expect(orig.status).toBe('solved');
+    expect(orig.resolution_note).toMatch(/outside business hours; callback case opened/);
+    expect((await q(`SELECT status FROM cases WHERE id = $1`, [cb.id]))[0].status).toBe('new');
+  });
+
+  it('a caller who hangs up in the menu leaves a closed call case, not an open one nobody routes', async () => {
+    const { call } = await incomingCall('+14155550314', MENU);
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '4' });
+    const c = (await q(`SELECT status, routing_state, resolution_note FROM cases WHERE id = $1`, [call.case_id]))[0];
+    expect(c).toEqual({ status: 'solved', routing_state: 'none', resolution_note: 'Caller hung up before reaching the queue.' });
+    expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id]))[0].n).toBe(0);
+  });
+
+  it('a number without voice answers with a short message and creates nothing', async () => {
+    const SMS_ONLY = '+14155550203';
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken), payload: { e164: SMS_ONLY, voiceEnabled: false } })).statusCode).toBe(201);
+    const p = callParams('+14155550315', SMS_ONLY);
+    const twiml = parseTwiml((await postTwilio(ctx.app, '/webhooks/twilio/voice', p)).body);
+    expect(find(twiml, 'Say').text).toMatch(/does not take calls/);
+    find(twiml, 'Hangup');
+    expect((await q(`SELECT count(*)::int AS n FROM calls WHERE call_sid = $1`, [p.CallSid]))[0].n).toBe(0);
   });
 });
 

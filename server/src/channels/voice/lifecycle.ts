@@ -27,7 +27,7 @@ async function ensureCallbackCaseInTx(tx: Tx, call: CallRow, reason: CallbackRea
   const ins = await tx.query(
     `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language, first_response_due_at, resolution_due_at, last_activity_at)
      VALUES ($1, $2, 'callback', $3, 'voice', $4, $5, $6, $7, $8, now()) RETURNING id`,
-    [o.customer_id, `Call back ${call.customer_number}`, o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseDueAt, due.resolutionDueAt],
+    [o.customer_id, call.customer_number.startsWith('+') ? `Call back ${call.customer_number}` : 'Call back (caller withheld their number)', o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseDueAt, due.resolutionDueAt],
   );
   const caseId: number = ins.rows[0].id;
   await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'callback'), ($2, $1, 'callback') ON CONFLICT DO NOTHING`, [
@@ -204,6 +204,14 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
     await setCall(tx, c.id, { state: 'completed', twilio_status: twilioStatus, ended_at: c.ended_at ?? new Date(), total_seconds: totalSeconds, outcome, talk_seconds: talk });
     if (c.talk_seconds === null && talk !== null) {
       await writeCaseEvent(tx, { caseId: c.case_id, type: 'updated', agentId: c.agent_id, channel: 'voice', data: { call: 'talk_time', callId: c.id, talkSeconds: talk } });
+    }
+    // Nobody will pick up a call case that never reached the queue: close it with what happened.
+    if (c.direction === 'inbound' && !c.agent_id && ['ringing', 'ivr', 'voicemail'].includes(c.state)) {
+      const note =
+        c.state === 'voicemail'
+          ? `Caller ${REASON_TEXT[(c.outcome as CallbackReason) ?? 'after_hours'] ?? 'reached voicemail'}${c.callback_case_id ? '; callback case opened.' : '; no message left.'}`
+          : 'Caller hung up before reaching the queue.';
+      await solveCallCaseInTx(tx, c, note);
     }
     await syncCallInteraction(tx, c.id);
   });

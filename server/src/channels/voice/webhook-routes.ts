@@ -89,6 +89,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const from = callerPhone
       ? { kind: 'phone' as const, value: callerPhone }
       : { kind: 'api' as const, value: `withheld-caller-id:${p.CallSid}`, name: 'Withheld number' };
+    if (number && !number.voiceEnabled) {
+      // A texting-only number: say so rather than create a case nobody can answer.
+      const twiml = new VoiceResponse();
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      twiml.hangup();
+      return sendTwiml(reply, twiml);
+    }
     const open = isOpen(number?.businessHours ?? null);
     const hasMenu = !!number?.ivr?.options?.length;
     const result = await ingest(app.ingestDeps, {
