@@ -300,6 +300,9 @@ describe('connecting the agent', () => {
     expect(find(dial, 'Client').text).toBe(`agent-${agent.id}`);
     expect(find(dial, 'Number').text).toBe('+14155550999');
     expect((await q(`SELECT state, agent_id FROM calls WHERE id = $1`, [call.id]))[0]).toEqual({ state: 'connecting', agent_id: agent.id });
+    // Twilio reports the queue exit of a redirected call too; its answer leads to the same agent
+    const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'redirected', QueueTime: '12' })).body);
+    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
 
     const leg = sid('CA');
     await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: leg, ParentCallSid: call.call_sid, CallStatus: 'in-progress' });

@@ -234,6 +234,17 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       const number = await numberOf(call);
       return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
     }
+    // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
+    // redirect's TwiML or this answer, the caller ends up in the same place.
+    if (call.state === 'connecting' && call.agent_id) {
+      const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [call.agent_id])).rows[0];
+      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+    }
+    if (call.state === 'voicemail') {
+      if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
+      const number = await numberOf(call);
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+    }
     return sendTwiml(reply, new VoiceResponse());
   });
 
