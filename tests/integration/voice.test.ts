@@ -176,7 +176,7 @@ describe('calls nobody answered', () => {
     const vm = await q(`SELECT * FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [cb.id]);
     expect(vm).toHaveLength(1);
     expect(vm[0].text).toBe('Voicemail: Hi, this is Sam, please call me about my invoice.');
-    expect(vm[0].metadata).toMatchObject({ recordingSid: recSid, durationSeconds: 14 });
+    expect(vm[0].metadata).toMatchObject({ recordingSid: recSid, durationSeconds: 14, voicemailUrl: `/api/v1/voice/recordings/${recSid}`, transcription: 'Hi, this is Sam, please call me about my invoice.' });
     const r = (await q(`SELECT * FROM call_recordings WHERE recording_sid = $1`, [recSid]))[0];
     expect(r).toMatchObject({ kind: 'voicemail', duration_seconds: 14, interaction_id: vm[0].id });
     expect((await q(`SELECT count(*)::int AS n FROM cases WHERE type = 'callback' AND customer_id = $1`, [cb.customer_id]))[0].n).toBe(1);
@@ -324,6 +324,8 @@ describe('connecting the agent', () => {
     const inter = (await q(`SELECT metadata FROM interactions WHERE id = $1`, [call.interaction_id]))[0];
     expect(inter.metadata).toMatchObject({ talkSeconds: 95, outcome: 'answered' });
     expect(inter.metadata.recordings).toEqual([{ sid: recSid, durationSeconds: 95, status: 'completed', player: `/api/v1/voice/recordings/${recSid}` }]);
+    // what the agent timeline plays and shows
+    expect(inter.metadata).toMatchObject({ durationSeconds: 95, recordingUrl: `/api/v1/voice/recordings/${recSid}` });
 
     // the player link streams the recording from Twilio with the account's credentials
     api.serve(`/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}.mp3`, 'audio/mpeg', Buffer.from('ID3-fake-mp3'));

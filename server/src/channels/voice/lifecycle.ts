@@ -130,7 +130,16 @@ export async function recordVoicemail(
     const text = rec.transcription ? `Voicemail: ${rec.transcription}` : `Voicemail${rec.duration_seconds != null ? ` (${rec.duration_seconds} s)` : ''}`;
     await tx.query(
       `UPDATE interactions SET text = $2, metadata = metadata || $3::jsonb, updated_at = now() WHERE id = $1`,
-      [interactionId, text, JSON.stringify({ recordingSid: v.recordingSid, durationSeconds: rec.duration_seconds, transcription: rec.transcription ?? null })],
+      [
+        interactionId,
+        text,
+        JSON.stringify({
+          recordingSid: v.recordingSid,
+          durationSeconds: rec.duration_seconds,
+          transcription: rec.transcription ?? null,
+          voicemailUrl: `/api/v1/voice/recordings/${v.recordingSid}`,
+        }),
+      ],
     );
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [cb.caseId]);
     return { interactionId, callbackCaseId: cb.caseId };
@@ -159,6 +168,7 @@ export async function recordCallRecording(db: pg.Pool, callId: number, v: { reco
       WHERE id = $1`,
     [call.interaction_id],
   );
+  await syncCallInteraction(db, call.id);
 }
 
 /**
