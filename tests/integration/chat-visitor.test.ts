@@ -8,6 +8,7 @@ import { signInAgent, startHubWorkers, waitFor } from '../helpers/hub-workers.js
 import { routingJobId } from '../../server/src/contracts/jobs.js';
 import { withinBusinessHours } from '../../server/src/channels/chat/availability.js';
 import { loadConfig } from '../../server/src/config.js';
+import { buildApp } from '../../server/src/app.js';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -187,6 +188,31 @@ describe('web chat', () => {
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });
     expect(await os.emitWithAck('rate', { rating: 1 })).toMatchObject({ ok: false });
     expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM csat_ratings WHERE case_id = $1`, [caseId])).rows[0].n).toBe(0);
+  });
+
+  it('with two server nodes, a visitor who reconnects to the other node has not left', async () => {
+    const node2 = await buildApp({ config: ctx.config, logger: false });
+    await node2.listen({ port: 0, host: '127.0.0.1' });
+    const base2 = `http://127.0.0.1:${(node2.server.address() as AddressInfo).port}`;
+    try {
+      const v = await newVisitor();
+      const s1 = await open('/visitor', { token: v.token });
+      const caseId = (await send(s1, 'hello from node 1', 'n1')).message.caseId;
+      s1.disconnect();
+      const s2 = connect(`${base2}/visitor`, { auth: { token: v.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(s2);
+      await new Promise<void>((r) => s2.once('connect', () => r()));
+      await new Promise((r) => setTimeout(r, 900)); // well past the grace period
+      expect((await ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [caseId])).rows[0].routing_state).toBe('waiting');
+      // an agent reply delivered by the worker reaches the visitor on node 2
+      const got = next<{ text: string }>(s2, 'message');
+      await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'hello across nodes' } });
+      expect((await got).text).toBe('hello across nodes');
+      s2.disconnect();
+      await waitFor(async () => (await ctx.db.pool.query(`SELECT status FROM cases WHERE id = $1`, [caseId])).rows[0].status === 'closed');
+    } finally {
+      await node2.close();
+    }
   });
 
   it('sends attachments within the size limit, only to their own visitor', async () => {

@@ -4,7 +4,7 @@ import { NAMESPACES, rooms } from '../../contracts/realtime.js';
 import type { VisitorAck } from '../../contracts/visitor.js';
 import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
-import { leaveQueue } from './leave-queue.js';
+import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
 
 declare module 'socket.io' {
@@ -25,7 +25,7 @@ function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
  */
 export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): void {
   const nsp = app.io.of(NAMESPACES.visitor);
-  const leaveTimers = new Set<NodeJS.Timeout>();
+  const leaveChecks = startLeaveChecks(app, deps.routing);
 
   nsp.use(async (socket, next) => {
     try {
@@ -115,20 +115,8 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       safeAck(ack)({ ok: true });
     }));
 
-    socket.on('disconnect', () => {
-      // A reload reconnects within the grace period; only a visitor with no tab left has left the queue.
-      const t = setTimeout(() => {
-        leaveTimers.delete(t);
-        void (async () => {
-          const still = await nsp.in(rooms.visitor(visitor.id)).fetchSockets();
-          if (still.length) return;
-          const open = await currentCase(app.db, visitor.id);
-          if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(deps.routing, open.id);
-        })().catch((err) => app.log.warn({ err }, 'visitor leave check failed'));
-      }, app.config.chat.leaveGraceMs);
-      t.unref();
-      leaveTimers.add(t);
-    });
+    // A reload reconnects within the grace period; only a visitor with no tab left has left the queue.
+    socket.on('disconnect', () => void leaveChecks.schedule(visitor.id));
   });
 
   // An agent reading a chat case: the visitor's widget shows a read receipt.
@@ -161,8 +149,4 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     });
   });
 
-  app.addHook('preClose', async () => {
-    for (const t of leaveTimers) clearTimeout(t);
-    leaveTimers.clear();
-  });
 }
