@@ -215,6 +215,15 @@ describe('web chat', () => {
     }
   });
 
+  it('slows down a visitor who floods messages', async () => {
+    const v = await newVisitor();
+    const s = await open('/visitor', { token: v.token });
+    const acks = await Promise.all(Array.from({ length: 25 }, (_, i) => send(s, `spam ${i}`, `sp${i}`)));
+    expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(21);
+    expect(acks.some((a) => !a.ok && /slow down/.test(a.reason))).toBe(true);
+    s.disconnect();
+  });
+
   it('sends attachments within the size limit, only to their own visitor', async () => {
     const v = await newVisitor();
     const s = await open('/visitor', { token: v.token });

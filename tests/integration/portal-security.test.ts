@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { signInAgent, startHubWorkers } from '../helpers/hub-workers.js';
+import { io as connect } from 'socket.io-client';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -35,6 +36,7 @@ beforeAll(async () => {
     PORTAL_SMS_FROM: '+15550001111',
   });
   stopWorkers = startHubWorkers(ctx);
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await stopWorkers?.();
@@ -208,6 +210,26 @@ describe('portal requests', () => {
     const follow = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: carol }, payload: { text: 'Still broken' } });
     expect(follow.statusCode).toBe(201);
     expect(follow.json().number).toBe(n);
+  });
+
+  it('a customer reply reaches the assigned agent live', async () => {
+    const erin = await signIn('erin@example.test');
+    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: erin }, payload: { subject: 'Refund', description: 'Where is my refund?' } })).json().number;
+    const agent = await makeAgent(ctx.db.pool, { name: 'Omid' });
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE number = $1`, [n, agent.id]);
+    const token = await signInAgent(ctx, agent);
+    const port = (ctx.app.server.address() as AddressInfo).port;
+    const s = connect(`http://127.0.0.1:${port}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      const heard = new Promise<{ caseId: number }>((r) => s.once('interaction:new', r));
+      const r = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: erin }, payload: { text: 'Any news?' } });
+      expect(r.statusCode).toBe(201);
+      const caseId = (await ctx.db.pool.query(`SELECT id FROM cases WHERE number = $1`, [n])).rows[0].id;
+      expect((await heard).caseId).toBe(caseId);
+    } finally {
+      s.disconnect();
+    }
   });
 
   it('rejects oversized attachments and unknown categories with a clear reason', async () => {

@@ -14,6 +14,7 @@ declare module 'socket.io' {
 }
 
 const MAX_TEXT = 10_000;
+const BURST = 20;
 
 function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
   return typeof ack === 'function' ? (ack as (r: VisitorAck<any>) => void) : () => {};
@@ -50,8 +51,21 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       });
     };
 
+    // A visitor types; a script floods. Bound the pace per socket (a burst, then about one a second).
+    let allowance = BURST;
+    let lastRefill = Date.now();
+    const withinPace = () => {
+      const now = Date.now();
+      allowance = Math.min(BURST, allowance + (now - lastRefill) / 1000);
+      lastRefill = now;
+      if (allowance < 1) return false;
+      allowance -= 1;
+      return true;
+    };
+
     socket.on('message', guard(async (p: { text?: unknown; clientId?: unknown }, ack: unknown) => {
       const reply = safeAck(ack);
+      if (!withinPace()) return reply({ ok: false, reason: 'too many messages; slow down' });
       const text = typeof p?.text === 'string' ? p.text.trim() : '';
       const clientId = typeof p?.clientId === 'string' && /^[\w-]{1,64}$/.test(p.clientId) ? p.clientId : null;
       if (!text) return reply({ ok: false, reason: 'text is empty' });
