@@ -70,8 +70,9 @@ describe('chat widget in a browser', () => {
 
       const caseRow = await waitFor(async () => (await ctx.db.pool.query(`SELECT id, routing_state FROM cases WHERE channel = 'chat' ORDER BY id DESC LIMIT 1`)).rows[0]);
       expect(caseRow.routing_state).toBe('waiting');
-      // The agent takes the chat (as the router's accept does) and starts typing.
-      await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned' WHERE id = $1`, [caseRow.id, agent.id]);
+      // The agent takes the chat through the case API and starts typing.
+      const take = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseRow.id}/transfer`, headers: { authorization: `Bearer ${agentToken}` }, payload: { agentId: agent.id } });
+      expect(take.statusCode).toBe(200);
       const heard = new Promise<{ typing: boolean }>((r) => agentSocket.once('typing', r));
       await box.pressSequentially('still there?');
       expect((await heard).typing).toBe(true);

@@ -97,7 +97,9 @@ describe('web chat', () => {
     expect(s2.estimatedWaitSeconds).toBeGreaterThan(0);
 
     // the agent takes the case (as routing would) and hears the visitor type
-    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned' WHERE id = $1`, [caseId, agent.id]);
+    const take = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/transfer`, headers: { authorization: `Bearer ${agentToken}` }, payload: { agentId: agent.id } });
+    expect(take.statusCode).toBe(200);
+    expect((await ctx.db.pool.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ routing_state: 'assigned', assignee_id: agent.id });
     const as = await open('/agent', { token: agentToken });
     const typing = next<{ caseId: number; from: string; typing: boolean }>(as, 'typing');
     vs.emit('typing', { typing: true });
