@@ -9,6 +9,9 @@ import { routingJobId } from '../../server/src/contracts/jobs.js';
 import { withinBusinessHours } from '../../server/src/channels/chat/availability.js';
 import { loadConfig } from '../../server/src/config.js';
 import { buildApp } from '../../server/src/app.js';
+import { chatChannel } from '../../server/src/channels/chat/index.js';
+import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import pino from 'pino';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -215,6 +218,16 @@ describe('web chat', () => {
     } finally {
       await node2.close();
     }
+  });
+
+  it('tells the visitor which agent joined when routing assigns the chat (adapter onAssigned)', async () => {
+    const v = await newVisitor();
+    const s = await open('/visitor', { token: v.token });
+    const caseId = (await send(s, 'hi', 'j1')).message.caseId;
+    const joined = next<{ caseId: number; name: string }>(s, 'agent:joined');
+    await chatChannel.onAssigned!({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log: pino({ level: 'silent' }), realtime: queueEmitter(ctx.app.queues.realtime) }, { caseId, agentId: agent.id });
+    expect(await joined).toEqual({ caseId, name: 'Sara' });
+    s.disconnect();
   });
 
   it('slows down a visitor who floods messages', async () => {
