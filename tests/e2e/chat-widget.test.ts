@@ -95,6 +95,13 @@ describe('chat widget in a browser', () => {
       // after the reload, live messages still arrive
       await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseRow.id}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'It ships today 📦' } });
       await expect.poll(() => page.locator('#contact-hub-widget .msg.agent').last().textContent(), { timeout: 8000 }).toContain('It ships today 📦');
+      // a screenshot goes along with a message and shows up in the conversation
+      await page.locator('#contact-hub-widget input[type=file]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from('89504e47', 'hex') });
+      await box.fill('here is my receipt');
+      await box.press('Enter');
+      await expect.poll(() => page.locator('#contact-hub-widget .msg.visitor').last().textContent()).toContain('receipt.png');
+      const att = await ctx.db.pool.query(`SELECT t.filename, t.size_bytes FROM attachments t JOIN interactions i ON i.id = t.interaction_id WHERE i.case_id = $1`, [caseRow.id]);
+      expect(att.rows).toEqual([{ filename: 'receipt.png', size_bytes: 4 }]);
       // still one conversation, one customer
       expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM cases WHERE channel = 'chat'`)).rows[0].n).toBe(1);
 
