@@ -30,6 +30,7 @@ beforeAll(async () => {
     SMTP_FROM: 'support@example.test',
     PUBLIC_URL: 'http://hub.example.test',
     PORTAL_SIGNIN_RATE_LIMIT_MAX: '3',
+    PORTAL_SIGNIN_IP_RATE_LIMIT_MAX: '100',
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
     TWILIO_AUTH_TOKEN: 'secret',
     TWILIO_API_BASE_URL: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
@@ -61,10 +62,16 @@ async function magicLink(email: string, language = 'en'): Promise<string> {
 }
 const usedMails = new Set<unknown>();
 
+const tokenOf = (link: string) => decodeURIComponent(new URL(link, 'http://x').searchParams.get('token')!);
+const follow = (link: string) =>
+  ctx.app.inject({ method: 'POST', url: '/portal/auth/verify', headers: { origin: 'http://hub.example.test' }, payload: { token: tokenOf(link) } });
+
 async function signIn(email: string): Promise<string> {
   const link = await magicLink(email);
-  const r = await ctx.app.inject({ method: 'GET', url: link });
-  expect(r.statusCode).toBe(302);
+  const page = await ctx.app.inject({ method: 'GET', url: link });
+  expect(page.statusCode).toBe(200);
+  const r = await follow(link);
+  expect(r.statusCode).toBe(303);
   expect(r.headers.location).toMatch(/^\/portal\/requests/);
   const cookie = cookieOf(r.headers['set-cookie']);
   expect(cookie).not.toBeNull();
@@ -75,25 +82,40 @@ async function signIn(email: string): Promise<string> {
 describe('portal sign-in', () => {
   it('a magic link signs in once; reusing it is rejected', async () => {
     const link = await magicLink('ana@example.test');
-    const first = await ctx.app.inject({ method: 'GET', url: link });
+    // opening the link (as a mail scanner would, twice) shows a confirmation page and spends nothing
+    for (let i = 0; i < 2; i++) {
+      const page = await ctx.app.inject({ method: 'GET', url: link });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('ana@example.test');
+      expect(page.body).toContain('method="post" action="/portal/auth/verify"');
+      expect(cookieOf(page.headers['set-cookie'])).toBeNull();
+    }
+    const first = await follow(link);
     const cookie = cookieOf(first.headers['set-cookie']);
     expect(cookie).not.toBeNull();
     const me = await ctx.app.inject({ method: 'GET', url: '/portal/api/me', headers: { cookie: cookie! } });
     expect(me.json().identity).toEqual({ kind: 'email', value: 'ana@example.test' });
-    const again = await ctx.app.inject({ method: 'GET', url: link });
-    expect(again.statusCode).toBe(302);
+    const again = await follow(link);
+    expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe('/portal/signin?error=link_used');
     expect(cookieOf(again.headers['set-cookie'])).toBeNull();
+    expect((await ctx.app.inject({ method: 'GET', url: link })).headers.location).toBe('/portal/signin?error=link_used');
   });
 
-  it('an expired magic link is rejected, and a made-up one too', async () => {
+  it('an expired magic link is rejected, and a made-up one too; another site cannot post a link', async () => {
     const link = await magicLink('old@example.test');
     await ctx.db.pool.query(`UPDATE portal_login_tokens SET expires_at = now() - interval '1 second' WHERE identity_value = 'old@example.test'`);
     const r = await ctx.app.inject({ method: 'GET', url: link });
     expect(r.headers.location).toBe('/portal/signin?error=link_expired');
-    expect(cookieOf(r.headers['set-cookie'])).toBeNull();
+    const post = await follow(link);
+    expect(post.headers.location).toBe('/portal/signin?error=link_expired');
+    expect(cookieOf(post.headers['set-cookie'])).toBeNull();
     const fake = await ctx.app.inject({ method: 'GET', url: '/portal/auth/verify?token=pml_madeup' });
     expect(fake.headers.location).toBe('/portal/signin?error=link_invalid');
+    const fresh = await magicLink('csrf@example.test');
+    const forged = await ctx.app.inject({ method: 'POST', url: '/portal/auth/verify', headers: { origin: 'https://evil.example' }, payload: { token: tokenOf(fresh) } });
+    expect(forged.statusCode).toBe(403);
+    expect((await follow(fresh)).statusCode).toBe(303); // the link was not spent by the forged attempt
   });
 
   it('limits how often a link can be requested for one address', async () => {
