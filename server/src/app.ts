@@ -22,8 +22,11 @@ import authRoutes from './routes/api/auth/index.js';
 import adminAgents from './routes/api/admin/agents.js';
 import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
+import adminMailboxes from './routes/api/admin/mailboxes.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
+import voiceApi from './routes/api/voice/index.js';
+import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
 import kpiRoutes from './routes/api/kpi/index.js';
 import workspaceCases from './routes/api/cases/workspace.js';
 import workspaceRealtime from './cases/case-realtime.js';
@@ -31,9 +34,14 @@ import customerRoutes from './routes/api/customers/index.js';
 import searchRoutes from './routes/api/search/index.js';
 import cannedResponseRoutes from './routes/api/canned-responses/index.js';
 import notificationRoutes from './routes/api/notifications/index.js';
+import workspaceSession from './routes/api/workspace/session.js';
 import kbArticles from './routes/api/kb/articles.js';
 import widgetScript from './routes/widget-script.js';
 import portalUi from './routes/portal-ui.js';
+import routingSockets from './routing/agent-socket.js';
+import queueRoutes from './routes/api/queues/index.js';
+import offerRoutes from './routes/api/offers/index.js';
+import supervisorRoutes from './routes/api/supervisor/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -70,13 +78,17 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth);
   await app.register(realtime);
+  await app.register(routingSockets);
 
   await app.register(health);
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
   await app.register(adminAgents, { prefix: '/api/v1/admin' });
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
+  await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
+  await app.register(voiceApi, { prefix: '/api/v1' });
+  await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);
   await app.register(workspaceCases, { prefix: '/api/v1' });
@@ -84,9 +96,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(searchRoutes, { prefix: '/api/v1' });
   await app.register(cannedResponseRoutes, { prefix: '/api/v1' });
   await app.register(notificationRoutes, { prefix: '/api/v1' });
+  await app.register(workspaceSession, { prefix: '/api/v1' });
   await app.register(kbArticles, { prefix: '/api/v1' });
   await app.register(widgetScript);
   await app.register(portalUi);
+  await app.register(queueRoutes, { prefix: '/api/v1' });
+  await app.register(offerRoutes, { prefix: '/api/v1' });
+  await app.register(supervisorRoutes, { prefix: '/api/v1' });
   for (const adapter of channelAdapters) {
     if (adapter.routes) await app.register(adapter.routes.plugin, { prefix: adapter.routes.prefix });
   }

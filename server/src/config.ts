@@ -33,8 +33,24 @@ export interface Config {
     stickyAsyncSeconds: number;
     awayAfterTimeouts: number;
   };
-  twilio: { accountSid: string | null; authToken: string | null; apiBaseUrl: string | null };
+  twilio: {
+    accountSid: string | null;
+    authToken: string | null;
+    apiBaseUrl: string | null;
+    /** API key pair and TwiML app used to sign Voice JS SDK access tokens for agents' browsers. */
+    apiKeySid: string | null;
+    apiKeySecret: string | null;
+    twimlAppSid: string | null;
+    /** Played to callers waiting in a queue. */
+    holdMusicUrl: string;
+    /** Country assumed for phone numbers written without a country code. */
+    defaultCountry: string;
+  };
   smtp: { url: string | null; from: string | null };
+  /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
+  emailThrottle: { max: number; windowSeconds: number };
+  /** Email: at most this many automatic acknowledgements per recipient per hour (loop protection). */
+  emailAutoAckPerHour: number;
   uiDistDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
@@ -130,6 +146,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const twilioApiBase = env.TWILIO_API_BASE_URL || null;
   if (twilioApiBase) url('TWILIO_API_BASE_URL', ['http:', 'https:']);
+  if (env.TWILIO_HOLD_MUSIC_URL) url('TWILIO_HOLD_MUSIC_URL', ['http:', 'https:']);
+  if (env.TWILIO_DEFAULT_COUNTRY && !/^[A-Za-z]{2}$/.test(env.TWILIO_DEFAULT_COUNTRY)) {
+    problems.push(`TWILIO_DEFAULT_COUNTRY must be a two-letter country code (got "${env.TWILIO_DEFAULT_COUNTRY}")`);
+  }
   const smtpUrl = env.SMTP_URL || null;
   if (smtpUrl) url('SMTP_URL', ['smtp:', 'smtps:']);
 
@@ -171,8 +191,19 @@ export function loadConfig(env: Env = process.env): Config {
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
     },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
-    twilio: { accountSid: env.TWILIO_ACCOUNT_SID || null, authToken: env.TWILIO_AUTH_TOKEN || null, apiBaseUrl: twilioApiBase },
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID || null,
+      authToken: env.TWILIO_AUTH_TOKEN || null,
+      apiBaseUrl: twilioApiBase,
+      apiKeySid: env.TWILIO_API_KEY_SID || null,
+      apiKeySecret: env.TWILIO_API_KEY_SECRET || null,
+      twimlAppSid: env.TWILIO_TWIML_APP_SID || null,
+      holdMusicUrl: env.TWILIO_HOLD_MUSIC_URL || 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3',
+      defaultCountry: (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase(),
+    },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
+    emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
+    emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,

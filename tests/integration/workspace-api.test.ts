@@ -123,9 +123,11 @@ describe('workspace cases API', () => {
     await assign(c.caseId, agent.id);
     const t = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { agentId: colleague.id });
     expect(t.json().case).toMatchObject({ assigneeId: colleague.id, routingState: 'assigned' });
-    const q = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { queueId });
+    // the agent no longer holds it: only the holder or a supervisor may move it on
+    expect((await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { queueId })).statusCode).toBe(403);
+    const q = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { queueId }, supToken);
     expect(q.json().case).toMatchObject({ assigneeId: null, routingState: 'waiting', queueId });
-    expect((await api('POST', `/api/v1/cases/${c.caseId}/transfer`, {})).statusCode).toBe(400);
+    expect((await api('POST', `/api/v1/cases/${c.caseId}/transfer`, {}, supToken)).statusCode).toBe(400);
     // the queue view is for supervisors and lists the waiting case
     expect((await api('GET', '/api/v1/cases?view=queue')).statusCode).toBe(403);
     const qv = await api('GET', '/api/v1/cases?view=queue', undefined, supToken);

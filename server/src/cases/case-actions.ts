@@ -51,40 +51,19 @@ export interface StatusChange {
 }
 
 /**
- * Status with its rules: solving needs a resolution note, pending needs a follow-up date,
- * and leaving solved/closed reopens the case.
+ * The workspace's rules on top of the lifecycle: solving needs a resolution note (what was wrong,
+ * what fixed it) and pending needs a follow-up reminder date in the future.
  */
-export async function setCaseStatus(db: pg.Pool, caseId: number, agentId: number, change: StatusChange): Promise<{ from: string; to: string }> {
-  if (change.status === 'solved' && !change.resolutionNote?.trim()) throw badRequest('a resolution note is required to solve a case', [{ field: 'resolutionNote', reason: 'required when solving' }]);
+export function validateStatusChange(change: StatusChange): { status: CaseStatus; resolutionNote?: string; pendingUntil: Date | null } {
+  const note = change.resolutionNote?.trim();
+  if (change.status === 'solved' && !note) throw badRequest('a resolution note is required to solve a case', [{ field: 'resolutionNote', reason: 'required when solving' }]);
   let pendingUntil: Date | null = null;
   if (change.status === 'pending') {
     pendingUntil = change.pendingUntil ? new Date(change.pendingUntil) : null;
     if (!pendingUntil || Number.isNaN(pendingUntil.getTime())) throw badRequest('a follow-up reminder date is required for pending', [{ field: 'pendingUntil', reason: 'required when pending' }]);
     if (pendingUntil.getTime() < Date.now() - 60_000) throw badRequest('the follow-up reminder date is in the past', [{ field: 'pendingUntil', reason: 'must be in the future' }]);
   }
-  return withTransaction(db, async (tx) => {
-    const c = await lockCase(tx, caseId);
-    const from = c.status as string;
-    const to = change.status;
-    if (from === 'closed' && to !== 'closed') throw conflict('a closed case cannot be reopened; the customer writing again opens a follow-up');
-    await tx.query(
-      `UPDATE cases SET status = $2,
-              resolution_note = CASE WHEN $2 = 'solved' THEN $3 ELSE resolution_note END,
-              solved_at = CASE WHEN $2 = 'solved' THEN now() WHEN $2 IN ('new', 'open', 'pending') THEN NULL ELSE solved_at END,
-              closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-              pending_until = CASE WHEN $2 = 'pending' THEN $4::timestamptz ELSE NULL END,
-              last_activity_at = now(), updated_at = now()
-        WHERE id = $1`,
-      [caseId, to, change.resolutionNote?.trim() ?? null, pendingUntil],
-    );
-    if (from !== to) {
-      await writeCaseEvent(tx, { caseId, type: 'status_changed', agentId, data: { from, to, ...(pendingUntil ? { pendingUntil: pendingUntil.toISOString() } : {}) } });
-      if (to === 'solved') await writeCaseEvent(tx, { caseId, type: 'solved', agentId, data: { resolutionNote: change.resolutionNote } });
-      if (to === 'closed') await writeCaseEvent(tx, { caseId, type: 'closed', agentId });
-      if ((from === 'solved' || from === 'closed') && to !== 'closed') await writeCaseEvent(tx, { caseId, type: 'reopened', agentId });
-    }
-    return { from, to };
-  });
+  return { status: change.status, resolutionNote: note, pendingUntil };
 }
 
 export async function linkCases(db: pg.Pool, caseId: number, otherId: number, agentId: number, kind: 'related' | 'follow_up' = 'related'): Promise<void> {

@@ -25,7 +25,7 @@ export async function emitInteractionNew(rt: RealtimeEmitter, db: Queryable, int
 
 /**
  * Workspace socket events on /agent: an open case view joins the case's room (live timeline,
- * delivery status, typing), and an agent typing in a chat reply is relayed to the visitor.
+ * delivery status, typing indicators).
  */
 export default fp(
   async (app: FastifyInstance) => {
@@ -43,16 +43,12 @@ export default fp(
       socket.on('case:unwatch', async (caseId: unknown) => {
         await socket.leave(rooms.case(Number(caseId)));
       });
-      socket.on('typing', async (p: unknown) => {
+      // Colleagues watching the same case see who is typing (the chat channel forwards it to the visitor).
+      socket.on('typing', (p: unknown) => {
         const { caseId, typing } = (p ?? {}) as { caseId?: unknown; typing?: unknown };
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return;
-        const payload = { caseId: id, from: 'agent', agentId: agent.id, name: agent.name, typing: !!typing };
-        socket.to(rooms.case(id)).emit('typing', payload);
-        const v = await app.db
-          .query(`SELECT ci.value FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat' WHERE c.id = $1 AND c.channel = 'chat'`, [id])
-          .catch(() => ({ rows: [] as { value: string }[] }));
-        for (const row of v.rows) await app.realtime.emit({ nsp: NAMESPACES.visitor, room: rooms.visitor(row.value), event: 'typing', payload: { typing: !!typing, name: agent.name } });
+        socket.to(rooms.case(id)).emit('typing', { caseId: id, from: 'agent', agentId: agent.id, name: agent.name, typing: typing === true });
       });
     });
 

@@ -12,9 +12,15 @@ export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents'>, 
 }
 
 /** Schedules the expiry of one offer; the jobId makes re-scheduling after a restart idempotent. */
-export async function scheduleOfferTimeout(queues: Pick<RoutingQueues, 'routerEvents'>, offerId: string, delayMs: number): Promise<void> {
+export async function scheduleOfferTimeout(
+  queues: Pick<RoutingQueues, 'routerEvents'>,
+  offerId: string,
+  delayMs: number,
+  attempt = 0,
+): Promise<void> {
+  const jobId = attempt ? `offer-timeout-${offerId}-${attempt}` : `offer-timeout-${offerId}`;
   await queues.routerEvents
-    .add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId: `offer-timeout-${offerId}` })
+    .add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId })
     .then(() => undefined, () => undefined);
 }
 

@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '../../../cases/case-view.js';
 import { customerTimeline } from '../../../cases/timeline.js';
-import { linkCases, mergeCases, setCaseStatus, unlinkCases, updateCase } from '../../../cases/case-actions.js';
-import { transferCaseTo } from '../../../cases/case-transfer.js';
+import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
+import { changeCaseStatus } from '../../../cases/status.js';
+import { transferCase } from '../../../routing/transfer.js';
+import type { RoutingDeps } from '../../../routing/deps.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
@@ -13,6 +15,7 @@ const Tag = Type.String({ minLength: 1, maxLength: 50 });
 /** The agent workspace's view of cases: lists, one case, its customer's timeline and the actions on it. */
 const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
+  const routing = (): RoutingDeps => ({ db: app.db, queues: app.queues, realtime: app.realtime, log: app.log });
 
   app.get(
     '/cases',
@@ -121,9 +124,10 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const r = await setCaseStatus(app.db, req.params.id, req.agent!.id, req.body);
-      await emitCaseUpdated(app.realtime, app.db, req.params.id);
-      return { ...r, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+      const change = validateStatusChange(req.body);
+      if (change.status === 'new') throw badRequest('a case cannot be set back to new', [{ field: 'status', reason: 'not settable' }]);
+      const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: req.agent!.id, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
+      return { from: r.from, to: r.to, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
     },
   );
 
@@ -132,18 +136,26 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['cases'],
-        summary: 'Transfer to another agent (assigned at once) or to a queue (waits for routing in its original place)',
+        summary: 'Transfer a case you hold (supervisors: any case) to another agent (assigned at once) or to a queue (keeps its place in line)',
         params: IdParams,
-        body: Type.Object({ agentId: Type.Optional(Type.Integer({ minimum: 1 })), queueId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        body: Type.Object({
+          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
       },
     },
     async (req) => {
-      const { agentId, queueId } = req.body;
+      const agentId = req.body.agentId ?? req.body.toAgentId;
+      const queueId = req.body.queueId ?? req.body.toQueueId;
       if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
-      const before = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
-      await transferCaseTo(app.db, app.queues.routing, req.params.id, req.agent!.id, agentId ? { agentId } : { queueId: queueId! });
-      await emitCaseUpdated(app.realtime, app.db, req.params.id, [before.rows[0]?.assignee_id]);
-      return { case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+      const me = req.agent!;
+      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
+      if (!c.rowCount) throw notFound('case');
+      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
+      const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
+      return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
     },
   );
 

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, PresenceT } from '../../../schemas/common.js';
+import { HttpError } from '../../../lib/errors.js';
+import { acceptOffer, declineOffer, listAgentOffers } from '../../../routing/offers.js';
+import { setPresence } from '../../../presence/presence.js';
+import { presencePayload } from '../../../routing/load.js';
+
+const OfferView = Type.Object({
+  offerId: Type.String({ format: 'uuid' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  case: Type.Object({
+    id: Type.Integer(),
+    number: Type.Integer(),
+    subject: Type.String(),
+    channel: ChannelT,
+    priority: CasePriorityT,
+    type: CaseTypeT,
+    queue: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+    waitingSeconds: Type.Integer(),
+  }),
+  customer: Type.Object({ id: Type.Integer(), name: Type.Union([Type.String(), Type.Null()]), tier: Type.String() }),
+});
+const PresenceView = Type.Object({ presence: PresenceT, busy: Type.Boolean(), load: Type.Record(Type.String(), Type.String()) });
+const OfferParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+const REASON_STATUS: Record<string, number> = { not_found: 404, expired: 409, rescinded: 409, accepted: 409, declined: 409, timed_out: 409 };
+
+/** REST equivalents of the /agent socket events, for clients without a socket. */
+const offers: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate);
+
+  app.get(
+    '/agents/me/offers',
+    { schema: { tags: ['routing'], summary: 'Offers waiting for my answer', response: { 200: Type.Array(OfferView) } } },
+    async (req) => listAgentOffers(app.routingDeps, req.agent!.id),
+  );
+
+  app.post(
+    '/offers/:id/accept',
+    {
+      schema: {
+        tags: ['routing'],
+        summary: 'Accept an offer: the case is assigned to me',
+        params: OfferParams,
+        response: { 200: Type.Object({ ok: Type.Literal(true), caseId: Type.Integer() }), 404: ErrorView, 409: ErrorView },
+      },
+    },
+    async (req) => {
+      const r = await acceptOffer(app.routingDeps, { offerId: req.params.id, agentId: req.agent!.id });
+      if (!r.ok) throw new HttpError(REASON_STATUS[r.reason] ?? 409, `offer cannot be accepted: ${r.reason}`, { reason: r.reason });
+      return r;
+    },
+  );
+
+  app.post(
+    '/offers/:id/decline',
+    {
+      schema: {
+        tags: ['routing'],
+        summary: 'Decline an offer: the case goes to the next agent, keeping its place',
+        params: OfferParams,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) })),
+        response: { 200: Type.Object({ ok: Type.Literal(true) }), 404: ErrorView, 409: ErrorView },
+      },
+    },
+    async (req) => {
+      const r = await declineOffer(app.routingDeps, { offerId: req.params.id, agentId: req.agent!.id, reason: req.body?.reason });
+      if (!r.ok) throw new HttpError(REASON_STATUS[r.reason] ?? 409, `offer cannot be declined: ${r.reason}`, { reason: r.reason });
+      return r;
+    },
+  );
+
+  app.get(
+    '/agents/me/presence',
+    { schema: { tags: ['routing'], summary: 'My presence and load per channel (used/capacity)', response: { 200: PresenceView } } },
+    async (req) => presencePayload(app.db, req.agent!.id),
+  );
+
+  app.put(
+    '/agents/me/presence',
+    {
+      schema: { tags: ['routing'], summary: 'Set my presence (Available receives offers)', body: Type.Object({ presence: PresenceT }), response: { 200: PresenceView } },
+    },
+    async (req) => (await setPresence(app.routingDeps, req.agent!.id, req.body.presence, 'agent')).presence,
+  );
+};
+
+export default offers;

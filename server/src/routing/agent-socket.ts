@@ -1,0 +1,135 @@
+/**
+ * Routing and presence over Socket.IO on every server node.
+ *
+ * /agent, client → server:
+ *   `presence:set` {presence}                 ack {ok, presence: {presence, busy, load}}
+ *   `offer:accept` {offerId}                   ack {ok: true, caseId} | {ok: false, reason}
+ *   `offer:decline` {offerId}                  ack {ok} | {ok: false, reason}
+ * server → client: `offer`, `offer:rescinded`, `presence`, `case:updated`, `queue:updated`
+ * (payloads typed in contracts/realtime.ts). On connect an agent's sockets join the rooms of the
+ * cases the agent holds, receive the current presence and any offers still in flight.
+ *
+ * A disconnect starts a grace period (PRESENCE_GRACE_MS); when it ends with no socket of that
+ * agent left on any node, the agent goes Offline (offers withdrawn and re-routed, open cases
+ * requeued). The grace timer is a delayed job, so it survives the node that started it.
+ *
+ * /supervisor: the current `stats:queues` / `stats:agents` on connect; routers push changes.
+ */
+import fp from 'fastify-plugin';
+import { Worker } from 'bullmq';
+import type { Socket } from 'socket.io';
+import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
+import { NAMESPACES, rooms, type AcceptAck, type SimpleAck } from '../contracts/realtime.js';
+import { PRESENCES, type Presence } from '../contracts/channels.js';
+import { createRedis } from '../lib/redis.js';
+import type { RoutingDeps } from './deps.js';
+import { acceptOffer, declineOffer, listAgentOffers } from './offers.js';
+import { setPresence } from '../presence/presence.js';
+import { presencePayload } from './load.js';
+import { agentStats, queueStats } from './stats.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routingDeps: RoutingDeps;
+  }
+}
+
+type Ack<T> = ((r: T) => void) | undefined;
+const reply = <T>(ack: Ack<T>, r: T) => {
+  if (typeof ack === 'function') ack(r);
+};
+
+export default fp(
+  async (app) => {
+    const deps: RoutingDeps = { db: app.db, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
+    app.decorate('routingDeps', deps);
+    const agentNsp = app.io.of(NAMESPACES.agent);
+
+    agentNsp.on('connection', (socket: Socket) => {
+      const agent = socket.data.agent;
+      if (!agent) return;
+      void (async () => {
+        try {
+          const held = await app.db.query(`SELECT id FROM cases WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending')`, [agent.id]);
+          await socket.join(held.rows.map((r) => rooms.case(r.id)));
+          socket.emit('presence', await presencePayload(app.db, agent.id));
+          for (const o of await listAgentOffers(deps, agent.id)) socket.emit('offer', o);
+        } catch (err) {
+          app.log.warn({ err, agentId: agent.id }, 'could not restore agent socket state');
+        }
+      })();
+
+      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: unknown }>) => {
+        if (!p || !PRESENCES.includes(p.presence as Presence)) return reply(ack, { ok: false, reason: 'presence must be available, away or offline' });
+        try {
+          const r = await setPresence(deps, agent.id, p.presence as Presence, 'agent');
+          reply(ack, { ok: true, presence: r.presence });
+        } catch (err) {
+          app.log.error({ err }, 'presence:set failed');
+          reply(ack, { ok: false, reason: 'error' });
+        }
+      });
+
+      socket.on('offer:accept', async (p: { offerId?: string } | undefined, ack: Ack<AcceptAck>) => {
+        if (!p || typeof p.offerId !== 'string') return reply(ack, { ok: false, reason: 'offerId required' });
+        try {
+          reply(ack, await acceptOffer(deps, { offerId: p.offerId, agentId: agent.id }));
+        } catch (err) {
+          app.log.error({ err }, 'offer:accept failed');
+          reply(ack, { ok: false, reason: 'error' });
+        }
+      });
+
+      socket.on('offer:decline', async (p: { offerId?: string } | undefined, ack: Ack<SimpleAck>) => {
+        if (!p || typeof p.offerId !== 'string') return reply(ack, { ok: false, reason: 'offerId required' });
+        try {
+          reply(ack, await declineOffer(deps, { offerId: p.offerId, agentId: agent.id }));
+        } catch (err) {
+          app.log.error({ err }, 'offer:decline failed');
+          reply(ack, { ok: false, reason: 'error' });
+        }
+      });
+
+      socket.on('disconnect', () => {
+        void app.queues.agentSockets
+          .add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt: Date.now() }, { delay: app.config.routing.presenceGraceMs })
+          .catch(() => {});
+      });
+    });
+
+    app.io.of(NAMESPACES.supervisor).on('connection', (socket: Socket) => {
+      void (async () => {
+        const at = new Date().toISOString();
+        const [qs, as] = await Promise.all([queueStats(app.db), agentStats(app.db)]);
+        socket.emit('stats:queues', { at, queues: qs });
+        socket.emit('stats:agents', { at, agents: as });
+      })().catch(() => {});
+    });
+
+    // Jobs that need sockets: any server node takes them; the adapter reaches sockets on every node.
+    const conn = createRedis(app.config.redisUrl, 'worker');
+    const worker = new Worker<AgentSocketJob>(
+      QUEUE_NAMES.agentSockets,
+      async (job) => {
+        const d = job.data;
+        if (d.type === 'room') {
+          const target = agentNsp.in(rooms.agent(d.agentId));
+          if (d.action === 'join') target.socketsJoin(rooms.case(d.caseId));
+          else target.socketsLeave(rooms.case(d.caseId));
+          return;
+        }
+        const sockets = await agentNsp.in(rooms.agent(d.agentId)).fetchSockets();
+        if (sockets.length) return; // came back within the grace period
+        await setPresence(deps, d.agentId, 'offline', 'disconnected');
+      },
+      { connection: conn, prefix: app.config.queuePrefix, concurrency: 20 },
+    );
+    worker.on('error', (err) => app.log.warn({ err }, 'agent-sockets worker error'));
+
+    app.addHook('preClose', async () => {
+      await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+      conn.disconnect();
+    });
+  },
+  { name: 'routing-sockets', dependencies: ['core', 'realtime'] },
+);

@@ -1,0 +1,55 @@
+/** Live figures for supervisors: per queue (waiting, offered, held, oldest wait) and per agent (presence, load). */
+import type { Queryable } from '../db/pool.js';
+import type { AgentStats, QueueStats } from '../contracts/realtime.js';
+import { DEFAULT_CAPACITY, isBusy, loadView } from './load.js';
+
+export async function queueStats(db: Queryable): Promise<QueueStats[]> {
+  const r = await db.query(
+    `SELECT q.id AS queue_id, q.name,
+            count(c.id) FILTER (WHERE c.routing_state = 'waiting')::int AS waiting,
+            count(c.id) FILTER (WHERE c.routing_state = 'offered')::int AS offered,
+            count(c.id) FILTER (WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending'))::int AS assigned,
+            COALESCE(max(EXTRACT(EPOCH FROM (now() - c.first_queued_at))) FILTER (WHERE c.routing_state IN ('waiting', 'offered')), 0)::int AS oldest,
+            (SELECT count(*)::int FROM queue_members m JOIN agents a ON a.id = m.agent_id
+              WHERE m.queue_id = q.id AND a.presence = 'available' AND a.active) AS available
+       FROM queues q
+       LEFT JOIN cases c ON c.queue_id = q.id AND (c.routing_state IN ('waiting', 'offered') OR (c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending')))
+      GROUP BY q.id ORDER BY q.name`,
+  );
+  return r.rows.map((x) => ({
+    queueId: x.queue_id,
+    name: x.name,
+    waiting: x.waiting,
+    offered: x.offered,
+    assigned: x.assigned,
+    oldestWaitingSeconds: x.oldest,
+    availableAgents: x.available,
+  }));
+}
+
+export async function agentStats(db: Queryable): Promise<AgentStats[]> {
+  const r = await db.query(
+    `SELECT a.id, a.name, a.presence, a.capacity, a.presence_changed_at,
+            COALESCE((SELECT jsonb_object_agg(channel, n) FROM (
+               SELECT channel, count(*) AS n FROM (
+                 SELECT c.channel FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')
+                 UNION ALL
+                 SELECT c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.agent_id = a.id AND o.status = 'pending'
+               ) u GROUP BY channel) v), '{}'::jsonb) AS used,
+            (SELECT count(*)::int FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending') AS pending_offers
+       FROM agents a WHERE a.active ORDER BY a.name, a.id`,
+  );
+  return r.rows.map((x) => {
+    const used = Object.fromEntries(Object.entries(x.used as Record<string, unknown>).map(([k, v]) => [k, Number(v)]));
+    const load = { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
+    return {
+      agentId: x.id,
+      name: x.name,
+      presence: x.presence,
+      busy: isBusy(load),
+      load: loadView(load),
+      pendingOffers: x.pending_offers,
+      presenceSince: new Date(x.presence_changed_at).toISOString(),
+    };
+  });
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
+import { changeCaseStatus } from '../../server/src/cases/status.js';
+import { adapterFor } from '../../server/src/channels/index.js';
+import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
+import { localDiskStore } from '../../server/src/storage/attachment-store.js';
+
+// A 200 ms sweep here: escalation steps are time-based and checked by the sweep.
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ ROUTING_SWEEP_MS: '200' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('escalation', () => {
+  it('moves a case that waited too long to the overflow queue, where its agents get it', async () => {
+    const overflow = await h.queue({ name: 'overflow-desk' });
+    const first = await h.queue({ name: 'first-line' });
+    await h.ctx.db.pool.query(`UPDATE queues SET escalation_steps = $2 WHERE id = $1`, [
+      first.id,
+      JSON.stringify([{ afterSeconds: 1, overflowQueueId: overflow.id }, { afterSeconds: 1, priorityDelta: -7 }]),
+    ]);
+    const helper = await h.agent({ queueIds: [overflow.id], available: true });
+    const c = await h.inbound({ channel: 'email', queueId: first.id });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(helper.open()).toHaveLength(0);
+    const o = await helper.nextOffer(() => true, 4000);
+    expect(o.case.id).toBe(c);
+    expect(o.case.queue).toEqual({ id: overflow.id, name: 'overflow-desk' });
+    const esc = (await caseEvents(h.ctx.db.pool, c)).filter((e) => e.type === 'escalated');
+    expect(esc).toHaveLength(1);
+    expect(esc[0].data).toMatchObject({ queueId: first.id, toQueueId: overflow.id, afterSeconds: 1 });
+    await helper.setPresence('offline');
+  });
+
+  it('raises the priority of a case by a priority step', async () => {
+    const q = await h.queue();
+    await h.ctx.db.pool.query(`UPDATE queues SET escalation_steps = $2 WHERE id = $1`, [q.id, JSON.stringify([{ afterSeconds: 1, priorityDelta: -30 }])]);
+    const c = await h.inbound({ channel: 'email', queueId: q.id });
+    await until(async () => (await h.ctx.db.pool.query(`SELECT routing_priority FROM cases WHERE id = $1`, [c])).rows[0].routing_priority === 30, 'priority 60 → 30', 4000);
+    const job = await until(() => h.ctx.app.queues.routing.getJob(`case-${c}`), 'job re-added');
+    expect(job.opts.priority).toBe(30);
+  });
+});
+
+describe('case status', () => {
+  it('walks the lifecycle, writes events and timestamps, refuses impossible transitions', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const c = await h.inbound({ channel: 'email', queueId: q.id });
+    const o = await a.nextOffer();
+    await a.accept(o.offerId);
+    const deps = h.ctx.app.routingDeps;
+    expect((await h.ctx.db.pool.query(`SELECT status FROM cases WHERE id = $1`, [c])).rows[0].status).toBe('open');
+    await changeCaseStatus(deps, { caseId: c, status: 'pending', agentId: a.id, pendingUntil: new Date(Date.now() + 3600_000) });
+    await changeCaseStatus(deps, { caseId: c, status: 'solved', agentId: a.id, resolutionNote: 'fixed' });
+    let row = (await h.ctx.db.pool.query(`SELECT status, solved_at, resolution_note, pending_until FROM cases WHERE id = $1`, [c])).rows[0];
+    expect(row).toMatchObject({ status: 'solved', resolution_note: 'fixed', pending_until: null });
+    expect(row.solved_at).toBeInstanceOf(Date);
+    await changeCaseStatus(deps, { caseId: c, status: 'open', agentId: a.id });
+    await changeCaseStatus(deps, { caseId: c, status: 'solved', agentId: a.id });
+    await changeCaseStatus(deps, { caseId: c, status: 'closed', agentId: a.id });
+    row = (await h.ctx.db.pool.query(`SELECT status, closed_at FROM cases WHERE id = $1`, [c])).rows[0];
+    expect(row.status).toBe('closed');
+    await expect(changeCaseStatus(deps, { caseId: c, status: 'open', agentId: a.id })).rejects.toMatchObject({ statusCode: 409 });
+    await expect(changeCaseStatus(deps, { caseId: 999999, status: 'open', agentId: a.id })).rejects.toMatchObject({ statusCode: 404 });
+    const types = (await caseEvents(h.ctx.db.pool, c)).map((e) => e.type);
+    expect(types.filter((t) => ['solved', 'reopened', 'closed'].includes(t))).toEqual(['solved', 'reopened', 'solved', 'closed']);
+    expect(types.filter((t) => t === 'status_changed').length).toBeGreaterThanOrEqual(5);
+    await a.setPresence('offline');
+  });
+
+  it('closing a case that still waits takes it off the queue and withdraws its offer', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const c = await h.inbound({ channel: 'email', queueId: q.id });
+    const o = await a.nextOffer();
+    await changeCaseStatus(h.ctx.app.routingDeps, { caseId: c, status: 'closed', agentId: null });
+    const r = await until(() => a.rescinded.find((x) => x.offerId === o.offerId), 'rescinded');
+    expect(r.reason).toBe('closed');
+    expect((await h.ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [c])).rows[0].routing_state).toBe('none');
+    await a.setPresence('offline');
+  });
+});
+
+describe('assignment side effects', () => {
+  it("calls the case channel's onAssigned from the lifecycle worker", async () => {
+    const adapter = adapterFor('api')!;
+    const original = adapter.onAssigned;
+    const calls: { caseId: number; agentId: number }[] = [];
+    adapter.onAssigned = async (_ctx, e) => {
+      calls.push(e);
+    };
+    const conn = new Redis(h.ctx.config.redisUrl, { maxRetriesPerRequest: null });
+    const stop = startLifecycleWorker({
+      db: h.ctx.db.pool,
+      config: h.ctx.config,
+      store: localDiskStore(h.ctx.config.storageDir),
+      log: pino({ level: 'silent' }),
+      connection: conn,
+      prefix: h.ctx.config.queuePrefix,
+    });
+    try {
+      const q = await h.queue();
+      const a = await h.agent({ queueIds: [q.id], available: true });
+      const c = await h.inbound({ channel: 'api', queueId: q.id });
+      const o = await a.nextOffer();
+      await a.accept(o.offerId);
+      await until(() => calls.find((x) => x.caseId === c), 'onAssigned called');
+      expect(calls.find((x) => x.caseId === c)).toEqual({ caseId: c, agentId: a.id });
+      await a.setPresence('offline');
+    } finally {
+      adapter.onAssigned = original;
+      await stop();
+      conn.disconnect();
+    }
+  });
+});

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
+import { changeCaseStatus } from '../../server/src/cases/status.js';
+
+// Order, capacity and event-driven matching. The safety-net sweep is set to 10 minutes here,
+// so every offer in this file arrives because an event triggered a match pass.
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ ROUTING_REOFFER_COOLDOWN_MS: '60000' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const waitingIds = async (queueId?: number) => {
+  const r = await h.ctx.app.inject({ method: 'GET', url: `/api/v1/queues${queueId ? `?queueId=${queueId}` : ''}`, headers: { authorization: `Bearer ${await supToken()}` } });
+  expect(r.statusCode).toBe(200);
+  return (r.json().cases as { caseId: number; waitingSeconds: number; routingPriority: number; position: number }[]);
+};
+let sup: string | null = null;
+async function supToken() {
+  if (sup) return sup;
+  const a = await h.agent({ role: 'supervisor' });
+  sup = a.token;
+  return sup;
+}
+const solve = (caseId: number, agentId: number) => changeCaseStatus(h.ctx.app.routingDeps, { caseId, status: 'solved', agentId });
+
+describe('queue order', () => {
+  it('orders by priority across channels, then by first time in queue; GET /queues shows it with wait times', async () => {
+    const q = await h.queue();
+    const email1 = await h.inbound({ channel: 'email', queueId: q.id });
+    const sms = await h.inbound({ channel: 'sms', queueId: q.id });
+    const email2 = await h.inbound({ channel: 'email', queueId: q.id });
+    const chat = await h.inbound({ channel: 'chat', queueId: q.id });
+    const urgentEmail = await h.inbound({ channel: 'email', queueId: q.id, priority: 'urgent' });
+    const vipEmail = await h.inbound({ channel: 'email', queueId: q.id, vip: true });
+    const voice = await h.inbound({ channel: 'voice', queueId: q.id });
+    const list = await waitingIds(q.id);
+    // voice 10, chat 20, sms 40, urgent email 52, VIP email 57, email 60 (oldest first)
+    expect(list.map((c) => c.caseId)).toEqual([voice, chat, sms, urgentEmail, vipEmail, email1, email2]);
+    expect(list.map((c) => c.routingPriority)).toEqual([10, 20, 40, 52, 57, 60, 60]);
+    expect(list.every((c) => c.waitingSeconds >= 0)).toBe(true);
+    // the BullMQ routing queue holds the same cases
+    const jobs = await h.ctx.app.queues.routing.getJobs(['prioritized', 'waiting']);
+    expect(jobs.map((j) => j.data.caseId).sort()).toEqual([...list.map((c) => c.caseId)].sort());
+  });
+
+  it('offers in queue order, and a declined case keeps its place ahead of later ones', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 } });
+    const b = await h.agent({ queueIds: [q.id], capacity: { email: 1 } });
+    const first = await h.inbound({ channel: 'email', queueId: q.id });
+    const second = await h.inbound({ channel: 'email', queueId: q.id });
+    const third = await h.inbound({ channel: 'email', queueId: q.id });
+    const urgent = await h.inbound({ channel: 'email', queueId: q.id, priority: 'urgent' });
+
+    await a.setPresence('available');
+    const o1 = await a.nextOffer();
+    expect(o1.case.id).toBe(urgent);
+    expect((await a.accept(o1.offerId)).ok).toBe(true);
+    await solve(urgent, a.id);
+    const o2 = await a.nextOffer((o) => o.case.id !== urgent);
+    expect(o2.case.id).toBe(first);
+    expect(o2.case).toMatchObject({ channel: 'email', queue: { id: q.id } });
+    expect((await a.decline(o2.offerId)).ok).toBe(true);
+    // a declined case is not offered to the same agent for a while, but keeps its place: B gets it first
+    await b.setPresence('available');
+    const ob = await b.nextOffer();
+    expect(ob.case.id).toBe(first);
+    const o3 = await a.nextOffer((o) => o.case.id !== urgent && o.case.id !== first);
+    expect(o3.case.id).toBe(second);
+    const ids = (await waitingIds(q.id)).map((c) => c.caseId);
+    expect(ids).toEqual([first, second, third]);
+    const ev = (await caseEvents(h.ctx.db.pool, first)).map((e) => e.type);
+    expect(ev).toEqual(expect.arrayContaining(['queued', 'offered', 'declined', 'requeued']));
+    await a.setPresence('offline');
+    await b.setPresence('offline');
+  });
+
+  it('does not let a case nobody can take block the ones behind it', async () => {
+    const q = await h.queue();
+    const voice = await h.inbound({ channel: 'voice', queueId: q.id });
+    const email = await h.inbound({ channel: 'email', queueId: q.id });
+    const a = await h.agent({ queueIds: [q.id], capacity: { voice: 0, email: 2 }, available: true });
+    const o = await a.nextOffer();
+    expect(o.case.id).toBe(email);
+    const state = await h.ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [voice]);
+    expect(state.rows[0].routing_state).toBe('waiting');
+    // and skills: a queue requiring a skill the agent lacks is skipped the same way
+    const skilled = await h.queue({ requiredSkills: ['fa'] });
+    await h.ctx.db.pool.query(`INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2)`, [skilled.id, a.id]);
+    const persian = await h.inbound({ channel: 'email', queueId: skilled.id });
+    const email2 = await h.inbound({ channel: 'email', queueId: q.id });
+    const o2 = await a.nextOffer((x) => x.case.id !== email);
+    expect(o2.case.id).toBe(email2);
+    expect((await h.ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [persian])).rows[0].routing_state).toBe('waiting');
+    await a.setPresence('offline');
+  });
+});
+
+describe('capacity', () => {
+  it('holds three chats and gets no fourth; solving one offers the next within a second, without the sweep', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], capacity: { chat: 3 }, available: true });
+    const chats = [];
+    for (let i = 0; i < 4; i++) chats.push(await h.inbound({ channel: 'chat', queueId: q.id }));
+    for (let i = 0; i < 3; i++) {
+      const o = await a.nextOffer();
+      expect((await a.accept(o.offerId)).ok).toBe(true);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    expect(a.open()).toHaveLength(0);
+    expect((await waitingIds(q.id)).map((c) => c.caseId)).toEqual([chats[3]]);
+    const presence = await until(() => (a.presence.at(-1)?.load.chat === '3/3' ? a.presence.at(-1) : null), 'presence 3/3');
+    expect(presence.busy).toBe(true);
+
+    const t0 = Date.now();
+    await solve(chats[0], a.id);
+    const o4 = await a.nextOffer(() => true, 1000);
+    expect(o4.case.id).toBe(chats[3]);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await a.setPresence('offline');
+  });
+
+  it('an agent on a call gets nothing else until the call ends', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const call = await h.inbound({ channel: 'voice', queueId: q.id });
+    const o = await a.nextOffer();
+    expect(o.case.id).toBe(call);
+    // while the call is only offered, nothing else is offered either
+    const chat = await h.inbound({ channel: 'chat', queueId: q.id });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.open().map((x) => x.case.id)).toEqual([call]);
+    expect((await a.accept(o.offerId)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.open()).toHaveLength(0);
+    await solve(call, a.id);
+    const next = await a.nextOffer(() => true, 1000);
+    expect(next.case.id).toBe(chat);
+    await a.setPresence('offline');
+  });
+});
+
+describe('agent selection', () => {
+  it('offers to the agent available longest, and to the customer\'s last agent within the sticky window', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const b = await h.agent({ queueIds: [q.id], available: true });
+    // b has been idle longer
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() - interval '10 minutes' WHERE id = $1`, [b.id]);
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() - interval '1 minute' WHERE id = $1`, [a.id]);
+    const c1 = await h.inbound({ channel: 'chat', queueId: q.id, customer: 'sticky-customer' });
+    const o1 = await b.nextOffer();
+    expect(o1.case.id).toBe(c1);
+    expect((await b.accept(o1.offerId)).ok).toBe(true);
+    await solve(c1, b.id);
+    // b just finished, so a is now the longest available; but the customer comes back within 60 s
+    const c2 = await h.inbound({ channel: 'chat', queueId: q.id, customer: 'sticky-customer' });
+    const o2 = await b.nextOffer((o) => o.case.id === c2);
+    expect(o2.case.id).toBe(c2);
+    const offered = (await caseEvents(h.ctx.db.pool, c2)).find((e) => e.type === 'offered');
+    expect(offered?.data.sticky).toBe(true);
+    // a new customer goes to the longest-available agent: a
+    const c3 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o3 = await a.nextOffer();
+    expect(o3.case.id).toBe(c3);
+    await a.setPresence('offline');
+    await b.setPresence('offline');
+  });
+});

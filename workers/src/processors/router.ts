@@ -1,0 +1,176 @@
+import { QueueEvents, Worker } from 'bullmq';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Log as Logger } from '../../../server/src/lib/log.js';
+import type { Config } from '../../../server/src/config.js';
+import { createRedis } from '../../../server/src/lib/redis.js';
+import { createQueues, type HubQueues } from '../../../server/src/lib/queues.js';
+import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/jobs.js';
+import { NAMESPACES, rooms } from '../../../server/src/contracts/realtime.js';
+import { queueEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
+import type { RoutingDeps } from '../../../server/src/routing/deps.js';
+import { runMatchPass } from '../../../server/src/routing/match.js';
+import { expireOffer } from '../../../server/src/routing/offers.js';
+import { scheduleOfferTimeout } from '../../../server/src/routing/signals.js';
+import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
+import { applyEscalations } from '../../../server/src/routing/escalation.js';
+import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
+
+export interface RouterOptions {
+  db: pg.Pool;
+  config: Config;
+  log: Logger;
+  /** Defaults to queues on a connection of its own. */
+  queues?: HubQueues;
+  realtime?: RealtimeEmitter;
+  concurrency?: number;
+}
+
+export interface RunningRouter {
+  /** Ask for a match pass (coalesced: at most one running and one pending per router). */
+  requestPass(): void;
+  /** Resolves when no pass is running or pending (tests, benchmarks). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The router: matches waiting cases to agents. Triggered by events (a case added to the routing
+ * queue, `match` jobs from presence changes and freed capacity, offer timers); a periodic sweep is
+ * only the safety net, and rebuilds the Redis side from Postgres when Redis lost its data. Any
+ * number of routers may run: decisions are made under Postgres row locks (routing/match.ts).
+ */
+export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
+  const { config, log } = opts;
+  const prefix = config.queuePrefix;
+  const producer: Redis | null = opts.queues ? null : createRedis(config.redisUrl, 'producer');
+  const queues = opts.queues ?? createQueues(producer!, prefix);
+  const deps: RoutingDeps = {
+    db: opts.db,
+    queues,
+    realtime: opts.realtime ?? queueEmitter(queues.realtime),
+    settings: config.routing,
+    log,
+  };
+  const kv = createRedis(config.redisUrl, 'producer');
+  const blocking = createRedis(config.redisUrl, 'worker');
+  const eventsConn = createRedis(config.redisUrl, 'worker');
+  let stopped = false;
+  // names this router in `offered` events: which process decided is useful when reading a case's history
+  const routerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  // ---- coalesced match passes ----
+  let running: Promise<void> | null = null;
+  let again = false;
+  const loop = async () => {
+    do {
+      again = false;
+      try {
+        const r = await runMatchPass(deps, { routerId });
+        if (r.contended && !stopped) {
+          again = true;
+          await new Promise((res) => setTimeout(res, 5 + Math.random() * 15));
+        }
+      } catch (err) {
+        log.warn({ err }, 'match pass failed; the next trigger or sweep retries');
+      }
+    } while (again && !stopped);
+    running = null;
+  };
+  const requestPass = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = loop();
+  };
+
+  // ---- triggers ----
+  const worker = new Worker<RouterEventJob>(
+    QUEUE_NAMES.routerEvents,
+    async (job) => {
+      if (job.data.type === 'match') return requestPass();
+      if (job.data.type === 'offer-timeout') {
+        const left = await expireOffer(deps, job.data.offerId);
+        if (left != null) await scheduleOfferTimeout(queues, job.data.offerId, left + 5, Date.now());
+      }
+    },
+    { connection: blocking, prefix, concurrency: opts.concurrency ?? 8 },
+  );
+  worker.on('error', (err) => log.warn({ err }, 'router worker error'));
+
+  // a case put on the routing queue (ingest, requeue, recovery) is an arrival
+  const arrivals = new QueueEvents(QUEUE_NAMES.routing, { connection: eventsConn, prefix, autorun: true });
+  arrivals.on('waiting', () => requestPass());
+  arrivals.on('error', () => {});
+
+  // ---- safety net: rebuild after Redis data loss, lost timers, escalations ----
+  const sentinel = `${prefix}:router:alive`;
+  const rebuild = async (why: string) => {
+    const r = await rebuildRoutingQueue(deps);
+    if (r.cases || r.offersReissued || r.offersExpired) log.info({ ...r, why }, 'routing queue rebuilt from Postgres');
+  };
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping || stopped) return;
+    sweeping = true;
+    try {
+      // the sentinel disappears with the rest of Redis' data: that is when a rebuild is due
+      if ((await kv.set(sentinel, String(Date.now()), 'NX')) === 'OK') await rebuild('redis data missing');
+      await sweepPendingEnqueues(deps.db, queues.routing, log);
+      await settleOverdueOffers(deps);
+      await applyEscalations(deps);
+      requestPass();
+    } catch (err) {
+      log.warn({ err }, 'routing sweep failed; will retry');
+    } finally {
+      sweeping = false;
+    }
+  };
+  await kv.set(sentinel, String(Date.now())).catch(() => {});
+  await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
+  const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
+  requestPass();
+
+  // ---- supervisor figures: one router per tick publishes, and only what changed ----
+  let lastStats = '';
+  const statsTimer = setInterval(async () => {
+    if (stopped) return;
+    try {
+      if ((await kv.set(`${prefix}:router:stats-lock`, '1', 'PX', Math.max(50, config.routing.statsMs - 50), 'NX')) !== 'OK') return;
+      const [qs, as] = await Promise.all([queueStats(deps.db), agentStats(deps.db)]);
+      const body = JSON.stringify([qs, as]);
+      const prev = await kv.getset(`${prefix}:router:stats-last`, body);
+      if (prev === body && lastStats === body) return;
+      lastStats = body;
+      const at = new Date().toISOString();
+      await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:queues', payload: { at, queues: qs } });
+      await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:agents', payload: { at, agents: as } });
+    } catch {
+      // figures are advisory; the next tick tries again
+    }
+  }, config.routing.statsMs);
+
+  return {
+    requestPass,
+    async idle() {
+      while (running) await running;
+    },
+    async close() {
+      stopped = true;
+      clearInterval(sweepTimer);
+      clearInterval(statsTimer);
+      await Promise.race([Promise.all([worker.close(), arrivals.close()]).catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+      while (running) await running;
+      if (!opts.queues) await queues.closeAll().catch(() => {});
+      producer?.disconnect();
+      kv.disconnect();
+      blocking.disconnect();
+      eventsConn.disconnect();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import pino from 'pino';
+import { loadConfig, ConfigError } from '../../server/src/config.js';
+import { createPool } from '../../server/src/db/pool.js';
+import { startRouter } from './processors/router.js';
+
+// A router on its own, to scale matching separately from the other workers (`npm run router`).
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, name: 'router' });
+  const db = createPool(config.databaseUrl);
+  const router = await startRouter({ db, config, log });
+  const shutdown = async () => {
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await router.close();
+    await db.end();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  log.info('router started');
+  if (process.send) process.send('ready');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
