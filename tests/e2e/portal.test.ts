@@ -28,7 +28,7 @@ beforeAll(async () => {
   hub = `http://127.0.0.1:${port}`;
   ctx = await createTestContext({ SMTP_URL: smtp.url, SMTP_FROM: 'support@example.test', PUBLIC_URL: hub, PORTAL_DIST_DIR: 'dist/portal' });
   await ctx.app.listen({ port, host: '127.0.0.1' });
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx);
   browser = await launchBrowser();
 });
 afterAll(async () => {

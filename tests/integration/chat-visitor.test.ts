@@ -27,7 +27,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ SMTP_URL: smtp.url, CHAT_LEAVE_GRACE_MS: '300', CHAT_MAX_ATTACHMENT_BYTES: '2048' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx, { lifecycle: true });
   queueId = (await makeQueue(ctx.db.pool, { name: 'Web chat', channels: ['chat'], isDefault: true })).id;
   agent = await makeAgent(ctx.db.pool, { name: 'Sara', queueIds: [queueId], presence: 'available' });
   agentToken = await signInAgent(ctx, agent);
@@ -100,7 +100,10 @@ describe('web chat', () => {
     expect(s2.estimatedWaitSeconds).toBeGreaterThan(0);
 
     // the agent takes the case (as routing would) and hears the visitor type
-    const take = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/transfer`, headers: { authorization: `Bearer ${agentToken}` }, payload: { agentId: agent.id } });
+    const joined = next<{ name: string }>(vs, 'agent:joined');
+    // a supervisor hands the chat to Sara (the router's accept does the same; see the widget browser test)
+    const supervisor = await signInAgent(ctx, await makeAgent(ctx.db.pool, { role: 'supervisor' }));
+    const take = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/transfer`, headers: { authorization: `Bearer ${supervisor}` }, payload: { agentId: agent.id } });
     expect(take.statusCode).toBe(200);
     expect((await ctx.db.pool.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ routing_state: 'assigned', assignee_id: agent.id });
     const as = await open('/agent', { token: agentToken });
@@ -113,9 +116,8 @@ describe('web chat', () => {
 
     const agentTyping = next<{ from: string; name: string; typing: boolean }>(vs, 'typing');
     as.emit('typing', { caseId, typing: true });
-    expect(await agentTyping).toMatchObject({ name: 'Sara', typing: true });
+    expect(await agentTyping).toEqual({ from: 'agent', name: 'Sara', typing: true });
 
-    const joined = next<{ name: string }>(vs, 'agent:joined');
     const incoming = next<{ text: string; from: string; name: string; id: number }>(vs, 'message');
     const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'سلام نیما، بررسی می‌کنم.' } });
     expect(r.statusCode).toBe(201);

@@ -36,7 +36,7 @@ beforeAll(async () => {
     TWILIO_API_BASE_URL: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
     PORTAL_SMS_FROM: '+15550001111',
   });
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx);
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {

@@ -133,7 +133,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     socket.on('disconnect', () => void leaveChecks.schedule(visitor.id));
   });
 
-  // An agent reading a chat case: the visitor's widget shows a read receipt.
+  // An agent typing in or reading a chat case: the visitor's widget shows it.
   app.io.of(NAMESPACES.agent).on('connection', (socket: Socket) => {
     const agent = socket.data.agent;
     if (!agent) return;
@@ -147,6 +147,13 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       );
       return r.rows[0]?.value ?? null;
     };
+    socket.on('typing', (p: { caseId?: unknown; typing?: unknown }) => {
+      void visitorOf(p?.caseId)
+        .then(async (v) => {
+          if (v) await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'typing', payload: { from: 'agent', name: agent.name, typing: p?.typing === true } });
+        })
+        .catch(() => {});
+    });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
       if (!Number.isInteger(upTo)) return;
