@@ -69,6 +69,8 @@ export interface Config {
     sessionTtlHours: number;
     /** sign-in links/codes per address and per client IP within the window */
     signInRateLimit: { max: number; windowMs: number };
+    /** sign-in requests per client IP within the same window (many customers can share one IP) */
+    signInIpRateLimitMax: number;
     maxAttachmentBytes: number;
     smsFrom: string | null;
     distDir: string;
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),
       sessionTtlHours: int('PORTAL_SESSION_TTL_HOURS', 24 * 7, 1, 24 * 90),
       signInRateLimit: { max: int('PORTAL_SIGNIN_RATE_LIMIT_MAX', 5, 1, 10000), windowMs: int('PORTAL_SIGNIN_RATE_LIMIT_WINDOW_MS', 15 * 60_000, 1000, 86_400_000) },
+      signInIpRateLimitMax: int('PORTAL_SIGNIN_IP_RATE_LIMIT_MAX', 30, 1, 100000),
       maxAttachmentBytes: int('PORTAL_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       smsFrom: env.PORTAL_SMS_FROM || null,
       distDir: env.PORTAL_DIST_DIR ?? 'dist/portal',

@@ -42,7 +42,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const router = await startRouter({ db, config: deps.config, log: deps.log, queues, realtime });
   closers.push(() => router.close());
   const lifecycleConn = createRedis(deps.config.redisUrl, 'worker');
-  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, connection: lifecycleConn, prefix: deps.config.queuePrefix });
+  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: lifecycleConn, prefix: deps.config.queuePrefix });
   closers.push(async () => {
     await stopLifecycle();
     lifecycleConn.disconnect();
