@@ -4,8 +4,8 @@ import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '
 import { customerTimeline } from '../../../cases/timeline.js';
 import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
 import { changeCaseStatus } from '../../../cases/status.js';
-import type { RoutingDeps } from '../../../routing/deps.js';
 import { transferCase } from '../../../routing/transfer.js';
+import type { RoutingDeps } from '../../../routing/deps.js';
 import { applyEffects, noEffects } from '../../../routing/effects.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
