@@ -1,27 +1,18 @@
 // Workspace search latency: one box for customers (name / phone / email fragments) and cases
 // (number / subject / message words). Target: under 300 ms; prints p50/p95 per query and the
 // ratio of the worst p95 to that target. Usage: npx tsx bench/workspace-search.ts [customers]
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { migrate } from '../server/src/db/migrate.js';
 import { createPool } from '../server/src/db/pool.js';
 import { searchWorkspace } from '../server/src/search/workspace-search.js';
+import { benchDatabase, percentile } from './lib.js';
 
-const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CUSTOMERS = Number(process.argv[2] ?? 20_000);
 const TARGET_MS = 300;
 
 async function main() {
-  const name = `ch_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN);
-  url.pathname = `/${name}`;
-  const pool = createPool(url.toString(), 4);
+  const db = await benchDatabase();
+  const pool = createPool(db.url, 4);
   try {
-    await migrate(url.toString());
     // customers with a phone and an email each, two cases and three messages per customer
     await pool.query(
       `INSERT INTO customers (name, tier)
@@ -63,16 +54,15 @@ async function main() {
         times.push(performance.now() - t0);
       }
       times.sort((a, b) => a - b);
-      const p50 = times[Math.floor(times.length * 0.5)]!;
-      const p95 = times[Math.floor(times.length * 0.95)]!;
+      const p50 = percentile(times, 50);
+      const p95 = percentile(times, 95);
       worst = Math.max(worst, p95);
       console.log(`search "${q}": p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
     }
     console.log(`worst p95 ${worst.toFixed(1)} ms = ${(worst / TARGET_MS).toFixed(3)} × the ${TARGET_MS} ms target`);
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 
