@@ -166,6 +166,23 @@ describe('agent workspace tour in Chromium', () => {
     await page.getByTestId('timeline').getByText('پیام در زمان قطع اتصال').waitFor();
   });
 
+  it('scrolls back through a long history page by page', async () => {
+    for (let i = 0; i < 40; i++) await inbound({ channel: 'sms', providerMessageId: `t-long-${i}`, from: { kind: 'phone', value: '+989121234567' }, text: `پیام شماره ${i}` });
+    await page.locator(`.case-list [data-case-id="${ids.mail}"]`).click();
+    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${ids.mail}"]`);
+    await page.locator(`.case-list [data-case-id="${ids.sms}"]`).click();
+    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${ids.sms}"]`);
+    const entries = page.getByTestId('timeline').locator('.entry');
+    await expect.poll(() => entries.count()).toBe(30);
+    // the newest is at the bottom, in view
+    await page.getByTestId('timeline').getByText('پیام شماره 39').waitFor();
+    await page.getByTestId('timeline').evaluate((el) => (el.scrollTop = 0));
+    await expect.poll(() => entries.count()).toBeGreaterThan(30);
+    await page.getByTestId('timeline').evaluate((el) => (el.scrollTop = 0));
+    await page.getByTestId('timeline').getByText('Beginning of the history').waitFor();
+    await page.getByTestId('timeline').getByText('سلام، اینترنت من از صبح قطع است.').waitFor();
+  });
+
   it('searches by phone fragment and email, opens the customer, edits identities and tier', async () => {
     await page.keyboard.press('Control+k');
     await page.keyboard.type('912123');
@@ -193,6 +210,17 @@ describe('agent workspace tour in Chromium', () => {
     await page.getByTestId('composer-editor').click();
     await page.keyboard.type('Hello Maria, the duplicate charge has been refunded.');
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-tour-en.png') });
+    // with an attachment
+    await page.getByTestId('email-files').setInputFiles({ name: 'refund.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 refund confirmation') });
+    await page.locator('.file-chips').getByText('refund.pdf').waitFor();
+    await page.getByTestId('composer-send').click();
+    const sent = page.getByTestId('timeline').locator('[data-direction="outbound"][data-channel="email"]');
+    await sent.getByText('refund.pdf').waitFor();
+    const att = await ctx.db.pool.query(
+      `SELECT a.filename, a.content_type, a.size_bytes, i.subject FROM attachments a JOIN interactions i ON i.id = a.interaction_id WHERE i.case_id = $1 AND i.direction = 'outbound'`,
+      [ids.mail],
+    );
+    expect(att.rows).toEqual([{ filename: 'refund.pdf', content_type: 'application/pdf', size_bytes: 28, subject: 'Re: Invoice shows the wrong amount' }]);
     expect(errors).toEqual([]);
   });
 
