@@ -224,16 +224,23 @@ describe('agent workspace tour in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('when the session ends on the server, the next action leads to sign-in with a notice', async () => {
+  it('when the session ends on the server, the next request leads to sign-in with a notice, and back', async () => {
     await ctx.db.pool.query(`DELETE FROM sessions WHERE agent_id = $1`, [alice.id]);
-    await page.locator(`.case-list [data-case-id="${ids.sms}"]`).click();
-    await page.waitForURL(/\/login\?/);
-    expect(new URL(page.url()).searchParams.get('expired')).toBe('1');
-    await page.getByText('Your session has expired. Please sign in again.').waitFor();
-    // signing in again returns to where the agent was going
+    // the agent's next action (or any live refresh already under way) meets a 401
+    await page
+      .locator(`.case-list [data-case-id="${ids.sms}"]`)
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+    await page.waitForURL(/\/login\?/, { timeout: 8000 });
+    const url = new URL(page.url());
+    expect(url.searchParams.get('expired')).toBe('1');
+    const next = url.searchParams.get('next')!;
+    expect(next).toMatch(/^\/cases\/\d+$/);
+    await page.getByText('Your session has expired. Please sign in again.').waitFor({ timeout: 8000 });
+    // signing in again returns to where the agent was
     await page.getByTestId('login-email').fill(alice.email);
     await page.getByTestId('login-password').fill(alice.password);
     await page.getByTestId('login-submit').click();
-    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${ids.sms}"]`);
+    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${next.split('/').pop()}"]`, { timeout: 8000 });
   });
 });
