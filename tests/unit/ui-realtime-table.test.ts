@@ -78,7 +78,9 @@ describe('realtime event table', () => {
   });
 
   it('presence applies status, busy and load per channel from the router', () => {
+    expect(s.presence.synced).toBe(false);
     dispatch('presence', { presence: 'away', busy: true, load: { chat: '3/3', email: '1/5' } }, s);
+    expect(s.presence.synced).toBe(true);
     expect(s.presence.presence).toBe('away');
     expect(s.session.agent?.presence).toBe('away');
     expect(s.presence.busy).toBe(true);

@@ -32,7 +32,10 @@ type Handler = (payload: never, s: WorkspaceStores) => void;
 export const eventTable = {
   offer: (p: Offer, s) => s.presence.addOffer(p),
   'offer:rescinded': (p: { offerId: string }, s) => s.presence.removeOffer(p.offerId),
-  presence: (p: PresenceState, s) => s.presence.apply(p),
+  presence: (p: PresenceState, s) => {
+    s.presence.apply(p);
+    s.presence.synced = true;
+  },
   'case:updated': (p: { caseId: number; status?: string; priority?: string; assigneeId?: number | null; routingState?: string; event?: string }, s) => {
     void s.cases.onCaseUpdated(p);
     if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});

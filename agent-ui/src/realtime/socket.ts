@@ -36,6 +36,9 @@ export function connectRealtime(): Socket {
 
   socket.on('connect', () => {
     const resumed = connection.everConnected;
+    // the router sends a presence snapshot on connect; do not wait for it forever
+    stores.presence.synced = false;
+    setTimeout(() => (stores.presence.synced = true), 3000);
     connection.connected = true;
     connection.everConnected = true;
     connection.reconnecting = false;

@@ -26,6 +26,11 @@ export const usePresenceStore = defineStore('presence', {
     /** load per channel as the router counts it ("2/3"), null until the server told us */
     load: null as Record<string, string> | null,
     busy: false,
+    /**
+     * false from (re)connecting until the router's snapshot arrives: a switch before that could be
+     * overwritten by the older snapshot, so the switch waits for it.
+     */
+    synced: false,
   }),
   getters: {
     currentOffer: (s) => s.offers[0] ?? null,
