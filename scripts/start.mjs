@@ -8,7 +8,7 @@ import path from 'node:path';
 import net from 'node:net';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const dataDir = path.join(root, '.data');
+const dataDir = path.resolve(process.env.CONTACTHUB_DATA_DIR ?? path.join(root, '.data'));
 mkdirSync(dataDir, { recursive: true });
 const env = { ...process.env };
 const children = [];

@@ -33,9 +33,48 @@ export interface Config {
     stickyAsyncSeconds: number;
     awayAfterTimeouts: number;
   };
-  twilio: { accountSid: string | null; authToken: string | null; apiBaseUrl: string | null };
+  twilio: {
+    accountSid: string | null;
+    authToken: string | null;
+    apiBaseUrl: string | null;
+    /** API key pair and TwiML app used to sign Voice JS SDK access tokens for agents' browsers. */
+    apiKeySid: string | null;
+    apiKeySecret: string | null;
+    twimlAppSid: string | null;
+    /** Played to callers waiting in a queue. */
+    holdMusicUrl: string;
+    /** Country assumed for phone numbers written without a country code. */
+    defaultCountry: string;
+  };
   smtp: { url: string | null; from: string | null };
+  /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
+  emailThrottle: { max: number; windowSeconds: number };
+  /** Email: at most this many automatic acknowledgements per recipient per hour (loop protection). */
+  emailAutoAckPerHour: number;
+  /** Microsoft identity platform, where mailboxes using OAuth2 get their access tokens. */
+  microsoftLoginUrl: string;
   uiDistDir: string;
+  chat: {
+    /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
+    businessHours: string | null;
+    timezone: string;
+    maxAttachmentBytes: number;
+    /** a waiting visitor whose last tab closed this long ago has left the queue */
+    leaveGraceMs: number;
+    widgetDistDir: string;
+  };
+  portal: {
+    magicLinkTtlMinutes: number;
+    codeTtlMinutes: number;
+    sessionTtlHours: number;
+    /** sign-in links/codes per address and per client IP within the window */
+    signInRateLimit: { max: number; windowMs: number };
+    /** sign-in requests per client IP within the same window (many customers can share one IP) */
+    signInIpRateLimitMax: number;
+    maxAttachmentBytes: number;
+    smsFrom: string | null;
+    distDir: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -109,8 +148,23 @@ export function loadConfig(env: Env = process.env): Config {
 
   const twilioApiBase = env.TWILIO_API_BASE_URL || null;
   if (twilioApiBase) url('TWILIO_API_BASE_URL', ['http:', 'https:']);
+  if (env.TWILIO_HOLD_MUSIC_URL) url('TWILIO_HOLD_MUSIC_URL', ['http:', 'https:']);
+  if (env.TWILIO_DEFAULT_COUNTRY && !/^[A-Za-z]{2}$/.test(env.TWILIO_DEFAULT_COUNTRY)) {
+    problems.push(`TWILIO_DEFAULT_COUNTRY must be a two-letter country code (got "${env.TWILIO_DEFAULT_COUNTRY}")`);
+  }
   const smtpUrl = env.SMTP_URL || null;
   if (smtpUrl) url('SMTP_URL', ['smtp:', 'smtps:']);
+
+  if (env.CHAT_BUSINESS_HOURS && !parseBusinessHoursSpec(env.CHAT_BUSINESS_HOURS)) {
+    problems.push(`CHAT_BUSINESS_HOURS must look like "1-5 09:00-17:00" (ISO weekdays, 1 = Monday) (got "${env.CHAT_BUSINESS_HOURS}")`);
+  }
+  if (env.CHAT_TIMEZONE) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: env.CHAT_TIMEZONE });
+    } catch {
+      problems.push(`CHAT_TIMEZONE is not a known time zone (got "${env.CHAT_TIMEZONE}")`);
+    }
+  }
 
   const cfg: Config = {
     nodeEnv,
@@ -139,10 +193,50 @@ export function loadConfig(env: Env = process.env): Config {
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
     },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
-    twilio: { accountSid: env.TWILIO_ACCOUNT_SID || null, authToken: env.TWILIO_AUTH_TOKEN || null, apiBaseUrl: twilioApiBase },
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID || null,
+      authToken: env.TWILIO_AUTH_TOKEN || null,
+      apiBaseUrl: twilioApiBase,
+      apiKeySid: env.TWILIO_API_KEY_SID || null,
+      apiKeySecret: env.TWILIO_API_KEY_SECRET || null,
+      twimlAppSid: env.TWILIO_TWIML_APP_SID || null,
+      holdMusicUrl: env.TWILIO_HOLD_MUSIC_URL || 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3',
+      defaultCountry: (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase(),
+    },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
+    emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
+    emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
+    microsoftLoginUrl: url('MICROSOFT_LOGIN_URL', ['https:', 'http:'], 'https://login.microsoftonline.com').replace(/\/$/, ''),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
+    chat: {
+      businessHours: env.CHAT_BUSINESS_HOURS || null,
+      timezone: env.CHAT_TIMEZONE || 'UTC',
+      maxAttachmentBytes: int('CHAT_MAX_ATTACHMENT_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+      leaveGraceMs: int('CHAT_LEAVE_GRACE_MS', 30000, 0, 3_600_000),
+      widgetDistDir: env.WIDGET_DIST_DIR ?? 'dist/widget',
+    },
+    portal: {
+      magicLinkTtlMinutes: int('PORTAL_MAGIC_LINK_TTL_MINUTES', 15, 1, 24 * 60),
+      codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),
+      sessionTtlHours: int('PORTAL_SESSION_TTL_HOURS', 24 * 7, 1, 24 * 90),
+      signInRateLimit: { max: int('PORTAL_SIGNIN_RATE_LIMIT_MAX', 5, 1, 10000), windowMs: int('PORTAL_SIGNIN_RATE_LIMIT_WINDOW_MS', 15 * 60_000, 1000, 86_400_000) },
+      signInIpRateLimitMax: int('PORTAL_SIGNIN_IP_RATE_LIMIT_MAX', 30, 1, 100000),
+      maxAttachmentBytes: int('PORTAL_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+      smsFrom: env.PORTAL_SMS_FROM || null,
+      distDir: env.PORTAL_DIST_DIR ?? 'dist/portal',
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;
+}
+
+/** "1-5 09:00-17:00" → weekdays 1..5, minutes of day [540, 1020). */
+export function parseBusinessHoursSpec(spec: string): { fromDay: number; toDay: number; fromMin: number; toMin: number } | null {
+  const m = /^\s*([1-7])-([1-7])\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})\s*$/.exec(spec);
+  if (!m) return null;
+  const [fromDay, toDay, fh, fm, th, tm] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const fromMin = fh * 60 + fm;
+  const toMin = th * 60 + tm;
+  if (fh > 24 || th > 24 || fm > 59 || tm > 59 || fromMin >= toMin) return null;
+  return { fromDay, toDay, fromMin, toMin };
 }

@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { ingest, type IngestDeps, type InboundMessage } from '../../server/src/ingest/pipeline.js';
 import { sweepPendingEnqueues } from '../../server/src/routing/enqueue.js';
-import { localDiskStore } from '../../server/src/storage/attachment-store.js';
-import { REDIS_URL } from '../helpers/env.js';
+import { createRedis } from '../../server/src/lib/redis.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
+
+async function waitUntil(fn: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 let ctx: TestContext;
 let deps: IngestDeps;
@@ -122,24 +129,33 @@ describe('ingest pipeline', () => {
     expect((await ctx.db.pool.query(`SELECT count(*)::int n FROM raw_events`)).rows[0].n).toBe(before);
   });
 
-  it('with Redis down the message is committed, and the recovery sweep enqueues it when Redis is back', async () => {
-    // A producer pointed at a port nothing listens on behaves like a Redis outage.
-    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
-    deadRedis.on('error', () => {});
-    const deadQueue = new Queue('routing', { connection: deadRedis, prefix: ctx.config.queuePrefix });
-    deadQueue.on('error', () => {});
-    const r = await ingest({ ...deps, routingQueue: deadQueue, store: localDiskStore(ctx.config.storageDir) }, msg({ id: 'outage', from: { kind: 'phone', value: '+15550008888' } }));
-    expect(r.enqueued).toBe(false);
-    const c = await ctx.db.pool.query(`SELECT routing_state, enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
-    expect(c.rows[0]).toEqual({ routing_state: 'waiting', enqueue_pending: true });
-    expect(await ctx.app.queues.routing.getJob(`case-${r.caseId}`)).toBeUndefined();
-    await deadQueue.close().catch(() => {});
-    deadRedis.disconnect();
+  it('with Redis stopped the message is committed, and the recovery sweep enqueues it after Redis returns', async () => {
+    const redisSrv = await startPrivateRedis();
+    const conn = createRedis(redisSrv.url, 'producer');
+    const queue = new Queue('routing', { connection: conn, prefix: ctx.config.queuePrefix });
+    queue.on('error', () => {});
+    try {
+      await redisSrv.stop();
+      const r = await ingest({ ...deps, routingQueue: queue }, msg({ id: 'outage', from: { kind: 'phone', value: '+15550008888' } }));
+      expect(r.enqueued).toBe(false);
+      const c = await ctx.db.pool.query(`SELECT routing_state, enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
+      expect(c.rows[0]).toEqual({ routing_state: 'waiting', enqueue_pending: true });
+      const stored = await ctx.db.pool.query(`SELECT count(*)::int n FROM interactions WHERE provider_message_id = 'outage'`);
+      expect(stored.rows[0].n).toBe(1);
 
-    const n = await sweepPendingEnqueues(ctx.db.pool, ctx.app.queues.routing);
-    expect(n).toBeGreaterThanOrEqual(1);
-    expect((await ctx.app.queues.routing.getJob(`case-${r.caseId}`))?.data.caseId).toBe(r.caseId);
-    const after = await ctx.db.pool.query(`SELECT enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
-    expect(after.rows[0].enqueue_pending).toBe(false);
+      // A sweep while Redis is still down changes nothing and does not throw.
+      expect(await sweepPendingEnqueues(ctx.db.pool, queue)).toBe(0);
+
+      await redisSrv.start();
+      await waitUntil(() => conn.status === 'ready');
+      expect(await sweepPendingEnqueues(ctx.db.pool, queue)).toBe(1);
+      expect((await queue.getJob(`case-${r.caseId}`))?.data.caseId).toBe(r.caseId);
+      const after = await ctx.db.pool.query(`SELECT enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
+      expect(after.rows[0].enqueue_pending).toBe(false);
+    } finally {
+      await queue.close().catch(() => {});
+      conn.disconnect();
+      await redisSrv.stop();
+    }
   });
 });

@@ -6,8 +6,11 @@ import { createRedis } from '../../server/src/lib/redis.js';
 import { createQueues } from '../../server/src/lib/queues.js';
 import { startRecoverySweep } from './processors/recovery-sweep.js';
 import { startOutboundWorker } from './processors/outbound.js';
+import { startTwilioWorker } from './processors/twilio.js';
+import { startNotificationsWorker } from './processors/notifications.js';
 import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
+import { startMailboxSync } from './processors/mailbox-sync.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
@@ -34,14 +37,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
+  closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
+  closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));
   const router = await startRouter({ db, config: deps.config, log: deps.log, queues, realtime });
   closers.push(() => router.close());
   const lifecycleConn = createRedis(deps.config.redisUrl, 'worker');
-  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, connection: lifecycleConn, prefix: deps.config.queuePrefix });
+  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: lifecycleConn, prefix: deps.config.queuePrefix });
   closers.push(async () => {
     await stopLifecycle();
     lifecycleConn.disconnect();
   });
+  closers.push(
+    startMailboxSync({
+      db,
+      redis: producer,
+      prefix: deps.config.queuePrefix,
+      encryptionKey: deps.config.encryptionKey,
+      loginUrl: deps.config.microsoftLoginUrl,
+      inbound: {
+        ingest: { db, store, routingQueue: queues.routing, threadWindowHours: deps.config.threadWindowHours, log: deps.log },
+        config: deps.config,
+        outbound: queues.outbound,
+        log: deps.log,
+      },
+      log: deps.log,
+    }),
+  );
 
   return {
     async close() {

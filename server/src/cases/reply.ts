@@ -5,6 +5,7 @@ import type { Channel } from '../contracts/channels.js';
 import type { HubQueues } from '../lib/queues.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { HttpError, notFound } from '../lib/errors.js';
+import { adapterFor } from '../channels/index.js';
 
 export interface ReplyInput {
   caseId: number;
@@ -49,6 +50,10 @@ export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store:
     if (!input.internal && !to) to = await defaultRecipient(tx, theCase.customer_id, channel, theCase.id);
     if (!input.internal && channel !== 'api' && channel !== 'portal' && !to) {
       throw new HttpError(422, `the customer has no ${channel} address to reply to`);
+    }
+    if (!input.internal && to) {
+      const refusal = await adapterFor(channel)?.checkRecipient?.(tx, { to, customerId: theCase.customer_id, caseId: theCase.id });
+      if (refusal) throw new HttpError(422, refusal);
     }
     const r = await tx.query(
       `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, author_agent_id, to_address, subject, text, html, delivery_status, metadata)

@@ -4,6 +4,7 @@ import type { Log as Logger } from '../lib/log.js';
 import type { Channel } from '../contracts/channels.js';
 import type { Config } from '../config.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
+import type { RealtimeEmitter } from '../realtime/emitter.js';
 
 /** An outbound interaction as the delivery worker hands it to a channel. */
 export interface OutboundMessage {
@@ -25,6 +26,8 @@ export interface SendContext {
   config: Config;
   store: AttachmentStore;
   log: Logger;
+  /** Socket events to agents or visitors (e.g. a chat reply pushed to the widget). */
+  realtime?: RealtimeEmitter;
 }
 
 export interface SendResult {
@@ -52,6 +55,11 @@ export interface ChannelAdapter {
   /** Fastify plugin with the channel's inbound endpoints, mounted at `prefix`. */
   routes?: { prefix: string; plugin: FastifyPluginAsync };
   send?: (ctx: SendContext, msg: OutboundMessage) => Promise<SendResult>;
+  /**
+   * Checked when an agent writes a reply, before it is queued: a reason the message cannot be sent (e.g. the customer
+   * opted out of SMS) is shown to the agent at once instead of surfacing later as a failed delivery.
+   */
+  checkRecipient?: (db: pg.Pool | pg.PoolClient, r: { to: string; customerId: number; caseId: number }) => Promise<string | null>;
   /** Called by a worker when a case of this channel is assigned to an agent (e.g. connect the queued call). */
   onAssigned?: (ctx: SendContext, e: { caseId: number; agentId: number }) => Promise<void>;
 }

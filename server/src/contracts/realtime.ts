@@ -67,6 +67,18 @@ export interface CaseUpdatedPayload {
   event?: string;
 }
 
+/** A phone call's progress (voice channel), to the case room and the agent on the call. */
+export interface CallUpdatedPayload {
+  caseId: number;
+  callId: number;
+  interactionId: number;
+  direction: 'inbound' | 'outbound';
+  state: string;
+  outcome: string | null;
+  agentId: number | null;
+  talkSeconds: number | null;
+}
+
 export type AcceptAck = { ok: true; caseId: number } | { ok: false; reason: string };
 export type SimpleAck = { ok: true } | { ok: false; reason: string };
 
@@ -85,6 +97,7 @@ export interface AgentServerEvents {
   'case:updated': (p: CaseUpdatedPayload) => void;
   'queue:updated': (p: { waiting: number }) => void;
   'interaction:new': (p: { caseId: number; interactionId: number }) => void;
+  'call:updated': (p: CallUpdatedPayload) => void;
 }
 
 export interface QueueStats {

@@ -37,10 +37,17 @@ export async function resolveCustomer(
       if (customerId === null) throw new Error(`identity ${kind}:${value} vanished while resolving`);
     }
   }
+  return lockCustomer(tx, customerId, hint);
+}
+
+/** Locks a customer (following merges to the surviving record) for the rest of the transaction. */
+export async function lockCustomer(tx: Tx, id: number, hint?: { name?: string; language?: string }): Promise<CustomerRow> {
+  let customerId = id;
   // Follow merges: histories of merged customers live on the surviving record.
   for (;;) {
     const r = await tx.query(`SELECT id, name, language, tier, merged_into_id FROM customers WHERE id = $1 FOR UPDATE`, [customerId]);
     const row = r.rows[0];
+    if (!row) throw new Error(`customer ${customerId} does not exist`);
     if (!row.merged_into_id) {
       if (!row.name && hint?.name) {
         await tx.query(`UPDATE customers SET name = $2, updated_at = now() WHERE id = $1`, [row.id, hint.name]);

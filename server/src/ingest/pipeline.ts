@@ -4,7 +4,7 @@ import { withTransaction, type Tx } from '../db/pool.js';
 import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/channels.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { normaliseIdentity } from './identity.js';
-import { resolveCustomer } from './customers.js';
+import { lockCustomer, resolveCustomer } from './customers.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
 import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
@@ -38,6 +38,11 @@ export interface InboundMessage {
   /** Used when a new case is opened. */
   caseDefaults?: { queueId?: number; priority?: CasePriority; type?: CaseType; tags?: string[] };
   customer?: { name?: string; language?: string };
+  /**
+   * The message belongs to this customer's history although it comes from an identity that is not theirs
+   * (e.g. a colleague CC'd on the customer's email case answers). The sender's identity is not claimed.
+   */
+  customerId?: number;
   /** Raw event status: e.g. a bounce or auto-reply is stored but flagged. */
   flag?: string;
   /** Skip routing (e.g. a message the channel already answers automatically). */
@@ -153,7 +158,9 @@ async function ingestInTx(
   }
   const rawEventId: number = raw.rows[0].id;
 
-  const customer = await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer);
+  const customer = msg.customerId
+    ? await lockCustomer(tx, msg.customerId)
+    : await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer);
   const now = new Date();
 
   let caseRow = await findThreadCase(tx, {

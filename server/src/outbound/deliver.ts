@@ -45,9 +45,11 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1`, [interactionId]);
   try {
     if (!adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
-    const res = await adapter.send({ db: deps.db, config: deps.config, store: deps.store, log: deps.log }, msg);
+    const res = await adapter.send({ db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime }, msg);
     await deps.db.query(
-      `UPDATE interactions SET delivery_status = $2, delivery_error = NULL, provider = COALESCE($3, provider),
+      // A provider status callback may already have moved the message on (sent, delivered, failed): keep that.
+      `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
+              delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
               provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
         WHERE id = $1`,
       [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],

@@ -67,7 +67,8 @@ export async function enqueueCase(
         { caseId, priority: row.routing_priority, firstQueuedAt: new Date(row.first_queued_at).toISOString(), reason },
         { jobId: routingJobId(caseId), priority: row.routing_priority, removeOnComplete: true, removeOnFail: true },
       ),
-      3000,
+      // a webhook waits on this: an outage must cost little before falling back to the sweep
+      1500,
     );
   } catch (err) {
     log?.warn({ err, caseId }, 'routing queue unreachable; case stays committed and the recovery sweep will enqueue it');

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createReply } from '../../../cases/reply.js';
+import { notifyMentions } from '../../../cases/mentions.js';
+import { emitCaseUpdated, emitInteractionNew } from '../../../cases/case-realtime.js';
+import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
 
@@ -44,6 +47,13 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         { db: app.db, queues: app.queues, store: app.store },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
       );
+      // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.
+      if (b.internal) {
+        const notes = await notifyMentions(app.db, { caseId: req.params.id, interactionId: result.interactionId, authorId: req.agent!.id, text: b.text });
+        for (const n of notes) await app.realtime.emit({ nsp: NAMESPACES.agent, room: rooms.agent(n.agentId), event: 'notification', payload: n });
+      }
+      await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => req.log.warn({ err }, 'interaction:new emit failed'));
+      if (result.firstResponse || !b.internal) await emitCaseUpdated(app.realtime, app.db, req.params.id).catch(() => {});
       return reply.code(201).send(result);
     },
   );

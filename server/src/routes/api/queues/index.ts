@@ -73,31 +73,7 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
       };
     },
   );
-
-  // An agent hands a case they hold to a colleague or back to a queue (supervisors may transfer any).
-  app.post(
-    '/cases/:id/transfer',
-    {
-      preHandler: app.authenticate,
-      schema: {
-        tags: ['routing'],
-        summary: 'Transfer a case you hold to another agent or to a queue (keeps its place in line)',
-        params: IdParams,
-        body: Type.Object({
-          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
-          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: { 200: HolderView, 400: ErrorView, 403: ErrorView, 404: ErrorView, 409: ErrorView },
-      },
-    },
-    async (req) => {
-      const me = req.agent!;
-      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
-      if (!c.rowCount) throw notFound('case');
-      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
-      return transferCase(app.routingDeps, { caseId: req.params.id, actorId: me.id, toAgentId: req.body.toAgentId, toQueueId: req.body.toQueueId });
-    },
-  );
+  // Transfers by the holding agent live with the other case actions (routes/api/cases/workspace.ts).
 };
 
 export default queues;

@@ -1,0 +1,39 @@
+import { createApp } from 'vue';
+import { createRouter, createWebHistory } from 'vue-router';
+import App from './App.vue';
+import { i18n, applyLocale } from './i18n.js';
+import { portalApi } from './api.js';
+import SignIn from './views/SignIn.vue';
+import Requests from './views/Requests.vue';
+import NewRequest from './views/NewRequest.vue';
+import RequestDetail from './views/RequestDetail.vue';
+import KbList from './views/KbList.vue';
+import KbArticle from './views/KbArticle.vue';
+import KbEditor from './views/KbEditor.vue';
+
+const router = createRouter({
+  history: createWebHistory('/portal/'),
+  routes: [
+    { path: '/', redirect: '/requests' },
+    { path: '/signin', component: SignIn, meta: { public: true } },
+    { path: '/requests', component: Requests },
+    { path: '/requests/new', component: NewRequest },
+    { path: '/requests/:number(\\d+)', component: RequestDetail, props: (r) => ({ number: Number(r.params.number) }) },
+    { path: '/kb', component: KbList, meta: { public: true } },
+    { path: '/kb/:slug', component: KbArticle, props: true, meta: { public: true } },
+    { path: '/staff/kb', component: KbEditor, meta: { public: true } },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  try {
+    await portalApi.me();
+    return true;
+  } catch {
+    return { path: '/signin', query: { next: to.fullPath } };
+  }
+});
+
+applyLocale(i18n.global.locale.value as 'en' | 'fa');
+createApp(App).use(i18n).use(router).mount('#app');

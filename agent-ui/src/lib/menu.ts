@@ -1,0 +1,5 @@
+export interface MenuItem {
+  key: string;
+  label: string;
+  sub?: string;
+}

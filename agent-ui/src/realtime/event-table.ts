@@ -1,0 +1,59 @@
+import type { Notification, Offer, PresenceState, TimelineItem } from '../api/types';
+import { useCasesStore } from '../stores/cases';
+import { useCaseViewStore } from '../stores/case-view';
+import { useNotificationsStore } from '../stores/notifications';
+import { usePresenceStore } from '../stores/presence';
+import { useSessionStore } from '../stores/session';
+
+export interface WorkspaceStores {
+  session: ReturnType<typeof useSessionStore>;
+  presence: ReturnType<typeof usePresenceStore>;
+  cases: ReturnType<typeof useCasesStore>;
+  caseView: ReturnType<typeof useCaseViewStore>;
+  notifications: ReturnType<typeof useNotificationsStore>;
+}
+
+export function workspaceStores(): WorkspaceStores {
+  return {
+    session: useSessionStore(),
+    presence: usePresenceStore(),
+    cases: useCasesStore(),
+    caseView: useCaseViewStore(),
+    notifications: useNotificationsStore(),
+  };
+}
+
+type Handler = (payload: never, s: WorkspaceStores) => void;
+
+/**
+ * Every server event on the /agent socket and the store that takes it — the only place realtime
+ * data enters the UI. Payload shapes follow server/src/contracts/realtime.ts.
+ */
+export const eventTable = {
+  offer: (p: Offer, s) => s.presence.addOffer(p),
+  'offer:rescinded': (p: { offerId: string }, s) => s.presence.removeOffer(p.offerId),
+  presence: (p: PresenceState, s) => s.presence.apply(p),
+  'case:updated': (p: { caseId: number; status?: string; priority?: string; assigneeId?: number | null; routingState?: string; event?: string }, s) => {
+    void s.cases.onCaseUpdated(p);
+    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
+  },
+  'interaction:new': (p: { caseId: number; interactionId?: number; customerId?: number; interaction?: TimelineItem }, s) => {
+    s.cases.onInteraction(p);
+    s.caseView.onInteraction(p);
+  },
+  'interaction:status': (p: { caseId?: number; interactionId: number; status: string; error?: string | null }, s) => s.caseView.onDeliveryStatus(p),
+  'queue:updated': (_p: unknown, s) => void s.cases.loadQueue(),
+  typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
+  notification: (p: Notification, s) => s.notifications.add(p),
+} satisfies Record<string, Handler>;
+
+export type ServerEvent = keyof typeof eventTable;
+export const SERVER_EVENTS = Object.keys(eventTable) as ServerEvent[];
+
+/** Routes one event to its store; unknown events are ignored (a newer server may send more). */
+export function dispatch(event: string, payload: unknown, stores: WorkspaceStores): boolean {
+  const handler = (eventTable as Record<string, Handler>)[event];
+  if (!handler || payload == null) return false;
+  handler(payload as never, stores);
+  return true;
+}

@@ -1,0 +1,89 @@
+import { io, type Socket } from 'socket.io-client';
+import { reactive } from 'vue';
+import { dispatch, SERVER_EVENTS, workspaceStores } from './event-table';
+import { setPresenceDeps } from '../stores/presence';
+import { setWatchDeps } from '../stores/case-view';
+
+/** Connection state for the header indicator. */
+export const connection = reactive({ connected: false, everConnected: false, reconnecting: false });
+
+let socket: Socket | null = null;
+
+function request(event: string, payload: unknown, timeoutMs = 8000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (!socket?.connected) return reject(new Error('not connected'));
+    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, ack: unknown) => (err ? reject(err) : resolve(ack)));
+  });
+}
+
+/**
+ * The one /agent socket of the workspace. Every server event goes through the event table;
+ * after a reconnect the stores catch up from the API (offers, my cases, the open case).
+ */
+export function connectRealtime(): Socket {
+  if (socket) return socket;
+  const stores = workspaceStores();
+  socket = io('/agent', { withCredentials: true, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+  for (const event of SERVER_EVENTS) socket.on(event, (payload: unknown) => dispatch(event, payload, stores));
+
+  setPresenceDeps({ request });
+  setWatchDeps({
+    watch: (id) => socket?.emit('case:watch', id),
+    unwatch: (id) => socket?.emit('case:unwatch', id),
+    typing: (caseId, typing) => socket?.emit('typing', { caseId, typing }),
+    chatRead: (caseId, upToId) => socket?.emit('chat:read', { caseId, upToId }),
+  });
+
+  socket.on('connect', () => {
+    const resumed = connection.everConnected;
+    connection.connected = true;
+    connection.everConnected = true;
+    connection.reconnecting = false;
+    if (stores.caseView.caseId) socket!.emit('case:watch', stores.caseView.caseId);
+    if (resumed) void resume();
+  });
+  socket.on('disconnect', (reason) => {
+    connection.connected = false;
+    connection.reconnecting = true;
+    // A server shutting down (rolling restart) disconnects us on purpose, and Socket.IO does not
+    // retry that by itself: come back to whichever node is up.
+    if (reason === 'io server disconnect') setTimeout(() => socket?.connect(), 500 + Math.random() * 1000);
+  });
+  socket.on('connect_error', (err: Error) => {
+    connection.connected = false;
+    if (/unauthori[sz]ed/i.test(err.message)) {
+      stores.session.expire();
+      disconnectRealtime();
+    } else connection.reconnecting = true;
+  });
+  return socket;
+}
+
+/** Whatever happened while we were away: reload the state the events would have updated. */
+export async function resume(): Promise<void> {
+  const s = workspaceStores();
+  await Promise.allSettled([
+    s.session.restore().then(async (ok) => {
+      if (ok) await s.presence.refresh();
+    }),
+    s.presence.resumeOffers(),
+    s.cases.loadMine(),
+    s.cases.loadQueue(),
+    s.caseView.refreshNewest(),
+    s.notifications.load(),
+  ]);
+}
+
+export function disconnectRealtime(): void {
+  socket?.removeAllListeners();
+  socket?.disconnect();
+  socket = null;
+  connection.connected = false;
+  connection.reconnecting = false;
+  connection.everConnected = false;
+}
+
+/** For tests and debugging in the browser console. */
+export function currentSocket(): Socket | null {
+  return socket;
+}

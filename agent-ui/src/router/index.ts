@@ -1,0 +1,27 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { useSessionStore } from '../stores/session';
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: () => import('../views/WorkspaceView.vue'),
+      children: [
+        { path: '', name: 'home', component: () => import('../views/HomeView.vue') },
+        { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue') },
+        { path: 'customers/:id(\\d+)', name: 'customer', component: () => import('../views/CustomerView.vue') },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  if (session.status === 'unknown') await session.restore();
+  if (to.meta.public) return session.signedIn && to.name === 'login' ? { path: '/' } : true;
+  if (!session.signedIn) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  return true;
+});

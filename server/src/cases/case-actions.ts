@@ -1,0 +1,119 @@
+import type pg from 'pg';
+import { withTransaction, type Tx } from '../db/pool.js';
+import { writeCaseEvent } from '../db/case-events.js';
+import { badRequest, conflict, notFound } from '../lib/errors.js';
+import { audit } from '../audit/audit-log.js';
+import type { CasePriority, CaseStatus, CaseType } from '../contracts/channels.js';
+
+async function lockCase(tx: Tx, caseId: number) {
+  const r = await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+  if (!r.rowCount) throw notFound('case');
+  return r.rows[0];
+}
+
+export interface CasePatch {
+  subject?: string;
+  priority?: CasePriority;
+  type?: CaseType;
+  tags?: string[];
+}
+
+/** Edits the descriptive fields of a case; every change is a case event so reports can follow it. */
+export async function updateCase(db: pg.Pool, caseId: number, agentId: number, patch: CasePatch): Promise<string[]> {
+  return withTransaction(db, async (tx) => {
+    const c = await lockCase(tx, caseId);
+    const changed: string[] = [];
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const tags = patch.tags ? [...new Set(patch.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))] : undefined;
+    for (const [key, value] of Object.entries({ subject: patch.subject, priority: patch.priority, type: patch.type, tags })) {
+      if (value === undefined || JSON.stringify(value) === JSON.stringify(c[key])) continue;
+      changed.push(key);
+      before[key] = c[key];
+      after[key] = value;
+    }
+    if (!changed.length) return changed;
+    await tx.query(
+      `UPDATE cases SET subject = COALESCE($2, subject), priority = COALESCE($3, priority), type = COALESCE($4, type),
+              tags = COALESCE($5, tags), updated_at = now() WHERE id = $1`,
+      [caseId, after.subject ?? null, after.priority ?? null, after.type ?? null, after.tags ?? null],
+    );
+    if (after.priority) await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: { from: before.priority, to: after.priority } });
+    await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: { before, after } });
+    return changed;
+  });
+}
+
+export interface StatusChange {
+  status: CaseStatus;
+  resolutionNote?: string;
+  pendingUntil?: string;
+}
+
+/**
+ * The workspace's rules on top of the lifecycle: solving needs a resolution note (what was wrong,
+ * what fixed it) and pending needs a follow-up reminder date in the future.
+ */
+export function validateStatusChange(change: StatusChange): { status: CaseStatus; resolutionNote?: string; pendingUntil: Date | null } {
+  const note = change.resolutionNote?.trim();
+  if (change.status === 'solved' && !note) throw badRequest('a resolution note is required to solve a case', [{ field: 'resolutionNote', reason: 'required when solving' }]);
+  let pendingUntil: Date | null = null;
+  if (change.status === 'pending') {
+    pendingUntil = change.pendingUntil ? new Date(change.pendingUntil) : null;
+    if (!pendingUntil || Number.isNaN(pendingUntil.getTime())) throw badRequest('a follow-up reminder date is required for pending', [{ field: 'pendingUntil', reason: 'required when pending' }]);
+    if (pendingUntil.getTime() < Date.now() - 60_000) throw badRequest('the follow-up reminder date is in the past', [{ field: 'pendingUntil', reason: 'must be in the future' }]);
+  }
+  return { status: change.status, resolutionNote: note, pendingUntil };
+}
+
+export async function linkCases(db: pg.Pool, caseId: number, otherId: number, agentId: number, kind: 'related' | 'follow_up' = 'related'): Promise<void> {
+  if (caseId === otherId) throw badRequest('a case cannot be linked to itself');
+  await withTransaction(db, async (tx) => {
+    const [a, b] = caseId < otherId ? [caseId, otherId] : [otherId, caseId];
+    await lockCase(tx, a);
+    await lockCase(tx, b);
+    const r = await tx.query(
+      `INSERT INTO case_links (case_id, linked_case_id, kind) SELECT $1, $2, $3
+        WHERE NOT EXISTS (SELECT 1 FROM case_links WHERE (case_id, linked_case_id) IN (($1, $2), ($2, $1)))`,
+      [caseId, otherId, kind],
+    );
+    if (r.rowCount) await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: { linked: otherId, kind } });
+  });
+}
+
+export async function unlinkCases(db: pg.Pool, caseId: number, otherId: number): Promise<void> {
+  await db.query(`DELETE FROM case_links WHERE (case_id, linked_case_id) IN (($1, $2), ($2, $1)) AND kind <> 'merged'`, [caseId, otherId]);
+}
+
+/**
+ * Merges `sourceId` into `targetId`: the source's interactions move to the target (one conversation),
+ * the source is closed and points at the target. Both must belong to the same customer.
+ */
+export async function mergeCases(db: pg.Pool, sourceId: number, targetId: number, agentId: number): Promise<void> {
+  if (sourceId === targetId) throw badRequest('a case cannot be merged into itself');
+  await withTransaction(db, async (tx) => {
+    const [first, second] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
+    const x = await lockCase(tx, first);
+    const y = await lockCase(tx, second);
+    const source = x.id === sourceId ? x : y;
+    const target = x.id === targetId ? x : y;
+    if (source.merged_into_id) throw conflict(`case #${source.number} is already merged`);
+    if (target.merged_into_id) throw conflict(`case #${target.number} was merged into another case`);
+    if (source.customer_id !== target.customer_id) throw badRequest('only cases of the same customer can be merged; merge the customers first');
+    await tx.query(`UPDATE interactions SET case_id = $2, updated_at = now() WHERE case_id = $1`, [sourceId, targetId]);
+    await tx.query(
+      `UPDATE cases SET merged_into_id = $2, status = 'closed', closed_at = now(), routing_state = 'none', enqueue_pending = false,
+              assignee_id = NULL, updated_at = now() WHERE id = $1`,
+      [sourceId, targetId],
+    );
+    await tx.query(
+      `UPDATE cases SET tags = (SELECT array(SELECT DISTINCT unnest(tags || $2::text[]))), last_activity_at = now(), updated_at = now() WHERE id = $1`,
+      [targetId, source.tags],
+    );
+    await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'merged') ON CONFLICT (case_id, linked_case_id) DO UPDATE SET kind = 'merged'`, [sourceId, targetId]);
+    await tx.query(`UPDATE offers SET status = 'rescinded', responded_at = now() WHERE case_id = $1 AND status = 'pending'`, [sourceId]);
+    await writeCaseEvent(tx, { caseId: sourceId, type: 'merged', agentId, data: { into: targetId } });
+    await writeCaseEvent(tx, { caseId: targetId, type: 'updated', agentId, data: { mergedFrom: sourceId } });
+    await audit(tx, { actorId: agentId, action: 'merge', entity: 'case', entityId: String(sourceId), after: { into: targetId } });
+  });
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Socket } from 'socket.io';
+import { NAMESPACES, rooms } from '../contracts/realtime.js';
+import type { RealtimeEmitter } from '../realtime/emitter.js';
+import type { Queryable } from '../db/pool.js';
+import { timelineItem } from './timeline.js';
+
+/** Tells everyone looking at a case (and its assignee) that it changed; clients refetch what they show. */
+export async function emitCaseUpdated(rt: RealtimeEmitter, db: Queryable, caseId: number, extraAgentIds: (number | null | undefined)[] = []): Promise<void> {
+  const r = await db.query(`SELECT assignee_id, status, priority, routing_state FROM cases WHERE id = $1`, [caseId]);
+  const c = r.rows[0];
+  const room = [rooms.case(caseId), ...new Set([c?.assignee_id, ...extraAgentIds].filter((x): x is number => !!x).map(rooms.agent))];
+  await rt.emit({ nsp: NAMESPACES.agent, room, event: 'case:updated', payload: { caseId, status: c?.status, priority: c?.priority, assigneeId: c?.assignee_id ?? null, routingState: c?.routing_state } });
+}
+
+/** A new timeline entry, for the case room and the case's assignee. */
+export async function emitInteractionNew(rt: RealtimeEmitter, db: Queryable, interactionId: number): Promise<void> {
+  const item = await timelineItem(db, interactionId);
+  if (!item) return;
+  const r = await db.query(`SELECT assignee_id, customer_id FROM cases WHERE id = $1`, [item.caseId]);
+  const room = [rooms.case(item.caseId), ...(r.rows[0]?.assignee_id ? [rooms.agent(r.rows[0].assignee_id)] : [])];
+  await rt.emit({ nsp: NAMESPACES.agent, room, event: 'interaction:new', payload: { caseId: item.caseId, customerId: r.rows[0]?.customer_id, interactionId, interaction: item } });
+}
+
+/**
+ * Workspace socket events on /agent: an open case view joins the case's room (live timeline,
+ * delivery status, typing indicators), and an agent typing on a chat case shows in the visitor's widget.
+ */
+export default fp(
+  async (app: FastifyInstance) => {
+    const nsp = app.io.of(NAMESPACES.agent);
+    nsp.on('connection', (socket: Socket) => {
+      const agent = socket.data.agent!;
+      socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean }) => void) => {
+        const id = Number(caseId);
+        if (!Number.isSafeInteger(id) || id < 1) return ack?.({ ok: false });
+        await socket.join(rooms.case(id));
+        ack?.({ ok: true });
+      });
+      // Leaving the view of a case keeps the room of a case the agent holds (routing joined it on assignment).
+      socket.on('case:unwatch', async (caseId: unknown) => {
+        const id = Number(caseId);
+        if (!Number.isSafeInteger(id) || id < 1) return;
+        const r = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id]).catch(() => ({ rows: [] as { assignee_id: number | null }[] }));
+        if (r.rows[0]?.assignee_id !== agent.id) await socket.leave(rooms.case(id));
+      });
+      // Colleagues on the case see who is typing; on a chat case the visitor's widget shows it too.
+      socket.on('typing', async (p: unknown) => {
+        const { caseId, typing } = (p ?? {}) as { caseId?: unknown; typing?: unknown };
+        const id = Number(caseId);
+        if (!Number.isSafeInteger(id) || id < 1) return;
+        socket.to(rooms.case(id)).emit('typing', { caseId: id, from: 'agent', agentId: agent.id, name: agent.name, typing: typing === true });
+        const v = await app.db
+          .query(
+            `SELECT ci.value FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
+              WHERE c.id = $1 AND c.channel = 'chat' ORDER BY ci.id DESC LIMIT 1`,
+            [id],
+          )
+          .catch(() => ({ rows: [] as { value: string }[] }));
+        const visitorId = v.rows[0]?.value;
+        if (visitorId) {
+          await app.realtime.emit({ nsp: NAMESPACES.visitor, room: rooms.visitor(visitorId), event: 'typing', payload: { from: 'agent', name: agent.name, typing: typing === true } });
+        }
+      });
+    });
+
+    // Inbound messages reach the open case view and the assignee without a reload.
+    const previous = app.ingestDeps.onIngested;
+    app.ingestDeps.onIngested = async (result) => {
+      await previous?.(result);
+      if (!result.duplicate) await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => app.log.warn({ err }, 'interaction:new emit failed'));
+    };
+  },
+  { name: 'workspace-realtime', dependencies: ['realtime', 'core'] },
+);

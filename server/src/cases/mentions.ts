@@ -1,0 +1,54 @@
+import type { Queryable } from '../db/pool.js';
+
+/**
+ * Mentions are written as @handle where handle is the part of an agent's email before the "@"
+ * (e.g. @alice for alice@example.com) — stable, unique enough and typeable in any keyboard layout.
+ */
+export function parseMentions(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/(^|[^\w.@])@([a-z0-9][a-z0-9._-]{0,62})/gi)) out.add(m[2]!.toLowerCase().replace(/[._-]+$/, ''));
+  return [...out];
+}
+
+export interface MentionNotification {
+  id: number;
+  agentId: number;
+  caseId: number;
+  caseNumber: number;
+  interactionId: number;
+  actorName: string;
+  text: string;
+  createdAt: string;
+}
+
+/** Creates one notification per mentioned agent (never the author) and returns them for realtime delivery. */
+export async function notifyMentions(db: Queryable, o: { caseId: number; interactionId: number; authorId: number; text: string }): Promise<MentionNotification[]> {
+  const handles = parseMentions(o.text);
+  if (!handles.length) return [];
+  const r = await db.query(
+    `WITH targets AS (
+       SELECT id FROM agents WHERE active AND id <> $3 AND lower(split_part(email, '@', 1)) = ANY($4::text[])
+     ), ins AS (
+       INSERT INTO notifications (agent_id, kind, case_id, interaction_id, actor_agent_id, text)
+       SELECT id, 'mention', $1, $2, $3, left($5, 300) FROM targets RETURNING *
+     )
+     SELECT ins.*, c.number AS case_number, a.name AS actor_name FROM ins JOIN cases c ON c.id = ins.case_id JOIN agents a ON a.id = ins.actor_agent_id`,
+    [o.caseId, o.interactionId, o.authorId, handles, o.text],
+  );
+  return r.rows.map(toNotification);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toNotification(r: any): MentionNotification & { readAt?: string | null } {
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    caseId: r.case_id,
+    caseNumber: r.case_number,
+    interactionId: r.interaction_id,
+    actorName: r.actor_name,
+    text: r.text,
+    createdAt: new Date(r.created_at).toISOString(),
+    readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
+  };
+}

@@ -1,0 +1,111 @@
+import sanitizeHtml from 'sanitize-html';
+import type { Queryable } from '../db/pool.js';
+
+export interface TimelineAttachment {
+  id: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
+export interface TimelineItem {
+  id: number;
+  caseId: number;
+  caseNumber: number;
+  channel: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  kind: string;
+  authorAgentId: number | null;
+  authorName: string | null;
+  from: string | null;
+  to: string | null;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  deliveryStatus: string;
+  deliveryError: string | null;
+  metadata: Record<string, unknown>;
+  attachments: TimelineAttachment[];
+  createdAt: string;
+}
+
+export interface TimelinePage {
+  items: TimelineItem[];
+  /** pass as `before` to load older items; null when the beginning of the history is reached */
+  nextBefore: string | null;
+}
+
+// Customer email can carry anything; the workspace shows only harmless markup.
+const SAFE_HTML: sanitizeHtml.IOptions = {
+  allowedTags: sanitizeHtml.defaults.allowedTags.concat(['img']),
+  allowedAttributes: { a: ['href', 'title'], img: ['alt', 'src'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'cid'],
+  transformTags: { a: sanitizeHtml.simpleTransform('a', { target: '_blank', rel: 'noopener noreferrer' }) },
+};
+
+export function encodeCursor(createdAt: Date | string, id: number): string {
+  return `${new Date(createdAt).toISOString()}_${id}`;
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: number } | null {
+  const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/.exec(cursor);
+  return m ? { createdAt: m[1]!, id: Number(m[2]) } : null;
+}
+
+const SELECT_ITEMS = `
+  SELECT i.*, c.number AS case_number, a.name AS author_name,
+         COALESCE((SELECT json_agg(json_build_object('id', t.id, 'filename', t.filename, 'contentType', t.content_type, 'size', t.size_bytes) ORDER BY t.id)
+                     FROM attachments t WHERE t.interaction_id = i.id AND NOT t.inline), '[]') AS attachments
+    FROM interactions i
+    JOIN cases c ON c.id = i.case_id
+    LEFT JOIN agents a ON a.id = i.author_agent_id`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toTimelineItem(r: any): TimelineItem {
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    caseNumber: r.case_number,
+    channel: r.channel,
+    direction: r.direction,
+    kind: r.kind,
+    authorAgentId: r.author_agent_id,
+    authorName: r.author_name,
+    from: r.from_address,
+    to: r.to_address,
+    subject: r.subject,
+    text: r.text,
+    html: r.html ? sanitizeHtml(r.html, SAFE_HTML) : null,
+    deliveryStatus: r.delivery_status,
+    deliveryError: r.delivery_error,
+    metadata: r.metadata ?? {},
+    attachments: (r.attachments as Omit<TimelineAttachment, 'url'>[]).map((a) => ({ ...a, size: Number(a.size), url: `/api/v1/cases/${r.case_id}/attachments/${a.id}` })),
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}
+
+/**
+ * Every interaction of one customer across all channels and cases, newest first in pages
+ * (the UI shows them oldest-to-newest and loads older pages as the agent scrolls back).
+ */
+export async function customerTimeline(db: Queryable, customerId: number, opts: { before?: string; limit?: number } = {}): Promise<TimelinePage> {
+  const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
+  const cursor = opts.before ? decodeCursor(opts.before) : null;
+  const r = await db.query(
+    `${SELECT_ITEMS}
+      WHERE i.customer_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::bigint))
+      ORDER BY i.created_at DESC, i.id DESC
+      LIMIT $4`,
+    [customerId, cursor?.createdAt ?? null, cursor?.id ?? 0, limit + 1],
+  );
+  const rows = r.rows.slice(0, limit);
+  const items = rows.map(toTimelineItem);
+  const last = rows[rows.length - 1];
+  return { items, nextBefore: r.rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+}
+
+export async function timelineItem(db: Queryable, interactionId: number): Promise<TimelineItem | null> {
+  const r = await db.query(`${SELECT_ITEMS} WHERE i.id = $1`, [interactionId]);
+  return r.rowCount ? toTimelineItem(r.rows[0]) : null;
+}

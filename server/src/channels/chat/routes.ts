@@ -1,0 +1,194 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { HttpError, badRequest, notFound } from '../../lib/errors.js';
+import { ingest } from '../../ingest/pipeline.js';
+import { normaliseIdentity, InvalidIdentityError } from '../../ingest/identity.js';
+import { createVisitor, updateVisitor, visitorForToken, type Visitor } from './visitors.js';
+import { currentCase, messagesOf, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
+import { chatAvailability } from './availability.js';
+import { registerVisitorNamespace } from './visitor-socket.js';
+
+
+export const VISITOR_HEADER = 'x-visitor-token';
+const Language = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
+const Email = Type.String({ maxLength: 320, pattern: '^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$' });
+const B64File = Type.Object({
+  filename: Type.String({ minLength: 1, maxLength: 255 }),
+  contentType: Type.Optional(Type.String({ maxLength: 200 })),
+  contentBase64: Type.String(),
+});
+
+export function decodeAttachments(files: { filename: string; contentType?: string; contentBase64: string }[], maxBytes: number) {
+  return files.map((f, i) => {
+    if (!/^[A-Za-z0-9+/=\s]*$/.test(f.contentBase64)) throw badRequest(`attachments[${i}].contentBase64 is not base64`);
+    const content = Buffer.from(f.contentBase64, 'base64');
+    if (content.length > maxBytes) throw new HttpError(413, `attachment "${f.filename}" is ${content.length} bytes; the limit is ${maxBytes} bytes`);
+    return { filename: f.filename.replace(/[\\/\r\n]/g, '_'), contentType: f.contentType || 'application/octet-stream', content };
+  });
+}
+
+/** HTTP side of the chat widget: visitor sign-up, history, uploads, availability and offline messages. */
+export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps: ChatDeps = {
+    db: app.db,
+    ingestDeps: app.ingestDeps,
+    realtime: app.realtime,
+    routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log },
+    notifications: app.queues.notifications,
+    publicUrl: app.config.publicUrl,
+  };
+  registerVisitorNamespace(app, deps);
+
+  // The widget runs on customers' own sites: any origin may call, with the visitor token in a
+  // header (never a cookie), so allowing every origin exposes nothing a page could not already send.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-allow-headers', `content-type, ${VISITOR_HEADER}`);
+    reply.header('access-control-allow-methods', 'GET, POST, PATCH, OPTIONS');
+    reply.header('access-control-max-age', '600');
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+  });
+  app.options('/api/*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).send());
+
+  const visitorOf = async (req: FastifyRequest): Promise<Visitor> => {
+    const token = (req.headers[VISITOR_HEADER] as string | undefined) ?? (req.query as { token?: string } | undefined)?.token;
+    const v = await visitorForToken(app.db, token);
+    if (!v) throw new HttpError(401, 'visitor token missing or unknown');
+    return v;
+  };
+  const maxBytes = app.config.chat.maxAttachmentBytes;
+  const perIp = { max: 30, timeWindow: 60_000 };
+
+  app.get('/api/status', { schema: { tags: ['chat'], summary: 'Whether live chat is offered right now' } }, async () => ({
+    ...(await chatAvailability(app.db, app.config)),
+    maxAttachmentBytes: maxBytes,
+  }));
+
+  app.post(
+    '/api/visitors',
+    {
+      config: { rateLimit: perIp },
+      schema: {
+        tags: ['chat'],
+        summary: 'Start as a chat visitor (token is kept by the widget)',
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Email), language: Type.Optional(Language) }),
+      },
+    },
+    async (req, reply) => {
+      const { visitor, token } = await createVisitor(app.db, { ...req.body, name: req.body.name?.trim() || undefined });
+      return reply.code(201).send({ visitorId: visitor.id, token });
+    },
+  );
+
+  app.patch(
+    '/api/visitor',
+    {
+      schema: {
+        tags: ['chat'],
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Email), language: Type.Optional(Language) }),
+      },
+    },
+    async (req) => {
+      const v = await visitorOf(req);
+      await updateVisitor(app.db, v.id, req.body);
+      return { ok: true };
+    },
+  );
+
+  app.get('/api/conversation', { schema: { tags: ['chat'], summary: 'The visitor’s ongoing conversation' } }, async (req) => {
+    const v = await visitorOf(req);
+    const open = await currentCase(app.db, v.id);
+    return {
+      visitor: { id: v.id, name: v.name, email: v.email, language: v.language },
+      caseId: open?.id ?? null,
+      caseNumber: open?.number ?? null,
+      messages: open ? await messagesOf(app.db, open.id) : [],
+      status: await queueStatus(app.db, open?.id ?? null),
+    };
+  });
+
+  app.post(
+    '/api/messages',
+    {
+      bodyLimit: Math.ceil(maxBytes * 1.4) + 64 * 1024,
+      schema: {
+        tags: ['chat'],
+        summary: 'A visitor message with attachments (plain text goes over the socket)',
+        body: Type.Object({
+          text: Type.String({ maxLength: 10_000 }),
+          clientId: Type.String({ pattern: '^[\\w-]{1,64}$' }),
+          attachments: Type.Optional(Type.Array(B64File, { maxItems: 5 })),
+        }),
+
+      },
+    },
+    async (req, reply) => {
+      const v = await visitorOf(req);
+      const attachments = decodeAttachments(req.body.attachments ?? [], maxBytes);
+      if (!req.body.text.trim() && !attachments.length) throw badRequest('a message needs text or an attachment');
+      const message = await postVisitorMessage(deps, v, { text: req.body.text.trim(), clientId: req.body.clientId, attachments });
+      return reply.code(201).send(message);
+    },
+  );
+
+  app.get('/api/attachments/:id', { schema: { tags: ['chat'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) => {
+    const v = await visitorOf(req);
+    // Only attachments of this visitor's own chat cases (as customer or agent messages).
+    const r = await app.db.query(
+      `SELECT t.filename, t.content_type, t.storage_key FROM attachments t
+         JOIN interactions i ON i.id = t.interaction_id JOIN cases c ON c.id = i.case_id
+         JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat' AND ci.value = $2
+        WHERE t.id = $1 AND c.channel = 'chat' AND i.direction IN ('inbound', 'outbound')`,
+      [req.params.id, v.id],
+    );
+    if (!r.rowCount) throw notFound('attachment');
+    const a = r.rows[0];
+    const inline = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type);
+    return reply
+      .header('content-type', a.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
+      .send(await app.store.get(a.storage_key));
+  });
+
+  app.post(
+    '/api/offline-messages',
+    {
+      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        tags: ['chat'],
+        summary: 'Leave a message when chat is offline: it becomes an email case answered by email',
+        body: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 200 })),
+          email: Email,
+          text: Type.String({ minLength: 1, maxLength: 10_000 }),
+          language: Type.Optional(Language),
+        }),
+      },
+    },
+    async (req, reply) => {
+      let email: string;
+      try {
+        email = normaliseIdentity('email', req.body.email);
+      } catch (err) {
+        if (err instanceof InvalidIdentityError) throw badRequest(err.message, [{ field: 'email', reason: err.message }]);
+        throw err;
+      }
+      const lang = req.body.language ?? 'en';
+      const result = await ingest(app.ingestDeps, {
+        channel: 'email',
+        provider: 'chat-offline',
+        providerMessageId: `offline-${req.id}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        from: { kind: 'email', value: email, name: req.body.name?.trim() || undefined },
+        subject: lang === 'fa' ? 'پیام از گفتگوی آنلاین' : 'Message left in web chat',
+        text: req.body.text,
+        threading: { forceNewCase: true },
+        customer: { name: req.body.name?.trim() || undefined, language: lang },
+        metadata: { source: 'chat-offline' },
+        raw: req.body,
+      });
+      return reply.code(201).send({ caseNumber: result.caseNumber });
+    },
+  );
+};

@@ -1,0 +1,15 @@
+import type { ChannelAdapter } from '../types.js';
+import smsWebhooks from './webhook-routes.js';
+import { optOutMessage, sendSms } from './send.js';
+import { optedOutAt } from './opt-out.js';
+
+/** SMS/MMS through Twilio: inbound webhooks, replies through the Messages API, delivery status callbacks. */
+export const smsChannel: ChannelAdapter = {
+  channel: 'sms',
+  routes: { prefix: '/webhooks/twilio', plugin: smsWebhooks },
+  send: sendSms,
+  async checkRecipient(db, r) {
+    const since = await optedOutAt(db, r.to);
+    return since ? optOutMessage(since) : null;
+  },
+};

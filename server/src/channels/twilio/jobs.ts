@@ -1,0 +1,39 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * Slow or timed Twilio work handed off by the webhooks: downloading MMS media, and sending a caller who waited
+ * past the queue's maximum wait to voicemail.
+ */
+export const TWILIO_QUEUE = 'twilio';
+
+export type TwilioJob =
+  | { kind: 'fetch-media'; interactionId: number }
+  | { kind: 'max-wait'; callId: number; queuedAt: string };
+
+export function twilioJobId(job: TwilioJob): string {
+  return job.kind === 'fetch-media' ? `fetch-media-${job.interactionId}` : `max-wait-${job.callId}-${Date.parse(job.queuedAt)}`;
+}
+
+export function createTwilioQueue(connection: Redis, prefix: string): Queue<TwilioJob> {
+  const q = new Queue<TwilioJob>(TWILIO_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+  });
+  q.on('error', () => {});
+  return q;
+}
+
+/** Adds a job; a Redis outage only delays it (the worker's sweep finds the committed work again). */
+export async function addTwilioJob(queue: Queue<TwilioJob>, job: TwilioJob, delayMs = 0): Promise<boolean> {
+  try {
+    await Promise.race([
+      queue.add(job.kind, job, { jobId: twilioJobId(job), ...(delayMs > 0 ? { delay: delayMs } : {}) }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,80 @@
+import type { Queryable } from '../../db/pool.js';
+
+export interface IvrOption {
+  digit: string;
+  queueId: number;
+  label?: Record<string, string>;
+}
+
+export interface PhoneNumberConfig {
+  id: number;
+  e164: string;
+  friendlyName: string;
+  queueId: number | null;
+  smsEnabled: boolean;
+  voiceEnabled: boolean;
+  defaultLanguage: string;
+  greeting: Record<string, string>;
+  ivr: { prompt?: Record<string, string>; timeoutSeconds?: number; options: IvrOption[] } | null;
+  businessHours: BusinessHours | null;
+  afterHoursMessage: Record<string, string>;
+  voicemailEnabled: boolean;
+}
+
+export interface BusinessHours {
+  timezone: string;
+  /** day (sun..sat) → list of [open, close] in HH:MM local time */
+  weekly: Partial<Record<Weekday, [string, string][]>>;
+}
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const PHONE_NUMBER_COLUMNS = `id, e164, friendly_name AS "friendlyName", queue_id AS "queueId", sms_enabled AS "smsEnabled",
+  voice_enabled AS "voiceEnabled", default_language AS "defaultLanguage", greeting, ivr, business_hours AS "businessHours",
+  after_hours_message AS "afterHoursMessage", voicemail_enabled AS "voicemailEnabled"`;
+
+export async function phoneNumberByE164(db: Queryable, e164: string): Promise<PhoneNumberConfig | null> {
+  const r = await db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE e164 = $1`, [e164]);
+  return r.rows[0] ?? null;
+}
+
+export async function phoneNumberById(db: Queryable, id: number): Promise<PhoneNumberConfig | null> {
+  const r = await db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/** The number the business texts or calls a customer from: the one they used, else the first enabled one. */
+export async function senderNumber(db: Queryable, kind: 'sms' | 'voice', preferred: string | null): Promise<string | null> {
+  const col = kind === 'sms' ? 'sms_enabled' : 'voice_enabled';
+  if (preferred) {
+    const r = await db.query(`SELECT e164 FROM phone_numbers WHERE e164 = $1 AND ${col}`, [preferred]);
+    if (r.rowCount) return r.rows[0].e164;
+  }
+  const r = await db.query(`SELECT e164 FROM phone_numbers WHERE ${col} ORDER BY id LIMIT 1`);
+  return r.rows[0]?.e164 ?? null;
+}
+
+/** Whether the number is open at `now` by its weekly schedule in its own time zone. */
+export function isOpen(hours: BusinessHours | null, now: Date = new Date()): boolean {
+  if (!hours) return true;
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: hours.timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(now)
+    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
+  const day = parts.weekday!.toLowerCase().slice(0, 3) as Weekday;
+  const minutes = Number(parts.hour) * 60 + Number(parts.minute);
+  const toMin = (hhmm: string) => {
+    const [h, m] = hhmm.split(':').map(Number);
+    return h! * 60 + m!;
+  };
+  return (hours.weekly[day] ?? []).some(([open, close]) => minutes >= toMin(open) && minutes < toMin(close));
+}
+
+export function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import type { Config } from '../../config.js';
+import { withTransaction } from '../../db/pool.js';
+import { writeCaseEvent } from '../../db/case-events.js';
+import { HttpError, notFound } from '../../lib/errors.js';
+import { senderNumber } from '../twilio/numbers.js';
+import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../twilio/client.js';
+import { webhookUrl } from '../twilio/urls.js';
+import { callById, setCall, syncCallInteraction, type CallRow } from './calls.js';
+import { agentIdentity } from './twiml-builders.js';
+
+export interface OutboundDeps {
+  db: pg.Pool;
+  config: Config;
+}
+
+/**
+ * Logs an agent-placed call on the case: an outbound call interaction plus its call row, before Twilio is asked
+ * to ring anyone, so every webhook of the call finds it.
+ */
+export async function placeOutboundCall(
+  deps: OutboundDeps,
+  a: { caseId: number; agentId: number; to: string; callSid: string },
+): Promise<CallRow> {
+  const existing = await deps.db.query(`SELECT id FROM calls WHERE call_sid = $1`, [a.callSid]);
+  if (existing.rowCount) return (await callById(deps.db, existing.rows[0].id))!;
+  const from = await senderNumber(deps.db, 'voice', null);
+  const id = await withTransaction(deps.db, async (tx) => {
+    const c = await tx.query(`SELECT id, customer_id, queue_id FROM cases WHERE id = $1 FOR UPDATE`, [a.caseId]);
+    if (!c.rowCount) throw notFound('case');
+    const i = await tx.query(
+      `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, author_agent_id, from_address, to_address, text, provider, provider_message_id, delivery_status, metadata)
+       VALUES ($1, $2, 'voice', 'outbound', 'call', $3, $4, $5, 'Outbound call', 'twilio', $6, 'sending', $7) RETURNING id`,
+      [a.caseId, c.rows[0].customer_id, a.agentId, from, a.to, a.callSid, JSON.stringify({ direction: 'outbound', callSid: a.callSid })],
+    );
+    const call = await tx.query(
+      `INSERT INTO calls (call_sid, direction, case_id, interaction_id, customer_number, our_number, queue_id, agent_id, state)
+       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, 'ringing') RETURNING id`,
+      [a.callSid, a.caseId, i.rows[0].id, a.to, from, c.rows[0].queue_id, a.agentId],
+    );
+    await writeCaseEvent(tx, { caseId: a.caseId, type: 'interaction', agentId: a.agentId, channel: 'voice', data: { interactionId: i.rows[0].id, call: 'outbound' } });
+    await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [a.caseId]);
+    return call.rows[0].id as number;
+  });
+  await syncCallInteraction(deps.db, id);
+  return (await callById(deps.db, id))!;
+}
+
+function providerError(err: unknown, what: string): HttpError {
+  const e = restErrorInfo(err);
+  return new HttpError(502, `Twilio could not ${what} (HTTP ${e.status ?? 'unreachable'}${e.code ? `, error ${e.code}` : ''}): ${e.message}`);
+}
+
+/**
+ * Click-to-call for an agent on a phone: Twilio rings the agent first; when they answer, the `/outbound` TwiML
+ * dials the customer and bridges the two. (Agents in the browser call through the Voice SDK and the TwiML app.)
+ */
+export async function clickToCall(deps: OutboundDeps, a: { caseId: number; agentId: number; to: string }): Promise<CallRow> {
+  const agent = (await deps.db.query(`SELECT phone FROM agents WHERE id = $1`, [a.agentId])).rows[0];
+  if (!agent?.phone) throw new HttpError(422, 'set your phone number in your profile, or call from the browser (Voice SDK)');
+  const from = await senderNumber(deps.db, 'voice', null);
+  if (!from) throw new HttpError(422, 'no voice-enabled Twilio number is configured (Admin → Phone numbers)');
+  const placeholder = `pending-${a.caseId}-${a.agentId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const call = await placeOutboundCall(deps, { ...a, callSid: placeholder });
+  try {
+    const created = await twilioClient(deps.config).calls.create({
+      to: agent.phone,
+      from,
+      url: webhookUrl(deps.config, '/voice/outbound', { callId: call.id }),
+      method: 'POST',
+      statusCallback: webhookUrl(deps.config, '/voice/status'),
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      statusCallbackMethod: 'POST',
+    });
+    await deps.db.query(`UPDATE calls SET call_sid = $2, updated_at = now() WHERE id = $1`, [call.id, created.sid]);
+    await deps.db.query(`UPDATE interactions SET provider_message_id = $2 WHERE id = $1`, [call.interaction_id, created.sid]);
+    await syncCallInteraction(deps.db, call.id);
+    return (await callById(deps.db, call.id))!;
+  } catch (err) {
+    await setCall(deps.db, call.id, { state: 'completed', outcome: 'failed', ended_at: new Date() });
+    await deps.db.query(`UPDATE interactions SET delivery_status = 'failed', delivery_error = $2 WHERE id = $1`, [call.interaction_id, restErrorInfo(err).message]);
+    throw providerError(err, 'place the call');
+  }
+}
+
+/** Points a live call at new TwiML (the REST "redirect"). */
+export async function redirectCall(config: Config, callSid: string, path: string, query: Record<string, string | number>): Promise<void> {
+  await twilioClient(config).calls(callSid).update({ url: webhookUrl(config, path, query), method: 'POST' });
+}
+
+/**
+ * Connects a queued caller to the agent who accepted the case: the call leaves the Twilio queue and dials the agent.
+ * A caller who already hung up needs nothing; a transient Twilio failure is thrown so the worker retries.
+ */
+export async function connectCallToAgent(deps: OutboundDeps & { log?: { warn: (o: object, m: string) => void } }, caseId: number, agentId: number): Promise<boolean> {
+  // Claim the call for this agent first: a second trigger for the same assignment (a retried job, a transfer that
+  // also connects) finds it claimed and does not ring the agent twice.
+  const r = await deps.db.query(
+    `UPDATE calls c SET state = 'connecting', agent_id = $2, updated_at = now()
+       FROM (SELECT id, state AS prev_state, agent_id AS prev_agent FROM calls
+              WHERE case_id = $1 AND direction = 'inbound' AND state IN ('queued', 'ivr', 'connecting')
+              ORDER BY id DESC LIMIT 1 FOR UPDATE) p
+      WHERE c.id = p.id AND NOT (p.prev_state = 'connecting' AND p.prev_agent IS NOT DISTINCT FROM $2)
+      RETURNING c.*, p.prev_state, p.prev_agent`,
+    [caseId, agentId],
+  );
+  const call: (CallRow & { prev_state: string; prev_agent: number | null }) | undefined = r.rows[0];
+  if (!call) return false;
+  try {
+    await redirectCall(deps.config, call.call_sid, '/voice/connect', { callId: call.id, agentId });
+    await syncCallInteraction(deps.db, call.id);
+    return true;
+  } catch (err) {
+    await setCall(deps.db, call.id, { state: call.prev_state, agent_id: call.prev_agent });
+    if (isRetryableTwilioError(err)) throw err;
+    // 4xx: the call is over (e.g. 21220 "call is not in-progress") — the status callback records the end.
+    deps.log?.warn({ err: restErrorInfo(err), callId: call.id }, 'could not connect the queued call to its agent');
+    return false;
+  }
+}
+
+/** Moves a live call's customer leg to new TwiML and, for a warm transfer, brings both agents into a conference. */
+export async function transferLiveCall(
+  deps: OutboundDeps,
+  call: CallRow,
+  t: { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number },
+): Promise<void> {
+  try {
+    if (t.mode === 'cold') {
+      if (t.toAgentId) {
+        // The case is already the new agent's: ring them straight away (a claim, so the assignment's own trigger does not ring twice).
+        await setCall(deps.db, call.id, { state: 'queued', agent_id: null });
+        if (!(await connectCallToAgent(deps, call.case_id, t.toAgentId))) throw new HttpError(409, 'the call ended before it could be transferred');
+        return;
+      }
+      await setCall(deps.db, call.id, { state: 'queued', agent_id: null, queue_id: t.toQueueId, queued_at: new Date() });
+      await redirectCall(deps.config, call.call_sid, '/voice/requeue', { callId: call.id });
+      return;
+    }
+    const target = (await deps.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
+    if (!target) throw notFound('agent');
+    await redirectCall(deps.config, call.call_sid, '/voice/conference', { callId: call.id, role: 'customer' });
+    if (call.agent_call_sid) await redirectCall(deps.config, call.agent_call_sid, '/voice/conference', { callId: call.id, role: 'agent' });
+    const from = call.our_number ?? (await senderNumber(deps.db, 'voice', null));
+    await twilioClient(deps.config).calls.create({
+      to: target.phone ?? `client:${agentIdentity(target.id)}`,
+      from: from ?? call.customer_number,
+      url: webhookUrl(deps.config, '/voice/conference', { callId: call.id, role: 'target' }),
+      method: 'POST',
+    });
+    await setCall(deps.db, call.id, { agent_id: target.id });
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw providerError(err, 'transfer the call');
+  }
+}

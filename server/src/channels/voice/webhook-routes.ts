@@ -1,0 +1,457 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ingest } from '../../ingest/pipeline.js';
+import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
+import { withTransaction } from '../../db/pool.js';
+import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
+import { badRequest } from '../../lib/errors.js';
+import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
+import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
+import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
+import { recordCallback } from '../twilio/raw-event.js';
+import { createTwilioQueue } from '../twilio/jobs.js';
+import { scheduleMaxWait } from './max-wait.js';
+import { webhookUrl } from '../twilio/urls.js';
+import { placeOutboundCall } from './outbound-calls.js';
+import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
+import { override, prompts, speak } from './prompts.js';
+import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
+import {
+  agentDidNotAnswer,
+  callEnded,
+  callerLeftQueue,
+  recordCallRecording,
+  recordTalkTime,
+  recordVoicemail,
+  type LifecycleDeps,
+} from './lifecycle.js';
+
+const PERSIAN_PREFIX = '+98';
+/** How long the REST redirect gets to connect an accepted call before the hold TwiML takes over. */
+const ACCEPT_GRACE_SECONDS = 10;
+
+export function voiceDeps(app: FastifyInstance): LifecycleDeps {
+  return { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log };
+}
+
+/** Twilio Voice webhooks: inbound calls, menu, queue hold, connecting agents, status, recordings, voicemail. */
+const voiceWebhooks: FastifyPluginAsync = async (app) => {
+  const config = app.config;
+  const verify = requireTwilioSignature(config);
+  const opts = { preHandler: verify, schema: { hide: true } };
+  const deps = voiceDeps(app);
+  const jobs = createTwilioQueue(app.redis, config.queuePrefix);
+  app.addHook('onClose', async () => {
+    await jobs.close().catch(() => {});
+  });
+
+  const phone = (raw: string | undefined): string | null => {
+    if (!raw) return null;
+    try {
+      return normaliseIdentity('phone', raw.replace(/^client:/, ''), config.twilio.defaultCountry);
+    } catch (err) {
+      if (err instanceof InvalidIdentityError) return null;
+      throw err;
+    }
+  };
+  const callFromQuery = async (req: FastifyRequest, lock = false): Promise<CallRow> => {
+    const id = Number((req.query as Record<string, string>).callId);
+    if (!Number.isInteger(id) || id < 1) throw badRequest('callId query parameter is required');
+    const call = await callById(app.db, id, lock);
+    if (!call) throw badRequest(`unknown call ${id}`);
+    return call;
+  };
+  const languageOf = async (caseId: number): Promise<string> => {
+    const r = await app.db.query(`SELECT COALESCE(c.language, cu.language) AS lang FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`, [caseId]);
+    return r.rows[0]?.lang ?? 'en';
+  };
+  /** The agent holding the call's case, if they accepted at least `graceSeconds` ago (null otherwise). */
+  const acceptedAgentWaiting = async (caseId: number, graceSeconds: number): Promise<number | null> => {
+    const r = await app.db.query(
+      `SELECT c.assignee_id FROM cases c
+        WHERE c.id = $1 AND c.routing_state = 'assigned' AND c.assignee_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type IN ('assigned', 'accepted') AND e.agent_id = c.assignee_id
+                        AND e.created_at <= now() - make_interval(secs => $2))`,
+      [caseId, graceSeconds],
+    );
+    return r.rows[0]?.assignee_id ?? null;
+  };
+  const numberOf = async (call: CallRow): Promise<PhoneNumberConfig | null> => (call.phone_number_id ? phoneNumberById(app.db, call.phone_number_id) : null);
+  const seen = (req: FastifyRequest, key: string, p: Record<string, string>) =>
+    recordCallback(app.db, { provider: 'twilio-voice', key, channel: 'voice', payload: p, url: signedUrl(config, req) });
+
+  // 1. A call arrives: customer by caller id, a call interaction on a new case, then greeting → menu or queue.
+  app.post('/', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    if (!p.CallSid) throw badRequest('CallSid is required');
+    const to = phone(p.To);
+    const number = to ? await phoneNumberByE164(app.db, to) : null;
+    const callerPhone = phone(p.From);
+    const from = callerPhone
+      ? { kind: 'phone' as const, value: callerPhone }
+      : { kind: 'api' as const, value: `withheld-caller-id:${p.CallSid}`, name: 'Withheld number' };
+    if (number && !number.voiceEnabled) {
+      // A texting-only number: say so rather than create a case nobody can answer.
+      const twiml = new VoiceResponse();
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      twiml.hangup();
+      return sendTwiml(reply, twiml);
+    }
+    const open = isOpen(number?.businessHours ?? null);
+    const hasMenu = !!number?.ivr?.options?.length;
+    const result = await ingest(app.ingestDeps, {
+      channel: 'voice',
+      provider: 'twilio',
+      providerMessageId: p.CallSid,
+      kind: 'call',
+      from,
+      to: to ?? p.To,
+      text: open ? 'Inbound call' : 'Inbound call outside business hours',
+      threading: { forceNewCase: true },
+      caseDefaults: { queueId: number?.queueId ?? undefined },
+      customer: { language: callerPhone?.startsWith(PERSIAN_PREFIX) ? 'fa' : number?.defaultLanguage, name: p.CallerName || undefined },
+      metadata: { callSid: p.CallSid, direction: 'inbound', ...(p.FromCountry ? { fromCountry: p.FromCountry } : {}) },
+      // Routing waits for the menu choice; after hours there is nobody to route to.
+      skipRouting: !open || hasMenu,
+      raw: p,
+      rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
+    });
+    app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
+    const caseRow = await app.db.query(`SELECT queue_id FROM cases WHERE id = $1`, [result.caseId]);
+    await app.db.query(
+      `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
+       ON CONFLICT (call_sid) DO NOTHING`,
+      [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, caseRow.rows[0]?.queue_id ?? null, !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued', p.CallStatus || 'ringing'],
+    );
+    const call = (await callBySid(app.db, p.CallSid))!;
+    await publishCall(app.db, app.realtime, call.id);
+    const lang = await languageOf(call.case_id);
+    const pr = prompts(lang);
+
+    if (!open) {
+      if (!call.outcome) await setCall(app.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [override(number?.afterHoursMessage, lang, pr.afterHours)], number?.voicemailEnabled ?? true));
+    }
+    const twiml = new VoiceResponse();
+    for (const line of greetingLines(number, lang)) speak(twiml, lang, line);
+    if (hasMenu && call.state === 'ivr') {
+      const menu = number!.ivr!;
+      const gather = twiml.gather({
+        numDigits: 1,
+        timeout: menu.timeoutSeconds ?? 6,
+        action: webhookUrl(config, '/voice/menu', { callId: call.id }),
+        method: 'POST',
+        actionOnEmptyResult: true,
+      });
+      speak(gather, lang, override(menu.prompt, lang, pr.menuDefault));
+      for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)));
+      return sendTwiml(reply, twiml);
+    }
+    await scheduleMaxWait(app.db, jobs, call.id);
+    return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+  });
+
+  // 2. Menu choice: the digit picks the queue (no or unknown digit → the number's queue), then the caller waits.
+  app.post('/menu', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const number = await numberOf(call);
+    const option = number?.ivr?.options.find((o) => o.digit === (p.Digits ?? '').trim());
+    const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
+    let enqueue = false;
+    await withTransaction(app.db, async (tx) => {
+      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
+      const locked = (await callById(tx, call.id, true))!;
+      if (locked.state !== 'ivr') return; // a replayed menu answer
+      await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
+      await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
+      if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
+        await markWaiting(tx, call.case_id, 'queued', { menuDigit: p.Digits ?? null });
+        enqueue = true;
+      }
+    });
+    if (enqueue) await enqueueCase(app.db, app.queues.routing, call.case_id, 'arrival', app.log);
+    const fresh = (await callById(app.db, call.id))!;
+    await scheduleMaxWait(app.db, jobs, call.id);
+    return sendTwiml(reply, enqueueTwiml(config, call.id, fresh.queue_id));
+  });
+
+  // 3. Hold: position and estimated wait in the caller's language, then music; past the queue's max wait → voicemail.
+  app.post('/wait', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const lang = await languageOf(call.case_id);
+    const pr = prompts(lang);
+    const twiml = new VoiceResponse();
+    const q = call.queue_id ? (await app.db.query(`SELECT max_wait_seconds FROM queues WHERE id = $1`, [call.queue_id])).rows[0] : null;
+    const waited = Number(p.QueueTime ?? 0) || (call.queued_at ? (Date.now() - new Date(call.queued_at).getTime()) / 1000 : 0);
+    // Safety net: an agent accepted a while ago but the REST redirect never reached Twilio (worker down, Twilio
+    // unreachable): leave the queue and the exit TwiML dials that agent.
+    if (call.state === 'queued' && (await acceptedAgentWaiting(call.case_id, ACCEPT_GRACE_SECONDS))) {
+      twiml.leave();
+      return sendTwiml(reply, twiml);
+    }
+    if (q?.max_wait_seconds && waited >= q.max_wait_seconds && call.state === 'queued') {
+      twiml.leave();
+      return sendTwiml(reply, twiml);
+    }
+    const position = Math.max(1, Number(p.QueuePosition ?? 1) || 1);
+    const est = await estimatedWaitSeconds(app.db, call.queue_id, position);
+    speak(twiml, lang, pr.position(position));
+    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)));
+    twiml.play({}, config.twilio.holdMusicUrl);
+    return sendTwiml(reply, twiml);
+  });
+
+  // 4. The caller left the Twilio queue: hung up (abandoned), sent away by <Leave> (missed → voicemail), or bridged/redirected.
+  app.post('/queue-exit', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const result = (p.QueueResult ?? '').toLowerCase();
+    const fresh = await seen(req, `${call.call_sid}:queue-exit:${result}`, p);
+    const lang = await languageOf(call.case_id);
+    const pr = prompts(lang);
+    if (result === 'hangup') {
+      if (fresh) await callerLeftQueue(deps, call.id, 'abandoned');
+      return sendTwiml(reply, new VoiceResponse());
+    }
+    if (result === 'leave') {
+      const agentId = await acceptedAgentWaiting(call.case_id, 0);
+      if (agentId) {
+        const claimed = await app.db.query(
+          `UPDATE calls SET state = 'connecting', agent_id = $2, updated_at = now() WHERE id = $1 AND state IN ('queued', 'connecting') RETURNING id`,
+          [call.id, agentId],
+        );
+        const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
+        if (claimed.rowCount && agent) {
+          await publishCall(app.db, app.realtime, call.id);
+          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+        }
+      }
+    }
+    if (['leave', 'queue-full', 'system-error', 'error'].includes(result)) {
+      if (fresh) await callerLeftQueue(deps, call.id, 'missed');
+      const number = await numberOf(call);
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+    }
+    // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
+    // redirect's TwiML or this answer, the caller ends up in the same place.
+    if (call.state === 'connecting' && call.agent_id) {
+      const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [call.agent_id])).rows[0];
+      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+    }
+    if (call.state === 'voicemail') {
+      if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
+      const number = await numberOf(call);
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+    }
+    return sendTwiml(reply, new VoiceResponse());
+  });
+
+  // The maximum-wait timer moved the caller out of the queue: voicemail.
+  app.post('/missed', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    if (await seen(req, `${call.call_sid}:missed`, p)) await callerLeftQueue(deps, call.id, 'missed');
+    const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
+    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true));
+  });
+
+  // 5. On accept the queued call is redirected here: ring the agent's browser and phone.
+  app.post('/connect', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const agentId = Number((req.query as Record<string, string>).agentId);
+    const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
+    const lang = await languageOf(call.case_id);
+    if (!agent) {
+      const twiml = new VoiceResponse();
+      speak(twiml, lang, prompts(lang).agentNotReached);
+      return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+    }
+    if (call.state !== 'completed') await setCall(app.db, call.id, { state: 'connecting', agent_id: agent.id });
+    await publishCall(app.db, app.realtime, call.id);
+    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.direction === 'inbound' ? call.customer_number : call.our_number));
+  });
+
+  // 6. The agent's leg: answered → the conversation starts.
+  app.post('/agent-leg', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const status = (p.CallStatus ?? '').toLowerCase();
+    if (await seen(req, `${p.CallSid}:agent-leg:${status}`, p)) {
+      if (status === 'in-progress' || status === 'answered') {
+        await setCall(app.db, call.id, { state: 'in_progress', agent_call_sid: p.CallSid, answered_at: call.answered_at ?? new Date() });
+        await publishCall(app.db, app.realtime, call.id);
+      }
+    }
+    return reply.code(204).send();
+  });
+
+  // 7. <Dial> finished: bridged → talk time; the agent did not answer → back to the queue in place.
+  app.post('/dial-done', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const agentId = Number((req.query as Record<string, string>).agentId) || call.agent_id;
+    const status = (p.DialCallStatus ?? '').toLowerCase();
+    const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
+    const lang = await languageOf(call.case_id);
+    if (status === 'completed' || status === 'answered') {
+      if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null);
+      const twiml = new VoiceResponse();
+      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
+      twiml.hangup();
+      return sendTwiml(reply, twiml);
+    }
+    if (call.direction === 'inbound' && call.state !== 'completed' && agentId) {
+      if (fresh) {
+        await agentDidNotAnswer(deps, call.id, agentId);
+        await scheduleMaxWait(app.db, jobs, call.id);
+      }
+      const twiml = new VoiceResponse();
+      speak(twiml, lang, prompts(lang).agentNotReached);
+      return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+    }
+    // Click-to-call: the customer did not pick up.
+    if (fresh) await setCall(app.db, call.id, { outcome: status === 'busy' ? 'busy' : status === 'no-answer' ? 'no_answer' : 'failed' });
+    const twiml = new VoiceResponse();
+    twiml.hangup();
+    return sendTwiml(reply, twiml);
+  });
+
+  // 8. Status callback for the call itself (configure on each number, and set on calls the hub places).
+  app.post('/status', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const status = (p.CallStatus ?? '').toLowerCase();
+    if (!p.CallSid || !status) throw badRequest('CallSid and CallStatus are required');
+    const call = await callBySid(app.db, p.CallSid);
+    if (!(await seen(req, `${p.CallSid}:status:${status}`, p)) || !call) return reply.code(204).send();
+    if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) {
+      await callEnded(deps, call.id, status, p.CallDuration ? Number(p.CallDuration) : null);
+    } else {
+      await setCall(app.db, call.id, { twilio_status: status });
+      if (status === 'in-progress' && call.direction === 'outbound' && call.state === 'ringing') await setCall(app.db, call.id, { state: 'connecting' });
+      await publishCall(app.db, app.realtime, call.id);
+    }
+    return reply.code(204).send();
+  });
+
+  // 9. Recordings: conversations with agents, and voicemails.
+  app.post('/recording', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const kind = (req.query as Record<string, string>).kind === 'voicemail' ? 'voicemail' : 'call';
+    if (!p.RecordingSid) throw badRequest('RecordingSid is required');
+    const status = (p.RecordingStatus ?? 'completed').toLowerCase();
+    if (!(await seen(req, `${p.RecordingSid}:recording:${status}`, p))) return reply.code(204).send();
+    const v = {
+      recordingSid: p.RecordingSid,
+      url: p.RecordingUrl || undefined,
+      durationSeconds: p.RecordingDuration ? Number(p.RecordingDuration) : undefined,
+      status,
+    };
+    if (kind === 'voicemail') {
+      if (status !== 'absent') await recordVoicemail(deps, call.id, v);
+    } else await recordCallRecording(app.db, call.id, v);
+    return reply.code(204).send();
+  });
+
+  app.post('/transcription', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    if (!p.RecordingSid) throw badRequest('RecordingSid is required');
+    if (await seen(req, `${p.RecordingSid}:transcription:${p.TranscriptionSid ?? ''}`, p)) {
+      await recordVoicemail(deps, call.id, {
+        recordingSid: p.RecordingSid,
+        url: p.RecordingUrl || undefined,
+        transcription: p.TranscriptionStatus === 'completed' ? (p.TranscriptionText ?? '') : undefined,
+        transcriptionStatus: p.TranscriptionStatus,
+      });
+    }
+    return reply.code(204).send();
+  });
+
+  app.post('/voicemail-done', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const lang = await languageOf(call.case_id);
+    const twiml = new VoiceResponse();
+    speak(twiml, lang, prompts(lang).thanksMessage);
+    twiml.hangup();
+    return sendTwiml(reply, twiml);
+  });
+
+  // 10. Click-to-call from a phone: the agent answered the first leg; now ring the customer.
+  app.post('/outbound', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const twiml = new VoiceResponse();
+    twiml
+      .dial({
+        callerId: call.our_number ?? undefined,
+        action: webhookUrl(config, '/voice/dial-done', { callId: call.id }),
+        method: 'POST',
+        timeout: 30,
+        record: 'record-from-answer-dual',
+        recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId: call.id, kind: 'call' }),
+      })
+      .number(call.customer_number);
+    await setCall(app.db, call.id, { state: 'connecting' });
+    return sendTwiml(reply, twiml);
+  });
+
+  // 11. TwiML app for the Voice JS SDK: an agent's browser places a call (params To and CaseId).
+  app.post('/client', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const agentId = agentIdFromIdentity(p.From ?? p.Caller ?? '');
+    const to = phone(p.To);
+    const caseId = Number(p.CaseId);
+    const twiml = new VoiceResponse();
+    if (!agentId || !to || !Number.isInteger(caseId) || caseId < 1) {
+      twiml.say({ language: 'en-US' }, 'This call cannot be placed: a case and a valid phone number are required.');
+      return sendTwiml(reply, twiml);
+    }
+    const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });
+    twiml
+      .dial({
+        callerId: call.our_number ?? undefined,
+        action: webhookUrl(config, '/voice/dial-done', { callId: call.id }),
+        method: 'POST',
+        timeout: 30,
+        record: 'record-from-answer-dual',
+        recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId: call.id, kind: 'call' }),
+      })
+      .number(call.customer_number);
+    return sendTwiml(reply, twiml);
+  });
+
+  // 12. Transfers: back into a queue (cold), or into a conference with the new agent (warm).
+  app.post('/requeue', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const lang = await languageOf(call.case_id);
+    const twiml = new VoiceResponse();
+    speak(twiml, lang, prompts(lang).transferHold);
+    await scheduleMaxWait(app.db, jobs, call.id);
+    return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+  });
+
+  app.post('/conference', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const role = (req.query as Record<string, string>).role;
+    const twiml = new VoiceResponse();
+    if (role === 'customer') {
+      const lang = await languageOf(call.case_id);
+      speak(twiml, lang, prompts(lang).transferHold);
+    }
+    twiml.dial().conference(
+      {
+        startConferenceOnEnter: role !== 'customer',
+        endConferenceOnExit: role === 'customer' || role === 'target',
+        waitUrl: config.twilio.holdMusicUrl,
+        beep: 'false' as never,
+      },
+      `hub-call-${call.id}`,
+    );
+    return sendTwiml(reply, twiml);
+  });
+};
+
+export default voiceWebhooks;

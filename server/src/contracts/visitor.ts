@@ -1,0 +1,58 @@
+// Socket.IO contract of the /visitor namespace (chat widget ↔ server), shared with the widget bundle.
+
+export interface VisitorMessage {
+  id: number;
+  caseId: number;
+  from: 'visitor' | 'agent';
+  /** agent's display name; null for the visitor */
+  name: string | null;
+  text: string;
+  createdAt: string;
+  status: string;
+  attachments: { id: number; filename: string; contentType: string; size: number; url: string }[];
+  clientId?: string;
+}
+
+export interface QueueStatus {
+  caseId: number | null;
+  state: 'none' | 'waiting' | 'offered' | 'assigned' | 'closed';
+  /** 1 = next to be answered; null when not waiting */
+  position: number | null;
+  estimatedWaitSeconds: number | null;
+}
+
+export type VisitorAck<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
+
+/** client → server */
+export interface VisitorClientEvents {
+  message: (p: { text: string; clientId: string }, ack: (r: VisitorAck<{ message: VisitorMessage }>) => void) => void;
+  typing: (p: { typing: boolean }) => void;
+  /** the visitor has seen agent messages up to this id */
+  read: (p: { upToId: number }) => void;
+  'queue:status': (p: object, ack: (r: VisitorAck<{ status: QueueStatus }>) => void) => void;
+  /** the visitor ends the conversation; optionally a transcript to an email address */
+  end: (p: { transcript?: boolean; email?: string }, ack: (r: VisitorAck) => void) => void;
+  rate: (p: { rating: number; comment?: string }, ack: (r: VisitorAck) => void) => void;
+}
+
+/** server → client */
+export interface VisitorServerEvents {
+  message: (m: VisitorMessage) => void;
+  typing: (p: { from: 'agent'; name: string | null; typing: boolean }) => void;
+  'agent:joined': (p: { caseId: number; name: string }) => void;
+  /** the agent has read the visitor's messages up to this id */
+  read: (p: { upToId: number }) => void;
+  'queue:status': (s: QueueStatus) => void;
+  'conversation:closed': (p: { caseId: number; by: 'visitor' | 'agent' }) => void;
+}
+
+export const VISITOR_EVENTS = {
+  message: 'message',
+  typing: 'typing',
+  read: 'read',
+  queueStatus: 'queue:status',
+  end: 'end',
+  rate: 'rate',
+  agentJoined: 'agent:joined',
+  closed: 'conversation:closed',
+} as const;

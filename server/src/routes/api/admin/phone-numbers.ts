@@ -1,0 +1,126 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
+import { audit } from '../../../audit/audit-log.js';
+import { badRequest, conflict, notFound } from '../../../lib/errors.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
+import { PHONE_NUMBER_COLUMNS, validTimeZone, WEEKDAYS, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
+
+const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
+const Localised = Type.Object({ en: Type.Optional(Type.String({ maxLength: 1000 })), fa: Type.Optional(Type.String({ maxLength: 1000 })) });
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const Ivr = Type.Object({
+  prompt: Type.Optional(Localised),
+  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+  options: Type.Array(Type.Object({ digit: Type.String({ pattern: '^[0-9*#]$' }), queueId: Type.Integer({ minimum: 1 }), label: Type.Optional(Localised) }), { minItems: 1, maxItems: 12 }),
+});
+const Hours = Type.Object({
+  timezone: Type.String({ minLength: 1, maxLength: 64 }),
+  weekly: Type.Object(Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 6 }))]))),
+});
+const Body = Type.Object({
+  e164: Type.String({ minLength: 4, maxLength: 32 }),
+  friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
+  queueId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  smsEnabled: Type.Optional(Type.Boolean()),
+  voiceEnabled: Type.Optional(Type.Boolean()),
+  defaultLanguage: Type.Optional(Lang),
+  greeting: Type.Optional(Localised),
+  ivr: Type.Optional(Type.Union([Ivr, Type.Null()])),
+  businessHours: Type.Optional(Type.Union([Hours, Type.Null()])),
+  afterHoursMessage: Type.Optional(Localised),
+  voicemailEnabled: Type.Optional(Type.Boolean()),
+});
+const View = Type.Object({
+  id: Type.Integer(),
+  e164: Type.String(),
+  friendlyName: Type.String(),
+  queueId: Type.Union([Type.Integer(), Type.Null()]),
+  smsEnabled: Type.Boolean(),
+  voiceEnabled: Type.Boolean(),
+  defaultLanguage: Type.String(),
+  greeting: Localised,
+  ivr: Type.Union([Ivr, Type.Null()]),
+  businessHours: Type.Union([Hours, Type.Null()]),
+  afterHoursMessage: Localised,
+  voicemailEnabled: Type.Boolean(),
+});
+
+/** Admin: the business's Twilio numbers, each mapped to a queue or a menu, with greeting and business hours. */
+const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireRole('admin'));
+
+  const validate = async (b: Static<typeof Body>): Promise<string> => {
+    let e164: string;
+    try {
+      e164 = normaliseIdentity('phone', b.e164, app.config.twilio.defaultCountry);
+    } catch (err) {
+      if (err instanceof InvalidIdentityError) throw badRequest(err.message, [{ field: 'e164', reason: 'not a phone number' }]);
+      throw err;
+    }
+    const queueIds = [b.queueId, ...(b.ivr?.options.map((o: { queueId: number }) => o.queueId) ?? [])].filter((x): x is number => typeof x === 'number');
+    if (queueIds.length) {
+      const r = await app.db.query(`SELECT id FROM queues WHERE id = ANY($1)`, [queueIds]);
+      const known = new Set(r.rows.map((x) => x.id));
+      const missing = queueIds.filter((q) => !known.has(q));
+      if (missing.length) throw badRequest(`unknown queue ${missing.join(', ')}`, [{ field: 'queueId', reason: 'unknown queue' }]);
+    }
+    const digits = b.ivr?.options.map((o: { digit: string }) => o.digit) ?? [];
+    if (new Set(digits).size !== digits.length) throw badRequest('ivr.options: each digit may be used once', [{ field: 'ivr.options', reason: 'duplicate digit' }]);
+    if (b.businessHours) {
+      if (!validTimeZone(b.businessHours.timezone)) throw badRequest(`unknown time zone "${b.businessHours.timezone}"`, [{ field: 'businessHours.timezone', reason: 'unknown time zone' }]);
+      for (const [day, ranges] of Object.entries(b.businessHours.weekly)) {
+        for (const [open, close] of (ranges ?? []) as [string, string][]) {
+          if (open >= close) throw badRequest(`businessHours.weekly.${day}: ${open} is not before ${close}`, [{ field: `businessHours.weekly.${day}`, reason: 'open must be before close' }]);
+        }
+      }
+    }
+    return e164;
+  };
+
+  app.get('/phone-numbers', { schema: { tags: ['admin'], summary: 'Twilio numbers and where their calls and texts go', response: { 200: Type.Array(View) } } }, async () => {
+    return (await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers ORDER BY id`)).rows as PhoneNumberConfig[];
+  });
+
+  app.post('/phone-numbers', { schema: { tags: ['admin'], summary: 'Add a Twilio number', body: Body, response: { 201: View, 400: ErrorView, 409: ErrorView } } }, async (req, reply) => {
+    const b = req.body;
+    const e164 = await validate(b);
+    if ((await app.db.query(`SELECT 1 FROM phone_numbers WHERE e164 = $1`, [e164])).rowCount) throw conflict(`${e164} is already configured`);
+    const r = await app.db.query(
+      `INSERT INTO phone_numbers (e164, friendly_name, queue_id, sms_enabled, voice_enabled, default_language, greeting, ivr, business_hours, after_hours_message, voicemail_enabled)
+       VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, true), COALESCE($6, 'en'), $7, $8, $9, $10, COALESCE($11, true))
+       RETURNING ${PHONE_NUMBER_COLUMNS}`,
+      [e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
+        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null],
+    );
+    await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.create', entity: 'phone_number', entityId: r.rows[0].id, after: r.rows[0] });
+    return reply.code(201).send(r.rows[0]);
+  });
+
+  app.put('/phone-numbers/:id', { schema: { tags: ['admin'], summary: 'Replace a number’s settings', params: IdParams, body: Body, response: { 200: View, 400: ErrorView, 404: ErrorView, 409: ErrorView } } }, async (req) => {
+    const b = req.body;
+    const e164 = await validate(b);
+    const before = (await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE id = $1`, [req.params.id])).rows[0];
+    if (!before) throw notFound('phone number');
+    if ((await app.db.query(`SELECT 1 FROM phone_numbers WHERE e164 = $1 AND id <> $2`, [e164, req.params.id])).rowCount) throw conflict(`${e164} is already configured`);
+    const r = await app.db.query(
+      `UPDATE phone_numbers SET e164 = $2, friendly_name = $3, queue_id = $4, sms_enabled = COALESCE($5, true), voice_enabled = COALESCE($6, true),
+              default_language = COALESCE($7, 'en'), greeting = $8, ivr = $9, business_hours = $10, after_hours_message = $11,
+              voicemail_enabled = COALESCE($12, true), updated_at = now()
+        WHERE id = $1 RETURNING ${PHONE_NUMBER_COLUMNS}`,
+      [req.params.id, e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
+        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null],
+    );
+    await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.update', entity: 'phone_number', entityId: req.params.id, before, after: r.rows[0] });
+    return r.rows[0];
+  });
+
+  app.delete('/phone-numbers/:id', { schema: { tags: ['admin'], summary: 'Remove a number', params: IdParams, response: { 204: Type.Null(), 404: ErrorView } } }, async (req, reply) => {
+    const r = await app.db.query(`DELETE FROM phone_numbers WHERE id = $1 RETURNING e164`, [req.params.id]);
+    if (!r.rowCount) throw notFound('phone number');
+    await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.delete', entity: 'phone_number', entityId: req.params.id, before: r.rows[0] });
+    return reply.code(204).send(null);
+  });
+};
+
+export default phoneNumbers;

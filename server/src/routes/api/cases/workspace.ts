@@ -1,0 +1,204 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '../../../cases/case-view.js';
+import { customerTimeline } from '../../../cases/timeline.js';
+import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
+import { changeCaseStatus } from '../../../cases/status.js';
+import { transferCase } from '../../../routing/transfer.js';
+import type { RoutingDeps } from '../../../routing/deps.js';
+import { emitCaseUpdated } from '../../../cases/case-realtime.js';
+import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
+import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
+
+const Tag = Type.String({ minLength: 1, maxLength: 50 });
+
+/** The agent workspace's view of cases: lists, one case, its customer's timeline and the actions on it. */
+const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate);
+  const routing = (): RoutingDeps => app.routingDeps;
+
+  app.get(
+    '/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "The signed-in agent's cases (view=mine) or waiting cases in routing order (view=queue, supervisors)",
+        querystring: Type.Object({
+          view: Type.Optional(Type.Union([Type.Literal('mine'), Type.Literal('queue')])),
+          status: Type.Optional(Type.Array(CaseStatusT)),
+          channel: Type.Optional(Type.Array(Type.String())),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      if (q.view === 'queue') {
+        if (!['supervisor', 'admin'].includes(req.agent!.role)) throw forbidden('the queue view is for supervisors');
+        return { cases: await listWaiting(app.db, req.agent!.id, q.queueId) };
+      }
+      return { cases: await listMyCases(app.db, req.agent!.id, { status: q.status, channel: q.channel }) };
+    },
+  );
+
+  app.get('/cases/:id', { schema: { tags: ['cases'], summary: 'One case with links; marks it read for the agent', params: IdParams } }, async (req) => {
+    const c = await getCaseView(app.db, req.params.id, req.agent!.id);
+    await markCaseRead(app.db, req.agent!.id, c.id);
+    return { case: { ...c, unread: false }, links: await caseLinks(app.db, c.id) };
+  });
+
+  app.post('/cases/:id/read', { schema: { tags: ['cases'], params: IdParams } }, async (req) => {
+    await markCaseRead(app.db, req.agent!.id, req.params.id);
+    return { ok: true };
+  });
+
+  app.get(
+    '/cases/:id/timeline',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "The case customer's interactions on every channel and case, newest first; page back with `before`",
+        params: IdParams,
+        querystring: Type.Object({ before: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+      },
+    },
+    async (req) => {
+      const r = await app.db.query(`SELECT customer_id FROM cases WHERE id = $1`, [req.params.id]);
+      if (!r.rowCount) throw notFound('case');
+      return customerTimeline(app.db, r.rows[0].customer_id, { before: req.query.before, limit: req.query.limit });
+    },
+  );
+
+  app.get(
+    '/cases/:id/attachments/:attachmentId',
+    { schema: { tags: ['cases'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), attachmentId: Type.Integer({ minimum: 1 }) }) } },
+    async (req, reply) => {
+      const r = await app.db.query(
+        `SELECT t.filename, t.content_type, t.storage_key FROM attachments t JOIN interactions i ON i.id = t.interaction_id WHERE t.id = $1 AND i.case_id = $2`,
+        [req.params.attachmentId, req.params.id],
+      );
+      if (!r.rowCount) throw notFound('attachment');
+      const a = r.rows[0];
+      const safeName = String(a.filename).replace(/["\\\r\n]/g, '_');
+      const inline = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/.test(a.content_type);
+      reply.header('content-type', a.content_type).header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${safeName}"`);
+      reply.header('x-content-type-options', 'nosniff');
+      return reply.send(await app.store.get(a.storage_key));
+    },
+  );
+
+  app.patch(
+    '/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Change subject, priority, type or tags',
+        params: IdParams,
+        body: Type.Object({
+          subject: Type.Optional(Type.String({ maxLength: 500 })),
+          priority: Type.Optional(CasePriorityT),
+          type: Type.Optional(CaseTypeT),
+          tags: Type.Optional(Type.Array(Tag, { maxItems: 30 })),
+        }),
+      },
+    },
+    async (req) => {
+      const changed = await updateCase(app.db, req.params.id, req.agent!.id, req.body);
+      if (changed.length) await emitCaseUpdated(app.realtime, app.db, req.params.id);
+      return { changed, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+    },
+  );
+
+  app.post(
+    '/cases/:id/status',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Change status: solved needs resolutionNote, pending needs pendingUntil (follow-up reminder)',
+        params: IdParams,
+        body: Type.Object({
+          status: CaseStatusT,
+          resolutionNote: Type.Optional(Type.String({ maxLength: 5000 })),
+          pendingUntil: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+      },
+    },
+    async (req) => {
+      const change = validateStatusChange(req.body);
+      if (change.status === 'new') throw badRequest('a case cannot be set back to new', [{ field: 'status', reason: 'not settable' }]);
+      const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: req.agent!.id, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
+      return { from: r.from, to: r.to, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+    },
+  );
+
+  app.post(
+    '/cases/:id/transfer',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Transfer a case you hold (supervisors: any case) to another agent (assigned at once) or to a queue (keeps its place in line)',
+        params: IdParams,
+        body: Type.Object({
+          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (req) => {
+      const agentId = req.body.agentId ?? req.body.toAgentId;
+      const queueId = req.body.queueId ?? req.body.toQueueId;
+      if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
+      const me = req.agent!;
+      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
+      if (!c.rowCount) throw notFound('case');
+      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
+      const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
+      return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
+    },
+  );
+
+  const CaseRef = Type.Object({
+    caseId: Type.Optional(Type.Integer({ minimum: 1 })),
+    number: Type.Optional(Type.Integer({ minimum: 1 })),
+    kind: Type.Optional(Type.Union([Type.Literal('related'), Type.Literal('follow_up')])),
+  });
+  async function resolveRef(ref: { caseId?: number; number?: number }): Promise<number> {
+    if (ref.caseId) return ref.caseId;
+    if (!ref.number) throw badRequest('give caseId or number', [{ field: 'number', reason: 'required' }]);
+    const r = await app.db.query(`SELECT id FROM cases WHERE number = $1`, [ref.number]);
+    if (!r.rowCount) throw notFound(`case #${ref.number}`);
+    return r.rows[0].id;
+  }
+
+  app.post('/cases/:id/links', { schema: { tags: ['cases'], summary: 'Link another case (by id or number)', params: IdParams, body: CaseRef } }, async (req) => {
+    const other = await resolveRef(req.body);
+    await linkCases(app.db, req.params.id, other, req.agent!.id, req.body.kind);
+    await emitCaseUpdated(app.realtime, app.db, req.params.id);
+    return { links: await caseLinks(app.db, req.params.id) };
+  });
+
+  app.delete(
+    '/cases/:id/links/:otherId',
+    { schema: { tags: ['cases'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), otherId: Type.Integer({ minimum: 1 }) }) } },
+    async (req) => {
+      await unlinkCases(app.db, req.params.id, req.params.otherId);
+      return { links: await caseLinks(app.db, req.params.id) };
+    },
+  );
+
+  app.post(
+    '/cases/:id/merge',
+    { schema: { tags: ['cases'], summary: 'Merge this case into another case of the same customer', params: IdParams, body: CaseRef } },
+    async (req) => {
+      const target = await resolveRef(req.body);
+      await mergeCases(app.db, req.params.id, target, req.agent!.id);
+      await emitCaseUpdated(app.realtime, app.db, req.params.id);
+      await emitCaseUpdated(app.realtime, app.db, target);
+      return { mergedInto: target };
+    },
+  );
+};
+
+export default workspaceCases;

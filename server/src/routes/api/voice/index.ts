@@ -1,0 +1,150 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import twilio from 'twilio';
+import { HttpError, notFound } from '../../../lib/errors.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
+import { callById } from '../../../channels/voice/calls.js';
+import { clickToCall, transferLiveCall } from '../../../channels/voice/outbound-calls.js';
+import { agentIdentity } from '../../../channels/voice/twiml-builders.js';
+import { rebaseTwilioUrl } from '../../../channels/twilio/client.js';
+import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
+
+const TOKEN_TTL_SECONDS = 3600;
+
+const CallView = Type.Object({
+  id: Type.Integer(),
+  callSid: Type.String(),
+  caseId: Type.Integer(),
+  interactionId: Type.Integer(),
+  direction: Type.String(),
+  state: Type.String(),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  agentId: Type.Union([Type.Integer(), Type.Null()]),
+  customerNumber: Type.String(),
+  talkSeconds: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const view = (c: NonNullable<Awaited<ReturnType<typeof callById>>>) => ({
+  id: c.id,
+  callSid: c.call_sid,
+  caseId: c.case_id,
+  interactionId: c.interaction_id,
+  direction: c.direction,
+  state: c.state,
+  outcome: c.outcome,
+  agentId: c.agent_id,
+  customerNumber: c.customer_number,
+  talkSeconds: c.talk_seconds,
+});
+
+/** Agent-facing voice API: Voice SDK tokens, click-to-call, transfers, recordings. */
+const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate);
+
+  app.get(
+    '/voice/token',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Access token for the Twilio Voice JS SDK in the agent’s browser (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app)',
+        response: { 200: Type.Object({ token: Type.String(), identity: Type.String(), ttlSeconds: Type.Integer() }), 503: ErrorView },
+      },
+    },
+    async (req) => {
+      const t = app.config.twilio;
+      if (!t.accountSid || !t.apiKeySid || !t.apiKeySecret || !t.twimlAppSid) {
+        throw new HttpError(503, 'browser calling is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID');
+      }
+      const identity = agentIdentity(req.agent!.id);
+      const token = new twilio.jwt.AccessToken(t.accountSid, t.apiKeySid, t.apiKeySecret, { identity, ttl: TOKEN_TTL_SECONDS });
+      token.addGrant(new twilio.jwt.AccessToken.VoiceGrant({ outgoingApplicationSid: t.twimlAppSid, incomingAllow: true }));
+      return { token: token.toJwt(), identity, ttlSeconds: TOKEN_TTL_SECONDS };
+    },
+  );
+
+  app.post(
+    '/voice/calls',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Click-to-call: ring the agent’s phone, then the customer, bridged and logged on the case as an outbound call',
+        body: Type.Object({ caseId: Type.Integer({ minimum: 1 }), to: Type.Optional(Type.String({ minLength: 3, maxLength: 32 })) }),
+        response: { 201: CallView, 404: ErrorView, 422: ErrorView, 502: ErrorView },
+      },
+    },
+    async (req, reply) => {
+      const c = await app.db.query(`SELECT customer_id FROM cases WHERE id = $1`, [req.body.caseId]);
+      if (!c.rowCount) throw notFound('case');
+      let to = req.body.to ?? null;
+      if (!to) {
+        const id = await app.db.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = 'phone' ORDER BY id LIMIT 1`, [c.rows[0].customer_id]);
+        to = id.rows[0]?.value ?? null;
+      }
+      if (!to) throw new HttpError(422, 'the customer has no phone number; give one in "to"');
+      try {
+        to = normaliseIdentity('phone', to, app.config.twilio.defaultCountry);
+      } catch (err) {
+        if (err instanceof InvalidIdentityError) throw new HttpError(422, err.message, [{ field: 'to', reason: 'not a phone number' }]);
+        throw err;
+      }
+      const call = await clickToCall({ db: app.db, config: app.config }, { caseId: req.body.caseId, agentId: req.agent!.id, to });
+      return reply.code(201).send(view(call));
+    },
+  );
+
+  app.get('/voice/calls/:id', { schema: { tags: ['voice'], summary: 'A call and its state', params: IdParams, response: { 200: CallView, 404: ErrorView } } }, async (req) => {
+    const call = await callById(app.db, req.params.id);
+    if (!call) throw notFound('call');
+    return view(call);
+  });
+
+  app.post(
+    '/voice/calls/:id/transfer',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Transfer a live call: cold (the caller waits in the target queue / for the target agent) or warm (conference with the target agent)',
+        params: IdParams,
+        body: Type.Object({
+          mode: Type.Union([Type.Literal('cold'), Type.Literal('warm')]),
+          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: { 200: CallView, 400: ErrorView, 404: ErrorView, 409: ErrorView, 502: ErrorView },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      if ((b.toAgentId == null) === (b.toQueueId == null)) throw new HttpError(400, 'give exactly one of toAgentId or toQueueId');
+      if (b.mode === 'warm' && !b.toAgentId) throw new HttpError(400, 'a warm transfer needs toAgentId (the agent to talk to first)');
+      const call = await callById(app.db, req.params.id);
+      if (!call) throw notFound('call');
+      if (!['in_progress', 'connecting'].includes(call.state)) throw new HttpError(409, `the call is ${call.state.replace('_', ' ')}; only a live call can be transferred`);
+      if (call.agent_id !== req.agent!.id && !['supervisor', 'admin'].includes(req.agent!.role)) throw new HttpError(403, 'only the agent on the call or a supervisor can transfer it');
+      // Cold: the case moves first (to the queue, or straight to the agent) and the caller waits for the new holder.
+      await transferCaseForCall(app, { caseId: call.case_id, actorId: req.agent!.id, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
+      await transferLiveCall({ db: app.db, config: app.config }, call, { mode: b.mode, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
+      return view((await callById(app.db, call.id))!);
+    },
+  );
+
+  // Recordings stay at Twilio (authenticated); agents play them through the hub.
+  app.get(
+    '/voice/recordings/:sid',
+    { schema: { tags: ['voice'], summary: 'Play a call recording or voicemail (audio/mpeg)', params: Type.Object({ sid: Type.String({ pattern: '^RE[0-9a-fA-F]{32}$' }) }) } },
+    async (req, reply) => {
+      const r = await app.db.query(`SELECT url FROM call_recordings WHERE recording_sid = $1`, [req.params.sid]);
+      if (!r.rowCount || !r.rows[0].url) throw notFound('recording');
+      const { accountSid, authToken, apiBaseUrl } = app.config.twilio;
+      const res = await fetch(rebaseTwilioUrl(`${r.rows[0].url}.mp3`, apiBaseUrl), {
+        headers: accountSid && authToken ? { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` } : {},
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!res.ok) throw new HttpError(502, `Twilio answered HTTP ${res.status} for the recording`);
+      return reply.header('content-type', 'audio/mpeg').header('cache-control', 'private, max-age=3600').send(Buffer.from(await res.arrayBuffer()));
+    },
+  );
+};
+
+export default voiceApi;

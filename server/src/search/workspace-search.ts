@@ -1,0 +1,62 @@
+import type { Queryable } from '../db/pool.js';
+
+export interface SearchResults {
+  customers: { id: number; name: string | null; tier: string; identities: string[] }[];
+  cases: { id: number; number: number; subject: string; status: string; channel: string; customerName: string | null; snippet: string | null }[];
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/**
+ * One box for everything: a case number, a phone number, an email, a name, words from a subject or a message.
+ * Uses the trigram and full-text indexes (migration 0501) so it stays fast on large tables.
+ */
+export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 10): Promise<SearchResults> {
+  const q = rawQuery.trim().slice(0, 200);
+  if (q.length < 2) return { customers: [], cases: [] };
+  const like = `%${likeEscape(q.toLowerCase())}%`;
+  const digits = q.replace(/[^\d]/g, '');
+  const caseNumber = /^#?\d{1,12}$/.test(q) ? Number(q.replace('#', '')) : null;
+  const phoneLike = digits.length >= 4 && /^[\d\s()+.-]+$/.test(q) ? `%${digits}%` : null;
+
+  const [customers, cases] = await Promise.all([
+    db.query(
+      `WITH hits AS (
+         SELECT id FROM customers WHERE lower(name) LIKE $1 AND merged_into_id IS NULL
+         UNION
+         SELECT customer_id FROM customer_identities WHERE value LIKE $1 OR ($2::text IS NOT NULL AND value LIKE $2)
+       )
+       SELECT c.id, c.name, c.tier, array(SELECT value FROM customer_identities i WHERE i.customer_id = c.id ORDER BY i.id LIMIT 5) AS identities
+         FROM customers c JOIN (SELECT DISTINCT id FROM hits) h ON h.id = c.id
+        WHERE c.merged_into_id IS NULL
+        ORDER BY c.tier = 'vip' DESC, c.name NULLS LAST
+        LIMIT $3`,
+      [like, phoneLike, limit],
+    ),
+    db.query(
+      `WITH hits AS (
+         SELECT id, NULL::text AS snippet, 0 AS rank FROM cases WHERE number = $1
+         UNION ALL
+         SELECT id, NULL, 1 FROM cases WHERE lower(subject) LIKE $2
+         UNION ALL
+         (SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2 FROM interactions i
+           WHERE to_tsvector('simple', coalesce(i.subject, '') || ' ' || i.text) @@ plainto_tsquery('simple', $3)
+             AND i.direction <> 'internal'
+           ORDER BY i.case_id DESC
+           LIMIT 200)
+       ), best AS (
+         SELECT DISTINCT ON (id) id, snippet, rank FROM hits ORDER BY id, rank
+       )
+       SELECT c.id, c.number, c.subject, c.status, c.channel, cu.name AS customer_name, b.snippet
+         FROM best b JOIN cases c ON c.id = b.id JOIN customers cu ON cu.id = c.customer_id
+        WHERE c.merged_into_id IS NULL
+        ORDER BY b.rank, c.last_activity_at DESC
+        LIMIT $4`,
+      [caseNumber, like, q, limit],
+    ),
+  ]);
+  return {
+    customers: customers.rows.map((r) => ({ id: r.id, name: r.name, tier: r.tier, identities: r.identities })),
+    cases: cases.rows.map((r) => ({ id: r.id, number: r.number, subject: r.subject, status: r.status, channel: r.channel, customerName: r.customer_name, snippet: r.snippet })),
+  };
+}

@@ -1,0 +1,49 @@
+import pino from 'pino';
+import type { TestContext } from './context.js';
+import { createRedis } from '../../server/src/lib/redis.js';
+import { REDIS_URL } from './env.js';
+import { startOutboundWorker } from '../../workers/src/processors/outbound.js';
+import { startNotificationsWorker } from '../../workers/src/processors/notifications.js';
+import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { startRouter } from '../../workers/src/processors/router.js';
+import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
+
+/**
+ * The workers of a test context, emitting through the realtime queue like production: delivery and
+ * notifications; with `routing` also the router, with `routing` or `lifecycle` the lifecycle worker (onAssigned).
+ */
+export async function startHubWorkers(ctx: TestContext, o: { routing?: boolean; lifecycle?: boolean } = {}): Promise<() => Promise<void>> {
+  const connection = createRedis(REDIS_URL, 'worker');
+  const log = pino({ level: 'silent' });
+  const realtime = queueEmitter(ctx.app.queues.realtime);
+  const stops = [
+    startOutboundWorker({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log, realtime, connection, prefix: ctx.config.queuePrefix }),
+    startNotificationsWorker({ db: ctx.db.pool, config: ctx.config, log, connection, prefix: ctx.config.queuePrefix }),
+  ];
+  if (o.routing) {
+    const router = await startRouter({ db: ctx.db.pool, config: ctx.config, log, realtime });
+    stops.push(() => router.close());
+  }
+  if (o.routing || o.lifecycle) {
+    stops.push(startLifecycleWorker({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log, realtime, connection, prefix: ctx.config.queuePrefix }));
+  }
+  return async () => {
+    for (const s of stops) await s();
+    connection.disconnect();
+  };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function signInAgent(ctx: TestContext, agent: { email: string; password: string }): Promise<string> {
+  const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });
+  return r.json().token;
+}

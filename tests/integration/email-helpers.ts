@@ -1,0 +1,77 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { TestContext } from '../helpers/context.js';
+import { makeAgent } from '../helpers/factories.js';
+
+let seq = 0;
+
+export interface MailSpec {
+  from: string;
+  to?: string;
+  cc?: string[];
+  subject?: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  text?: string;
+  html?: string;
+  headers?: Record<string, string>;
+  attachments?: { filename: string; content: Buffer; contentType?: string; cid?: string }[];
+}
+
+/** A real MIME message built by nodemailer's composer, as a customer's mail client would send it. */
+export async function buildMail(m: MailSpec): Promise<Buffer> {
+  seq++;
+  const composer = new MailComposer({
+    from: m.from,
+    to: m.to ?? 'support@example.test',
+    cc: m.cc,
+    subject: m.subject ?? `Question ${seq}`,
+    messageId: `<${m.messageId ?? `m${seq}-${Math.random().toString(36).slice(2)}@customer.test`}>`,
+    inReplyTo: m.inReplyTo ? `<${m.inReplyTo}>` : undefined,
+    references: m.references?.map((r) => `<${r}>`),
+    text: m.text ?? `Hello, this is message ${seq}.`,
+    html: m.html,
+    headers: m.headers,
+    attachments: m.attachments,
+  });
+  return composer.compile().build();
+}
+
+export function uniqueMessageId(tag = 'm'): string {
+  seq++;
+  return `${tag}${seq}-${Math.random().toString(36).slice(2)}@customer.test`;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function adminToken(ctx: TestContext): Promise<string> {
+  const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
+  const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
+  return r.json().token;
+}
+
+export async function agentToken(ctx: TestContext): Promise<{ token: string; id: number }> {
+  const agent = await makeAgent(ctx.db.pool);
+  const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });
+  return { token: r.json().token, id: agent.id };
+}
+
+export const INBOUND_KEY = 'test-inbound-key-0123456789';
+
+/** Posts a raw message to the relay webhook. */
+export async function postMime(ctx: TestContext, raw: Buffer, query = '') {
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/webhooks/email/mime${query}`,
+    headers: { 'content-type': 'message/rfc822', 'x-api-key': INBOUND_KEY },
+    payload: raw,
+  });
+}

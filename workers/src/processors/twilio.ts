@@ -1,0 +1,50 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Config } from '../../../server/src/config.js';
+import type { Log } from '../../../server/src/lib/log.js';
+import type { AttachmentStore } from '../../../server/src/storage/attachment-store.js';
+import { TWILIO_QUEUE, addTwilioJob, createTwilioQueue, type TwilioJob } from '../../../server/src/channels/twilio/jobs.js';
+import { fetchSmsMedia, pendingMediaInteractions } from '../../../server/src/channels/sms/media.js';
+import { maxWaitReached } from '../../../server/src/channels/voice/max-wait.js';
+
+/**
+ * Slow or timed Twilio work handed off by the webhooks (MMS media downloads, queue maximum wait), plus a sweep that re-adds work whose job
+ * never reached Redis: the committed interaction is the record.
+ */
+export function startTwilioWorker(deps: {
+  db: pg.Pool;
+  config: Config;
+  store: AttachmentStore;
+  log: Log;
+  connection: Redis;
+  producer: Redis;
+  prefix: string;
+  sweepMs?: number;
+}): () => Promise<void> {
+  const worker = new Worker<TwilioJob>(
+    TWILIO_QUEUE,
+    async (job) => {
+      if (job.data.kind === 'fetch-media') await fetchSmsMedia(deps, job.data.interactionId);
+      else if (job.data.kind === 'max-wait') await maxWaitReached(deps, job.data.callId, job.data.queuedAt);
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 5 },
+  );
+  worker.on('error', (err) => deps.log.warn({ err }, 'twilio worker error'));
+  const queue = createTwilioQueue(deps.producer, deps.prefix);
+  let stopped = false;
+  const timer = setInterval(async () => {
+    if (stopped) return;
+    try {
+      for (const id of await pendingMediaInteractions(deps.db)) await addTwilioJob(queue, { kind: 'fetch-media', interactionId: id });
+    } catch (err) {
+      deps.log.warn({ err }, 'twilio media sweep failed; will retry');
+    }
+  }, deps.sweepMs ?? 60_000);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await worker.close();
+    await queue.close().catch(() => {});
+  };
+}
