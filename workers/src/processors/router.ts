@@ -134,6 +134,15 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       sweeping = false;
     }
   };
+  // the fail-fast connection refuses commands until it is ready
+  await new Promise<void>((resolve) => {
+    if (kv.status === 'ready') return resolve();
+    const t = setTimeout(resolve, 3000);
+    kv.once('ready', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
   await kv.set(sentinel, String(Date.now())).catch(() => {});
   await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
