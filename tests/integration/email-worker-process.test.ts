@@ -66,5 +66,15 @@ describe('email through the worker process', () => {
     const row = await waitFor(async () => (await h.ctx.db.pool.query(`SELECT id, case_id FROM interactions WHERE provider_message_id = $1`, [answer])).rows[0], 15_000, 'answer stored');
     expect(row.case_id).toBe(offer.case.id);
     await waitFor(async () => agent.events.find((e) => e.event === 'interaction:new' && (e.payload as { interactionId: number }).interactionId === row.id), 10_000, 'interaction:new for the answer');
+
+    // A delivery report for our reply arrives in the mailbox: the agent sees the reply turn failed.
+    const dsn = [
+      'From: MAILER-DAEMON@mx.shop.test', `To: ${USER}`, 'Subject: Undelivered Mail', `Message-ID: <${uniqueMessageId('dsn')}>`, 'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"', '', '--b1', 'Content-Type: message/delivery-status', '',
+      'Status: 5.2.2', 'Diagnostic-Code: smtp; 552 5.2.2 mailbox full', '--b1', 'Content-Type: text/rfc822-headers', '', `Message-ID: ${sent.messageId}`, '--b1--', '',
+    ].join('\r\n');
+    await dovecot.append(USER, dsn);
+    const status = await waitFor(async () => agent.events.find((e) => e.event === 'interaction:status' && (e.payload as { status: string }).status === 'failed'), 15_000, 'failed status');
+    expect(status.payload).toMatchObject({ caseId: offer.case.id, interactionId: r.json().interactionId, error: 'bounced: 552 5.2.2 mailbox full' });
   });
 });

@@ -70,6 +70,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         config: deps.config,
         outbound: queues.outbound,
         log: deps.log,
+        realtime,
       },
       log: deps.log,
     }),
