@@ -99,7 +99,7 @@ describe('a phone call from ring to hang-up', () => {
     const c = (await q(`SELECT assignee_id, routing_state FROM cases WHERE id = $1`, [row.case_id]))[0];
     expect(c).toEqual({ assignee_id: agent.id, routing_state: 'assigned' });
     const talk = await q(`SELECT agent_id, data FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time'`, [row.case_id]);
-    expect(talk).toEqual([{ agent_id: agent.id, data: { call: 'talk_time', callId: row.id, talkSeconds: 75 } }]);
+    expect(talk).toEqual([{ agent_id: agent.id, data: { call: 'talk_time', callId: row.id, talkSeconds: 75, totalTalkSeconds: 75, legSid: leg } }]);
 
     // Twilio repeats every one of those webhooks: nothing changes
     const before = await snapshot(row.case_id);

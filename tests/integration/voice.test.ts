@@ -441,6 +441,19 @@ describe('agent calling and transfers', () => {
     expect(find(hold, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
     expect((await q(`SELECT queue_id, assignee_id, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0]).toEqual({ queue_id: billing.id, assignee_id: null, routing_state: 'waiting' });
     expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'transferred'`, [call.case_id]))[0].n).toBe(1);
+    // the first agent's <Dial> ends because of the transfer: its action keeps the caller on hold instead of hanging up
+    const firstLeg = (await q(`SELECT transfer FROM calls WHERE id = $1`, [call.id]))[0].transfer.fromLegSid;
+    const cut = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid, DialCallSid: firstLeg, DialCallStatus: 'completed', DialCallDuration: '40' })).body);
+    expect(find(cut, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
+    expect(findAll(cut, 'Hangup')).toHaveLength(0);
+    // the next agent talks for 60 s: the call's talk time is the sum of both conversations
+    const nextLeg = sid('CA');
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid });
+    const end = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid, DialCallSid: nextLeg, DialCallStatus: 'completed', DialCallDuration: '60' })).body);
+    find(end, 'Hangup');
+    expect((await q(`SELECT talk_seconds FROM calls WHERE id = $1`, [call.id]))[0].talk_seconds).toBe(100);
+    expect((await q(`SELECT metadata->>'talkSeconds' AS t FROM interactions WHERE id = $1`, [call.interaction_id]))[0].t).toBe('100');
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '130' });
 
     // warm
     const second = await incomingCall('+14155550333');

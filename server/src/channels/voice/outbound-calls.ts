@@ -125,6 +125,8 @@ export async function transferLiveCall(
   call: CallRow,
   t: { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number },
 ): Promise<void> {
+  // Remember which agent leg the transfer cuts off: that <Dial>'s action must not hang the caller up.
+  await setCall(deps.db, call.id, { transfer: JSON.stringify({ ...t, fromLegSid: call.agent_call_sid, at: new Date().toISOString() }) });
   try {
     if (t.mode === 'cold') {
       if (t.toAgentId) {

@@ -297,7 +297,22 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
     if (status === 'completed' || status === 'answered') {
-      if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null);
+      if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null, p.DialCallSid || null);
+      // The <Dial> ended because the call was transferred: lead the caller where the transfer sends them.
+      const t = call.transfer;
+      if (t && t.fromLegSid && t.fromLegSid === p.DialCallSid) {
+        const twiml = new VoiceResponse();
+        if (t.mode === 'warm') {
+          twiml.dial().conference({ startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: config.twilio.holdMusicUrl, beep: 'false' as never }, `hub-call-${call.id}`);
+          return sendTwiml(reply, twiml);
+        }
+        if (t.toAgentId) {
+          const target = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
+          if (target) return sendTwiml(reply, dialAgentTwiml(config, call.id, target, lang, call.customer_number));
+        }
+        speak(twiml, lang, prompts(lang).transferHold);
+        return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+      }
       const twiml = new VoiceResponse();
       if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
       twiml.hangup();
