@@ -110,19 +110,26 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       caseDefaults: { queueId: number?.queueId ?? undefined },
       customer: { language: callerPhone?.startsWith(PERSIAN_PREFIX) ? 'fa' : number?.defaultLanguage, name: p.CallerName || undefined },
       metadata: { callSid: p.CallSid, direction: 'inbound', ...(p.FromCountry ? { fromCountry: p.FromCountry } : {}) },
-      // Routing waits for the menu choice; after hours there is nobody to route to.
-      skipRouting: !open || hasMenu,
+      // Routed below, once the call row exists: an agent who accepts at once must find the call to connect.
+      skipRouting: true,
       raw: p,
       rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
     });
     app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
-    const caseRow = await app.db.query(`SELECT queue_id FROM cases WHERE id = $1`, [result.caseId]);
-    await app.db.query(
-      `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
-       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
-       ON CONFLICT (call_sid) DO NOTHING`,
-      [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, caseRow.rows[0]?.queue_id ?? null, !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued', p.CallStatus || 'ringing'],
-    );
+    const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
+    const route = await withTransaction(app.db, async (tx) => {
+      const c = await tx.query(`SELECT queue_id, routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [result.caseId]);
+      const ins = await tx.query(
+        `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
+         VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
+         ON CONFLICT (call_sid) DO NOTHING RETURNING id`,
+        [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, c.rows[0].queue_id, initialState, p.CallStatus || 'ringing'],
+      );
+      if (!ins.rowCount || initialState !== 'queued' || c.rows[0].routing_state !== 'none' || c.rows[0].assignee_id) return false;
+      await markWaiting(tx, result.caseId, 'queued');
+      return true;
+    });
+    if (route) await enqueueCase(app.db, app.queues.routing, result.caseId, 'arrival', app.log);
     const call = (await callBySid(app.db, p.CallSid))!;
     await publishCall(app.db, app.realtime, call.id);
     const lang = await languageOf(call.case_id);
