@@ -197,7 +197,7 @@ function boot(script: HTMLScriptElement | null) {
       renderMessages();
     });
     socket.on('agent:joined', (p: { name: string }) => {
-      notes.push(t.joined(p.name));
+      if (notes.at(-1) !== t.joined(p.name)) notes.push(t.joined(p.name));
       queue = null;
       renderStatus();
       renderMessages();

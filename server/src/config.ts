@@ -51,6 +51,8 @@ export interface Config {
   emailThrottle: { max: number; windowSeconds: number };
   /** Email: at most this many automatic acknowledgements per recipient per hour (loop protection). */
   emailAutoAckPerHour: number;
+  /** Microsoft identity platform, where mailboxes using OAuth2 get their access tokens. */
+  microsoftLoginUrl: string;
   uiDistDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
@@ -67,6 +69,8 @@ export interface Config {
     sessionTtlHours: number;
     /** sign-in links/codes per address and per client IP within the window */
     signInRateLimit: { max: number; windowMs: number };
+    /** sign-in requests per client IP within the same window (many customers can share one IP) */
+    signInIpRateLimitMax: number;
     maxAttachmentBytes: number;
     smsFrom: string | null;
     distDir: string;
@@ -202,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
     emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
+    microsoftLoginUrl: url('MICROSOFT_LOGIN_URL', ['https:', 'http:'], 'https://login.microsoftonline.com').replace(/\/$/, ''),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,
@@ -215,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),
       sessionTtlHours: int('PORTAL_SESSION_TTL_HOURS', 24 * 7, 1, 24 * 90),
       signInRateLimit: { max: int('PORTAL_SIGNIN_RATE_LIMIT_MAX', 5, 1, 10000), windowMs: int('PORTAL_SIGNIN_RATE_LIMIT_WINDOW_MS', 15 * 60_000, 1000, 86_400_000) },
+      signInIpRateLimitMax: int('PORTAL_SIGNIN_IP_RATE_LIMIT_MAX', 30, 1, 100000),
       maxAttachmentBytes: int('PORTAL_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       smsFrom: env.PORTAL_SMS_FROM || null,
       distDir: env.PORTAL_DIST_DIR ?? 'dist/portal',

@@ -23,9 +23,10 @@ beforeAll(async () => {
   ctx = await createTestContext({ WIDGET_DIST_DIR: 'dist/widget', CHAT_LEAVE_GRACE_MS: '60000' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   hub = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx, { routing: true });
   const q = await makeQueue(ctx.db.pool, { name: 'Chat', channels: ['chat'], isDefault: true });
-  agent = await makeAgent(ctx.db.pool, { name: 'Sara', queueIds: [q.id], presence: 'available' });
+  // one chat at a time, so a second chat has to wait in line
+  agent = await makeAgent(ctx.db.pool, { name: 'Sara', queueIds: [q.id], capacity: { voice: 1, chat: 1, sms: 5, email: 5, portal: 5, api: 5 } });
   agentToken = await signInAgent(ctx, agent);
   // A customer's own web site on another origin (localhost vs 127.0.0.1) embedding the widget with one tag.
   hostPage = http.createServer((req, res) => {
@@ -39,7 +40,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
   agentSocket = connect(`${hub}/agent`, { auth: { token: agentToken }, transports: ['websocket'], reconnection: false });
   await new Promise<void>((r) => agentSocket.once('connect', () => r()));
+  agentSocket.on('offer', (o: { offerId: string; case: { id: number } }) => offers.push(o));
+  expect(await agentSocket.timeout(5000).emitWithAck('presence:set', { presence: 'available' })).toMatchObject({ ok: true });
 });
+const offers: { offerId: string; case: { id: number } }[] = [];
 afterAll(async () => {
   agentSocket?.disconnect();
   await browser?.close();
@@ -54,6 +58,15 @@ describe('chat widget in a browser', () => {
     page.setDefaultTimeout(8000);
     page.on("pageerror", (e) => console.log("pageerror", e.message));
     try {
+      // Sara is busy with another customer's chat (her only chat slot).
+      const other = await ctx.app.inject({
+        method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': 'test-inbound-key-0123456789' },
+        payload: { channel: 'chat', providerMessageId: 'busy-1', from: { kind: 'chat', value: 'another-visitor' }, text: 'first in' },
+      });
+      const otherCase = other.json().caseId;
+      const first = await waitFor(async () => offers.find((o) => o.case.id === otherCase));
+      expect(await agentSocket.timeout(5000).emitWithAck('offer:accept', { offerId: first.offerId })).toMatchObject({ ok: true });
+
       await page.goto(hostUrl);
       const launcher = page.locator('#contact-hub-widget .launcher');
       await expect.poll(() => launcher.isVisible()).toBe(true); // host page CSS cannot hide it
@@ -66,12 +79,18 @@ describe('chat widget in a browser', () => {
       const mine = page.locator('#contact-hub-widget .msg.visitor');
       await expect.poll(() => mine.first().textContent()).toContain('my order #42 is late <img src=x');
       expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-      await expect.poll(() => page.locator('#contact-hub-widget .status').textContent()).toMatch(/number 1 in line/);
-
-      const caseRow = await waitFor(async () => (await ctx.db.pool.query(`SELECT id, routing_state FROM cases WHERE channel = 'chat' ORDER BY id DESC LIMIT 1`)).rows[0]);
+      await expect.poll(() => page.locator('#contact-hub-widget .status').textContent()).toMatch(/You are number 1 in line\. Estimated wait: about \d+ (seconds|minutes)/);
+      const caseRow = await waitFor(async () => (await ctx.db.pool.query(`SELECT id, routing_state FROM cases WHERE channel = 'chat' AND id <> $1 ORDER BY id DESC LIMIT 1`, [otherCase])).rows[0]);
       expect(caseRow.routing_state).toBe('waiting');
-      // The agent takes the chat (as the router's accept does) and starts typing.
-      await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned' WHERE id = $1`, [caseRow.id, agent.id]);
+
+      // Sara finishes the other chat; the router offers her the visitor's chat and she accepts.
+      const solved = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${otherCase}/status`, headers: { authorization: `Bearer ${agentToken}` }, payload: { status: 'solved', resolutionNote: 'answered' } });
+      expect(solved.statusCode).toBe(200);
+      const offer = await waitFor(async () => offers.find((o) => o.case.id === caseRow.id));
+      expect(await agentSocket.timeout(5000).emitWithAck('offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: true, caseId: caseRow.id });
+      await expect.poll(() => page.locator('#contact-hub-widget .note').first().textContent(), { timeout: 8000 }).toBe('Sara joined the chat');
+      await expect.poll(() => page.locator('#contact-hub-widget .status').textContent()).toBe('');
+
       const heard = new Promise<{ typing: boolean }>((r) => agentSocket.once('typing', r));
       await box.pressSequentially('still there?');
       expect((await heard).typing).toBe(true);
@@ -80,7 +99,7 @@ describe('chat widget in a browser', () => {
       const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseRow.id}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Hi Nima, I am checking your order now.' } });
       expect(r.statusCode).toBe(201);
       await expect.poll(() => page.locator('#contact-hub-widget .msg.agent').last().textContent(), { timeout: 8000 }).toContain('Hi Nima, I am checking your order now.');
-      await expect.poll(() => page.locator('#contact-hub-widget .note').first().textContent()).toBe('Sara joined the chat');
+      expect(await page.locator('#contact-hub-widget .note').count()).toBe(1); // announced once
       await expect.poll(() => page.locator('#contact-hub-widget .typing').textContent()).toBe('');
       // the open panel marks the agent's message read
       await waitFor(async () => (await ctx.db.pool.query(`SELECT 1 FROM interactions WHERE case_id = $1 AND direction = 'outbound' AND delivery_status = 'read'`, [caseRow.id])).rowCount);
@@ -94,8 +113,15 @@ describe('chat widget in a browser', () => {
       // after the reload, live messages still arrive
       await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseRow.id}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'It ships today 📦' } });
       await expect.poll(() => page.locator('#contact-hub-widget .msg.agent').last().textContent(), { timeout: 8000 }).toContain('It ships today 📦');
-      // still one conversation, one customer
-      expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM cases WHERE channel = 'chat'`)).rows[0].n).toBe(1);
+      // a screenshot goes along with a message and shows up in the conversation
+      await page.locator('#contact-hub-widget input[type=file]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from('89504e47', 'hex') });
+      await box.fill('here is my receipt');
+      await box.press('Enter');
+      await expect.poll(() => page.locator('#contact-hub-widget .msg.visitor').last().textContent()).toContain('receipt.png');
+      const att = await ctx.db.pool.query(`SELECT t.filename, t.size_bytes FROM attachments t JOIN interactions i ON i.id = t.interaction_id WHERE i.case_id = $1`, [caseRow.id]);
+      expect(att.rows).toEqual([{ filename: 'receipt.png', size_bytes: 4 }]);
+      // still one conversation for this visitor
+      expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM cases WHERE channel = 'chat' AND id <> $1`, [otherCase])).rows[0].n).toBe(1);
 
       // end with a rating
       await page.locator('#contact-hub-widget header button.end').click();
@@ -110,7 +136,7 @@ describe('chat widget in a browser', () => {
   });
 
   it('offline: with nobody available the visitor leaves a message that becomes an email case (Persian, right to left)', async () => {
-    await ctx.db.pool.query(`UPDATE agents SET presence = 'away' WHERE id = $1`, [agent.id]);
+    expect(await agentSocket.timeout(5000).emitWithAck('presence:set', { presence: 'away' })).toMatchObject({ ok: true });
     const page = await browser.newPage();
     page.setDefaultTimeout(8000);
     page.on("pageerror", (e) => console.log("pageerror", e.message));
@@ -132,7 +158,7 @@ describe('chat widget in a browser', () => {
       expect(c.rows).toEqual([{ channel: 'email', text: 'لطفاً با من تماس بگیرید', language: 'fa' }]);
     } finally {
       await page.close();
-      await ctx.db.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [agent.id]);
+      await agentSocket.timeout(5000).emitWithAck('presence:set', { presence: 'available' });
     }
   });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   hub = `http://127.0.0.1:${port}`;
   ctx = await createTestContext({ SMTP_URL: smtp.url, SMTP_FROM: 'support@example.test', PUBLIC_URL: hub, PORTAL_DIST_DIR: 'dist/portal' });
   await ctx.app.listen({ port, host: '127.0.0.1' });
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx);
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -59,6 +59,7 @@ describe('customer portal in a browser', () => {
       const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'mina@example.test');
       const link = /(http:\/\/127\.0\.0\.1:\d+\/portal\/auth\/verify\?token=[\w%-]+)/.exec(mail.text ?? '')![1]!;
       await page.goto(link);
+      await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/portal\/requests/);
       await expect.poll(() => page.locator('main').textContent()).toContain('You have no requests yet.');
       const cookies = await page.context().cookies();

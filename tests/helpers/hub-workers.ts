@@ -5,9 +5,14 @@ import { REDIS_URL } from './env.js';
 import { startOutboundWorker } from '../../workers/src/processors/outbound.js';
 import { startNotificationsWorker } from '../../workers/src/processors/notifications.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { startRouter } from '../../workers/src/processors/router.js';
+import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
 
-/** The delivery and notification workers of a test context, emitting through the realtime queue like production. */
-export function startHubWorkers(ctx: TestContext): () => Promise<void> {
+/**
+ * The workers of a test context, emitting through the realtime queue like production: delivery and
+ * notifications; with `routing` also the router, with `routing` or `lifecycle` the lifecycle worker (onAssigned).
+ */
+export async function startHubWorkers(ctx: TestContext, o: { routing?: boolean; lifecycle?: boolean } = {}): Promise<() => Promise<void>> {
   const connection = createRedis(REDIS_URL, 'worker');
   const log = pino({ level: 'silent' });
   const realtime = queueEmitter(ctx.app.queues.realtime);
@@ -15,6 +20,13 @@ export function startHubWorkers(ctx: TestContext): () => Promise<void> {
     startOutboundWorker({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log, realtime, connection, prefix: ctx.config.queuePrefix }),
     startNotificationsWorker({ db: ctx.db.pool, config: ctx.config, log, connection, prefix: ctx.config.queuePrefix }),
   ];
+  if (o.routing) {
+    const router = await startRouter({ db: ctx.db.pool, config: ctx.config, log, realtime });
+    stops.push(() => router.close());
+  }
+  if (o.routing || o.lifecycle) {
+    stops.push(startLifecycleWorker({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log, realtime, connection, prefix: ctx.config.queuePrefix }));
+  }
   return async () => {
     for (const s of stops) await s();
     connection.disconnect();

@@ -8,6 +8,10 @@ import { signInAgent, startHubWorkers, waitFor } from '../helpers/hub-workers.js
 import { routingJobId } from '../../server/src/contracts/jobs.js';
 import { withinBusinessHours } from '../../server/src/channels/chat/availability.js';
 import { loadConfig } from '../../server/src/config.js';
+import { buildApp } from '../../server/src/app.js';
+import { chatChannel } from '../../server/src/channels/chat/index.js';
+import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import pino from 'pino';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -23,7 +27,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ SMTP_URL: smtp.url, CHAT_LEAVE_GRACE_MS: '300', CHAT_MAX_ATTACHMENT_BYTES: '2048' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx, { lifecycle: true });
   queueId = (await makeQueue(ctx.db.pool, { name: 'Web chat', channels: ['chat'], isDefault: true })).id;
   agent = await makeAgent(ctx.db.pool, { name: 'Sara', queueIds: [queueId], presence: 'available' });
   agentToken = await signInAgent(ctx, agent);
@@ -96,7 +100,12 @@ describe('web chat', () => {
     expect(s2.estimatedWaitSeconds).toBeGreaterThan(0);
 
     // the agent takes the case (as routing would) and hears the visitor type
-    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned' WHERE id = $1`, [caseId, agent.id]);
+    const joined = next<{ name: string }>(vs, 'agent:joined');
+    // a supervisor hands the chat to Sara (the router's accept does the same; see the widget browser test)
+    const supervisor = await signInAgent(ctx, await makeAgent(ctx.db.pool, { role: 'supervisor' }));
+    const take = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/transfer`, headers: { authorization: `Bearer ${supervisor}` }, payload: { agentId: agent.id } });
+    expect(take.statusCode).toBe(200);
+    expect((await ctx.db.pool.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ routing_state: 'assigned', assignee_id: agent.id });
     const as = await open('/agent', { token: agentToken });
     const typing = next<{ caseId: number; from: string; typing: boolean }>(as, 'typing');
     vs.emit('typing', { typing: true });
@@ -107,9 +116,8 @@ describe('web chat', () => {
 
     const agentTyping = next<{ from: string; name: string; typing: boolean }>(vs, 'typing');
     as.emit('typing', { caseId, typing: true });
-    expect(await agentTyping).toMatchObject({ name: 'Sara', typing: true });
+    expect(await agentTyping).toEqual({ from: 'agent', name: 'Sara', typing: true });
 
-    const joined = next<{ name: string }>(vs, 'agent:joined');
     const incoming = next<{ text: string; from: string; name: string; id: number }>(vs, 'message');
     const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'سلام نیما، بررسی می‌کنم.' } });
     expect(r.statusCode).toBe(201);
@@ -187,6 +195,50 @@ describe('web chat', () => {
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });
     expect(await os.emitWithAck('rate', { rating: 1 })).toMatchObject({ ok: false });
     expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM csat_ratings WHERE case_id = $1`, [caseId])).rows[0].n).toBe(0);
+  });
+
+  it('with two server nodes, a visitor who reconnects to the other node has not left', async () => {
+    const node2 = await buildApp({ config: ctx.config, logger: false });
+    await node2.listen({ port: 0, host: '127.0.0.1' });
+    const base2 = `http://127.0.0.1:${(node2.server.address() as AddressInfo).port}`;
+    try {
+      const v = await newVisitor();
+      const s1 = await open('/visitor', { token: v.token });
+      const caseId = (await send(s1, 'hello from node 1', 'n1')).message.caseId;
+      s1.disconnect();
+      const s2 = connect(`${base2}/visitor`, { auth: { token: v.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(s2);
+      await new Promise<void>((r) => s2.once('connect', () => r()));
+      await new Promise((r) => setTimeout(r, 900)); // well past the grace period
+      expect((await ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [caseId])).rows[0].routing_state).toBe('waiting');
+      // an agent reply delivered by the worker reaches the visitor on node 2
+      const got = next<{ text: string }>(s2, 'message');
+      await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'hello across nodes' } });
+      expect((await got).text).toBe('hello across nodes');
+      s2.disconnect();
+      await waitFor(async () => (await ctx.db.pool.query(`SELECT status FROM cases WHERE id = $1`, [caseId])).rows[0].status === 'closed');
+    } finally {
+      await node2.close();
+    }
+  });
+
+  it('tells the visitor which agent joined when routing assigns the chat (adapter onAssigned)', async () => {
+    const v = await newVisitor();
+    const s = await open('/visitor', { token: v.token });
+    const caseId = (await send(s, 'hi', 'j1')).message.caseId;
+    const joined = next<{ caseId: number; name: string }>(s, 'agent:joined');
+    await chatChannel.onAssigned!({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log: pino({ level: 'silent' }), realtime: queueEmitter(ctx.app.queues.realtime) }, { caseId, agentId: agent.id });
+    expect(await joined).toEqual({ caseId, name: 'Sara' });
+    s.disconnect();
+  });
+
+  it('slows down a visitor who floods messages', async () => {
+    const v = await newVisitor();
+    const s = await open('/visitor', { token: v.token });
+    const acks = await Promise.all(Array.from({ length: 25 }, (_, i) => send(s, `spam ${i}`, `sp${i}`)));
+    expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(21);
+    expect(acks.some((a) => !a.ok && /slow down/.test(a.reason))).toBe(true);
+    s.disconnect();
   });
 
   it('sends attachments within the size limit, only to their own visitor', async () => {

@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { signInAgent, startHubWorkers } from '../helpers/hub-workers.js';
+import { io as connect } from 'socket.io-client';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -29,12 +30,14 @@ beforeAll(async () => {
     SMTP_FROM: 'support@example.test',
     PUBLIC_URL: 'http://hub.example.test',
     PORTAL_SIGNIN_RATE_LIMIT_MAX: '3',
+    PORTAL_SIGNIN_IP_RATE_LIMIT_MAX: '100',
     TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
     TWILIO_AUTH_TOKEN: 'secret',
     TWILIO_API_BASE_URL: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`,
     PORTAL_SMS_FROM: '+15550001111',
   });
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx);
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await stopWorkers?.();
@@ -59,10 +62,16 @@ async function magicLink(email: string, language = 'en'): Promise<string> {
 }
 const usedMails = new Set<unknown>();
 
+const tokenOf = (link: string) => decodeURIComponent(new URL(link, 'http://x').searchParams.get('token')!);
+const follow = (link: string) =>
+  ctx.app.inject({ method: 'POST', url: '/portal/auth/verify', headers: { origin: 'http://hub.example.test' }, payload: { token: tokenOf(link) } });
+
 async function signIn(email: string): Promise<string> {
   const link = await magicLink(email);
-  const r = await ctx.app.inject({ method: 'GET', url: link });
-  expect(r.statusCode).toBe(302);
+  const page = await ctx.app.inject({ method: 'GET', url: link });
+  expect(page.statusCode).toBe(200);
+  const r = await follow(link);
+  expect(r.statusCode).toBe(303);
   expect(r.headers.location).toMatch(/^\/portal\/requests/);
   const cookie = cookieOf(r.headers['set-cookie']);
   expect(cookie).not.toBeNull();
@@ -73,25 +82,40 @@ async function signIn(email: string): Promise<string> {
 describe('portal sign-in', () => {
   it('a magic link signs in once; reusing it is rejected', async () => {
     const link = await magicLink('ana@example.test');
-    const first = await ctx.app.inject({ method: 'GET', url: link });
+    // opening the link (as a mail scanner would, twice) shows a confirmation page and spends nothing
+    for (let i = 0; i < 2; i++) {
+      const page = await ctx.app.inject({ method: 'GET', url: link });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('ana@example.test');
+      expect(page.body).toContain('method="post" action="/portal/auth/verify"');
+      expect(cookieOf(page.headers['set-cookie'])).toBeNull();
+    }
+    const first = await follow(link);
     const cookie = cookieOf(first.headers['set-cookie']);
     expect(cookie).not.toBeNull();
     const me = await ctx.app.inject({ method: 'GET', url: '/portal/api/me', headers: { cookie: cookie! } });
     expect(me.json().identity).toEqual({ kind: 'email', value: 'ana@example.test' });
-    const again = await ctx.app.inject({ method: 'GET', url: link });
-    expect(again.statusCode).toBe(302);
+    const again = await follow(link);
+    expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe('/portal/signin?error=link_used');
     expect(cookieOf(again.headers['set-cookie'])).toBeNull();
+    expect((await ctx.app.inject({ method: 'GET', url: link })).headers.location).toBe('/portal/signin?error=link_used');
   });
 
-  it('an expired magic link is rejected, and a made-up one too', async () => {
+  it('an expired magic link is rejected, and a made-up one too; another site cannot post a link', async () => {
     const link = await magicLink('old@example.test');
     await ctx.db.pool.query(`UPDATE portal_login_tokens SET expires_at = now() - interval '1 second' WHERE identity_value = 'old@example.test'`);
     const r = await ctx.app.inject({ method: 'GET', url: link });
     expect(r.headers.location).toBe('/portal/signin?error=link_expired');
-    expect(cookieOf(r.headers['set-cookie'])).toBeNull();
+    const post = await follow(link);
+    expect(post.headers.location).toBe('/portal/signin?error=link_expired');
+    expect(cookieOf(post.headers['set-cookie'])).toBeNull();
     const fake = await ctx.app.inject({ method: 'GET', url: '/portal/auth/verify?token=pml_madeup' });
     expect(fake.headers.location).toBe('/portal/signin?error=link_invalid');
+    const fresh = await magicLink('csrf@example.test');
+    const forged = await ctx.app.inject({ method: 'POST', url: '/portal/auth/verify', headers: { origin: 'https://evil.example' }, payload: { token: tokenOf(fresh) } });
+    expect(forged.statusCode).toBe(403);
+    expect((await follow(fresh)).statusCode).toBe(303); // the link was not spent by the forged attempt
   });
 
   it('limits how often a link can be requested for one address', async () => {
@@ -208,6 +232,26 @@ describe('portal requests', () => {
     const follow = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: carol }, payload: { text: 'Still broken' } });
     expect(follow.statusCode).toBe(201);
     expect(follow.json().number).toBe(n);
+  });
+
+  it('a customer reply reaches the assigned agent live', async () => {
+    const erin = await signIn('erin@example.test');
+    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: erin }, payload: { subject: 'Refund', description: 'Where is my refund?' } })).json().number;
+    const agent = await makeAgent(ctx.db.pool, { name: 'Omid' });
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE number = $1`, [n, agent.id]);
+    const token = await signInAgent(ctx, agent);
+    const port = (ctx.app.server.address() as AddressInfo).port;
+    const s = connect(`http://127.0.0.1:${port}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      const heard = new Promise<{ caseId: number }>((r) => s.once('interaction:new', r));
+      const r = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: erin }, payload: { text: 'Any news?' } });
+      expect(r.statusCode).toBe(201);
+      const caseId = (await ctx.db.pool.query(`SELECT id FROM cases WHERE number = $1`, [n])).rows[0].id;
+      expect((await heard).caseId).toBe(caseId);
+    } finally {
+      s.disconnect();
+    }
   });
 
   it('rejects oversized attachments and unknown categories with a clear reason', async () => {

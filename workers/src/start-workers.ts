@@ -42,7 +42,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const router = await startRouter({ db, config: deps.config, log: deps.log, queues, realtime });
   closers.push(() => router.close());
   const lifecycleConn = createRedis(deps.config.redisUrl, 'worker');
-  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, connection: lifecycleConn, prefix: deps.config.queuePrefix });
+  const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: lifecycleConn, prefix: deps.config.queuePrefix });
   closers.push(async () => {
     await stopLifecycle();
     lifecycleConn.disconnect();
@@ -53,6 +53,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       redis: producer,
       prefix: deps.config.queuePrefix,
       encryptionKey: deps.config.encryptionKey,
+      loginUrl: deps.config.microsoftLoginUrl,
       inbound: {
         ingest: { db, store, routingQueue: queues.routing, threadWindowHours: deps.config.threadWindowHours, log: deps.log },
         config: deps.config,

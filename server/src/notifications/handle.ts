@@ -15,6 +15,12 @@ export interface NotificationDeps {
 
 /** Sends one system notification; throws on a failure worth retrying. */
 export async function handleNotification(deps: NotificationDeps, job: NotificationJob): Promise<void> {
+  // Trying the portal on a laptop without a mail server or SMS account: the worker log shows the
+  // sign-in secret instead. Never in production, where a missing provider is a failure to retry.
+  if (deps.config.nodeEnv === 'development') {
+    if (job.kind === 'magic-link' && !deps.config.smtp.url) return void deps.log.warn({ to: job.to, link: job.link }, 'SMTP_URL not set: portal sign-in link (development only)');
+    if (job.kind === 'sms-code' && !deps.config.portal.smsFrom) return void deps.log.warn({ to: job.to, code: job.code }, 'PORTAL_SMS_FROM not set: portal sign-in code (development only)');
+  }
   switch (job.kind) {
     case 'magic-link': {
       const m = t(job.language);

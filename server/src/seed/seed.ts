@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { hashPassword } from '../auth/passwords.js';
 import { ingest, type IngestDeps } from '../ingest/pipeline.js';
+import { seedKbArticles } from '../kb/demo-articles.js';
 
 export const DEMO_PASSWORD = 'contacthub-demo';
 
@@ -65,5 +66,7 @@ export async function seedDemo(db: pg.Pool, deps: IngestDeps): Promise<{ seeded:
     `UPDATE interactions SET customer_id = (SELECT customer_id FROM customer_identities WHERE value = '+14155550142') WHERE provider_message_id = 'seed-5'`,
   );
   await db.query(`UPDATE customers SET tier = 'vip' WHERE name = 'Maria Garcia'`);
+  const admin = await db.query(`SELECT id FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1`);
+  await seedKbArticles(db, admin.rows[0].id);
   return { seeded: true };
 }

@@ -17,14 +17,17 @@ export const chatChannel: ChannelAdapter = {
     const room = rooms.visitor(msg.to);
     const [m] = await messagesOf(ctx.db, msg.caseId, msg.interactionId);
     if (!m) throw new PermanentDeliveryError('interaction vanished');
-    // The first message from an agent in this conversation announces them.
+    // An agent who answers without holding the case (routing announces the holder through
+    // onAssigned) is introduced with their first message in this conversation.
     const first = await ctx.db.query(
-      `SELECT a.name, (SELECT count(*)::int FROM interactions o WHERE o.case_id = $1 AND o.direction = 'outbound' AND o.author_agent_id = a.id AND o.id < $2) AS earlier
-         FROM interactions i JOIN agents a ON a.id = i.author_agent_id WHERE i.id = $2`,
+      `SELECT a.name, c.assignee_id = a.id AS holder,
+              (SELECT count(*)::int FROM interactions o WHERE o.case_id = $1 AND o.direction = 'outbound' AND o.author_agent_id = a.id AND o.id < $2) AS earlier
+         FROM interactions i JOIN agents a ON a.id = i.author_agent_id JOIN cases c ON c.id = i.case_id WHERE i.id = $2`,
       [msg.caseId, msg.interactionId],
     );
-    if (first.rows[0] && first.rows[0].earlier === 0) {
-      await ctx.realtime.emit({ nsp: '/visitor', room, event: 'agent:joined', payload: { caseId: msg.caseId, name: first.rows[0].name } });
+    const f = first.rows[0];
+    if (f && f.earlier === 0 && !f.holder) {
+      await ctx.realtime.emit({ nsp: '/visitor', room, event: 'agent:joined', payload: { caseId: msg.caseId, name: f.name } });
     }
     await ctx.realtime.emit({ nsp: '/visitor', room, event: 'message', payload: { ...m, status: 'sent' } });
     return { provider: 'chat', status: 'sent' };

@@ -4,7 +4,7 @@ import { NAMESPACES, rooms } from '../../contracts/realtime.js';
 import type { VisitorAck } from '../../contracts/visitor.js';
 import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
-import { leaveQueue } from './leave-queue.js';
+import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
 
 declare module 'socket.io' {
@@ -14,6 +14,7 @@ declare module 'socket.io' {
 }
 
 const MAX_TEXT = 10_000;
+const BURST = 20;
 
 function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
   return typeof ack === 'function' ? (ack as (r: VisitorAck<any>) => void) : () => {};
@@ -25,7 +26,7 @@ function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
  */
 export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): void {
   const nsp = app.io.of(NAMESPACES.visitor);
-  const leaveTimers = new Set<NodeJS.Timeout>();
+  const leaveChecks = startLeaveChecks(app, deps.routing);
 
   nsp.use(async (socket, next) => {
     try {
@@ -50,8 +51,21 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       });
     };
 
+    // A visitor types; a script floods. Bound the pace per socket (a burst, then about one a second).
+    let allowance = BURST;
+    let lastRefill = Date.now();
+    const withinPace = () => {
+      const now = Date.now();
+      allowance = Math.min(BURST, allowance + (now - lastRefill) / 1000);
+      lastRefill = now;
+      if (allowance < 1) return false;
+      allowance -= 1;
+      return true;
+    };
+
     socket.on('message', guard(async (p: { text?: unknown; clientId?: unknown }, ack: unknown) => {
       const reply = safeAck(ack);
+      if (!withinPace()) return reply({ ok: false, reason: 'too many messages; slow down' });
       const text = typeof p?.text === 'string' ? p.text.trim() : '';
       const clientId = typeof p?.clientId === 'string' && /^[\w-]{1,64}$/.test(p.clientId) ? p.clientId : null;
       if (!text) return reply({ ok: false, reason: 'text is empty' });
@@ -115,23 +129,11 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       safeAck(ack)({ ok: true });
     }));
 
-    socket.on('disconnect', () => {
-      // A reload reconnects within the grace period; only a visitor with no tab left has left the queue.
-      const t = setTimeout(() => {
-        leaveTimers.delete(t);
-        void (async () => {
-          const still = await nsp.in(rooms.visitor(visitor.id)).fetchSockets();
-          if (still.length) return;
-          const open = await currentCase(app.db, visitor.id);
-          if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(deps.routing, open.id);
-        })().catch((err) => app.log.warn({ err }, 'visitor leave check failed'));
-      }, app.config.chat.leaveGraceMs);
-      t.unref();
-      leaveTimers.add(t);
-    });
+    // A reload reconnects within the grace period; only a visitor with no tab left has left the queue.
+    socket.on('disconnect', () => void leaveChecks.schedule(visitor.id));
   });
 
-  // An agent reading a chat case: the visitor's widget shows a read receipt.
+  // An agent typing in or reading a chat case: the visitor's widget shows it.
   app.io.of(NAMESPACES.agent).on('connection', (socket: Socket) => {
     const agent = socket.data.agent;
     if (!agent) return;
@@ -145,6 +147,13 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       );
       return r.rows[0]?.value ?? null;
     };
+    socket.on('typing', (p: { caseId?: unknown; typing?: unknown }) => {
+      void visitorOf(p?.caseId)
+        .then(async (v) => {
+          if (v) await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'typing', payload: { from: 'agent', name: agent.name, typing: p?.typing === true } });
+        })
+        .catch(() => {});
+    });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
       if (!Number.isInteger(upTo)) return;
@@ -161,8 +170,4 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     });
   });
 
-  app.addHook('preClose', async () => {
-    for (const t of leaveTimers) clearTimeout(t);
-    leaveTimers.clear();
-  });
 }

@@ -8,8 +8,9 @@ import { getArticle, searchArticles } from '../../kb/articles.js';
 import { renderArticle } from '../../kb/render.js';
 import { decodeAttachments } from '../chat/routes.js';
 import { rateCase } from './csat.js';
+import { confirmPage } from './confirm-page.js';
 import {
-  PORTAL_COOKIE, consumeMagicLink, consumeSmsCode, countSignInRequest, createMagicLink, createPortalSession, createSmsCode,
+  PORTAL_COOKIE, consumeMagicLink, peekMagicLink, consumeSmsCode, countSignInRequest, createMagicLink, createPortalSession, createSmsCode,
   customerForSession, endPortalSession, type PortalCustomer, type SignInIdentity,
 } from './sign-in.js';
 import { categories, listRequests, ownCase, replyToRequest, reopenRequest, requestDetail, submitRequest, type PortalDeps } from './requests.js';
@@ -38,7 +39,9 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps: PortalDeps = { db: app.db, ingestDeps: app.ingestDeps, realtime: app.realtime, routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log } };
   const cfg = app.config.portal;
   const secure = app.config.publicUrl.startsWith('https:');
-  const ipLimit = { max: cfg.signInRateLimit.max * 4, timeWindow: cfg.signInRateLimit.windowMs };
+  const ipLimit = { max: cfg.signInIpRateLimitMax, timeWindow: cfg.signInRateLimit.windowMs };
+  // following a link or entering a code: tokens are unguessable, codes die after a few wrong tries
+  const verifyLimit = { max: 60, timeWindow: 60_000 };
   const maxBytes = cfg.maxAttachmentBytes;
 
   app.decorateRequest('portalCustomer', null);
@@ -68,15 +71,33 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // Mail scanners follow links: opening the link only shows a button; the POST spends the token.
   app.get(
     '/auth/verify',
-    { config: { rateLimit: ipLimit }, schema: { tags: ['portal'], summary: 'Follow a magic link', querystring: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
+    { config: { rateLimit: verifyLimit }, schema: { tags: ['portal'], summary: 'Open a magic link (confirmation page)', querystring: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
     async (req, reply) => {
-      const r = await consumeMagicLink(app.db, req.query.token);
+      const r = await peekMagicLink(app.db, req.query.token);
       if (!r.ok) return reply.redirect(`/portal/signin?error=link_${r.reason}`, 302);
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'same-origin')
+        .send(confirmPage(r.language, r.identity.value, req.query.token));
+    },
+  );
+
+  app.post(
+    '/auth/verify',
+    { config: { rateLimit: verifyLimit }, schema: { tags: ['portal'], summary: 'Spend a magic link and sign in', body: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
+    async (req, reply) => {
+      // Only our own confirmation page may post here (no signing a victim into someone else's account).
+      const origin = req.headers.origin;
+      if (origin && origin !== new URL(app.config.publicUrl).origin) throw new HttpError(403, 'sign-in must come from the portal');
+      const r = await consumeMagicLink(app.db, req.body.token);
+      if (!r.ok) return reply.redirect(`/portal/signin?error=link_${r.reason}`, 303);
       const s = await createPortalSession(app.db, r.identity, r.language, cfg.sessionTtlHours);
       setSession(reply, s.token);
-      return reply.redirect(`/portal/requests?lang=${r.language}`, 302);
+      return reply.redirect(`/portal/requests?lang=${r.language}`, 303);
     },
   );
 
@@ -99,7 +120,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/auth/sms-code/verify',
     {
-      config: { rateLimit: ipLimit },
+      config: { rateLimit: verifyLimit },
       schema: { tags: ['portal'], summary: 'Sign in with the texted code', body: Type.Object({ phone: Type.String({ maxLength: 40 }), code: Type.String({ pattern: '^[0-9]{6}$' }) }) },
     },
     async (req, reply) => {

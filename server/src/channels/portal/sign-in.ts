@@ -48,6 +48,20 @@ export async function createSmsCode(db: Queryable, id: SignInIdentity, language:
 
 export type ConsumeResult = { ok: true; identity: SignInIdentity; language: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
 
+/** Looks at a magic link without spending it (the confirmation page in front of the sign-in). */
+export async function peekMagicLink(db: Queryable, token: string): Promise<ConsumeResult> {
+  const r = await db.query(
+    `SELECT identity_kind, identity_value, language, used_at IS NOT NULL AS used, expires_at <= now() AS expired
+       FROM portal_login_tokens WHERE kind = 'link' AND secret_hash = $1`,
+    [sha256(token)],
+  );
+  const row = r.rows[0];
+  if (!row) return { ok: false, reason: 'invalid' };
+  if (row.used) return { ok: false, reason: 'used' };
+  if (row.expired) return { ok: false, reason: 'expired' };
+  return { ok: true, identity: { kind: row.identity_kind, value: row.identity_value }, language: row.language };
+}
+
 /** Spends a magic link exactly once (the UPDATE is the lock: two clicks cannot both win). */
 export async function consumeMagicLink(db: Queryable, token: string): Promise<ConsumeResult> {
   const r = await db.query(

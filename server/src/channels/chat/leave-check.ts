@@ -1,0 +1,45 @@
+import { Queue, Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { createRedis } from '../../lib/redis.js';
+import { NAMESPACES, rooms } from '../../contracts/realtime.js';
+import { currentCase } from './conversation.js';
+import { leaveQueue } from './leave-queue.js';
+import type { RoutingDeps } from '../../routing/deps.js';
+
+const QUEUE = 'chat-leave-check';
+
+/**
+ * "Has this visitor left?" is asked after a grace period by a delayed job rather than a timer,
+ * so the check survives the node that saw the disconnect going away; whichever server node takes
+ * the job asks every node (through the socket adapter) whether the visitor still has a tab open.
+ */
+export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { schedule(visitorId: string): Promise<void> } {
+  const queue = new Queue<{ visitorId: string }>(QUEUE, { connection: app.redis, prefix: app.config.queuePrefix });
+  queue.on('error', () => {});
+  const connection = createRedis(app.config.redisUrl, 'worker');
+  const worker = new Worker<{ visitorId: string }>(
+    QUEUE,
+    async (job) => {
+      const still = await app.io.of(NAMESPACES.visitor).in(rooms.visitor(job.data.visitorId)).fetchSockets();
+      if (still.length) return;
+      const open = await currentCase(app.db, job.data.visitorId);
+      if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(routing, open.id);
+    },
+    { connection, prefix: app.config.queuePrefix, concurrency: 20 },
+  );
+  worker.on('error', (err) => app.log.warn({ err }, 'chat leave-check worker error'));
+
+  app.addHook('preClose', async () => {
+    await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    await queue.close().catch(() => {});
+    connection.disconnect();
+  });
+
+  return {
+    async schedule(visitorId) {
+      await queue
+        .add('check', { visitorId }, { delay: app.config.chat.leaveGraceMs, removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'fixed', delay: 1000 } })
+        .catch((err) => app.log.warn({ err, visitorId }, 'could not schedule the chat leave check'));
+    },
+  };
+}
