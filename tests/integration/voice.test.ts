@@ -279,6 +279,25 @@ describe('maximum wait', () => {
   });
 });
 
+describe('lost status callbacks', () => {
+  it('a stale call is asked about at Twilio and finished: a caller who hung up while queued still gets a callback case', async () => {
+    const { call } = await incomingCall('+14155550350');
+    const live = await incomingCall('+14155550351');
+    await ctx.db.pool.query(`UPDATE calls SET updated_at = now() - interval '2 hours' WHERE id = ANY($1)`, [[call.id, live.call.id]]);
+    api.setCallStatus(call.call_sid, 'completed', 380);
+    const { reconcileStaleCalls } = await import('../../server/src/channels/voice/reconcile.js');
+    const deps = { db: ctx.db.pool, queues: ctx.app.queues, config: ctx.config, log: pino({ level: 'silent' }) };
+    expect(await reconcileStaleCalls(deps)).toBe(1);
+    const after = (await q(`SELECT * FROM calls WHERE id = $1`, [call.id]))[0];
+    expect(after).toMatchObject({ state: 'completed', outcome: 'abandoned', total_seconds: 380 });
+    expect((await q(`SELECT type FROM cases WHERE id = $1`, [after.callback_case_id]))[0].type).toBe('callback');
+    // the other one is still live at Twilio: left alone, looked at again later
+    expect((await q(`SELECT state, twilio_status FROM calls WHERE id = $1`, [live.call.id]))[0]).toEqual({ state: 'queued', twilio_status: 'in-progress' });
+    expect(await reconcileStaleCalls(deps)).toBe(0);
+    expect(api.find(new RegExp(`^GET .*Calls/${live.call.call_sid}\\.json$`))).toHaveLength(1);
+  });
+});
+
 describe('connecting the agent', () => {
   it('on accept redirects the queued call via REST to TwiML that <Dial>s the agent (browser client + phone); talk time comes from the bridged leg', async () => {
     const { call } = await incomingCall('+14155550320');
