@@ -346,6 +346,16 @@ describe('connecting the agent', () => {
     // what the agent timeline plays and shows
     expect(inter.metadata).toMatchObject({ durationSeconds: 95, recordingUrl: `/api/v1/voice/recordings/${recSid}` });
 
+    const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/voice/calls?caseId=${call.case_id}`, headers: auth(agentToken) });
+    expect(list.json()).toEqual([
+      expect.objectContaining({ id: call.id, state: 'completed', outcome: 'answered', talkSeconds: 95, recordings: [{ sid: recSid, kind: 'call', durationSeconds: 95, player: `/api/v1/voice/recordings/${recSid}` }] }),
+    ]);
+    // a written reply on a phone case is refused in the composer with what to do instead
+    const written = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/messages`, headers: auth(agentToken), payload: { text: 'Thanks for calling' } });
+    expect(written.statusCode).toBe(422);
+    expect(written.json().message).toMatch(/send it as an SMS/);
+    const asSms = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/messages`, headers: auth(agentToken), payload: { text: 'Thanks for calling', channel: 'sms' } });
+    expect(asSms.statusCode).toBe(201);
     // the player link streams the recording from Twilio with the account's credentials
     api.serve(`/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}.mp3`, 'audio/mpeg', Buffer.from('ID3-fake-mp3'));
     const play = await ctx.app.inject({ method: 'GET', url: `/api/v1/voice/recordings/${recSid}`, headers: auth(agentToken) });
