@@ -43,7 +43,7 @@ beforeAll(async () => {
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   // replies are delivered by the outbound worker (the chat adapter pushes them to the widget)
-  stopWorkers = startHubWorkers(ctx);
+  stopWorkers = await startHubWorkers(ctx);
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   alice = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   const bob = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Agent', queueIds: [q.id] });
