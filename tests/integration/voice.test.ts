@@ -441,6 +441,11 @@ describe('agent calling and transfers', () => {
     const i = (await q(`SELECT * FROM interactions WHERE id = $1`, [out.interactionId]))[0];
     expect(i).toMatchObject({ direction: 'outbound', kind: 'call', author_agent_id: agent.id, to_address: '+14155550330' });
 
+    // only the customer's own numbers (toll-fraud guard)
+    const premium = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id, to: '+19005550199' } });
+    expect(premium.statusCode).toBe(422);
+    expect(premium.json().message).toMatch(/not one of this customer's numbers/);
+
     api.failNext(/Calls\.json$/, { status: 400, code: 21215, message: 'Geo permission not enabled' });
     const bad = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id } });
     expect(bad.statusCode).toBe(502);
@@ -455,6 +460,9 @@ describe('agent calling and transfers', () => {
     expect(find(dial, 'Number').text).toBe('+14155550331');
     const call = (await q(`SELECT * FROM calls WHERE call_sid = $1`, [browserLeg]))[0];
     expect(call).toMatchObject({ direction: 'outbound', case_id: inbound.case_id, agent_id: agent.id });
+    const other = parseTwiml((await postTwilio(ctx.app, '/webhooks/twilio/voice/client', { CallSid: sid('CA'), From: `client:agent-${agent.id}`, To: '+19005550199', CaseId: String(inbound.case_id) })).body);
+    expect(findAll(other, 'Dial')).toHaveLength(0);
+    expect(find(other, 'Say').text).toMatch(/not one of the customer's numbers/);
   });
 
   it('cold transfer to a queue puts the caller back on hold and the case back on the queue; warm transfer brings in the other agent through a conference', async () => {

@@ -11,7 +11,7 @@ import { recordCallback } from '../twilio/raw-event.js';
 import { createTwilioQueue } from '../twilio/jobs.js';
 import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../twilio/urls.js';
-import { placeOutboundCall } from './outbound-calls.js';
+import { isCustomerNumber, placeOutboundCall } from './outbound-calls.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
 import { override, prompts, speak } from './prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
@@ -429,6 +429,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     if (!agentId || !to || !Number.isInteger(caseId) || caseId < 1) {
       twiml.say({ language: 'en-US' }, 'This call cannot be placed: a case and a valid phone number are required.');
+      return sendTwiml(reply, twiml);
+    }
+    if (!(await isCustomerNumber(app.db, caseId, to))) {
+      twiml.say({ language: 'en-US' }, "This number is not one of the customer's numbers. Add it to the customer first.");
       return sendTwiml(reply, twiml);
     }
     const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });
