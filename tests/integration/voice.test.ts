@@ -530,5 +530,20 @@ describe('phone number settings', () => {
     const ok = await post({ e164: '(415) 555-0405', businessHours: { timezone: 'Asia/Tehran', weekly: { sat: [['08:00', '17:00']] } } });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().e164).toBe('+14155550405');
+    const id = ok.json().id;
+    const put = await ctx.app.inject({ method: 'PUT', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken), payload: { e164: '+14155550405', queueId: billing.id, defaultLanguage: 'fa', greeting: { fa: 'https://cdn.example.test/fa-greeting.mp3' } } });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ queueId: billing.id, defaultLanguage: 'fa', businessHours: null });
+    // a new caller on that number hears the recorded Persian greeting and lands on its queue
+    const { twiml, call } = await incomingCall('+14155550406', '+14155550405');
+    expect(find(twiml, 'Play').text).toBe('https://cdn.example.test/fa-greeting.mp3');
+    expect(call.queue_id).toBe(billing.id);
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken) });
+    expect(list.json().map((n: { e164: string }) => n.e164)).toContain('+14155550405');
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken) })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken) })).statusCode).toBe(404);
+    expect((await q(`SELECT action FROM audit_log WHERE entity = 'phone_number' AND entity_id = $1 ORDER BY id`, [String(id)])).map((r) => r.action)).toEqual([
+      'phone_number.create', 'phone_number.update', 'phone_number.delete',
+    ]);
   });
 });
