@@ -167,9 +167,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
     let enqueue = false;
     await withTransaction(app.db, async (tx) => {
-      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
+      // call row before case row, the order every voice path locks them in
       const locked = (await callById(tx, call.id, true))!;
       if (locked.state !== 'ivr') return; // a replayed menu answer
+      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
       await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
       await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
       if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
