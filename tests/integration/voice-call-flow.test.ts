@@ -185,5 +185,16 @@ describe('declined offers', () => {
     expect(await first.other.accept(second.offerId)).toEqual({ ok: true, caseId: row.case_id });
     const redirect = await waitFor(async () => api.find(new RegExp(`Calls/${p.CallSid}\\.json$`))[0], 5000, 'redirect to the accepting agent');
     expect(redirect.form.Url).toBe(`${PUB}/webhooks/twilio/voice/connect?callId=${row.id}&agentId=${first.other.id}`);
+
+    // the agent still free is offered the next caller, who hangs up before the agent answers: the offer is withdrawn
+    const p2 = { CallSid: sid('CA'), AccountSid: TWILIO_TEST.accountSid, From: '+14155550611', To: SECOND, CallStatus: 'ringing', Direction: 'inbound' };
+    await postTwilio(app(), '/webhooks/twilio/voice', p2);
+    const row2 = (await q(`SELECT * FROM calls WHERE call_sid = $1`, [p2.CallSid]))[0];
+    const offer2 = await first.who.nextOffer((o) => o.case.id === row2.case_id, 5000);
+    await postTwilio(app(), `/webhooks/twilio/voice/queue-exit?callId=${row2.id}`, { CallSid: p2.CallSid, QueueResult: 'hangup', QueueTime: '6' });
+    const gone = await waitFor(async () => first.who.rescinded.find((r) => r.offerId === offer2.offerId), 3000, 'offer:rescinded');
+    expect(gone.reason).toBe('abandoned');
+    expect((await first.who.accept(offer2.offerId)).ok).toBe(false);
+    expect(api.find(new RegExp(`Calls/${p2.CallSid}\\.json$`))).toHaveLength(0);
   });
 });
