@@ -90,10 +90,14 @@ function boot(script: HTMLScriptElement | null) {
     else statusBar.textContent = '';
   }
 
+  let readSent = 0;
   function markRead() {
     if (panel.hidden || !socket) return;
     const lastAgent = [...messages].reverse().find((m) => m.from === 'agent');
-    if (lastAgent) socket.emit('read', { upToId: lastAgent.id });
+    if (lastAgent && lastAgent.id > readSent) {
+      readSent = lastAgent.id;
+      socket.emit('read', { upToId: lastAgent.id });
+    }
   }
 
   function upsert(m: VisitorMessage) {
