@@ -94,7 +94,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       if (!open) return;
       const r = await app.db.query(
         `UPDATE interactions SET delivery_status = 'read', updated_at = now()
-          WHERE case_id = $1 AND direction = 'outbound' AND id <= $2 AND delivery_status IN ('sent', 'delivered') RETURNING id`,
+          WHERE case_id = $1 AND direction = 'outbound' AND id <= $2 AND delivery_status IN ('sending', 'sent', 'delivered') RETURNING id`,
         [open.id, upTo],
       );
       for (const row of r.rows) {
