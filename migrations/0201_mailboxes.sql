@@ -7,6 +7,11 @@ CREATE TABLE mailboxes (
   display_name            text NOT NULL DEFAULT '',
   queue_id                bigint REFERENCES queues(id) ON DELETE SET NULL,
   active                  boolean NOT NULL DEFAULT true,
+  -- 'password' (incl. app passwords) or 'oauth2-microsoft' (Exchange Online, client-credentials app registration)
+  auth_method             text NOT NULL DEFAULT 'password' CHECK (auth_method IN ('password', 'oauth2-microsoft')),
+  oauth_tenant_id         text,
+  oauth_client_id         text,
+  oauth_client_secret_enc text,
   imap_host               text,
   imap_port               int NOT NULL DEFAULT 993 CHECK (imap_port BETWEEN 1 AND 65535),
   imap_tls                boolean NOT NULL DEFAULT true,

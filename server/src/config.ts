@@ -51,6 +51,8 @@ export interface Config {
   emailThrottle: { max: number; windowSeconds: number };
   /** Email: at most this many automatic acknowledgements per recipient per hour (loop protection). */
   emailAutoAckPerHour: number;
+  /** Microsoft identity platform, where mailboxes using OAuth2 get their access tokens. */
+  microsoftLoginUrl: string;
   uiDistDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
     emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
+    microsoftLoginUrl: url('MICROSOFT_LOGIN_URL', ['https:', 'http:'], 'https://login.microsoftonline.com').replace(/\/$/, ''),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,

@@ -5,6 +5,10 @@ import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import pino from 'pino';
+import type pg from 'pg';
+import { createPool } from '../../server/src/db/pool.js';
+import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 
 const KEY = 'test-inbound-key-0123456789';
 let ctx: TestContext;
@@ -12,6 +16,8 @@ let base: string;
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 let colleague: Awaited<ReturnType<typeof makeAgent>>;
+let router: RunningRouter;
+let routerPool: pg.Pool;
 
 async function inbound(body: Record<string, unknown>) {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY }, payload: body });
@@ -21,19 +27,30 @@ async function inbound(body: Record<string, unknown>) {
 
 beforeAll(async () => {
   const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist });
+  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   agent = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   colleague = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Agent', queueIds: [q.id] });
+  // the router runs as in production: its own pool and Redis connections, offers over the /agent socket
+  routerPool = createPool(ctx.db.url, 5);
+  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await router?.close();
+  await routerPool?.end();
   await ctx?.close();
 });
+
+async function apiAs(a: { email: string; password: string }) {
+  const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.email, password: a.password } });
+  const token = r.json().token as string;
+  return (method: 'POST' | 'GET', url: string, payload?: unknown) => ctx.app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
+}
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto(`${base}/`);
@@ -45,21 +62,37 @@ async function signIn(page: Page, email: string, password: string) {
 }
 
 describe('agent workspace in Chromium', () => {
-  it('works a case end to end: history from another channel, reply, note with mention, solve; Persian renders RTL', async () => {
-    // The customer first wrote by SMS; later by email (same person: the email identity is on the customer).
+  it('goes Available, accepts an offer, sees the history from another channel, replies, notes, solves; Persian renders RTL', async () => {
+    // Earlier the customer wrote by SMS, and a colleague solved that case.
     const sms = await inbound({ channel: 'sms', providerMessageId: 'e2e-sms-1', from: { kind: 'phone', value: '+14155550123', name: 'Maria Garcia' }, text: 'My router keeps rebooting since Monday' });
-    await ctx.db.pool.query(`INSERT INTO customer_identities (customer_id, kind, value) VALUES ($1, 'email', 'maria@example.com')`, [sms.customerId]);
-    const mail = await inbound({ channel: 'email', providerMessageId: 'e2e-mail-1', from: { kind: 'email', value: 'maria@example.com', name: 'Maria Garcia' }, subject: 'Invoice shows the wrong amount', text: 'Hello, March was charged twice.' });
-    expect(mail.customerId).toBe(sms.customerId);
-    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [mail.caseId, agent.id]);
+    const bob = await apiAs(colleague);
+    expect((await bob('POST', `/api/v1/cases/${sms.caseId}/status`, { status: 'solved', resolutionNote: 'Firmware updated' })).statusCode).toBe(200);
+    // the customer's email address is on the same profile
+    expect((await bob('POST', `/api/v1/customers/${sms.customerId}/identities`, { kind: 'email', value: 'maria@example.com' })).statusCode).toBe(201);
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors = watchErrors(page);
     await signIn(page, agent.email, agent.password);
+    await page.locator('[data-presence="available"]').click();
+    await expect.poll(async () => (await ctx.db.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence).toBe('available');
+    expect(await page.locator('[data-presence="available"]').getAttribute('aria-checked')).toBe('true');
 
-    // the case is in "my cases"; open it
-    await page.locator(`[data-case-id="${mail.caseId}"]`).click();
+    // A new case arrives through the API: the router offers it to the only available agent.
+    const mail = await inbound({ channel: 'email', providerMessageId: 'e2e-mail-1', from: { kind: 'email', value: 'maria@example.com', name: 'Maria Garcia' }, subject: 'Invoice shows the wrong amount', text: 'Hello, March was charged twice.' });
+    expect(mail.customerId).toBe(sms.customerId);
+    const card = page.getByTestId('offer-card');
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.innerText()).toContain('Invoice shows the wrong amount');
+    expect(await card.innerText()).toContain('Maria Garcia');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'agent-offer-en.png') });
+    await page.keyboard.press('a');
+    await page.waitForURL(new RegExp(`/cases/${mail.caseId}$`));
+    await card.waitFor({ state: 'detached' });
     await page.waitForSelector(`[data-testid="case-page"][data-case-id="${mail.caseId}"]`);
+    const assigned = await ctx.db.pool.query(`SELECT assignee_id, routing_state FROM cases WHERE id = $1`, [mail.caseId]);
+    expect(assigned.rows[0]).toEqual({ assignee_id: agent.id, routing_state: 'assigned' });
+    // and it is listed under my cases
+    await page.locator(`.case-list [data-case-id="${mail.caseId}"]`).waitFor();
     const timeline = page.getByTestId('timeline');
     await expect.poll(() => timeline.locator('[data-channel="sms"]').count()).toBe(1);
     expect(await timeline.locator('[data-channel="sms"]').innerText()).toContain('My router keeps rebooting');
@@ -88,23 +121,28 @@ describe('agent workspace in Chromium', () => {
     const notes = await ctx.db.pool.query(`SELECT n.agent_id FROM notifications n JOIN interactions i ON i.id = n.interaction_id WHERE i.case_id = $1`, [mail.caseId]);
     expect(notes.rows.map((r) => r.agent_id)).toEqual([colleague.id]);
 
-    // solve with a resolution note
-    await page.getByTestId('action-solve').click();
-    await page.getByTestId('resolution-note').fill('Duplicate March charge refunded');
-    await page.getByTestId('confirm-solve').click();
-    await expect.poll(() => page.getByTestId('case-status').innerText()).toBe('Solved');
-    const solved = await ctx.db.pool.query(`SELECT status, resolution_note FROM cases WHERE id = $1`, [mail.caseId]);
-    expect(solved.rows[0]).toEqual({ status: 'solved', resolution_note: 'Duplicate March charge refunded' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-workspace-en.png') });
 
     // Persian: the whole document flips to right-to-left, dates use the Persian calendar
     await page.getByTestId('language').selectOption('fa');
     await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('dir'))).toBe('rtl');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('fa');
-    expect(await page.getByTestId('case-status').innerText()).toBe('حل‌شده');
-    // Persian digits in a formatted date (fa-IR, Solar Hijri calendar: year 14xx)
-    expect(await page.locator('.entry-time').first().innerText()).toMatch(/[۰-۹]/);
+    expect(await page.getByTestId('case-status').innerText()).toBe('باز');
+    expect(await page.getByTestId('composer-send').innerText()).toBe('افزودن یادداشت');
+    // Persian digits in formatted dates (fa-IR, Solar Hijri calendar)
+    expect(await page.locator('.entry-time').first().innerText()).toMatch(/^[۰-۹:٫،\s]+$/);
+    expect(await page.locator('.case-header .meta').nth(2).innerText()).toMatch(/۱۴۰[0-9۰-۹]/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-workspace-fa.png') });
+
+    // solve with a resolution note (in the Persian UI)
+    await page.getByTestId('action-solve').click();
+    await page.getByTestId('resolution-note').fill('Duplicate March charge refunded');
+    await page.getByTestId('confirm-solve').click();
+    await expect.poll(() => page.getByTestId('case-status').innerText()).toBe('حل‌شده');
+    const solved = await ctx.db.pool.query(`SELECT status, resolution_note FROM cases WHERE id = $1`, [mail.caseId]);
+    expect(solved.rows[0]).toEqual({ status: 'solved', resolution_note: 'Duplicate March charge refunded' });
+    // solved work leaves the active list
+    await page.locator(`.case-list [data-case-id="${mail.caseId}"]`).waitFor({ state: 'detached' });
 
     expect(errors).toEqual([]);
     await page.close();

@@ -71,7 +71,10 @@ async function waitForPort(port: number, up: boolean, ms = 10_000): Promise<void
  * A private dovecot IMAP server on a free loopback port with maildirs under a temp dir,
  * so every test file gets its own mail server and nothing touches the system instance.
  */
-export async function startDovecot(users: DovecotUser[] = [{ user: 'support@example.test', password: 'secret' }]): Promise<Dovecot> {
+export async function startDovecot(
+  users: DovecotUser[] = [{ user: 'support@example.test', password: 'secret' }],
+  opts: { oauth2IntrospectionUrl?: string } = {},
+): Promise<Dovecot> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ch-dovecot-'));
   await chmod(dir, 0o755);
   const port = await freePort();
@@ -84,6 +87,12 @@ export async function startDovecot(users: DovecotUser[] = [{ user: 'support@exam
   const { stdout: gidOut } = await run('id', ['-g', 'dovenull']);
   await chown(mailDir, Number(uidOut.trim()), Number(gidOut.trim()));
   await writeFile(path.join(dir, 'users'), users.map((u) => `${u.user}:{PLAIN}${u.password}`).join('\n') + '\n');
+  if (opts.oauth2IntrospectionUrl) {
+    await writeFile(
+      path.join(dir, 'oauth2.conf.ext'),
+      `introspection_url = ${opts.oauth2IntrospectionUrl}\nintrospection_mode = post\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n`,
+    );
+  }
   await writeFile(
     conf,
     `protocols = imap
@@ -93,14 +102,18 @@ state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${opts.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}
 first_valid_uid = 1
 mail_fsync = never
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
 }
-userdb {
+${opts.oauth2IntrospectionUrl ? `passdb {
+  driver = oauth2
+  args = ${dir}/oauth2.conf.ext
+}
+` : ''}userdb {
   driver = static
   args = uid=dovenull gid=dovenull home=${mailDir}/%u mail=maildir:${mailDir}/%u
 }

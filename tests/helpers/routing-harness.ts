@@ -12,13 +12,13 @@ import { createPool } from '../../server/src/db/pool.js';
 import type pg from 'pg';
 
 /** Waits until `check` is truthy (polling), or fails with `what` after `ms`. */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 5000): Promise<NonNullable<T>> {
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 5000, everyMs = 20): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
     if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -181,4 +181,15 @@ describe('IMAP mailbox sync', () => {
     await second.stop();
     await other.stop();
   });
+
+  it('with a processed folder set, ingested mail is moved out of the inbox (settings apply without a restart)', async () => {
+    await dovecot.createFolder(USER, 'Processed');
+    const p = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/admin/mailboxes/${mailboxId}`, headers: { authorization: `Bearer ${token}` }, payload: { processedFolder: 'Processed' } });
+    expect(p.statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 600)); // the supervisor notices the change within its refresh interval
+    const m = await append({ from: 'ann@corp.test', subject: 'File me' });
+    await interactionFor(m.messageId);
+    await waitFor(async () => !(await dovecot.list(USER)).some((x) => x.uid === m.uid), 5000, 'moved out of INBOX');
+    expect((await dovecot.list(USER, 'Processed')).length).toBe(1);
+  });
 });

@@ -57,8 +57,8 @@ describe('two routers at once', () => {
       async () => (await h.ctx.db.pool.query(`SELECT count(DISTINCT case_id)::int AS n FROM case_events WHERE type = 'assigned'`)).rows[0].n === CASES,
       'all cases assigned',
       120_000,
+      250,
     );
-
     const perCase = await h.ctx.db.pool.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE type = 'assigned' GROUP BY case_id`);
     expect(perCase.rowCount).toBe(CASES);
     expect(perCase.rows.filter((r) => r.n !== 1)).toEqual([]);

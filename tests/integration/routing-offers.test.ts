@@ -75,7 +75,7 @@ describe('offers', () => {
 
     const b = await h.agent({ queueIds: [q.id], available: true });
     again.socket.disconnect();
-    await until(async () => (await presenceOf(a.id)) === 'offline', 'offline after grace', 4000);
+    await until(async () => (await presenceOf(a.id)) === 'offline', 'offline after grace', 10_000);
     expect((await presenceLog(a.id)).at(-1)).toEqual({ presence: 'offline', reason: 'disconnected' });
     const ob = await b.nextOffer();
     expect(ob.case.id).toBe(c);

@@ -9,7 +9,7 @@ import type { OfferPayload } from '../../server/src/contracts/realtime.js';
 let h: Harness;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  h = await createHarness({ ROUTING_OFFER_TIMEOUT_ASYNC_MS: '20000' }, 0);
+  h = await createHarness({ ROUTING_OFFER_TIMEOUT_ASYNC_MS: '60000' }, 0);
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -24,7 +24,7 @@ function routerProcess(): Promise<ChildProcess> {
     REDIS_URL: h.ctx.config.redisUrl,
     QUEUE_PREFIX: h.ctx.config.queuePrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ROUTING_OFFER_TIMEOUT_ASYNC_MS: '20000',
+    ROUTING_OFFER_TIMEOUT_ASYNC_MS: '60000',
     ROUTING_SWEEP_MS: '600000',
   };
   const child = fork('workers/src/router-cli.ts', [], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -84,7 +84,13 @@ describe('recovery', () => {
 
     mode = 'all';
     // offers re-issued to agents are answered now
-    for (const a of agents) for (const o of a.open()) void a.accept(o.offerId).then((r) => r.ok && changeCaseStatus(h.ctx.app.routingDeps, { caseId: r.caseId, status: 'solved', agentId: a.id }));
+    for (const a of agents) {
+      for (const o of a.open()) {
+        void a.accept(o.offerId).then(async (r) => {
+          if (r.ok) await changeCaseStatus(h.ctx.app.routingDeps, { caseId: r.caseId, status: 'solved', agentId: a.id });
+        });
+      }
+    }
     await until(async () => (await assigned()) === cases.length, 'all cases assigned', 60_000);
 
     const twice = await h.ctx.db.pool.query(`SELECT case_id FROM case_events WHERE type = 'assigned' GROUP BY case_id HAVING count(*) > 1`);

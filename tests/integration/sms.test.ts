@@ -151,12 +151,38 @@ describe('outbound SMS', () => {
     expect((await interaction(id)).delivery_status).toBe('delivered');
   });
 
+  it('sends attachments as MMS through signed, expiring links Twilio fetches from the hub', async () => {
+    const caseId = await caseFor('+14155550135');
+    const jpeg = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+    const r = await ctx.app.inject({
+      method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` },
+      payload: { text: 'Here is the label', attachments: [{ filename: 'label.jpg', contentType: 'image/jpeg', contentBase64: jpeg.toString('base64') }] },
+    });
+    expect(r.statusCode).toBe(201);
+    await waitFor(async () => (await interaction(r.json().interactionId)).provider_message_id);
+    const req = api.find(/Messages\.json$/).find((x) => x.form.To === '+14155550135')!;
+    expect(req.form.Body).toBe('Here is the label');
+    const link = new URL(String(req.form.MediaUrl));
+    expect(link.origin).toBe(TWILIO_TEST.publicUrl);
+    const got = await ctx.app.inject({ method: 'GET', url: link.pathname + link.search });
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['content-type']).toBe('image/jpeg');
+    expect(Buffer.compare(got.rawPayload, jpeg)).toBe(0);
+    const forged = new URLSearchParams(link.search);
+    forged.set('exp', String(Number(forged.get('exp')) + 3600));
+    expect((await ctx.app.inject({ method: 'GET', url: `${link.pathname}?${forged}` })).statusCode).toBe(403);
+    const { mediaLink } = await import('../../server/src/channels/twilio/media-links.js');
+    const key = Buffer.from(link.pathname.split('/').pop()!, 'base64url').toString();
+    const old = new URL(mediaLink(ctx.config, key, Date.now() - 2 * 24 * 3600 * 1000));
+    expect((await ctx.app.inject({ method: 'GET', url: old.pathname + old.search })).statusCode).toBe(403);
+  });
+
   it('records a carrier failure with its error code from the status callback', async () => {
     const caseId = await caseFor('+14155550131');
     const id = (await reply(caseId, 'Can you confirm?')).json().interactionId;
     const i = await waitFor(async () => {
       const x = await interaction(id);
-      return x.provider_message_id && x;
+      return x.provider_message_id && x.delivery_status === 'queued' && x;
     });
     await postTwilio(ctx.app, '/webhooks/twilio/status', { MessageSid: i.provider_message_id, MessageStatus: 'undelivered', ErrorCode: '30005', AccountSid: TWILIO_TEST.accountSid });
     const after = await interaction(id);
@@ -185,7 +211,7 @@ describe('outbound SMS', () => {
     for (const id of [a, b]) {
       const x = await waitFor(async () => {
         const y = await interaction(id);
-        return y.provider_message_id && y;
+        return y.provider_message_id && y.delivery_status !== 'sending' && y;
       }, 15000, 'retried delivery');
       expect(x.delivery_status).toBe('queued');
     }

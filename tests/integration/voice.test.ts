@@ -161,6 +161,8 @@ describe('calls nobody answered', () => {
     expect((await q(`SELECT kind FROM case_links WHERE case_id = $1 AND linked_case_id = $2`, [cb.id, call.case_id]))[0].kind).toBe('callback');
     const orig = (await q(`SELECT status, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0];
     expect(orig).toEqual({ status: 'solved', routing_state: 'none' });
+    // the caller waited and we did not answer: offered and unanswered, but not abandoned
+    expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id]))[0].n).toBe(0);
 
     const recSid = sid('RE');
     const recording = { CallSid: call.call_sid, RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}`, RecordingStatus: 'completed', RecordingDuration: '14' };
@@ -174,7 +176,7 @@ describe('calls nobody answered', () => {
     const vm = await q(`SELECT * FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [cb.id]);
     expect(vm).toHaveLength(1);
     expect(vm[0].text).toBe('Voicemail: Hi, this is Sam, please call me about my invoice.');
-    expect(vm[0].metadata).toMatchObject({ recordingSid: recSid, durationSeconds: 14 });
+    expect(vm[0].metadata).toMatchObject({ recordingSid: recSid, durationSeconds: 14, voicemailUrl: `/api/v1/voice/recordings/${recSid}`, transcription: 'Hi, this is Sam, please call me about my invoice.' });
     const r = (await q(`SELECT * FROM call_recordings WHERE recording_sid = $1`, [recSid]))[0];
     expect(r).toMatchObject({ kind: 'voicemail', duration_seconds: 14, interaction_id: vm[0].id });
     expect((await q(`SELECT count(*)::int AS n FROM cases WHERE type = 'callback' AND customer_id = $1`, [cb.customer_id]))[0].n).toBe(1);
@@ -219,6 +221,30 @@ describe('calls nobody answered', () => {
     const cb = (await q(`SELECT * FROM cases WHERE id = $1`, [after.callback_case_id]))[0];
     expect(cb).toMatchObject({ type: 'callback', routing_state: 'waiting' });
     expect((await q(`SELECT text FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [cb.id]))[0].text).toBe('Voicemail (9 s)');
+    // when the call ends the after-hours call case is closed with what happened; the callback case stays open
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '25' });
+    const orig = (await q(`SELECT status, resolution_note FROM cases WHERE id = $1`, [call.case_id]))[0];
+    expect(orig.status).toBe('solved');
+    expect(orig.resolution_note).toMatch(/outside business hours; callback case opened/);
+    expect((await q(`SELECT status FROM cases WHERE id = $1`, [cb.id]))[0].status).toBe('new');
+  });
+
+  it('a caller who hangs up in the menu leaves a closed call case, not an open one nobody routes', async () => {
+    const { call } = await incomingCall('+14155550314', MENU);
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '4' });
+    const c = (await q(`SELECT status, routing_state, resolution_note FROM cases WHERE id = $1`, [call.case_id]))[0];
+    expect(c).toEqual({ status: 'solved', routing_state: 'none', resolution_note: 'Caller hung up before reaching the queue.' });
+    expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id]))[0].n).toBe(0);
+  });
+
+  it('a number without voice answers with a short message and creates nothing', async () => {
+    const SMS_ONLY = '+14155550203';
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken), payload: { e164: SMS_ONLY, voiceEnabled: false } })).statusCode).toBe(201);
+    const p = callParams('+14155550315', SMS_ONLY);
+    const twiml = parseTwiml((await postTwilio(ctx.app, '/webhooks/twilio/voice', p)).body);
+    expect(find(twiml, 'Say').text).toMatch(/does not take calls/);
+    find(twiml, 'Hangup');
+    expect((await q(`SELECT count(*)::int AS n FROM calls WHERE call_sid = $1`, [p.CallSid]))[0].n).toBe(0);
   });
 });
 
@@ -274,6 +300,9 @@ describe('connecting the agent', () => {
     expect(find(dial, 'Client').text).toBe(`agent-${agent.id}`);
     expect(find(dial, 'Number').text).toBe('+14155550999');
     expect((await q(`SELECT state, agent_id FROM calls WHERE id = $1`, [call.id]))[0]).toEqual({ state: 'connecting', agent_id: agent.id });
+    // Twilio reports the queue exit of a redirected call too; its answer leads to the same agent
+    const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'redirected', QueueTime: '12' })).body);
+    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
 
     const leg = sid('CA');
     await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: leg, ParentCallSid: call.call_sid, CallStatus: 'in-progress' });
@@ -295,6 +324,8 @@ describe('connecting the agent', () => {
     const inter = (await q(`SELECT metadata FROM interactions WHERE id = $1`, [call.interaction_id]))[0];
     expect(inter.metadata).toMatchObject({ talkSeconds: 95, outcome: 'answered' });
     expect(inter.metadata.recordings).toEqual([{ sid: recSid, durationSeconds: 95, status: 'completed', player: `/api/v1/voice/recordings/${recSid}` }]);
+    // what the agent timeline plays and shows
+    expect(inter.metadata).toMatchObject({ durationSeconds: 95, recordingUrl: `/api/v1/voice/recordings/${recSid}` });
 
     // the player link streams the recording from Twilio with the account's credentials
     api.serve(`/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}.mp3`, 'audio/mpeg', Buffer.from('ID3-fake-mp3'));
@@ -316,6 +347,24 @@ describe('connecting the agent', () => {
     api.failNext(new RegExp(`Calls/${other.call.call_sid}\\.json$`), { status: 400, code: 21220, message: 'Call is not in-progress. Cannot redirect.' });
     await expect(voiceChannel.onAssigned!(sendCtx(), { caseId: other.call.case_id, agentId: agent.id })).resolves.toBeUndefined();
     expect((await q(`SELECT state FROM calls WHERE id = $1`, [other.call.id]))[0].state).toBe('queued');
+  });
+
+  it('if the REST redirect never happened, the hold TwiML leaves the queue after a grace period and the exit TwiML dials the accepting agent', async () => {
+    const { call } = await incomingCall('+14155550324');
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
+    await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'accepted', $2, now())`, [call.case_id, agent.id]);
+    const waitParams = { CallSid: call.call_sid, QueuePosition: '1', QueueTime: '30' };
+    // just accepted: the redirect gets its chance, the caller keeps hearing hold music
+    const fresh = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/wait?callId=${call.id}`, waitParams)).body);
+    expect(findAll(fresh, 'Leave')).toHaveLength(0);
+    await ctx.db.pool.query(`UPDATE case_events SET created_at = now() - interval '30 seconds' WHERE case_id = $1 AND type = 'accepted'`, [call.case_id]);
+    const late = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/wait?callId=${call.id}`, waitParams)).body);
+    expect(findAll(late, 'Leave')).toHaveLength(1);
+    const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'leave', QueueTime: '31' })).body);
+    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
+    expect(findAll(exit, 'Record')).toHaveLength(0);
+    const after = (await q(`SELECT state, agent_id, outcome, callback_case_id FROM calls WHERE id = $1`, [call.id]))[0];
+    expect(after).toEqual({ state: 'connecting', agent_id: agent.id, outcome: null, callback_case_id: null });
   });
 
   it('an agent who does not pick up sends the caller back to the queue in their place', async () => {

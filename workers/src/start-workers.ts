@@ -53,6 +53,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       redis: producer,
       prefix: deps.config.queuePrefix,
       encryptionKey: deps.config.encryptionKey,
+      loginUrl: deps.config.microsoftLoginUrl,
       inbound: {
         ingest: { db, store, routingQueue: queues.routing, threadWindowHours: deps.config.threadWindowHours, log: deps.log },
         config: deps.config,

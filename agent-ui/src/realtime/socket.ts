@@ -42,9 +42,12 @@ export function connectRealtime(): Socket {
     if (stores.caseView.caseId) socket!.emit('case:watch', stores.caseView.caseId);
     if (resumed) void resume();
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     connection.connected = false;
     connection.reconnecting = true;
+    // A server shutting down (rolling restart) disconnects us on purpose, and Socket.IO does not
+    // retry that by itself: come back to whichever node is up.
+    if (reason === 'io server disconnect') setTimeout(() => socket?.connect(), 500 + Math.random() * 1000);
   });
   socket.on('connect_error', (err: Error) => {
     connection.connected = false;

@@ -120,6 +120,8 @@ export const useCaseViewStore = defineStore('caseView', {
         if (p.interaction.direction === 'inbound') {
           this.typing = null;
           this.markChatRead();
+          // the agent is looking at it: not unread for them
+          if (p.caseId === this.current.id) void casesApi.markRead(p.caseId).catch(() => {});
         }
       } else {
         void this.refreshNewest();

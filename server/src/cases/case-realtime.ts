@@ -25,7 +25,7 @@ export async function emitInteractionNew(rt: RealtimeEmitter, db: Queryable, int
 
 /**
  * Workspace socket events on /agent: an open case view joins the case's room (live timeline,
- * delivery status, typing indicators).
+ * delivery status, typing indicators), and an agent typing on a chat case shows in the visitor's widget.
  */
 export default fp(
   async (app: FastifyInstance) => {
@@ -35,20 +35,33 @@ export default fp(
       socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean }) => void) => {
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return ack?.({ ok: false });
-        // leave the previous case: one case view per socket
-        for (const room of socket.rooms) if (room.startsWith('case:') && room !== rooms.case(id)) await socket.leave(room);
         await socket.join(rooms.case(id));
         ack?.({ ok: true });
       });
+      // Leaving the view of a case keeps the room of a case the agent holds (routing joined it on assignment).
       socket.on('case:unwatch', async (caseId: unknown) => {
-        await socket.leave(rooms.case(Number(caseId)));
+        const id = Number(caseId);
+        if (!Number.isSafeInteger(id) || id < 1) return;
+        const r = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id]).catch(() => ({ rows: [] as { assignee_id: number | null }[] }));
+        if (r.rows[0]?.assignee_id !== agent.id) await socket.leave(rooms.case(id));
       });
-      // Colleagues watching the same case see who is typing (the chat channel forwards it to the visitor).
-      socket.on('typing', (p: unknown) => {
+      // Colleagues on the case see who is typing; on a chat case the visitor's widget shows it too.
+      socket.on('typing', async (p: unknown) => {
         const { caseId, typing } = (p ?? {}) as { caseId?: unknown; typing?: unknown };
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return;
         socket.to(rooms.case(id)).emit('typing', { caseId: id, from: 'agent', agentId: agent.id, name: agent.name, typing: typing === true });
+        const v = await app.db
+          .query(
+            `SELECT ci.value FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
+              WHERE c.id = $1 AND c.channel = 'chat' ORDER BY ci.id DESC LIMIT 1`,
+            [id],
+          )
+          .catch(() => ({ rows: [] as { value: string }[] }));
+        const visitorId = v.rows[0]?.value;
+        if (visitorId) {
+          await app.realtime.emit({ nsp: NAMESPACES.visitor, room: rooms.visitor(visitorId), event: 'typing', payload: { from: 'agent', name: agent.name, typing: typing === true } });
+        }
       });
     });
 

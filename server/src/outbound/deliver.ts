@@ -46,11 +46,11 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   try {
     if (!adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
     const res = await adapter.send({ db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime }, msg);
-    // A receipt that raced ahead of the send confirmation (a chat visitor reading the pushed
-    // message at once, a fast status callback) is kept rather than downgraded to 'sent'.
+    // A provider status callback (or a chat visitor's read receipt) may already have moved the
+    // message on (sent, delivered, read, failed): keep that.
     const done = await deps.db.query(
-      `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('delivered', 'read') THEN delivery_status ELSE $2 END,
-              delivery_error = NULL, provider = COALESCE($3, provider),
+      `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
+              delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
               provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
         WHERE id = $1 RETURNING delivery_status`,
       [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],

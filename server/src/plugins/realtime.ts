@@ -40,7 +40,8 @@ export default fp(
     const adapterRedis: Redis = createRedis(app.config.redisUrl, 'worker');
     const io = new Server(app.server, {
       path: '/socket.io',
-      adapter: createAdapter(adapterRedis, { streamName: `${app.config.queuePrefix}:socket.io` }),
+      // channelPrefix too: fetchSockets and heartbeats go over pub/sub, which must not cross environments sharing a Redis
+      adapter: createAdapter(adapterRedis, { streamName: `${app.config.queuePrefix}:socket.io`, channelPrefix: `${app.config.queuePrefix}:socket.io` }),
       serveClient: false,
       cors: { origin: true, credentials: true },
     });

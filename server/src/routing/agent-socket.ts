@@ -125,6 +125,7 @@ export default fp(
       { connection: conn, prefix: app.config.queuePrefix, concurrency: 20 },
     );
     worker.on('error', (err) => app.log.warn({ err }, 'agent-sockets worker error'));
+    worker.on('failed', (job, err) => app.log.warn({ err, job: job?.data }, 'agent-sockets job failed'));
 
     app.addHook('preClose', async () => {
       await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);

@@ -1,7 +1,7 @@
 import type { RescindReason } from '../contracts/realtime.js';
 import { enqueueCase } from './enqueue.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
-import { caseRoom, emitCaseUpdated, emitPresence, emitQueueUpdated, emitRescinded } from './notify.js';
+import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './notify.js';
 import { removeFromRoutingQueue, requestMatch } from './signals.js';
 
 /**
@@ -55,5 +55,4 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   ]);
   for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
   await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
-  if (e.requeued.length || e.dequeued.length || e.assigned.length) await emitQueueUpdated(deps).catch(() => {});
 }

@@ -59,12 +59,6 @@ export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: 
   await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: targets, event: 'case:updated', payload });
 }
 
-/** Nudges every agent's queue view; the count is cheap and lets the UI decide whether to refetch. */
-export async function emitQueueUpdated(deps: RoutingDeps): Promise<void> {
-  const r = await deps.db.query(`SELECT count(*)::int AS n FROM cases WHERE routing_state IN ('waiting', 'offered')`);
-  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.allAgents, event: 'queue:updated', payload: { waiting: r.rows[0].n } });
-}
-
 /** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */
 export async function caseRoom(deps: RoutingDeps, agentId: number, caseId: number, action: 'join' | 'leave'): Promise<void> {
   await deps.queues.agentSockets.add('room', { type: 'room', agentId, caseId, action }).then(() => undefined, () => undefined);

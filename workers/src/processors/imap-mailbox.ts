@@ -3,12 +3,15 @@ import type pg from 'pg';
 import type { Log } from '../../../server/src/lib/log.js';
 import type { Mailbox } from '../../../server/src/channels/email/mailboxes.js';
 import { ingestRawEmail, storeUnprocessableEmail, type EmailInboundDeps } from '../../../server/src/channels/email/inbound.js';
+import { imapAuth } from '../../../server/src/channels/email/mail-auth.js';
 
 export interface ImapSessionOptions {
   mailbox: Mailbox;
   db: pg.Pool;
   inbound: EmailInboundDeps;
   log: Log;
+  /** Microsoft identity platform, for mailboxes signing in with OAuth2. */
+  loginUrl?: string;
   /** Reconnect delays: doubled per failed attempt from initialMs up to maxMs (with jitter). */
   backoff?: { initialMs: number; maxMs: number };
   /** Called with each UID fetched from the server (observability). */
@@ -120,11 +123,21 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
   const loop = async () => {
     let attempt = 0;
     while (!stopped) {
+      let auth;
+      try {
+        auth = await imapAuth(o.loginUrl ?? 'https://login.microsoftonline.com', mailbox);
+      } catch (err) {
+        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
+        log.warn({ mailbox: mailbox.address, reason: describe(err), retryInMs: delay }, 'IMAP sign-in token unavailable');
+        await recordError(describe(err));
+        await sleep(delay);
+        continue;
+      }
       const c = new ImapFlow({
         host: mailbox.imap.host!,
         port: mailbox.imap.port,
         secure: mailbox.imap.tls,
-        auth: { user: mailbox.imap.user!, pass: mailbox.imap.password ?? '' },
+        auth,
         logger: false,
         // Go idle right after a sync so new mail is announced at once; restart IDLE every few minutes
         // because some servers and NAT boxes silently drop long-idle connections.

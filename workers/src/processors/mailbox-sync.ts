@@ -14,6 +14,8 @@ export interface MailboxSyncOptions {
   encryptionKey: Buffer;
   inbound: EmailInboundDeps;
   log: Log;
+  /** Microsoft identity platform, for mailboxes signing in with OAuth2. */
+  loginUrl?: string;
   /** How often mailbox configuration is re-read and leases renewed. */
   refreshMs?: number;
   /** A lease not renewed for this long is free for another worker process. */
@@ -76,6 +78,7 @@ export function startMailboxSync(o: MailboxSyncOptions): () => Promise<void> {
           db: o.db,
           inbound: o.inbound,
           log: o.log,
+          loginUrl: o.loginUrl,
           backoff: o.backoff,
           onFetched: o.onFetched ? (uid) => o.onFetched!(m.id, uid) : undefined,
         });

@@ -69,7 +69,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     do {
       again = false;
       try {
+        const t0 = performance.now();
         const r = await runMatchPass(deps, { routerId });
+        if (r.offered) log.debug({ ...r, ms: Math.round(performance.now() - t0) }, 'match pass');
         if (r.contended && !stopped) {
           again = true;
           await new Promise((res) => setTimeout(res, 5 + Math.random() * 15));
@@ -148,6 +150,12 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (prev === body && lastStats === body) return;
       lastStats = body;
       const at = new Date().toISOString();
+      // agents' queue views refresh when the number of waiting cases changes
+      const waiting = qs.reduce((n, q) => n + q.waiting + q.offered, 0);
+      const prevWaiting = await kv.getset(`${prefix}:router:waiting-last`, String(waiting));
+      if (prevWaiting !== String(waiting)) {
+        await deps.realtime!.emit({ nsp: NAMESPACES.agent, room: rooms.allAgents, event: 'queue:updated', payload: { waiting } });
+      }
       await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:queues', payload: { at, queues: qs } });
       await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:agents', payload: { at, agents: as } });
     } catch {

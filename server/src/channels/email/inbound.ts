@@ -9,6 +9,9 @@ import { trimQuotedText } from './trim-quoted.js';
 import { resolveEmailCase, senderScopedMessageId } from './threading.js';
 import { ownAddresses, type Mailbox } from './mailboxes.js';
 import { recordAutoAck } from './auto-ack.js';
+import { bounceReason, findBouncedMessages, markBounced } from './bounces.js';
+
+const ACK_MAX_AGE_MS = 24 * 3600_000;
 
 export interface EmailInboundDeps {
   ingest: IngestDeps;
@@ -65,7 +68,10 @@ export async function ingestRawEmail(
 
   const senderCustomerId = await customerOfAddress(deps, sender);
   const messageIds = [...p.inReplyTo, ...p.references.slice().reverse()];
-  const thread = await resolveEmailCase(db, key, { sender, senderCustomerId, messageIds, subject: p.subject });
+  const bounced = noise === 'bounce' ? await findBouncedMessages(db, key, raw) : [];
+  const thread = bounced.length
+    ? { caseId: bounced[0].caseId, customerId: bounced[0].customerId }
+    : await resolveEmailCase(db, key, { sender, senderCustomerId, messageIds, subject: p.subject });
 
   const trimmed = trimQuotedText(p.text);
   const html = p.html ? sanitizeEmailHtml(p.html) : undefined;
@@ -82,12 +88,12 @@ export async function ingestRawEmail(
     threading: {
       // Re-checked inside the transaction; a mail that matches nothing opens a new case (no time-window guess).
       resolveCase: async (tx, ctx) =>
-        (await resolveEmailCase(tx, key, { sender, senderCustomerId: ctx.customerId, messageIds, subject: p.subject }))?.caseId ?? null,
+        bounced.length ? bounced[0].caseId : ((await resolveEmailCase(tx, key, { sender, senderCustomerId: ctx.customerId, messageIds, subject: p.subject }))?.caseId ?? null),
       forceNewCase: true,
     },
     customerId: thread && thread.customerId !== senderCustomerId ? thread.customerId : undefined,
     caseDefaults: mailbox?.queueId ? { queueId: mailbox.queueId } : undefined,
-    customer: { name: p.from.name },
+    customer: { name: p.from.name, language: guessLanguage(`${p.subject}\n${trimmed.text}`) },
     metadata: {
       messageId: p.messageId,
       ...(p.hasMessageId ? {} : { messageIdSynthesised: true }),
@@ -110,9 +116,14 @@ export async function ingestRawEmail(
   });
 
   let autoAckId: number | null = null;
+  if (!result.duplicate && bounced.length) {
+    await markBounced(db, bounced.map((b) => b.interactionId), bounceReason(raw));
+  }
   if (!result.duplicate) {
     if (!noise && !throttled) await recordParticipants(deps, result.caseId, result.customerId, [sender, ...p.to, ...p.cc], ours);
-    if (result.newCase && mailbox?.autoAck && !noise && !throttled && !p.defects.length && !isNoReplyAddress(sender)) {
+    // Old mail (e.g. the backlog of a mailbox connected for the first time) is not acknowledged years late.
+    const recent = !p.date || Date.now() - p.date.getTime() < ACK_MAX_AGE_MS;
+    if (result.newCase && recent && mailbox?.autoAck && !noise && !throttled && !p.defects.length && !isNoReplyAddress(sender)) {
       autoAckId = await recordAutoAck(db, { caseId: result.caseId, mailbox, to: sender, maxPerHour: deps.config.emailAutoAckPerHour });
       if (autoAckId && deps.outbound) {
         // If Redis is down the acknowledgement stays queued in Postgres and the outbound sweep sends it.
@@ -190,4 +201,12 @@ export async function storeUnprocessableEmail(db: IngestDeps['db'], raw: Buffer,
      ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING`,
     [messageId, JSON.stringify({ encoding: 'base64', data: raw.toString('base64') }), `unprocessable: ${reason}`.slice(0, 2000)],
   );
+}
+
+/** A new customer writing in Persian script gets Persian replies (acknowledgements, templates) by default. */
+function guessLanguage(text: string): 'fa' | undefined {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  if (!letters.length) return undefined;
+  const persian = letters.filter((ch) => /[\u0600-\u06FF\uFB50-\uFDFF]/.test(ch)).length;
+  return persian / letters.length > 0.5 ? 'fa' : undefined;
 }

@@ -20,6 +20,7 @@ export interface Mailbox {
     pollIntervalSeconds: number;
   };
   smtp: { host: string | null; port: number; security: 'tls' | 'starttls' | 'none'; user: string | null; password: string | null };
+  auth: { method: 'password' | 'oauth2-microsoft'; tenantId: string | null; clientId: string | null; clientSecret: string | null };
   autoAck: boolean;
   autoAckTemplates: Record<string, { subject?: string; text?: string }>;
   /** Changes whenever the configuration changes: a running IMAP session restarts on a new value. */
@@ -28,7 +29,7 @@ export interface Mailbox {
 
 const COLS = `id, name, address, display_name, queue_id, active, imap_host, imap_port, imap_tls, imap_user, imap_password_enc, imap_folder,
   mark_seen, processed_folder, poll_interval_seconds, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password_enc,
-  auto_ack, auto_ack_templates, updated_at`;
+  auto_ack, auto_ack_templates, auth_method, oauth_tenant_id, oauth_client_id, oauth_client_secret_enc, updated_at`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toMailbox(key: Buffer, r: any): Mailbox {
@@ -52,6 +53,7 @@ function toMailbox(key: Buffer, r: any): Mailbox {
       pollIntervalSeconds: r.poll_interval_seconds,
     },
     smtp: { host: r.smtp_host, port: r.smtp_port, security: r.smtp_security, user: r.smtp_user, password: open(r.smtp_password_enc) },
+    auth: { method: r.auth_method, tenantId: r.oauth_tenant_id, clientId: r.oauth_client_id, clientSecret: open(r.oauth_client_secret_enc) },
     autoAck: r.auto_ack,
     autoAckTemplates: r.auto_ack_templates ?? {},
     version: new Date(r.updated_at).toISOString(),
@@ -65,7 +67,7 @@ export async function loadMailbox(db: Queryable, key: Buffer, id: number): Promi
 
 /** Mailboxes a worker should read: active and with IMAP configured. */
 export async function imapMailboxes(db: Queryable, key: Buffer): Promise<Mailbox[]> {
-  const r = await db.query(`SELECT ${COLS} FROM mailboxes WHERE active AND imap_host IS NOT NULL AND imap_user IS NOT NULL ORDER BY id`);
+  const r = await db.query(`SELECT ${COLS} FROM mailboxes WHERE active AND imap_host IS NOT NULL AND (imap_user IS NOT NULL OR auth_method <> 'password') ORDER BY id`);
   return r.rows.map((row) => toMailbox(key, row));
 }
 

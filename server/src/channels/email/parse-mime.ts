@@ -20,6 +20,8 @@ export interface ParsedEmail {
   /** Lower-cased header name → raw value(s), for noise detection and the raw event. */
   headers: Record<string, string>;
   contentType: string;
+  /** The Date header, when it parses. */
+  date: Date | null;
   attachments: InboundAttachment[];
   /** Why the MIME structure is broken, if it is; a broken message is still stored. */
   defects: string[];
@@ -47,6 +49,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
       references: [],
       headers: {},
       contentType: '',
+      date: null,
       attachments: [],
       defects: [...defects, `unparseable: ${(err as Error).message}`],
     };
@@ -89,6 +92,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedEmail> {
     references: messageIdList(parsed.references),
     headers,
     contentType,
+    date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
     attachments,
     defects,
   };

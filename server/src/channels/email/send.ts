@@ -5,6 +5,7 @@ import { mailboxForCase, ownAddresses, type Mailbox } from './mailboxes.js';
 import { domainOf, outgoingMessageId } from './message-ids.js';
 import { subjectCaseNumber } from './threading.js';
 import { isNoReplyAddress } from './noise.js';
+import { MailAuthError, smtpAuth } from './mail-auth.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
@@ -17,8 +18,13 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
   const autoAck = msg.metadata.autoAck === true;
   const mailbox = await mailboxForCase(ctx.db, key, msg.caseId, typeof msg.metadata.mailboxId === 'number' ? msg.metadata.mailboxId : null);
   const sender = senderFor(ctx, mailbox);
-  const to = (msg.to ?? '').trim().toLowerCase();
+  let to = (msg.to ?? '').trim().toLowerCase();
+  if (isNoReplyAddress(to)) {
+    // The last mail on the case was a delivery report or a no-reply robot: answer the customer instead.
+    to = (await customerAddress(ctx, msg.caseId, msg.customerId)) ?? to;
+  }
   if (!EMAIL.test(to)) throw new PermanentDeliveryError(`"${msg.to ?? ''}" is not an email address`);
+  if (isNoReplyAddress(to)) throw new PermanentDeliveryError(`${to} does not accept replies`);
 
   const c = await ctx.db.query(`SELECT number, subject, customer_id FROM cases WHERE id = $1`, [msg.caseId]);
   const theCase = c.rows[0];
@@ -30,7 +36,13 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
   const attachments = [];
   for (const a of msg.attachments) attachments.push({ filename: a.filename, contentType: a.contentType, content: await ctx.store.get(a.storageKey) });
 
-  const transport = sender.transport();
+  let transport;
+  try {
+    transport = await sender.transport();
+  } catch (err) {
+    if (err instanceof MailAuthError && err.permanent) throw new PermanentDeliveryError(`cannot sign in to SMTP: ${err.message}`);
+    throw err;
+  }
   try {
     const info = await transport.sendMail({
       from: { name: sender.name, address: sender.address },
@@ -78,18 +90,7 @@ function senderFor(ctx: SendContext, mailbox: Mailbox | null) {
     return {
       name: m.displayName,
       address: m.address,
-      transport: () =>
-        nodemailer.createTransport({
-          host: m.smtp.host!,
-          port: m.smtp.port,
-          secure: m.smtp.security === 'tls',
-          requireTLS: m.smtp.security === 'starttls',
-          ignoreTLS: m.smtp.security === 'none',
-          ...(m.smtp.user ? { auth: { user: m.smtp.user, pass: m.smtp.password ?? '' } } : {}),
-          connectionTimeout: 15_000,
-          greetingTimeout: 15_000,
-          socketTimeout: 60_000,
-        } satisfies SMTPTransport.Options),
+      transport: async () => smtpTransport(m, await smtpAuth(ctx.config.microsoftLoginUrl, m)),
     };
   }
   if (ctx.config.smtp.url && ctx.config.smtp.from) {
@@ -97,11 +98,25 @@ function senderFor(ctx: SendContext, mailbox: Mailbox | null) {
     const from = ctx.config.smtp.from;
     const address = (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
     const name = from.includes('<') ? from.slice(0, from.indexOf('<')).trim().replace(/^"|"$/g, '') : '';
-    return { name, address, transport: () => nodemailer.createTransport(url) };
+    return { name, address, transport: async () => nodemailer.createTransport(url) };
   }
   throw new PermanentDeliveryError(
     mailbox ? `mailbox ${mailbox.address} has no SMTP server configured` : 'no mailbox can send this case (configure a mailbox with SMTP, or SMTP_URL and SMTP_FROM)',
   );
+}
+
+export function smtpTransport(m: Mailbox, auth: Awaited<ReturnType<typeof smtpAuth>>) {
+  return nodemailer.createTransport({
+    host: m.smtp.host!,
+    port: m.smtp.port,
+    secure: m.smtp.security === 'tls',
+    requireTLS: m.smtp.security === 'starttls',
+    ignoreTLS: m.smtp.security === 'none',
+    ...(auth ? { auth } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  } satisfies SMTPTransport.Options);
 }
 
 /** In-Reply-To the customer's latest mail on the case (else our latest), References = its chain plus it. */
@@ -128,6 +143,17 @@ function subjectFor(base: string, caseNumber: number, isReply: boolean): string 
   if (isReply && !/^(re|aw|sv|antw|پاسخ)\s*:/i.test(s)) s = `Re: ${s}`;
   if (subjectCaseNumber(s) !== caseNumber) s = `${s} [#${caseNumber}]`;
   return s;
+}
+
+async function customerAddress(ctx: SendContext, caseId: number, customerId: number): Promise<string | null> {
+  const r = await ctx.db.query(
+    `SELECT ci.value FROM customer_identities ci
+       LEFT JOIN LATERAL (SELECT max(i.id) AS last FROM interactions i WHERE i.case_id = $1 AND i.direction = 'inbound' AND i.from_address = ci.value) l ON true
+      WHERE ci.customer_id = $2 AND ci.kind = 'email'
+      ORDER BY l.last DESC NULLS LAST, ci.id LIMIT 1`,
+    [caseId, customerId],
+  );
+  return r.rows[0]?.value ?? null;
 }
 
 /** Copy: the agent's CC list, the case's participants, and the customer when the reply goes to someone else. */

@@ -4,6 +4,7 @@ import { senderNumber } from '../twilio/numbers.js';
 import { webhookUrl } from '../twilio/urls.js';
 import { optedOutAt } from './opt-out.js';
 import { mapTwilioMessageStatus } from './status.js';
+import { mediaLink } from '../twilio/media-links.js';
 
 export function optOutMessage(since: Date): string {
   return `cannot send: the customer opted out of SMS (replied STOP on ${since.toISOString().slice(0, 10)}); they must text START before we can message them again`;
@@ -14,7 +15,8 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
   if (!msg.to) throw new PermanentDeliveryError('the customer has no phone number');
   const since = await optedOutAt(ctx.db, msg.to);
   if (since) throw new PermanentDeliveryError(optOutMessage(since));
-  if (!msg.text.trim()) throw new PermanentDeliveryError('an SMS needs text');
+  if (!msg.text.trim() && !msg.attachments.length) throw new PermanentDeliveryError('an SMS needs text or an attachment');
+  if (msg.attachments.length > 10) throw new PermanentDeliveryError('an MMS carries at most 10 attachments');
 
   // Answer from the number the customer wrote to, so the conversation stays in one thread on their phone.
   const lastTo = await ctx.db.query(
@@ -37,6 +39,8 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
       to: msg.to,
       from,
       body: msg.text,
+      // Attachments go out as MMS: Twilio fetches each file from a signed, expiring link to the hub.
+      ...(msg.attachments.length ? { mediaUrl: msg.attachments.map((a) => mediaLink(ctx.config, a.storageKey)) } : {}),
       statusCallback: webhookUrl(ctx.config, '/status'),
     });
     // Record the sid at once so a status callback racing this reply finds its interaction.
@@ -49,11 +53,11 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
       `SELECT payload->>'MessageStatus' AS s FROM raw_events WHERE provider = 'twilio-status' AND provider_message_id LIKE $1 || ':%'`,
       [m.sid],
     );
-    const order = ['queued', 'sending', 'sent', 'delivered', 'read'];
+    // Callbacks that overtook this reply (recorded before the sid was stored) still count.
     let status: SendResult['status'] = 'queued';
     for (const row of early.rows) {
       const s = mapTwilioMessageStatus(row.s);
-      if (s && order.indexOf(s) > order.indexOf(status)) status = s === 'delivered' || s === 'sent' ? s : status;
+      if (s === 'delivered' || (s === 'sent' && status === 'queued')) status = s;
     }
     return { provider: 'twilio', providerMessageId: m.sid, status, metadata: { from, twilioStatus: m.status, segments: m.numSegments } };
   } catch (err) {

@@ -9,6 +9,7 @@ import { addTwilioJob, createTwilioQueue } from '../twilio/jobs.js';
 import { recordCallback } from '../twilio/raw-event.js';
 import { keywordAction, OPT_REPLIES, setOptOut } from './opt-out.js';
 import { applyMessageStatus } from './status.js';
+import { mediaLinkRoute } from '../twilio/media-links.js';
 
 const PERSIAN = /[\u0600-\u06FF]/;
 
@@ -19,6 +20,7 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
     await jobs.close().catch(() => {});
   });
   const verify = requireTwilioSignature(app.config);
+  await app.register(mediaLinkRoute);
 
   app.post('/sms', { preHandler: verify, schema: { hide: true } }, async (req, reply) => {
     const p = twilioParams(req);

@@ -54,7 +54,11 @@ export async function syncCallInteraction(db: Queryable, callId: number): Promis
   await db.query(
     `UPDATE interactions i SET metadata = i.metadata || jsonb_build_object(
         'callId', c.id, 'callSid', c.call_sid, 'callState', c.state, 'outcome', c.outcome, 'agentId', c.agent_id,
-        'talkSeconds', c.talk_seconds, 'totalSeconds', c.total_seconds, 'answeredAt', c.answered_at, 'endedAt', c.ended_at),
+        'talkSeconds', c.talk_seconds, 'totalSeconds', c.total_seconds, 'answeredAt', c.answered_at, 'endedAt', c.ended_at,
+        -- what the agent timeline shows: the conversation's length and its recording
+        'durationSeconds', c.talk_seconds,
+        'recordingUrl', (SELECT '/api/v1/voice/recordings/' || r.recording_sid FROM call_recordings r
+                          WHERE r.interaction_id = i.id AND r.kind = 'call' AND r.url IS NOT NULL ORDER BY r.id DESC LIMIT 1)),
         delivery_status = CASE WHEN i.direction = 'outbound' AND c.state = 'completed'
                                THEN (CASE WHEN c.outcome = 'answered' THEN 'delivered' ELSE 'failed' END)
                                WHEN i.direction = 'outbound' AND c.state = 'in_progress' THEN 'sent' ELSE i.delivery_status END,

@@ -5,7 +5,7 @@ import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
 import { slaDueTimes } from '../../sla/policy.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
-import { withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
+import { dequeueMissedCall, withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
 
 export type CallbackReason = 'abandoned' | 'missed' | 'after_hours';
 
@@ -27,7 +27,7 @@ async function ensureCallbackCaseInTx(tx: Tx, call: CallRow, reason: CallbackRea
   const ins = await tx.query(
     `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language, first_response_due_at, resolution_due_at, last_activity_at)
      VALUES ($1, $2, 'callback', $3, 'voice', $4, $5, $6, $7, $8, now()) RETURNING id`,
-    [o.customer_id, `Call back ${call.customer_number}`, o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseDueAt, due.resolutionDueAt],
+    [o.customer_id, call.customer_number.startsWith('+') ? `Call back ${call.customer_number}` : 'Call back (caller withheld their number)', o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseDueAt, due.resolutionDueAt],
   );
   const caseId: number = ins.rows[0].id;
   await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'callback'), ($2, $1, 'callback') ON CONFLICT DO NOTHING`, [
@@ -68,7 +68,8 @@ export async function callerLeftQueue(deps: LifecycleDeps, callId: number, outco
   const call0 = await callById(deps.db, callId);
   if (!call0) return { callbackCaseId: null };
   // Routing first: the withdraw takes the case off the queue (and writes the abandoned event) in its own transaction.
-  if (outcome !== 'after_hours') await withdrawCall(deps, call0.case_id, outcome === 'abandoned' ? 'abandoned' : 'customer_left');
+  if (outcome === 'abandoned') await withdrawCall(deps, call0.case_id, 'abandoned');
+  else if (outcome === 'missed') await dequeueMissedCall(deps, call0.case_id);
   const res = await withTransaction(deps.db, async (tx) => {
     const call = (await callById(tx, callId, true))!;
     if (call.outcome && call.outcome !== outcome && call.outcome !== 'after_hours') return { caseId: call.callback_case_id, created: false };
@@ -129,7 +130,16 @@ export async function recordVoicemail(
     const text = rec.transcription ? `Voicemail: ${rec.transcription}` : `Voicemail${rec.duration_seconds != null ? ` (${rec.duration_seconds} s)` : ''}`;
     await tx.query(
       `UPDATE interactions SET text = $2, metadata = metadata || $3::jsonb, updated_at = now() WHERE id = $1`,
-      [interactionId, text, JSON.stringify({ recordingSid: v.recordingSid, durationSeconds: rec.duration_seconds, transcription: rec.transcription ?? null })],
+      [
+        interactionId,
+        text,
+        JSON.stringify({
+          recordingSid: v.recordingSid,
+          durationSeconds: rec.duration_seconds,
+          transcription: rec.transcription ?? null,
+          voicemailUrl: `/api/v1/voice/recordings/${v.recordingSid}`,
+        }),
+      ],
     );
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [cb.caseId]);
     return { interactionId, callbackCaseId: cb.caseId };
@@ -158,6 +168,7 @@ export async function recordCallRecording(db: pg.Pool, callId: number, v: { reco
       WHERE id = $1`,
     [call.interaction_id],
   );
+  await syncCallInteraction(db, call.id);
 }
 
 /**
@@ -203,6 +214,14 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
     await setCall(tx, c.id, { state: 'completed', twilio_status: twilioStatus, ended_at: c.ended_at ?? new Date(), total_seconds: totalSeconds, outcome, talk_seconds: talk });
     if (c.talk_seconds === null && talk !== null) {
       await writeCaseEvent(tx, { caseId: c.case_id, type: 'updated', agentId: c.agent_id, channel: 'voice', data: { call: 'talk_time', callId: c.id, talkSeconds: talk } });
+    }
+    // Nobody will pick up a call case that never reached the queue: close it with what happened.
+    if (c.direction === 'inbound' && !c.agent_id && ['ringing', 'ivr', 'voicemail'].includes(c.state)) {
+      const note =
+        c.state === 'voicemail'
+          ? `Caller ${REASON_TEXT[(c.outcome as CallbackReason) ?? 'after_hours'] ?? 'reached voicemail'}${c.callback_case_id ? '; callback case opened.' : '; no message left.'}`
+          : 'Caller hung up before reaching the queue.';
+      await solveCallCaseInTx(tx, c, note);
     }
     await syncCallInteraction(tx, c.id);
   });

@@ -17,6 +17,7 @@ const CATALOGUE = {
     goodbye: 'Thank you for calling. Goodbye.',
     transferHold: 'Please hold while we transfer your call.',
     agentNotReached: 'We could not reach the agent. Please stay on the line.',
+    notInService: 'This number does not take calls. Please send us a text message instead. Goodbye.',
   },
   fa: {
     greeting: 'از تماس شما سپاسگزاریم. تماس شما برای ما مهم است.',
@@ -33,6 +34,7 @@ const CATALOGUE = {
     goodbye: 'از تماس شما سپاسگزاریم. خدانگهدار.',
     transferHold: 'لطفاً منتظر بمانید تا تماس شما منتقل شود.',
     agentNotReached: 'کارشناس در دسترس نبود. لطفاً پشت خط بمانید.',
+    notInService: 'این شماره تماس صوتی نمی‌پذیرد. لطفاً پیامک ارسال کنید. خدانگهدار.',
   },
 } as const;
 

@@ -1,6 +1,10 @@
 import type { RoutingDeps } from '../../routing/deps.js';
 import { withdrawCase } from '../../routing/withdraw.js';
 import { unassignCase } from '../../routing/transfer.js';
+import { applyEffects, noEffects } from '../../routing/effects.js';
+import { rescindCaseOfferInTx } from '../../routing/offers.js';
+import { withRetryingTx } from '../../routing/tx.js';
+import { lockCase } from '../../cases/assignment.js';
 
 export type VoiceRoutingDeps = RoutingDeps;
 
@@ -19,4 +23,25 @@ export async function requeueUnansweredCall(deps: VoiceRoutingDeps, caseId: numb
   await unassignCase(deps, { caseId, actorId: agentId }).catch((err: { statusCode?: number }) => {
     if (err.statusCode !== 409) throw err; // already unassigned elsewhere
   });
+}
+
+/**
+ * A caller sent to voicemail after the queue's maximum wait did not abandon (they waited, we did not answer): the case
+ * leaves the queue and a pending offer is withdrawn, but no `abandoned` event is written. The call counts as offered
+ * and not answered in the service level.
+ */
+export async function dequeueMissedCall(deps: VoiceRoutingDeps, caseId: number): Promise<boolean> {
+  const fx = noEffects();
+  const moved = await withRetryingTx(deps.db, async (tx) => {
+    const c = await lockCase(tx, caseId);
+    if (!c || (c.routing_state !== 'waiting' && c.routing_state !== 'offered')) return false;
+    await rescindCaseOfferInTx(tx, caseId, 'customer_left', fx);
+    await tx.query(`UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now() WHERE id = $1`, [caseId]);
+    fx.dequeued.push(caseId);
+    fx.caseUpdates.push({ caseId, event: 'missed', agentIds: [] });
+    fx.match = fx.rescinded.length > 0; // the offered agent has room again
+    return true;
+  });
+  await applyEffects(deps, fx);
+  return moved;
 }

@@ -26,6 +26,8 @@ import {
 } from './lifecycle.js';
 
 const PERSIAN_PREFIX = '+98';
+/** How long the REST redirect gets to connect an accepted call before the hold TwiML takes over. */
+const ACCEPT_GRACE_SECONDS = 10;
 
 export function voiceDeps(app: FastifyInstance): LifecycleDeps {
   return { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log };
@@ -62,6 +64,17 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const r = await app.db.query(`SELECT COALESCE(c.language, cu.language) AS lang FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`, [caseId]);
     return r.rows[0]?.lang ?? 'en';
   };
+  /** The agent holding the call's case, if they accepted at least `graceSeconds` ago (null otherwise). */
+  const acceptedAgentWaiting = async (caseId: number, graceSeconds: number): Promise<number | null> => {
+    const r = await app.db.query(
+      `SELECT c.assignee_id FROM cases c
+        WHERE c.id = $1 AND c.routing_state = 'assigned' AND c.assignee_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type IN ('assigned', 'accepted') AND e.agent_id = c.assignee_id
+                        AND e.created_at <= now() - make_interval(secs => $2))`,
+      [caseId, graceSeconds],
+    );
+    return r.rows[0]?.assignee_id ?? null;
+  };
   const numberOf = async (call: CallRow): Promise<PhoneNumberConfig | null> => (call.phone_number_id ? phoneNumberById(app.db, call.phone_number_id) : null);
   const seen = (req: FastifyRequest, key: string, p: Record<string, string>) =>
     recordCallback(app.db, { provider: 'twilio-voice', key, channel: 'voice', payload: p, url: signedUrl(config, req) });
@@ -76,6 +89,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const from = callerPhone
       ? { kind: 'phone' as const, value: callerPhone }
       : { kind: 'api' as const, value: `withheld-caller-id:${p.CallSid}`, name: 'Withheld number' };
+    if (number && !number.voiceEnabled) {
+      // A texting-only number: say so rather than create a case nobody can answer.
+      const twiml = new VoiceResponse();
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      twiml.hangup();
+      return sendTwiml(reply, twiml);
+    }
     const open = isOpen(number?.businessHours ?? null);
     const hasMenu = !!number?.ivr?.options?.length;
     const result = await ingest(app.ingestDeps, {
@@ -165,6 +185,12 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     const q = call.queue_id ? (await app.db.query(`SELECT max_wait_seconds FROM queues WHERE id = $1`, [call.queue_id])).rows[0] : null;
     const waited = Number(p.QueueTime ?? 0) || (call.queued_at ? (Date.now() - new Date(call.queued_at).getTime()) / 1000 : 0);
+    // Safety net: an agent accepted a while ago but the REST redirect never reached Twilio (worker down, Twilio
+    // unreachable): leave the queue and the exit TwiML dials that agent.
+    if (call.state === 'queued' && (await acceptedAgentWaiting(call.case_id, ACCEPT_GRACE_SECONDS))) {
+      twiml.leave();
+      return sendTwiml(reply, twiml);
+    }
     if (q?.max_wait_seconds && waited >= q.max_wait_seconds && call.state === 'queued') {
       twiml.leave();
       return sendTwiml(reply, twiml);
@@ -189,8 +215,33 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       if (fresh) await callerLeftQueue(deps, call.id, 'abandoned');
       return sendTwiml(reply, new VoiceResponse());
     }
+    if (result === 'leave') {
+      const agentId = await acceptedAgentWaiting(call.case_id, 0);
+      if (agentId) {
+        const claimed = await app.db.query(
+          `UPDATE calls SET state = 'connecting', agent_id = $2, updated_at = now() WHERE id = $1 AND state IN ('queued', 'connecting') RETURNING id`,
+          [call.id, agentId],
+        );
+        const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
+        if (claimed.rowCount && agent) {
+          await publishCall(app.db, app.realtime, call.id);
+          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+        }
+      }
+    }
     if (['leave', 'queue-full', 'system-error', 'error'].includes(result)) {
       if (fresh) await callerLeftQueue(deps, call.id, 'missed');
+      const number = await numberOf(call);
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+    }
+    // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
+    // redirect's TwiML or this answer, the caller ends up in the same place.
+    if (call.state === 'connecting' && call.agent_id) {
+      const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [call.agent_id])).rows[0];
+      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+    }
+    if (call.state === 'voicemail') {
+      if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
       const number = await numberOf(call);
       return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
     }

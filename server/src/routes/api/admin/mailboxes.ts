@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { ImapFlow } from 'imapflow';
-import nodemailer from 'nodemailer';
 import { audit } from '../../../audit/audit-log.js';
 import { encryptSecret } from '../../../lib/crypto-box.js';
 import { badRequest, conflict, notFound } from '../../../lib/errors.js';
 import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { loadMailbox } from '../../../channels/email/mailboxes.js';
+import { imapAuth, smtpAuth } from '../../../channels/email/mail-auth.js';
+import { smtpTransport } from '../../../channels/email/send.js';
 
 const Template = Type.Object({ subject: Type.Optional(Type.String({ maxLength: 300 })), text: Type.Optional(Type.String({ maxLength: 10_000 })) });
 const MailboxBody = Type.Object({
@@ -15,6 +16,10 @@ const MailboxBody = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 200 })),
   queueId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   active: Type.Optional(Type.Boolean()),
+  authMethod: Type.Optional(Type.Union([Type.Literal('password'), Type.Literal('oauth2-microsoft')])),
+  oauthTenantId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+  oauthClientId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+  oauthClientSecret: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()])),
   imapHost: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])),
   imapPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   imapTls: Type.Optional(Type.Boolean()),
@@ -42,6 +47,10 @@ const MailboxView = Type.Object({
   displayName: Type.String(),
   queueId: Nullable(Type.Integer()),
   active: Type.Boolean(),
+  authMethod: Type.String(),
+  oauthTenantId: Nullable(Type.String()),
+  oauthClientId: Nullable(Type.String()),
+  hasOauthClientSecret: Type.Boolean(),
   imapHost: Nullable(Type.String()),
   imapPort: Type.Integer(),
   imapTls: Type.Boolean(),
@@ -70,13 +79,15 @@ const MailboxView = Type.Object({
 // body field → column; passwords are encrypted on the way in and never read back out.
 const COLUMNS: Record<Exclude<keyof Body, never>, string> = {
   name: 'name', address: 'address', displayName: 'display_name', queueId: 'queue_id', active: 'active',
+  authMethod: 'auth_method', oauthTenantId: 'oauth_tenant_id', oauthClientId: 'oauth_client_id', oauthClientSecret: 'oauth_client_secret_enc',
   imapHost: 'imap_host', imapPort: 'imap_port', imapTls: 'imap_tls', imapUser: 'imap_user', imapPassword: 'imap_password_enc',
   imapFolder: 'imap_folder', markSeen: 'mark_seen', processedFolder: 'processed_folder', pollIntervalSeconds: 'poll_interval_seconds',
   smtpHost: 'smtp_host', smtpPort: 'smtp_port', smtpSecurity: 'smtp_security', smtpUser: 'smtp_user', smtpPassword: 'smtp_password_enc',
   autoAck: 'auto_ack', autoAckTemplates: 'auto_ack_templates',
 };
 
-const SELECT = `SELECT id, name, address, display_name AS "displayName", queue_id AS "queueId", active, imap_host AS "imapHost",
+const SELECT = `SELECT id, name, address, display_name AS "displayName", queue_id AS "queueId", active, auth_method AS "authMethod",
+  oauth_tenant_id AS "oauthTenantId", oauth_client_id AS "oauthClientId", oauth_client_secret_enc IS NOT NULL AS "hasOauthClientSecret", imap_host AS "imapHost",
   imap_port AS "imapPort", imap_tls AS "imapTls", imap_user AS "imapUser", imap_password_enc IS NOT NULL AS "hasImapPassword",
   imap_folder AS "imapFolder", mark_seen AS "markSeen", processed_folder AS "processedFolder", poll_interval_seconds AS "pollIntervalSeconds",
   smtp_host AS "smtpHost", smtp_port AS "smtpPort", smtp_security AS "smtpSecurity", smtp_user AS "smtpUser",
@@ -95,7 +106,7 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
       if (b[field] === undefined) continue;
       let v: unknown = b[field];
       if (field === 'address' && typeof v === 'string') v = v.trim().toLowerCase();
-      if ((field === 'imapPassword' || field === 'smtpPassword') && typeof v === 'string') v = encryptSecret(key, v);
+      if ((field === 'imapPassword' || field === 'smtpPassword' || field === 'oauthClientSecret') && typeof v === 'string') v = encryptSecret(key, v);
       if (field === 'autoAckTemplates') v = JSON.stringify(v);
       out.push([column, v]);
     }
@@ -198,11 +209,12 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
       const m = await loadMailbox(app.db, key, req.params.id);
       if (!m) throw notFound('mailbox');
       const imap: { ok: boolean; error?: string; folderMessages?: number } = { ok: false };
-      if (!m.imap.host || !m.imap.user) imap.error = 'IMAP is not configured';
+      if (!m.imap.host || (!m.imap.user && m.auth.method === 'password')) imap.error = 'IMAP is not configured';
       else {
-        const c = new ImapFlow({ host: m.imap.host, port: m.imap.port, secure: m.imap.tls, auth: { user: m.imap.user, pass: m.imap.password ?? '' }, logger: false, connectionTimeout: 15_000 });
-        c.on('error', () => {});
+        let c: ImapFlow | null = null;
         try {
+          c = new ImapFlow({ host: m.imap.host, port: m.imap.port, secure: m.imap.tls, auth: await imapAuth(app.config.microsoftLoginUrl, m), logger: false, connectionTimeout: 15_000 });
+          c.on('error', () => {});
           await c.connect();
           const st = await c.status(m.imap.folder, { messages: true });
           imap.ok = true;
@@ -210,23 +222,22 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
         } catch (err) {
           imap.error = describe(err);
         } finally {
-          await c.logout().catch(() => c.close());
+          if (c?.usable) await c.logout().catch(() => c?.close());
+          else c?.close();
         }
       }
       const smtp: { ok: boolean; error?: string } = { ok: false };
       if (!m.smtp.host) smtp.error = 'SMTP is not configured';
       else {
-        const t = nodemailer.createTransport({
-          host: m.smtp.host, port: m.smtp.port, secure: m.smtp.security === 'tls', requireTLS: m.smtp.security === 'starttls', ignoreTLS: m.smtp.security === 'none',
-          ...(m.smtp.user ? { auth: { user: m.smtp.user, pass: m.smtp.password ?? '' } } : {}), connectionTimeout: 15_000, greetingTimeout: 15_000,
-        });
+        let t: ReturnType<typeof smtpTransport> | null = null;
         try {
+          t = smtpTransport(m, await smtpAuth(app.config.microsoftLoginUrl, m));
           await t.verify();
           smtp.ok = true;
         } catch (err) {
           smtp.error = describe(err);
         } finally {
-          t.close();
+          t?.close();
         }
       }
       return { imap, smtp };

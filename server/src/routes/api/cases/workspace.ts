@@ -15,7 +15,7 @@ const Tag = Type.String({ minLength: 1, maxLength: 50 });
 /** The agent workspace's view of cases: lists, one case, its customer's timeline and the actions on it. */
 const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
-  const routing = (): RoutingDeps => ({ db: app.db, queues: app.queues, realtime: app.realtime, log: app.log });
+  const routing = (): RoutingDeps => app.routingDeps;
 
   app.get(
     '/cases',
