@@ -190,6 +190,11 @@ describe('web chat', () => {
     const caseId = (await send(s, 'quick question', 'q1')).message.caseId;
     await ctx.db.pool.query(`UPDATE cases SET status = 'solved', routing_state = 'none', assignee_id = $2 WHERE id = $1`, [caseId, agent.id]);
     expect((await s.emitWithAck('queue:status', { caseId })).status).toMatchObject({ caseId, state: 'closed' });
+    // the visitor asks for the transcript after the agent closed the chat
+    expect(await s.emitWithAck('transcript', {})).toMatchObject({ ok: false, reason: /email address/ });
+    expect(await s.emitWithAck('transcript', { email: 'late@example.test' })).toEqual({ ok: true });
+    const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'late@example.test');
+    expect(mail.text).toContain('quick question');
     const other = await newVisitor();
     const os = await open('/visitor', { token: other.token });
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });
