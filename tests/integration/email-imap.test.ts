@@ -60,7 +60,9 @@ async function append(spec: Parameters<typeof buildMail>[0]) {
 }
 
 beforeAll(async () => {
-  [dovecot, ctx] = await Promise.all([startDovecot([{ user: USER, password: 'imap-secret' }]), createTestContext()]);
+  // One after the other, so a failure of the second still leaves the first to afterAll's cleanup.
+  dovecot = await startDovecot([{ user: USER, password: 'imap-secret' }]);
+  ctx = await createTestContext();
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   token = await adminToken(ctx);
   const r = await ctx.app.inject({

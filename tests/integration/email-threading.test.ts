@@ -57,6 +57,20 @@ describe('email threading', () => {
     expect((await q(`SELECT count(*)::int AS n FROM interactions WHERE provider_message_id = $1`, [first.messageId]))[0].n).toBe(1);
   });
 
+  it('a mail addressed to two of our mailboxes becomes one message on one case', async () => {
+    const token = await adminToken(ctx);
+    const sales = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/mailboxes', headers: { authorization: `Bearer ${token}` }, payload: { name: 'Sales', address: 'sales@example.test', autoAck: false } });
+    expect(sales.statusCode).toBe(201);
+    const raw = await buildMail({ from: 'oscar@example.org', to: 'support@example.test', cc: ['sales@example.test'], subject: 'Quote and support', messageId: uniqueMessageId('both') });
+    const a = await postMime(ctx, raw, '?mailbox=support@example.test');
+    const b = await postMime(ctx, raw, `?mailbox=${sales.json().id}`);
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(200);
+    expect(b.json()).toMatchObject({ duplicate: true, interactionId: a.json().interactionId, caseId: a.json().caseId });
+    // Our own addresses are never recorded as participants.
+    expect(await q(`SELECT value FROM case_participants WHERE case_id = $1`, [a.json().caseId])).toEqual([]);
+  });
+
   it('a reply with only References joins the case', async () => {
     const r = await send({ from: 'ann@corp.test', subject: 'Re: Printer is on fire', references: ['root@elsewhere.test', first.messageId], text: 'Still burning.' });
     expect(r).toMatchObject({ caseId: first.caseId, newCase: false });

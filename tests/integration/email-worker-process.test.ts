@@ -16,7 +16,9 @@ let workers: RunningWorkers;
 let agent: AgentClient;
 
 beforeAll(async () => {
-  [h, dovecot, sink] = await Promise.all([createHarness({}, 0), startDovecot([{ user: USER, password: 'pw' }]), startSmtpSink()]);
+  dovecot = await startDovecot([{ user: USER, password: 'pw' }]);
+  sink = await startSmtpSink();
+  h = await createHarness({}, 0);
   const queue = await h.queue({ name: 'email-support', channels: ['email'] });
   agent = await h.agent({ queueIds: [queue.id], available: true });
   const smtpPort = Number(new URL(sink.url).port);
