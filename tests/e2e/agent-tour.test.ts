@@ -195,4 +195,17 @@ describe('agent workspace tour in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'agent-tour-en.png') });
     expect(errors).toEqual([]);
   });
+
+  it('when the session ends on the server, the next action leads to sign-in with a notice', async () => {
+    await ctx.db.pool.query(`DELETE FROM sessions WHERE agent_id = $1`, [alice.id]);
+    await page.locator(`.case-list [data-case-id="${ids.sms}"]`).click();
+    await page.waitForURL(/\/login\?/);
+    expect(new URL(page.url()).searchParams.get('expired')).toBe('1');
+    await page.getByText('Your session has expired. Please sign in again.').waitFor();
+    // signing in again returns to where the agent was going
+    await page.getByTestId('login-email').fill(alice.email);
+    await page.getByTestId('login-password').fill(alice.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${ids.sms}"]`);
+  });
 });

@@ -157,6 +157,20 @@ describe('email content', () => {
     expect(Buffer.from(raw.payload.data, 'base64').equals(r.raw)).toBe(true);
   });
 
+  it('keeps inline images as attachments with their Content-ID, referenced from the HTML', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0c1b6d90000000049454e44ae426082', 'hex');
+    const r = await send({
+      from: 'ivy@example.org',
+      subject: 'Error screenshot',
+      html: '<p>This error:</p><img src="cid:shot1@ivy">',
+      attachments: [{ filename: 'shot.png', content: png, contentType: 'image/png', cid: 'shot1@ivy' }],
+    });
+    const [i] = await q(`SELECT html FROM interactions WHERE id = $1`, [r.interactionId]);
+    expect(i.html).toContain('src="cid:shot1@ivy"');
+    const [a] = await q(`SELECT filename, content_id, inline, size_bytes FROM attachments WHERE interaction_id = $1`, [r.interactionId]);
+    expect(a).toEqual({ filename: 'shot.png', content_id: 'shot1@ivy', inline: true, size_bytes: png.length });
+  });
+
   it('stores a Persian message sent base64 and quoted-printable correctly', async () => {
     const text = 'سلام، فاکتور من اشتباه است و مبلغ دو بار کسر شده. لطفاً بررسی کنید.';
     for (const enc of ['base64', 'quoted-printable']) {

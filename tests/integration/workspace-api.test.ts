@@ -121,12 +121,15 @@ describe('workspace cases API', () => {
   it('transfers to an agent or back to a queue', async () => {
     const c = await inbound({ channel: 'email', providerMessageId: 'w-7', from: { kind: 'email', value: 'tr@example.com' }, subject: 'Transfer me', text: 'x' });
     await assign(c.caseId, agent.id);
+    // the workspace sends toAgentId / toQueueId; agentId / queueId are accepted too
     const t = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { toAgentId: colleague.id });
     expect(t.statusCode, t.body).toBe(200);
-    expect((await api('GET', `/api/v1/cases/${c.caseId}`)).json().case).toMatchObject({ assigneeId: colleague.id, assigneeName: 'Bob Smith', routingState: 'assigned' });
-    const q = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { toQueueId: queueId }, supToken);
-    expect(q.statusCode, q.body).toBe(200);
-    expect((await api('GET', `/api/v1/cases/${c.caseId}`)).json().case).toMatchObject({ assigneeId: null, routingState: 'waiting', queueId });
+    expect(t.json().case).toMatchObject({ assigneeId: colleague.id, assigneeName: 'Bob Smith', routingState: 'assigned' });
+    // the agent no longer holds it: only the holder or a supervisor may move it on
+    expect((await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { queueId })).statusCode).toBe(403);
+    const q = await api('POST', `/api/v1/cases/${c.caseId}/transfer`, { queueId }, supToken);
+    expect(q.json().case).toMatchObject({ assigneeId: null, routingState: 'waiting', queueId });
+    expect((await api('POST', `/api/v1/cases/${c.caseId}/transfer`, {}, supToken)).statusCode).toBe(400);
     // the queue view is for supervisors and lists the waiting case
     expect((await api('GET', '/api/v1/cases?view=queue')).statusCode).toBe(403);
     const qv = await api('GET', '/api/v1/cases?view=queue', undefined, supToken);

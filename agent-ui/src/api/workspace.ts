@@ -20,7 +20,7 @@ export const casesApi = {
   update: (id: number, body: Partial<Pick<CaseView, 'subject' | 'priority' | 'type' | 'tags'>>) => patch<{ case: CaseView }>(`/api/v1/cases/${id}`, body),
   setStatus: (id: number, body: { status: string; resolutionNote?: string; pendingUntil?: string }) => post<{ case: CaseView }>(`/api/v1/cases/${id}/status`, body),
   /** the router's transfer (keeps the case's place in line when it goes back to a queue) */
-  transfer: (id: number, body: { toAgentId?: number; toQueueId?: number }) => post<{ caseId: number; assigneeId: number | null }>(`/api/v1/cases/${id}/transfer`, body),
+  transfer: (id: number, body: { toAgentId?: number; toQueueId?: number }) => post<{ caseId: number; assigneeId: number | null; case: CaseView }>(`/api/v1/cases/${id}/transfer`, body),
   link: (id: number, number: number) => post<{ links: CaseLink[] }>(`/api/v1/cases/${id}/links`, { number }),
   unlink: (id: number, otherId: number) => del<{ links: CaseLink[] }>(`/api/v1/cases/${id}/links/${otherId}`),
   merge: (id: number, number: number) => post<{ mergedInto: number }>(`/api/v1/cases/${id}/merge`, { number }),

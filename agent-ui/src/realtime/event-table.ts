@@ -42,7 +42,10 @@ export const eventTable = {
     s.caseView.onInteraction(p);
   },
   'interaction:status': (p: { caseId?: number; interactionId: number; status: string; error?: string | null }, s) => s.caseView.onDeliveryStatus(p),
-  'queue:updated': (_p: unknown, s) => void s.cases.loadQueue(),
+  'queue:updated': (p: { waiting?: number }, s) => {
+    if (typeof p.waiting === 'number') s.cases.waiting = p.waiting;
+    void s.cases.loadQueue();
+  },
   typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
   notification: (p: Notification, s) => s.notifications.add(p),
 } satisfies Record<string, Handler>;

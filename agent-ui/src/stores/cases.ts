@@ -27,6 +27,9 @@ export const useCasesStore = defineStore('cases', {
     queue: [] as CaseView[],
     queueId: null as number | null,
     queueLoading: false,
+    /** cases waiting for an agent, as the router last announced (everyone sees the number) */
+    waiting: null as number | null,
+    queueReloadPending: false,
     /** the case open in the main panel: new messages there are not "unread" */
     activeCaseId: null as number | null,
     error: null as string | null,
@@ -70,8 +73,13 @@ export const useCasesStore = defineStore('cases', {
         this.loading = false;
       }
     },
+    /** Queue changes can come in bursts: at most one load in flight and one queued behind it. */
     async loadQueue(): Promise<void> {
       if (!useSessionStore().canSeeQueue) return;
+      if (this.queueLoading) {
+        this.queueReloadPending = true;
+        return;
+      }
       this.queueLoading = true;
       try {
         this.queue = (await casesApi.queue(this.queueId)).cases;
@@ -79,6 +87,10 @@ export const useCasesStore = defineStore('cases', {
         this.error = (err as Error).message;
       } finally {
         this.queueLoading = false;
+      }
+      if (this.queueReloadPending) {
+        this.queueReloadPending = false;
+        await this.loadQueue();
       }
     },
     matchesFilter(c: CaseView): boolean {

@@ -89,9 +89,9 @@ export async function unlinkCases(db: pg.Pool, caseId: number, otherId: number):
  * Merges `sourceId` into `targetId`: the source's interactions move to the target (one conversation),
  * the source is closed and points at the target. Both must belong to the same customer.
  */
-export async function mergeCases(db: pg.Pool, sourceId: number, targetId: number, agentId: number): Promise<void> {
+export async function mergeCases(db: pg.Pool, sourceId: number, targetId: number, agentId: number): Promise<{ freedAgentId: number | null }> {
   if (sourceId === targetId) throw badRequest('a case cannot be merged into itself');
-  await withTransaction(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
     const [first, second] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
     const x = await lockCase(tx, first);
     const y = await lockCase(tx, second);
@@ -115,5 +115,7 @@ export async function mergeCases(db: pg.Pool, sourceId: number, targetId: number
     await writeCaseEvent(tx, { caseId: sourceId, type: 'merged', agentId, data: { into: targetId } });
     await writeCaseEvent(tx, { caseId: targetId, type: 'updated', agentId, data: { mergedFrom: sourceId } });
     await audit(tx, { actorId: agentId, action: 'merge', entity: 'case', entityId: String(sourceId), after: { into: targetId } });
+    // the source's agent has room again (routing recounts load from open cases)
+    return { freedAgentId: source.status === 'closed' ? null : (source.assignee_id as number | null) };
   });
 }

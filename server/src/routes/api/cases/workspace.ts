@@ -6,6 +6,7 @@ import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } 
 import { changeCaseStatus } from '../../../cases/status.js';
 import { transferCase } from '../../../routing/transfer.js';
 import type { RoutingDeps } from '../../../routing/deps.js';
+import { applyEffects, noEffects } from '../../../routing/effects.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
@@ -193,7 +194,9 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['cases'], summary: 'Merge this case into another case of the same customer', params: IdParams, body: CaseRef } },
     async (req) => {
       const target = await resolveRef(req.body);
-      await mergeCases(app.db, req.params.id, target, req.agent!.id);
+      const { freedAgentId } = await mergeCases(app.db, req.params.id, target, req.agent!.id);
+      // a merged (closed) case frees its agent's capacity: let the router fill it
+      await applyEffects(routing(), { ...noEffects(), match: true, presence: freedAgentId ? [freedAgentId] : [] });
       await emitCaseUpdated(app.realtime, app.db, req.params.id);
       await emitCaseUpdated(app.realtime, app.db, target);
       return { mergedInto: target };
