@@ -17,7 +17,7 @@ import type { OfferPayload } from '../server/src/contracts/realtime.js';
 import { benchDatabase, fmt, percentile, REDIS_URL } from './lib.js';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
-const RATE = Number(process.env.BENCH_RATE ?? 25); // arrivals per second
+const RATE = Number(process.env.BENCH_RATE ?? 10); // arrivals per second
 const COUNT = Number(process.env.BENCH_COUNT ?? 300);
 const API_KEY = 'bench-inbound-key-0123456789';
 

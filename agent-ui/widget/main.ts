@@ -90,10 +90,14 @@ function boot(script: HTMLScriptElement | null) {
     else statusBar.textContent = '';
   }
 
+  let readSent = 0;
   function markRead() {
     if (panel.hidden || !socket) return;
     const lastAgent = [...messages].reverse().find((m) => m.from === 'agent');
-    if (lastAgent) socket.emit('read', { upToId: lastAgent.id });
+    if (lastAgent && lastAgent.id > readSent) {
+      readSent = lastAgent.id;
+      socket.emit('read', { upToId: lastAgent.id });
+    }
   }
 
   function upsert(m: VisitorMessage) {
@@ -167,7 +171,15 @@ function boot(script: HTMLScriptElement | null) {
       const f = el('form', { class: 'form rating' }, el('p', {}, t.ended), el('p', {}, t.rate), stars, comment, errorLine, el('button', { class: 'primary', type: 'submit' }, t.submitRating));
       const again = el('button', { class: 'secondary', type: 'button' }, t.newChat);
       again.addEventListener('click', () => ((messages = []), (notes = []), show('chat')));
-      f.append(again);
+      const mailTo = el('input', { type: 'email', name: 'transcript-email', 'aria-label': t.email, placeholder: t.email });
+      const mailBtn = el('button', { class: 'secondary transcript', type: 'button' }, t.transcript);
+      mailBtn.addEventListener('click', () => {
+        socket?.emit('transcript', { email: mailTo.value.trim() || undefined }, (r: { ok: boolean; reason?: string }) => {
+          if (r.ok) mailBtn.replaceWith(el('p', { class: 'note transcript-sent' }, t.transcriptSent));
+          else errorLine.textContent = r.reason ?? t.failed;
+        });
+      });
+      f.append(again, el('div', { class: 'transcript-box' }, mailTo, mailBtn));
       f.addEventListener('submit', (e) => {
         e.preventDefault();
         if (!rating) return;

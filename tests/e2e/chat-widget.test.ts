@@ -64,7 +64,7 @@ describe('chat widget in a browser', () => {
         payload: { channel: 'chat', providerMessageId: 'busy-1', from: { kind: 'chat', value: 'another-visitor' }, text: 'first in' },
       });
       const otherCase = other.json().caseId;
-      const first = await waitFor(async () => offers.find((o) => o.case.id === otherCase));
+      const first = await waitFor(async () => offers.find((o) => o.case.id === otherCase), 15_000);
       expect(await agentSocket.timeout(5000).emitWithAck('offer:accept', { offerId: first.offerId })).toMatchObject({ ok: true });
 
       await page.goto(hostUrl);
@@ -86,7 +86,7 @@ describe('chat widget in a browser', () => {
       // Sara finishes the other chat; the router offers her the visitor's chat and she accepts.
       const solved = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${otherCase}/status`, headers: { authorization: `Bearer ${agentToken}` }, payload: { status: 'solved', resolutionNote: 'answered' } });
       expect(solved.statusCode).toBe(200);
-      const offer = await waitFor(async () => offers.find((o) => o.case.id === caseRow.id));
+      const offer = await waitFor(async () => offers.find((o) => o.case.id === caseRow.id), 15_000);
       expect(await agentSocket.timeout(5000).emitWithAck('offer:accept', { offerId: offer.offerId })).toMatchObject({ ok: true, caseId: caseRow.id });
       await expect.poll(() => page.locator('#contact-hub-widget .note').first().textContent(), { timeout: 8000 }).toBe('Sara joined the chat');
       await expect.poll(() => page.locator('#contact-hub-widget .status').textContent()).toBe('');

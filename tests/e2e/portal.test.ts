@@ -50,6 +50,8 @@ describe('customer portal in a browser', () => {
 
     const page = await browser.newPage();
     page.setDefaultTimeout(8000);
+    const cspViolations: string[] = [];
+    page.on('console', (m) => /Content Security Policy/.test(m.text()) && cspViolations.push(m.text()));
     try {
       await page.goto(`${hub}/portal/`);
       await page.waitForURL(/\/portal\/signin/);
@@ -112,6 +114,7 @@ describe('customer portal in a browser', () => {
       await page.goto(link);
       await page.waitForURL(/signin\?error=link_used/);
       await expect.poll(() => page.locator('.link-error').textContent()).toContain('already used');
+      expect(cspViolations).toEqual([]);
     } finally {
       await page.close();
     }
@@ -121,7 +124,8 @@ describe('customer portal in a browser', () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(8000);
     try {
-      await page.goto(`${hub}/portal/signin?lang=fa`);
+      const res = await page.goto(`${hub}/portal/signin?lang=fa`);
+      expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
       await expect.poll(() => page.locator('h1').textContent()).toBe('ورود');
       expect(await page.evaluate(() => [document.documentElement.dir, document.documentElement.lang])).toEqual(['rtl', 'fa']);
       expect(await page.locator('header.top nav').textContent()).toContain('درخواست‌های من');

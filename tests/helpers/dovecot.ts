@@ -1,4 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -41,6 +42,38 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+// Servers of this process still running: a test process that exits without its afterAll (a crash, a
+// killed worker) must not leave dovecot behind.
+const live = new Set<string>();
+process.once('exit', () => {
+  for (const dir of live) {
+    let master = 0;
+    try {
+      master = Number(readFileSync(path.join(dir, 'run', 'master.pid'), 'utf8').trim());
+    } catch {
+      continue;
+    }
+    let kids: number[] = [];
+    try {
+      kids = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // no children
+    }
+    for (const pid of [master, ...kids]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // a temp dir left behind is harmless
+    }
+  }
+});
 
 async function descendants(pid: number): Promise<number[]> {
   const { stdout } = await run('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }));
@@ -166,6 +199,7 @@ default_login_user = dovenull
   };
 
   await start();
+  live.add(dir);
   return {
     host: '127.0.0.1',
     port,
@@ -212,6 +246,7 @@ default_login_user = dovenull
     start,
     async destroy() {
       await stop();
+      live.delete(dir);
       await rm(dir, { recursive: true, force: true });
     },
     log: () => readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => ''),

@@ -28,6 +28,8 @@ export interface TwilioApiServer {
   failNext(match: RegExp, ...answers: { status: number; code?: number; message?: string }[]): void;
   /** Serve bytes at a path (MMS media, recordings). */
   serve(path: string, contentType: string, body: Buffer): void;
+  /** What GET Calls/{sid}.json answers (default: in-progress). */
+  setCallStatus(callSid: string, status: string, durationSeconds?: number): void;
   /** Requests whose "METHOD path" matches. */
   find(match: RegExp): RecordedRequest[];
   close(): Promise<void>;
@@ -39,6 +41,7 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
   const requests: RecordedRequest[] = [];
   const scripted: Scripted[] = [];
   const files = new Map<string, { contentType: string; body: Buffer }>();
+  const callStatus = new Map<string, { status: string; duration?: number }>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -90,6 +93,10 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
         return json(201, { sid: sid('CA'), account_sid: opts.accountSid, to: form.To, from: form.From, status: 'queued', direction: 'outbound-api', date_created: now });
       }
       const update = new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})\\.json$`).exec(rec.path);
+      if (rec.method === 'GET' && update) {
+        const st = callStatus.get(update[1]!) ?? { status: 'in-progress' };
+        return json(200, { sid: update[1], account_sid: opts.accountSid, status: st.status, duration: st.duration != null ? String(st.duration) : null, date_updated: now });
+      }
       if (rec.method === 'POST' && update) {
         return json(200, { sid: update[1], account_sid: opts.accountSid, status: 'in-progress', date_updated: now });
       }
@@ -108,6 +115,9 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
     },
     serve(path, contentType, body) {
       files.set(path, { contentType, body });
+    },
+    setCallStatus(callSid, status, durationSeconds) {
+      callStatus.set(callSid, { status, duration: durationSeconds });
     },
     find: (match) => requests.filter((r) => match.test(`${r.method} ${r.path}`)),
     close: () =>

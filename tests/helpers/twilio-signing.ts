@@ -34,7 +34,8 @@ export async function postTwilio(
     method: 'POST',
     url: path,
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+      'user-agent': 'TwilioProxy/1.1',
       // behind a proxy: the hub sees its internal host, Twilio signed the public one
       host: o.host ?? 'hub-internal:3000',
       'x-forwarded-proto': 'https',

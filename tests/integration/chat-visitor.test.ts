@@ -12,6 +12,7 @@ import { buildApp } from '../../server/src/app.js';
 import { chatChannel } from '../../server/src/channels/chat/index.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import pino from 'pino';
+import { ensureBuilt } from '../helpers/browser.js';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
@@ -73,6 +74,21 @@ describe('web chat', () => {
     expect(withinBusinessHours(cfg, new Date('2026-11-23T14:00:00Z'))).toBe(false); // Monday 17:30
     expect(withinBusinessHours(cfg, new Date('2026-11-22T07:00:00Z'))).toBe(false); // Sunday
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', CHAT_BUSINESS_HOURS: 'weekdays' })).toThrow(/CHAT_BUSINESS_HOURS/);
+  });
+
+  it('serves the widget script to any site and a demo page with the one-tag embed', async () => {
+    await ensureBuilt('dist/widget/widget.js', 'agent-ui/widget.vite.config.ts');
+    const js = await ctx.app.inject({ method: 'GET', url: '/widget.js' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toContain('javascript');
+    expect(js.headers['access-control-allow-origin']).toBe('*');
+    expect(js.body).toContain('attachShadow');
+    const demo = await ctx.app.inject({ method: 'GET', url: '/widget/demo?lang=fa' });
+    expect(demo.body).toContain('<script src="/widget.js" data-lang="fa"');
+    expect(demo.body).toContain('dir="rtl"');
+    const pre = await ctx.app.inject({ method: 'OPTIONS', url: '/widget/api/messages', headers: { origin: 'https://shop.example', 'access-control-request-headers': 'x-visitor-token' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-headers']).toContain('x-visitor-token');
   });
 
   it('rejects sockets without a valid visitor token', async () => {
@@ -190,6 +206,11 @@ describe('web chat', () => {
     const caseId = (await send(s, 'quick question', 'q1')).message.caseId;
     await ctx.db.pool.query(`UPDATE cases SET status = 'solved', routing_state = 'none', assignee_id = $2 WHERE id = $1`, [caseId, agent.id]);
     expect((await s.emitWithAck('queue:status', { caseId })).status).toMatchObject({ caseId, state: 'closed' });
+    // the visitor asks for the transcript after the agent closed the chat
+    expect(await s.emitWithAck('transcript', {})).toMatchObject({ ok: false, reason: /email address/ });
+    expect(await s.emitWithAck('transcript', { email: 'late@example.test' })).toEqual({ ok: true });
+    const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'late@example.test');
+    expect(mail.text).toContain('quick question');
     const other = await newVisitor();
     const os = await open('/visitor', { token: other.token });
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });

@@ -60,7 +60,9 @@ async function append(spec: Parameters<typeof buildMail>[0]) {
 }
 
 beforeAll(async () => {
-  [dovecot, ctx] = await Promise.all([startDovecot([{ user: USER, password: 'imap-secret' }]), createTestContext()]);
+  // One after the other, so a failure of the second still leaves the first to afterAll's cleanup.
+  dovecot = await startDovecot([{ user: USER, password: 'imap-secret' }]);
+  ctx = await createTestContext();
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   token = await adminToken(ctx);
   const r = await ctx.app.inject({
@@ -191,5 +193,21 @@ describe('IMAP mailbox sync', () => {
     await interactionFor(m.messageId);
     await waitFor(async () => !(await dovecot.list(USER)).some((x) => x.uid === m.uid), 5000, 'moved out of INBOX');
     expect((await dovecot.list(USER, 'Processed')).length).toBe(1);
+  });
+
+  it('a mailbox with a wrong password keeps retrying and shows why it cannot sign in', async () => {
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/mailboxes',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'Broken', address: 'broken@example.test', imapHost: dovecot.host, imapPort: dovecot.port, imapTls: false, imapUser: USER, imapPassword: 'wrong', autoAck: false },
+    });
+    expect(r.statusCode).toBe(201);
+    const view = await waitFor(async () => {
+      const v = await ctx.app.inject({ method: 'GET', url: `/api/v1/admin/mailboxes/${r.json().id}`, headers: { authorization: `Bearer ${token}` } });
+      return v.json().sync.lastError && v.json();
+    }, 10_000, 'sign-in error');
+    expect(view.sync.lastError).toMatch(/authentication failed/i);
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/mailboxes/${r.json().id}`, headers: { authorization: `Bearer ${token}` } });
   });
 });

@@ -84,10 +84,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   sinkPort = (sink.server.address() as AddressInfo).port;
 
-  [dovecot, ctx] = await Promise.all([
-    startDovecot([{ user: USER, password: 'not-used-with-oauth' }], { oauth2IntrospectionUrl: `${identityUrl}/introspect` }),
-    createTestContext({ MICROSOFT_LOGIN_URL: identityUrl }),
-  ]);
+  dovecot = await startDovecot([{ user: USER, password: 'not-used-with-oauth' }], { oauth2IntrospectionUrl: `${identityUrl}/introspect` });
+  ctx = await createTestContext({ MICROSOFT_LOGIN_URL: identityUrl });
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   admin = await adminToken(ctx);
   const r = await ctx.app.inject({

@@ -57,6 +57,20 @@ describe('email threading', () => {
     expect((await q(`SELECT count(*)::int AS n FROM interactions WHERE provider_message_id = $1`, [first.messageId]))[0].n).toBe(1);
   });
 
+  it('a mail addressed to two of our mailboxes becomes one message on one case', async () => {
+    const token = await adminToken(ctx);
+    const sales = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/mailboxes', headers: { authorization: `Bearer ${token}` }, payload: { name: 'Sales', address: 'sales@example.test', autoAck: false } });
+    expect(sales.statusCode).toBe(201);
+    const raw = await buildMail({ from: 'oscar@example.org', to: 'support@example.test', cc: ['sales@example.test'], subject: 'Quote and support', messageId: uniqueMessageId('both') });
+    const a = await postMime(ctx, raw, '?mailbox=support@example.test');
+    const b = await postMime(ctx, raw, `?mailbox=${sales.json().id}`);
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(200);
+    expect(b.json()).toMatchObject({ duplicate: true, interactionId: a.json().interactionId, caseId: a.json().caseId });
+    // Our own addresses are never recorded as participants.
+    expect(await q(`SELECT value FROM case_participants WHERE case_id = $1`, [a.json().caseId])).toEqual([]);
+  });
+
   it('a reply with only References joins the case', async () => {
     const r = await send({ from: 'ann@corp.test', subject: 'Re: Printer is on fire', references: ['root@elsewhere.test', first.messageId], text: 'Still burning.' });
     expect(r).toMatchObject({ caseId: first.caseId, newCase: false });
@@ -155,6 +169,20 @@ describe('email content', () => {
     expect(i.html).not.toMatch(/script|onmouseover|onerror|tracker\.example/);
     const [raw] = await q(`SELECT payload FROM raw_events WHERE id = $1`, [i.raw_event_id]);
     expect(Buffer.from(raw.payload.data, 'base64').equals(r.raw)).toBe(true);
+  });
+
+  it('keeps inline images as attachments with their Content-ID, referenced from the HTML', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0c1b6d90000000049454e44ae426082', 'hex');
+    const r = await send({
+      from: 'ivy@example.org',
+      subject: 'Error screenshot',
+      html: '<p>This error:</p><img src="cid:shot1@ivy">',
+      attachments: [{ filename: 'shot.png', content: png, contentType: 'image/png', cid: 'shot1@ivy' }],
+    });
+    const [i] = await q(`SELECT html FROM interactions WHERE id = $1`, [r.interactionId]);
+    expect(i.html).toContain('src="cid:shot1@ivy"');
+    const [a] = await q(`SELECT filename, content_id, inline, size_bytes FROM attachments WHERE interaction_id = $1`, [r.interactionId]);
+    expect(a).toEqual({ filename: 'shot.png', content_id: 'shot1@ivy', inline: true, size_bytes: png.length });
   });
 
   it('stores a Persian message sent base64 and quoted-printable correctly', async () => {

@@ -14,7 +14,7 @@ async function caseWith(o: { channel: string; queuedAt: number; acceptedAt?: num
   const cu = await db.query(`INSERT INTO customers (name) VALUES ('k') RETURNING id`);
   const c = await db.query(
     `INSERT INTO cases (customer_id, channel, queue_id, created_at, first_queued_at, first_response_at, solved_at, status)
-     VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id`,
+     VALUES ($1, $2, $3, $4::timestamptz, CASE WHEN $6::timestamptz IS NULL THEN $4::timestamptz END, $5, $6, $7) RETURNING id`,
     [cu.rows[0].id, o.channel, queueId, at(o.queuedAt), o.firstResponseAt !== undefined ? at(o.firstResponseAt) : null, o.solvedAt !== undefined ? at(o.solvedAt) : null, o.solvedAt !== undefined ? 'solved' : 'open'],
   );
   const id = c.rows[0].id;

@@ -54,7 +54,8 @@ afterAll(async () => {
 describe('quick start (npm start on a fresh machine)', () => {
   it('starts the hub with embedded Postgres and local Redis, seeds demo data, and the demo login works', async () => {
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 90_000;
+    // outside CI the start script builds server, workers, agent UI, widget and portal first
+    const deadline = Date.now() + 200_000;
     let ready: { status: string } | null = null;
     while (Date.now() < deadline && child.exitCode === null) {
       const r = await fetch(`${base}/readyz`).catch(() => null);
@@ -75,5 +76,5 @@ describe('quick start (npm start on a fresh machine)', () => {
     expect(login.status).toBe(200);
     const page = await fetch(`${base}/`);
     expect(await page.text()).toMatch(/<div id="app">/);
-  }, 120_000);
+  }, 240_000);
 });

@@ -56,7 +56,7 @@ describe('two routers at once', () => {
     await until(
       async () => (await h.ctx.db.pool.query(`SELECT count(DISTINCT case_id)::int AS n FROM case_events WHERE type = 'assigned'`)).rows[0].n === CASES,
       'all cases assigned',
-      120_000,
+      200_000,
       250,
     );
     const perCase = await h.ctx.db.pool.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE type = 'assigned' GROUP BY case_id`);
@@ -93,5 +93,5 @@ describe('two routers at once', () => {
     const byRouter = await h.ctx.db.pool.query(`SELECT data->>'router' AS router, count(*)::int AS n FROM case_events WHERE type = 'offered' GROUP BY 1`);
     expect(byRouter.rows.filter((r) => r.router && r.n > 10)).toHaveLength(2);
     await Promise.all(agents.map((a) => a.setPresence('offline')));
-  }, 150_000);
+  }, 240_000);
 });

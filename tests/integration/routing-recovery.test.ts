@@ -91,12 +91,12 @@ describe('recovery', () => {
         });
       }
     }
-    await until(async () => (await assigned()) === cases.length, 'all cases assigned', 60_000);
+    await until(async () => (await assigned()) === cases.length, 'all cases assigned', 120_000, 100);
 
     const twice = await h.ctx.db.pool.query(`SELECT case_id FROM case_events WHERE type = 'assigned' GROUP BY case_id HAVING count(*) > 1`);
     expect(twice.rows).toEqual([]);
     const got = await h.ctx.db.pool.query(`SELECT DISTINCT case_id FROM case_events WHERE type = 'assigned' ORDER BY case_id`);
     expect(got.rows.map((r) => r.case_id)).toEqual([...cases].sort((x, y) => x - y));
     await Promise.all(agents.map((a) => a.setPresence('offline')));
-  }, 120_000);
+  }, 200_000);
 });

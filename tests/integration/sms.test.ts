@@ -97,6 +97,14 @@ describe('inbound SMS', () => {
     expect(i2.case_id).toBe(i1.case_id);
   });
 
+  it('refuses a sender that is not a phone number with a clear 400, storing nothing', async () => {
+    const p = sms('ACME', 'Your code is 1234');
+    const r = await postTwilio(ctx.app, '/webhooks/twilio/sms', p);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().message).toMatch(/From: "ACME" is not a valid phone number/);
+    expect(await count(`SELECT count(*) AS n FROM raw_events WHERE provider_message_id = $1`, [p.MessageSid])).toBe(0);
+  });
+
   it('stores MMS media as attachments of the message (downloaded by the worker after the webhook answered)', async () => {
     const msgSid = sid('MM');
     const mediaPath = `/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Messages/${msgSid}/Media/${sid('ME')}`;

@@ -99,7 +99,7 @@ describe('a phone call from ring to hang-up', () => {
     const c = (await q(`SELECT assignee_id, routing_state FROM cases WHERE id = $1`, [row.case_id]))[0];
     expect(c).toEqual({ assignee_id: agent.id, routing_state: 'assigned' });
     const talk = await q(`SELECT agent_id, data FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time'`, [row.case_id]);
-    expect(talk).toEqual([{ agent_id: agent.id, data: { call: 'talk_time', callId: row.id, talkSeconds: 75 } }]);
+    expect(talk).toEqual([{ agent_id: agent.id, data: { call: 'talk_time', callId: row.id, talkSeconds: 75, totalTalkSeconds: 75, legSid: leg } }]);
 
     // Twilio repeats every one of those webhooks: nothing changes
     const before = await snapshot(row.case_id);
@@ -159,5 +159,42 @@ describe('a phone call from ring to hang-up', () => {
     const kpi = await kpiSummary(h.ctx.db.pool, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000), channel: 'voice' });
     expect(kpi.ahtSeconds).toBe(75);
     expect(kpi.abandoned).toBe(1);
+  });
+});
+
+describe('declined offers', () => {
+  it('a declined call is offered to the next agent while the caller keeps waiting on hold, and connects to whoever accepts', async () => {
+    const q2 = await h.queue({ name: 'second-line', channels: ['voice'] });
+    const SECOND = '+14155550501';
+    await h.ctx.db.pool.query(`INSERT INTO phone_numbers (e164, queue_id) VALUES ($1, $2)`, [SECOND, q2.id]);
+    const a = await h.agent({ queueIds: [q2.id], available: true });
+    const b = await h.agent({ queueIds: [q2.id], available: true });
+    const p = { CallSid: sid('CA'), AccountSid: TWILIO_TEST.accountSid, From: '+14155550610', To: SECOND, CallStatus: 'ringing', Direction: 'inbound' };
+    await postTwilio(app(), '/webhooks/twilio/voice', p);
+    const row = (await q(`SELECT * FROM calls WHERE call_sid = $1`, [p.CallSid]))[0];
+
+    const first = await Promise.race([a.nextOffer((o) => o.case.id === row.case_id).then((o) => ({ o, who: a, other: b })), b.nextOffer((o) => o.case.id === row.case_id).then((o) => ({ o, who: b, other: a }))]);
+    expect(await first.who.decline(first.o.offerId)).toEqual({ ok: true });
+    // no REST call touched the caller: still in the Twilio queue with hold music
+    expect(api.find(new RegExp(`Calls/${p.CallSid}\\.json$`))).toHaveLength(0);
+    expect((await q(`SELECT state FROM calls WHERE id = $1`, [row.id]))[0].state).toBe('queued');
+    const hold = parseTwiml((await postTwilio(app(), `/webhooks/twilio/voice/wait?callId=${row.id}`, { CallSid: p.CallSid, QueuePosition: '1', QueueTime: '25' })).body);
+    find(hold, 'Play');
+
+    const second = await first.other.nextOffer((o) => o.case.id === row.case_id, 5000);
+    expect(await first.other.accept(second.offerId)).toEqual({ ok: true, caseId: row.case_id });
+    const redirect = await waitFor(async () => api.find(new RegExp(`Calls/${p.CallSid}\\.json$`))[0], 5000, 'redirect to the accepting agent');
+    expect(redirect.form.Url).toBe(`${PUB}/webhooks/twilio/voice/connect?callId=${row.id}&agentId=${first.other.id}`);
+
+    // the agent still free is offered the next caller, who hangs up before the agent answers: the offer is withdrawn
+    const p2 = { CallSid: sid('CA'), AccountSid: TWILIO_TEST.accountSid, From: '+14155550611', To: SECOND, CallStatus: 'ringing', Direction: 'inbound' };
+    await postTwilio(app(), '/webhooks/twilio/voice', p2);
+    const row2 = (await q(`SELECT * FROM calls WHERE call_sid = $1`, [p2.CallSid]))[0];
+    const offer2 = await first.who.nextOffer((o) => o.case.id === row2.case_id, 5000);
+    await postTwilio(app(), `/webhooks/twilio/voice/queue-exit?callId=${row2.id}`, { CallSid: p2.CallSid, QueueResult: 'hangup', QueueTime: '6' });
+    const gone = await waitFor(async () => first.who.rescinded.find((r) => r.offerId === offer2.offerId), 3000, 'offer:rescinded');
+    expect(gone.reason).toBe('abandoned');
+    expect((await first.who.accept(offer2.offerId)).ok).toBe(false);
+    expect(api.find(new RegExp(`Calls/${p2.CallSid}\\.json$`))).toHaveLength(0);
   });
 });

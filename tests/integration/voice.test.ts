@@ -279,6 +279,25 @@ describe('maximum wait', () => {
   });
 });
 
+describe('lost status callbacks', () => {
+  it('a stale call is asked about at Twilio and finished: a caller who hung up while queued still gets a callback case', async () => {
+    const { call } = await incomingCall('+14155550350');
+    const live = await incomingCall('+14155550351');
+    await ctx.db.pool.query(`UPDATE calls SET updated_at = now() - interval '2 hours' WHERE id = ANY($1)`, [[call.id, live.call.id]]);
+    api.setCallStatus(call.call_sid, 'completed', 380);
+    const { reconcileStaleCalls } = await import('../../server/src/channels/voice/reconcile.js');
+    const deps = { db: ctx.db.pool, queues: ctx.app.queues, config: ctx.config, log: pino({ level: 'silent' }) };
+    expect(await reconcileStaleCalls(deps)).toBe(1);
+    const after = (await q(`SELECT * FROM calls WHERE id = $1`, [call.id]))[0];
+    expect(after).toMatchObject({ state: 'completed', outcome: 'abandoned', total_seconds: 380 });
+    expect((await q(`SELECT type FROM cases WHERE id = $1`, [after.callback_case_id]))[0].type).toBe('callback');
+    // the other one is still live at Twilio: left alone, looked at again later
+    expect((await q(`SELECT state, twilio_status FROM calls WHERE id = $1`, [live.call.id]))[0]).toEqual({ state: 'queued', twilio_status: 'in-progress' });
+    expect(await reconcileStaleCalls(deps)).toBe(0);
+    expect(api.find(new RegExp(`^GET .*Calls/${live.call.call_sid}\\.json$`))).toHaveLength(1);
+  });
+});
+
 describe('connecting the agent', () => {
   it('on accept redirects the queued call via REST to TwiML that <Dial>s the agent (browser client + phone); talk time comes from the bridged leg', async () => {
     const { call } = await incomingCall('+14155550320');
@@ -327,6 +346,16 @@ describe('connecting the agent', () => {
     // what the agent timeline plays and shows
     expect(inter.metadata).toMatchObject({ durationSeconds: 95, recordingUrl: `/api/v1/voice/recordings/${recSid}` });
 
+    const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/voice/calls?caseId=${call.case_id}`, headers: auth(agentToken) });
+    expect(list.json()).toEqual([
+      expect.objectContaining({ id: call.id, state: 'completed', outcome: 'answered', talkSeconds: 95, recordings: [{ sid: recSid, kind: 'call', durationSeconds: 95, player: `/api/v1/voice/recordings/${recSid}` }] }),
+    ]);
+    // a written reply on a phone case is refused in the composer with what to do instead
+    const written = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/messages`, headers: auth(agentToken), payload: { text: 'Thanks for calling' } });
+    expect(written.statusCode).toBe(422);
+    expect(written.json().message).toMatch(/send it as an SMS/);
+    const asSms = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/messages`, headers: auth(agentToken), payload: { text: 'Thanks for calling', channel: 'sms' } });
+    expect(asSms.statusCode).toBe(201);
     // the player link streams the recording from Twilio with the account's credentials
     api.serve(`/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}.mp3`, 'audio/mpeg', Buffer.from('ID3-fake-mp3'));
     const play = await ctx.app.inject({ method: 'GET', url: `/api/v1/voice/recordings/${recSid}`, headers: auth(agentToken) });
@@ -412,6 +441,11 @@ describe('agent calling and transfers', () => {
     const i = (await q(`SELECT * FROM interactions WHERE id = $1`, [out.interactionId]))[0];
     expect(i).toMatchObject({ direction: 'outbound', kind: 'call', author_agent_id: agent.id, to_address: '+14155550330' });
 
+    // only the customer's own numbers (toll-fraud guard)
+    const premium = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id, to: '+19005550199' } });
+    expect(premium.statusCode).toBe(422);
+    expect(premium.json().message).toMatch(/not one of this customer's numbers/);
+
     api.failNext(/Calls\.json$/, { status: 400, code: 21215, message: 'Geo permission not enabled' });
     const bad = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id } });
     expect(bad.statusCode).toBe(502);
@@ -426,6 +460,9 @@ describe('agent calling and transfers', () => {
     expect(find(dial, 'Number').text).toBe('+14155550331');
     const call = (await q(`SELECT * FROM calls WHERE call_sid = $1`, [browserLeg]))[0];
     expect(call).toMatchObject({ direction: 'outbound', case_id: inbound.case_id, agent_id: agent.id });
+    const other = parseTwiml((await postTwilio(ctx.app, '/webhooks/twilio/voice/client', { CallSid: sid('CA'), From: `client:agent-${agent.id}`, To: '+19005550199', CaseId: String(inbound.case_id) })).body);
+    expect(findAll(other, 'Dial')).toHaveLength(0);
+    expect(find(other, 'Say').text).toMatch(/not one of the customer's numbers/);
   });
 
   it('cold transfer to a queue puts the caller back on hold and the case back on the queue; warm transfer brings in the other agent through a conference', async () => {
@@ -441,6 +478,19 @@ describe('agent calling and transfers', () => {
     expect(find(hold, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
     expect((await q(`SELECT queue_id, assignee_id, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0]).toEqual({ queue_id: billing.id, assignee_id: null, routing_state: 'waiting' });
     expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'transferred'`, [call.case_id]))[0].n).toBe(1);
+    // the first agent's <Dial> ends because of the transfer: its action keeps the caller on hold instead of hanging up
+    const firstLeg = (await q(`SELECT transfer FROM calls WHERE id = $1`, [call.id]))[0].transfer.fromLegSid;
+    const cut = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid, DialCallSid: firstLeg, DialCallStatus: 'completed', DialCallDuration: '40' })).body);
+    expect(find(cut, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
+    expect(findAll(cut, 'Hangup')).toHaveLength(0);
+    // the next agent talks for 60 s: the call's talk time is the sum of both conversations
+    const nextLeg = sid('CA');
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid });
+    const end = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid, DialCallSid: nextLeg, DialCallStatus: 'completed', DialCallDuration: '60' })).body);
+    find(end, 'Hangup');
+    expect((await q(`SELECT talk_seconds FROM calls WHERE id = $1`, [call.id]))[0].talk_seconds).toBe(100);
+    expect((await q(`SELECT metadata->>'talkSeconds' AS t FROM interactions WHERE id = $1`, [call.interaction_id]))[0].t).toBe('100');
+    await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '130' });
 
     // warm
     const second = await incomingCall('+14155550333');
@@ -480,5 +530,20 @@ describe('phone number settings', () => {
     const ok = await post({ e164: '(415) 555-0405', businessHours: { timezone: 'Asia/Tehran', weekly: { sat: [['08:00', '17:00']] } } });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().e164).toBe('+14155550405');
+    const id = ok.json().id;
+    const put = await ctx.app.inject({ method: 'PUT', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken), payload: { e164: '+14155550405', queueId: billing.id, defaultLanguage: 'fa', greeting: { fa: 'https://cdn.example.test/fa-greeting.mp3' } } });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ queueId: billing.id, defaultLanguage: 'fa', businessHours: null });
+    // a new caller on that number hears the recorded Persian greeting and lands on its queue
+    const { twiml, call } = await incomingCall('+14155550406', '+14155550405');
+    expect(find(twiml, 'Play').text).toBe('https://cdn.example.test/fa-greeting.mp3');
+    expect(call.queue_id).toBe(billing.id);
+    const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken) });
+    expect(list.json().map((n: { e164: string }) => n.e164)).toContain('+14155550405');
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken) })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${id}`, headers: auth(adminToken) })).statusCode).toBe(404);
+    expect((await q(`SELECT action FROM audit_log WHERE entity = 'phone_number' AND entity_id = $1 ORDER BY id`, [String(id)])).map((r) => r.action)).toEqual([
+      'phone_number.create', 'phone_number.update', 'phone_number.delete',
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { startNotificationsWorker } from './processors/notifications.js';
 import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
 import { startMailboxSync } from './processors/mailbox-sync.js';
+import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
@@ -55,10 +56,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       encryptionKey: deps.config.encryptionKey,
       loginUrl: deps.config.microsoftLoginUrl,
       inbound: {
-        ingest: { db, store, routingQueue: queues.routing, threadWindowHours: deps.config.threadWindowHours, log: deps.log },
+        ingest: {
+          db,
+          store,
+          routingQueue: queues.routing,
+          threadWindowHours: deps.config.threadWindowHours,
+          log: deps.log,
+          // Mail read by a worker reaches open case views like mail posted to a server.
+          onIngested: async (result) => {
+            if (!result.duplicate) await emitInteractionNew(realtime, db, result.interactionId).catch((err) => deps.log.warn({ err }, 'interaction:new emit failed'));
+          },
+        },
         config: deps.config,
         outbound: queues.outbound,
         log: deps.log,
+        realtime,
       },
       log: deps.log,
     }),

@@ -1,6 +1,7 @@
 import { createI18n } from 'vue-i18n';
 import en from './en';
 import fa from './fa';
+import { supervisorMessages } from './supervisor';
 import { durationParts } from '../lib/duration';
 
 export type Locale = 'en' | 'fa';
@@ -17,7 +18,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { en, fa },
+  messages: { en: { ...en, ...supervisorMessages.en }, fa: { ...fa, ...supervisorMessages.fa } },
   missingWarn: false,
   fallbackWarn: false,
 });

@@ -12,6 +12,7 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('../views/HomeView.vue') },
         { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue') },
         { path: 'customers/:id(\\d+)', name: 'customer', component: () => import('../views/CustomerView.vue') },
+        { path: 'supervisor', name: 'supervisor', component: () => import('../views/SupervisorView.vue'), meta: { supervisor: true } },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -23,5 +24,6 @@ router.beforeEach(async (to) => {
   if (session.status === 'unknown') await session.restore();
   if (to.meta.public) return session.signedIn && to.name === 'login' ? { path: '/' } : true;
   if (!session.signedIn) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (to.meta.supervisor && !session.canSeeQueue) return { path: '/' };
   return true;
 });

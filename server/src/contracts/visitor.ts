@@ -33,6 +33,8 @@ export interface VisitorClientEvents {
   /** the visitor ends the conversation; optionally a transcript to an email address */
   end: (p: { transcript?: boolean; email?: string }, ack: (r: VisitorAck) => void) => void;
   rate: (p: { rating: number; comment?: string }, ack: (r: VisitorAck) => void) => void;
+  /** mail the transcript of the current or last conversation */
+  transcript: (p: { email?: string }, ack: (r: VisitorAck) => void) => void;
 }
 
 /** server → client */

@@ -32,17 +32,21 @@ export interface KpiSummary {
   csatResponses: number;
 }
 
-// Cases offered to a queue in the window are those whose first queue entry falls in it;
+// Cases offered to a queue in the window are those whose first 'queued' event falls in it
+// (the event log, not cases.first_queued_at, which routing clears once a case is done);
 // each is judged by its first accept (wait) or an abandonment.
 const OFFERED_CTE = `
-  WITH offered AS (
-    SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, c.queue_id,
-           (SELECT min(e.created_at) FROM case_events e WHERE e.case_id = c.id AND e.type = 'queued') AS queued_at,
+  WITH first_queued AS (
+    SELECT e.case_id, e.created_at AS queued_at
+      FROM case_events e
+     WHERE e.type = 'queued' AND e.created_at >= $1 AND e.created_at < $2
+       AND NOT EXISTS (SELECT 1 FROM case_events p WHERE p.case_id = e.case_id AND p.type = 'queued' AND p.created_at < e.created_at)
+  ), offered AS (
+    SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, c.queue_id, fq.queued_at,
            (SELECT min(e.created_at) FROM case_events e WHERE e.case_id = c.id AND e.type = 'accepted') AS accepted_at,
            EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type = 'abandoned') AS abandoned
-      FROM cases c
-     WHERE c.first_queued_at >= $1 AND c.first_queued_at < $2
-       AND ($3::bigint IS NULL OR c.queue_id = $3) AND ($4::text IS NULL OR c.channel = $4)
+      FROM first_queued fq JOIN cases c ON c.id = fq.case_id
+     WHERE ($3::bigint IS NULL OR c.queue_id = $3) AND ($4::text IS NULL OR c.channel = $4)
   )`;
 
 export async function kpiSummary(db: Queryable, f: KpiFilter, thresholds: Partial<Record<Channel, number>> = {}): Promise<KpiSummary> {

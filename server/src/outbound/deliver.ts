@@ -46,15 +46,16 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   try {
     if (!adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
     const res = await adapter.send({ db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime }, msg);
-    await deps.db.query(
-      // A provider status callback may already have moved the message on (sent, delivered, failed): keep that.
+    // A provider status callback (or a chat visitor's read receipt) may already have moved the
+    // message on (sent, delivered, read, failed): keep that.
+    const done = await deps.db.query(
       `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
               delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
               provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
-        WHERE id = $1`,
+        WHERE id = $1 RETURNING delivery_status`,
       [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],
     );
-    await notify(deps, row.case_id, interactionId, res.status, null);
+    await notify(deps, row.case_id, interactionId, done.rows[0]?.delivery_status ?? res.status, null);
   } catch (err) {
     const permanent = err instanceof PermanentDeliveryError;
     const reason = (err as Error).message || String(err);

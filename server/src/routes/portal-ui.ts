@@ -4,6 +4,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Only the portal's own scripts run; customer text and article HTML can never bring their own. */
+export const PORTAL_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
 /** The portal single-page app at /portal: built assets, and index.html for its client-side routes. */
 const portalUi: FastifyPluginAsync = async (app) => {
   const root = path.resolve(app.config.portal.distDir);
@@ -13,7 +18,13 @@ const portalUi: FastifyPluginAsync = async (app) => {
   }
   const sendIndex = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     if (!existsSync(index)) return reply.code(404).send({ error: 'Not Found', message: 'the portal is not built (npm run build:portal)' });
-    return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(index));
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', PORTAL_CSP)
+      .header('x-frame-options', 'DENY')
+      .header('referrer-policy', 'same-origin')
+      .send(await readFile(index));
   };
   app.get('/portal', { schema: { hide: true } }, (_req, reply) => reply.redirect('/portal/', 302));
   app.get('/portal/', { schema: { hide: true } }, sendIndex);

@@ -44,6 +44,7 @@ export default fp(
     const deps: RoutingDeps = { db: app.db, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
     app.decorate('routingDeps', deps);
     const agentNsp = app.io.of(NAMESPACES.agent);
+    const lastDisconnectKey = (agentId: number) => `${app.config.queuePrefix}:presence:last-disconnect:${agentId}`;
 
     agentNsp.on('connection', (socket: Socket) => {
       const agent = socket.data.agent;
@@ -91,8 +92,13 @@ export default fp(
       });
 
       socket.on('disconnect', () => {
+        const disconnectedAt = Date.now();
+        // only the latest disconnect's timer decides, so an earlier one cannot cut a later grace short
+        void app.redis
+          .set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000)
+          .catch(() => {});
         void app.queues.agentSockets
-          .add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt: Date.now() }, { delay: app.config.routing.presenceGraceMs })
+          .add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt }, { delay: app.config.routing.presenceGraceMs })
           .catch(() => {});
       });
     });
@@ -118,6 +124,8 @@ export default fp(
           else target.socketsLeave(rooms.case(d.caseId));
           return;
         }
+        const latest = Number(await app.redis.get(lastDisconnectKey(d.agentId)).catch(() => null));
+        if (latest && latest > d.disconnectedAt) return;
         const sockets = await agentNsp.in(rooms.agent(d.agentId)).fetchSockets();
         if (sockets.length) return; // came back within the grace period
         await setPresence(deps, d.agentId, 'offline', 'disconnected');

@@ -52,6 +52,8 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
       .catch(() => {});
   };
 
+  // Failed attempts in a row; only a completed sync resets it, so a database outage backs off too.
+  let attempt = 0;
   let syncing = false;
   let again = false;
   const sync = async (c: ImapFlow) => {
@@ -64,8 +66,10 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
       do {
         again = false;
         await syncOnce(c);
+        attempt = 0;
       } while (again && !stopped && c.usable);
     } catch (err) {
+      if (stopped) return;
       const reason = describe(err);
       log.warn({ mailbox: mailbox.address, reason }, 'mailbox sync failed; reconnecting');
       await recordError(reason);
@@ -121,7 +125,6 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
   };
 
   const loop = async () => {
-    let attempt = 0;
     while (!stopped) {
       let auth;
       try {
@@ -158,7 +161,6 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
         await c.connect();
         await c.mailboxOpen(mailbox.imap.folder);
         if (attempt > 0) log.info({ mailbox: mailbox.address }, 'IMAP connection restored');
-        attempt = 0;
         c.on('exists', () => void sync(c));
         poll = setInterval(() => void sync(c), mailbox.imap.pollIntervalSeconds * 1000);
         await sync(c);

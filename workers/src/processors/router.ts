@@ -15,7 +15,7 @@ import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/routing/offers.js';
 import { scheduleOfferTimeout } from '../../../server/src/routing/signals.js';
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
-import { applyEscalations } from '../../../server/src/routing/escalation.js';
+import { applyEscalations, applySlaRisk } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 
@@ -126,6 +126,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await sweepPendingEnqueues(deps.db, queues.routing, log);
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
+      await applySlaRisk(deps);
       requestPass();
     } catch (err) {
       log.warn({ err }, 'routing sweep failed; will retry');
@@ -133,6 +134,15 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       sweeping = false;
     }
   };
+  // the fail-fast connection refuses commands until it is ready
+  await new Promise<void>((resolve) => {
+    if (kv.status === 'ready') return resolve();
+    const t = setTimeout(resolve, 3000);
+    kv.once('ready', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
   await kv.set(sentinel, String(Date.now())).catch(() => {});
   await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);

@@ -7,10 +7,13 @@ import type { AttachmentStore } from '../../../server/src/storage/attachment-sto
 import { TWILIO_QUEUE, addTwilioJob, createTwilioQueue, type TwilioJob } from '../../../server/src/channels/twilio/jobs.js';
 import { fetchSmsMedia, pendingMediaInteractions } from '../../../server/src/channels/sms/media.js';
 import { maxWaitReached } from '../../../server/src/channels/voice/max-wait.js';
+import { reconcileStaleCalls } from '../../../server/src/channels/voice/reconcile.js';
+import { createQueues } from '../../../server/src/lib/queues.js';
+import { queueEmitter } from '../../../server/src/realtime/emitter.js';
 
 /**
  * Slow or timed Twilio work handed off by the webhooks (MMS media downloads, queue maximum wait), plus a sweep that re-adds work whose job
- * never reached Redis: the committed interaction is the record.
+ * never reached Redis (the committed interaction is the record) and finishes calls whose status callbacks were lost.
  */
 export function startTwilioWorker(deps: {
   db: pg.Pool;
@@ -32,11 +35,15 @@ export function startTwilioWorker(deps: {
   );
   worker.on('error', (err) => deps.log.warn({ err }, 'twilio worker error'));
   const queue = createTwilioQueue(deps.producer, deps.prefix);
+  const hubQueues = createQueues(deps.producer, deps.prefix);
+  const routingDeps = { db: deps.db, queues: hubQueues, realtime: queueEmitter(hubQueues.realtime), log: deps.log, config: deps.config };
   let stopped = false;
   const timer = setInterval(async () => {
     if (stopped) return;
     try {
       for (const id of await pendingMediaInteractions(deps.db)) await addTwilioJob(queue, { kind: 'fetch-media', interactionId: id });
+      const ended = await reconcileStaleCalls(routingDeps);
+      if (ended) deps.log.info({ ended }, 'finished calls whose status callbacks were lost');
     } catch (err) {
       deps.log.warn({ err }, 'twilio media sweep failed; will retry');
     }
@@ -46,5 +53,6 @@ export function startTwilioWorker(deps: {
     clearInterval(timer);
     await worker.close();
     await queue.close().catch(() => {});
+    await hubQueues.closeAll().catch(() => {});
   };
 }

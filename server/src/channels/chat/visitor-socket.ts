@@ -6,6 +6,7 @@ import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
 import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
+import { enqueueNotification } from '../../notifications/jobs.js';
 
 declare module 'socket.io' {
   interface SocketData {
@@ -93,7 +94,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       if (!open) return;
       const r = await app.db.query(
         `UPDATE interactions SET delivery_status = 'read', updated_at = now()
-          WHERE case_id = $1 AND direction = 'outbound' AND id <= $2 AND delivery_status IN ('sent', 'delivered') RETURNING id`,
+          WHERE case_id = $1 AND direction = 'outbound' AND id <= $2 AND delivery_status IN ('sending', 'sent', 'delivered') RETURNING id`,
         [open.id, upTo],
       );
       for (const row of r.rows) {
@@ -117,6 +118,16 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       if (p?.transcript === true && !email && !visitor.email) return safeAck(ack)({ ok: false, reason: 'an email address is needed for the transcript' });
       const caseId = await endConversation(deps, visitor, { transcript: p?.transcript === true, email });
       safeAck(ack)({ ok: true, caseId });
+    }));
+
+    // A transcript can also be asked for after the agent closed the conversation.
+    socket.on('transcript', guard(async (p: { email?: unknown }, ack: unknown) => {
+      const email = typeof p?.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(p.email.trim()) ? p.email.trim().toLowerCase() : visitor.email;
+      if (!email) return safeAck(ack)({ ok: false, reason: 'an email address is needed for the transcript' });
+      const c = await lastCase(app.db, visitor.id);
+      if (!c) return safeAck(ack)({ ok: false, reason: 'no conversation yet' });
+      await enqueueNotification(deps.notifications, { kind: 'chat-transcript', caseId: c.id, to: email, language: visitor.language });
+      safeAck(ack)({ ok: true });
     }));
 
     socket.on('rate', guard(async (p: { rating?: unknown; comment?: unknown }, ack: unknown) => {

@@ -38,11 +38,14 @@ export function bounceReason(raw: Buffer): string {
   return `bounced: ${reason}`.slice(0, 1000);
 }
 
-export async function markBounced(db: Queryable, interactionIds: number[], reason: string): Promise<void> {
-  if (!interactionIds.length) return;
-  await db.query(
+/** Marks the bounced replies failed; returns the ones that changed (for the agents looking at them). */
+export async function markBounced(db: Queryable, interactionIds: number[], reason: string): Promise<{ id: number; caseId: number }[]> {
+  if (!interactionIds.length) return [];
+  const r = await db.query(
     `UPDATE interactions SET delivery_status = 'failed', delivery_error = $2, updated_at = now()
-      WHERE id = ANY($1) AND direction = 'outbound' AND delivery_status IN ('sent', 'delivered')`,
+      WHERE id = ANY($1) AND direction = 'outbound' AND delivery_status IN ('sent', 'delivered')
+      RETURNING id, case_id`,
     [interactionIds, reason],
   );
+  return r.rows.map((x) => ({ id: x.id, caseId: x.case_id }));
 }

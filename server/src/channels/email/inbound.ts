@@ -10,6 +10,8 @@ import { resolveEmailCase, senderScopedMessageId } from './threading.js';
 import { ownAddresses, type Mailbox } from './mailboxes.js';
 import { recordAutoAck } from './auto-ack.js';
 import { bounceReason, findBouncedMessages, markBounced } from './bounces.js';
+import type { RealtimeEmitter } from '../../realtime/emitter.js';
+import { rooms } from '../../contracts/realtime.js';
 
 const ACK_MAX_AGE_MS = 24 * 3600_000;
 
@@ -19,6 +21,8 @@ export interface EmailInboundDeps {
   /** Where acknowledgements are queued for delivery. */
   outbound: { add(name: string, data: { interactionId: number }, opts: { jobId: string }): Promise<unknown> } | null;
   log?: Log;
+  /** Tells agents looking at a case that a reply bounced. */
+  realtime?: RealtimeEmitter;
 }
 
 export type EmailInboundOutcome =
@@ -117,7 +121,12 @@ export async function ingestRawEmail(
 
   let autoAckId: number | null = null;
   if (!result.duplicate && bounced.length) {
-    await markBounced(db, bounced.map((b) => b.interactionId), bounceReason(raw));
+    const reason = bounceReason(raw);
+    for (const b of await markBounced(db, bounced.map((x) => x.interactionId), reason)) {
+      await deps.realtime
+        ?.emit({ nsp: '/agent', room: rooms.case(b.caseId), event: 'interaction:status', payload: { caseId: b.caseId, interactionId: b.id, status: 'failed', error: reason } })
+        .catch(() => {});
+    }
   }
   if (!result.duplicate) {
     if (!noise && !throttled) await recordParticipants(deps, result.caseId, result.customerId, [sender, ...p.to, ...p.cc], ours);

@@ -9,6 +9,7 @@ import { renderArticle } from '../../kb/render.js';
 import { decodeAttachments } from '../chat/routes.js';
 import { rateCase } from './csat.js';
 import { confirmPage } from './confirm-page.js';
+import { PORTAL_CSP } from '../../routes/portal-ui.js';
 import {
   PORTAL_COOKIE, consumeMagicLink, peekMagicLink, consumeSmsCode, countSignInRequest, createMagicLink, createPortalSession, createSmsCode,
   customerForSession, endPortalSession, type PortalCustomer, type SignInIdentity,
@@ -82,6 +83,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'same-origin')
+        .header('content-security-policy', PORTAL_CSP)
         .send(confirmPage(r.language, r.identity.value, req.query.token));
     },
   );

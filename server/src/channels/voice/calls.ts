@@ -21,6 +21,7 @@ export interface CallRow {
   ended_at: Date | null;
   talk_seconds: number | null;
   callback_case_id: number | null;
+  transfer: { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number; fromLegSid: string | null; at: string } | null;
 }
 
 export async function callById(db: Queryable, id: number, lock = false): Promise<CallRow | null> {

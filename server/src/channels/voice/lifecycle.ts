@@ -175,12 +175,16 @@ export async function recordCallRecording(db: pg.Pool, callId: number, v: { reco
  * The agent's leg of the call ended: talk time (the AHT input) is what Twilio reports for the bridged leg.
  * Written once per call as a case event so KPIs read it from the event log.
  */
-export async function recordTalkTime(deps: LifecycleDeps, callId: number, talkSeconds: number, agentId: number | null): Promise<boolean> {
+export async function recordTalkTime(deps: LifecycleDeps, callId: number, talkSeconds: number, agentId: number | null, legSid: string | null = null): Promise<boolean> {
+  // One call may talk to several agents (transfers): each bridged leg adds its time, once (the caller dedupes by leg).
   const done = await withTransaction(deps.db, async (tx) => {
     const call = (await callById(tx, callId, true))!;
-    if (call.talk_seconds !== null) return false;
-    await setCall(tx, call.id, { talk_seconds: talkSeconds, outcome: 'answered', answered_at: call.answered_at ?? new Date(Date.now() - talkSeconds * 1000) });
-    await writeCaseEvent(tx, { caseId: call.case_id, type: 'updated', agentId: agentId ?? call.agent_id, channel: 'voice', data: { call: 'talk_time', callId: call.id, talkSeconds } });
+    const total = (call.talk_seconds ?? 0) + talkSeconds;
+    await setCall(tx, call.id, { talk_seconds: total, outcome: 'answered', answered_at: call.answered_at ?? new Date(Date.now() - talkSeconds * 1000) });
+    await writeCaseEvent(tx, {
+      caseId: call.case_id, type: 'updated', agentId: agentId ?? call.agent_id, channel: 'voice',
+      data: { call: 'talk_time', callId: call.id, talkSeconds, totalTalkSeconds: total, ...(legSid ? { legSid } : {}) },
+    });
     await syncCallInteraction(tx, call.id);
     return true;
   });

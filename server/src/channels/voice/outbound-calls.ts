@@ -46,6 +46,19 @@ export async function placeOutboundCall(
   return (await callById(deps.db, id))!;
 }
 
+/**
+ * Agents call only numbers that belong to the case's customer (toll-fraud guard): a new number is added to the
+ * customer's identities first.
+ */
+export async function isCustomerNumber(db: pg.Pool, caseId: number, phone: string): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM cases c JOIN customer_identities i ON i.customer_id = c.customer_id
+      WHERE c.id = $1 AND i.kind = 'phone' AND i.value = $2`,
+    [caseId, phone],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
 function providerError(err: unknown, what: string): HttpError {
   const e = restErrorInfo(err);
   return new HttpError(502, `Twilio could not ${what} (HTTP ${e.status ?? 'unreachable'}${e.code ? `, error ${e.code}` : ''}): ${e.message}`);
@@ -56,6 +69,9 @@ function providerError(err: unknown, what: string): HttpError {
  * dials the customer and bridges the two. (Agents in the browser call through the Voice SDK and the TwiML app.)
  */
 export async function clickToCall(deps: OutboundDeps, a: { caseId: number; agentId: number; to: string }): Promise<CallRow> {
+  if (!(await isCustomerNumber(deps.db, a.caseId, a.to))) {
+    throw new HttpError(422, `${a.to} is not one of this customer's numbers; add it to the customer first`, [{ field: 'to', reason: 'not the customer’s number' }]);
+  }
   const agent = (await deps.db.query(`SELECT phone FROM agents WHERE id = $1`, [a.agentId])).rows[0];
   if (!agent?.phone) throw new HttpError(422, 'set your phone number in your profile, or call from the browser (Voice SDK)');
   const from = await senderNumber(deps.db, 'voice', null);
@@ -125,6 +141,8 @@ export async function transferLiveCall(
   call: CallRow,
   t: { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number },
 ): Promise<void> {
+  // Remember which agent leg the transfer cuts off: that <Dial>'s action must not hang the caller up.
+  await setCall(deps.db, call.id, { transfer: JSON.stringify({ ...t, fromLegSid: call.agent_call_sid, at: new Date().toISOString() }) });
   try {
     if (t.mode === 'cold') {
       if (t.toAgentId) {

@@ -11,7 +11,7 @@ import { recordCallback } from '../twilio/raw-event.js';
 import { createTwilioQueue } from '../twilio/jobs.js';
 import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../twilio/urls.js';
-import { placeOutboundCall } from './outbound-calls.js';
+import { isCustomerNumber, placeOutboundCall } from './outbound-calls.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
 import { override, prompts, speak } from './prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
@@ -110,19 +110,26 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       caseDefaults: { queueId: number?.queueId ?? undefined },
       customer: { language: callerPhone?.startsWith(PERSIAN_PREFIX) ? 'fa' : number?.defaultLanguage, name: p.CallerName || undefined },
       metadata: { callSid: p.CallSid, direction: 'inbound', ...(p.FromCountry ? { fromCountry: p.FromCountry } : {}) },
-      // Routing waits for the menu choice; after hours there is nobody to route to.
-      skipRouting: !open || hasMenu,
+      // Routed below, once the call row exists: an agent who accepts at once must find the call to connect.
+      skipRouting: true,
       raw: p,
       rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
     });
     app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
-    const caseRow = await app.db.query(`SELECT queue_id FROM cases WHERE id = $1`, [result.caseId]);
-    await app.db.query(
-      `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
-       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
-       ON CONFLICT (call_sid) DO NOTHING`,
-      [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, caseRow.rows[0]?.queue_id ?? null, !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued', p.CallStatus || 'ringing'],
-    );
+    const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
+    const route = await withTransaction(app.db, async (tx) => {
+      const c = await tx.query(`SELECT queue_id, routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [result.caseId]);
+      const ins = await tx.query(
+        `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
+         VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
+         ON CONFLICT (call_sid) DO NOTHING RETURNING id`,
+        [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, c.rows[0].queue_id, initialState, p.CallStatus || 'ringing'],
+      );
+      if (!ins.rowCount || initialState !== 'queued' || c.rows[0].routing_state !== 'none' || c.rows[0].assignee_id) return false;
+      await markWaiting(tx, result.caseId, 'queued');
+      return true;
+    });
+    if (route) await enqueueCase(app.db, app.queues.routing, result.caseId, 'arrival', app.log);
     const call = (await callBySid(app.db, p.CallSid))!;
     await publishCall(app.db, app.realtime, call.id);
     const lang = await languageOf(call.case_id);
@@ -160,9 +167,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
     let enqueue = false;
     await withTransaction(app.db, async (tx) => {
-      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
+      // call row before case row, the order every voice path locks them in
       const locked = (await callById(tx, call.id, true))!;
       if (locked.state !== 'ivr') return; // a replayed menu answer
+      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
       await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
       await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
       if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
@@ -297,7 +305,22 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
     if (status === 'completed' || status === 'answered') {
-      if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null);
+      if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null, p.DialCallSid || null);
+      // The <Dial> ended because the call was transferred: lead the caller where the transfer sends them.
+      const t = call.transfer;
+      if (t && t.fromLegSid && t.fromLegSid === p.DialCallSid) {
+        const twiml = new VoiceResponse();
+        if (t.mode === 'warm') {
+          twiml.dial().conference({ startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: config.twilio.holdMusicUrl, beep: 'false' as never }, `hub-call-${call.id}`);
+          return sendTwiml(reply, twiml);
+        }
+        if (t.toAgentId) {
+          const target = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
+          if (target) return sendTwiml(reply, dialAgentTwiml(config, call.id, target, lang, call.customer_number));
+        }
+        speak(twiml, lang, prompts(lang).transferHold);
+        return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+      }
       const twiml = new VoiceResponse();
       if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
       twiml.hangup();
@@ -407,6 +430,10 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     if (!agentId || !to || !Number.isInteger(caseId) || caseId < 1) {
       twiml.say({ language: 'en-US' }, 'This call cannot be placed: a case and a valid phone number are required.');
+      return sendTwiml(reply, twiml);
+    }
+    if (!(await isCustomerNumber(app.db, caseId, to))) {
+      twiml.say({ language: 'en-US' }, "This number is not one of the customer's numbers. Add it to the customer first.");
       return sendTwiml(reply, twiml);
     }
     const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });

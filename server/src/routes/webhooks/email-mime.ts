@@ -51,7 +51,7 @@ const emailWebhook: FastifyPluginAsyncTypebox = async (app) => {
         if (!mailbox) throw badRequest(`mailbox "${m}" does not exist`, [{ field: 'mailbox', reason: 'unknown mailbox' }]);
       }
       const out = await ingestRawEmail(
-        { ingest: app.ingestDeps, config: app.config, outbound: app.queues.outbound, log: req.log },
+        { ingest: app.ingestDeps, config: app.config, outbound: app.queues.outbound, log: req.log, realtime: app.realtime },
         raw,
         { mailbox, findMailbox: (r) => mailboxForRecipients(app.db, key, r), source: 'webhook' },
       );

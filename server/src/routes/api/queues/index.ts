@@ -1,9 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CasePriorityT, ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
-import { forbidden, notFound } from '../../../lib/errors.js';
-import { transferCase } from '../../../routing/transfer.js';
-import { HolderView } from '../supervisor/index.js';
+import { CasePriorityT, ChannelT } from '../../../schemas/common.js';
 
 const WaitingCase = Type.Object({
   position: Type.Integer({ description: '1 = next to be offered' }),

@@ -93,6 +93,40 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/voice/calls',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Calls of a case, newest first, with their recordings',
+        querystring: Type.Object({ caseId: Type.Integer({ minimum: 1 }) }),
+        response: {
+          200: Type.Array(
+            Type.Intersect([
+              CallView,
+              Type.Object({
+                recordings: Type.Array(Type.Object({ sid: Type.String(), kind: Type.String(), durationSeconds: Type.Union([Type.Integer(), Type.Null()]), player: Type.String() })),
+              }),
+            ]),
+          ),
+        },
+      },
+    },
+    async (req) => {
+      const calls = await app.db.query(`SELECT * FROM calls WHERE case_id = $1 OR callback_case_id = $1 ORDER BY id DESC`, [req.query.caseId]);
+      const recs = await app.db.query(
+        `SELECT call_id, recording_sid, kind, duration_seconds FROM call_recordings WHERE call_id = ANY($1) AND url IS NOT NULL ORDER BY id`,
+        [calls.rows.map((c) => c.id)],
+      );
+      return calls.rows.map((c) => ({
+        ...view(c),
+        recordings: recs.rows
+          .filter((r) => r.call_id === c.id)
+          .map((r) => ({ sid: r.recording_sid, kind: r.kind, durationSeconds: r.duration_seconds, player: `/api/v1/voice/recordings/${r.recording_sid}` })),
+      }));
+    },
+  );
+
   app.get('/voice/calls/:id', { schema: { tags: ['voice'], summary: 'A call and its state', params: IdParams, response: { 200: CallView, 404: ErrorView } } }, async (req) => {
     const call = await callById(app.db, req.params.id);
     if (!call) throw notFound('call');

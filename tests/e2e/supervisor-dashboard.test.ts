@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { startHubWorkers } from '../helpers/hub-workers.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+
+const KEY = 'test-inbound-key-0123456789';
+let ctx: TestContext;
+let base: string;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let stopWorkers: () => Promise<void>;
+let queueId: number;
+
+async function inbound(id: string) {
+  const r = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/inbound',
+    headers: { 'x-api-key': KEY },
+    payload: { channel: 'email', providerMessageId: id, from: { kind: 'email', value: `${id}@example.com` }, subject: `Question ${id}`, text: 'hello', queue: 'support' },
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json() as { caseId: number };
+}
+
+beforeAll(async () => {
+  const dist = ensureUiBuilt();
+  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_STATS_MS: '300' });
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  stopWorkers = await startHubWorkers(ctx, { routing: true });
+  queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
+  await makeAgent(ctx.db.pool, { email: 'sam@example.test', name: 'Sam Supervisor', role: 'supervisor', queueIds: [queueId] });
+  await makeAgent(ctx.db.pool, { email: 'ada@example.test', name: 'Ada Agent', queueIds: [queueId] });
+  // Earlier today: one email answered after 10 minutes (inside its 1 h threshold), one abandoned chat.
+  const answered = await inbound('earlier-1');
+  const abandoned = await inbound('earlier-2');
+  const ago = (min: number) => new Date(Date.now() - min * 60_000);
+  await ctx.db.pool.query(`UPDATE case_events SET created_at = $2 WHERE case_id = $1 AND type = 'queued'`, [answered.caseId, ago(30)]);
+  await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, created_at) VALUES ($1, 'accepted', $2)`, [answered.caseId, ago(20)]);
+  await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, created_at) VALUES ($1, 'abandoned', now())`, [abandoned.caseId]);
+  await ctx.db.pool.query(`UPDATE cases SET routing_state = 'none', status = 'solved', solved_at = now() WHERE id = ANY($1)`, [[answered.caseId, abandoned.caseId]]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  errors = watchErrors(page);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopWorkers?.();
+  await ctx?.close();
+});
+
+describe('supervisor dashboard', () => {
+  it('shows live queue figures, historical KPIs with a chart, and Erlang C staffing, in English and Persian', async () => {
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-email').fill('sam@example.test');
+    await page.getByTestId('login-password').fill('correct horse battery');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('nav-supervisor').click();
+    await page.waitForURL(/\/supervisor$/);
+
+    const supportRow = page.getByTestId('sup-queues').locator('tr', { hasText: 'support' });
+    await expect.poll(() => supportRow.locator('td').nth(1).textContent(), { timeout: 10_000 }).toBe('0');
+    // a new case arrives: the waiting count rises without a reload (pushed on /supervisor)
+    await inbound('live-1');
+    await expect.poll(() => supportRow.locator('td').nth(1).textContent(), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('sup-agents').textContent()).toContain('Ada Agent');
+
+    // history as loaded with the page: 2 cases entered the queue today, 1 answered within threshold → 50 %
+    await expect.poll(() => page.getByTestId('kpi-sl').textContent(), { timeout: 10_000 }).toBe('50%');
+    await expect.poll(() => page.getByTestId('kpi-asa').textContent()).toBe('10m');
+    expect(await page.getByTestId('kpi-chart').count()).toBe(1);
+
+    await page.getByLabel('Contacts per hour').fill('200');
+    await page.getByLabel('Handle time (s)').fill('180');
+    await page.getByRole('button', { name: 'Calculate' }).click();
+    await expect.poll(() => page.getByTestId('sup-staffing').textContent()).toContain('14 agents needed');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-en.png'), fullPage: true });
+
+    await page.getByTestId('language').selectOption('fa');
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => page.locator('h1').first().textContent()).toBe('داشبورد سرپرست');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-fa.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('keeps plain agents out', async () => {
+    const p2 = await browser.newPage();
+    await p2.goto(`${base}/login`);
+    await p2.getByTestId('login-email').fill('ada@example.test');
+    await p2.getByTestId('login-password').fill('correct horse battery');
+    await p2.getByTestId('login-submit').click();
+    await p2.waitForURL((u) => !u.pathname.startsWith('/login'));
+    expect(await p2.getByTestId('nav-supervisor').count()).toBe(0);
+    await p2.goto(`${base}/supervisor`);
+    await p2.waitForURL((u) => u.pathname === '/');
+    await p2.close();
+  }, 60_000);
+});
