@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import en from '../../agent-ui/src/i18n/en';
-import fa from '../../agent-ui/src/i18n/fa';
-import { formatDate, formatDateTime, formatNumber, formatSpan, applyLocale } from '../../agent-ui/src/i18n';
+import { formatDate, formatDateTime, formatNumber, formatSpan, applyLocale, i18n } from '../../agent-ui/src/i18n';
+
+// the catalogues as the app loads them (workspace plus any area's own messages)
+const en = i18n.global.getLocaleMessage('en') as object;
+const fa = i18n.global.getLocaleMessage('fa') as object;
 
 function keys(o: object, prefix = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
