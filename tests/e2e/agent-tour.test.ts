@@ -88,7 +88,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-describe('agent workspace tour in Chromium', () => {
+// generous per-step limit: these run next to the whole suite on one machine
+describe('agent workspace tour in Chromium', { timeout: 60_000 }, () => {
   it('lists my cases on three channels', async () => {
     for (const id of [ids.chat, ids.sms, ids.mail]) await page.locator(`.case-list [data-case-id="${id}"]`).waitFor();
     expect(await page.locator('.case-list .case-item').count()).toBe(3);

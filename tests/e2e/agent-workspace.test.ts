@@ -61,7 +61,7 @@ async function signIn(page: Page, email: string, password: string) {
   await page.waitForSelector('[data-testid="connection"].conn-on');
 }
 
-describe('agent workspace in Chromium', () => {
+describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
   it('goes Available, accepts an offer, sees the history from another channel, replies, notes, solves; Persian renders RTL', async () => {
     // Earlier the customer wrote by SMS, and a colleague solved that case.
     const sms = await inbound({ channel: 'sms', providerMessageId: 'e2e-sms-1', from: { kind: 'phone', value: '+14155550123', name: 'Maria Garcia' }, text: 'My router keeps rebooting since Monday' });
