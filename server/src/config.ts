@@ -240,3 +240,16 @@ export function parseBusinessHoursSpec(spec: string): { fromDay: number; toDay: 
   if (fh > 24 || th > 24 || fm > 59 || tm > 59 || fromMin >= toMin) return null;
   return { fromDay, toDay, fromMin, toMin };
 }
+
+/** For process entry points: the configuration, or every problem printed and exit code 2. */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

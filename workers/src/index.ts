@@ -1,18 +1,9 @@
 import pino from 'pino';
-import { loadConfig, ConfigError } from '../../server/src/config.js';
+import { loadConfigOrExit } from '../../server/src/config.js';
 import { startWorkers } from './start-workers.js';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = pino({ level: config.logLevel, name: 'workers' });
   const workers = await startWorkers({ config, log });
   const shutdown = async (signal: string) => {

@@ -1,20 +1,11 @@
 import pino from 'pino';
-import { loadConfig, ConfigError } from '../../server/src/config.js';
+import { loadConfigOrExit } from '../../server/src/config.js';
 import { createPool } from '../../server/src/db/pool.js';
 import { startRouter } from './processors/router.js';
 
 // A router on its own, to scale matching separately from the other workers (`npm run router`).
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = pino({ level: config.logLevel, name: 'router' });
   const db = createPool(config.databaseUrl);
   const router = await startRouter({ db, config, log });
