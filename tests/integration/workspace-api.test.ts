@@ -213,5 +213,9 @@ describe('canned responses', () => {
     // someone else's private response is invisible to the supervisor
     const supList = (await api('GET', '/api/v1/canned-responses', undefined, supToken)).json().items;
     expect(supList.map((x: { shortcut: string }) => x.shortcut)).not.toContain('refund');
+    // each change is in the audit log with who made it
+    expect((await api('DELETE', `/api/v1/canned-responses/${own.json().id}`)).statusCode).toBe(200);
+    const audit = await ctx.db.pool.query(`SELECT action, actor_id FROM audit_log WHERE entity = 'canned_response' AND entity_id = $1 ORDER BY id`, [String(own.json().id)]);
+    expect(audit.rows.map((r) => r.action)).toEqual(['create', 'delete']);
   });
 });

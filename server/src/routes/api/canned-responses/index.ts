@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { conflict, forbidden, notFound } from '../../../lib/errors.js';
 import { IdParams } from '../../../schemas/common.js';
+import { audit } from '../../../audit/audit-log.js';
 
 const View = `id, shortcut, title, body, language, owner_agent_id AS "ownerAgentId"`;
 
@@ -45,6 +46,7 @@ const cannedResponses: FastifyPluginAsyncTypebox = async (app) => {
           `INSERT INTO canned_responses (shortcut, title, body, language, owner_agent_id) VALUES ($1, $2, $3, $4, $5) RETURNING ${View}`,
           [b.shortcut, b.title, b.body, b.language ?? 'en', b.shared ? null : req.agent!.id],
         );
+        await audit(app.db, { actorId: req.agent!.id, action: 'create', entity: 'canned_response', entityId: r.rows[0].id, after: r.rows[0], ip: req.ip });
         return reply.code(201).send(r.rows[0]);
       } catch (err) {
         if ((err as { code?: string }).code === '23505') throw conflict(`/${b.shortcut} already exists`);
@@ -54,11 +56,12 @@ const cannedResponses: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.delete('/canned-responses/:id', { schema: { tags: ['canned-responses'], params: IdParams } }, async (req) => {
-    const r = await app.db.query(`SELECT owner_agent_id FROM canned_responses WHERE id = $1`, [req.params.id]);
+    const r = await app.db.query(`SELECT owner_agent_id, shortcut, title, body, language FROM canned_responses WHERE id = $1`, [req.params.id]);
     if (!r.rowCount) throw notFound('canned response');
     const owner = r.rows[0].owner_agent_id;
     if (owner ? owner !== req.agent!.id : req.agent!.role === 'agent') throw forbidden('not yours to delete');
     await app.db.query(`DELETE FROM canned_responses WHERE id = $1`, [req.params.id]);
+    await audit(app.db, { actorId: req.agent!.id, action: 'delete', entity: 'canned_response', entityId: req.params.id, before: r.rows[0], ip: req.ip });
     return { ok: true };
   });
 };
