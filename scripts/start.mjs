@@ -6,6 +6,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import exitHook from 'async-exit-hook';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dataDir = path.resolve(process.env.CONTACTHUB_DATA_DIR ?? path.join(root, '.data'));
@@ -65,7 +66,17 @@ or point REDIS_URL at an existing Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).
   mkdirSync(dir, { recursive: true });
   if (await portFree(port)) {
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '60 1'], { stdio: 'ignore' });
-    stoppers.push(async () => child.kill('SIGTERM'));
+    stoppers.push(async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      // redis writes its append-only file on the way out; give it a moment, then insist
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    });
+    // never leave our redis-server behind, whatever way this process ends
+    process.on('exit', () => child.kill('SIGTERM'));
     for (let i = 0; i < 50 && (await portFree(port)); i++) await new Promise((r) => setTimeout(r, 100));
     log(`local redis-server on 127.0.0.1:${port} (data in .data/redis)`);
   } else log(`reusing the Redis already on 127.0.0.1:${port}`);
@@ -77,12 +88,26 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
+let stopping = null;
+function stopServices() {
+  // signals, a crashed child and process exit may all ask at once; stop everything once
+  stopping ??= (async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.race([Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 8000))]);
+    for (const s of [...stoppers].reverse()) await s().catch(() => {});
+  })();
+  return stopping;
+}
+
 async function shutdown(code = 0) {
-  for (const c of children) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
-  for (const s of stoppers.reverse()) await s().catch(() => {});
+  await stopServices();
   process.exit(code);
 }
+
+// Ctrl-C / SIGTERM: the embedded database registers its own exit hook through the same module,
+// so ours runs beside it and the process exits only when both are done.
+exitHook.forceExitTimeout(20_000);
+exitHook((done) => void stopServices().finally(done));
 
 async function main() {
   env.DATABASE_URL ??= await startEmbeddedPostgres();
@@ -109,8 +134,6 @@ async function main() {
     children.push(child);
   }
   log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
 }
 
 main().catch(async (err) => {

@@ -11,6 +11,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 let child: ChildProcess;
 let dataDir: string;
 let port: number;
+let pgPort: number;
+let redisPort: number;
 let output = '';
 
 function freePort(): Promise<number> {
@@ -19,6 +21,14 @@ function freePort(): Promise<number> {
       const p = (s.address() as net.AddressInfo).port;
       s.close(() => resolve(p));
     });
+  });
+}
+
+function listening(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(p, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
   });
 }
 
@@ -32,8 +42,8 @@ beforeAll(async () => {
     SKIP_BUILD: process.env.CI ? '1' : '0',
     CONTACTHUB_DATA_DIR: dataDir,
     PORT: String(port),
-    EMBEDDED_PG_PORT: String(await freePort()),
-    EMBEDDED_REDIS_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String((pgPort = await freePort())),
+    EMBEDDED_REDIS_PORT: String((redisPort = await freePort())),
     LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
@@ -76,5 +86,10 @@ describe('quick start (npm start on a fresh machine)', () => {
     expect(login.status).toBe(200);
     const page = await fetch(`${base}/`);
     expect(await page.text()).toMatch(/<div id="app">/);
+
+    // Ctrl-C / SIGTERM stops everything it started: hub, embedded Postgres, redis-server
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    for (const [what, p] of [['hub', port], ['postgres', pgPort], ['redis', redisPort]] as const) expect(await listening(p), `${what} still listening on ${p}; output:\n${output}`).toBe(false);
   }, 240_000);
 });
