@@ -1,6 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
+import { mount, flushPromises } from '@vue/test-utils';
+import { createRouter, createMemoryHistory } from 'vue-router';
+import { i18n, applyLocale } from '../../agent-ui/src/i18n';
+import SoftphoneBar from '../../agent-ui/src/components/SoftphoneBar.vue';
 import { ApiError } from '../../agent-ui/src/api/http';
 import { refreshDelayMs, setSoftphoneDeps, useSoftphoneStore } from '../../agent-ui/src/voice/softphone-store';
 import type { SoftphoneCall, SoftphoneDevice } from '../../agent-ui/src/voice/device';
@@ -189,5 +193,44 @@ describe('softphone store', () => {
     expect(s.softphone.progress?.state).toBe('in_progress');
     dispatch('call:updated', { ...p, state: 'completed', outcome: 'answered', talkSeconds: 61 }, s);
     expect(s.softphone.progress).toBeNull();
+  });
+});
+
+describe('softphone bar', () => {
+  it('is hidden without browser calling; rings with Answer / Decline; the live bar mutes, counts and hangs up', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    applyLocale('en');
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div/>' } }, { path: '/cases/:id', component: { template: '<div/>' } }] });
+    const mountBar = () => mount(SoftphoneBar, { global: { plugins: [pinia, router, i18n] }, attachTo: document.body });
+
+    setSoftphoneDeps({ browserCalling: async () => false });
+    const hidden = mountBar();
+    await flushPromises();
+    expect(hidden.find('[data-testid="softphone"]').exists()).toBe(false);
+    hidden.unmount();
+
+    setSoftphoneDeps({ browserCalling: async () => true });
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const w = mountBar();
+    await flushPromises();
+    expect(w.find('[data-testid="softphone"]').exists()).toBe(true);
+    const call = new FakeCall('+14155550123');
+    devices[0].emit('incoming', call);
+    await flushPromises();
+    expect(w.get('[data-testid="softphone-incoming"]').text()).toContain('+14155550123');
+    await w.get('[data-testid="softphone-answer"]').trigger('click');
+    expect(w.find('[data-testid="softphone-incoming"]').exists()).toBe(false);
+    vi.advanceTimersByTime(65_000);
+    await flushPromises();
+    expect(w.get('[data-testid="softphone-timer"]').text()).toBe('1:05');
+    await w.get('[data-testid="softphone-mute"]').trigger('click');
+    expect(w.get('[data-testid="softphone-mute"]').attributes('aria-pressed')).toBe('true');
+    expect(w.get('[data-testid="softphone-mute"]').text()).toBe('Unmute');
+    await w.get('[data-testid="softphone-hangup"]').trigger('click');
+    expect(call.log).toEqual(['accept', 'mute', 'disconnect']);
+    expect(w.find('[data-testid="softphone-live"]').exists()).toBe(false);
+    w.unmount();
+    expect(devices[0].destroyed).toBe(true);
   });
 });
