@@ -26,6 +26,7 @@ import adminMailboxes from './routes/api/admin/mailboxes.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
 import voiceApi from './routes/api/voice/index.js';
+import voiceStatus from './routes/api/voice/status.js';
 import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
 import kpiRoutes from './routes/api/kpi/index.js';
 import workspaceCases from './routes/api/cases/workspace.js';
@@ -88,6 +89,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(caseMessages, { prefix: '/api/v1' });
   await app.register(voiceApi, { prefix: '/api/v1' });
+  await app.register(voiceStatus, { prefix: '/api/v1' });
   await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);

@@ -56,7 +56,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe('realtime event table', () => {
   it('names one store action per server event of the /agent contract', () => {
     expect(SERVER_EVENTS.sort()).toEqual(
-      ['case:updated', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing'].sort(),
+      ['call:updated', 'case:updated', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing'].sort(),
     );
     expect(Object.values(eventTable).every((h) => typeof h === 'function')).toBe(true);
   });

@@ -4,6 +4,7 @@ import { useCaseViewStore } from '../stores/case-view';
 import { useNotificationsStore } from '../stores/notifications';
 import { usePresenceStore } from '../stores/presence';
 import { useSessionStore } from '../stores/session';
+import { useSoftphoneStore, type CallProgress } from '../voice/softphone-store';
 
 export interface WorkspaceStores {
   session: ReturnType<typeof useSessionStore>;
@@ -11,6 +12,7 @@ export interface WorkspaceStores {
   cases: ReturnType<typeof useCasesStore>;
   caseView: ReturnType<typeof useCaseViewStore>;
   notifications: ReturnType<typeof useNotificationsStore>;
+  softphone: ReturnType<typeof useSoftphoneStore>;
 }
 
 export function workspaceStores(): WorkspaceStores {
@@ -20,6 +22,7 @@ export function workspaceStores(): WorkspaceStores {
     cases: useCasesStore(),
     caseView: useCaseViewStore(),
     notifications: useNotificationsStore(),
+    softphone: useSoftphoneStore(),
   };
 }
 
@@ -51,6 +54,7 @@ export const eventTable = {
   },
   typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
   notification: (p: Notification, s) => s.notifications.add(p),
+  'call:updated': (p: CallProgress, s) => s.softphone.onCallUpdated(p, s.session.agent?.id),
 } satisfies Record<string, Handler>;
 
 export type ServerEvent = keyof typeof eventTable;

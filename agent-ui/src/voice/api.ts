@@ -1,0 +1,27 @@
+import { get, post, qs } from '../api/http';
+
+export interface VoiceToken {
+  token: string;
+  identity: string;
+  ttlSeconds: number;
+}
+
+export interface CallView {
+  id: number;
+  callSid: string;
+  caseId: number;
+  interactionId: number;
+  direction: string;
+  state: string;
+  outcome: string | null;
+  agentId: number | null;
+  customerNumber: string;
+  talkSeconds: number | null;
+}
+
+export const voiceApi = {
+  status: () => get<{ browserCalling: boolean }>('/api/v1/voice/status'),
+  token: () => get<VoiceToken>('/api/v1/voice/token'),
+  call: (caseId: number, to?: string) => post<CallView>('/api/v1/voice/calls', to ? { caseId, to } : { caseId }),
+  calls: (caseId: number) => get<CallView[]>(`/api/v1/voice/calls${qs({ caseId })}`),
+};

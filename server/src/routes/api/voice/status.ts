@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+
+/**
+ * What the agent's browser may offer for voice, always answered 200: the workspace asks this before it asks for a
+ * Voice SDK token, so a hub without browser calling shows no softphone and logs no failed request.
+ */
+const voiceStatus: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate);
+  app.get(
+    '/voice/status',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Whether browser calling (Voice SDK tokens) is configured on this hub',
+        response: { 200: Type.Object({ browserCalling: Type.Boolean() }) },
+      },
+    },
+    async () => {
+      const t = app.config.twilio;
+      return { browserCalling: Boolean(t.accountSid && t.apiKeySid && t.apiKeySecret && t.twimlAppSid) };
+    },
+  );
+};
+
+export default voiceStatus;

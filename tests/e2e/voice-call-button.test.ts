@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
+import { TWILIO_TEST, twilioEnv } from '../helpers/twilio-signing.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+
+const KEY = 'test-inbound-key-0123456789';
+const MAIN = '+14155550200';
+const AGENT_PHONE = '+14155550999';
+let ctx: TestContext;
+let api: TwilioApiServer;
+let base: string;
+let browser: Browser;
+let agent: Awaited<ReturnType<typeof makeAgent>>;
+
+beforeAll(async () => {
+  const dist = ensureUiBuilt();
+  api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
+  // REST calls go to the local stand-in; without an API key and TwiML app there is no browser phone
+  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: ['voice', 'sms'] });
+  agent = await makeAgent(ctx.db.pool, { email: 'carol@example.test', name: 'Carol Agent', queueIds: [q.id] });
+  await ctx.db.pool.query(`UPDATE agents SET phone = $2 WHERE id = $1`, [agent.id, AGENT_PHONE]);
+  const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
+  const token = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token as string;
+  const add = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` }, payload: { e164: MAIN, queueId: q.id } });
+  expect(add.statusCode, add.body).toBe(201);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+  await api?.close();
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/login/);
+  await page.getByTestId('login-email').fill(agent.email);
+  await page.getByTestId('login-password').fill(agent.password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForSelector('[data-testid="connection"].conn-on');
+}
+
+describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
+  it('the agent calls the customer of an SMS case from the case header; the call request reaches Twilio', async () => {
+    const r = await ctx.app.inject({
+      method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY },
+      payload: { channel: 'sms', providerMessageId: 'e2e-call-1', from: { kind: 'phone', value: '+14155550123', name: 'Maria Garcia' }, text: 'Please call me about my bill' },
+    });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    const { caseId } = r.json() as { caseId: number };
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    try {
+      await signIn(page);
+      await page.goto(`${base}/cases/${caseId}`);
+      const call = page.getByTestId('action-call');
+      await call.waitFor();
+      expect(await call.getAttribute('title')).toContain('+14155550123');
+      // browser calling is not configured here: no softphone in the top bar
+      expect(await page.getByTestId('softphone').count()).toBe(0);
+      await call.click();
+      await page.getByText('Calling +14155550123: answer your phone to be connected.').waitFor();
+
+      const create = api.find(/Calls\.json$/);
+      expect(create).toHaveLength(1);
+      expect(create[0].form).toMatchObject({ To: AGENT_PHONE, From: MAIN });
+      const rows = (await ctx.db.pool.query(`SELECT direction, customer_number, agent_id FROM calls WHERE case_id = $1`, [caseId])).rows;
+      expect(rows).toEqual([{ direction: 'outbound', customer_number: '+14155550123', agent_id: agent.id }]);
+
+      // Twilio refusing the call is told to the agent, with Twilio's reason
+      api.failNext(/Calls\.json$/, { status: 400, code: 21215, message: 'Geographic permission for this number is not enabled' });
+      await call.click();
+      await page.getByText(/The call could not be placed: .*Geographic permission/).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'voice-call-button.png') });
+      // the refused request itself is the one error the browser reports
+      expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 502 (Bad Gateway)']);
+    } finally {
+      await page.close();
+    }
+  });
+});
