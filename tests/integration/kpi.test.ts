@@ -88,3 +88,33 @@ describe('historical KPIs', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/kpi/staffing?arrivalsPerHour=1&ahtSeconds=1', headers: { authorization: `Bearer ${t}` } })).statusCode).toBe(403);
   });
 });
+
+describe('occupancy', () => {
+  it('is time busy with cases over time Available or busy, overlapping cases counted once', async () => {
+    const db = ctx.db.pool;
+    const x = await makeAgent(db, { name: 'Occupied Olga' });
+    const cu = await db.query(`INSERT INTO customers (name) VALUES ('o') RETURNING id`);
+    const newCase = async () => (await db.query(`INSERT INTO cases (customer_id, channel) VALUES ($1, 'chat') RETURNING id`, [cu.rows[0].id])).rows[0].id as number;
+    const [a, b, c] = [await newCase(), await newCase(), await newCase()];
+    const presence = (p: string, s: number) => db.query(`INSERT INTO agent_presence_log (agent_id, presence, started_at) VALUES ($1, $2, $3)`, [x.id, p, at(s)]);
+    const ev = (caseId: number, type: string, s: number) => db.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, $2, $3, $4)`, [caseId, type, x.id, at(s)]);
+    await presence('available', 0);
+    await ev(a, 'assigned', 600);
+    await ev(b, 'assigned', 1200);
+    await ev(a, 'solved', 1800);
+    await ev(b, 'unassigned', 2400);
+    await presence('offline', 3600);
+    // still finishing a case after going offline: busy, and so staffed
+    await ev(c, 'assigned', 3600);
+    await ev(c, 'closed', 4200);
+
+    const r = await get(`/api/v1/kpi/occupancy?from=${at(0).toISOString()}&to=${at(7200).toISOString()}`);
+    expect(r.statusCode, r.body).toBe(200);
+    const olga = r.json().agents.find((g: { agentId: number }) => g.agentId === x.id);
+    expect(olga).toMatchObject({ busySeconds: 2400, staffedSeconds: 4200 });
+    expect(olga.occupancy).toBeCloseTo(2400 / 4200);
+    // a narrower window clips both sides
+    const half = (await get(`/api/v1/kpi/occupancy?from=${at(0).toISOString()}&to=${at(1800).toISOString()}`)).json();
+    expect(half.agents.find((g: { agentId: number }) => g.agentId === x.id)).toMatchObject({ busySeconds: 1200, staffedSeconds: 1800 });
+  });
+});

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { kpiSummary, kpiTimeseries } from '../../../kpi/historical.js';
 import { requiredAgents } from '../../../kpi/erlang-c.js';
+import { occupancyByAgent } from '../../../kpi/occupancy.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT } from '../../../schemas/common.js';
 
@@ -65,6 +66,32 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       kpiTimeseries(app.db, { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel, bucket: req.query.bucket ?? 'hour' }, await thresholdsOf(req.query.queueId)),
+  );
+
+  app.get(
+    '/kpi/occupancy',
+    {
+      schema: {
+        tags: ['kpi'],
+        summary: 'Occupancy per agent: time busy with cases ÷ time Available or busy',
+        querystring: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
+        response: {
+          200: Type.Object({
+            occupancy: Nullable(Type.Number()),
+            agents: Type.Array(
+              Type.Object({ agentId: Type.Integer(), name: Type.String(), busySeconds: Type.Number(), staffedSeconds: Type.Number(), occupancy: Nullable(Type.Number()) }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { from, to } = parse(req.query);
+      const agents = await occupancyByAgent(app.db, from, to);
+      const busy = agents.reduce((n, a) => n + a.busySeconds, 0);
+      const staffed = agents.reduce((n, a) => n + a.staffedSeconds, 0);
+      return { occupancy: staffed > 0 ? busy / staffed : null, agents };
+    },
   );
 
   app.get(
