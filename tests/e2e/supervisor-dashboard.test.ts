@@ -15,6 +15,7 @@ let page: Page;
 let errors: string[];
 let stopWorkers: () => Promise<void>;
 let queueId: number;
+let ada: { id: number };
 
 async function inbound(id: string) {
   const r = await ctx.app.inject({
@@ -35,7 +36,7 @@ beforeAll(async () => {
   stopWorkers = await startHubWorkers(ctx, { routing: true });
   queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
   await makeAgent(ctx.db.pool, { email: 'sam@example.test', name: 'Sam Supervisor', role: 'supervisor', queueIds: [queueId] });
-  await makeAgent(ctx.db.pool, { email: 'ada@example.test', name: 'Ada Agent', queueIds: [queueId] });
+  ada = await makeAgent(ctx.db.pool, { email: 'ada@example.test', name: 'Ada Agent', queueIds: [queueId] });
   // Earlier today: one email answered after 10 minutes (inside its 1 h threshold), one abandoned chat.
   const answered = await inbound('earlier-1');
   const abandoned = await inbound('earlier-2');
@@ -44,6 +45,11 @@ beforeAll(async () => {
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, created_at) VALUES ($1, 'accepted', $2)`, [answered.caseId, ago(20)]);
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, created_at) VALUES ($1, 'abandoned', now())`, [abandoned.caseId]);
   await ctx.db.pool.query(`UPDATE cases SET routing_state = 'none', status = 'solved', solved_at = now() WHERE id = ANY($1)`, [[answered.caseId, abandoned.caseId]]);
+  // Ada was Available for the last hour and held the answered case for 15 minutes of it → 25 % occupancy
+  const now = Date.now();
+  await ctx.db.pool.query(`INSERT INTO agent_presence_log (agent_id, presence, started_at) VALUES ($1, 'available', $2), ($1, 'offline', $3)`, [ada.id, new Date(now - 3_600_000), new Date(now)]);
+  await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'assigned', $2, $3)`, [answered.caseId, ada.id, new Date(now - 1_800_000)]);
+  await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'solved', $2, $3)`, [answered.caseId, ada.id, new Date(now - 900_000)]);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   errors = watchErrors(page);
@@ -75,6 +81,8 @@ describe('supervisor dashboard', () => {
     await expect.poll(() => page.getByTestId('kpi-sl').textContent(), { timeout: 10_000 }).toBe('50%');
     await expect.poll(() => page.getByTestId('kpi-asa').textContent()).toBe('10m');
     expect(await page.getByTestId('kpi-chart').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('kpi-occupancy').textContent()).toBe('25%');
+    await expect.poll(() => page.getByTestId(`occupancy-${ada.id}`).textContent()).toBe('25%');
 
     await page.getByLabel('Contacts per hour').fill('200');
     await page.getByLabel('Handle time (s)').fill('180');

@@ -50,6 +50,11 @@ export interface Staffing {
   table: { agents: number; serviceLevel: number; asaSeconds: number; occupancy: number }[];
 }
 
+export interface Occupancy {
+  occupancy: number | null;
+  agents: { agentId: number; name: string; busySeconds: number; staffedSeconds: number; occupancy: number | null }[];
+}
+
 export interface KpiWindow {
   from: string;
   to: string;
@@ -64,6 +69,7 @@ export const supervisorApi = {
   stats: () => http<{ at: string; queues: QueueStats[]; agents: AgentStats[] }>('GET', '/api/v1/supervisor/stats'),
   summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary?${qs({ ...w })}`),
   series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries?${qs({ ...w })}`),
+  occupancy: (w: { from: string; to: string }) => http<Occupancy>('GET', `/api/v1/kpi/occupancy?${qs({ ...w })}`),
   staffing: (p: { arrivalsPerHour: number; ahtSeconds: number; targetServiceLevel: number; thresholdSeconds: number }) =>
     http<Staffing>('GET', `/api/v1/kpi/staffing?${qs(p)}`),
 };
