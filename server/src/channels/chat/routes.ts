@@ -8,6 +8,7 @@ import { createVisitor, updateVisitor, visitorForToken, type Visitor } from './v
 import { currentCase, messagesOf, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
 import { chatAvailability } from './availability.js';
 import { registerVisitorNamespace } from './visitor-socket.js';
+import { sendAttachment } from '../../storage/send-attachment.js';
 
 
 export const VISITOR_HEADER = 'x-visitor-token';
@@ -143,13 +144,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       [req.params.id, v.id],
     );
     if (!r.rowCount) throw notFound('attachment');
-    const a = r.rows[0];
-    const inline = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type);
-    return reply
-      .header('content-type', a.content_type)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
-      .send(await app.store.get(a.storage_key));
+    return sendAttachment(reply, app.store, r.rows[0]);
   });
 
   app.post(

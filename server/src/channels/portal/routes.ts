@@ -15,6 +15,7 @@ import {
   customerForSession, endPortalSession, type PortalCustomer, type SignInIdentity,
 } from './sign-in.js';
 import { categories, listRequests, ownCase, replyToRequest, reopenRequest, requestDetail, submitRequest, type PortalDeps } from './requests.js';
+import { sendAttachment } from '../../storage/send-attachment.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -236,13 +237,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       [req.params.id, req.portalCustomer!.customerId],
     );
     if (!r.rowCount) throw notFound('attachment');
-    const a = r.rows[0];
-    const inline = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type);
-    return reply
-      .header('content-type', a.content_type)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
-      .send(await app.store.get(a.storage_key));
+    return sendAttachment(reply, app.store, r.rows[0]);
   });
 
   // --- knowledge base (public) ---------------------------------------------------------------

@@ -403,10 +403,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     return sendTwiml(reply, twiml);
   });
 
-  // 10. Click-to-call from a phone: the agent answered the first leg; now ring the customer.
-  app.post('/outbound', opts, async (req, reply) => {
-    const call = await callFromQuery(req);
-    const twiml = new VoiceResponse();
+  // Outbound legs (phone or browser): ring the customer from our number, recorded, reported back to dial-done.
+  const dialCustomer = (twiml: InstanceType<typeof VoiceResponse>, call: { id: number; our_number: string | null; customer_number: string }) =>
     twiml
       .dial({
         callerId: call.our_number ?? undefined,
@@ -417,6 +415,12 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId: call.id, kind: 'call' }),
       })
       .number(call.customer_number);
+
+  // 10. Click-to-call from a phone: the agent answered the first leg; now ring the customer.
+  app.post('/outbound', opts, async (req, reply) => {
+    const call = await callFromQuery(req);
+    const twiml = new VoiceResponse();
+    dialCustomer(twiml, call);
     await setCall(app.db, call.id, { state: 'connecting' });
     return sendTwiml(reply, twiml);
   });
@@ -437,16 +441,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       return sendTwiml(reply, twiml);
     }
     const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });
-    twiml
-      .dial({
-        callerId: call.our_number ?? undefined,
-        action: webhookUrl(config, '/voice/dial-done', { callId: call.id }),
-        method: 'POST',
-        timeout: 30,
-        record: 'record-from-answer-dual',
-        recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId: call.id, kind: 'call' }),
-      })
-      .number(call.customer_number);
+    dialCustomer(twiml, call);
     return sendTwiml(reply, twiml);
   });
 

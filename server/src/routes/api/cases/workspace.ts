@@ -10,6 +10,7 @@ import { applyEffects, noEffects } from '../../../routing/effects.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
+import { sendAttachment } from '../../../storage/send-attachment.js';
 
 const Tag = Type.String({ minLength: 1, maxLength: 50 });
 
@@ -79,12 +80,8 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
         [req.params.attachmentId, req.params.id],
       );
       if (!r.rowCount) throw notFound('attachment');
-      const a = r.rows[0];
-      const safeName = String(a.filename).replace(/["\\\r\n]/g, '_');
-      const inline = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/.test(a.content_type);
-      reply.header('content-type', a.content_type).header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${safeName}"`);
-      reply.header('x-content-type-options', 'nosniff');
-      return reply.send(await app.store.get(a.storage_key));
+      // agents also play call recordings and voicemail and read PDFs in place
+      return sendAttachment(reply, app.store, r.rows[0], /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/);
     },
   );
 
