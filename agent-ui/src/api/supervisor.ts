@@ -1,48 +1,8 @@
 import { http } from './http';
+import type { AgentStats, QueueStats } from '../../../server/src/contracts/realtime';
+import type { KpiPoint, KpiSummary } from '../../../server/src/contracts/kpi';
 
-export interface QueueStats {
-  queueId: number | null;
-  name: string;
-  waiting: number;
-  offered: number;
-  assigned: number;
-  oldestWaitingSeconds: number;
-  availableAgents: number;
-}
-
-export interface AgentStats {
-  agentId: number;
-  name: string;
-  presence: 'available' | 'away' | 'offline';
-  busy: boolean;
-  load: Record<string, string>;
-  pendingOffers: number;
-  presenceSince: string;
-}
-
-export interface KpiSummary {
-  offered: number;
-  answered: number;
-  answeredWithinThreshold: number;
-  abandoned: number;
-  serviceLevel: number | null;
-  abandonmentRate: number | null;
-  asaSeconds: number | null;
-  ahtSeconds: number | null;
-  firstResponseSeconds: number | null;
-  resolutionSeconds: number | null;
-  csat: number | null;
-  csatResponses: number;
-}
-
-export interface KpiPoint {
-  bucket: string;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  serviceLevel: number | null;
-  asaSeconds: number | null;
-}
+export type { AgentStats, KpiPoint, KpiSummary, QueueStats };
 
 export interface Staffing {
   trafficErlangs: number;

@@ -1,4 +1,6 @@
 // Shapes the workspace API returns (see server/src/cases/case-view.ts, timeline.ts, customers/profile.ts).
+import type { OfferPayload } from '../../../server/src/contracts/realtime';
+
 export type Channel = 'voice' | 'chat' | 'sms' | 'email' | 'portal' | 'api';
 export type Presence = 'available' | 'away' | 'offline';
 export type CaseStatus = 'new' | 'open' | 'pending' | 'solved' | 'closed';
@@ -161,24 +163,11 @@ export interface KbArticle {
   url: string;
 }
 
-/** An offer pushed by the router (OfferPayload in server/src/contracts/realtime.ts). */
-export interface Offer {
-  offerId: string;
-  expiresAt: string;
-  case: {
-    id: number;
-    number: number;
-    subject: string;
-    channel: Channel;
-    priority: CasePriority;
-    type: CaseType;
-    queue: { id: number; name: string } | null;
-    waitingSeconds: number;
-  };
-  customer: { id: number; name: string | null; tier: string };
+/** An offer pushed by the router. */
+export type Offer = OfferPayload & {
   /** set by the UI when the offer arrives: the countdown bar's full length */
   receivedAt?: number;
-}
+};
 
 /** PresencePayload: presence plus load per channel as "used/capacity". */
 export interface PresenceState {

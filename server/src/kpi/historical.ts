@@ -1,5 +1,8 @@
 import type { Queryable } from '../db/pool.js';
 import type { Channel } from '../contracts/channels.js';
+import type { KpiPoint, KpiSummary } from '../contracts/kpi.js';
+
+export type { KpiPoint, KpiSummary };
 
 /** Default answer-time thresholds for service level, per channel (seconds). */
 export const DEFAULT_SL_THRESHOLDS: Record<Channel, number> = { voice: 20, chat: 20, sms: 900, email: 3600, portal: 3600, api: 3600 };
@@ -9,27 +12,6 @@ export interface KpiFilter {
   to: Date;
   queueId?: number;
   channel?: Channel;
-}
-
-export interface KpiSummary {
-  offered: number;
-  answered: number;
-  answeredWithinThreshold: number;
-  abandoned: number;
-  /** answered within threshold ÷ offered (abandoned included); null when nothing was offered */
-  serviceLevel: number | null;
-  abandonmentRate: number | null;
-  /** mean seconds from queue entry to accept */
-  asaSeconds: number | null;
-  /** mean handle seconds: call talk time for voice, accept → solved otherwise */
-  ahtSeconds: number | null;
-  /** mean seconds from case creation to the first agent reply */
-  firstResponseSeconds: number | null;
-  /** mean seconds from creation to solved */
-  resolutionSeconds: number | null;
-  /** share of 4–5 ratings among rated cases */
-  csat: number | null;
-  csatResponses: number;
 }
 
 // Cases offered to a queue in the window are those whose first 'queued' event falls in it
@@ -114,15 +96,6 @@ async function csatSummary(db: Queryable, f: KpiFilter): Promise<{ responses: nu
     [f.from, f.to, f.queueId ?? null, f.channel ?? null],
   );
   return r.rows[0];
-}
-
-export interface KpiPoint {
-  bucket: string;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  serviceLevel: number | null;
-  asaSeconds: number | null;
 }
 
 /** Per-hour or per-day series of the queue KPIs, for charts. */
