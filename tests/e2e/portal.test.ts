@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { signInAgent, startHubWorkers, waitFor } from '../helpers/hub-workers.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { ensureBuilt, launchBrowser } from '../helpers/browser.js';
+import { freePort } from '../helpers/wait.js';
 
 let ctx: TestContext;
 let smtp: SmtpSink;
 let stopWorkers: () => Promise<void>;
 let browser: Browser;
 let hub: string;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   await ensureBuilt('dist/portal/index.html', 'agent-ui/portal.vite.config.ts');

@@ -1,11 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { freePort, waitForPort } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -30,17 +30,6 @@ export interface Dovecot {
   /** Stops the server and removes its files. */
   destroy(): Promise<void>;
   log(): Promise<string>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // Servers of this process still running: a test process that exits without its afterAll (a crash, a
@@ -81,23 +70,6 @@ async function descendants(pid: number): Promise<number[]> {
   const out = [...kids];
   for (const k of kids) out.push(...(await descendants(k)));
   return out;
-}
-
-async function waitForPort(port: number, up: boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (open === up) return;
-    if (Date.now() > end) throw new Error(`dovecot port ${port} did not become ${up ? 'reachable' : 'closed'}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**
@@ -167,7 +139,7 @@ default_login_user = dovenull
       p.once('error', reject);
       p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dovecot exited with ${code}`))));
     });
-    await waitForPort(port, true);
+    await waitForPort(port, true, 'dovecot');
   };
   // A restart drops every client connection, like a real server restart or crash; dovecot's own stop
   // leaves already-logged-in imap processes serving, so those are ended too.
@@ -182,7 +154,7 @@ default_login_user = dovenull
         // already gone
       }
     }
-    await waitForPort(port, false).catch(() => {});
+    await waitForPort(port, false, 'dovecot').catch(() => {});
   };
 
   const withClient = async <T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> => {

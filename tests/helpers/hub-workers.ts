@@ -33,15 +33,7 @@ export async function startHubWorkers(ctx: TestContext, o: { routing?: boolean; 
   };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from './wait.js';
 
 export async function signInAgent(ctx: TestContext, agent: { email: string; password: string }): Promise<string> {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort, waitForPort } from './wait.js';
 
 /** A redis-server of the test's own, so a test can stop and restart Redis without disturbing others. */
 export interface PrivateRedis {
@@ -9,35 +9,12 @@ export interface PrivateRedis {
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForPort(port: number, up: boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const open = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), resolve(true)));
-      c.once('error', () => resolve(false));
-    });
-    if (open === up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis on ${port} did not go ${up ? 'up' : 'down'}`);
-}
-
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let proc: ChildProcess | null = null;
   const start = async () => {
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitForPort(port, true);
+    await waitForPort(port, true, 'redis');
   };
   await start();
   return {
@@ -51,7 +28,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGKILL');
       await exited;
-      await waitForPort(port, false);
+      await waitForPort(port, false, 'redis');
     },
   };
 }

@@ -104,12 +104,4 @@ export function sid(prefix: string): string {
   return s;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 8000, what = 'condition'): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from './wait.js';

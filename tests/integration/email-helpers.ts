@@ -1,6 +1,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
+import { waitFor as baseWaitFor } from '../helpers/wait.js';
 
 let seq = 0;
 
@@ -42,15 +43,8 @@ export function uniqueMessageId(tag = 'm'): string {
   return `${tag}${seq}-${Math.random().toString(36).slice(2)}@customer.test`;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Mail takes longer to travel than a socket event: a longer default wait. */
+export const waitFor = <T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> => baseWaitFor(fn, ms, what);
 
 export async function adminToken(ctx: TestContext): Promise<string> {
   const admin = await makeAgent(ctx.db.pool, { role: 'admin' });

@@ -5,6 +5,7 @@ import { makeAgent } from '../helpers/factories.js';
 import { startOutboundWorker } from '../../workers/src/processors/outbound.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 
 let ctx: TestContext;
 let stop: () => Promise<void>;
@@ -19,16 +20,6 @@ afterAll(async () => {
   blocking.disconnect();
   await ctx.close();
 });
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('agent replies', () => {
   it('stores the reply as an outbound interaction, records first response and delivers it through the channel worker', async () => {
@@ -47,7 +38,7 @@ describe('agent replies', () => {
     const sent = await waitFor(async () => {
       const x = await ctx.db.pool.query(`SELECT direction, delivery_status, to_address, author_agent_id FROM interactions WHERE id = $1`, [r.json().interactionId]);
       return x.rows[0].delivery_status === 'sent' && x.rows[0];
-    });
+    }, 5000, 'the reply to be sent');
     expect(sent).toMatchObject({ direction: 'outbound', to_address: 'crm-user-9', author_agent_id: agent.id });
     const c = await ctx.db.pool.query(`SELECT status, first_response_at FROM cases WHERE id = $1`, [caseId]);
     expect(c.rows[0].status).toBe('open');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, listening } from '../helpers/wait.js';
 
 // The README's first command on a machine with no DATABASE_URL / REDIS_URL:
 // embedded Postgres + a local redis-server, migrations, demo data, server and workers.
@@ -14,23 +14,6 @@ let port: number;
 let pgPort: number;
 let redisPort: number;
 let output = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function listening(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(p, '127.0.0.1');
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ch-quickstart-'));

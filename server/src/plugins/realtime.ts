@@ -10,6 +10,7 @@ import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.
 import { QUEUE_NAMES } from '../contracts/jobs.js';
 import { ioEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
 import { SESSION_COOKIE } from './auth.js';
+import { settleWithin } from '../lib/with-timeout.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,7 +88,7 @@ export default fp(
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // With Redis unreachable a graceful worker close would wait forever; bound it.
-      await Promise.race([relay.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+      await settleWithin(relay.close(), 2000);
       workerRedis.disconnect();
       adapterRedis.disconnect();
     });

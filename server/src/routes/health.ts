@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { pendingMigrations } from '../db/migrate.js';
+import { withTimeout } from '../lib/with-timeout.js';
 
 /** /healthz: the process is up. /readyz: it can do its job (Postgres, Redis, schema current). */
 const health: FastifyPluginAsync = async (app) => {
@@ -10,7 +11,7 @@ const health: FastifyPluginAsync = async (app) => {
     const timed = async (name: string, fn: () => Promise<string | void>) => {
       const t = Date.now();
       try {
-        const detail = await withTimeout(fn(), 2000);
+        const detail = await withTimeout(fn(), 2000, 'no answer within 2000 ms');
         checks[name] = { ok: true, latencyMs: Date.now() - t, ...(detail ? { detail } : {}) };
       } catch (err) {
         checks[name] = { ok: false, detail: (err as Error).message || String(err), latencyMs: Date.now() - t };
@@ -34,9 +35,5 @@ const health: FastifyPluginAsync = async (app) => {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
 };
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms))]);
-}
 
 export default health;

@@ -27,6 +27,7 @@ import { acceptOffer, declineOffer, listAgentOffers } from './offers.js';
 import { setPresence } from '../presence/presence.js';
 import { presencePayload } from './load.js';
 import { agentStats, queueStats } from './stats.js';
+import { settleWithin } from '../lib/with-timeout.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -136,7 +137,7 @@ export default fp(
     worker.on('failed', (job, err) => app.log.warn({ err, job: job?.data }, 'agent-sockets job failed'));
 
     app.addHook('preClose', async () => {
-      await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+      await settleWithin(worker.close(), 2000);
       conn.disconnect();
     });
   },

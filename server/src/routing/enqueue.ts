@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { routingJobId, type RoutingJob } from '../contracts/jobs.js';
 import { routingPriority } from './priority.js';
+import { withTimeout } from '../lib/with-timeout.js';
 
 export interface RoutingQueueLike {
   add(name: string, data: RoutingJob, opts: { jobId: string; priority: number; removeOnComplete?: boolean; removeOnFail?: boolean }): Promise<unknown>;
@@ -87,22 +88,6 @@ export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLik
   let n = 0;
   for (const row of r.rows) if (await enqueueCase(db, queue, row.id, 'recovery', log)) n++;
   return n;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Safety net for replies: re-add delivery jobs for outbound interactions still queued after a minute. */

@@ -4,6 +4,7 @@ import type { Log } from '../../../server/src/lib/log.js';
 import type { Mailbox } from '../../../server/src/channels/email/mailboxes.js';
 import { ingestRawEmail, storeUnprocessableEmail, type EmailInboundDeps } from '../../../server/src/channels/email/inbound.js';
 import { imapAuth } from '../../../server/src/channels/email/mail-auth.js';
+import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 
 export interface ImapSessionOptions {
   mailbox: Mailbox;
@@ -188,7 +189,7 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
       wake?.();
       const c = client;
       if (c) {
-        if (c.usable) await Promise.race([c.logout().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+        if (c.usable) await settleWithin(c.logout(), 2000);
         c.close();
       }
       await running;

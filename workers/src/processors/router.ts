@@ -18,6 +18,7 @@ import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/ro
 import { applyEscalations, applySlaRisk } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
+import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -182,7 +183,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       stopped = true;
       clearInterval(sweepTimer);
       clearInterval(statsTimer);
-      await Promise.race([Promise.all([worker.close(), arrivals.close()]).catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+      await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
       if (!opts.queues) await queues.closeAll().catch(() => {});
       producer?.disconnect();

@@ -5,6 +5,7 @@ import { NAMESPACES, rooms } from '../../contracts/realtime.js';
 import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
 import type { RoutingDeps } from '../../routing/deps.js';
+import { settleWithin } from '../../lib/with-timeout.js';
 
 const QUEUE = 'chat-leave-check';
 
@@ -30,7 +31,7 @@ export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { 
   worker.on('error', (err) => app.log.warn({ err }, 'chat leave-check worker error'));
 
   app.addHook('preClose', async () => {
-    await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    await settleWithin(worker.close(), 2000);
     await queue.close().catch(() => {});
     connection.disconnect();
   });

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { withTimeout } from '../../lib/with-timeout.js';
 
 /**
  * Slow or timed Twilio work handed off by the webhooks: downloading MMS media, and sending a caller who waited
@@ -28,10 +29,7 @@ export function createTwilioQueue(connection: Redis, prefix: string): Queue<Twil
 /** Adds a job; a Redis outage only delays it (the worker's sweep finds the committed work again). */
 export async function addTwilioJob(queue: Queue<TwilioJob>, job: TwilioJob, delayMs = 0): Promise<boolean> {
   try {
-    await Promise.race([
-      queue.add(job.kind, job, { jobId: twilioJobId(job), ...(delayMs > 0 ? { delay: delayMs } : {}) }),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-    ]);
+    await withTimeout(queue.add(job.kind, job, { jobId: twilioJobId(job), ...(delayMs > 0 ? { delay: delayMs } : {}) }), 2000);
     return true;
   } catch {
     return false;
