@@ -256,11 +256,10 @@ async function ingestInTx(
 
   // A case nobody holds goes (back) on the queue; one an agent holds stays with that agent.
   let queued = false;
+  // (a case already waiting or offered keeps its place and is not queued again)
   if (!msg.skipRouting && theCase.routing_state === 'none' && theCase.assignee_id === null) {
     await markWaiting(tx, theCase.id, 'queued');
     queued = true;
-  } else if (theCase.routing_state === 'waiting' || theCase.routing_state === 'offered') {
-    queued = false; // already on the queue in its place
   }
 
   return {

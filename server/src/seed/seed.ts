@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { hashPassword } from '../auth/passwords.js';
 import { ingest, type IngestDeps } from '../ingest/pipeline.js';
 import { seedKbArticles } from '../kb/demo-articles.js';
+import { mergeCustomers } from '../customers/profile.js';
 
 export const DEMO_PASSWORD = 'contacthub-demo';
 
@@ -52,21 +53,12 @@ export async function seedDemo(db: pg.Pool, deps: IngestDeps): Promise<{ seeded:
     { channel: 'portal', provider: 'seed', providerMessageId: 'seed-4', from: { kind: 'email', value: 'sara.ahmadi@example.com', name: 'سارا احمدی' }, subject: 'مشکل در ورود به حساب', text: 'سلام، نمی‌توانم وارد حساب کاربری خود شوم.', raw: {}, customer: { language: 'fa' }, caseDefaults: { queueId: queues.support, type: 'incident' } },
     { channel: 'email', provider: 'seed', providerMessageId: 'seed-5', from: { kind: 'email', value: 'tom.becker@example.com', name: 'Tom Becker' }, subject: 'Complaint about technician visit', text: 'The technician never showed up for my appointment.', raw: {}, caseDefaults: { queueId: queues.support, type: 'complaint' } },
   ];
-  for (const m of history) await ingest(deps, m);
-  // Tom wrote by SMS and email: one person, one history.
-  await db.query(
-    `UPDATE customer_identities SET customer_id = (SELECT customer_id FROM customer_identities WHERE value = '+14155550142')
-      WHERE value = 'tom.becker@example.com'`,
-  );
-  await db.query(
-    `UPDATE cases SET customer_id = (SELECT customer_id FROM customer_identities WHERE value = '+14155550142')
-      WHERE id IN (SELECT case_id FROM interactions WHERE provider_message_id = 'seed-5')`,
-  );
-  await db.query(
-    `UPDATE interactions SET customer_id = (SELECT customer_id FROM customer_identities WHERE value = '+14155550142') WHERE provider_message_id = 'seed-5'`,
-  );
-  await db.query(`UPDATE customers SET tier = 'vip' WHERE name = 'Maria Garcia'`);
+  const ingested = [];
+  for (const m of history) ingested.push(await ingest(deps, m));
   const admin = await db.query(`SELECT id FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1`);
+  // Tom wrote by SMS (seed-2) and email (seed-5): one person, one history.
+  await mergeCustomers(db, ingested[4]!.customerId, ingested[1]!.customerId, admin.rows[0].id);
+  await db.query(`UPDATE customers SET tier = 'vip' WHERE name = 'Maria Garcia'`);
   await seedKbArticles(db, admin.rows[0].id);
   return { seeded: true };
 }

@@ -1,7 +1,8 @@
 import type { Log as Logger } from '../../../server/src/lib/log.js';
 import type pg from 'pg';
 import type { HubQueues } from '../../../server/src/lib/queues.js';
-import { sweepPendingEnqueues, sweepQueuedOutbound } from '../../../server/src/routing/enqueue.js';
+import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+import { sweepQueuedOutbound } from '../../../server/src/outbound/sweep.js';
 
 /**
  * Postgres is the record: any committed case whose routing job did not reach Redis
