@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import exitHook from 'async-exit-hook';
+import { localEncryptionKey } from './local-secrets.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dataDir = path.resolve(process.env.CONTACTHUB_DATA_DIR ?? path.join(root, '.data'));
@@ -116,6 +117,7 @@ async function main() {
   env.PORT ??= '3000';
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   env.STORAGE_DIR ??= path.join(dataDir, 'attachments');
+  env.ENCRYPTION_KEY ||= localEncryptionKey(dataDir, log);
   if (process.env.SKIP_BUILD !== '1') {
     log('building server, workers and agent UI…');
     run('npm', ['run', 'build']);
