@@ -123,7 +123,9 @@ async function main() {
     run('npm', ['run', 'build']);
   }
   run('node', ['dist/server/src/db/migrate-cli.js']);
-  run('node', ['dist/server/src/seed/seed-cli.js']);
+  // demo agents share a published password: only for a laptop (development), never in production
+  if (env.NODE_ENV === 'development') run('node', ['dist/server/src/seed/seed-cli.js']);
+  else log(`NODE_ENV is ${env.NODE_ENV}: no demo data; create the first admin with npm run setup -- --admin-email you@example.com`);
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
   for (const entry of ['dist/server/src/server.js', 'dist/workers/src/index.js']) {
     const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });

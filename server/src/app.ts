@@ -39,6 +39,7 @@ import workspaceSession from './routes/api/workspace/session.js';
 import kbArticles from './routes/api/kb/articles.js';
 import widgetScript from './routes/widget-script.js';
 import portalUi from './routes/portal-ui.js';
+import setupPage from './routes/setup.js';
 import routingSockets from './routing/agent-socket.js';
 import queueRoutes from './routes/api/queues/index.js';
 import offerRoutes from './routes/api/offers/index.js';
@@ -102,6 +103,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(kbArticles, { prefix: '/api/v1' });
   await app.register(widgetScript);
   await app.register(portalUi);
+  await app.register(setupPage);
   await app.register(queueRoutes, { prefix: '/api/v1' });
   await app.register(offerRoutes, { prefix: '/api/v1' });
   await app.register(supervisorRoutes, { prefix: '/api/v1' });
