@@ -12,6 +12,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { trustProxyOption } from './lib/client-ip.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
@@ -56,7 +57,7 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: opts.config.logLevel },
-    trustProxy: true,
+    trustProxy: trustProxyOption(opts.config),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true }, plugins: [ajvFormats as never] },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

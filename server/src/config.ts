@@ -24,6 +24,8 @@ export interface Config {
   loginRateLimit: { max: number; windowMs: number };
   /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
   loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
+  /** Failed sign-ins from one client IP (any account) within loginAccountLimit.windowMs before that IP waits out the window. */
+  loginIpMaxFailures: number;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty = the TCP peer is the client. */
   trustProxy: string[];
   /** Origins besides PUBLIC_URL's that may send cookie-authenticated requests and open cookie sockets. */
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowMs: int('LOGIN_ACCOUNT_WINDOW_MS', 15 * 60_000, 1000, 86_400_000),
       lockoutMs: int('LOGIN_ACCOUNT_LOCKOUT_MS', 15 * 60_000, 1000, 86_400_000),
     },
+    loginIpMaxFailures: int('LOGIN_IP_MAX_FAILURES', 50, 1, 100_000),
     trustProxy,
     allowedOrigins,
     metricsToken,
