@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { trustProxyOption } from './lib/client-ip.js';
+import { logRedaction } from './lib/log-redaction.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
@@ -56,7 +57,8 @@ export interface BuildOptions {
 /** Builds the HTTP app without listening, so tests and server.ts share one wiring. */
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: opts.config.logLevel },
+    // Redaction applies to every logger the app is given (a test's capturing stream included).
+    logger: opts.logger === false ? false : { level: opts.config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}), ...logRedaction },
     trustProxy: trustProxyOption(opts.config),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true }, plugins: [ajvFormats as never] },
   }).withTypeProvider<TypeBoxTypeProvider>();
