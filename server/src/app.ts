@@ -17,6 +17,8 @@ import { logRedaction } from './lib/log-redaction.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
+import securityHeaders from './plugins/security-headers.js';
+import csrf from './plugins/csrf.js';
 import auth from './plugins/auth.js';
 import realtime from './plugins/realtime.js';
 import health from './routes/health.js';
@@ -66,7 +68,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(core, { config: opts.config, db: opts.db, redis: opts.redis });
   await app.register(errors);
   await app.register(metrics);
+  await app.register(securityHeaders);
   await app.register(cookie);
+  await app.register(csrf);
   await app.register(formbody);
   await app.register(rateLimit, { global: false, hook: 'preHandler', redis: app.redis, skipOnError: true, nameSpace: `${opts.config.queuePrefix}:rl:` });
   await app.register(swagger, {
