@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import exitHook from 'async-exit-hook';
+import { localEncryptionKey } from './local-secrets.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dataDir = path.resolve(process.env.CONTACTHUB_DATA_DIR ?? path.join(root, '.data'));
@@ -116,12 +117,15 @@ async function main() {
   env.PORT ??= '3000';
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   env.STORAGE_DIR ??= path.join(dataDir, 'attachments');
+  env.ENCRYPTION_KEY ||= localEncryptionKey(dataDir, log);
   if (process.env.SKIP_BUILD !== '1') {
     log('building server, workers and agent UI…');
     run('npm', ['run', 'build']);
   }
   run('node', ['dist/server/src/db/migrate-cli.js']);
-  run('node', ['dist/server/src/seed/seed-cli.js']);
+  // demo agents share a published password: only for a laptop (development), never in production
+  if (env.NODE_ENV === 'development') run('node', ['dist/server/src/seed/seed-cli.js']);
+  else log(`NODE_ENV is ${env.NODE_ENV}: no demo data; create the first admin with npm run setup -- --admin-email you@example.com`);
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
   for (const entry of ['dist/server/src/server.js', 'dist/workers/src/index.js']) {
     const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });

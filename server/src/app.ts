@@ -12,9 +12,13 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { trustProxyOption } from './lib/client-ip.js';
+import { logRedaction } from './lib/log-redaction.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
+import securityHeaders from './plugins/security-headers.js';
+import csrf from './plugins/csrf.js';
 import auth from './plugins/auth.js';
 import realtime from './plugins/realtime.js';
 import health from './routes/health.js';
@@ -39,6 +43,7 @@ import workspaceSession from './routes/api/workspace/session.js';
 import kbArticles from './routes/api/kb/articles.js';
 import widgetScript from './routes/widget-script.js';
 import portalUi from './routes/portal-ui.js';
+import setupPage from './routes/setup.js';
 import routingSockets from './routing/agent-socket.js';
 import queueRoutes from './routes/api/queues/index.js';
 import offerRoutes from './routes/api/offers/index.js';
@@ -54,15 +59,18 @@ export interface BuildOptions {
 /** Builds the HTTP app without listening, so tests and server.ts share one wiring. */
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: opts.config.logLevel },
-    trustProxy: true,
+    // Redaction applies to every logger the app is given (a test's capturing stream included).
+    logger: opts.logger === false ? false : { level: opts.config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}), ...logRedaction },
+    trustProxy: trustProxyOption(opts.config),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true }, plugins: [ajvFormats as never] },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(core, { config: opts.config, db: opts.db, redis: opts.redis });
   await app.register(errors);
   await app.register(metrics);
+  await app.register(securityHeaders);
   await app.register(cookie);
+  await app.register(csrf);
   await app.register(formbody);
   await app.register(rateLimit, { global: false, hook: 'preHandler', redis: app.redis, skipOnError: true, nameSpace: `${opts.config.queuePrefix}:rl:` });
   await app.register(swagger, {
@@ -102,6 +110,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(kbArticles, { prefix: '/api/v1' });
   await app.register(widgetScript);
   await app.register(portalUi);
+  await app.register(setupPage);
   await app.register(queueRoutes, { prefix: '/api/v1' });
   await app.register(offerRoutes, { prefix: '/api/v1' });
   await app.register(supervisorRoutes, { prefix: '/api/v1' });

@@ -1,5 +1,6 @@
 // Configuration comes only from the environment; every bad value is reported
 // at once so an operator fixes them in one go instead of one per restart.
+import { isIP } from 'node:net';
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -21,6 +22,16 @@ export interface Config {
   /** Safety-net sweep that re-enqueues committed-but-not-enqueued cases. */
   recoverySweepMs: number;
   loginRateLimit: { max: number; windowMs: number };
+  /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
+  loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
+  /** Failed sign-ins from one client IP (any account) within loginAccountLimit.windowMs before that IP waits out the window. */
+  loginIpMaxFailures: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty = the TCP peer is the client. */
+  trustProxy: string[];
+  /** Origins besides PUBLIC_URL's that may send cookie-authenticated requests and open cookie sockets. */
+  allowedOrigins: string[];
+  /** Bearer token for GET /metrics; null = /metrics is switched off. */
+  metricsToken: string | null;
   /** Routing and presence timings (see routing/settings.ts). */
   routing: {
     offerTimeoutLiveMs: number;
@@ -134,9 +145,27 @@ export function loadConfig(env: Env = process.env): Config {
     const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
     if (key.length !== 32) problems.push('ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64');
     else encryptionKey = key;
-  } else if (nodeEnv === 'production') {
-    problems.push('ENCRYPTION_KEY is required in production (generate one with: openssl rand -hex 32)');
+  } else if (env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {
+    // Unset NODE_ENV counts as production here: a forgotten variable must not mean a known key.
+    problems.push(
+      `ENCRYPTION_KEY is required unless NODE_ENV is development or test (NODE_ENV is ${env.NODE_ENV ? `"${env.NODE_ENV}"` : 'unset'}; generate one with: openssl rand -hex 32)`,
+    );
   }
+
+  const trustProxy = list(env.TRUST_PROXY);
+  for (const p of trustProxy) if (!isIpOrCidr(p)) problems.push(`TRUST_PROXY entries must be IP addresses or CIDRs (got "${p}")`);
+  const allowedOrigins: string[] = [];
+  for (const o of list(env.ALLOWED_ORIGINS)) {
+    try {
+      const u = new URL(o);
+      if (!['http:', 'https:'].includes(u.protocol) || u.origin !== o.replace(/\/$/, '')) throw new Error('not an origin');
+      allowedOrigins.push(u.origin);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS entries must be origins like https://support.example.com (got "${o}")`);
+    }
+  }
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
 
   const inboundApiKey = env.INBOUND_API_KEY || null;
   if (inboundApiKey && inboundApiKey.length < 16) problems.push('INBOUND_API_KEY must be at least 16 characters');
@@ -193,6 +222,15 @@ export function loadConfig(env: Env = process.env): Config {
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
     },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
+    loginAccountLimit: {
+      maxFailures: int('LOGIN_ACCOUNT_MAX_FAILURES', 5, 1, 1000),
+      windowMs: int('LOGIN_ACCOUNT_WINDOW_MS', 15 * 60_000, 1000, 86_400_000),
+      lockoutMs: int('LOGIN_ACCOUNT_LOCKOUT_MS', 15 * 60_000, 1000, 86_400_000),
+    },
+    loginIpMaxFailures: int('LOGIN_IP_MAX_FAILURES', 50, 1, 100_000),
+    trustProxy,
+    allowedOrigins,
+    metricsToken,
     twilio: {
       accountSid: env.TWILIO_ACCOUNT_SID || null,
       authToken: env.TWILIO_AUTH_TOKEN || null,
@@ -228,6 +266,21 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** 10.0.0.1, 10.0.0.0/8, ::1, fd00::/8 */
+function isIpOrCidr(s: string): boolean {
+  const [addr, bits, ...rest] = s.split('/');
+  if (rest.length || !addr) return false;
+  const v = isIP(addr);
+  if (!v) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (v === 4 ? 32 : 128);
 }
 
 /** "1-5 09:00-17:00" → weekdays 1..5, minutes of day [540, 1020). */

@@ -4,7 +4,7 @@ import { makeAgent, makeQueue } from '../helpers/factories.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext({ LOGIN_RATE_LIMIT_MAX: '5' });
+  ctx = await createTestContext({ LOGIN_RATE_LIMIT_MAX: '5', METRICS_TOKEN: 'metrics-token-0123456789' });
 });
 afterAll(() => ctx.close());
 
@@ -133,6 +133,7 @@ describe('health', () => {
     const r = await ctx.app.inject({ method: 'GET', url: '/readyz' });
     expect(r.statusCode).toBe(200);
     expect(r.json().checks).toMatchObject({ postgres: { ok: true }, redis: { ok: true }, migrations: { ok: true } });
-    expect((await ctx.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/contacthub_http_request_duration_seconds/);
+    const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ctx.config.metricsToken}` } });
+    expect(metrics.body).toMatch(/contacthub_http_request_duration_seconds/);
   });
 });

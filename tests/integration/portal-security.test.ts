@@ -169,19 +169,19 @@ describe('portal requests', () => {
     const alice = await signIn('alice@example.test');
     const bob = await signIn('bob@example.test');
     const created = await ctx.app.inject({
-      method: 'POST', url: '/portal/api/requests', headers: { cookie: alice },
+      method: 'POST', url: '/portal/api/requests', headers: { cookie: alice, origin: ctx.config.publicUrl },
       payload: { subject: 'Invoice wrong', description: 'Charged twice', categoryId: queue.id, attachments: [{ filename: 'inv.txt', contentType: 'text/plain', contentBase64: Buffer.from('INV-1').toString('base64') }] },
     });
     expect(created.statusCode).toBe(201);
     const n = created.json().number;
     const c = await ctx.db.pool.query(`SELECT id, channel, queue_id, routing_state FROM cases WHERE number = $1`, [n]);
     expect(c.rows[0]).toMatchObject({ channel: 'portal', queue_id: queue.id, routing_state: 'waiting' });
-    const mine = await ctx.app.inject({ method: 'GET', url: `/portal/api/requests/${n}`, headers: { cookie: alice } });
+    const mine = await ctx.app.inject({ method: 'GET', url: `/portal/api/requests/${n}`, headers: { cookie: alice, origin: ctx.config.publicUrl } });
     expect(mine.statusCode).toBe(200);
     const attId = mine.json().messages[0].attachments[0].id;
-    expect((await ctx.app.inject({ method: 'GET', url: `/portal/api/attachments/${attId}`, headers: { cookie: alice } })).body).toBe('INV-1');
+    expect((await ctx.app.inject({ method: 'GET', url: `/portal/api/attachments/${attId}`, headers: { cookie: alice, origin: ctx.config.publicUrl } })).body).toBe('INV-1');
 
-    expect((await ctx.app.inject({ method: 'GET', url: '/portal/api/requests', headers: { cookie: bob } })).json()).toEqual([]);
+    expect((await ctx.app.inject({ method: 'GET', url: '/portal/api/requests', headers: { cookie: bob, origin: ctx.config.publicUrl } })).json()).toEqual([]);
     const probes = [
       { method: 'GET' as const, url: `/portal/api/requests/${n}` },
       { method: 'POST' as const, url: `/portal/api/requests/${n}/replies`, payload: { text: 'hi' } },
@@ -191,7 +191,7 @@ describe('portal requests', () => {
       { method: 'GET' as const, url: `/portal/api/requests/999999` },
     ];
     for (const p of probes) {
-      const r = await ctx.app.inject({ ...p, headers: { cookie: bob } });
+      const r = await ctx.app.inject({ ...p, headers: { cookie: bob, origin: ctx.config.publicUrl } });
       expect(r.statusCode, `${p.method} ${p.url}`).toBe(404);
     }
     const count = await ctx.db.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE case_id = $1`, [c.rows[0].id]);
@@ -200,7 +200,7 @@ describe('portal requests', () => {
 
   it('the public thread never shows internal notes; replies, reopen and rating work on a solved request', async () => {
     const carol = await signIn('carol@example.test');
-    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: carol }, payload: { subject: 'Login', description: 'Cannot log in <b>at all</b>' } })).json().number;
+    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: carol, origin: ctx.config.publicUrl }, payload: { subject: 'Login', description: 'Cannot log in <b>at all</b>' } })).json().number;
     const caseId = (await ctx.db.pool.query(`SELECT id FROM cases WHERE number = $1`, [n])).rows[0].id;
     const agent = await makeAgent(ctx.db.pool, { name: 'Dara' });
     const token = await signInAgent(ctx, agent);
@@ -210,33 +210,33 @@ describe('portal requests', () => {
     // the customer is told by email that a reply waits in the portal
     const notice = await smtp.waitFor((m) => (m.to as { text: string }).text === 'carol@example.test' && /New reply/.test(m.subject ?? ''));
     expect(notice.text).toContain(`http://hub.example.test/portal/requests/${n}`);
-    const detail = (await ctx.app.inject({ method: 'GET', url: `/portal/api/requests/${n}`, headers: { cookie: carol } })).json();
+    const detail = (await ctx.app.inject({ method: 'GET', url: `/portal/api/requests/${n}`, headers: { cookie: carol, origin: ctx.config.publicUrl } })).json();
     expect(detail.messages.map((m: { text: string }) => m.text)).toEqual(['Cannot log in <b>at all</b>', 'Try resetting your password.']);
     expect(JSON.stringify(detail)).not.toContain('SECRET NOTE');
     expect(detail.messages[1]).toMatchObject({ from: 'agent', agentName: 'Dara' });
 
-    expect((await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/rating`, headers: { cookie: carol }, payload: { rating: 5 } })).statusCode).toBe(409);
-    expect((await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/reopen`, headers: { cookie: carol } })).statusCode).toBe(409);
+    expect((await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/rating`, headers: { cookie: carol, origin: ctx.config.publicUrl }, payload: { rating: 5 } })).statusCode).toBe(409);
+    expect((await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/reopen`, headers: { cookie: carol, origin: ctx.config.publicUrl } })).statusCode).toBe(409);
     await ctx.db.pool.query(`UPDATE cases SET status = 'solved', solved_at = now(), assignee_id = NULL, routing_state = 'none' WHERE id = $1`, [caseId]);
-    const rate = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/rating`, headers: { cookie: carol }, payload: { rating: 4, comment: 'quick' } });
+    const rate = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/rating`, headers: { cookie: carol, origin: ctx.config.publicUrl }, payload: { rating: 4, comment: 'quick' } });
     expect(rate.statusCode).toBe(200);
     const csat = await ctx.db.pool.query(`SELECT rating, comment, source, agent_id FROM csat_ratings WHERE case_id = $1`, [caseId]);
     expect(csat.rows[0]).toMatchObject({ rating: 4, comment: 'quick', source: 'portal', agent_id: agent.id });
     const ev = await ctx.db.pool.query(`SELECT data FROM case_events WHERE case_id = $1 AND type = 'updated' AND data ? 'csat'`, [caseId]);
     expect(ev.rows[0].data.csat).toMatchObject({ rating: 4, satisfied: true });
 
-    const reopen = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/reopen`, headers: { cookie: carol } });
+    const reopen = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/reopen`, headers: { cookie: carol, origin: ctx.config.publicUrl } });
     expect(reopen.statusCode).toBe(200);
     const after = await ctx.db.pool.query(`SELECT status, routing_state FROM cases WHERE id = $1`, [caseId]);
     expect(after.rows[0]).toEqual({ status: 'open', routing_state: 'waiting' });
-    const follow = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: carol }, payload: { text: 'Still broken' } });
+    const follow = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: carol, origin: ctx.config.publicUrl }, payload: { text: 'Still broken' } });
     expect(follow.statusCode).toBe(201);
     expect(follow.json().number).toBe(n);
   });
 
   it('a customer reply reaches the assigned agent live', async () => {
     const erin = await signIn('erin@example.test');
-    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: erin }, payload: { subject: 'Refund', description: 'Where is my refund?' } })).json().number;
+    const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: erin, origin: ctx.config.publicUrl }, payload: { subject: 'Refund', description: 'Where is my refund?' } })).json().number;
     const agent = await makeAgent(ctx.db.pool, { name: 'Omid' });
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE number = $1`, [n, agent.id]);
     const token = await signInAgent(ctx, agent);
@@ -245,7 +245,7 @@ describe('portal requests', () => {
     try {
       await new Promise<void>((r) => s.once('connect', () => r()));
       const heard = new Promise<{ caseId: number }>((r) => s.once('interaction:new', r));
-      const r = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: erin }, payload: { text: 'Any news?' } });
+      const r = await ctx.app.inject({ method: 'POST', url: `/portal/api/requests/${n}/replies`, headers: { cookie: erin, origin: ctx.config.publicUrl }, payload: { text: 'Any news?' } });
       expect(r.statusCode).toBe(201);
       const caseId = (await ctx.db.pool.query(`SELECT id FROM cases WHERE number = $1`, [n])).rows[0].id;
       expect((await heard).caseId).toBe(caseId);
@@ -257,10 +257,10 @@ describe('portal requests', () => {
   it('rejects oversized attachments and unknown categories with a clear reason', async () => {
     const dan = await signIn('dan@example.test');
     const big = Buffer.alloc(ctx.config.portal.maxAttachmentBytes + 1, 1).toString('base64');
-    const r = await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: dan }, payload: { subject: 's', description: 'd', attachments: [{ filename: 'big.bin', contentBase64: big }] } });
+    const r = await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: dan, origin: ctx.config.publicUrl }, payload: { subject: 's', description: 'd', attachments: [{ filename: 'big.bin', contentBase64: big }] } });
     expect(r.statusCode).toBe(413);
     expect(r.json().message).toMatch(/limit/);
-    const cat = await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: dan }, payload: { subject: 's', description: 'd', categoryId: 987654 } });
+    const cat = await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: dan, origin: ctx.config.publicUrl }, payload: { subject: 's', description: 'd', categoryId: 987654 } });
     expect(cat.statusCode).toBe(400);
     expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id WHERE ci.value = 'dan@example.test'`)).rows[0].n).toBe(0);
   });

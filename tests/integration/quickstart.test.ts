@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, listening } from '../helpers/wait.js';
@@ -61,6 +61,8 @@ describe('quick start (npm start on a fresh machine)', () => {
     expect(ready, `hub did not become ready; output:\n${output}`).toMatchObject({ status: 'ready' });
     expect(output).toMatch(/embedded PostgreSQL on 127\.0\.0\.1/);
     expect(output).toMatch(/alice@demo\.contacthub/);
+    // a key of its own for stored secrets, made once and kept with the data
+    expect(await readFile(path.join(dataDir, 'encryption.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,12 +1,13 @@
 import pino from 'pino';
 import { loadConfigOrExit } from '../../server/src/config.js';
+import { logRedaction } from '../../server/src/lib/log-redaction.js';
 import { createPool } from '../../server/src/db/pool.js';
 import { startRouter } from './processors/router.js';
 
 // A router on its own, to scale matching separately from the other workers (`npm run router`).
 async function main() {
   const config = loadConfigOrExit();
-  const log = pino({ level: config.logLevel, name: 'router' });
+  const log = pino({ level: config.logLevel, name: 'router', ...logRedaction });
   const db = createPool(config.databaseUrl);
   const router = await startRouter({ db, config, log });
   const shutdown = async () => {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { safeEqual } from '../lib/tokens.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -7,7 +8,7 @@ declare module 'fastify' {
   }
 }
 
-/** Prometheus metrics at /metrics: HTTP latency per route, ingested messages per channel, process defaults. */
+/** Prometheus metrics at /metrics (bearer METRICS_TOKEN): HTTP latency per route, ingested messages per channel, process defaults. */
 export default fp(
   async (app) => {
     const registry = new Registry();
@@ -32,10 +33,17 @@ export default fp(
         reply.elapsedTime / 1000,
       );
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    // Metrics reveal traffic and internals: only a scraper holding METRICS_TOKEN reads them.
+    const token = app.config.metricsToken;
+    app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+      if (!token) return reply.code(404).send({ error: 'Not Found', message: 'metrics are off; set METRICS_TOKEN to serve them to a scraper with that bearer token' });
+      const h = req.headers.authorization;
+      if (!h?.startsWith('Bearer ') || !safeEqual(h.slice(7).trim(), token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+      }
       reply.header('content-type', registry.contentType);
       return registry.metrics();
     });
   },
-  { name: 'metrics' },
+  { name: 'metrics', dependencies: ['core'] },
 );

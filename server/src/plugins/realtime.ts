@@ -11,6 +11,7 @@ import { QUEUE_NAMES } from '../contracts/jobs.js';
 import { ioEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
 import { SESSION_COOKIE } from './auth.js';
 import { settleWithin } from '../lib/with-timeout.js';
+import { originPolicy } from '../lib/origins.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,13 +39,19 @@ export function socketToken(socket: Socket): string | null {
  */
 export default fp(
   async (app) => {
+    const origins = originPolicy(app.config);
     const adapterRedis: Redis = createRedis(app.config.redisUrl, 'worker');
     const io = new Server(app.server, {
       path: '/socket.io',
       // channelPrefix too: fetchSockets and heartbeats go over pub/sub, which must not cross environments sharing a Redis
       adapter: createAdapter(adapterRedis, { streamName: `${app.config.queuePrefix}:socket.io`, channelPrefix: `${app.config.queuePrefix}:socket.io` }),
       serveClient: false,
-      cors: { origin: true, credentials: true },
+      // Credentials (cookies) only for the hub's own pages; any other site (the chat widget embedded
+      // on the business's sites, authenticating with its visitor token) gets CORS without credentials.
+      cors: (req, cb) => {
+        const origin = req.headers.origin;
+        cb(null, origin && origins.isAllowed(origin) ? { origin, credentials: true } : { origin: '*', credentials: false });
+      },
     });
     app.decorate('io', io);
     app.decorate('realtime', ioEmitter(io));
@@ -52,6 +59,10 @@ export default fp(
     const staffAuth = (roles?: string[]) => async (socket: Socket, next: (err?: Error) => void) => {
       try {
         const token = socketToken(socket);
+        // A handshake signed in by cookie is a browser's: it must come from one of the hub's pages.
+        if (token && !(socket.handshake.auth as { token?: string } | undefined)?.token && !origins.check(socket.handshake.headers).ok) {
+          return next(new Error('forbidden origin'));
+        }
         const agent = token ? await agentForToken(app.db, token) : null;
         if (!agent) return next(new Error('unauthorized'));
         if (roles && !roles.includes(agent.role)) return next(new Error('forbidden'));

@@ -3,11 +3,10 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { HTML_CSP } from '../plugins/security-headers.js';
 
-/** Only the portal's own scripts run; customer text and article HTML can never bring their own. */
-export const PORTAL_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+/** The hub's one page policy (plugins/security-headers.ts), also set explicitly on the portal's own pages. */
+export const PORTAL_CSP = HTML_CSP;
 
 /** The portal single-page app at /portal: built assets, and index.html for its client-side routes. */
 const portalUi: FastifyPluginAsync = async (app) => {
@@ -21,9 +20,6 @@ const portalUi: FastifyPluginAsync = async (app) => {
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', PORTAL_CSP)
-      .header('x-frame-options', 'DENY')
-      .header('referrer-policy', 'same-origin')
       .send(await readFile(index));
   };
   app.get('/portal', { schema: { hide: true } }, (_req, reply) => reply.redirect('/portal/', 302));

@@ -5,6 +5,14 @@ import { createQueues } from '../lib/queues.js';
 import { localDiskStore } from '../storage/attachment-store.js';
 import { DEMO_AGENTS, DEMO_PASSWORD, seedDemo } from './seed.js';
 
+// Demo agents share a published password: they must never exist where real customers write in.
+if (process.env.NODE_ENV !== 'development' && process.env.NODE_ENV !== 'test') {
+  console.error(
+    `Refusing to seed demo data: NODE_ENV is ${process.env.NODE_ENV ? `"${process.env.NODE_ENV}"` : 'unset'} (demo data is only for development or test).\n` +
+      'For a production installation create the first admin with: npm run setup -- --admin-email you@example.com',
+  );
+  process.exit(1);
+}
 const config = loadConfig();
 const db = createPool(config.databaseUrl);
 const redis = createRedis(config.redisUrl, 'producer');

@@ -8,6 +8,7 @@ import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { loadMailbox } from '../../../channels/email/mailboxes.js';
 import { imapAuth, smtpAuth } from '../../../channels/email/mail-auth.js';
 import { smtpTransport } from '../../../channels/email/send.js';
+import { secretsToReenter } from '../../../channels/email/mailbox-secrets.js';
 
 const Template = Type.Object({ subject: Type.Optional(Type.String({ maxLength: 300 })), text: Type.Optional(Type.String({ maxLength: 10_000 })) });
 const MailboxBody = Type.Object({
@@ -156,7 +157,7 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Change a mailbox (omitted passwords stay as they are; null removes one); a running IMAP session reconnects',
+        summary: 'Change a mailbox (omitted passwords stay as they are; null removes one; a new host, port, user or weaker transport security needs the password again); a running IMAP session reconnects',
         params: IdParams,
         body: Type.Partial(MailboxBody),
         response: { 200: MailboxView, 400: ErrorView, 404: ErrorView, 409: ErrorView },
@@ -166,6 +167,8 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
       const before = await view(req.params.id);
       if (!before) throw notFound('mailbox');
       const b = req.body;
+      const reenter = secretsToReenter(before, b);
+      if (reenter.length) throw badRequest(reenter.map((p) => p.reason).join('; '), reenter);
       await checkQueue(b.queueId);
       await taken(b, req.params.id);
       const cols = values(b);

@@ -5,38 +5,36 @@ import { createSession, deleteSession } from '../../../auth/sessions.js';
 import { SESSION_COOKIE, sessionToken } from '../../../plugins/auth.js';
 import { audit } from '../../../audit/audit-log.js';
 import { AgentView, ErrorView } from '../../../schemas/common.js';
+import { createLoginLimits } from '../../../auth/login-limits.js';
+import { LoginRefusalView, refuseLogin } from '../../../auth/login-refusal.js';
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
+  const limits = createLoginLimits({ redis: app.redis, prefix: app.config.queuePrefix, config: app.config, log: app.log });
   app.post(
     '/login',
     {
-      config: {
-        rateLimit: {
-          max: app.config.loginRateLimit.max,
-          timeWindow: app.config.loginRateLimit.windowMs,
-          // per address and per account, so one attacker cannot lock out everyone
-          keyGenerator: (req: { ip: string; body?: unknown }) =>
-            `login:${req.ip}:${String((req.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
-        },
-      },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password; sets an HTTP-only session cookie and returns a bearer token',
         body: Type.Object({ email: Type.String({ format: 'email', maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 500 }) }),
-        response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String(), agent: AgentView }), 401: ErrorView },
+        response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String(), agent: AgentView }), 401: ErrorView, 429: LoginRefusalView },
       },
     },
     async (req, reply) => {
       const email = req.body.email.toLowerCase();
+      const gate = await limits.attempt(req.ip, email);
+      if (!gate.ok) return refuseLogin(reply, gate);
       const r = await app.db.query(
         `SELECT id, email, name, role, language, skills, capacity, presence, password_hash FROM agents WHERE email = $1 AND active`,
         [email],
       );
       const row = r.rows[0];
       if (!(await verifyPassword(row?.password_hash ?? null, req.body.password))) {
-        await audit(app.db, { actorId: row?.id ?? null, action: 'login_failed', entity: 'agent', entityId: row?.id, after: { email }, ip: req.ip });
+        const locked = await limits.failed(req.ip, email);
+        await audit(app.db, { actorId: row?.id ?? null, action: locked ? 'login_locked' : 'login_failed', entity: 'agent', entityId: row?.id, after: { email }, ip: req.ip });
         return reply.code(401).send({ error: 'Unauthorized', message: 'email or password is wrong' });
       }
+      await limits.succeeded(email);
       const s = await createSession(app.db, row.id, app.config.sessionTtlHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
       await audit(app.db, { actorId: row.id, action: 'login', entity: 'agent', entityId: row.id, ip: req.ip });
       reply.setCookie(SESSION_COOKIE, s.token, {

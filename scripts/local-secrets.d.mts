@@ -1,0 +1,1 @@
+export function localEncryptionKey(dataDir: string, log?: (m: string) => void): string;
