@@ -6,7 +6,7 @@ import { normaliseIdentity, InvalidIdentityError } from '../../ingest/identity.j
 import { enqueueNotification } from '../../notifications/jobs.js';
 import { getArticle, searchArticles } from '../../kb/articles.js';
 import { renderArticle } from '../../kb/render.js';
-import { decodeAttachments } from '../chat/routes.js';
+import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 import { rateCase } from './csat.js';
 import { confirmPage } from './confirm-page.js';
 import { PORTAL_CSP } from '../../routes/portal-ui.js';
@@ -44,7 +44,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ipLimit = { max: cfg.signInIpRateLimitMax, timeWindow: cfg.signInRateLimit.windowMs };
   // following a link or entering a code: tokens are unguessable, codes die after a few wrong tries
   const verifyLimit = { max: 60, timeWindow: 60_000 };
-  const maxBytes = cfg.maxAttachmentBytes;
+  const maxBytes = Math.min(cfg.maxAttachmentBytes, app.config.attachmentMaxBytes);
 
   app.decorateRequest('portalCustomer', null);
   const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -178,7 +178,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: b.description,
         categoryId: b.categoryId,
         language: b.language,
-        attachments: decodeAttachments(b.attachments ?? [], maxBytes),
+        attachments: decodeBase64Attachments(b.attachments ?? [], maxBytes),
       });
       return reply.code(201).send(r);
     },
@@ -201,7 +201,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       if (!req.body.text.trim()) throw badRequest('text must not be blank');
-      const r = await replyToRequest(deps, req.portalCustomer!, req.params.number, req.body.text, decodeAttachments(req.body.attachments ?? [], maxBytes));
+      const r = await replyToRequest(deps, req.portalCustomer!, req.params.number, req.body.text, decodeBase64Attachments(req.body.attachments ?? [], maxBytes));
       return reply.code(201).send(r);
     },
   );

@@ -80,8 +80,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
         [req.params.attachmentId, req.params.id],
       );
       if (!r.rowCount) throw notFound('attachment');
-      // agents also play call recordings and voicemail and read PDFs in place
-      return sendAttachment(reply, app.store, r.rows[0], /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/);
+      return sendAttachment(reply, app.store, r.rows[0]);
     },
   );
 
