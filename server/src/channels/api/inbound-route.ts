@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { ingest } from '../../ingest/pipeline.js';
 import { badRequest } from '../../lib/errors.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
-import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, IdentityKindT } from '../../schemas/common.js';
+import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, IdentityKindT, Id } from '../../schemas/common.js';
 
 const InboundBody = Type.Object({
   channel: Type.Optional(ChannelT),
@@ -14,7 +14,7 @@ const InboundBody = Type.Object({
   subject: Type.Optional(Type.String({ maxLength: 500 })),
   text: Type.String({ maxLength: 200_000 }),
   html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-  caseId: Type.Optional(Type.Integer({ minimum: 1 })),
+  caseId: Type.Optional(Id()),
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   priority: Type.Optional(CasePriorityT),
   type: Type.Optional(CaseTypeT),

@@ -9,6 +9,7 @@ import { currentCase, messagesOf, postVisitorMessage, queueStatus, type ChatDeps
 import { chatAvailability } from './availability.js';
 import { registerVisitorNamespace } from './visitor-socket.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
+import { Id } from '../../schemas/common.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 
 
@@ -125,7 +126,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/attachments/:id', { schema: { tags: ['chat'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) => {
+  app.get('/api/attachments/:id', { schema: { tags: ['chat'], params: Type.Object({ id: Id() }) } }, async (req, reply) => {
     const v = await visitorOf(req);
     // Only attachments of this visitor's own chat cases (as customer or agent messages).
     const r = await app.db.query(

@@ -15,6 +15,7 @@ import {
   customerForSession, endPortalSession, type PortalCustomer, type SignInIdentity,
 } from './sign-in.js';
 import { categories, listRequests, ownCase, replyToRequest, reopenRequest, requestDetail, submitRequest, type PortalDeps } from './requests.js';
+import { Id } from '../../schemas/common.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
 
 declare module 'fastify' {
@@ -24,7 +25,7 @@ declare module 'fastify' {
 }
 
 const Language = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
-const NumberParams = Type.Object({ number: Type.Integer({ minimum: 1 }) });
+const NumberParams = Type.Object({ number: Id() });
 const B64File = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() });
 
 function identityOf(kind: 'email' | 'phone', raw: string): SignInIdentity {
@@ -164,7 +165,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           subject: Type.String({ minLength: 1, maxLength: 300 }),
           description: Type.String({ minLength: 1, maxLength: 50_000 }),
-          categoryId: Type.Optional(Type.Integer({ minimum: 1 })),
+          categoryId: Type.Optional(Id()),
           language: Type.Optional(Language),
           attachments: Type.Optional(Type.Array(B64File, { maxItems: 5 })),
         }),
@@ -230,7 +231,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/attachments/:id', { preHandler: signedIn, schema: { tags: ['portal'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) => {
+  app.get('/api/attachments/:id', { preHandler: signedIn, schema: { tags: ['portal'], params: Type.Object({ id: Id() }) } }, async (req, reply) => {
     const r = await app.db.query(
       `SELECT t.filename, t.content_type, t.storage_key FROM attachments t JOIN interactions i ON i.id = t.interaction_id JOIN cases c ON c.id = i.case_id
         WHERE t.id = $1 AND c.customer_id = $2 AND i.direction IN ('inbound', 'outbound')`,
