@@ -7,5 +7,5 @@ export const JPEG_TINY = Buffer.from('ffd8ffe000104a46494600010100000100010000ff
 export const PDF_TINY = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 /** An HTML page that, if a browser ever rendered it on the hub's origin, would show itself. */
 export const HOSTILE_HTML = Buffer.from(
-  '<html><body><script>window.__pwned = 1; document.title = "pwned"; alert("xss"); parent.postMessage("pwned", "*")</script><h1 id="pwned">pwned</h1></body></html>',
+  '<html><body><script>try { localStorage.setItem("pwned", "1") } catch (e) {} document.title = "pwned"; alert("xss")</script><h1 id="pwned">pwned</h1></body></html>',
 );
