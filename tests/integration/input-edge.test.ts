@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { io as connect } from 'socket.io-client';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { INBOUND_KEY, adminToken } from './email-helpers.js';
 
@@ -79,6 +81,20 @@ describe('text Postgres cannot store', () => {
     expect(kb.statusCode).toBe(400);
     expect(kb.json().message).toBe('params.slug: contains a NUL character');
     expect((await ctx.app.inject({ method: 'GET', url: '/portal/api/kb?q=%00' })).statusCode).toBe(400);
+  });
+
+  it('the chat socket answers such text with a reason instead of failing the message', async () => {
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+    const s = connect(`${base}/visitor`, { auth: { token: visitor }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)));
+      expect(await s.timeout(5000).emitWithAck('message', { text: 'a\u0000b', clientId: 's1' })).toEqual({ ok: false, reason: 'text contains a NUL character' });
+      expect(await s.timeout(5000).emitWithAck('message', { text: 'a\ud800b', clientId: 's2' })).toEqual({ ok: false, reason: 'text contains an unpaired UTF-16 surrogate' });
+      expect((await s.timeout(5000).emitWithAck('message', { text: 'سلام', clientId: 's3' })).ok).toBe(true);
+    } finally {
+      s.disconnect();
+    }
   });
 
   it('every route gets the same check, e.g. the offline-message form', async () => {
