@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -16,6 +16,7 @@ import { trustProxyOption } from './lib/client-ip.js';
 import { logRedaction } from './lib/log-redaction.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
+import inputGuard from './plugins/input-guard.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import csrf from './plugins/csrf.js';
@@ -54,6 +55,8 @@ export interface BuildOptions {
   db?: pg.Pool;
   redis?: Redis;
   logger?: boolean | object;
+  /** Called for every route as it is registered (e.g. tests that must cover every route). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the HTTP app without listening, so tests and server.ts share one wiring. */
@@ -64,9 +67,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     trustProxy: trustProxyOption(opts.config),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true }, plugins: [ajvFormats as never] },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   await app.register(core, { config: opts.config, db: opts.db, redis: opts.redis });
   await app.register(errors);
+  await app.register(inputGuard);
   await app.register(metrics);
   await app.register(securityHeaders);
   await app.register(cookie);

@@ -17,6 +17,8 @@ export interface Config {
   inboundApiKey: string | null;
   sessionTtlHours: number;
   storageDir: string;
+  /** Largest attachment accepted on any path (chat and portal have their own, lower caps). */
+  attachmentMaxBytes: number;
   /** An inbound message joins the customer's open case on the same channel if that case saw activity this recently. */
   threadWindowHours: number;
   /** Safety-net sweep that re-enqueues committed-but-not-enqueued cases. */
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     inboundApiKey,
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 90),
     storageDir: env.STORAGE_DIR ?? './.data/attachments',
+    attachmentMaxBytes: int('ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),
     routing: {

@@ -12,6 +12,7 @@ import { buildApp } from '../../server/src/app.js';
 import { chatChannel } from '../../server/src/channels/chat/index.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import pino from 'pino';
+import { PNG_1x1 } from '../helpers/files.js';
 import { ensureBuilt } from '../helpers/browser.js';
 
 let ctx: TestContext;
@@ -268,13 +269,13 @@ describe('web chat', () => {
     const got = next<{ attachments: { url: string }[] }>(s, 'message');
     const r = await ctx.app.inject({
       method: 'POST', url: '/widget/api/messages', headers: { 'x-visitor-token': v.token },
-      payload: { text: 'screenshot', clientId: 'f1', attachments: [{ filename: 'shot.png', contentType: 'image/png', contentBase64: Buffer.from('PNGDATA').toString('base64') }] },
+      payload: { text: 'screenshot', clientId: 'f1', attachments: [{ filename: 'shot.png', contentType: 'image/png', contentBase64: PNG_1x1.toString('base64') }] },
     });
     expect(r.statusCode).toBe(201);
     const url = r.json().attachments[0].url;
     expect((await got).attachments[0].url).toBe(url);
     const dl = await ctx.app.inject({ method: 'GET', url: `${url}?token=${encodeURIComponent(v.token)}` });
-    expect(dl.body).toBe('PNGDATA');
+    expect(dl.rawPayload.equals(PNG_1x1)).toBe(true);
     expect(dl.headers['content-type']).toBe('image/png');
     const other = await newVisitor();
     expect((await ctx.app.inject({ method: 'GET', url: `${url}?token=${encodeURIComponent(other.token)}` })).statusCode).toBe(404);

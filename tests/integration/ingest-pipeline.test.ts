@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../helpers/context.js';
 import { ingest, type IngestDeps, type InboundMessage } from '../../server/src/ingest/pipeline.js';
 import { sweepPendingEnqueues } from '../../server/src/routing/enqueue.js';
 import { createRedis } from '../../server/src/lib/redis.js';
+import { PNG_1x1 } from '../helpers/files.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 
 async function waitUntil(fn: () => boolean, ms = 10_000) {
@@ -117,10 +118,10 @@ describe('ingest pipeline', () => {
   });
 
   it('stores attachments through the storage interface', async () => {
-    const r = await ingest(deps, msg({ id: 'att1', attachments: [{ filename: 'photo.png', contentType: 'image/png', content: Buffer.from('PNGDATA') }] }));
+    const r = await ingest(deps, msg({ id: 'att1', attachments: [{ filename: 'photo.png', contentType: 'image/png', content: PNG_1x1 }] }));
     const a = await ctx.db.pool.query(`SELECT * FROM attachments WHERE interaction_id = $1`, [r.interactionId]);
-    expect(a.rows[0]).toMatchObject({ filename: 'photo.png', size_bytes: 7 });
-    expect((await ctx.app.store.get(a.rows[0].storage_key)).toString()).toBe('PNGDATA');
+    expect(a.rows[0]).toMatchObject({ filename: 'photo.png', content_type: 'image/png', size_bytes: PNG_1x1.length });
+    expect((await ctx.app.store.get(a.rows[0].storage_key)).equals(PNG_1x1)).toBe(true);
   });
 
   it('rejects an invalid identity without writing anything', async () => {

@@ -33,7 +33,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const closers: (() => Promise<void>)[] = [];
 
   const blocking = createRedis(deps.config.redisUrl, 'worker');
-  const store = localDiskStore(deps.config.storageDir);
+  const store = localDiskStore(deps.config.storageDir, { maxBytes: deps.config.attachmentMaxBytes });
   const realtime = queueEmitter(queues.realtime);
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));

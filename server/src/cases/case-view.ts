@@ -124,12 +124,14 @@ export async function listWaiting(db: Queryable, viewerId: number, queueId?: num
   return r.rows.map(toCaseView);
 }
 
-export async function markCaseRead(db: Queryable, agentId: number, caseId: number): Promise<void> {
-  await db.query(
-    `INSERT INTO case_reads (agent_id, case_id, last_read_at) VALUES ($1, $2, now())
+/** Marks a case read for the agent; false when there is no such case. */
+export async function markCaseRead(db: Queryable, agentId: number, caseId: number): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO case_reads (agent_id, case_id, last_read_at) SELECT $1, id, now() FROM cases WHERE id = $2
      ON CONFLICT (agent_id, case_id) DO UPDATE SET last_read_at = now()`,
     [agentId, caseId],
   );
+  return (r.rowCount ?? 0) > 0;
 }
 
 export async function caseLinks(db: Queryable, caseId: number) {

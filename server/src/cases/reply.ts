@@ -4,6 +4,7 @@ import { writeCaseEvent } from '../db/case-events.js';
 import type { Channel } from '../contracts/channels.js';
 import type { HubQueues } from '../lib/queues.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
+import { storeAttachment, type StoredAttachment } from '../storage/attachment-policy.js';
 import { HttpError, notFound } from '../lib/errors.js';
 import { adapterFor } from '../channels/index.js';
 
@@ -34,8 +35,14 @@ export interface ReplyResult {
  * then a delivery job goes on the outbound queue; the worker sends it through the channel adapter.
  */
 export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store: AttachmentStore }, input: ReplyInput): Promise<ReplyResult> {
-  const stored = [] as { filename: string; contentType: string; key: string; sha256: string; size: number }[];
-  for (const a of input.attachments ?? []) stored.push({ filename: a.filename, contentType: a.contentType, ...(await deps.store.put(a.content, a.filename)) });
+  const stored: StoredAttachment[] = [];
+  for (const a of input.attachments ?? []) {
+    const s = await storeAttachment(deps.store, a).catch(async (err) => {
+      await Promise.all(stored.map((x) => deps.store.remove(x.key)));
+      throw err;
+    });
+    stored.push(s);
+  }
 
   const result = await withTransaction(deps.db, async (tx) => {
     const c = await tx.query(
@@ -95,6 +102,10 @@ export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store:
     }
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
     return { interactionId, deliveryStatus: input.internal ? 'delivered' : 'queued', firstResponse };
+  }).catch(async (err) => {
+    // nothing refers to the stored files when the reply is refused
+    await Promise.all(stored.map((x) => deps.store.remove(x.key)));
+    throw err;
   });
 
   if (!input.internal) {

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { badRequest } from '../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
 
 export interface TimelineAttachment {
@@ -49,8 +50,13 @@ export function encodeCursor(createdAt: Date | string, id: number): string {
 }
 
 export function decodeCursor(cursor: string): { createdAt: string; id: number } | null {
-  const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/.exec(cursor);
-  return m ? { createdAt: m[1]!, id: Number(m[2]) } : null;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)_(\d{1,16})$/.exec(cursor);
+  if (!m) return null;
+  // the pattern alone lets "2024-13-45T99:99:99Z" or a 16-digit id through; Postgres would refuse them
+  const at = new Date(m[1]!);
+  const id = Number(m[2]);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 19) !== m[1]!.slice(0, 19) || !Number.isSafeInteger(id)) return null;
+  return { createdAt: m[1]!, id };
 }
 
 const SELECT_ITEMS = `
@@ -92,6 +98,7 @@ export function toTimelineItem(r: any): TimelineItem {
 export async function customerTimeline(db: Queryable, customerId: number, opts: { before?: string; limit?: number } = {}): Promise<TimelinePage> {
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
   const cursor = opts.before ? decodeCursor(opts.before) : null;
+  if (opts.before && !cursor) throw badRequest('before: not a cursor from this timeline (use nextBefore)', [{ field: 'querystring.before', reason: 'invalid cursor' }]);
   const r = await db.query(
     `${SELECT_ITEMS}
       WHERE i.customer_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::bigint))

@@ -3,6 +3,7 @@ import type { Log as Logger } from '../lib/log.js';
 import { withTransaction, type Tx } from '../db/pool.js';
 import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/channels.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
+import { storeAttachment } from '../storage/attachment-policy.js';
 import { normaliseIdentity } from './identity.js';
 import { lockCustomer, resolveCustomer } from './customers.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
@@ -83,7 +84,14 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
 
   // Attachment bytes go to storage first; the transaction only records their keys.
   const stored = [] as { a: InboundAttachment; key: string; sha256: string; size: number }[];
-  for (const a of msg.attachments ?? []) stored.push({ a, ...(await deps.store.put(a.content, a.filename)) });
+  for (const a of msg.attachments ?? []) {
+    // The attachment policy decides the stored name and type; a refused file leaves nothing behind.
+    const s = await storeAttachment(deps.store, a).catch(async (err) => {
+      await Promise.all(stored.map((x) => deps.store.remove(x.key)));
+      throw err;
+    });
+    stored.push({ a: { ...a, filename: s.filename, contentType: s.contentType }, key: s.key, sha256: s.sha256, size: s.size });
+  }
 
   let result: IngestResult;
   try {

@@ -33,7 +33,7 @@ export default fp<CoreOptions>(
     const db = opts.db ?? createPool(opts.config.databaseUrl);
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix);
-    const store = localDiskStore(opts.config.storageDir);
+    const store = localDiskStore(opts.config.storageDir, { maxBytes: opts.config.attachmentMaxBytes });
     app.decorate('config', opts.config);
     app.decorate('db', db);
     app.decorate('redis', redis);

@@ -30,6 +30,12 @@ export default fp(
         return reply.code(err.statusCode).send({ error: httpName(err.statusCode), message: err.message, details: err.details });
       }
       if (err instanceof InvalidIdentityError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+      // Postgres "data exception" (SQLSTATE class 22: out-of-range number or date, malformed value) means a value from
+      // the request got past validation; it is still the client's input, so answer 400 and log it to tighten the schema.
+      if (typeof (err as { code?: unknown }).code === 'string' && /^22[0-9A-Z]{3}$/.test((err as { code: string }).code)) {
+        req.log.warn({ err }, 'request value refused by the database');
+        return reply.code(400).send({ error: 'Bad Request', message: 'a value in the request is out of range or malformed' });
+      }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return reply.code(status).send({ error: httpName(status), message: err.message });

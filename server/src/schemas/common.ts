@@ -18,7 +18,14 @@ export const ErrorView = Type.Object({
   details: Type.Optional(Type.Unknown()),
 });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/**
+ * A row id (bigserial). Bounded to what a JavaScript number holds exactly, so `99999999999999999999` is a 400 from
+ * validation instead of an out-of-range error from Postgres. Use it for every id in params, query and body.
+ */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+export const Id = (opts: { description?: string } = {}) => Type.Integer({ minimum: 1, maximum: MAX_ID, ...opts });
+
+export const IdParams = Type.Object({ id: Id() });
 
 export const Capacity = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100 }));
 

@@ -7,9 +7,11 @@ export interface AttachmentStore {
   put(content: Buffer, hint?: string): Promise<{ key: string; sha256: string; size: number }>;
   get(key: string): Promise<Buffer>;
   remove(key: string): Promise<void>;
+  /** Largest file accepted by any upload path (ATTACHMENT_MAX_BYTES); see attachment-policy.ts. */
+  readonly maxBytes?: number;
 }
 
-export function localDiskStore(rootDir: string): AttachmentStore {
+export function localDiskStore(rootDir: string, opts: { maxBytes?: number } = {}): AttachmentStore {
   const root = path.resolve(rootDir);
   const full = (key: string) => {
     const p = path.resolve(root, key);
@@ -17,6 +19,7 @@ export function localDiskStore(rootDir: string): AttachmentStore {
     return p;
   };
   return {
+    maxBytes: opts.maxBytes,
     async put(content, hint) {
       const sha256 = createHash('sha256').update(content).digest('hex');
       const ext = hint ? path.extname(hint).replace(/[^.\w]/g, '').slice(0, 12) : '';

@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ingest } from '../../ingest/pipeline.js';
 import { badRequest } from '../../lib/errors.js';
-import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, IdentityKindT } from '../../schemas/common.js';
-
-const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
+import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, IdentityKindT, Id } from '../../schemas/common.js';
 
 const InboundBody = Type.Object({
   channel: Type.Optional(ChannelT),
@@ -15,7 +14,7 @@ const InboundBody = Type.Object({
   subject: Type.Optional(Type.String({ maxLength: 500 })),
   text: Type.String({ maxLength: 200_000 }),
   html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-  caseId: Type.Optional(Type.Integer({ minimum: 1 })),
+  caseId: Type.Optional(Id()),
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   priority: Type.Optional(CasePriorityT),
   type: Type.Optional(CaseTypeT),
@@ -56,7 +55,7 @@ const inboundRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Push an inbound customer message (API-key authenticated); a replayed providerMessageId changes nothing',
         security: [{ apiKey: [] }],
         body: InboundBody,
-        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView },
+        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView, 413: ErrorView },
       },
     },
     async (req, reply) => {
@@ -67,12 +66,7 @@ const inboundRoute: FastifyPluginAsyncTypebox = async (app) => {
         if (!q.rowCount) throw badRequest(`queue "${b.queue}" does not exist`, [{ field: 'queue', reason: 'unknown queue' }]);
         queueId = q.rows[0].id;
       }
-      const attachments = (b.attachments ?? []).map((a, i) => {
-        if (!/^[A-Za-z0-9+/=\s]*$/.test(a.contentBase64)) throw badRequest(`attachments[${i}].contentBase64 is not base64`);
-        const content = Buffer.from(a.contentBase64, 'base64');
-        if (content.length > MAX_ATTACHMENT_BYTES) throw badRequest(`attachments[${i}] is larger than 25 MB`);
-        return { filename: a.filename, contentType: a.contentType ?? 'application/octet-stream', content };
-      });
+      const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const channel = b.channel ?? 'api';
       const result = await ingest(app.ingestDeps, {
         channel,

@@ -9,6 +9,8 @@ import { currentCase, messagesOf, postVisitorMessage, queueStatus, type ChatDeps
 import { chatAvailability } from './availability.js';
 import { registerVisitorNamespace } from './visitor-socket.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
+import { Id } from '../../schemas/common.js';
+import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 
 
 export const VISITOR_HEADER = 'x-visitor-token';
@@ -19,15 +21,6 @@ const B64File = Type.Object({
   contentType: Type.Optional(Type.String({ maxLength: 200 })),
   contentBase64: Type.String(),
 });
-
-export function decodeAttachments(files: { filename: string; contentType?: string; contentBase64: string }[], maxBytes: number) {
-  return files.map((f, i) => {
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(f.contentBase64)) throw badRequest(`attachments[${i}].contentBase64 is not base64`);
-    const content = Buffer.from(f.contentBase64, 'base64');
-    if (content.length > maxBytes) throw new HttpError(413, `attachment "${f.filename}" is ${content.length} bytes; the limit is ${maxBytes} bytes`);
-    return { filename: f.filename.replace(/[\\/\r\n]/g, '_'), contentType: f.contentType || 'application/octet-stream', content };
-  });
-}
 
 /** HTTP side of the chat widget: visitor sign-up, history, uploads, availability and offline messages. */
 export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -58,7 +51,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!v) throw new HttpError(401, 'visitor token missing or unknown');
     return v;
   };
-  const maxBytes = app.config.chat.maxAttachmentBytes;
+  const maxBytes = Math.min(app.config.chat.maxAttachmentBytes, app.config.attachmentMaxBytes);
   const perIp = { max: 30, timeWindow: 60_000 };
 
   app.get('/api/status', { schema: { tags: ['chat'], summary: 'Whether live chat is offered right now' } }, async () => ({
@@ -126,14 +119,14 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const v = await visitorOf(req);
-      const attachments = decodeAttachments(req.body.attachments ?? [], maxBytes);
+      const attachments = decodeBase64Attachments(req.body.attachments ?? [], maxBytes);
       if (!req.body.text.trim() && !attachments.length) throw badRequest('a message needs text or an attachment');
       const message = await postVisitorMessage(deps, v, { text: req.body.text.trim(), clientId: req.body.clientId, attachments });
       return reply.code(201).send(message);
     },
   );
 
-  app.get('/api/attachments/:id', { schema: { tags: ['chat'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) => {
+  app.get('/api/attachments/:id', { schema: { tags: ['chat'], params: Type.Object({ id: Id() }) } }, async (req, reply) => {
     const v = await visitorOf(req);
     // Only attachments of this visitor's own chat cases (as customer or agent messages).
     const r = await app.db.query(

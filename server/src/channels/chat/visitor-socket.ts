@@ -6,6 +6,7 @@ import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
 import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
+import { toWellFormed, unstorableText } from '../../lib/unicode.js';
 import { enqueueNotification } from '../../notifications/jobs.js';
 
 declare module 'socket.io' {
@@ -70,6 +71,8 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       const text = typeof p?.text === 'string' ? p.text.trim() : '';
       const clientId = typeof p?.clientId === 'string' && /^[\w-]{1,64}$/.test(p.clientId) ? p.clientId : null;
       if (!text) return reply({ ok: false, reason: 'text is empty' });
+      const unstorable = unstorableText(text);
+      if (unstorable) return reply({ ok: false, reason: `text ${unstorable}` });
       if (text.length > MAX_TEXT) return reply({ ok: false, reason: `text is longer than ${MAX_TEXT} characters` });
       if (!clientId) return reply({ ok: false, reason: 'clientId must be 1-64 letters, digits, _ or -' });
       const message = await postVisitorMessage(deps, visitor, { text, clientId });
@@ -89,7 +92,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
 
     socket.on('read', guard(async (p: { upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
-      if (!Number.isInteger(upTo) || upTo < 1) return;
+      if (!Number.isSafeInteger(upTo) || upTo < 1) return;
       const open = await currentCase(app.db, visitor.id);
       if (!open) return;
       const r = await app.db.query(
@@ -106,7 +109,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       const open = await currentCase(app.db, visitor.id);
       // A widget still showing a conversation an agent has since closed learns it here.
       const known = Number(p?.caseId);
-      if (!open && Number.isInteger(known) && known > 0) {
+      if (!open && Number.isSafeInteger(known) && known > 0) {
         const last = await lastCase(app.db, visitor.id);
         if (last?.id === known) return safeAck(ack)({ ok: true, status: await queueStatus(app.db, known) });
       }
@@ -135,7 +138,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       if (!Number.isInteger(rating) || rating < 1 || rating > 5) return safeAck(ack)({ ok: false, reason: 'rating must be 1 to 5' });
       const c = await lastCase(app.db, visitor.id);
       if (!c) return safeAck(ack)({ ok: false, reason: 'no conversation to rate' });
-      const comment = typeof p?.comment === 'string' ? p.comment.slice(0, 2000) : '';
+      const comment = typeof p?.comment === 'string' ? toWellFormed(p.comment.slice(0, 2000)).replace(/\u0000/g, '') : '';
       await rateCase(app.db, { caseId: c.id, customerId: c.customer_id, rating, comment, source: 'chat' });
       safeAck(ack)({ ok: true });
     }));
@@ -150,7 +153,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     if (!agent) return;
     const visitorOf = async (caseId: unknown): Promise<string | null> => {
       const id = Number(caseId);
-      if (!Number.isInteger(id) || id < 1) return null;
+      if (!Number.isSafeInteger(id) || id < 1) return null;
       const r = await app.db.query(
         `SELECT ci.value FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
           WHERE c.id = $1 AND c.channel = 'chat' ORDER BY ci.id DESC LIMIT 1`,
@@ -167,7 +170,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
-      if (!Number.isInteger(upTo)) return;
+      if (!Number.isSafeInteger(upTo)) return;
       void visitorOf(p?.caseId)
         .then(async (v) => {
           if (!v) return;

@@ -12,6 +12,7 @@ import { recordAutoAck } from './auto-ack.js';
 import { bounceReason, findBouncedMessages, markBounced } from './bounces.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { rooms } from '../../contracts/realtime.js';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, sanitiseFilename } from '../../storage/attachment-policy.js';
 
 const ACK_MAX_AGE_MS = 24 * 3600_000;
 
@@ -77,6 +78,11 @@ export async function ingestRawEmail(
     ? { caseId: bounced[0].caseId, customerId: bounced[0].customerId }
     : await resolveEmailCase(db, key, { sender, senderCustomerId, messageIds, subject: p.subject });
 
+  // A mail is never refused for one oversized file: the file is left out and the case says so.
+  const maxBytes = deps.ingest.store.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+  const attachments = p.attachments.filter((a) => a.content.length <= maxBytes);
+  for (const a of p.attachments) if (a.content.length > maxBytes) flags.push(`attachment-too-large: ${sanitiseFilename(a.filename)} (${a.content.length} bytes)`);
+
   const trimmed = trimQuotedText(p.text);
   const html = p.html ? sanitizeEmailHtml(p.html) : undefined;
   const result = await ingest(deps.ingest, {
@@ -88,7 +94,7 @@ export async function ingestRawEmail(
     subject: p.subject || undefined,
     text: trimmed.text,
     html,
-    attachments: p.attachments,
+    attachments,
     threading: {
       // Re-checked inside the transaction; a mail that matches nothing opens a new case (no time-window guess).
       resolveCase: async (tx, ctx) =>

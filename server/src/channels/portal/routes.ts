@@ -6,7 +6,7 @@ import { normaliseIdentity, InvalidIdentityError } from '../../ingest/identity.j
 import { enqueueNotification } from '../../notifications/jobs.js';
 import { getArticle, searchArticles } from '../../kb/articles.js';
 import { renderArticle } from '../../kb/render.js';
-import { decodeAttachments } from '../chat/routes.js';
+import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 import { rateCase } from './csat.js';
 import { confirmPage } from './confirm-page.js';
 import { PORTAL_CSP } from '../../routes/portal-ui.js';
@@ -15,6 +15,7 @@ import {
   customerForSession, endPortalSession, type PortalCustomer, type SignInIdentity,
 } from './sign-in.js';
 import { categories, listRequests, ownCase, replyToRequest, reopenRequest, requestDetail, submitRequest, type PortalDeps } from './requests.js';
+import { Id } from '../../schemas/common.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
 
 declare module 'fastify' {
@@ -24,7 +25,7 @@ declare module 'fastify' {
 }
 
 const Language = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
-const NumberParams = Type.Object({ number: Type.Integer({ minimum: 1 }) });
+const NumberParams = Type.Object({ number: Id() });
 const B64File = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() });
 
 function identityOf(kind: 'email' | 'phone', raw: string): SignInIdentity {
@@ -44,7 +45,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ipLimit = { max: cfg.signInIpRateLimitMax, timeWindow: cfg.signInRateLimit.windowMs };
   // following a link or entering a code: tokens are unguessable, codes die after a few wrong tries
   const verifyLimit = { max: 60, timeWindow: 60_000 };
-  const maxBytes = cfg.maxAttachmentBytes;
+  const maxBytes = Math.min(cfg.maxAttachmentBytes, app.config.attachmentMaxBytes);
 
   app.decorateRequest('portalCustomer', null);
   const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -164,7 +165,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           subject: Type.String({ minLength: 1, maxLength: 300 }),
           description: Type.String({ minLength: 1, maxLength: 50_000 }),
-          categoryId: Type.Optional(Type.Integer({ minimum: 1 })),
+          categoryId: Type.Optional(Id()),
           language: Type.Optional(Language),
           attachments: Type.Optional(Type.Array(B64File, { maxItems: 5 })),
         }),
@@ -178,7 +179,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: b.description,
         categoryId: b.categoryId,
         language: b.language,
-        attachments: decodeAttachments(b.attachments ?? [], maxBytes),
+        attachments: decodeBase64Attachments(b.attachments ?? [], maxBytes),
       });
       return reply.code(201).send(r);
     },
@@ -201,7 +202,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       if (!req.body.text.trim()) throw badRequest('text must not be blank');
-      const r = await replyToRequest(deps, req.portalCustomer!, req.params.number, req.body.text, decodeAttachments(req.body.attachments ?? [], maxBytes));
+      const r = await replyToRequest(deps, req.portalCustomer!, req.params.number, req.body.text, decodeBase64Attachments(req.body.attachments ?? [], maxBytes));
       return reply.code(201).send(r);
     },
   );
@@ -230,7 +231,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/attachments/:id', { preHandler: signedIn, schema: { tags: ['portal'], params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) => {
+  app.get('/api/attachments/:id', { preHandler: signedIn, schema: { tags: ['portal'], params: Type.Object({ id: Id() }) } }, async (req, reply) => {
     const r = await app.db.query(
       `SELECT t.filename, t.content_type, t.storage_key FROM attachments t JOIN interactions i ON i.id = t.interaction_id JOIN cases c ON c.id = i.case_id
         WHERE t.id = $1 AND c.customer_id = $2 AND i.direction IN ('inbound', 'outbound')`,

@@ -3,13 +3,13 @@ import type { Config } from '../../config.js';
 import type { Log } from '../../lib/log.js';
 import type { AttachmentStore } from '../../storage/attachment-store.js';
 import { rebaseTwilioUrl } from '../twilio/client.js';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, plainMediaType, storeAttachment } from '../../storage/attachment-policy.js';
 
 const EXT: Record<string, string> = {
   'image/jpeg': '.jpg', 'image/png': '.png', 'image/gif': '.gif', 'image/webp': '.webp', 'image/heic': '.heic',
   'video/mp4': '.mp4', 'video/3gpp': '.3gp', 'audio/mpeg': '.mp3', 'audio/amr': '.amr', 'audio/ogg': '.ogg',
   'application/pdf': '.pdf', 'text/vcard': '.vcf', 'text/x-vcard': '.vcf', 'text/plain': '.txt',
 };
-const MAX_BYTES = 25 * 1024 * 1024;
 
 export class MediaGoneError extends Error {}
 
@@ -36,17 +36,17 @@ export async function fetchSmsMedia(deps: { db: pg.Pool; config: Config; store: 
     }
     if (!res.ok) throw new Error(`media download failed with HTTP ${res.status}`);
     const buf = Buffer.from(await res.arrayBuffer());
-    if (buf.length > MAX_BYTES) {
-      failed.push(`${m.url}: larger than 25 MB`);
+    const maxBytes = deps.store.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+    if (buf.length > maxBytes) {
+      failed.push(`${m.url}: larger than ${maxBytes} bytes`);
       continue;
     }
-    const contentType = (res.headers.get('content-type') ?? m.contentType).split(';')[0]!.trim();
-    const filename = `mms-${interactionId}-${i + 1}${EXT[contentType] ?? ''}`;
-    const s = await deps.store.put(buf, filename);
+    const declared = plainMediaType(res.headers.get('content-type') ?? m.contentType) ?? '';
+    const s = await storeAttachment(deps.store, { filename: `mms-${interactionId}-${i + 1}${EXT[declared] ?? ''}`, contentType: declared, content: buf });
     const ins = await deps.db.query(
       `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key, content_id)
        SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM attachments WHERE interaction_id = $1 AND content_id = $7)`,
-      [interactionId, filename, contentType, s.size, s.sha256, s.key, contentId],
+      [interactionId, s.filename, s.contentType, s.size, s.sha256, s.key, contentId],
     );
     if (!ins.rowCount) await deps.store.remove(s.key);
     else stored++;

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import { safeEqual } from '../../lib/tokens.js';
+import { sendAttachment } from '../../storage/send-attachment.js';
 
 /** How long Twilio may take to fetch an outbound MMS attachment. */
 const LINK_TTL_SECONDS = 24 * 3600;
@@ -32,11 +33,6 @@ export const mediaLinkRoute: FastifyPluginAsync = async (app) => {
     if (expN * 1000 < Date.now()) return reply.code(403).send({ error: 'Forbidden', message: 'media link expired' });
     const r = await app.db.query(`SELECT content_type, filename FROM attachments WHERE storage_key = $1 LIMIT 1`, [storageKey]);
     if (!r.rowCount) return reply.code(404).send({ error: 'Not Found', message: 'attachment not found' });
-    const body = await app.store.get(storageKey);
-    return reply
-      .header('content-type', r.rows[0].content_type)
-      .header('content-disposition', `inline; filename="${String(r.rows[0].filename).replace(/["\\\r\n]/g, '_')}"`)
-      .header('cache-control', 'private, max-age=300')
-      .send(body);
+    return sendAttachment(reply, app.store, { ...r.rows[0], storage_key: storageKey }, { cacheControl: 'private, max-age=300' });
   });
 };

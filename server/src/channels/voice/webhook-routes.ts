@@ -55,7 +55,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
   };
   const callFromQuery = async (req: FastifyRequest, lock = false): Promise<CallRow> => {
     const id = Number((req.query as Record<string, string>).callId);
-    if (!Number.isInteger(id) || id < 1) throw badRequest('callId query parameter is required');
+    if (!Number.isSafeInteger(id) || id < 1) throw badRequest('callId query parameter is required (a row id)');
     const call = await callById(app.db, id, lock);
     if (!call) throw badRequest(`unknown call ${id}`);
     return call;
@@ -270,7 +270,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
   app.post('/connect', opts, async (req, reply) => {
     const call = await callFromQuery(req);
     const agentId = Number((req.query as Record<string, string>).agentId);
-    const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
+    const agent = Number.isSafeInteger(agentId) ? (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0] : undefined;
     const lang = await languageOf(call.case_id);
     if (!agent) {
       const twiml = new VoiceResponse();
@@ -300,7 +300,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
   app.post('/dial-done', opts, async (req, reply) => {
     const p = twilioParams(req);
     const call = await callFromQuery(req);
-    const agentId = Number((req.query as Record<string, string>).agentId) || call.agent_id;
+    const queried = Number((req.query as Record<string, string>).agentId);
+    const agentId = (Number.isSafeInteger(queried) && queried > 0 ? queried : null) || call.agent_id;
     const status = (p.DialCallStatus ?? '').toLowerCase();
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
@@ -432,7 +433,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const to = phone(p.To);
     const caseId = Number(p.CaseId);
     const twiml = new VoiceResponse();
-    if (!agentId || !to || !Number.isInteger(caseId) || caseId < 1) {
+    if (!agentId || !to || !Number.isSafeInteger(caseId) || caseId < 1) {
       twiml.say({ language: 'en-US' }, 'This call cannot be placed: a case and a valid phone number are required.');
       return sendTwiml(reply, twiml);
     }

@@ -47,7 +47,7 @@ const emailWebhook: FastifyPluginAsyncTypebox = async (app) => {
       let mailbox = null;
       if (req.query.mailbox) {
         const m = req.query.mailbox;
-        mailbox = /^\d+$/.test(m) ? await loadMailbox(app.db, key, Number(m)) : await mailboxForRecipients(app.db, key, [m]);
+        mailbox = /^\d{1,15}$/.test(m) ? await loadMailbox(app.db, key, Number(m)) : await mailboxForRecipients(app.db, key, [m]);
         if (!mailbox) throw badRequest(`mailbox "${m}" does not exist`, [{ field: 'mailbox', reason: 'unknown mailbox' }]);
       }
       const out = await ingestRawEmail(

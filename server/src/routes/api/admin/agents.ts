@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { hashPassword } from '../../../auth/passwords.js';
 import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
-import { AgentView, Capacity, ErrorView, IdParams, RoleT } from '../../../schemas/common.js';
+import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id } from '../../../schemas/common.js';
 
 const COLS = `id, email, name, role, language, skills, capacity, presence, phone, active`;
 const AgentAdminView = Type.Intersect([AgentView, Type.Object({ phone: Type.Union([Type.String(), Type.Null()]), active: Type.Boolean() })]);
@@ -32,7 +32,7 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
           skills: Type.Optional(Skills),
           capacity: Type.Optional(Capacity),
           phone: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })),
-          queueIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+          queueIds: Type.Optional(Type.Array(Id())),
         }),
         response: { 201: AgentAdminView, 409: ErrorView },
       },
@@ -70,7 +70,7 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
           phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), Type.Null()])),
           active: Type.Optional(Type.Boolean()),
           password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
-          queueIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+          queueIds: Type.Optional(Type.Array(Id())),
         }),
         response: { 200: AgentAdminView, 404: ErrorView },
       },

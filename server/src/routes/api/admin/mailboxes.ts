@@ -4,7 +4,7 @@ import { ImapFlow } from 'imapflow';
 import { audit } from '../../../audit/audit-log.js';
 import { encryptSecret } from '../../../lib/crypto-box.js';
 import { badRequest, conflict, notFound } from '../../../lib/errors.js';
-import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { loadMailbox } from '../../../channels/email/mailboxes.js';
 import { imapAuth, smtpAuth } from '../../../channels/email/mail-auth.js';
 import { smtpTransport } from '../../../channels/email/send.js';
@@ -15,7 +15,7 @@ const MailboxBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   address: Type.String({ format: 'email', maxLength: 320 }),
   displayName: Type.Optional(Type.String({ maxLength: 200 })),
-  queueId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  queueId: Type.Optional(Type.Union([Id(), Type.Null()])),
   active: Type.Optional(Type.Boolean()),
   authMethod: Type.Optional(Type.Union([Type.Literal('password'), Type.Literal('oauth2-microsoft')])),
   oauthTenantId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),

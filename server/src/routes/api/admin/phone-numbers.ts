@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../../../lib/errors.js';
-import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
 import { PHONE_NUMBER_COLUMNS, validTimeZone, WEEKDAYS, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
 
@@ -12,7 +12,7 @@ const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' })
 const Ivr = Type.Object({
   prompt: Type.Optional(Localised),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
-  options: Type.Array(Type.Object({ digit: Type.String({ pattern: '^[0-9*#]$' }), queueId: Type.Integer({ minimum: 1 }), label: Type.Optional(Localised) }), { minItems: 1, maxItems: 12 }),
+  options: Type.Array(Type.Object({ digit: Type.String({ pattern: '^[0-9*#]$' }), queueId: Id(), label: Type.Optional(Localised) }), { minItems: 1, maxItems: 12 }),
 });
 const Hours = Type.Object({
   timezone: Type.String({ minLength: 1, maxLength: 64 }),
@@ -21,7 +21,7 @@ const Hours = Type.Object({
 const Body = Type.Object({
   e164: Type.String({ minLength: 4, maxLength: 32 }),
   friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
-  queueId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  queueId: Type.Optional(Type.Union([Id(), Type.Null()])),
   smsEnabled: Type.Optional(Type.Boolean()),
   voiceEnabled: Type.Optional(Type.Boolean()),
   defaultLanguage: Type.Optional(Lang),

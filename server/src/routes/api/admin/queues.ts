@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
-import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
+import { ChannelT, ErrorView, IdParams, Id } from '../../../schemas/common.js';
 
 const EscalationStep = Type.Object({
   afterSeconds: Type.Integer({ minimum: 1 }),
-  overflowQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+  overflowQueueId: Type.Optional(Id()),
   priorityDelta: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
 });
 const QueueBody = Type.Object({
@@ -15,12 +15,12 @@ const QueueBody = Type.Object({
   requiredSkills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }))),
   channels: Type.Optional(Type.Array(ChannelT, { minItems: 1 })),
   isDefault: Type.Optional(Type.Boolean()),
-  overflowQueueId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  overflowQueueId: Type.Optional(Type.Union([Id(), Type.Null()])),
   escalationSteps: Type.Optional(Type.Array(EscalationStep, { maxItems: 10 })),
   priorityOverrides: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 1000 }))),
   slThresholds: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1 }))),
   maxWaitSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-  memberIds: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+  memberIds: Type.Optional(Type.Array(Id())),
 });
 const QueueView = Type.Object({
   id: Type.Integer(),

@@ -4,7 +4,7 @@ import { createReply } from '../../../cases/reply.js';
 import { notifyMentions } from '../../../cases/mentions.js';
 import { emitCaseUpdated, emitInteractionNew } from '../../../cases/case-realtime.js';
 import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
-import { badRequest } from '../../../lib/errors.js';
+import { decodeBase64Attachments } from '../../../storage/attachment-policy.js';
 import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
 
 /** POST /api/v1/cases/:id/messages — an agent replies in the case's channel, or adds an internal note. */
@@ -27,22 +27,20 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
           to: Type.Optional(Type.String({ maxLength: 320 })),
           cc: Type.Optional(Type.Array(Type.String({ format: 'email' }), { maxItems: 20 })),
           attachments: Type.Optional(
-            Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String()), contentBase64: Type.String() }), { maxItems: 20 }),
+            Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() }), { maxItems: 20 }),
           ),
         }),
         response: {
           201: Type.Object({ interactionId: Type.Integer(), deliveryStatus: Type.String(), firstResponse: Type.Boolean() }),
           404: ErrorView,
+          413: ErrorView,
           422: ErrorView,
         },
       },
     },
     async (req, reply) => {
       const b = req.body;
-      const attachments = (b.attachments ?? []).map((a, i) => {
-        if (!/^[A-Za-z0-9+/=\s]*$/.test(a.contentBase64)) throw badRequest(`attachments[${i}].contentBase64 is not base64`);
-        return { filename: a.filename, contentType: a.contentType ?? 'application/octet-stream', content: Buffer.from(a.contentBase64, 'base64') };
-      });
+      const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const result = await createReply(
         { db: app.db, queues: app.queues, store: app.store },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },

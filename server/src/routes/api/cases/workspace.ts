@@ -9,7 +9,7 @@ import type { RoutingDeps } from '../../../routing/deps.js';
 import { applyEffects, noEffects } from '../../../routing/effects.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
-import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams } from '../../../schemas/common.js';
+import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams, Id } from '../../../schemas/common.js';
 import { sendAttachment } from '../../../storage/send-attachment.js';
 
 const Tag = Type.String({ minLength: 1, maxLength: 50 });
@@ -29,7 +29,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
           view: Type.Optional(Type.Union([Type.Literal('mine'), Type.Literal('queue')])),
           status: Type.Optional(Type.Array(CaseStatusT)),
           channel: Type.Optional(Type.Array(Type.String())),
-          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Id()),
         }),
       },
     },
@@ -50,7 +50,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/cases/:id/read', { schema: { tags: ['cases'], params: IdParams } }, async (req) => {
-    await markCaseRead(app.db, req.agent!.id, req.params.id);
+    if (!(await markCaseRead(app.db, req.agent!.id, req.params.id))) throw notFound('case');
     return { ok: true };
   });
 
@@ -73,15 +73,14 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/cases/:id/attachments/:attachmentId',
-    { schema: { tags: ['cases'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), attachmentId: Type.Integer({ minimum: 1 }) }) } },
+    { schema: { tags: ['cases'], params: Type.Object({ id: Id(), attachmentId: Id() }) } },
     async (req, reply) => {
       const r = await app.db.query(
         `SELECT t.filename, t.content_type, t.storage_key FROM attachments t JOIN interactions i ON i.id = t.interaction_id WHERE t.id = $1 AND i.case_id = $2`,
         [req.params.attachmentId, req.params.id],
       );
       if (!r.rowCount) throw notFound('attachment');
-      // agents also play call recordings and voicemail and read PDFs in place
-      return sendAttachment(reply, app.store, r.rows[0], /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf)/);
+      return sendAttachment(reply, app.store, r.rows[0]);
     },
   );
 
@@ -137,10 +136,10 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Transfer a case you hold (supervisors: any case) to another agent (assigned at once) or to a queue (keeps its place in line)',
         params: IdParams,
         body: Type.Object({
-          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
-          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
-          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
-          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          agentId: Type.Optional(Id()),
+          queueId: Type.Optional(Id()),
+          toAgentId: Type.Optional(Id()),
+          toQueueId: Type.Optional(Id()),
         }),
       },
     },
@@ -158,8 +157,8 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const CaseRef = Type.Object({
-    caseId: Type.Optional(Type.Integer({ minimum: 1 })),
-    number: Type.Optional(Type.Integer({ minimum: 1 })),
+    caseId: Type.Optional(Id()),
+    number: Type.Optional(Id()),
     kind: Type.Optional(Type.Union([Type.Literal('related'), Type.Literal('follow_up')])),
   });
   async function resolveRef(ref: { caseId?: number; number?: number }): Promise<number> {
@@ -179,7 +178,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/cases/:id/links/:otherId',
-    { schema: { tags: ['cases'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), otherId: Type.Integer({ minimum: 1 }) }) } },
+    { schema: { tags: ['cases'], params: Type.Object({ id: Id(), otherId: Id() }) } },
     async (req) => {
       await unlinkCases(app.db, req.params.id, req.params.otherId);
       return { links: await caseLinks(app.db, req.params.id) };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { addIdentity, getCustomer, mergeCustomers, removeIdentity, updateCustomer } from '../../../customers/profile.js';
 import { customerTimeline } from '../../../cases/timeline.js';
-import { IdParams, IdentityKindT } from '../../../schemas/common.js';
+import { IdParams, IdentityKindT, Id } from '../../../schemas/common.js';
 
 /** Customer profile in the workspace: details, identities on every channel, merge. */
 const customers: FastifyPluginAsyncTypebox = async (app) => {
@@ -65,7 +65,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/customers/:id/identities/:identityId',
-    { schema: { tags: ['customers'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), identityId: Type.Integer({ minimum: 1 }) }) } },
+    { schema: { tags: ['customers'], params: Type.Object({ id: Id(), identityId: Id() }) } },
     async (req) => {
       await removeIdentity(app.db, req.params.id, req.agent!.id, req.params.identityId);
       return getCustomer(app.db, req.params.id);
@@ -79,7 +79,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['customers'],
         summary: 'Merge another customer into this one: identities, cases and history join',
         params: IdParams,
-        body: Type.Object({ sourceId: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({ sourceId: Id() }),
       },
     },
     async (req) => {

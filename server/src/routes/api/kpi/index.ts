@@ -4,12 +4,12 @@ import { kpiSummary, kpiTimeseries } from '../../../kpi/historical.js';
 import { requiredAgents } from '../../../kpi/erlang-c.js';
 import { occupancyByAgent } from '../../../kpi/occupancy.js';
 import { badRequest } from '../../../lib/errors.js';
-import { ChannelT } from '../../../schemas/common.js';
+import { ChannelT, Id } from '../../../schemas/common.js';
 
 const Window = Type.Object({
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
-  queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+  queueId: Type.Optional(Id()),
   channel: Type.Optional(ChannelT),
 });
 const Nullable = (t: ReturnType<typeof Type.Number>) => Type.Union([t, Type.Null()]);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CasePriorityT, ChannelT } from '../../../schemas/common.js';
+import { CasePriorityT, ChannelT, Id } from '../../../schemas/common.js';
 
 const WaitingCase = Type.Object({
   position: Type.Integer({ description: '1 = next to be offered' }),
@@ -28,7 +28,7 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['routing'],
         summary: 'Waiting cases in routing order (priority, then first time in queue) with wait time',
         querystring: Type.Object({
-          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          queueId: Type.Optional(Id()),
           channel: Type.Optional(ChannelT),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         }),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorView, IdParams, PresenceT } from '../../../schemas/common.js';
+import { ErrorView, IdParams, PresenceT, Id } from '../../../schemas/common.js';
 import { notFound } from '../../../lib/errors.js';
 import { assignCase, transferCase, unassignCase } from '../../../routing/transfer.js';
 import { setPresence } from '../../../presence/presence.js';
@@ -28,7 +28,7 @@ const supervisor: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['supervisor'],
         summary: 'Assign a case (usually a waiting one) to a named agent; the agent needs free capacity',
         params: IdParams,
-        body: Type.Object({ agentId: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({ agentId: Id() }),
         response: { 200: HolderView, ...errors },
       },
     },
@@ -42,7 +42,7 @@ const supervisor: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['supervisor'],
         summary: 'Transfer a case to an agent or to a queue (a queue transfer keeps its place in line)',
         params: IdParams,
-        body: Type.Object({ toAgentId: Type.Optional(Type.Integer({ minimum: 1 })), toQueueId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        body: Type.Object({ toAgentId: Type.Optional(Id()), toQueueId: Type.Optional(Id()) }),
         response: { 200: HolderView, ...errors },
       },
     },

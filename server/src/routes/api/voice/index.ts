@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import twilio from 'twilio';
 import { HttpError, notFound } from '../../../lib/errors.js';
-import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
 import { callById } from '../../../channels/voice/calls.js';
 import { clickToCall, transferLiveCall } from '../../../channels/voice/outbound-calls.js';
@@ -69,7 +69,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['voice'],
         summary: 'Click-to-call: ring the agent’s phone, then the customer, bridged and logged on the case as an outbound call',
-        body: Type.Object({ caseId: Type.Integer({ minimum: 1 }), to: Type.Optional(Type.String({ minLength: 3, maxLength: 32 })) }),
+        body: Type.Object({ caseId: Id(), to: Type.Optional(Type.String({ minLength: 3, maxLength: 32 })) }),
         response: { 201: CallView, 404: ErrorView, 422: ErrorView, 502: ErrorView },
       },
     },
@@ -99,7 +99,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['voice'],
         summary: 'Calls of a case, newest first, with their recordings',
-        querystring: Type.Object({ caseId: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({ caseId: Id() }),
         response: {
           200: Type.Array(
             Type.Intersect([
@@ -142,8 +142,8 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         body: Type.Object({
           mode: Type.Union([Type.Literal('cold'), Type.Literal('warm')]),
-          toAgentId: Type.Optional(Type.Integer({ minimum: 1 })),
-          toQueueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          toAgentId: Type.Optional(Id()),
+          toQueueId: Type.Optional(Id()),
         }),
         response: { 200: CallView, 400: ErrorView, 404: ErrorView, 409: ErrorView, 502: ErrorView },
       },
