@@ -44,7 +44,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         return { filename: a.filename, contentType: a.contentType ?? 'application/octet-stream', content: Buffer.from(a.contentBase64, 'base64') };
       });
       const result = await createReply(
-        { db: app.db, queues: app.queues, store: app.store },
+        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry } },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
       );
       // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.
