@@ -137,6 +137,6 @@ async function defaultRecipient(tx: pg.PoolClient, customerId: number, channel: 
   );
   if (last.rowCount) return last.rows[0].from_address;
   const kind = { email: 'email', sms: 'phone', voice: 'phone', chat: 'chat', portal: 'portal', api: 'api' }[channel];
-  const id = await tx.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, [customerId, kind]);
+  const id = await tx.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = $2 ORDER BY (origin = 'inbound') DESC, id LIMIT 1`, [customerId, kind]);
   return id.rows[0]?.value ?? null;
 }
