@@ -94,6 +94,15 @@ describe('outbound destinations (toll-fraud guard)', () => {
     expect(api.find(/Calls\.json$/)).toHaveLength(calls + 1);
   });
 
+  it('a number an agent typed becomes the customer’s own once the customer texts from it', async () => {
+    const c = await smsCase('+14155550408');
+    expect((await addNumber(agentToken, c.customer_id, '+14155550409')).statusCode).toBe(201);
+    expect((await textTo(agentToken, c.id, '+14155550409')).statusCode).toBe(422);
+    const r = await postTwilio(ctx.app, '/webhooks/twilio/sms', { MessageSid: sid('SM'), AccountSid: TWILIO_TEST.accountSid, From: '+14155550409', To: OUR_NUMBER, Body: 'my other phone', NumMedia: '0' });
+    expect(r.statusCode).toBe(200);
+    expect((await textTo(agentToken, c.id, '+14155550409')).statusCode).toBe(201);
+  });
+
   it('premium-rate numbers and numbers outside OUTBOUND_COUNTRIES are refused even when a supervisor added them', async () => {
     const c = await smsCase('+14155550404');
     const calls = api.find(/Calls\.json$/).length;

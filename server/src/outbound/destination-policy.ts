@@ -53,7 +53,7 @@ export async function checkCustomerPhone(db: Queryable, countries: readonly stri
   const own = checkPhoneNumber(countries, a.to);
   if (own) return own;
   const r = await db.query(
-    `SELECT origin, added_by_role FROM customer_identities WHERE customer_id = $1 AND kind = 'phone' AND value = $2`,
+    `SELECT origin, added_by_role, verified FROM customer_identities WHERE customer_id = $1 AND kind = 'phone' AND value = $2`,
     [a.customerId, a.to],
   );
   const id = r.rows[0];
@@ -76,8 +76,9 @@ async function customerUsedNumber(db: Queryable, customerId: number, phone: stri
 }
 
 /** The identity rule on its own (also shown next to each number in the customer panel). */
-export function mayReceiveOutbound(id: { origin: string; added_by_role: string | null }): boolean {
-  return id.origin === 'inbound' || (id.origin === 'staff' && (id.added_by_role === 'supervisor' || id.added_by_role === 'admin'));
+export function mayReceiveOutbound(id: { origin: string; added_by_role: string | null; verified?: boolean }): boolean {
+  // verified: the customer signed in to the portal with a code texted to it
+  return id.origin === 'inbound' || id.verified === true || (id.origin === 'staff' && (id.added_by_role === 'supervisor' || id.added_by_role === 'admin'));
 }
 
 /** The refusal as the 422 the agent sees. */
