@@ -1,6 +1,6 @@
-import type { QueueStatus, VisitorMessage } from '../../server/src/contracts/visitor.js';
+import type { QueueStatus, TranscriptAck, VisitorMessage } from '../../server/src/contracts/visitor.js';
 
-export type { QueueStatus, VisitorMessage };
+export type { QueueStatus, TranscriptAck, VisitorMessage };
 
 /** HTTP calls of the widget to the hub (cross-origin; the visitor token travels in a header, not a cookie). */
 export function hubApi(hub: string, getToken: () => string | null) {

@@ -2,7 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { strings, type Strings } from './i18n.js';
 import { css } from './styles.js';
-import { hubApi, type QueueStatus, type VisitorMessage } from './api.js';
+import { hubApi, type QueueStatus, type TranscriptAck, type VisitorMessage } from './api.js';
 
 type View = 'prechat' | 'offline' | 'offline-done' | 'chat' | 'end-confirm' | 'rating' | 'thanks';
 
@@ -53,6 +53,7 @@ function boot(script: HTMLScriptElement | null) {
   let queue: QueueStatus | null = null;
   let queueTimer: number | undefined;
   let rating = 0;
+  let transcriptNote = '';
   let notes: string[] = [];
 
   const log = el('div', { class: 'log', 'aria-live': 'polite' });
@@ -153,8 +154,10 @@ function boot(script: HTMLScriptElement | null) {
       f.append(cancel);
       f.addEventListener('submit', (e) => {
         e.preventDefault();
-        socket?.emit('end', { transcript: wants.checked, email: email.value.trim() || undefined }, (r: { ok: boolean; reason?: string }) => {
+        socket?.emit('end', { transcript: wants.checked, email: email.value.trim() || undefined }, (r: { ok: boolean; reason?: string; transcript?: TranscriptAck }) => {
           if (!r.ok) return void (errorLine.textContent = r.reason ?? t.failed);
+          // The hub says what became of the transcript: sent, a confirmation link mailed, or why not.
+          transcriptNote = r.transcript ? (r.transcript.ok ? r.transcript.message : r.transcript.reason) : '';
           show('rating');
         });
       });
@@ -174,11 +177,12 @@ function boot(script: HTMLScriptElement | null) {
       const mailTo = el('input', { type: 'email', name: 'transcript-email', 'aria-label': t.email, placeholder: t.email });
       const mailBtn = el('button', { class: 'secondary transcript', type: 'button' }, t.transcript);
       mailBtn.addEventListener('click', () => {
-        socket?.emit('transcript', { email: mailTo.value.trim() || undefined }, (r: { ok: boolean; reason?: string }) => {
-          if (r.ok) mailBtn.replaceWith(el('p', { class: 'note transcript-sent' }, t.transcriptSent));
+        socket?.emit('transcript', { email: mailTo.value.trim() || undefined }, (r: TranscriptAck) => {
+          if (r.ok) mailBtn.replaceWith(el('p', { class: 'note transcript-sent' }, r.message || t.transcriptSent));
           else errorLine.textContent = r.reason ?? t.failed;
         });
       });
+      if (transcriptNote) f.append(el('p', { class: 'note transcript-note', role: 'status' }, transcriptNote));
       f.append(again, el('div', { class: 'transcript-box' }, mailTo, mailBtn));
       f.addEventListener('submit', (e) => {
         e.preventDefault();

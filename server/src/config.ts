@@ -1,3 +1,5 @@
+import { isSupportedCountry } from 'libphonenumber-js';
+
 // Configuration comes only from the environment; every bad value is reported
 // at once so an operator fixes them in one go instead of one per restart.
 import { isIP } from 'node:net';
@@ -75,7 +77,15 @@ export interface Config {
     /** a waiting visitor whose last tab closed this long ago has left the queue */
     leaveGraceMs: number;
     widgetDistDir: string;
+    /** HTTP messages per visitor and per client IP per minute (429 beyond; the socket path is paced per socket) */
+    httpMessagesPerMinute: { perVisitor: number; perIp: number };
+    /** attachment bytes uploaded per visitor and per client IP per hour */
+    uploadBytesPerHour: { perVisitor: number; perIp: number };
   };
+  /** Chat transcripts by email: requests per visitor and per address within the window; confirmation links' lifetime. */
+  transcripts: { perVisitor: number; perAddress: number; windowMs: number; confirmTtlMinutes: number };
+  /** Where agents' SMS and calls may go: ISO 3166 country codes (premium-rate numbers are always refused). */
+  outbound: { countries: string[] };
   portal: {
     magicLinkTtlMinutes: number;
     codeTtlMinutes: number;
@@ -183,6 +193,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (env.TWILIO_DEFAULT_COUNTRY && !/^[A-Za-z]{2}$/.test(env.TWILIO_DEFAULT_COUNTRY)) {
     problems.push(`TWILIO_DEFAULT_COUNTRY must be a two-letter country code (got "${env.TWILIO_DEFAULT_COUNTRY}")`);
   }
+  const defaultCountry = (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase();
+  const outboundCountries = env.OUTBOUND_COUNTRIES
+    ? env.OUTBOUND_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)
+    : [defaultCountry];
+  for (const c of outboundCountries) {
+    if (!isSupportedCountry(c)) problems.push(`OUTBOUND_COUNTRIES must list two-letter country codes with phone numbering, e.g. "US,CA" (got "${c}")`);
+  }
+  if (env.OUTBOUND_COUNTRIES !== undefined && !outboundCountries.length) problems.push('OUTBOUND_COUNTRIES must name at least one country (e.g. "US")');
   const smtpUrl = env.SMTP_URL || null;
   if (smtpUrl) url('SMTP_URL', ['smtp:', 'smtps:']);
 
@@ -242,7 +260,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiKeySecret: env.TWILIO_API_KEY_SECRET || null,
       twimlAppSid: env.TWILIO_TWIML_APP_SID || null,
       holdMusicUrl: env.TWILIO_HOLD_MUSIC_URL || 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3',
-      defaultCountry: (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase(),
+      defaultCountry,
     },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
@@ -255,7 +273,22 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttachmentBytes: int('CHAT_MAX_ATTACHMENT_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       leaveGraceMs: int('CHAT_LEAVE_GRACE_MS', 30000, 0, 3_600_000),
       widgetDistDir: env.WIDGET_DIST_DIR ?? 'dist/widget',
+      httpMessagesPerMinute: {
+        perVisitor: int('CHAT_HTTP_MESSAGES_PER_MINUTE', 20, 1, 10_000),
+        perIp: int('CHAT_HTTP_MESSAGES_PER_MINUTE_PER_IP', 60, 1, 100_000),
+      },
+      uploadBytesPerHour: {
+        perVisitor: int('CHAT_UPLOAD_BYTES_PER_HOUR', 25 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
+        perIp: int('CHAT_UPLOAD_BYTES_PER_HOUR_PER_IP', 100 * 1024 * 1024, 1024, 100 * 1024 * 1024 * 1024),
+      },
     },
+    transcripts: {
+      perVisitor: int('TRANSCRIPT_LIMIT_PER_VISITOR', 5, 1, 1000),
+      perAddress: int('TRANSCRIPT_LIMIT_PER_ADDRESS', 3, 1, 1000),
+      windowMs: int('TRANSCRIPT_LIMIT_WINDOW_MS', 86_400_000, 1000, 30 * 86_400_000),
+      confirmTtlMinutes: int('TRANSCRIPT_CONFIRM_TTL_MINUTES', 60, 1, 7 * 24 * 60),
+    },
+    outbound: { countries: [...new Set(outboundCountries)] },
     portal: {
       magicLinkTtlMinutes: int('PORTAL_MAGIC_LINK_TTL_MINUTES', 15, 1, 24 * 60),
       codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),

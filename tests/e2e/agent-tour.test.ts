@@ -39,7 +39,7 @@ const next = <T>(s: Socket, event: string, ms = 8000) =>
 
 beforeAll(async () => {
   const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
+  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', OUTBOUND_COUNTRIES: 'US,IR' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   // replies are delivered by the outbound worker (the chat adapter pushes them to the widget)

@@ -88,4 +88,32 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
       await page.close();
     }
   });
+
+  it('a number the agent typed into the profile is marked, and calling it shows the server’s reason; nothing reaches Twilio', async () => {
+    const r = await ctx.app.inject({
+      method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY },
+      payload: { channel: 'email', providerMessageId: 'e2e-call-2', from: { kind: 'email', value: 'omid@example.test', name: 'Omid' }, subject: 'Call me', text: 'My number is below' },
+    });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    const { caseId, customerId } = r.json() as { caseId: number; customerId: number };
+    const token = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } })).json().token as string;
+    const added = await ctx.app.inject({ method: 'POST', url: `/api/v1/customers/${customerId}/identities`, headers: { authorization: `Bearer ${token}` }, payload: { kind: 'phone', value: '+14155550777' } });
+    expect(added.statusCode, added.body).toBe(201);
+    const calls = api.find(/Calls\.json$/).length;
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    try {
+      await signIn(page);
+      await page.goto(`${base}/cases/${caseId}`);
+      await page.locator('[data-identity="+14155550777"] [data-testid="identity-unconfirmed"]').waitFor();
+      const call = page.getByTestId('action-call');
+      await call.click();
+      await page.getByText(/The call could not be placed: .*added by an agent; a supervisor must confirm it/).waitFor();
+      expect(api.find(/Calls\.json$/)).toHaveLength(calls);
+      expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -156,16 +156,21 @@ describe('web chat', () => {
     const more = next<{ text: string }>(vsAgain, 'message');
     await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Found it.' } });
     expect((await more).text).toBe('Found it.');
-    // still one customer with the pre-chat email attached
+    // still one customer; the pre-chat email is a claim on it until the visitor proves the address
     const ids = await ctx.db.pool.query(`SELECT kind, value FROM customer_identities WHERE customer_id = (SELECT customer_id FROM cases WHERE id = $1) ORDER BY kind`, [caseId]);
-    expect(ids.rows).toEqual([{ kind: 'chat', value: v.visitorId }, { kind: 'email', value: 'nima@example.test' }]);
+    expect(ids.rows).toEqual([{ kind: 'chat', value: v.visitorId }]);
+    expect((await ctx.db.pool.query(`SELECT claimed_email FROM customers WHERE id = (SELECT customer_id FROM cases WHERE id = $1)`, [caseId])).rows[0].claimed_email).toBe('nima@example.test');
 
     // the visitor ends the chat, asks for the transcript and rates it
     await send(vsAgain, '<script>alert("x")</script> thanks', 'c3');
     const closed = next<{ caseId: number; by: string }>(vsAgain, 'conversation:closed');
-    expect(await vsAgain.emitWithAck('end', { transcript: true })).toMatchObject({ ok: true, caseId });
+    expect(await vsAgain.emitWithAck('end', { transcript: true })).toMatchObject({ ok: true, caseId, transcript: { ok: true, status: 'confirm' } });
     expect(await closed).toEqual({ caseId, by: 'visitor' });
-    const mail = await smtp.waitFor((x) => (x.to as { text: string }).text === 'nima@example.test');
+    // the address is not proved yet: a confirmation link goes there first, then the transcript
+    const confirm = await smtp.waitFor((x) => (x.to as { text: string }).text === 'nima@example.test');
+    const token = new URL(/https?:\/\/\S+confirm\?token=\S+/.exec(confirm.text!)![0]).searchParams.get('token');
+    expect((await ctx.app.inject({ method: 'POST', url: '/widget/transcripts/confirm', payload: { token } })).statusCode).toBe(200);
+    const mail = await smtp.waitFor((x) => (x.to as { text: string }).text === 'nima@example.test' && x !== confirm);
     expect(mail.subject).toContain('متن گفتگوی شما');
     expect(mail.text).toContain('Found it.');
     expect(mail.html).toContain('&lt;script&gt;');
@@ -209,9 +214,9 @@ describe('web chat', () => {
     expect((await s.emitWithAck('queue:status', { caseId })).status).toMatchObject({ caseId, state: 'closed' });
     // the visitor asks for the transcript after the agent closed the chat
     expect(await s.emitWithAck('transcript', {})).toMatchObject({ ok: false, reason: /email address/ });
-    expect(await s.emitWithAck('transcript', { email: 'late@example.test' })).toEqual({ ok: true });
+    expect(await s.emitWithAck('transcript', { email: 'late@example.test' })).toMatchObject({ ok: true, status: 'confirm' });
     const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'late@example.test');
-    expect(mail.text).toContain('quick question');
+    expect(mail.text).not.toContain('quick question');
     const other = await newVisitor();
     const os = await open('/visitor', { token: other.token });
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });

@@ -444,7 +444,7 @@ describe('agent calling and transfers', () => {
     // only the customer's own numbers (toll-fraud guard)
     const premium = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id, to: '+19005550199' } });
     expect(premium.statusCode).toBe(422);
-    expect(premium.json().message).toMatch(/not one of this customer's numbers/);
+    expect(premium.json().message).toMatch(/premium-rate/);
 
     api.failNext(/Calls\.json$/, { status: 400, code: 21215, message: 'Geo permission not enabled' });
     const bad = await ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: auth(agentToken), payload: { caseId: inbound.case_id } });
@@ -462,7 +462,7 @@ describe('agent calling and transfers', () => {
     expect(call).toMatchObject({ direction: 'outbound', case_id: inbound.case_id, agent_id: agent.id });
     const other = parseTwiml((await postTwilio(ctx.app, '/webhooks/twilio/voice/client', { CallSid: sid('CA'), From: `client:agent-${agent.id}`, To: '+19005550199', CaseId: String(inbound.case_id) })).body);
     expect(findAll(other, 'Dial')).toHaveLength(0);
-    expect(find(other, 'Say').text).toMatch(/not one of the customer's numbers/);
+    expect(find(other, 'Say').text).toMatch(/premium-rate/);
   });
 
   it('cold transfer to a queue puts the caller back on hold and the case back on the queue; warm transfer brings in the other agent through a conference', async () => {

@@ -107,7 +107,19 @@ export interface CustomerProfile {
   notes: string;
   mergedIntoId: number | null;
   createdAt: string;
-  identities: { id: number; kind: string; value: string; verified: boolean; optedOut: boolean }[];
+  /** an address an anonymous visitor typed: not proved, not an identity */
+  claimedEmail: string | null;
+  identities: {
+    id: number;
+    kind: string;
+    value: string;
+    verified: boolean;
+    optedOut: boolean;
+    origin: 'inbound' | 'staff';
+    addedByRole: string | null;
+    /** phone numbers: SMS and calls may go to it */
+    outboundAllowed: boolean;
+  }[];
   cases: { id: number; number: number; subject: string; status: CaseStatus; channel: Channel; createdAt: string }[];
 }
 

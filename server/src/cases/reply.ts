@@ -7,6 +7,11 @@ import type { AttachmentStore } from '../storage/attachment-store.js';
 import { storeAttachment, type StoredAttachment } from '../storage/attachment-policy.js';
 import { HttpError, notFound } from '../lib/errors.js';
 import { adapterFor } from '../channels/index.js';
+import { InvalidIdentityError, normaliseIdentity } from '../ingest/identity.js';
+import { checkCustomerPhone, destinationError } from '../outbound/destination-policy.js';
+
+// (a written reply on a voice case is refused by the voice adapter with a better hint)
+const PHONE_CHANNELS = new Set<Channel>(['sms']);
 
 export interface ReplyInput {
   caseId: number;
@@ -34,7 +39,15 @@ export interface ReplyResult {
  * An agent's reply or note. The outbound interaction is committed first (status queued),
  * then a delivery job goes on the outbound queue; the worker sends it through the channel adapter.
  */
-export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store: AttachmentStore }, input: ReplyInput): Promise<ReplyResult> {
+export interface ReplyDeps {
+  db: pg.Pool;
+  queues: HubQueues;
+  store: AttachmentStore;
+  /** where SMS may go (OUTBOUND_COUNTRIES) and how numbers without a country code are read */
+  outbound: { countries: readonly string[]; defaultCountry: string };
+}
+
+export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<ReplyResult> {
   const stored: StoredAttachment[] = [];
   for (const a of input.attachments ?? []) {
     const s = await storeAttachment(deps.store, a).catch(async (err) => {
@@ -55,6 +68,17 @@ export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store:
     const channel: Channel = input.channel ?? theCase.channel;
     let to = input.to ?? null;
     if (!input.internal && !to) to = await defaultRecipient(tx, theCase.customer_id, channel, theCase.id);
+    // Texts cost money per message: only to the customer's own numbers in allowed countries (toll-fraud guard).
+    if (!input.internal && to && PHONE_CHANNELS.has(channel)) {
+      try {
+        to = normaliseIdentity('phone', to, deps.outbound.defaultCountry);
+      } catch (err) {
+        if (err instanceof InvalidIdentityError) throw new HttpError(422, err.message, [{ field: 'to', reason: err.message, code: 'invalid_number' }]);
+        throw err;
+      }
+      const refusal = await checkCustomerPhone(tx, deps.outbound.countries, { customerId: theCase.customer_id, to });
+      if (refusal) throw destinationError(refusal);
+    }
     if (!input.internal && channel !== 'api' && channel !== 'portal' && !to) {
       throw new HttpError(422, `the customer has no ${channel} address to reply to`);
     }
@@ -124,6 +148,6 @@ async function defaultRecipient(tx: pg.PoolClient, customerId: number, channel: 
   );
   if (last.rowCount) return last.rows[0].from_address;
   const kind = { email: 'email', sms: 'phone', voice: 'phone', chat: 'chat', portal: 'portal', api: 'api' }[channel];
-  const id = await tx.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, [customerId, kind]);
+  const id = await tx.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = $2 ORDER BY (origin = 'inbound') DESC, id LIMIT 1`, [customerId, kind]);
   return id.rows[0]?.value ?? null;
 }

@@ -21,6 +21,11 @@ export interface QueueStatus {
   estimatedWaitSeconds: number | null;
 }
 
+/** A transcript request: sent to a proved address, a confirmation link mailed, or refused with the reason to show. */
+export type TranscriptAck =
+  | { ok: true; status: 'sent' | 'confirm'; to: string; message: string }
+  | { ok: false; code: 'no_address' | 'no_conversation' | 'already_sent' | 'rate_limited'; reason: string; retryAfterSeconds?: number };
+
 export type VisitorAck<T = object> = ({ ok: true } & T) | { ok: false; reason: string };
 
 /** client → server */
@@ -31,10 +36,10 @@ export interface VisitorClientEvents {
   read: (p: { upToId: number }) => void;
   'queue:status': (p: object, ack: (r: VisitorAck<{ status: QueueStatus }>) => void) => void;
   /** the visitor ends the conversation; optionally a transcript to an email address */
-  end: (p: { transcript?: boolean; email?: string }, ack: (r: VisitorAck) => void) => void;
+  end: (p: { transcript?: boolean; email?: string }, ack: (r: VisitorAck<{ caseId: number | null; transcript?: TranscriptAck }>) => void) => void;
   rate: (p: { rating: number; comment?: string }, ack: (r: VisitorAck) => void) => void;
   /** mail the transcript of the current or last conversation */
-  transcript: (p: { email?: string }, ack: (r: VisitorAck) => void) => void;
+  transcript: (p: { email?: string }, ack: (r: TranscriptAck) => void) => void;
 }
 
 /** server → client */

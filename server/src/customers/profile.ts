@@ -1,10 +1,11 @@
 import type pg from 'pg';
-import { withTransaction, type Queryable } from '../db/pool.js';
+import { withTransaction, type Queryable, type Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import { audit } from '../audit/audit-log.js';
 import { InvalidIdentityError, normaliseIdentity } from '../ingest/identity.js';
-import type { IdentityKind } from '../contracts/channels.js';
+import type { AgentRole, IdentityKind } from '../contracts/channels.js';
+import { mayReceiveOutbound } from '../outbound/destination-policy.js';
 
 export interface CustomerProfile {
   id: number;
@@ -15,7 +16,20 @@ export interface CustomerProfile {
   notes: string;
   mergedIntoId: number | null;
   createdAt: string;
-  identities: { id: number; kind: string; value: string; verified: boolean; optedOut: boolean }[];
+  /** An email address an anonymous visitor typed for this customer: a claim, not proved. */
+  claimedEmail: string | null;
+  identities: {
+    id: number;
+    kind: string;
+    value: string;
+    verified: boolean;
+    optedOut: boolean;
+    /** inbound = the customer used it; staff = typed in the workspace (by addedByRole) */
+    origin: 'inbound' | 'staff';
+    addedByRole: string | null;
+    /** phone numbers: whether SMS and calls may go to it (see outbound/destination-policy.ts) */
+    outboundAllowed: boolean;
+  }[];
   cases: { id: number; number: number; subject: string; status: string; channel: string; createdAt: string }[];
 }
 
@@ -23,7 +37,10 @@ export async function getCustomer(db: Queryable, customerId: number): Promise<Cu
   const r = await db.query(`SELECT * FROM customers WHERE id = $1`, [customerId]);
   const c = r.rows[0];
   if (!c) throw notFound('customer');
-  const ids = await db.query(`SELECT id, kind, value, verified, opted_out_at FROM customer_identities WHERE customer_id = $1 ORDER BY kind, id`, [customerId]);
+  const ids = await db.query(
+    `SELECT id, kind, value, verified, opted_out_at, origin, added_by_role FROM customer_identities WHERE customer_id = $1 ORDER BY kind, id`,
+    [customerId],
+  );
   const cases = await db.query(
     `SELECT id, number, subject, status, channel, created_at FROM cases WHERE customer_id = $1 AND merged_into_id IS NULL ORDER BY created_at DESC LIMIT 50`,
     [customerId],
@@ -37,7 +54,17 @@ export async function getCustomer(db: Queryable, customerId: number): Promise<Cu
     notes: c.notes,
     mergedIntoId: c.merged_into_id,
     createdAt: new Date(c.created_at).toISOString(),
-    identities: ids.rows.map((i) => ({ id: i.id, kind: i.kind, value: i.value, verified: i.verified, optedOut: !!i.opted_out_at })),
+    claimedEmail: c.claimed_email ?? null,
+    identities: ids.rows.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      value: i.value,
+      verified: i.verified,
+      optedOut: !!i.opted_out_at,
+      origin: i.origin,
+      addedByRole: i.added_by_role,
+      outboundAllowed: i.kind === 'phone' && mayReceiveOutbound(i),
+    })),
     cases: cases.rows.map((x) => ({ id: x.id, number: x.number, subject: x.subject, status: x.status, channel: x.channel, createdAt: new Date(x.created_at).toISOString() })),
   };
 }
@@ -64,7 +91,18 @@ export async function updateCustomer(db: pg.Pool, customerId: number, agentId: n
   });
 }
 
-export async function addIdentity(db: pg.Pool, customerId: number, agentId: number, kind: IdentityKind, raw: string): Promise<{ id: number; value: string }> {
+/**
+ * An identity typed in the workspace is recorded as the staff member's, with their role: a number an agent adds
+ * does not receive SMS or calls until a supervisor or admin adds (confirms) it too.
+ */
+export async function addIdentity(
+  db: pg.Pool,
+  customerId: number,
+  actor: { id: number; role: AgentRole },
+  kind: IdentityKind,
+  raw: string,
+): Promise<{ id: number; value: string }> {
+  const agentId = actor.id;
   let value: string;
   try {
     value = normaliseIdentity(kind, raw);
@@ -75,12 +113,24 @@ export async function addIdentity(db: pg.Pool, customerId: number, agentId: numb
   return withTransaction(db, async (tx) => {
     const c = await tx.query(`SELECT id FROM customers WHERE id = $1 AND merged_into_id IS NULL`, [customerId]);
     if (!c.rowCount) throw notFound('customer');
-    const owner = await tx.query(`SELECT customer_id FROM customer_identities WHERE kind = $1 AND value = $2`, [kind, value]);
+    const owner = await tx.query(`SELECT id, customer_id, origin, added_by_role FROM customer_identities WHERE kind = $1 AND value = $2 FOR UPDATE`, [kind, value]);
     if (owner.rowCount) {
-      if (owner.rows[0].customer_id === customerId) throw conflict(`${value} is already on this customer`);
+      const o = owner.rows[0];
+      if (o.customer_id === customerId) {
+        // A supervisor adding a number an agent typed in confirms it.
+        if (o.origin === 'staff' && o.added_by_role === 'agent' && actor.role !== 'agent') {
+          await tx.query(`UPDATE customer_identities SET added_by_agent_id = $2, added_by_role = $3 WHERE id = $1`, [o.id, agentId, actor.role]);
+          await audit(tx, { actorId: agentId, action: 'identity_confirm', entity: 'customer', entityId: String(customerId), after: { kind, value } });
+          return { id: o.id as number, value };
+        }
+        throw conflict(`${value} is already on this customer`);
+      }
       throw conflict(`${value} belongs to customer ${owner.rows[0].customer_id}; merge the two customers instead`);
     }
-    const r = await tx.query(`INSERT INTO customer_identities (customer_id, kind, value) VALUES ($1, $2, $3) RETURNING id`, [customerId, kind, value]);
+    const r = await tx.query(
+      `INSERT INTO customer_identities (customer_id, kind, value, origin, added_by_agent_id, added_by_role) VALUES ($1, $2, $3, 'staff', $4, $5) RETURNING id`,
+      [customerId, kind, value, agentId, actor.role],
+    );
     await audit(tx, { actorId: agentId, action: 'identity_add', entity: 'customer', entityId: String(customerId), after: { kind, value } });
     return { id: r.rows[0].id, value };
   });
@@ -99,8 +149,13 @@ export async function removeIdentity(db: pg.Pool, customerId: number, agentId: n
  * so both histories become one timeline; the source stays as a pointer for old links.
  */
 export async function mergeCustomers(db: pg.Pool, sourceId: number, targetId: number, agentId: number): Promise<void> {
+  await withTransaction(db, (tx) => mergeCustomersInTx(tx, sourceId, targetId, agentId));
+}
+
+/** The merge inside a caller's transaction; `agentId` null = the hub itself (e.g. an address was just proved). */
+export async function mergeCustomersInTx(tx: Tx, sourceId: number, targetId: number, agentId: number | null): Promise<void> {
   if (sourceId === targetId) throw badRequest('a customer cannot be merged into itself');
-  await withTransaction(db, async (tx) => {
+  {
     const rows = (await tx.query(`SELECT * FROM customers WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, [[sourceId, targetId]])).rows;
     const source = rows.find((x) => x.id === sourceId);
     const target = rows.find((x) => x.id === targetId);
@@ -120,5 +175,5 @@ export async function mergeCustomers(db: pg.Pool, sourceId: number, targetId: nu
     await tx.query(`UPDATE customers SET merged_into_id = $2, updated_at = now() WHERE id = $1`, [sourceId, targetId]);
     for (const c of moved.rows) await writeCaseEvent(tx, { caseId: c.id, type: 'updated', agentId, data: { customerMergedFrom: sourceId, into: targetId } });
     await audit(tx, { actorId: agentId, action: 'merge', entity: 'customer', entityId: String(sourceId), after: { into: targetId } });
-  });
+  }
 }

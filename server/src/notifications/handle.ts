@@ -42,6 +42,17 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
       await sendSystemMail(deps.config, { to: job.to, ...mail, language: job.language });
       return;
     }
+    case 'transcript-confirm': {
+      // Fixed text and a link only: nothing a visitor typed reaches an address nobody has proved.
+      const m = t(job.language);
+      await sendSystemMail(deps.config, {
+        to: job.to,
+        subject: m.transcriptConfirmSubject,
+        text: m.transcriptConfirmBody(job.link, deps.config.transcripts.confirmTtlMinutes),
+        language: job.language,
+      });
+      return;
+    }
     case 'portal-reply': {
       // Tell the customer a reply waits in the portal, at the email address they use there.
       const r = await deps.db.query(

@@ -5,6 +5,7 @@ export type NotificationJob =
   | { kind: 'magic-link'; to: string; link: string; language: string }
   | { kind: 'sms-code'; to: string; code: string; language: string }
   | { kind: 'chat-transcript'; caseId: number; to: string; language: string }
+  | { kind: 'transcript-confirm'; to: string; link: string; language: string }
   | { kind: 'portal-reply'; interactionId: number };
 
 export async function enqueueNotification(queue: Queue, job: NotificationJob): Promise<void> {

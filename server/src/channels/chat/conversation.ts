@@ -7,8 +7,9 @@ import type { Queryable } from '../../db/pool.js';
 import { rooms } from '../../contracts/realtime.js';
 import type { QueueStatus, VisitorMessage } from '../../contracts/visitor.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
 import { leaveQueue } from './leave-queue.js';
+import type { Config } from '../../config.js';
+import type { WindowLimiter } from '../../limits/window-limiter.js';
 import type { Visitor } from './visitors.js';
 
 export interface ChatDeps {
@@ -18,6 +19,9 @@ export interface ChatDeps {
   routing: RoutingDeps;
   notifications: Queue;
   publicUrl: string;
+  config: Config;
+  /** anonymous visitors' limits (HTTP messages, uploads, transcripts) */
+  limiter: WindowLimiter;
 }
 
 /** The visitor's conversation still going on (a chat case not yet solved or closed). */
@@ -84,17 +88,22 @@ export async function postVisitorMessage(
   return msg!;
 }
 
-/** Remember the customer behind the visitor; an email given in the pre-chat form becomes an (unverified) identity. */
+/**
+ * Remember the customer behind the visitor. An email typed in the pre-chat form is only a claim on that customer
+ * (never an identity: the address may be someone else's) until the visitor proves it (transcript confirmation).
+ */
 async function linkVisitor(db: pg.Pool, visitor: Visitor, customerId: number): Promise<void> {
   if (visitor.customerId !== customerId) {
     await db.query(`UPDATE chat_visitors SET customer_id = $2 WHERE id = $1`, [visitor.id, customerId]);
     visitor.customerId = customerId;
   }
   if (visitor.email) {
-    await db.query(`INSERT INTO customer_identities (customer_id, kind, value) VALUES ($1, 'email', $2) ON CONFLICT (kind, value) DO NOTHING`, [
-      customerId,
-      visitor.email,
-    ]);
+    await db.query(
+      `UPDATE customers c SET claimed_email = $2, updated_at = now()
+        WHERE c.id = $1 AND c.claimed_email IS DISTINCT FROM $2
+          AND NOT EXISTS (SELECT 1 FROM customer_identities ci WHERE ci.customer_id = c.id AND ci.kind = 'email' AND ci.value = $2)`,
+      [customerId, visitor.email],
+    );
   }
 }
 
@@ -129,13 +138,11 @@ export async function queueStatus(db: Queryable, caseId: number | null): Promise
 }
 
 /** The visitor ends the chat: a waiting case leaves the queue, an answered one is solved. */
-export async function endConversation(deps: ChatDeps, visitor: Visitor, o: { transcript?: boolean; email?: string }): Promise<number | null> {
+export async function endConversation(deps: ChatDeps, visitor: Visitor): Promise<number | null> {
   const open = await currentCase(deps.db, visitor.id);
   if (!open) return null;
   const left = await leaveQueue(deps.routing, open.id);
   if (!left) await changeCaseStatus(deps.routing, { caseId: open.id, status: 'solved', agentId: null, resolutionNote: 'chat ended by the visitor' });
-  const to = o.email?.trim().toLowerCase() || visitor.email;
-  if (o.transcript && to) await enqueueNotification(deps.notifications, { kind: 'chat-transcript', caseId: open.id, to, language: visitor.language });
   await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(visitor.id), event: 'conversation:closed', payload: { caseId: open.id, by: 'visitor' } });
   return open.id;
 }

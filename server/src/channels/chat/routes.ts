@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import { ingest } from '../../ingest/pipeline.js';
@@ -11,6 +11,10 @@ import { registerVisitorNamespace } from './visitor-socket.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
 import { Id } from '../../schemas/common.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
+import { confirmTranscript, peekConfirmation } from './transcripts.js';
+import { transcriptConfirmPage, transcriptResultPage } from './confirm-page.js';
+import { emailIsOwned, offlineClaimant } from '../../customers/claimed-email.js';
+import { WindowLimiter, tooManyRequests, type WindowRule } from '../../limits/window-limiter.js';
 
 
 export const VISITOR_HEADER = 'x-visitor-token';
@@ -31,6 +35,8 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     routing: { db: app.db, queues: app.queues, realtime: app.realtime, log: app.log },
     notifications: app.queues.notifications,
     publicUrl: app.config.publicUrl,
+    config: app.config,
+    limiter: new WindowLimiter(app.redis, app.config.queuePrefix, app.log),
   };
   registerVisitorNamespace(app, deps);
 
@@ -102,10 +108,35 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   });
 
+  // The socket paces each connection; this HTTP path (used for uploads) is limited per visitor and per client IP,
+  // before the body is read: messages per minute, and bytes per hour (the declared length, or the most a body may be).
+  const messageBodyLimit = Math.ceil(maxBytes * 1.4) + 64 * 1024;
+  const limitHttpMessage = async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = (req.headers[VISITOR_HEADER] as string | undefined) ?? (req.query as { token?: string } | undefined)?.token;
+    if (typeof token !== 'string' || !token) throw new HttpError(401, 'visitor token missing or unknown');
+    const visitorKey = `token:${token}`; // the token is the visitor's secret: a per-visitor key without a lookup
+    const per = app.config.chat;
+    const minute = 60_000;
+    const hour = 3_600_000;
+    const declared = Number(req.headers['content-length']);
+    const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, messageBodyLimit) : messageBodyLimit;
+    const checks: [string, string, WindowRule, number, string][] = [
+      ['chat-msg-visitor', visitorKey, { max: per.httpMessagesPerMinute.perVisitor, windowMs: minute }, 1, 'too many messages from this visitor'],
+      ['chat-msg-ip', req.ip, { max: per.httpMessagesPerMinute.perIp, windowMs: minute }, 1, 'too many chat messages from this address'],
+      ['chat-bytes-visitor', visitorKey, { max: per.uploadBytesPerHour.perVisitor, windowMs: hour }, bytes, 'this visitor has uploaded too much for now'],
+      ['chat-bytes-ip', req.ip, { max: per.uploadBytesPerHour.perIp, windowMs: hour }, bytes, 'too much uploaded from this address for now'],
+    ];
+    for (const [name, key, rule, amount, why] of checks) {
+      const r = await deps.limiter.consume(name, key, rule, amount);
+      if (!r.ok) throw tooManyRequests(reply, r, why);
+    }
+  };
+
   app.post(
     '/api/messages',
     {
-      bodyLimit: Math.ceil(maxBytes * 1.4) + 64 * 1024,
+      onRequest: limitHttpMessage,
+      bodyLimit: messageBodyLimit,
       schema: {
         tags: ['chat'],
         summary: 'A visitor message with attachments (plain text goes over the socket)',
@@ -140,6 +171,36 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendAttachment(reply, app.store, r.rows[0]);
   });
 
+  // --- transcript confirmation (the link mailed to an address a visitor wants a transcript at) ---------------
+  const confirmLimit = { max: 30, timeWindow: 60_000 };
+  const htmlPage = (reply: FastifyReply, code: number, html: string) =>
+    reply
+      .code(code)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'same-origin')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+      .send(html);
+  app.get(
+    '/transcripts/confirm',
+    { config: { rateLimit: confirmLimit }, schema: { tags: ['chat'], summary: 'Open a transcript confirmation link (page with one button)', querystring: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
+    async (req, reply) => {
+      const r = await peekConfirmation(app.db, req.query.token);
+      if (!r.ok) return htmlPage(reply, 410, transcriptResultPage(r.language, 'invalid'));
+      return htmlPage(reply, 200, transcriptConfirmPage(r.language, r.email, req.query.token));
+    },
+  );
+  app.post(
+    '/transcripts/confirm',
+    { config: { rateLimit: confirmLimit }, schema: { tags: ['chat'], summary: 'Confirm the address and send the transcript', body: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
+    async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin && origin !== new URL(app.config.publicUrl).origin) throw new HttpError(403, 'confirm from the page the link opened');
+      const r = await confirmTranscript(deps, req.body.token);
+      return htmlPage(reply, r.status === 'invalid' ? 410 : 200, transcriptResultPage(r.language, r.status));
+    },
+  );
+
   app.post(
     '/api/offline-messages',
     {
@@ -164,16 +225,21 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw err;
       }
       const lang = req.body.language ?? 'en';
+      const name = req.body.name?.trim() || undefined;
+      // Anyone can type anyone's address: a message claiming an address a customer already has stays on a
+      // separate customer (the claim) until the address is proved, instead of landing in that customer's history.
+      const claimant = (await emailIsOwned(app.db, email)) ? await offlineClaimant(app.db, email, { name, language: lang }) : undefined;
       const result = await ingest(app.ingestDeps, {
         channel: 'email',
         provider: 'chat-offline',
         providerMessageId: `offline-${req.id}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-        from: { kind: 'email', value: email, name: req.body.name?.trim() || undefined },
+        from: { kind: 'email', value: email, name },
         subject: lang === 'fa' ? 'پیام از گفتگوی آنلاین' : 'Message left in web chat',
         text: req.body.text,
         threading: { forceNewCase: true },
-        customer: { name: req.body.name?.trim() || undefined, language: lang },
-        metadata: { source: 'chat-offline' },
+        customer: { name, language: lang },
+        ...(claimant ? { customerId: claimant } : {}),
+        metadata: { source: 'chat-offline', unverifiedSender: true },
         raw: req.body,
       });
       return reply.code(201).send({ caseNumber: result.caseNumber });

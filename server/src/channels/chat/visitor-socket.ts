@@ -8,6 +8,10 @@ import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
 import { toWellFormed, unstorableText } from '../../lib/unicode.js';
 import { enqueueNotification } from '../../notifications/jobs.js';
+import { requestTranscript } from './transcripts.js';
+
+const validEmail = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.length <= 320 && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.trim()) ? v.trim().toLowerCase() : undefined;
 
 declare module 'socket.io' {
   interface SocketData {
@@ -116,21 +120,18 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       safeAck(ack)({ ok: true, status: await queueStatus(app.db, open?.id ?? null) });
     }));
 
+    // Ending always works; a transcript asked for with it is answered on its own (sent, link mailed, or why not).
     socket.on('end', guard(async (p: { transcript?: unknown; email?: unknown }, ack: unknown) => {
-      const email = typeof p?.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(p.email.trim()) ? p.email : undefined;
-      if (p?.transcript === true && !email && !visitor.email) return safeAck(ack)({ ok: false, reason: 'an email address is needed for the transcript' });
-      const caseId = await endConversation(deps, visitor, { transcript: p?.transcript === true, email });
-      safeAck(ack)({ ok: true, caseId });
+      const email = validEmail(p?.email);
+      const caseId = await endConversation(deps, visitor);
+      const transcript = p?.transcript === true ? await requestTranscript(deps, visitor, { caseId, email }) : undefined;
+      safeAck(ack)({ ok: true, caseId, ...(transcript ? { transcript } : {}) });
     }));
 
     // A transcript can also be asked for after the agent closed the conversation.
     socket.on('transcript', guard(async (p: { email?: unknown }, ack: unknown) => {
-      const email = typeof p?.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(p.email.trim()) ? p.email.trim().toLowerCase() : visitor.email;
-      if (!email) return safeAck(ack)({ ok: false, reason: 'an email address is needed for the transcript' });
       const c = await lastCase(app.db, visitor.id);
-      if (!c) return safeAck(ack)({ ok: false, reason: 'no conversation yet' });
-      await enqueueNotification(deps.notifications, { kind: 'chat-transcript', caseId: c.id, to: email, language: visitor.language });
-      safeAck(ack)({ ok: true });
+      safeAck(ack)(await requestTranscript(deps, visitor, { caseId: c?.id ?? null, email: validEmail(p?.email) }));
     }));
 
     socket.on('rate', guard(async (p: { rating?: unknown; comment?: unknown }, ack: unknown) => {

@@ -17,6 +17,7 @@ import {
 import { categories, listRequests, ownCase, replyToRequest, reopenRequest, requestDetail, submitRequest, type PortalDeps } from './requests.js';
 import { Id } from '../../schemas/common.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
+import { checkPhoneNumber, destinationError } from '../../outbound/destination-policy.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -113,6 +114,9 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const id = identityOf('phone', req.body.phone);
+      // Anyone can ask for a code to any number: the same country and premium-rate rules as agents' texts.
+      const refusal = checkPhoneNumber(app.config.outbound.countries, id.value);
+      if (refusal) throw destinationError(refusal, 'phone');
       await countSignInRequest(app.redis, app.config.queuePrefix, `phone:${id.value}`, cfg.signInRateLimit);
       const lang = req.body.language ?? 'en';
       const code = await createSmsCode(app.db, id, lang, cfg.codeTtlMinutes);

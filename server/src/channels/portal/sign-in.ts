@@ -5,6 +5,7 @@ import { withTransaction, type Queryable } from '../../db/pool.js';
 import { newToken, safeEqual, sha256 } from '../../lib/tokens.js';
 import { HttpError } from '../../lib/errors.js';
 import { resolveCustomer } from '../../ingest/customers.js';
+import { adoptProvenEmail } from '../../customers/claimed-email.js';
 
 export type SignInIdentity = { kind: 'email' | 'phone'; value: string };
 
@@ -107,7 +108,11 @@ export const PORTAL_COOKIE = 'ch_portal';
 /** Signs the customer owning the identity in (creating them on first visit); the identity is now verified. */
 export async function createPortalSession(db: pg.Pool, id: SignInIdentity, language: string, ttlHours: number): Promise<{ token: string; customerId: number }> {
   return withTransaction(db, async (tx) => {
-    const customer = await resolveCustomer(tx, id.kind, id.value, { language });
+    // A proved email address also brings in the offline messages that claimed it (kept apart until now).
+    const customer =
+      id.kind === 'email'
+        ? { id: await adoptProvenEmail(tx, id.value, { language }) }
+        : await resolveCustomer(tx, id.kind, id.value, { language });
     await tx.query(`UPDATE customer_identities SET verified = true WHERE kind = $1 AND value = $2`, [id.kind, id.value]);
     const token = newToken('chp_');
     await tx.query(

@@ -8,6 +8,7 @@ import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../twilio/c
 import { webhookUrl } from '../twilio/urls.js';
 import { callById, setCall, syncCallInteraction, type CallRow } from './calls.js';
 import { agentIdentity } from './twiml-builders.js';
+import { checkCustomerPhone, checkPhoneNumber, destinationError, type DestinationRefusal } from '../../outbound/destination-policy.js';
 
 export interface OutboundDeps {
   db: pg.Pool;
@@ -47,16 +48,13 @@ export async function placeOutboundCall(
 }
 
 /**
- * Agents call only numbers that belong to the case's customer (toll-fraud guard): a new number is added to the
- * customer's identities first.
+ * Agents call only the case customer's own numbers in allowed countries, never premium-rate ones (toll-fraud guard;
+ * the rules live in outbound/destination-policy.ts). Null = the call may be placed.
  */
-export async function isCustomerNumber(db: pg.Pool, caseId: number, phone: string): Promise<boolean> {
-  const r = await db.query(
-    `SELECT 1 FROM cases c JOIN customer_identities i ON i.customer_id = c.customer_id
-      WHERE c.id = $1 AND i.kind = 'phone' AND i.value = $2`,
-    [caseId, phone],
-  );
-  return (r.rowCount ?? 0) > 0;
+export async function outboundCallRefusal(deps: OutboundDeps, caseId: number, to: string): Promise<DestinationRefusal | null> {
+  const c = await deps.db.query(`SELECT customer_id FROM cases WHERE id = $1`, [caseId]);
+  if (!c.rowCount) throw notFound('case');
+  return checkCustomerPhone(deps.db, deps.config.outbound.countries, { customerId: c.rows[0].customer_id, to });
 }
 
 function providerError(err: unknown, what: string): HttpError {
@@ -69,11 +67,13 @@ function providerError(err: unknown, what: string): HttpError {
  * dials the customer and bridges the two. (Agents in the browser call through the Voice SDK and the TwiML app.)
  */
 export async function clickToCall(deps: OutboundDeps, a: { caseId: number; agentId: number; to: string }): Promise<CallRow> {
-  if (!(await isCustomerNumber(deps.db, a.caseId, a.to))) {
-    throw new HttpError(422, `${a.to} is not one of this customer's numbers; add it to the customer first`, [{ field: 'to', reason: 'not the customer’s number' }]);
-  }
+  const refusal = await outboundCallRefusal(deps, a.caseId, a.to);
+  if (refusal) throw destinationError(refusal);
   const agent = (await deps.db.query(`SELECT phone FROM agents WHERE id = $1`, [a.agentId])).rows[0];
   if (!agent?.phone) throw new HttpError(422, 'set your phone number in your profile, or call from the browser (Voice SDK)');
+  // The first leg rings the agent's own phone: the same country and premium-rate rules apply to it.
+  const agentPhone = checkPhoneNumber(deps.config.outbound.countries, agent.phone);
+  if (agentPhone) throw destinationError({ ...agentPhone, reason: `your profile's phone number cannot be called: ${agentPhone.reason}` }, 'agentPhone');
   const from = await senderNumber(deps.db, 'voice', null);
   if (!from) throw new HttpError(422, 'no voice-enabled Twilio number is configured (Admin → Phone numbers)');
   const placeholder = `pending-${a.caseId}-${a.agentId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -157,6 +157,8 @@ export async function transferLiveCall(
     }
     const target = (await deps.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
     if (!target) throw notFound('agent');
+    const targetPhone = target.phone ? checkPhoneNumber(deps.config.outbound.countries, target.phone) : null;
+    if (targetPhone) throw destinationError({ ...targetPhone, reason: `the other agent's phone number cannot be called: ${targetPhone.reason}` }, 'toAgentId');
     await redirectCall(deps.config, call.call_sid, '/voice/conference', { callId: call.id, role: 'customer' });
     if (call.agent_call_sid) await redirectCall(deps.config, call.agent_call_sid, '/voice/conference', { callId: call.id, role: 'agent' });
     const from = call.our_number ?? (await senderNumber(deps.db, 'voice', null));

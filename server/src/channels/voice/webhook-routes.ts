@@ -3,7 +3,7 @@ import { ingest } from '../../ingest/pipeline.js';
 import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
 import { withTransaction } from '../../db/pool.js';
 import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
-import { badRequest } from '../../lib/errors.js';
+import { HttpError, badRequest } from '../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
 import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
 import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
@@ -11,7 +11,7 @@ import { recordCallback } from '../twilio/raw-event.js';
 import { createTwilioQueue } from '../twilio/jobs.js';
 import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../twilio/urls.js';
-import { isCustomerNumber, placeOutboundCall } from './outbound-calls.js';
+import { outboundCallRefusal, placeOutboundCall } from './outbound-calls.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
 import { override, prompts, speak } from './prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
@@ -437,8 +437,14 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       twiml.say({ language: 'en-US' }, 'This call cannot be placed: a case and a valid phone number are required.');
       return sendTwiml(reply, twiml);
     }
-    if (!(await isCustomerNumber(app.db, caseId, to))) {
-      twiml.say({ language: 'en-US' }, "This number is not one of the customer's numbers. Add it to the customer first.");
+    // The browser places the call straight through Twilio: the same destination rules as click-to-call.
+    const refusal = await outboundCallRefusal({ db: app.db, config }, caseId, to).catch((err) => {
+      if (err instanceof HttpError) return { code: 'not_customer_number' as const, reason: err.message };
+      throw err;
+    });
+    if (refusal) {
+      app.log.warn({ caseId, agentId, to, code: refusal.code }, 'browser call refused by the outbound destination policy');
+      twiml.say({ language: 'en-US' }, `This call cannot be placed. ${refusal.reason}`);
       return sendTwiml(reply, twiml);
     }
     const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });

@@ -42,7 +42,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const result = await createReply(
-        { db: app.db, queues: app.queues, store: app.store },
+        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry } },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
       );
       // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.

@@ -58,7 +58,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      await addIdentity(app.db, req.params.id, req.agent!.id, req.body.kind, req.body.value);
+      await addIdentity(app.db, req.params.id, req.agent!, req.body.kind, req.body.value);
       return reply.code(201).send(await getCustomer(app.db, req.params.id));
     },
   );

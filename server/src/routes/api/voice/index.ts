@@ -78,7 +78,11 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       if (!c.rowCount) throw notFound('case');
       let to = req.body.to ?? null;
       if (!to) {
-        const id = await app.db.query(`SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = 'phone' ORDER BY id LIMIT 1`, [c.rows[0].customer_id]);
+        // The customer's own numbers first (the ones the destination policy lets us call).
+        const id = await app.db.query(
+          `SELECT value FROM customer_identities WHERE customer_id = $1 AND kind = 'phone' ORDER BY (origin = 'inbound') DESC, id LIMIT 1`,
+          [c.rows[0].customer_id],
+        );
         to = id.rows[0]?.value ?? null;
       }
       if (!to) throw new HttpError(422, 'the customer has no phone number; give one in "to"');
