@@ -13,7 +13,7 @@
 // Parameters (environment): BENCH_AGENTS (200), BENCH_RATES (25,50,100 msg/s), BENCH_SECONDS per rate (10),
 // BENCH_CONCURRENCY (16,64), BENCH_INGEST_SECONDS per closed loop (8), BENCH_OVERLOAD_RATE (2× sustainable),
 // BENCH_OVERLOAD_SECONDS (8), BENCH_MAX_SECONDS hard limit for the whole run (900), BENCH_DATABASE_URL,
-// BENCH_REDIS_URL. The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
+// BENCH_REDIS_URL, BENCH_CPU_PROF (a directory for V8 CPU profiles of the processes). The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
 // With BENCH_DATABASE_URL on a cluster that preloads pg_stat_statements, ingest also reports statements and
 // WAL per message.
 import { performance } from 'node:perf_hooks';
@@ -101,7 +101,9 @@ interface Deployment {
 function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const out = openSync(path.join(logDir, `${name}.log`), 'a');
   // its own process group, so a stop reaches everything it started
-  const c = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', out, out], detached: true });
+  // BENCH_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it stops (node --cpu-prof)
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF, name)] : [];
+  const c = spawn(process.execPath, [...prof, '--import', 'tsx', script], { env, stdio: ['ignore', out, out], detached: true });
   c.on('error', (err) => console.error(`${name}: ${err.message}`));
   return c;
 }

@@ -4,7 +4,9 @@ import { withTransaction, type Tx } from '../db/pool.js';
 import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/channels.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { normaliseIdentity } from './identity.js';
-import { lockCustomer, resolveCustomer } from './customers.js';
+import { lockCustomer, resolveCustomer, type CustomerRow } from './customers.js';
+import { queueForNewCase } from './queue-lookup.js';
+import { routingPriority } from '../routing/priority.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
 import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
@@ -62,6 +64,8 @@ export interface IngestResult {
   /** Whether the routing job reached Redis now (false: the recovery sweep will add it). */
   enqueued: boolean;
   assigneeId: number | null;
+  /** A new case's place on the routing queue, as committed (saves reading it back to enqueue). */
+  waiting?: { priority: number; firstQueuedAt: Date };
 }
 
 export interface IngestDeps {
@@ -77,9 +81,12 @@ export interface IngestDeps {
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
   const fromValue = normaliseIdentity(msg.from.kind, msg.from.value);
 
-  // A replay is the common case for provider retries: answer it without touching anything.
-  const existing = await findExistingInteraction(deps.db, msg.provider, msg.providerMessageId);
-  if (existing) return existing;
+  // A replay carrying attachments is answered before their bytes are stored again; any other replay is
+  // caught by the raw event's unique index inside the transaction, saving new messages a round trip.
+  if (msg.attachments?.length) {
+    const existing = await findExistingInteraction(deps.db, msg.provider, msg.providerMessageId);
+    if (existing) return existing;
+  }
 
   // Attachment bytes go to storage first; the transaction only records their keys.
   const stored = [] as { a: InboundAttachment; key: string; sha256: string; size: number }[];
@@ -98,7 +105,7 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   }
 
   if (result.queued && deps.routingQueue && !msg.skipRouting) {
-    result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log);
+    result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
   await deps.onIngested?.(result);
   return result;
@@ -132,7 +139,7 @@ async function ingestInTx(
   deps: IngestDeps,
   msg: InboundMessage,
   fromValue: string,
-  stored: { a: InboundAttachment; key: string; sha256: string; size: number }[],
+  stored: StoredAttachment[],
 ): Promise<IngestResult> {
   // The unique index serialises concurrent deliveries of one provider message:
   // the loser waits for the winner's commit and then sees the conflict.
@@ -159,57 +166,31 @@ async function ingestInTx(
   const rawEventId: number = raw.rows[0].id;
 
   const customer = msg.customerId
-    ? await lockCustomer(tx, msg.customerId)
+    ? { ...(await lockCustomer(tx, msg.customerId)), created: false }
     : await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer);
   const now = new Date();
 
-  let caseRow = await findThreadCase(tx, {
-    customerId: customer.id,
-    channel: msg.channel,
-    hints: msg.threading,
-    windowHours: deps.threadWindowHours,
-  });
+  // A customer created by this message has no case yet; only a channel's own resolver can name one.
+  let caseRow = customer.created
+    ? msg.threading?.resolveCase
+      ? await findThreadCase(tx, { customerId: customer.id, channel: msg.channel, hints: { resolveCase: msg.threading.resolveCase, forceNewCase: true }, windowHours: 0 })
+      : null
+    : await findThreadCase(tx, {
+        customerId: customer.id,
+        channel: msg.channel,
+        hints: msg.threading,
+        windowHours: deps.threadWindowHours,
+      });
 
-  let newCase = false;
-  let reopened = false;
   let followUpOf: number | null = null;
   if (caseRow && caseRow.status === 'closed') {
     followUpOf = caseRow.id;
     caseRow = null;
   }
+  if (!caseRow) return insertNewCase(tx, deps, msg, fromValue, customer, rawEventId, stored, followUpOf, now);
 
-  if (!caseRow) {
-    const priority = msg.caseDefaults?.priority ?? 'normal';
-    const queueId = msg.caseDefaults?.queueId ?? (await defaultQueueId(tx, msg.channel));
-    const due = slaDueTimes(msg.channel, priority, now);
-    const ins = await tx.query(
-      `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
-                          first_response_due_at, resolution_due_at, last_activity_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-       RETURNING id, number, status, assignee_id, routing_state`,
-      [
-        customer.id,
-        (msg.subject ?? firstLine(msg.text)).slice(0, 300),
-        msg.caseDefaults?.type ?? 'question',
-        priority,
-        msg.channel,
-        queueId,
-        msg.caseDefaults?.tags ?? [],
-        customer.language,
-        due.firstResponseDueAt,
-        due.resolutionDueAt,
-      ],
-    );
-    caseRow = ins.rows[0];
-    newCase = true;
-    await writeCaseEvent(tx, { caseId: caseRow!.id, type: 'created', queueId, channel: msg.channel, data: { provider: msg.provider } });
-    if (followUpOf) {
-      await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'follow_up'), ($2, $1, 'follow_up')`, [
-        caseRow!.id,
-        followUpOf,
-      ]);
-    }
-  } else if (caseRow.status === 'solved' || caseRow.status === 'pending') {
+  let reopened = false;
+  if (caseRow.status === 'solved' || caseRow.status === 'pending') {
     // A customer writing back reopens a solved case and wakes a pending one.
     await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [caseRow.id]);
     await writeCaseEvent(tx, {
@@ -220,39 +201,12 @@ async function ingestInTx(
     });
     reopened = caseRow.status === 'solved';
   }
-  const theCase = caseRow!;
+  const theCase = caseRow;
 
-  const inter = await tx.query(
-    `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
-                               provider, provider_message_id, delivery_status, metadata, raw_event_id)
-     VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
-     RETURNING id`,
-    [
-      theCase.id,
-      customer.id,
-      msg.channel,
-      msg.kind ?? 'message',
-      fromValue,
-      msg.to ?? null,
-      msg.subject ?? null,
-      msg.text,
-      msg.html ?? null,
-      msg.provider,
-      msg.providerMessageId,
-      JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
-      rawEventId,
-    ],
-  );
-  const interactionId: number = inter.rows[0].id;
-  for (const s of stored) {
-    await tx.query(
-      `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key, content_id, inline)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [interactionId, s.a.filename, s.a.contentType, s.size, s.sha256, s.key, s.a.contentId ?? null, s.a.inline ?? false],
-    );
-  }
+  const interactionId = await insertInteraction(tx, msg, fromValue, theCase.id, customer.id, rawEventId);
+  await insertAttachments(tx, interactionId, stored);
   await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
-  if (!newCase) await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
+  await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
 
   // A case nobody holds goes (back) on the queue; one an agent holds stays with that agent.
   let queued = false;
@@ -268,7 +222,7 @@ async function ingestInTx(
     caseNumber: theCase.number,
     customerId: customer.id,
     duplicate: false,
-    newCase,
+    newCase: false,
     reopened,
     queued,
     enqueued: false,
@@ -276,12 +230,140 @@ async function ingestInTx(
   };
 }
 
-async function defaultQueueId(tx: Tx, channel: Channel): Promise<number | null> {
+type StoredAttachment = { a: InboundAttachment; key: string; sha256: string; size: number };
+
+/**
+ * A new case in one statement: the case row with its routing state (written once, not inserted and then
+ * updated three times), its `created` and `queued` events, the follow-up links and the interaction.
+ */
+async function insertNewCase(
+  tx: Tx,
+  deps: IngestDeps,
+  msg: InboundMessage,
+  fromValue: string,
+  customer: CustomerRow,
+  rawEventId: number,
+  stored: StoredAttachment[],
+  followUpOf: number | null,
+  now: Date,
+): Promise<IngestResult> {
+  const priority = msg.caseDefaults?.priority ?? 'normal';
+  const queue = await queueForNewCase(deps.db, tx, msg.channel, msg.caseDefaults?.queueId);
+  const due = slaDueTimes(msg.channel, priority, now);
+  const queued = !msg.skipRouting;
+  const routingPrio = queued
+    ? routingPriority({
+        channel: msg.channel,
+        casePriority: priority,
+        vip: customer.tier === 'vip',
+        // at risk once less than a quarter of the first-response time is left: for a new case, only when already due
+        slaAtRisk: !!due.firstResponseDueAt && due.firstResponseDueAt.getTime() <= now.getTime(),
+        overrides: queue?.priorityOverrides ?? {},
+      })
+    : null;
   const r = await tx.query(
-    `SELECT id FROM queues WHERE $1 = ANY(channels) ORDER BY is_default DESC, id LIMIT 1`,
-    [channel],
+    `WITH c AS (
+       INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
+                          first_response_due_at, resolution_due_at, last_activity_at,
+                          routing_state, first_queued_at, routing_priority, enqueue_pending)
+       VALUES ($1, $2, $3, $4, $5, (SELECT id FROM queues WHERE id = $6), $7, $8, $9, $10, now(),
+               CASE WHEN $11::int IS NULL THEN 'none' ELSE 'waiting' END,
+               CASE WHEN $11::int IS NULL THEN NULL ELSE now() END, $11, $11::int IS NOT NULL)
+       RETURNING id, number, queue_id, channel, first_queued_at
+     ), events AS (
+       INSERT INTO case_events (case_id, type, queue_id, channel, data)
+       SELECT c.id, e.type, c.queue_id, c.channel, e.data
+         FROM c, (VALUES (1, 'created', $12::jsonb), (2, 'queued', $13::jsonb)) AS e(n, type, data)
+        WHERE e.n = 1 OR $11::int IS NOT NULL
+        ORDER BY e.n
+     ), links AS (
+       INSERT INTO case_links (case_id, linked_case_id, kind)
+       SELECT c.id, $14::bigint, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+       UNION ALL
+       SELECT $14::bigint, c.id, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+     ), i AS (
+       ${INSERT_INTERACTION_SELECT}
+     )
+     SELECT c.id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM c`,
+    [
+      customer.id,
+      (msg.subject ?? firstLine(msg.text)).slice(0, 300),
+      msg.caseDefaults?.type ?? 'question',
+      priority,
+      msg.channel,
+      queue?.id ?? msg.caseDefaults?.queueId ?? null,
+      msg.caseDefaults?.tags ?? [],
+      customer.language,
+      due.firstResponseDueAt,
+      due.resolutionDueAt,
+      routingPrio,
+      JSON.stringify({ provider: msg.provider }),
+      JSON.stringify({ priority: routingPrio }),
+      followUpOf,
+      ...interactionParams(msg, fromValue, customer.id, rawEventId),
+    ],
   );
-  return r.rows[0]?.id ?? null;
+  const row = r.rows[0];
+  await insertAttachments(tx, row.interaction_id, stored);
+  return {
+    interactionId: row.interaction_id,
+    caseId: row.id,
+    caseNumber: row.number,
+    customerId: customer.id,
+    duplicate: false,
+    newCase: true,
+    reopened: false,
+    queued,
+    enqueued: false,
+    assigneeId: null,
+    waiting: routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) },
+  };
+}
+
+const INTERACTION_COLUMNS = `case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
+                             provider, provider_message_id, delivery_status, metadata, raw_event_id`;
+
+/** The interaction of a new case, inserted in the case's statement (parameters from $15 on). */
+const INSERT_INTERACTION_SELECT = `INSERT INTO interactions (${INTERACTION_COLUMNS})
+       SELECT c.id, $15, $16, 'inbound', $17, $18, $19, $20, $21, $22, $23, $24, 'received', $25, $26 FROM c
+       RETURNING id`;
+
+/** Parameters of an interaction after its case id: customer, channel, kind, addresses, content, provider ids, metadata, raw event. */
+function interactionParams(msg: InboundMessage, fromValue: string, customerId: number, rawEventId: number): unknown[] {
+  return [
+    customerId,
+    msg.channel,
+    msg.kind ?? 'message',
+    fromValue,
+    msg.to ?? null,
+    msg.subject ?? null,
+    msg.text,
+    msg.html ?? null,
+    msg.provider,
+    msg.providerMessageId,
+    JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
+    rawEventId,
+  ];
+}
+
+async function insertInteraction(tx: Tx, msg: InboundMessage, fromValue: string, caseId: number, customerId: number, rawEventId: number): Promise<number> {
+  const r = await tx.query(
+    `INSERT INTO interactions (${INTERACTION_COLUMNS})
+     VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
+     RETURNING id`,
+    [caseId, ...interactionParams(msg, fromValue, customerId, rawEventId)],
+  );
+  return r.rows[0].id;
+}
+
+async function insertAttachments(tx: Tx, interactionId: number, stored: StoredAttachment[]): Promise<void> {
+  for (const s of stored) {
+    await tx.query(
+      `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key, content_id, inline)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [interactionId, s.a.filename, s.a.contentType, s.size, s.sha256, s.key, s.a.contentId ?? null, s.a.inline ?? false],
+    );
+  }
 }
 
 function firstLine(text: string): string {

@@ -54,9 +54,12 @@ export async function enqueueCase(
   caseId: number,
   reason: RoutingJob['reason'],
   log?: Logger,
+  /** The case's place as the caller just committed it: saves reading it back. */
+  known?: { priority: number; firstQueuedAt: Date },
 ): Promise<boolean> {
-  const r = await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId]);
-  const row = r.rows[0];
+  const row = known
+    ? { routing_state: 'waiting', routing_priority: known.priority, first_queued_at: known.firstQueuedAt }
+    : (await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId])).rows[0];
   if (!row || row.routing_state !== 'waiting') {
     await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1 AND routing_state <> 'waiting'`, [caseId]);
     return false;
