@@ -13,7 +13,7 @@
 // Parameters (environment): BENCH_AGENTS (200), BENCH_RATES (25,50,100 msg/s), BENCH_SECONDS per rate (10),
 // BENCH_CONCURRENCY (16,64), BENCH_INGEST_SECONDS per closed loop (8), BENCH_OVERLOAD_RATE (2× sustainable),
 // BENCH_OVERLOAD_SECONDS (8), BENCH_MAX_SECONDS hard limit for the whole run (900), BENCH_DATABASE_URL,
-// BENCH_REDIS_URL, BENCH_CPU_PROF (a directory for V8 CPU profiles of the processes). The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
+// BENCH_REDIS_URL, BENCH_ONLY (ingest | routing), BENCH_CPU_PROF (a directory for V8 CPU profiles of the processes). The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
 // With BENCH_DATABASE_URL on a cluster that preloads pg_stat_statements, ingest also reports statements and
 // WAL per message.
 import { performance } from 'node:perf_hooks';
@@ -293,6 +293,49 @@ async function statementStats(db: pg.Pool, dbName: string): Promise<{ calls: num
   }
 }
 
+async function bullRoundTrip(conn: Redis, wconn: Redis, prefix: string): Promise<ReturnType<typeof stats>> {
+  // bare BullMQ add → process round trip, one at a time: from the add call until the worker holds the job
+  const rttMs: number[] = [];
+  let arrived: (() => void) | null = null;
+  const worker = new Worker(
+    'bench-rtt',
+    async (job) => {
+      rttMs.push(performance.now() - (job.data as { t: number }).t);
+      arrived?.();
+    },
+    { connection: wconn, prefix: prefix, concurrency: 1 },
+  );
+  cleanups.push({ name: 'baseline worker', fn: () => worker.close() });
+  const rttQueue = new Queue('bench-rtt', { connection: conn, prefix: prefix });
+  cleanups.push({ name: 'rtt queue', fn: () => rttQueue.close() });
+  await worker.waitUntilReady();
+  for (let i = 0; i < 320; i++) {
+    const got = new Promise<void>((r) => (arrived = r));
+    await rttQueue.add('ping', { t: performance.now() }, { removeOnComplete: true });
+    await Promise.race([got, sleep(5000)]);
+  }
+  rttMs.splice(0, 20); // warm-up
+  return stats(rttMs);
+}
+
+async function bullRoundTripOnly(): Promise<ReturnType<typeof stats>> {
+  const prefix = `chb_rtt_${randomBytes(4).toString('hex')}`;
+  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const wconn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  try {
+    const rtt = await bullRoundTrip(conn, wconn, prefix);
+    console.log(`bare BullMQ add→process round trip (sequential, ${rtt.n}): p50 ${ms(rtt.p50)}  p99 ${ms(rtt.p99)}`);
+    await cleanup();
+    cleaning = null;
+    return rtt;
+  } finally {
+    const keys = await conn.keys(`${prefix}*`).catch(() => [] as string[]);
+    if (keys.length) await conn.del(...keys).catch(() => 0);
+    conn.disconnect();
+    wconn.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------- 1 + 2: baselines and ingest throughput
 async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: ReturnType<typeof stats> }> {
   console.log(`\n-- deployment 1: ingest throughput (closed loop, ${P.ingestSeconds} s each, no agent available)`);
@@ -306,28 +349,7 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
   await d.db.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).catch(() => {});
   const hasPss = (await statementStats(d.db, d.dbName)) !== null;
 
-  // bare BullMQ add → process round trip, one at a time: from the add call until the worker holds the job
-  const rttMs: number[] = [];
-  let arrived: (() => void) | null = null;
-  const worker = new Worker(
-    'bench-rtt',
-    async (job) => {
-      rttMs.push(performance.now() - (job.data as { t: number }).t);
-      arrived?.();
-    },
-    { connection: wconn, prefix: d.prefix, concurrency: 1 },
-  );
-  cleanups.push({ name: 'baseline worker', fn: () => worker.close() });
-  const rttQueue = new Queue('bench-rtt', { connection: conn, prefix: d.prefix });
-  cleanups.push({ name: 'rtt queue', fn: () => rttQueue.close() });
-  await worker.waitUntilReady();
-  for (let i = 0; i < 320; i++) {
-    const got = new Promise<void>((r) => (arrived = r));
-    await rttQueue.add('ping', { t: performance.now() }, { removeOnComplete: true });
-    await Promise.race([got, sleep(5000)]);
-  }
-  rttMs.splice(0, 20); // warm-up
-  const rtt = stats(rttMs);
+  const rtt = await bullRoundTrip(conn, wconn, d.prefix);
   console.log(`bare BullMQ add→process round trip (sequential, ${rtt.n}): p50 ${ms(rtt.p50)}  p99 ${ms(rtt.p99)}`);
 
   const bareLoop = new Map<number, number>();
@@ -540,8 +562,9 @@ async function main() {
     `hot path · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} · ${new Date().toISOString()}` +
       `\nparameters: agents ${P.agents}, rates ${P.rates.join('/')} msg/s × ${P.seconds} s, concurrency ${P.concurrency.join('/')} × ${P.ingestSeconds} s · database ${new URL(PG_ADMIN_URL).host}`,
   );
-  const { rtt } = await ingestPhase();
-  await routingPhase(rtt);
+  const only = process.env.BENCH_ONLY; // 'ingest' or 'routing' to run one half
+  const { rtt } = only === 'routing' ? { rtt: await bullRoundTripOnly() } : await ingestPhase();
+  if (only !== 'ingest') await routingPhase(rtt);
   console.log(`\ndone in ${((performance.now() - t) / 1000).toFixed(0)} s${unhandled ? ` · ${unhandled} unhandled rejections` : ''}`);
 }
 

@@ -15,6 +15,7 @@ import type { Config } from './config.js';
 import core from './plugins/core.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
+import overload from './plugins/overload.js';
 import auth from './plugins/auth.js';
 import realtime from './plugins/realtime.js';
 import health from './routes/health.js';
@@ -62,6 +63,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(core, { config: opts.config, db: opts.db, redis: opts.redis });
   await app.register(errors);
   await app.register(metrics);
+  await app.register(overload);
   await app.register(cookie);
   await app.register(formbody);
   await app.register(rateLimit, { global: false, hook: 'preHandler', redis: app.redis, skipOnError: true, nameSpace: `${opts.config.queuePrefix}:rl:` });

@@ -48,7 +48,7 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin', 'supervisor'));
   // ingest reads queues through a short cache: a change made here applies to the next message
   app.addHook('onSend', async (req, _reply, payload) => {
-    if (req.method !== 'GET') invalidateQueueLookups(app.db);
+    if (req.method !== 'GET') invalidateQueueLookups(app.ingestDb);
     return payload;
   });
 
