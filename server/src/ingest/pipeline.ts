@@ -4,7 +4,7 @@ import { withTransaction, type Tx } from '../db/pool.js';
 import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/channels.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { normaliseIdentity } from './identity.js';
-import { lockCustomer, resolveCustomer, type CustomerRow } from './customers.js';
+import { lockCustomer, resolveCustomer, type CustomerRow, type RawEventRow } from './customers.js';
 import { queueForNewCase } from './queue-lookup.js';
 import { routingPriority } from '../routing/priority.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
@@ -143,31 +143,31 @@ async function ingestInTx(
 ): Promise<IngestResult> {
   // The unique index serialises concurrent deliveries of one provider message:
   // the loser waits for the winner's commit and then sees the conflict.
-  const raw = await tx.query(
-    `INSERT INTO raw_events (provider, provider_message_id, channel, headers, payload, status, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
-     RETURNING id`,
-    [
-      msg.provider,
-      msg.providerMessageId,
-      msg.channel,
-      JSON.stringify(msg.rawHeaders ?? {}),
-      JSON.stringify(toJsonPayload(msg.raw)),
-      msg.flag ? 'flagged' : 'processed',
-      msg.flag ?? null,
-    ],
-  );
-  if (!raw.rowCount) {
+  const rawRow = {
+    provider: msg.provider,
+    providerMessageId: msg.providerMessageId,
+    channel: msg.channel,
+    headers: JSON.stringify(msg.rawHeaders ?? {}),
+    payload: JSON.stringify(toJsonPayload(msg.raw)),
+    status: msg.flag ? 'flagged' : 'processed',
+    error: msg.flag ?? null,
+  };
+  let customer: CustomerRow & { created: boolean };
+  let rawEventId: number | null;
+  if (msg.customerId) {
+    rawEventId = await insertRawEvent(tx, rawRow);
+    customer = rawEventId === null ? { id: 0, name: null, language: 'en', tier: 'standard', created: false } : { ...(await lockCustomer(tx, msg.customerId)), created: false };
+  } else {
+    // the raw event and the customer in one statement
+    const r = await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer, rawRow);
+    rawEventId = r.rawEventId;
+    customer = r;
+  }
+  if (rawEventId === null) {
     const existing = await findExistingInteraction(tx, msg.provider, msg.providerMessageId);
     if (existing) return existing;
     throw new Error(`raw event ${msg.provider}/${msg.providerMessageId} exists without an interaction`);
   }
-  const rawEventId: number = raw.rows[0].id;
-
-  const customer = msg.customerId
-    ? { ...(await lockCustomer(tx, msg.customerId)), created: false }
-    : await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer);
   const now = new Date();
 
   // A customer created by this message has no case yet; only a channel's own resolver can name one.
@@ -228,6 +228,17 @@ async function ingestInTx(
     enqueued: false,
     assigneeId: theCase.assignee_id,
   };
+}
+
+async function insertRawEvent(tx: Tx, e: RawEventRow): Promise<number | null> {
+  const r = await tx.query(
+    `INSERT INTO raw_events (provider, provider_message_id, channel, headers, payload, status, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [e.provider, e.providerMessageId, e.channel, e.headers, e.payload, e.status, e.error],
+  );
+  return r.rowCount ? (r.rows[0].id as number) : null;
 }
 
 type StoredAttachment = { a: InboundAttachment; key: string; sha256: string; size: number };
