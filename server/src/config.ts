@@ -18,7 +18,7 @@ export interface Config {
    */
   dbPools: { main: number; ingest: number; routing: number };
   /** Ingest admission: messages committed at once, waiting at most, and for how long, before answering 503. */
-  ingestLimits: { concurrency: number; maxQueue: number; maxWaitMs: number; retryAfterSeconds: number };
+  ingestLimits: { concurrency: number; maxQueue: number; maxWaitMs: number; statementTimeoutMs: number; retryAfterSeconds: number };
   /** Optional bootstrap API key for POST /api/v1/inbound (in addition to keys stored in the database). */
   inboundApiKey: string | null;
   sessionTtlHours: number;
@@ -193,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: int('INGEST_CONCURRENCY', 20, 1, 10_000),
       maxQueue: int('INGEST_QUEUE_MAX', 200, 0, 100_000),
       maxWaitMs: int('INGEST_QUEUE_WAIT_MS', 3000, 1, 60_000),
+      statementTimeoutMs: int('INGEST_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
       retryAfterSeconds: int('INGEST_RETRY_AFTER_SECONDS', 5, 1, 3600),
     },
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 90),

@@ -128,3 +128,44 @@ describe('separate connection pools', () => {
     expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(201));
   });
 });
+
+describe('a message that cannot be committed in time', () => {
+  let slow: TestContext;
+  beforeAll(async () => {
+    slow = await createTestContext({ INGEST_STATEMENT_TIMEOUT_MS: '300', INGEST_RETRY_AFTER_SECONDS: '9' });
+  });
+  afterAll(() => slow.close());
+
+  it('is rolled back and answered 503 with Retry-After instead of waiting on the database', async () => {
+    const c = new pg.Client({ connectionString: slow.db.url });
+    await c.connect();
+    await c.query('BEGIN');
+    await c.query('LOCK TABLE raw_events IN EXCLUSIVE MODE');
+    let answer;
+    try {
+      answer = await slow.app.inject({
+        method: 'POST',
+        url: '/api/v1/inbound',
+        headers: { 'x-api-key': KEY },
+        payload: { providerMessageId: 'late-1', from: { kind: 'email', value: 'late1@example.test' }, text: 'hello' },
+      });
+    } finally {
+      await c.query('COMMIT');
+      await c.end();
+    }
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['retry-after']).toBe('9');
+    const r = await slow.db.pool.query(
+      `SELECT (SELECT count(*)::int FROM raw_events) AS raw, (SELECT count(*)::int FROM customers) AS customers, (SELECT count(*)::int FROM cases) AS cases`,
+    );
+    expect(r.rows[0]).toEqual({ raw: 0, customers: 0, cases: 0 });
+    // once the database keeps up again the retry is recorded
+    const retry = await slow.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: { 'x-api-key': KEY },
+      payload: { providerMessageId: 'late-1', from: { kind: 'email', value: 'late1@example.test' }, text: 'hello' },
+    });
+    expect(retry.statusCode).toBe(201);
+  });
+});

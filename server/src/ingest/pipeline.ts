@@ -11,6 +11,7 @@ import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
 import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
 import { writeCaseEvent } from '../db/case-events.js';
+import { ServiceUnavailableError } from '../lib/errors.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -74,11 +75,33 @@ export interface IngestDeps {
   routingQueue: RoutingQueueLike | null;
   threadWindowHours: number;
   log?: Logger;
+  /** Retry-After of the 503 answered when the database cannot take the message within the ingest limits. */
+  retryAfterSeconds?: number;
   /** Called after commit (and after the enqueue attempt) for realtime fan-out. */
   onIngested?: (result: IngestResult) => void | Promise<void>;
 }
 
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
+  try {
+    return await ingestMessage(deps, msg);
+  } catch (err) {
+    throw overloaded(err, deps) ?? err;
+  }
+}
+
+/**
+ * A connection not available within the pool's wait, or a statement (lock waits included) cancelled by the
+ * pool's statement timeout: the transaction was rolled back, nothing is recorded, the provider should retry.
+ */
+function overloaded(err: unknown, deps: IngestDeps): ServiceUnavailableError | null {
+  const e = err as { code?: string; message?: string };
+  const timedOut = e?.code === '57014' || /timeout exceeded when trying to connect/.test(e?.message ?? '');
+  if (!timedOut) return null;
+  deps.log?.warn({ err }, 'ingest could not commit in time: answered 503');
+  return new ServiceUnavailableError('the hub could not record the message in time; nothing was recorded, retry shortly', deps.retryAfterSeconds ?? 5);
+}
+
+async function ingestMessage(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
   const fromValue = normaliseIdentity(msg.from.kind, msg.from.value);
 
   // A replay carrying attachments is answered before their bytes are stored again; any other replay is

@@ -38,7 +38,13 @@ export default fp<CoreOptions>(
     const pools = opts.config.dbPools;
     const db = opts.db ?? createPool(opts.config.databaseUrl, pools.main);
     // a pool handed in (tests) serves every kind of work
-    const ingestDb = opts.db ?? createPool(opts.config.databaseUrl, pools.ingest);
+    // a message that cannot get a connection or finish a statement within seconds is refused (503), not kept waiting
+    const ingestDb =
+      opts.db ??
+      createPool(opts.config.databaseUrl, pools.ingest, {
+        connectionTimeoutMillis: opts.config.ingestLimits.maxWaitMs,
+        statement_timeout: opts.config.ingestLimits.statementTimeoutMs,
+      });
     const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing);
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix);
@@ -55,6 +61,7 @@ export default fp<CoreOptions>(
       store,
       routingQueue: queues.routing,
       threadWindowHours: opts.config.threadWindowHours,
+      retryAfterSeconds: opts.config.ingestLimits.retryAfterSeconds,
       log: app.log,
     } satisfies IngestDeps);
     app.addHook('onClose', async () => {
