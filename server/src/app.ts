@@ -20,6 +20,7 @@ import inputGuard from './plugins/input-guard.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import csrf from './plugins/csrf.js';
+import overload from './plugins/overload.js';
 import auth from './plugins/auth.js';
 import realtime from './plugins/realtime.js';
 import health from './routes/health.js';
@@ -74,6 +75,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(inputGuard);
   await app.register(metrics);
   await app.register(securityHeaders);
+  await app.register(overload);
   await app.register(cookie);
   await app.register(csrf);
   await app.register(formbody);

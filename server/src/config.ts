@@ -15,6 +15,13 @@ export interface Config {
   logLevel: string;
   /** 32-byte key (hex or base64) used to encrypt secrets at rest, e.g. mailbox passwords. */
   encryptionKey: Buffer;
+  /**
+   * Postgres connections per process, by kind of work, so a flood of one cannot starve the others:
+   * `main` for the agents' UI and everything else, `ingest` for committing inbound messages, `routing` for offers and accepts.
+   */
+  dbPools: { main: number; ingest: number; routing: number };
+  /** Ingest admission: messages committed at once, waiting at most, and for how long, before answering 503. */
+  ingestLimits: { concurrency: number; maxQueue: number; maxWaitMs: number; statementTimeoutMs: number; retryAfterSeconds: number };
   /** Optional bootstrap API key for POST /api/v1/inbound (in addition to keys stored in the database). */
   inboundApiKey: string | null;
   sessionTtlHours: number;
@@ -226,6 +233,18 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     encryptionKey,
     inboundApiKey,
+    dbPools: {
+      main: int('DB_POOL_MAIN', 10, 1, 500),
+      ingest: int('DB_POOL_INGEST', 10, 1, 500),
+      routing: int('DB_POOL_ROUTING', 5, 1, 500),
+    },
+    ingestLimits: {
+      concurrency: int('INGEST_CONCURRENCY', 20, 1, 10_000),
+      maxQueue: int('INGEST_QUEUE_MAX', 200, 0, 100_000),
+      maxWaitMs: int('INGEST_QUEUE_WAIT_MS', 3000, 1, 60_000),
+      statementTimeoutMs: int('INGEST_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+      retryAfterSeconds: int('INGEST_RETRY_AFTER_SECONDS', 5, 1, 3600),
+    },
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 90),
     storageDir: env.STORAGE_DIR ?? './.data/attachments',
     attachmentMaxBytes: int('ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -6,6 +6,7 @@ import { sweepPendingEnqueues } from '../../server/src/routing/enqueue.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { PNG_1x1 } from '../helpers/files.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
+import { makeAgent } from '../helpers/factories.js';
 
 async function waitUntil(fn: () => boolean, ms = 10_000) {
   const end = Date.now() + ms;
@@ -158,5 +159,78 @@ describe('ingest pipeline', () => {
       conn.disconnect();
       await redisSrv.stop();
     }
+  });
+});
+
+describe('ingest cost per message', () => {
+  /** Every statement any pg client of this process sends while `fn` runs. */
+  async function statementsDuring(fn: () => Promise<unknown>): Promise<string[]> {
+    const pg = (await import('pg')).default;
+    const original = pg.Client.prototype.query;
+    const seen: string[] = [];
+    pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      seen.push((typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim());
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      await fn();
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    return seen;
+  }
+
+  it('a first message from a new customer is committed in a handful of statements, writing its case row once in the transaction', async () => {
+    // warm the queue look-up as a running hub has it
+    await ingest(deps, msg({ id: 'cost-warm', from: { kind: 'phone', value: '+15550009000' } }));
+    let r!: Awaited<ReturnType<typeof ingest>>;
+    const seen = await statementsDuring(async () => {
+      r = await ingest(deps, msg({ id: 'cost-1', from: { kind: 'phone', value: '+15550009001' }, text: 'Where is my parcel?' }));
+    });
+    expect(r).toMatchObject({ newCase: true, queued: true, enqueued: true });
+    // BEGIN, raw event + customer, case + events + interaction, COMMIT, and clearing the enqueue flag after Redis took the job
+    expect(seen.length).toBeLessThanOrEqual(5);
+    const caseWrites = seen.filter((s) => /^(INSERT INTO cases|UPDATE cases)|INSERT INTO cases/.test(s));
+    expect(caseWrites.filter((s) => !/enqueue_pending = false/.test(s))).toHaveLength(1);
+    // and it is all there, as before
+    const db = ctx.db.pool;
+    const c = await db.query(`SELECT status, routing_state, routing_priority, first_queued_at, enqueue_pending, queue_id FROM cases WHERE id = $1`, [r.caseId]);
+    expect(c.rows[0]).toMatchObject({ status: 'new', routing_state: 'waiting', routing_priority: 40, enqueue_pending: false });
+    expect(c.rows[0].first_queued_at).toBeInstanceOf(Date);
+    const ev = await db.query(`SELECT type, queue_id, channel FROM case_events WHERE case_id = $1 ORDER BY id`, [r.caseId]);
+    expect(ev.rows).toEqual([
+      { type: 'created', queue_id: c.rows[0].queue_id, channel: 'sms' },
+      { type: 'queued', queue_id: c.rows[0].queue_id, channel: 'sms' },
+    ]);
+    const i = await db.query(`SELECT case_id, customer_id, text, raw_event_id FROM interactions WHERE provider_message_id = 'cost-1'`);
+    expect(i.rows[0]).toMatchObject({ case_id: r.caseId, customer_id: r.customerId, text: 'Where is my parcel?' });
+    expect(i.rows[0].raw_event_id).not.toBeNull();
+  });
+
+  it('a replay of a message without attachments is answered from the transaction, changing nothing', async () => {
+    const first = await ingest(deps, msg({ id: 'cost-replay', from: { kind: 'phone', value: '+15550009002' } }));
+    const again = await ingest(deps, msg({ id: 'cost-replay', from: { kind: 'phone', value: '+15550009002' } }));
+    expect(again).toMatchObject({ duplicate: true, caseId: first.caseId, interactionId: first.interactionId });
+    const n = await ctx.db.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE provider_message_id = 'cost-replay'`);
+    expect(n.rows[0].n).toBe(1);
+  });
+
+  it('a default queue created by an admin applies to the next message at once (the queue look-up cache is dropped)', async () => {
+    const before = await ingest(deps, msg({ id: 'cache-1', channel: 'email', from: { kind: 'email', value: 'cache1@example.test' } }));
+    const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
+    const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
+    const token = login.json().token as string;
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/queues',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'email-first', channels: ['email'], isDefault: true },
+    });
+    expect(created.statusCode).toBe(201);
+    const after = await ingest(deps, msg({ id: 'cache-2', channel: 'email', from: { kind: 'email', value: 'cache2@example.test' } }));
+    const q = await ctx.db.pool.query(`SELECT id, queue_id FROM cases WHERE id = ANY($1) ORDER BY id`, [[before.caseId, after.caseId]]);
+    expect(q.rows[1].queue_id).toBe(created.json().id);
+    expect(q.rows[0].queue_id).not.toBe(created.json().id);
   });
 });

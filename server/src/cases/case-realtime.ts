@@ -69,7 +69,9 @@ export default fp(
     const previous = app.ingestDeps.onIngested;
     app.ingestDeps.onIngested = async (result) => {
       await previous?.(result);
-      if (!result.duplicate) await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => app.log.warn({ err }, 'interaction:new emit failed'));
+      // A case this message just opened has no one watching it and no assignee yet: nothing to tell.
+      if (result.duplicate || (result.newCase && result.assigneeId === null)) return;
+      await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => app.log.warn({ err }, 'interaction:new emit failed'));
     };
   },
   { name: 'workspace-realtime', dependencies: ['realtime', 'core'] },

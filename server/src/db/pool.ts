@@ -9,8 +9,8 @@ export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
 export type Queryable = pg.Pool | pg.PoolClient;
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+export function createPool(connectionString: string, max = 10, limits: Pick<pg.PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout'> = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, ...limits });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
   return pool;

@@ -5,11 +5,14 @@ import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { storeAttachment } from '../storage/attachment-policy.js';
 import { normaliseIdentity } from './identity.js';
-import { lockCustomer, resolveCustomer } from './customers.js';
+import { lockCustomer, resolveCustomer, type CustomerRow, type RawEventRow } from './customers.js';
+import { queueForNewCase } from './queue-lookup.js';
+import { routingPriority } from '../routing/priority.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
 import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
 import { writeCaseEvent } from '../db/case-events.js';
+import { ServiceUnavailableError } from '../lib/errors.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -63,6 +66,8 @@ export interface IngestResult {
   /** Whether the routing job reached Redis now (false: the recovery sweep will add it). */
   enqueued: boolean;
   assigneeId: number | null;
+  /** A new case's place on the routing queue, as committed (saves reading it back to enqueue). */
+  waiting?: { priority: number; firstQueuedAt: Date };
 }
 
 export interface IngestDeps {
@@ -71,16 +76,41 @@ export interface IngestDeps {
   routingQueue: RoutingQueueLike | null;
   threadWindowHours: number;
   log?: Logger;
+  /** Retry-After of the 503 answered when the database cannot take the message within the ingest limits. */
+  retryAfterSeconds?: number;
   /** Called after commit (and after the enqueue attempt) for realtime fan-out. */
   onIngested?: (result: IngestResult) => void | Promise<void>;
 }
 
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
+  try {
+    return await ingestMessage(deps, msg);
+  } catch (err) {
+    throw overloaded(err, deps) ?? err;
+  }
+}
+
+/**
+ * A connection not available within the pool's wait, or a statement (lock waits included) cancelled by the
+ * pool's statement timeout: the transaction was rolled back, nothing is recorded, the provider should retry.
+ */
+function overloaded(err: unknown, deps: IngestDeps): ServiceUnavailableError | null {
+  const e = err as { code?: string; message?: string };
+  const timedOut = e?.code === '57014' || /timeout exceeded when trying to connect/.test(e?.message ?? '');
+  if (!timedOut) return null;
+  deps.log?.warn({ err }, 'ingest could not commit in time: answered 503');
+  return new ServiceUnavailableError('the hub could not record the message in time; nothing was recorded, retry shortly', deps.retryAfterSeconds ?? 5);
+}
+
+async function ingestMessage(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
   const fromValue = normaliseIdentity(msg.from.kind, msg.from.value);
 
-  // A replay is the common case for provider retries: answer it without touching anything.
-  const existing = await findExistingInteraction(deps.db, msg.provider, msg.providerMessageId);
-  if (existing) return existing;
+  // A replay carrying attachments is answered before their bytes are stored again; any other replay is
+  // caught by the raw event's unique index inside the transaction, saving new messages a round trip.
+  if (msg.attachments?.length) {
+    const existing = await findExistingInteraction(deps.db, msg.provider, msg.providerMessageId);
+    if (existing) return existing;
+  }
 
   // Attachment bytes go to storage first; the transaction only records their keys.
   const stored = [] as { a: InboundAttachment; key: string; sha256: string; size: number }[];
@@ -106,7 +136,7 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   }
 
   if (result.queued && deps.routingQueue && !msg.skipRouting) {
-    result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log);
+    result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
   await deps.onIngested?.(result);
   return result;
@@ -140,84 +170,58 @@ async function ingestInTx(
   deps: IngestDeps,
   msg: InboundMessage,
   fromValue: string,
-  stored: { a: InboundAttachment; key: string; sha256: string; size: number }[],
+  stored: StoredAttachment[],
 ): Promise<IngestResult> {
   // The unique index serialises concurrent deliveries of one provider message:
   // the loser waits for the winner's commit and then sees the conflict.
-  const raw = await tx.query(
-    `INSERT INTO raw_events (provider, provider_message_id, channel, headers, payload, status, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
-     RETURNING id`,
-    [
-      msg.provider,
-      msg.providerMessageId,
-      msg.channel,
-      JSON.stringify(msg.rawHeaders ?? {}),
-      JSON.stringify(toJsonPayload(msg.raw)),
-      msg.flag ? 'flagged' : 'processed',
-      msg.flag ?? null,
-    ],
-  );
-  if (!raw.rowCount) {
+  const rawRow = {
+    provider: msg.provider,
+    providerMessageId: msg.providerMessageId,
+    channel: msg.channel,
+    headers: JSON.stringify(msg.rawHeaders ?? {}),
+    payload: JSON.stringify(toJsonPayload(msg.raw)),
+    status: msg.flag ? 'flagged' : 'processed',
+    error: msg.flag ?? null,
+  };
+  let customer: CustomerRow & { created: boolean };
+  let rawEventId: number | null;
+  if (msg.customerId) {
+    rawEventId = await insertRawEvent(tx, rawRow);
+    customer = rawEventId === null ? { id: 0, name: null, language: 'en', tier: 'standard', created: false } : { ...(await lockCustomer(tx, msg.customerId)), created: false };
+  } else {
+    // the raw event and the customer in one statement
+    const r = await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer, rawRow);
+    rawEventId = r.rawEventId;
+    customer = r;
+  }
+  if (rawEventId === null) {
     const existing = await findExistingInteraction(tx, msg.provider, msg.providerMessageId);
     if (existing) return existing;
     throw new Error(`raw event ${msg.provider}/${msg.providerMessageId} exists without an interaction`);
   }
-  const rawEventId: number = raw.rows[0].id;
-
-  const customer = msg.customerId
-    ? await lockCustomer(tx, msg.customerId)
-    : await resolveCustomer(tx, msg.from.kind, fromValue, msg.customer);
   const now = new Date();
 
-  let caseRow = await findThreadCase(tx, {
-    customerId: customer.id,
-    channel: msg.channel,
-    hints: msg.threading,
-    windowHours: deps.threadWindowHours,
-  });
+  // A customer created by this message has no case yet; only a channel's own resolver can name one.
+  let caseRow = customer.created
+    ? msg.threading?.resolveCase
+      ? await findThreadCase(tx, { customerId: customer.id, channel: msg.channel, hints: { resolveCase: msg.threading.resolveCase, forceNewCase: true }, windowHours: 0 })
+      : null
+    : await findThreadCase(tx, {
+        customerId: customer.id,
+        channel: msg.channel,
+        hints: msg.threading,
+        windowHours: deps.threadWindowHours,
+      });
 
-  let newCase = false;
-  let reopened = false;
   let followUpOf: number | null = null;
   if (caseRow && caseRow.status === 'closed') {
     followUpOf = caseRow.id;
     caseRow = null;
   }
+  if (!caseRow) return insertNewCase(tx, deps, msg, fromValue, customer, rawEventId, stored, followUpOf, now);
 
-  if (!caseRow) {
-    const priority = msg.caseDefaults?.priority ?? 'normal';
-    const queueId = msg.caseDefaults?.queueId ?? (await defaultQueueId(tx, msg.channel));
-    const due = slaDueTimes(msg.channel, priority, now);
-    const ins = await tx.query(
-      `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
-                          first_response_due_at, resolution_due_at, last_activity_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
-       RETURNING id, number, status, assignee_id, routing_state`,
-      [
-        customer.id,
-        (msg.subject ?? firstLine(msg.text)).slice(0, 300),
-        msg.caseDefaults?.type ?? 'question',
-        priority,
-        msg.channel,
-        queueId,
-        msg.caseDefaults?.tags ?? [],
-        customer.language,
-        due.firstResponseDueAt,
-        due.resolutionDueAt,
-      ],
-    );
-    caseRow = ins.rows[0];
-    newCase = true;
-    await writeCaseEvent(tx, { caseId: caseRow!.id, type: 'created', queueId, channel: msg.channel, data: { provider: msg.provider } });
-    if (followUpOf) {
-      await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'follow_up'), ($2, $1, 'follow_up')`, [
-        caseRow!.id,
-        followUpOf,
-      ]);
-    }
-  } else if (caseRow.status === 'solved' || caseRow.status === 'pending') {
+  let reopened = false;
+  if (caseRow.status === 'solved' || caseRow.status === 'pending') {
     // A customer writing back reopens a solved case and wakes a pending one.
     await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [caseRow.id]);
     await writeCaseEvent(tx, {
@@ -228,39 +232,12 @@ async function ingestInTx(
     });
     reopened = caseRow.status === 'solved';
   }
-  const theCase = caseRow!;
+  const theCase = caseRow;
 
-  const inter = await tx.query(
-    `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
-                               provider, provider_message_id, delivery_status, metadata, raw_event_id)
-     VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
-     RETURNING id`,
-    [
-      theCase.id,
-      customer.id,
-      msg.channel,
-      msg.kind ?? 'message',
-      fromValue,
-      msg.to ?? null,
-      msg.subject ?? null,
-      msg.text,
-      msg.html ?? null,
-      msg.provider,
-      msg.providerMessageId,
-      JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
-      rawEventId,
-    ],
-  );
-  const interactionId: number = inter.rows[0].id;
-  for (const s of stored) {
-    await tx.query(
-      `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key, content_id, inline)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [interactionId, s.a.filename, s.a.contentType, s.size, s.sha256, s.key, s.a.contentId ?? null, s.a.inline ?? false],
-    );
-  }
+  const interactionId = await insertInteraction(tx, msg, fromValue, theCase.id, customer.id, rawEventId);
+  await insertAttachments(tx, interactionId, stored);
   await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
-  if (!newCase) await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
+  await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
 
   // A case nobody holds goes (back) on the queue; one an agent holds stays with that agent.
   let queued = false;
@@ -276,7 +253,7 @@ async function ingestInTx(
     caseNumber: theCase.number,
     customerId: customer.id,
     duplicate: false,
-    newCase,
+    newCase: false,
     reopened,
     queued,
     enqueued: false,
@@ -284,12 +261,151 @@ async function ingestInTx(
   };
 }
 
-async function defaultQueueId(tx: Tx, channel: Channel): Promise<number | null> {
+async function insertRawEvent(tx: Tx, e: RawEventRow): Promise<number | null> {
   const r = await tx.query(
-    `SELECT id FROM queues WHERE $1 = ANY(channels) ORDER BY is_default DESC, id LIMIT 1`,
-    [channel],
+    `INSERT INTO raw_events (provider, provider_message_id, channel, headers, payload, status, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
+     RETURNING id`,
+    [e.provider, e.providerMessageId, e.channel, e.headers, e.payload, e.status, e.error],
   );
-  return r.rows[0]?.id ?? null;
+  return r.rowCount ? (r.rows[0].id as number) : null;
+}
+
+type StoredAttachment = { a: InboundAttachment; key: string; sha256: string; size: number };
+
+/**
+ * A new case in one statement: the case row with its routing state (written once, not inserted and then
+ * updated three times), its `created` and `queued` events, the follow-up links and the interaction.
+ */
+async function insertNewCase(
+  tx: Tx,
+  deps: IngestDeps,
+  msg: InboundMessage,
+  fromValue: string,
+  customer: CustomerRow,
+  rawEventId: number,
+  stored: StoredAttachment[],
+  followUpOf: number | null,
+  now: Date,
+): Promise<IngestResult> {
+  const priority = msg.caseDefaults?.priority ?? 'normal';
+  const queue = await queueForNewCase(deps.db, tx, msg.channel, msg.caseDefaults?.queueId);
+  const due = slaDueTimes(msg.channel, priority, now);
+  const queued = !msg.skipRouting;
+  const routingPrio = queued
+    ? routingPriority({
+        channel: msg.channel,
+        casePriority: priority,
+        vip: customer.tier === 'vip',
+        // at risk once less than a quarter of the first-response time is left: for a new case, only when already due
+        slaAtRisk: !!due.firstResponseDueAt && due.firstResponseDueAt.getTime() <= now.getTime(),
+        overrides: queue?.priorityOverrides ?? {},
+      })
+    : null;
+  const r = await tx.query(
+    `WITH c AS (
+       INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
+                          first_response_due_at, resolution_due_at, last_activity_at,
+                          routing_state, first_queued_at, routing_priority, enqueue_pending)
+       VALUES ($1, $2, $3, $4, $5, (SELECT id FROM queues WHERE id = $6), $7, $8, $9, $10, now(),
+               CASE WHEN $11::int IS NULL THEN 'none' ELSE 'waiting' END,
+               CASE WHEN $11::int IS NULL THEN NULL ELSE now() END, $11, $11::int IS NOT NULL)
+       RETURNING id, number, queue_id, channel, first_queued_at
+     ), events AS (
+       INSERT INTO case_events (case_id, type, queue_id, channel, data)
+       SELECT c.id, e.type, c.queue_id, c.channel, e.data
+         FROM c, (VALUES (1, 'created', $12::jsonb), (2, 'queued', $13::jsonb)) AS e(n, type, data)
+        WHERE e.n = 1 OR $11::int IS NOT NULL
+        ORDER BY e.n
+     ), links AS (
+       INSERT INTO case_links (case_id, linked_case_id, kind)
+       SELECT c.id, $14::bigint, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+       UNION ALL
+       SELECT $14::bigint, c.id, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+     ), i AS (
+       ${INSERT_INTERACTION_SELECT}
+     )
+     SELECT c.id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM c`,
+    [
+      customer.id,
+      (msg.subject ?? firstLine(msg.text)).slice(0, 300),
+      msg.caseDefaults?.type ?? 'question',
+      priority,
+      msg.channel,
+      queue?.id ?? msg.caseDefaults?.queueId ?? null,
+      msg.caseDefaults?.tags ?? [],
+      customer.language,
+      due.firstResponseDueAt,
+      due.resolutionDueAt,
+      routingPrio,
+      JSON.stringify({ provider: msg.provider }),
+      JSON.stringify({ priority: routingPrio }),
+      followUpOf,
+      ...interactionParams(msg, fromValue, customer.id, rawEventId),
+    ],
+  );
+  const row = r.rows[0];
+  await insertAttachments(tx, row.interaction_id, stored);
+  return {
+    interactionId: row.interaction_id,
+    caseId: row.id,
+    caseNumber: row.number,
+    customerId: customer.id,
+    duplicate: false,
+    newCase: true,
+    reopened: false,
+    queued,
+    enqueued: false,
+    assigneeId: null,
+    waiting: routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) },
+  };
+}
+
+const INTERACTION_COLUMNS = `case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
+                             provider, provider_message_id, delivery_status, metadata, raw_event_id`;
+
+/** The interaction of a new case, inserted in the case's statement (parameters from $15 on). */
+const INSERT_INTERACTION_SELECT = `INSERT INTO interactions (${INTERACTION_COLUMNS})
+       SELECT c.id, $15, $16, 'inbound', $17, $18, $19, $20, $21, $22, $23, $24, 'received', $25, $26 FROM c
+       RETURNING id`;
+
+/** Parameters of an interaction after its case id: customer, channel, kind, addresses, content, provider ids, metadata, raw event. */
+function interactionParams(msg: InboundMessage, fromValue: string, customerId: number, rawEventId: number): unknown[] {
+  return [
+    customerId,
+    msg.channel,
+    msg.kind ?? 'message',
+    fromValue,
+    msg.to ?? null,
+    msg.subject ?? null,
+    msg.text,
+    msg.html ?? null,
+    msg.provider,
+    msg.providerMessageId,
+    JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
+    rawEventId,
+  ];
+}
+
+async function insertInteraction(tx: Tx, msg: InboundMessage, fromValue: string, caseId: number, customerId: number, rawEventId: number): Promise<number> {
+  const r = await tx.query(
+    `INSERT INTO interactions (${INTERACTION_COLUMNS})
+     VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
+     RETURNING id`,
+    [caseId, ...interactionParams(msg, fromValue, customerId, rawEventId)],
+  );
+  return r.rows[0].id;
+}
+
+async function insertAttachments(tx: Tx, interactionId: number, stored: StoredAttachment[]): Promise<void> {
+  for (const s of stored) {
+    await tx.query(
+      `INSERT INTO attachments (interaction_id, filename, content_type, size_bytes, sha256, storage_key, content_id, inline)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [interactionId, s.a.filename, s.a.contentType, s.size, s.sha256, s.key, s.a.contentId ?? null, s.a.inline ?? false],
+    );
+  }
 }
 
 function firstLine(text: string): string {

@@ -11,7 +11,12 @@ import type { IngestDeps } from '../ingest/pipeline.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    /** The UI's reads and everything without a pool of its own. */
     db: pg.Pool;
+    /** Committing inbound messages (ingest): a flood of messages cannot take the UI's connections. */
+    ingestDb: pg.Pool;
+    /** Offers, accepts and presence on this node. */
+    routingDb: pg.Pool;
     redis: Redis;
     queues: HubQueues;
     store: AttachmentStore;
@@ -30,26 +35,39 @@ export default fp<CoreOptions>(
   async (app, opts) => {
     const ownDb = !opts.db;
     const ownRedis = !opts.redis;
-    const db = opts.db ?? createPool(opts.config.databaseUrl);
+    const pools = opts.config.dbPools;
+    const db = opts.db ?? createPool(opts.config.databaseUrl, pools.main);
+    // a pool handed in (tests) serves every kind of work
+    // a message that cannot get a connection or finish a statement within seconds is refused (503), not kept waiting
+    const ingestDb =
+      opts.db ??
+      createPool(opts.config.databaseUrl, pools.ingest, {
+        connectionTimeoutMillis: opts.config.ingestLimits.maxWaitMs,
+        statement_timeout: opts.config.ingestLimits.statementTimeoutMs,
+      });
+    const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing);
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix);
     const store = localDiskStore(opts.config.storageDir, { maxBytes: opts.config.attachmentMaxBytes });
     app.decorate('config', opts.config);
     app.decorate('db', db);
+    app.decorate('ingestDb', ingestDb);
+    app.decorate('routingDb', routingDb);
     app.decorate('redis', redis);
     app.decorate('queues', queues);
     app.decorate('store', store);
     app.decorate('ingestDeps', {
-      db,
+      db: ingestDb,
       store,
       routingQueue: queues.routing,
       threadWindowHours: opts.config.threadWindowHours,
+      retryAfterSeconds: opts.config.ingestLimits.retryAfterSeconds,
       log: app.log,
     } satisfies IngestDeps);
     app.addHook('onClose', async () => {
       await queues.closeAll().catch(() => {});
       if (ownRedis) redis.disconnect();
-      if (ownDb) await db.end();
+      if (ownDb) await Promise.all([db.end(), ingestDb.end(), routingDb.end()]);
     });
   },
   { name: 'core' },

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { HttpError } from '../lib/errors.js';
+import { HttpError, ServiceUnavailableError } from '../lib/errors.js';
 import { InvalidIdentityError } from '../ingest/identity.js';
 
 interface ValidationItem {
@@ -27,6 +27,7 @@ export default fp(
         });
       }
       if (err instanceof HttpError) {
+        if (err instanceof ServiceUnavailableError) reply.header('retry-after', String(err.retryAfterSeconds));
         return reply.code(err.statusCode).send({ error: httpName(err.statusCode), message: err.message, details: err.details });
       }
       if (err instanceof InvalidIdentityError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
@@ -49,6 +50,6 @@ export default fp(
 
 function httpName(code: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests' } as Record<number, string>
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>
   )[code] ?? 'Error';
 }

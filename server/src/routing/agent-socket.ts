@@ -42,7 +42,7 @@ const reply = <T>(ack: Ack<T>, r: T) => {
 
 export default fp(
   async (app) => {
-    const deps: RoutingDeps = { db: app.db, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
+    const deps: RoutingDeps = { db: app.routingDb, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
     app.decorate('routingDeps', deps);
     const agentNsp = app.io.of(NAMESPACES.agent);
     const lastDisconnectKey = (agentId: number) => `${app.config.queuePrefix}:presence:last-disconnect:${agentId}`;

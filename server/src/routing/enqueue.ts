@@ -54,9 +54,12 @@ export async function enqueueCase(
   caseId: number,
   reason: RoutingJob['reason'],
   log?: Logger,
+  /** The case's place as the caller just committed it: saves reading it back. */
+  known?: { priority: number; firstQueuedAt: Date },
 ): Promise<boolean> {
-  const r = await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId]);
-  const row = r.rows[0];
+  const row = known
+    ? { routing_state: 'waiting', routing_priority: known.priority, first_queued_at: known.firstQueuedAt }
+    : (await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId])).rows[0];
   if (!row || row.routing_state !== 'waiting') {
     await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1 AND routing_state <> 'waiting'`, [caseId]);
     return false;
@@ -75,7 +78,12 @@ export async function enqueueCase(
     log?.warn({ err, caseId }, 'routing queue unreachable; case stays committed and the recovery sweep will enqueue it');
     return false;
   }
-  await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
+  if (known) {
+    // The caller (a webhook) is waiting: a router that already took the job may hold the case row, so the
+    // flag is cleared only if the row is free. Left set, the flag costs the recovery sweep one look, and
+    // routing clears it on assignment.
+    await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = (SELECT id FROM cases WHERE id = $1 FOR UPDATE SKIP LOCKED)`, [caseId]);
+  } else await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
   return true;
 }
 

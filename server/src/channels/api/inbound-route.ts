@@ -48,14 +48,14 @@ const inboundRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/inbound',
     {
-      onRequest: app.requireApiKey,
+      onRequest: [app.admitIngest, app.requireApiKey],
       bodyLimit: 40 * 1024 * 1024,
       schema: {
         tags: ['channels'],
         summary: 'Push an inbound customer message (API-key authenticated); a replayed providerMessageId changes nothing',
         security: [{ apiKey: [] }],
         body: InboundBody,
-        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView, 413: ErrorView },
+        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView, 413: ErrorView, 503: ErrorView },
       },
     },
     async (req, reply) => {

@@ -22,7 +22,7 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
   const verify = requireTwilioSignature(app.config);
   await app.register(mediaLinkRoute);
 
-  app.post('/sms', { preHandler: verify, schema: { hide: true } }, async (req, reply) => {
+  app.post('/sms', { onRequest: app.admitIngest, preHandler: verify, schema: { hide: true } }, async (req, reply) => {
     const p = twilioParams(req);
     const sid = p.MessageSid || p.SmsSid;
     if (!sid || !p.From) throw badRequest('MessageSid and From are required');
@@ -81,7 +81,7 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
     return sendTwiml(reply, twiml);
   });
 
-  app.post('/status', { preHandler: verify, schema: { hide: true } }, async (req, reply) => {
+  app.post('/status', { onRequest: app.admitIngest, preHandler: verify, schema: { hide: true } }, async (req, reply) => {
     const p = twilioParams(req);
     const sid = p.MessageSid || p.SmsSid;
     const status = (p.MessageStatus || p.SmsStatus || '').toLowerCase();

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
+import { invalidateQueueLookups } from '../../../ingest/queue-lookup.js';
 import { conflict, notFound } from '../../../lib/errors.js';
 import { ChannelT, ErrorView, IdParams, Id } from '../../../schemas/common.js';
 
@@ -45,6 +46,11 @@ const SELECT = `SELECT q.id, q.name, q.description, q.required_skills AS "requir
 
 const queues: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin', 'supervisor'));
+  // ingest reads queues through a short cache: a change made here applies to the next message
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET') invalidateQueueLookups(app.ingestDb);
+    return payload;
+  });
 
   app.get('/queues', { schema: { tags: ['admin'], summary: 'Queue configuration', response: { 200: Type.Array(QueueView) } } }, async () => {
     return (await app.db.query(`${SELECT} ORDER BY q.name`)).rows;
