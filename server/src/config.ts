@@ -15,6 +15,8 @@ export interface Config {
   /** Optional bootstrap API key for POST /api/v1/inbound (in addition to keys stored in the database). */
   inboundApiKey: string | null;
   sessionTtlHours: number;
+  /** Which cases a plain agent may open: those of queues they belong to (plus assigned and mentioned), or all. */
+  agentCaseAccess: 'queues' | 'all';
   storageDir: string;
   /** An inbound message joins the customer's open case on the same channel if that case saw activity this recently. */
   threadWindowHours: number;
@@ -138,6 +140,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('ENCRYPTION_KEY is required in production (generate one with: openssl rand -hex 32)');
   }
 
+  const agentCaseAccess = (env.AGENT_CASE_ACCESS || 'queues') as 'queues' | 'all';
+  if (!['queues', 'all'].includes(agentCaseAccess)) problems.push(`AGENT_CASE_ACCESS must be queues or all (got "${env.AGENT_CASE_ACCESS}")`);
+
   const inboundApiKey = env.INBOUND_API_KEY || null;
   if (inboundApiKey && inboundApiKey.length < 16) problems.push('INBOUND_API_KEY must be at least 16 characters');
 
@@ -178,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey,
     inboundApiKey,
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    agentCaseAccess,
     storageDir: env.STORAGE_DIR ?? './.data/attachments',
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { addIdentity, getCustomer, mergeCustomers, removeIdentity, updateCustomer } from '../../../customers/profile.js';
 import { customerTimeline } from '../../../cases/timeline.js';
 import { IdParams, IdentityKindT } from '../../../schemas/common.js';
+import { caseScope } from '../../../access/policy.js';
 
 /** Customer profile in the workspace: details, identities on every channel, merge. */
 const customers: FastifyPluginAsyncTypebox = async (app) => {
@@ -22,7 +23,8 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ before: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
       },
     },
-    async (req) => customerTimeline(app.db, req.params.id, req.query),
+    // entries of cases the reader may not open stay out (access/policy.ts)
+    async (req) => customerTimeline(app.db, req.params.id, { ...req.query, scope: (alias, params) => caseScope(req.agent!, app.config.agentCaseAccess, alias, params) }),
   );
 
   app.patch(
