@@ -20,10 +20,10 @@ async function person(o: Parameters<typeof makeAgent>[1]): Promise<Person> {
 const api = (who: Person, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
   ctx.app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${who.token}` } });
 
-async function inbound(id: string, queue: string, from = `${id}@example.com`) {
+async function inbound(id: string, queue: string, from = `${id}@example.com`, channel = 'email') {
   const r = await ctx.app.inject({
     method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY },
-    payload: { channel: 'email', providerMessageId: id, from: { kind: 'email', value: from, name: `Customer ${id}` }, subject: `Subject ${id}`, text: `text ${id}`, queue },
+    payload: { channel, providerMessageId: id, from: { kind: 'email', value: from, name: `Customer ${id}` }, subject: `Subject ${id}`, text: `text ${id}`, queue },
   });
   expect(r.statusCode, r.body).toBeLessThan(300);
   return r.json() as { caseId: number; caseNumber: number; customerId: number };
@@ -109,7 +109,9 @@ describe('least privilege for agents', () => {
 
   it('GET /queues, search and the customer timeline show an agent only what they may read', async () => {
     const b = await inbound('p-6', 'billing', 'shared@example.com');
-    const s = await inbound('p-7', 'sales', 'shared@example.com');
+    // the same customer writes again on another channel, which opens a case in another queue
+    const s = await inbound('p-7', 'sales', 'shared@example.com', 'api');
+    expect(s.caseId).not.toBe(b.caseId);
     expect(s.customerId).toBe(b.customerId);
     await ctx.db.pool.query(`UPDATE cases SET routing_state = 'waiting', first_queued_at = now() WHERE id = ANY($1)`, [[b.caseId, s.caseId]]);
 
