@@ -128,6 +128,8 @@ describe('least privilege for agents', () => {
     const caseIds = new Set(timeline.items.map((i: { caseId: number }) => i.caseId));
     expect(caseIds.has(b.caseId)).toBe(true);
     expect(caseIds.has(s.caseId)).toBe(false);
+    const profile = (await api(member, 'GET', `/api/v1/customers/${b.customerId}`)).json();
+    expect(profile.cases.map((x: { id: number }) => x.id)).toEqual([b.caseId]);
     const full = (await api(supervisor, 'GET', `/api/v1/customers/${b.customerId}/timeline`)).json();
     expect(new Set(full.items.map((i: { caseId: number }) => i.caseId))).toEqual(new Set([b.caseId, s.caseId]));
   });

@@ -3,14 +3,16 @@ import { Type } from 'typebox';
 import { addIdentity, getCustomer, mergeCustomers, removeIdentity, updateCustomer } from '../../../customers/profile.js';
 import { customerTimeline } from '../../../cases/timeline.js';
 import { IdParams, IdentityKindT } from '../../../schemas/common.js';
-import { caseScope } from '../../../access/policy.js';
+import { caseScope, type Actor } from '../../../access/policy.js';
 
 /** Customer profile in the workspace: details, identities on every channel, merge. */
 const customers: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
+  // the profile lists only the cases the reader may open (access/policy.ts)
+  const scopeOf = (me: Actor) => (alias: string, params: unknown[]) => caseScope(me, app.config.agentCaseAccess, alias, params);
 
   app.get('/customers/:id', { schema: { tags: ['customers'], summary: 'Profile with identities and recent cases', params: IdParams } }, async (req) =>
-    getCustomer(app.db, req.params.id),
+    getCustomer(app.db, req.params.id, scopeOf(req.agent!)),
   );
 
   app.get(
@@ -24,7 +26,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     // entries of cases the reader may not open stay out (access/policy.ts)
-    async (req) => customerTimeline(app.db, req.params.id, { ...req.query, scope: (alias, params) => caseScope(req.agent!, app.config.agentCaseAccess, alias, params) }),
+    async (req) => customerTimeline(app.db, req.params.id, { ...req.query, scope: scopeOf(req.agent!) }),
   );
 
   app.patch(
@@ -45,7 +47,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await updateCustomer(app.db, req.params.id, req.agent!.id, req.body);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 
@@ -61,7 +63,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       await addIdentity(app.db, req.params.id, req.agent!.id, req.body.kind, req.body.value);
-      return reply.code(201).send(await getCustomer(app.db, req.params.id));
+      return reply.code(201).send(await getCustomer(app.db, req.params.id, scopeOf(req.agent!)));
     },
   );
 
@@ -70,7 +72,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['customers'], params: Type.Object({ id: Type.Integer({ minimum: 1 }), identityId: Type.Integer({ minimum: 1 }) }) } },
     async (req) => {
       await removeIdentity(app.db, req.params.id, req.agent!.id, req.params.identityId);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 
@@ -86,7 +88,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await mergeCustomers(app.db, req.body.sourceId, req.params.id, req.agent!.id);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 };
