@@ -22,7 +22,10 @@ import securityHeaders from './plugins/security-headers.js';
 import csrf from './plugins/csrf.js';
 import overload from './plugins/overload.js';
 import auth from './plugins/auth.js';
+import access from './plugins/access.js';
 import realtime from './plugins/realtime.js';
+import staffSessions from './plugins/staff-sessions.js';
+import passwordRoutes from './routes/api/auth/password.js';
 import health from './routes/health.js';
 import authRoutes from './routes/api/auth/index.js';
 import adminAgents from './routes/api/admin/agents.js';
@@ -93,11 +96,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth);
+  await app.register(access);
   await app.register(realtime);
+  await app.register(staffSessions);
   await app.register(routingSockets);
 
   await app.register(health);
   await app.register(authRoutes, { prefix: '/api/v1/auth' });
+  await app.register(passwordRoutes, { prefix: '/api/v1/auth' });
   await app.register(adminAgents, { prefix: '/api/v1/admin' });
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });

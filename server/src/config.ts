@@ -25,6 +25,8 @@ export interface Config {
   /** Optional bootstrap API key for POST /api/v1/inbound (in addition to keys stored in the database). */
   inboundApiKey: string | null;
   sessionTtlHours: number;
+  /** Which cases a plain agent may open: those of queues they belong to (plus assigned and mentioned), or all. */
+  agentCaseAccess: 'queues' | 'all';
   storageDir: string;
   /** Largest attachment accepted on any path (chat and portal have their own, lower caps). */
   attachmentMaxBytes: number;
@@ -185,6 +187,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  const agentCaseAccess = (env.AGENT_CASE_ACCESS || 'queues') as 'queues' | 'all';
+  if (!['queues', 'all'].includes(agentCaseAccess)) problems.push(`AGENT_CASE_ACCESS must be queues or all (got "${env.AGENT_CASE_ACCESS}")`);
 
   const inboundApiKey = env.INBOUND_API_KEY || null;
   if (inboundApiKey && inboundApiKey.length < 16) problems.push('INBOUND_API_KEY must be at least 16 characters');
@@ -246,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
       retryAfterSeconds: int('INGEST_RETRY_AFTER_SECONDS', 5, 1, 3600),
     },
     sessionTtlHours: int('SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    agentCaseAccess,
     storageDir: env.STORAGE_DIR ?? './.data/attachments',
     attachmentMaxBytes: int('ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),

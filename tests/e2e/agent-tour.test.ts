@@ -64,7 +64,8 @@ beforeAll(async () => {
     const r = await sup('POST', `/api/v1/supervisor/cases/${id}/assign`, { agentId: alice.id });
     expect(r.statusCode, r.body).toBe(200);
   }
-  const kb = await (await apiAs(bob))('POST', '/api/v1/kb/articles', { title: 'Restart your router', body: 'Unplug the router, wait ten seconds and plug it back in.', language: 'fa', published: true });
+  // help articles are published by a supervisor
+  const kb = await sup('POST', '/api/v1/kb/articles', { title: 'Restart your router', body: 'Unplug the router, wait ten seconds and plug it back in.', language: 'fa', published: true });
   expect(kb.statusCode, kb.body).toBe(201);
   (globalThis as { bobApi?: Api }).bobApi = await apiAs(bob);
 

@@ -66,6 +66,7 @@ describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
     // Earlier the customer wrote by SMS, and a colleague solved that case.
     const sms = await inbound({ channel: 'sms', providerMessageId: 'e2e-sms-1', from: { kind: 'phone', value: '+14155550123', name: 'Maria Garcia' }, text: 'My router keeps rebooting since Monday' });
     const bob = await apiAs(colleague);
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned' WHERE id = $1`, [sms.caseId, colleague.id]);
     expect((await bob('POST', `/api/v1/cases/${sms.caseId}/status`, { status: 'solved', resolutionNote: 'Firmware updated' })).statusCode).toBe(200);
     // the customer's email address is on the same profile
     expect((await bob('POST', `/api/v1/customers/${sms.customerId}/identities`, { kind: 'email', value: 'maria@example.com' })).statusCode).toBe(201);

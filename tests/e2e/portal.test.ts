@@ -32,11 +32,13 @@ afterAll(async () => {
 
 describe('customer portal in a browser', () => {
   it('sign in by magic link, submit a request with an attachment, see it listed, get a reply, rate it', async () => {
-    await makeQueue(ctx.db.pool, { name: 'Accounts', channels: ['portal', 'email'] });
-    const agent = await makeAgent(ctx.db.pool, { name: 'Dara' });
+    const accounts = await makeQueue(ctx.db.pool, { name: 'Accounts', channels: ['portal', 'email'] });
+    const agent = await makeAgent(ctx.db.pool, { name: 'Dara', queueIds: [accounts.id] });
     const agentToken = await signInAgent(ctx, agent);
+    // publishing help articles is a supervisor's job
+    const editor = await signInAgent(ctx, await makeAgent(ctx.db.pool, { name: 'Editor', role: 'supervisor' }));
     await ctx.app.inject({
-      method: 'POST', url: '/api/v1/kb/articles', headers: { authorization: `Bearer ${agentToken}` },
+      method: 'POST', url: '/api/v1/kb/articles', headers: { authorization: `Bearer ${editor}` },
       payload: { title: 'How to reset your password', body: 'Go to **Settings → Security**.', published: true },
     });
 

@@ -1,6 +1,6 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { TestContext } from '../helpers/context.js';
-import { makeAgent } from '../helpers/factories.js';
+import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { waitFor as baseWaitFor } from '../helpers/wait.js';
 
 let seq = 0;
@@ -52,8 +52,11 @@ export async function adminToken(ctx: TestContext): Promise<string> {
   return r.json().token;
 }
 
+/** An agent of the hub's queues (a default one is made if there is none), so the cases mail opens are theirs to answer. */
 export async function agentToken(ctx: TestContext): Promise<{ token: string; id: number }> {
-  const agent = await makeAgent(ctx.db.pool);
+  const queues = await ctx.db.pool.query(`SELECT id FROM queues`);
+  const queueIds = queues.rowCount ? queues.rows.map((q) => q.id) : [(await makeQueue(ctx.db.pool, { name: 'general', isDefault: true })).id];
+  const agent = await makeAgent(ctx.db.pool, { queueIds });
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });
   return { token: r.json().token, id: agent.id };
 }

@@ -9,7 +9,8 @@ const auth = () => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   ctx = await createTestContext({ PUBLIC_URL: 'https://help.example.test' });
-  token = await signInAgent(ctx, await makeAgent(ctx.db.pool));
+  // publishing articles is a supervisor's job
+  token = await signInAgent(ctx, await makeAgent(ctx.db.pool, { role: 'supervisor' }));
   const articles = [
     { title: 'Resetting your password', body: 'Open **Settings**, choose *Security* and click "Reset password". A link is emailed to you.', category: 'account', language: 'en', published: true },
     { title: 'Shipping times', body: 'Orders ship within two business days.', category: 'orders', language: 'en', published: true },

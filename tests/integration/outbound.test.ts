@@ -30,6 +30,8 @@ describe('agent replies', () => {
       payload: { providerMessageId: 'o-1', from: { kind: 'api', value: 'crm-user-9' }, text: 'status of ticket?' },
     });
     const caseId = inbound.json().caseId;
+    // the agent holding the case answers it
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2 WHERE id = $1`, [caseId, agent.id]);
     const note = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { internal: true, text: 'checking with billing' } });
     expect(note.json()).toMatchObject({ deliveryStatus: 'delivered', firstResponse: false });
     const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { text: 'It ships tomorrow.' } });

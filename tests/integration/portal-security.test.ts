@@ -202,7 +202,9 @@ describe('portal requests', () => {
     const carol = await signIn('carol@example.test');
     const n = (await ctx.app.inject({ method: 'POST', url: '/portal/api/requests', headers: { cookie: carol, origin: ctx.config.publicUrl }, payload: { subject: 'Login', description: 'Cannot log in <b>at all</b>' } })).json().number;
     const caseId = (await ctx.db.pool.query(`SELECT id FROM cases WHERE number = $1`, [n])).rows[0].id;
-    const agent = await makeAgent(ctx.db.pool, { name: 'Dara' });
+    // an agent of the request's queue answers it
+    const queueId = (await ctx.db.pool.query(`SELECT queue_id FROM cases WHERE id = $1`, [caseId])).rows[0].queue_id;
+    const agent = await makeAgent(ctx.db.pool, { name: 'Dara', queueIds: [queueId] });
     const token = await signInAgent(ctx, agent);
     await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { internal: true, text: 'SECRET NOTE customer is on the watch list' } });
     const reply = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { text: 'Try resetting your password.' } });

@@ -50,7 +50,8 @@ describe('workspace cases API', () => {
     // the same person by email, then linked to the same customer by adding the identity and merging
     const mail = await inbound({ channel: 'email', providerMessageId: 'w-2', from: { kind: 'email', value: 'nina@example.com', name: 'Nina' }, subject: 'Router broken', text: 'my router is broken' });
     expect(mail.customerId).not.toBe(sms.customerId);
-    const merged = await api('POST', `/api/v1/customers/${mail.customerId}/merge`, { sourceId: sms.customerId });
+    // merging customers is a supervisor's call
+    const merged = await api('POST', `/api/v1/customers/${mail.customerId}/merge`, { sourceId: sms.customerId }, supToken);
     expect(merged.statusCode, merged.body).toBe(200);
     expect(merged.json().identities.map((i: { value: string }) => i.value).sort()).toEqual(['+14155550100', 'nina@example.com']);
     await assign(mail.caseId, agent.id);
@@ -107,10 +108,11 @@ describe('workspace cases API', () => {
     const other = await inbound({ channel: 'email', providerMessageId: 'w-6', from: { kind: 'email', value: 'zed@example.com' }, subject: 'Other', text: 'x' });
     const link = await api('POST', `/api/v1/cases/${a.caseId}/links`, { number: other.caseNumber });
     expect(link.json().links).toEqual([expect.objectContaining({ caseId: other.caseId, kind: 'related' })]);
-    // different customers cannot be merged as cases
-    expect((await api('POST', `/api/v1/cases/${b.caseId}/merge`, { caseId: a.caseId })).statusCode).toBe(400);
-    await api('POST', `/api/v1/customers/${a.customerId}/merge`, { sourceId: b.customerId });
-    const m = await api('POST', `/api/v1/cases/${b.caseId}/merge`, { caseId: a.caseId });
+    // merging closes the source case: the holder or a supervisor does it; different customers cannot be merged as cases
+    expect((await api('POST', `/api/v1/cases/${b.caseId}/merge`, { caseId: a.caseId })).statusCode).toBe(403);
+    expect((await api('POST', `/api/v1/cases/${b.caseId}/merge`, { caseId: a.caseId }, supToken)).statusCode).toBe(400);
+    await api('POST', `/api/v1/customers/${a.customerId}/merge`, { sourceId: b.customerId }, supToken);
+    const m = await api('POST', `/api/v1/cases/${b.caseId}/merge`, { caseId: a.caseId }, supToken);
     expect(m.statusCode, m.body).toBe(200);
     const src = (await api('GET', `/api/v1/cases/${b.caseId}`)).json().case;
     expect(src).toMatchObject({ status: 'closed', mergedIntoId: a.caseId });

@@ -7,6 +7,8 @@ import type {
 export const authApi = {
   login: (email: string, password: string) => post<{ token: string; expiresAt: string; agent: Agent }>('/api/v1/auth/login', { email, password }),
   logout: () => post<{ ok: boolean }>('/api/v1/auth/logout'),
+  /** signs out the member's other sessions; this one stays */
+  changePassword: (currentPassword: string, newPassword: string) => post<{ ok: true }>('/api/v1/auth/password', { currentPassword, newPassword }),
   /** 200 with agent null when signed out, so the start-up check is not an error */
   session: () => http<{ agent: Agent | null; expiresAt: string | null }>('GET', '/api/v1/workspace/session', undefined, { quiet401: true }),
 };

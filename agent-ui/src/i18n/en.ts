@@ -213,6 +213,20 @@ const en = {
   },
   sms: { gsm: 'GSM-7', ucs2: 'UCS-2 (Unicode)' },
   time: { now: 'now', s: '{n}s', m: '{n}m', h: '{n}h', d: '{n}d' },
+  password: {
+    open: 'Change password',
+    title: 'Change your password',
+    current: 'Current password',
+    next: 'New password (at least 10 characters)',
+    repeat: 'New password again',
+    submit: 'Change password',
+    done: 'Password changed. Your other sessions have been signed out.',
+    wrong: 'The current password is wrong.',
+    tooShort: 'The new password needs at least 10 characters.',
+    mismatch: 'The two new passwords differ.',
+    same: 'The new password must differ from the current one.',
+    failed: 'Could not change the password: {message}',
+  },
 };
 
 export default en;

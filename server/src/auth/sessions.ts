@@ -8,7 +8,12 @@ export interface SessionAgent {
   name: string;
   role: AgentRole;
   language: string;
+  /** The session this agent was found through: its key names the session's socket room; it ends at expiresAt. */
+  session?: { key: string; expiresAt: Date };
 }
+
+/** A session's public handle (never the token): a prefix of its token hash, unique enough to name its socket room. */
+export const sessionKeyOf = (tokenHash: string) => tokenHash.slice(0, 32);
 
 export async function createSession(db: Queryable, agentId: number, ttlHours: number, meta: { ip?: string; userAgent?: string } = {}) {
   const token = newToken('chs_');
@@ -26,12 +31,22 @@ export async function agentForToken(db: Queryable, token: string): Promise<Sessi
     `UPDATE sessions s SET last_seen_at = now()
        FROM agents a
       WHERE s.token_hash = $1 AND s.expires_at > now() AND a.id = s.agent_id AND a.active
-      RETURNING a.id, a.email, a.name, a.role, a.language`,
+      RETURNING a.id, a.email, a.name, a.role, a.language, s.token_hash, s.expires_at`,
     [sha256(token)],
   );
-  return r.rowCount ? (r.rows[0] as SessionAgent) : null;
+  if (!r.rowCount) return null;
+  const { token_hash: hash, expires_at: expiresAt, ...agent } = r.rows[0];
+  return { ...(agent as Omit<SessionAgent, 'session'>), session: { key: sessionKeyOf(hash), expiresAt: new Date(expiresAt) } };
 }
 
-export async function deleteSession(db: Queryable, token: string): Promise<void> {
-  await db.query(`DELETE FROM sessions WHERE token_hash = $1`, [sha256(token)]);
+/** Ends one session; answers whose it was (null when there was none) and its key. */
+export async function deleteSession(db: Queryable, token: string): Promise<{ agentId: number; key: string } | null> {
+  const r = await db.query(`DELETE FROM sessions WHERE token_hash = $1 RETURNING agent_id, token_hash`, [sha256(token)]);
+  return r.rowCount ? { agentId: Number(r.rows[0].agent_id), key: sessionKeyOf(r.rows[0].token_hash) } : null;
+}
+
+/** Ends every session of an agent, or every one but the session with key `exceptKey`. Answers how many ended. */
+export async function deleteAgentSessions(db: Queryable, agentId: number, exceptKey?: string): Promise<number> {
+  const r = await db.query(`DELETE FROM sessions WHERE agent_id = $1 AND ($2::text IS NULL OR left(token_hash, 32) <> $2)`, [agentId, exceptKey ?? null]);
+  return r.rowCount ?? 0;
 }

@@ -5,6 +5,9 @@ import { NAMESPACES, rooms } from '../contracts/realtime.js';
 import type { RealtimeEmitter } from '../realtime/emitter.js';
 import type { Queryable } from '../db/pool.js';
 import { timelineItem } from './timeline.js';
+import { checkCase } from '../access/policy.js';
+import { agentForToken } from '../auth/sessions.js';
+import { socketToken } from '../plugins/realtime.js';
 
 /** Tells everyone looking at a case (and its assignee) that it changed; clients refetch what they show. */
 export async function emitCaseUpdated(rt: RealtimeEmitter, db: Queryable, caseId: number, extraAgentIds: (number | null | undefined)[] = []): Promise<void> {
@@ -32,11 +35,27 @@ export default fp(
     const nsp = app.io.of(NAMESPACES.agent);
     nsp.on('connection', (socket: Socket) => {
       const agent = socket.data.agent!;
-      socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean }) => void) => {
+      // Joining a case's room re-checks the session (it may have ended since the socket connected) and the
+      // access policy, with the role the session has now; a case the agent may not read is "not found".
+      socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean; reason?: string }) => void) => {
         const id = Number(caseId);
-        if (!Number.isSafeInteger(id) || id < 1) return ack?.({ ok: false });
-        await socket.join(rooms.case(id));
-        ack?.({ ok: true });
+        if (!Number.isSafeInteger(id) || id < 1) return ack?.({ ok: false, reason: 'caseId must be a positive integer' });
+        try {
+          const token = socketToken(socket);
+          const current = token ? await agentForToken(app.db, token) : null;
+          if (!current) {
+            ack?.({ ok: false, reason: 'session ended' });
+            socket.disconnect(true);
+            return;
+          }
+          const v = await checkCase(app.db, current, app.config.agentCaseAccess, id, 'read');
+          if (!v.ok) return ack?.({ ok: false, reason: 'not_found' });
+          await socket.join(rooms.case(id));
+          ack?.({ ok: true });
+        } catch (err) {
+          app.log.warn({ err, caseId: id, agentId: agent.id }, 'case:watch failed');
+          ack?.({ ok: false, reason: 'error' });
+        }
       });
       // Leaving the view of a case keeps the room of a case the agent holds (routing joined it on assignment).
       socket.on('case:unwatch', async (caseId: unknown) => {
@@ -50,6 +69,8 @@ export default fp(
         const { caseId, typing } = (p ?? {}) as { caseId?: unknown; typing?: unknown };
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return;
+        // only from a view the policy let this socket open (case:watch) or a case it holds
+        if (!socket.rooms.has(rooms.case(id))) return;
         socket.to(rooms.case(id)).emit('typing', { caseId: id, from: 'agent', agentId: agent.id, name: agent.name, typing: typing === true });
         const v = await app.db
           .query(

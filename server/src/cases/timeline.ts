@@ -95,16 +95,26 @@ export function toTimelineItem(r: any): TimelineItem {
  * Every interaction of one customer across all channels and cases, newest first in pages
  * (the UI shows them oldest-to-newest and loads older pages as the agent scrolls back).
  */
-export async function customerTimeline(db: Queryable, customerId: number, opts: { before?: string; limit?: number } = {}): Promise<TimelinePage> {
+/**
+ * `scope` limits the entries to cases the reader may open: given the case alias and the parameter list,
+ * it returns a SQL condition and appends its parameters (access/policy.ts caseScope).
+ */
+export async function customerTimeline(
+  db: Queryable,
+  customerId: number,
+  opts: { before?: string; limit?: number; scope?: (caseAlias: string, params: unknown[]) => string } = {},
+): Promise<TimelinePage> {
   const limit = Math.min(Math.max(opts.limit ?? 30, 1), 100);
   const cursor = opts.before ? decodeCursor(opts.before) : null;
   if (opts.before && !cursor) throw badRequest('before: not a cursor from this timeline (use nextBefore)', [{ field: 'querystring.before', reason: 'invalid cursor' }]);
+  const params: unknown[] = [customerId, cursor?.createdAt ?? null, cursor?.id ?? 0, limit + 1];
+  const scope = opts.scope ? opts.scope('c', params) : 'TRUE';
   const r = await db.query(
     `${SELECT_ITEMS}
-      WHERE i.customer_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::bigint))
+      WHERE i.customer_id = $1 AND ($2::timestamptz IS NULL OR (i.created_at, i.id) < ($2::timestamptz, $3::bigint)) AND ${scope}
       ORDER BY i.created_at DESC, i.id DESC
       LIMIT $4`,
-    [customerId, cursor?.createdAt ?? null, cursor?.id ?? 0, limit + 1],
+    params,
   );
   const rows = r.rows.slice(0, limit);
   const items = rows.map(toTimelineItem);

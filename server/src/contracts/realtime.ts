@@ -9,6 +9,8 @@ export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
 /** Rooms every node agrees on, so any node (or a worker via the realtime queue) can address them. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,
+  /** every socket of one staff session (on /agent and /supervisor), so ending the session ends them */
+  session: (sessionKey: string) => `session:${sessionKey}`,
   case: (caseId: number) => `case:${caseId}`,
   allAgents: 'agents',
   supervisors: 'supervisors',

@@ -33,7 +33,8 @@ export interface CustomerProfile {
   cases: { id: number; number: number; subject: string; status: string; channel: string; createdAt: string }[];
 }
 
-export async function getCustomer(db: Queryable, customerId: number): Promise<CustomerProfile> {
+/** `scope` limits the listed cases to those the reader may open (access/policy.ts caseScope). */
+export async function getCustomer(db: Queryable, customerId: number, scope?: (caseAlias: string, params: unknown[]) => string): Promise<CustomerProfile> {
   const r = await db.query(`SELECT * FROM customers WHERE id = $1`, [customerId]);
   const c = r.rows[0];
   if (!c) throw notFound('customer');
@@ -41,9 +42,11 @@ export async function getCustomer(db: Queryable, customerId: number): Promise<Cu
     `SELECT id, kind, value, verified, opted_out_at, origin, added_by_role FROM customer_identities WHERE customer_id = $1 ORDER BY kind, id`,
     [customerId],
   );
+  const caseParams: unknown[] = [customerId];
+  const visible = scope ? scope('cs', caseParams) : 'TRUE';
   const cases = await db.query(
-    `SELECT id, number, subject, status, channel, created_at FROM cases WHERE customer_id = $1 AND merged_into_id IS NULL ORDER BY created_at DESC LIMIT 50`,
-    [customerId],
+    `SELECT id, number, subject, status, channel, created_at FROM cases cs WHERE customer_id = $1 AND merged_into_id IS NULL AND ${visible} ORDER BY created_at DESC LIMIT 50`,
+    caseParams,
   );
   return {
     id: c.id,

@@ -30,6 +30,7 @@ export default fp(
     app.decorateRequest('apiKeyId', null);
 
     const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.agent) return; // already signed in by the access rule (plugins/access.ts)
       const token = sessionToken(req);
       const agent = token ? await agentForToken(app.db, token) : null;
       if (!agent) return reply.code(401).send({ error: 'Unauthorized', message: 'sign in required (session missing or expired)' });

@@ -11,7 +11,13 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
  * One box for everything: a case number, a phone number, an email, a name, words from a subject or a message.
  * Uses the trigram and full-text indexes (migration 0501) so it stays fast on large tables.
  */
-export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 10): Promise<SearchResults> {
+export async function searchWorkspace(
+  db: Queryable,
+  rawQuery: string,
+  limit = 10,
+  /** limits hits to cases the searcher may open (access/policy.ts caseScope); customers to those with such a case */
+  scope: (caseAlias: string, params: unknown[]) => string = () => 'TRUE',
+): Promise<SearchResults> {
   const q = rawQuery.trim().slice(0, 200);
   if (q.length < 2) return { customers: [], cases: [] };
   const like = `%${likeEscape(q.toLowerCase())}%`;
@@ -19,6 +25,11 @@ export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 1
   const caseNumber = /^#?\d{1,12}$/.test(q) ? Number(q.replace('#', '')) : null;
   const phoneLike = digits.length >= 4 && /^[\d\s()+.-]+$/.test(q) ? `%${digits}%` : null;
 
+  const customerParams: unknown[] = [like, phoneLike, limit];
+  const customerScope = scope('sc', customerParams);
+  const customerFilter = customerScope === 'TRUE' ? 'TRUE' : `EXISTS (SELECT 1 FROM cases sc WHERE sc.customer_id = c.id AND ${customerScope})`;
+  const caseParams: unknown[] = [caseNumber, like, q, limit];
+  const caseScopeSql = scope('c', caseParams);
   const [customers, cases] = await Promise.all([
     db.query(
       `WITH hits AS (
@@ -29,9 +40,10 @@ export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 1
        SELECT c.id, c.name, c.tier, array(SELECT value FROM customer_identities i WHERE i.customer_id = c.id ORDER BY i.id LIMIT 5) AS identities
          FROM customers c JOIN (SELECT DISTINCT id FROM hits) h ON h.id = c.id
         WHERE c.merged_into_id IS NULL
+          AND ${customerFilter}
         ORDER BY c.tier = 'vip' DESC, c.name NULLS LAST
         LIMIT $3`,
-      [like, phoneLike, limit],
+      customerParams,
     ),
     db.query(
       `WITH hits AS (
@@ -49,10 +61,10 @@ export async function searchWorkspace(db: Queryable, rawQuery: string, limit = 1
        )
        SELECT c.id, c.number, c.subject, c.status, c.channel, cu.name AS customer_name, b.snippet
          FROM best b JOIN cases c ON c.id = b.id JOIN customers cu ON cu.id = c.customer_id
-        WHERE c.merged_into_id IS NULL
+        WHERE c.merged_into_id IS NULL AND ${caseScopeSql}
         ORDER BY b.rank, c.last_activity_at DESC
         LIMIT $4`,
-      [caseNumber, like, q, limit],
+      caseParams,
     ),
   ]);
   return {

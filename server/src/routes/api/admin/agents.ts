@@ -4,6 +4,7 @@ import { hashPassword } from '../../../auth/passwords.js';
 import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
 import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id } from '../../../schemas/common.js';
+import { checkAccountEdit, enforceVerdict } from '../../../access/policy.js';
 
 const COLS = `id, email, name, role, language, skills, capacity, presence, phone, active`;
 const AgentAdminView = Type.Intersect([AgentView, Type.Object({ phone: Type.Union([Type.String(), Type.Null()]), active: Type.Boolean() })]);
@@ -78,6 +79,7 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const before = (await app.db.query(`SELECT ${COLS} FROM agents WHERE id = $1`, [req.params.id])).rows[0];
       if (!before) throw notFound('agent');
+      enforceVerdict(checkAccountEdit(req.agent!, before));
       const b = req.body;
       // Only admins may change roles or passwords; supervisors tune skills and capacity.
       if ((b.role || b.password || b.active !== undefined) && req.agent!.role !== 'admin') {
@@ -94,7 +96,11 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
         [req.params.id, b.name ?? null, b.role ?? null, b.language ?? null, b.skills ?? null, b.capacity ? JSON.stringify(b.capacity) : null,
          b.phone !== undefined, b.phone ?? null, b.active ?? null, b.password ? await hashPassword(b.password) : null],
       );
-      if (b.active === false) await app.db.query(`DELETE FROM sessions WHERE agent_id = $1`, [req.params.id]);
+      // Sessions (and their live sockets) end with the right they were opened under.
+      const after = r.rows[0];
+      if ((b.active === false && before.active) || after.role !== before.role || b.password) {
+        await app.endStaffSessions({ agentId: req.params.id, all: true });
+      }
       if (b.queueIds) {
         await app.db.query(`DELETE FROM queue_members WHERE agent_id = $1`, [req.params.id]);
         for (const q of b.queueIds) await app.db.query(`INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [q, req.params.id]);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { verifyPassword } from '../../../auth/passwords.js';
-import { createSession, deleteSession } from '../../../auth/sessions.js';
+import { createSession } from '../../../auth/sessions.js';
 import { SESSION_COOKIE, sessionToken } from '../../../plugins/auth.js';
 import { audit } from '../../../audit/audit-log.js';
 import { AgentView, ErrorView } from '../../../schemas/common.js';
@@ -49,9 +49,9 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/logout', { schema: { tags: ['auth'], summary: 'End the current session' } }, async (req, reply) => {
+  app.post('/logout', { schema: { tags: ['auth'], summary: "End the current session and disconnect that session's sockets" } }, async (req, reply) => {
     const token = sessionToken(req);
-    if (token) await deleteSession(app.db, token);
+    if (token) await app.endStaffSessions({ token });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -11,6 +11,7 @@ import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams, Id } from '../../../schemas/common.js';
 import { sendAttachment } from '../../../storage/send-attachment.js';
+import { caseScope, checkCase, enforceVerdict, type Actor } from '../../../access/policy.js';
 
 const Tag = Type.String({ minLength: 1, maxLength: 50 });
 
@@ -18,6 +19,9 @@ const Tag = Type.String({ minLength: 1, maxLength: 50 });
 const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
   const routing = (): RoutingDeps => app.routingDeps;
+  // Who may call each route is declared in access/routes.ts; these check what only the body or a second case tells.
+  const mode = () => app.config.agentCaseAccess;
+  const scopeOf = (me: Actor) => (alias: string, params: unknown[]) => caseScope(me, mode(), alias, params);
 
   app.get(
     '/cases',
@@ -67,7 +71,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const r = await app.db.query(`SELECT customer_id FROM cases WHERE id = $1`, [req.params.id]);
       if (!r.rowCount) throw notFound('case');
-      return customerTimeline(app.db, r.rows[0].customer_id, { before: req.query.before, limit: req.query.limit });
+      return customerTimeline(app.db, r.rows[0].customer_id, { before: req.query.before, limit: req.query.limit, scope: scopeOf(req.agent!) });
     },
   );
 
@@ -100,6 +104,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
+      if (req.body.priority !== undefined) enforceVerdict(await checkCase(app.db, req.agent!, mode(), req.params.id, 'change'));
       const changed = await updateCase(app.db, req.params.id, req.agent!.id, req.body);
       if (changed.length) await emitCaseUpdated(app.realtime, app.db, req.params.id);
       return { changed, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
@@ -150,7 +155,6 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       const me = req.agent!;
       const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
       if (!c.rowCount) throw notFound('case');
-      if (me.role === 'agent' && c.rows[0].assignee_id !== me.id) throw forbidden('only the agent holding the case (or a supervisor) can transfer it');
       const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
       return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
     },
@@ -161,16 +165,22 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     number: Type.Optional(Id()),
     kind: Type.Optional(Type.Union([Type.Literal('related'), Type.Literal('follow_up')])),
   });
-  async function resolveRef(ref: { caseId?: number; number?: number }): Promise<number> {
-    if (ref.caseId) return ref.caseId;
-    if (!ref.number) throw badRequest('give caseId or number', [{ field: 'number', reason: 'required' }]);
-    const r = await app.db.query(`SELECT id FROM cases WHERE number = $1`, [ref.number]);
-    if (!r.rowCount) throw notFound(`case #${ref.number}`);
-    return r.rows[0].id;
+  /** The other case of a link or merge; one the agent may not read is as unknown as a missing one. */
+  async function resolveRef(me: Actor, ref: { caseId?: number; number?: number }): Promise<number> {
+    let id = ref.caseId;
+    if (!id) {
+      if (!ref.number) throw badRequest('give caseId or number', [{ field: 'number', reason: 'required' }]);
+      const r = await app.db.query(`SELECT id FROM cases WHERE number = $1`, [ref.number]);
+      if (!r.rowCount) throw notFound(`case #${ref.number}`);
+      id = Number(r.rows[0].id);
+    }
+    const v = await checkCase(app.db, me, mode(), id, 'read');
+    if (!v.ok) throw notFound(ref.number ? `case #${ref.number}` : 'case');
+    return id;
   }
 
   app.post('/cases/:id/links', { schema: { tags: ['cases'], summary: 'Link another case (by id or number)', params: IdParams, body: CaseRef } }, async (req) => {
-    const other = await resolveRef(req.body);
+    const other = await resolveRef(req.agent!, req.body);
     await linkCases(app.db, req.params.id, other, req.agent!.id, req.body.kind);
     await emitCaseUpdated(app.realtime, app.db, req.params.id);
     return { links: await caseLinks(app.db, req.params.id) };
@@ -189,7 +199,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/merge',
     { schema: { tags: ['cases'], summary: 'Merge this case into another case of the same customer', params: IdParams, body: CaseRef } },
     async (req) => {
-      const target = await resolveRef(req.body);
+      const target = await resolveRef(req.agent!, req.body);
       const { freedAgentId } = await mergeCases(app.db, req.params.id, target, req.agent!.id);
       // a merged (closed) case frees its agent's capacity: let the router fill it
       await applyEffects(routing(), { ...noEffects(), match: true, presence: freedAgentId ? [freedAgentId] : [] });

@@ -3,13 +3,16 @@ import { Type } from 'typebox';
 import { addIdentity, getCustomer, mergeCustomers, removeIdentity, updateCustomer } from '../../../customers/profile.js';
 import { customerTimeline } from '../../../cases/timeline.js';
 import { IdParams, IdentityKindT, Id } from '../../../schemas/common.js';
+import { caseScope, type Actor } from '../../../access/policy.js';
 
 /** Customer profile in the workspace: details, identities on every channel, merge. */
 const customers: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
+  // the profile lists only the cases the reader may open (access/policy.ts)
+  const scopeOf = (me: Actor) => (alias: string, params: unknown[]) => caseScope(me, app.config.agentCaseAccess, alias, params);
 
   app.get('/customers/:id', { schema: { tags: ['customers'], summary: 'Profile with identities and recent cases', params: IdParams } }, async (req) =>
-    getCustomer(app.db, req.params.id),
+    getCustomer(app.db, req.params.id, scopeOf(req.agent!)),
   );
 
   app.get(
@@ -22,7 +25,8 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ before: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
       },
     },
-    async (req) => customerTimeline(app.db, req.params.id, req.query),
+    // entries of cases the reader may not open stay out (access/policy.ts)
+    async (req) => customerTimeline(app.db, req.params.id, { ...req.query, scope: scopeOf(req.agent!) }),
   );
 
   app.patch(
@@ -43,7 +47,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await updateCustomer(app.db, req.params.id, req.agent!.id, req.body);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 
@@ -59,7 +63,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       await addIdentity(app.db, req.params.id, req.agent!, req.body.kind, req.body.value);
-      return reply.code(201).send(await getCustomer(app.db, req.params.id));
+      return reply.code(201).send(await getCustomer(app.db, req.params.id, scopeOf(req.agent!)));
     },
   );
 
@@ -68,7 +72,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['customers'], params: Type.Object({ id: Id(), identityId: Id() }) } },
     async (req) => {
       await removeIdentity(app.db, req.params.id, req.agent!.id, req.params.identityId);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 
@@ -84,7 +88,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await mergeCustomers(app.db, req.body.sourceId, req.params.id, req.agent!.id);
-      return getCustomer(app.db, req.params.id);
+      return getCustomer(app.db, req.params.id, scopeOf(req.agent!));
     },
   );
 };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { createArticle, getArticle, searchArticles, updateArticle } from '../../../kb/articles.js';
 import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { audit } from '../../../audit/audit-log.js';
+import { checkKbWrite, enforceVerdict } from '../../../access/policy.js';
 
 export const ArticleView = Type.Object({
   id: Type.Integer(),
@@ -65,6 +66,7 @@ const kbArticles: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['kb'], summary: 'Write an article (Markdown body)', body: Type.Object(fields), response: { 201: ArticleView, 400: ErrorView } },
     },
     async (req, reply) => {
+      enforceVerdict(checkKbWrite(req.agent!, req.body));
       const a = await createArticle(app.db, app.config.publicUrl, req.agent!.id, req.body);
       await audit(app.db, { actorId: req.agent!.id, action: 'kb.article.create', entity: 'kb_article', entityId: a.id, after: a, ip: req.ip });
       return reply.code(201).send(a);
@@ -85,6 +87,7 @@ const kbArticles: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const before = await getArticle(app.db, app.config.publicUrl, { id: req.params.id, publishedOnly: false });
+      enforceVerdict(checkKbWrite(req.agent!, req.body, before));
       const a = await updateArticle(app.db, app.config.publicUrl, req.params.id, req.body);
       await audit(app.db, { actorId: req.agent!.id, action: 'kb.article.update', entity: 'kb_article', entityId: a.id, before, after: a, ip: req.ip });
       return a;

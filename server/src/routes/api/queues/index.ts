@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CasePriorityT, ChannelT, Id } from '../../../schemas/common.js';
+import { visibleQueueIds } from '../../../access/policy.js';
 
 const WaitingCase = Type.Object({
   position: Type.Integer({ description: '1 = next to be offered' }),
@@ -37,6 +38,8 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const q = req.query;
+      // agents see the waiting cases of their own queues only
+      const visible = await visibleQueueIds(app.db, req.agent!);
       const r = await app.db.query(
         `SELECT c.id, c.number, c.subject, c.channel, c.priority, c.routing_priority, c.routing_state, c.first_queued_at,
                 GREATEST(0, EXTRACT(EPOCH FROM (now() - c.first_queued_at)))::int AS waiting_seconds,
@@ -46,9 +49,10 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
            FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
           WHERE c.routing_state IN ('waiting', 'offered')
             AND ($1::bigint IS NULL OR c.queue_id = $1) AND ($2::text IS NULL OR c.channel = $2)
+            AND ($4::bigint[] IS NULL OR c.queue_id = ANY($4))
           ORDER BY c.routing_priority, c.first_queued_at, c.id
           LIMIT $3`,
-        [q.queueId ?? null, q.channel ?? null, q.limit ?? 200],
+        [q.queueId ?? null, q.channel ?? null, q.limit ?? 200, visible === 'all' ? null : visible],
       );
       return {
         total: r.rows[0]?.total ?? 0,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { searchWorkspace } from '../../../search/workspace-search.js';
+import { caseScope } from '../../../access/policy.js';
 
 /** Workspace search: customers and cases from one box, plus the agent and queue pickers. */
 const search: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,7 +16,7 @@ const search: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ q: Type.String({ maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }),
       },
     },
-    async (req) => searchWorkspace(app.db, req.query.q, req.query.limit),
+    async (req) => searchWorkspace(app.db, req.query.q, req.query.limit, (alias, params) => caseScope(req.agent!, app.config.agentCaseAccess, alias, params)),
   );
 
   app.get(
