@@ -30,7 +30,7 @@ export default fp<CoreOptions>(
   async (app, opts) => {
     const ownDb = !opts.db;
     const ownRedis = !opts.redis;
-    const db = opts.db ?? createPool(opts.config.databaseUrl);
+    const db = opts.db ?? createPool(opts.config.databaseUrl, 10, app.log);
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix);
     const store = localDiskStore(opts.config.storageDir);

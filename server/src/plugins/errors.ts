@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { HttpError } from '../lib/errors.js';
 import { InvalidIdentityError } from '../ingest/identity.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 
 interface ValidationItem {
   instancePath?: string;
@@ -30,6 +31,15 @@ export default fp(
         return reply.code(err.statusCode).send({ error: httpName(err.statusCode), message: err.message, details: err.details });
       }
       if (err instanceof InvalidIdentityError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+      // The database is away (restart, failover): nothing was committed, so the caller (a provider's
+      // webhook retry, the agent UI, an API client) can simply send the same request again.
+      if (isDatabaseUnavailable(err)) {
+        req.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
+        return reply
+          .code(503)
+          .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+          .send({ error: 'Service Unavailable', message: 'temporarily unavailable, please retry shortly' });
+      }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         return reply.code(status).send({ error: httpName(status), message: err.message });
@@ -43,6 +53,6 @@ export default fp(
 
 function httpName(code: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests' } as Record<number, string>
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>
   )[code] ?? 'Error';
 }
