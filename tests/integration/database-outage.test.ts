@@ -10,6 +10,7 @@ import { makeAgent } from '../helpers/factories.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitFor } from '../helpers/wait.js';
 import { PG_ADMIN_URL } from '../helpers/env.js';
+import { backoffMs, refusalKind, retryTransientRefusals } from '../../agent-ui/src/realtime/reconnect.js';
 
 // The app talks to Postgres through a proxy the test can take away: connections cut mid-transaction
 // (what a restart does to its clients), then refused while "stopped", then back.
@@ -98,5 +99,38 @@ describe('Postgres going away and coming back', () => {
     expect(await handshake(token)).toEqual({ ok: true });
     // still refused for a bad token: "not authorised" is not confused with "try again"
     expect(await handshake('not-a-token')).toMatchObject({ ok: false, message: 'unauthorized' });
+  });
+
+  it("the agent UI's socket keeps retrying a refused handshake while the database is away and connects by itself when it returns", async () => {
+    const agent = await makeAgent(db.pool);
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });
+    const token = login.json().token as string;
+    await proxy.down();
+    const s = connect(`${base}/agent`, { auth: { token }, transports: ['websocket'], reconnectionDelay: 100 });
+    let refusals = 0;
+    let fatal: string | null = null;
+    s.on('connect_error', () => refusals++);
+    const stop = retryTransientRefusals(s, (k) => (fatal = k));
+    try {
+      await waitFor(async () => refusals >= 2, 10_000, 'two refused handshakes');
+      expect(s.connected).toBe(false);
+      await proxy.up();
+      await waitFor(async () => s.connected, 15_000, 'socket connected after the database returned');
+      expect(fatal).toBeNull();
+    } finally {
+      stop();
+      s.disconnect();
+    }
+  });
+});
+
+describe('agent UI refusal handling', () => {
+  it('tells "not authorised" from "try again" and backs off', () => {
+    expect(refusalKind({ message: 'unauthorized' })).toBe('unauthorized');
+    expect(refusalKind({ message: 'forbidden' })).toBe('forbidden');
+    expect(refusalKind({ message: 'unavailable', data: { retryable: true } })).toBe('transient');
+    expect(backoffMs(0, undefined, () => 0)).toBe(250);
+    expect(backoffMs(10, undefined, () => 1)).toBe(15_000);
+    expect(backoffMs(0, 2000, () => 0)).toBe(2000);
   });
 });
