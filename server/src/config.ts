@@ -21,6 +21,11 @@ export interface Config {
   /** Safety-net sweep that re-enqueues committed-but-not-enqueued cases. */
   recoverySweepMs: number;
   loginRateLimit: { max: number; windowMs: number };
+  /**
+   * Outbound delivery: an attempt still unfinished after this long is taken to have died with its
+   * process; its outcome is reconciled with the provider before anything is sent again.
+   */
+  outbound: { attemptLeaseMs: number };
   /** Routing and presence timings (see routing/settings.ts). */
   routing: {
     offerTimeoutLiveMs: number;
@@ -32,6 +37,8 @@ export interface Config {
     stickyLiveSeconds: number;
     stickyAsyncSeconds: number;
     awayAfterTimeouts: number;
+    /** Written-channel cases (email, SMS, portal) stay with an agent who went offline this long. */
+    assignmentKeepOfflineMinutes: number;
   };
   twilio: {
     accountSid: string | null;
@@ -191,7 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
       stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),
       stickyAsyncSeconds: int('ROUTING_STICKY_ASYNC_SECONDS', 86_400, 0, 86_400 * 30),
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
+      assignmentKeepOfflineMinutes: int('ASSIGNMENT_KEEP_OFFLINE_MINUTES', 240, 0, 60 * 24 * 30),
     },
+    outbound: { attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000) },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
     twilio: {
       accountSid: env.TWILIO_ACCOUNT_SID || null,
