@@ -13,6 +13,7 @@ const en = {
   tier: { standard: 'Standard', vip: 'VIP' },
   direction: { inbound: 'From customer', outbound: 'Reply', internal: 'Internal note' },
   offer: {
+    accepting: 'Accepting…',
     title: 'Incoming {channel}',
     waiting: 'Waiting {time}',
     expiresIn: 'Respond within {time}',

@@ -15,6 +15,7 @@ const fa: Catalogue = {
   tier: { standard: 'عادی', vip: 'ویژه (VIP)' },
   direction: { inbound: 'از مشتری', outbound: 'پاسخ', internal: 'یادداشت داخلی' },
   offer: {
+    accepting: 'در حال پذیرش…',
     title: '{channel} ورودی',
     waiting: 'در انتظار {time}',
     expiresIn: 'پاسخ تا {time}',
