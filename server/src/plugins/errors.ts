@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { HttpError } from '../lib/errors.js';
 import { InvalidIdentityError } from '../ingest/identity.js';
+import { UnknownCaseError } from '../ingest/threading.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 
 interface ValidationItem {
@@ -31,6 +32,9 @@ export default fp(
         return reply.code(err.statusCode).send({ error: httpName(err.statusCode), message: err.message, details: err.details });
       }
       if (err instanceof InvalidIdentityError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+      if (err instanceof UnknownCaseError) {
+        return reply.code(422).send({ error: 'Unprocessable Entity', message: err.message, details: [{ field: 'caseId', reason: 'not a case of this customer' }] });
+      }
       // The database is away (restart, failover): nothing was committed, so the caller (a provider's
       // webhook retry, the agent UI, an API client) can simply send the same request again.
       if (isDatabaseUnavailable(err)) {
