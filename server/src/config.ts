@@ -45,6 +45,15 @@ export interface Config {
   allowedOrigins: string[];
   /** Bearer token for GET /metrics; null = /metrics is switched off. */
   metricsToken: string | null;
+  /**
+   * Outbound delivery: an attempt still unfinished after this long is taken to have died with its
+   * process; its outcome is reconciled with the provider before anything is sent again.
+   */
+  outbound: {
+    attemptLeaseMs: number;
+    /** Where agents' SMS and calls may go: ISO 3166 country codes, OUTBOUND_COUNTRIES (premium-rate numbers are always refused). */
+    countries: string[];
+  };
   /** Routing and presence timings (see routing/settings.ts). */
   routing: {
     offerTimeoutLiveMs: number;
@@ -56,6 +65,8 @@ export interface Config {
     stickyLiveSeconds: number;
     stickyAsyncSeconds: number;
     awayAfterTimeouts: number;
+    /** Written-channel cases (email, SMS, portal) stay with an agent who went offline this long. */
+    assignmentKeepOfflineMinutes: number;
   };
   twilio: {
     accountSid: string | null;
@@ -93,8 +104,6 @@ export interface Config {
   };
   /** Chat transcripts by email: requests per visitor and per address within the window; confirmation links' lifetime. */
   transcripts: { perVisitor: number; perAddress: number; windowMs: number; confirmTtlMinutes: number };
-  /** Where agents' SMS and calls may go: ISO 3166 country codes (premium-rate numbers are always refused). */
-  outbound: { countries: string[] };
   portal: {
     magicLinkTtlMinutes: number;
     codeTtlMinutes: number;
@@ -265,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
       stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),
       stickyAsyncSeconds: int('ROUTING_STICKY_ASYNC_SECONDS', 86_400, 0, 86_400 * 30),
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
+      assignmentKeepOfflineMinutes: int('ASSIGNMENT_KEEP_OFFLINE_MINUTES', 240, 0, 60 * 24 * 30),
     },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
     loginAccountLimit: {
@@ -312,7 +322,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowMs: int('TRANSCRIPT_LIMIT_WINDOW_MS', 86_400_000, 1000, 30 * 86_400_000),
       confirmTtlMinutes: int('TRANSCRIPT_CONFIRM_TTL_MINUTES', 60, 1, 7 * 24 * 60),
     },
-    outbound: { countries: [...new Set(outboundCountries)] },
+    outbound: { countries: [...new Set(outboundCountries)], attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000) },
     portal: {
       magicLinkTtlMinutes: int('PORTAL_MAGIC_LINK_TTL_MINUTES', 15, 1, 24 * 60),
       codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),

@@ -1,9 +1,11 @@
 import { loadConfigOrExit } from './config.js';
 import { buildApp } from './app.js';
+import { installProcessGuards } from './lib/process-guards.js';
 
 async function main() {
   const config = loadConfigOrExit();
   const app = await buildApp({ config });
+  installProcessGuards(app.log);
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);

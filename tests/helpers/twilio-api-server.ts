@@ -30,6 +30,13 @@ export interface TwilioApiServer {
   serve(path: string, contentType: string, body: Buffer): void;
   /** What GET Calls/{sid}.json answers (default: in-progress). */
   setCallStatus(callSid: string, status: string, durationSeconds?: number): void;
+  /** Every message the stand-in accepted (POST Messages.json), oldest first; GET Messages.json lists them like Twilio. */
+  messages: Record<string, unknown>[];
+  /**
+   * The next `n` accepted messages are stored but the connection is cut before the answer (the
+   * client sees a network error): a provider that took a message whose acceptance never reached us.
+   */
+  dropAnswers(n: number): void;
   /** Requests whose "METHOD path" matches. */
   find(match: RegExp): RecordedRequest[];
   close(): Promise<void>;
@@ -42,6 +49,8 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
   const scripted: Scripted[] = [];
   const files = new Map<string, { contentType: string; body: Buffer }>();
   const callStatus = new Map<string, { status: string; duration?: number }>();
+  const messages: Record<string, unknown>[] = [];
+  let dropAnswers = 0;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -84,9 +93,32 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
       const now = new Date().toUTCString();
       if (rec.method === 'POST' && rec.path === `${base}/Messages.json`) {
         if (!form.To || !form.From || (!form.Body && !form.MediaUrl)) return json(400, { code: 21602, message: 'Message body is required.', status: 400 });
-        return json(201, {
-          sid: sid('SM'), account_sid: opts.accountSid, to: form.To, from: form.From, body: form.Body, status: 'queued',
-          num_segments: '1', direction: 'outbound-api', date_created: now, date_updated: now, uri: `${base}/Messages/x.json`,
+        const m = {
+          sid: sid('SM'), account_sid: opts.accountSid, to: form.To, from: form.From, body: form.Body ?? '', status: 'queued',
+          num_segments: '1', direction: 'outbound-api', date_created: now, date_updated: now, date_sent: null, uri: `${base}/Messages/x.json`,
+        };
+        messages.push(m);
+        if (dropAnswers > 0) {
+          dropAnswers--;
+          return req.socket.destroy();
+        }
+        return json(201, m);
+      }
+      if (rec.method === 'GET' && rec.path === `${base}/Messages.json`) {
+        // Twilio's documented filters: To, From, DateSent (a day, or DateSent< / DateSent> bounds); newest first.
+        const q = u.searchParams;
+        const day = (v: string) => v.slice(0, 10);
+        const sentDay = (m: Record<string, unknown>) => (m.date_sent ? new Date(String(m.date_sent)).toISOString().slice(0, 10) : null);
+        const list = messages
+          .filter((m) => (!q.get('To') || m.to === q.get('To')) && (!q.get('From') || m.from === q.get('From')))
+          .filter((m) => !q.get('DateSent') || sentDay(m) === day(q.get('DateSent')!))
+          .filter((m) => !q.get('DateSent>') || (sentDay(m) !== null && sentDay(m)! >= day(q.get('DateSent>')!)))
+          .filter((m) => !q.get('DateSent<') || (sentDay(m) !== null && sentDay(m)! <= day(q.get('DateSent<')!)))
+          .reverse();
+        const size = Math.min(Number(q.get('PageSize') ?? 50) || 50, 1000);
+        return json(200, {
+          messages: list.slice(0, size), page: 0, page_size: size, start: 0, end: Math.min(size, list.length) - 1,
+          first_page_uri: `${base}/Messages.json?PageSize=${size}&Page=0`, next_page_uri: null, previous_page_uri: null, uri: `${base}/Messages.json`,
         });
       }
       if (rec.method === 'POST' && rec.path === `${base}/Calls.json`) {
@@ -108,6 +140,10 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    messages,
+    dropAnswers(n) {
+      dropAnswers = n;
+    },
     failNext(match, ...answers) {
       for (const a of answers) {
         scripted.push({ match, status: a.status, body: { code: a.code ?? a.status * 100, message: a.message ?? `simulated HTTP ${a.status}`, status: a.status } });

@@ -43,6 +43,30 @@ describe('offers', () => {
     await other.setPresence('offline');
   });
 
+  it('accept is idempotent by offer id, and an accept that arrives after the offer timed out is not a missed offer', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const c = await h.inbound({ channel: 'email', queueId: q.id });
+    const o = await a.nextOffer();
+    expect(await a.accept(o.offerId)).toEqual({ ok: true, caseId: c });
+    // the first answer was lost (server restarting): the UI asks again and gets the same answer
+    expect(await a.accept(o.offerId)).toEqual({ ok: true, caseId: c });
+
+    const c2 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o2 = await a.nextOffer((x) => x.case.id === c2);
+    await until(() => a.rescinded.find((r) => r.offerId === o2.offerId), 'timed out', 3000);
+    const c3 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o3 = await a.nextOffer((x) => x.case.id === c3);
+    await until(() => a.rescinded.find((r) => r.offerId === o3.offerId), 'second timeout', 3000);
+    await until(async () => (await presenceOf(a.id)) === 'away', 'away for missed offers', 3000);
+    // the agent had pressed Accept; it only reached the server late
+    expect(await a.accept(o3.offerId)).toEqual({ ok: false, reason: 'timed_out' });
+    expect(await presenceOf(a.id)).toBe('available');
+    expect((await presenceLog(a.id)).at(-1)).toEqual({ presence: 'available', reason: 'late_accept' });
+    expect((await h.ctx.db.pool.query(`SELECT consecutive_timeouts FROM agents WHERE id = $1`, [a.id])).rows[0].consecutive_timeouts).toBe(0);
+    await a.setPresence('offline');
+  });
+
   it('a decline sends the case to the next agent at once', async () => {
     const q = await h.queue();
     const a = await h.agent({ queueIds: [q.id], available: true });

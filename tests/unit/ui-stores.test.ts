@@ -94,6 +94,39 @@ describe('presence store', () => {
     expect(p.offers).toEqual([]);
   });
 
+  it('an accept whose answer does not come is sent again (same offer id) and the card stays until the server answers', async () => {
+    const sent: unknown[] = [];
+    let calls = 0;
+    let cardDuringRetry: string[] = [];
+    setPresenceDeps({
+      retryDelayMs: () => 5,
+      request: async (event, payload) => {
+        sent.push([event, payload]);
+        calls++;
+        if (calls === 1) throw new Error('operation has timed out');
+        if (calls === 2) {
+          cardDuringRetry = usePresenceStore().offers.map((o) => o.offerId);
+          throw new Error('not connected');
+        }
+        if (calls === 3) return { ok: false, reason: 'error' }; // server up, database not yet
+        return { ok: true, caseId: 77 };
+      },
+    });
+    const p = usePresenceStore();
+    p.sound = false;
+    p.addOffer({ offerId: 'r1', expiresAt: new Date(Date.now() + 20_000).toISOString(), case: { id: 77 }, customer: {} } as never);
+    const pending = p.accept('r1');
+    // a rescind racing the retried accept, or the countdown ending, does not drop the card
+    p.removeOffer('r1');
+    p.expireOffers(Date.now() + 60_000);
+    expect(p.offers.map((o) => o.offerId)).toEqual(['r1']);
+    expect(await pending).toEqual({ ok: true, caseId: 77 });
+    expect(cardDuringRetry).toEqual(['r1']);
+    expect(sent).toEqual(Array(4).fill(['offer:accept', { offerId: 'r1' }]));
+    expect(p.offers).toEqual([]);
+    expect(p.accepting).toEqual([]);
+  });
+
   it('drops offers whose time ran out', () => {
     const p = usePresenceStore();
     p.sound = false;

@@ -2,10 +2,12 @@ import pino from 'pino';
 import { loadConfigOrExit } from '../../server/src/config.js';
 import { logRedaction } from '../../server/src/lib/log-redaction.js';
 import { startWorkers } from './start-workers.js';
+import { installProcessGuards } from '../../server/src/lib/process-guards.js';
 
 async function main() {
   const config = loadConfigOrExit();
   const log = pino({ level: config.logLevel, name: 'workers', ...logRedaction });
+  installProcessGuards(log);
   const workers = await startWorkers({ config, log });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'workers shutting down');

@@ -27,7 +27,7 @@ export interface RunningWorkers {
 
 /** Starts every background processor of this process; each one closes cleanly on SIGTERM. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const db = deps.db ?? createPool(deps.config.databaseUrl);
+  const db = deps.db ?? createPool(deps.config.databaseUrl, 10, { log: deps.log });
   const producer = createRedis(deps.config.redisUrl, 'producer');
   const queues = createQueues(producer, deps.config.queuePrefix);
   const closers: (() => Promise<void>)[] = [];

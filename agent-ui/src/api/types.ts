@@ -88,6 +88,8 @@ export interface TimelineItem {
   html: string | null;
   deliveryStatus: string;
   deliveryError: string | null;
+  /** every hand-over to the provider (outbound), oldest first */
+  deliveryAttempts?: DeliveryAttempt[];
   metadata: Record<string, unknown>;
   attachments: TimelineAttachment[];
   createdAt: string;
@@ -197,4 +199,14 @@ export interface ReplyBody {
   to?: string;
   cc?: string[];
   attachments?: { filename: string; contentType?: string; contentBase64: string }[];
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  finishedAt: string | null;
+  outcome: 'pending' | 'accepted' | 'failed' | 'not_sent' | 'unknown';
+  provider: string | null;
+  providerCode: string | null;
+  error: string | null;
 }

@@ -1,4 +1,4 @@
-import type { Notification, Offer, PresenceState, TimelineItem } from '../api/types';
+import type { DeliveryAttempt, Notification, Offer, PresenceState, TimelineItem } from '../api/types';
 import { useCasesStore } from '../stores/cases';
 import { useCaseViewStore } from '../stores/case-view';
 import { useNotificationsStore } from '../stores/notifications';
@@ -47,7 +47,8 @@ export const eventTable = {
     s.cases.onInteraction(p);
     s.caseView.onInteraction(p);
   },
-  'interaction:status': (p: { caseId?: number; interactionId: number; status: string; error?: string | null }, s) => s.caseView.onDeliveryStatus(p),
+  'interaction:status': (p: { caseId?: number; interactionId: number; status: string; error?: string | null; attempts?: DeliveryAttempt[] }, s) =>
+    s.caseView.onDeliveryStatus(p),
   'queue:updated': (p: { waiting?: number }, s) => {
     if (typeof p.waiting === 'number') s.cases.waiting = p.waiting;
     void s.cases.loadQueue();

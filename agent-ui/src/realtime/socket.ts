@@ -3,11 +3,13 @@ import { reactive } from 'vue';
 import { dispatch, SERVER_EVENTS, workspaceStores } from './event-table';
 import { setPresenceDeps } from '../stores/presence';
 import { setWatchDeps } from '../stores/case-view';
+import { retryTransientRefusals } from './reconnect';
 
 /** Connection state for the header indicator. */
 export const connection = reactive({ connected: false, everConnected: false, reconnecting: false });
 
 let socket: Socket | null = null;
+let stopRetries: (() => void) | null = null;
 
 function request(event: string, payload: unknown, timeoutMs = 8000): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -52,12 +54,15 @@ export function connectRealtime(): Socket {
     // retry that by itself: come back to whichever node is up.
     if (reason === 'io server disconnect') setTimeout(() => socket?.connect(), 500 + Math.random() * 1000);
   });
-  socket.on('connect_error', (err: Error) => {
+  socket.on('connect_error', () => {
     connection.connected = false;
-    if (/unauthori[sz]ed/i.test(err.message)) {
-      stores.session.expire();
-      disconnectRealtime();
-    } else connection.reconnecting = true;
+    connection.reconnecting = true;
+  });
+  // A refusal because the server could not check the session (database restarting) is retried with
+  // backoff until it works; only "not authorised" ends the session.
+  stopRetries = retryTransientRefusals(socket, () => {
+    stores.session.expire();
+    disconnectRealtime();
   });
   return socket;
 }
@@ -78,6 +83,8 @@ export async function resume(): Promise<void> {
 }
 
 export function disconnectRealtime(): void {
+  stopRetries?.();
+  stopRetries = null;
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = null;

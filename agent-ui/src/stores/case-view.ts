@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { casesApi, customersApi } from '../api/workspace';
-import type { CaseLink, CaseView, CustomerProfile, ReplyBody, TimelineItem } from '../api/types';
+import type { CaseLink, CaseView, CustomerProfile, DeliveryAttempt, ReplyBody, TimelineItem } from '../api/types';
 import { useCasesStore } from './cases';
 
 export interface WatchDeps {
@@ -128,11 +128,12 @@ export const useCaseViewStore = defineStore('caseView', {
       }
     },
     /** interaction:status — delivery progress of a reply (sent, delivered, failed + reason). */
-    onDeliveryStatus(p: { caseId?: number; interactionId: number; status: string; error?: string | null }): void {
+    onDeliveryStatus(p: { caseId?: number; interactionId: number; status: string; error?: string | null; attempts?: DeliveryAttempt[] }): void {
       const i = this.items.find((x) => x.id === p.interactionId);
       if (i) {
         i.deliveryStatus = p.status;
         i.deliveryError = p.error ?? null;
+        if (p.attempts) i.deliveryAttempts = p.attempts;
       }
     },
     onTyping(p: { caseId: number; from?: string; name?: string; typing: boolean }): void {

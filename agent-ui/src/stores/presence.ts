@@ -7,12 +7,18 @@ import { useSessionStore } from './session';
 export interface PresenceDeps {
   /** emits on the /agent socket and resolves with the server's ack */
   request: (event: string, payload: unknown) => Promise<unknown>;
+  /** wait before the n-th retry of an accept whose answer did not come (tests shorten it) */
+  retryDelayMs?: (n: number) => number;
 }
 
 let deps: PresenceDeps = { request: async () => { throw new Error('not connected'); } };
 export function setPresenceDeps(d: PresenceDeps): void {
   deps = d;
 }
+
+/** An accept is retried this long past the offer's expiry: the server still answers (and forgives the late answer). */
+const ACCEPT_RETRY_PAST_EXPIRY_MS = 30_000;
+const defaultRetryDelay = (n: number) => Math.min(4000, 300 * 2 ** n);
 
 export const usePresenceStore = defineStore('presence', {
   state: () => ({
@@ -22,6 +28,8 @@ export const usePresenceStore = defineStore('presence', {
     offers: [] as Offer[],
     /** offers answered from this tab, so a late duplicate event does not bring them back */
     answered: [] as string[],
+    /** offers whose accept is on its way (or being retried): their card stays until the server answers */
+    accepting: [] as string[],
     sound: true,
     /** load per channel as the router counts it ("2/3"), null until the server told us */
     load: null as Record<string, string> | null,
@@ -79,22 +87,47 @@ export const usePresenceStore = defineStore('presence', {
       if (this.sound) playChime();
     },
     removeOffer(offerId: string): void {
+      // an offer being accepted leaves when the server answered the accept, not on a rescind racing it
+      if (this.accepting.includes(offerId)) return;
       this.offers = this.offers.filter((o) => o.offerId !== offerId);
     },
     /** Drops offers whose countdown ran out (the router times them out on its side). */
     expireOffers(now = Date.now()): void {
-      this.offers = this.offers.filter((o) => new Date(o.expiresAt).getTime() > now);
+      this.offers = this.offers.filter((o) => this.accepting.includes(o.offerId) || new Date(o.expiresAt).getTime() > now);
     },
+    /**
+     * Accepts an offer. The card stays (marked accepting) until the server answers: a request that
+     * times out or finds no connection (server restarting, network blip) is sent again with backoff —
+     * accepting is idempotent by offer id, and a late accept is not counted as a missed offer.
+     */
     async accept(offerId: string): Promise<{ ok: boolean; caseId?: number; reason?: string }> {
-      this.answered.push(offerId);
+      if (this.accepting.includes(offerId)) return { ok: false, reason: 'in_progress' };
       const offer = this.offers.find((o) => o.offerId === offerId);
-      this.removeOffer(offerId);
+      this.answered.push(offerId);
+      this.accepting.push(offerId);
+      const giveUpAt = (offer ? new Date(offer.expiresAt).getTime() : Date.now()) + ACCEPT_RETRY_PAST_EXPIRY_MS;
       try {
-        const ack = (await deps.request('offer:accept', { offerId })) as { ok?: boolean; caseId?: number; reason?: string } | undefined;
-        if (ack && ack.ok === false) return { ok: false, reason: ack.reason };
-        return { ok: true, caseId: ack?.caseId ?? offer?.case.id };
-      } catch (err) {
-        return { ok: false, reason: (err as Error).message };
+        for (let n = 0; ; n++) {
+          let ack: { ok?: boolean; caseId?: number; reason?: string } | undefined;
+          try {
+            ack = (await deps.request('offer:accept', { offerId })) as typeof ack;
+          } catch (err) {
+            // no answer: the accept may or may not have arrived; asking again is safe
+            if (Date.now() >= giveUpAt) return { ok: false, reason: (err as Error).message };
+            await new Promise((r) => setTimeout(r, (deps.retryDelayMs ?? defaultRetryDelay)(n)));
+            continue;
+          }
+          // the server could not decide (database away): the same
+          if (ack?.ok === false && ack.reason === 'error' && Date.now() < giveUpAt) {
+            await new Promise((r) => setTimeout(r, (deps.retryDelayMs ?? defaultRetryDelay)(n)));
+            continue;
+          }
+          if (ack && ack.ok === false) return { ok: false, reason: ack.reason };
+          return { ok: true, caseId: ack?.caseId ?? offer?.case.id };
+        }
+      } finally {
+        this.accepting = this.accepting.filter((x) => x !== offerId);
+        this.removeOffer(offerId);
       }
     },
     async decline(offerId: string): Promise<void> {
@@ -106,7 +139,7 @@ export const usePresenceStore = defineStore('presence', {
     async resumeOffers(): Promise<void> {
       try {
         const offers = await routingApi.myOffers();
-        this.offers = this.offers.filter((o) => offers.some((x) => x.offerId === o.offerId));
+        this.offers = this.offers.filter((o) => this.accepting.includes(o.offerId) || offers.some((x) => x.offerId === o.offerId));
         for (const o of offers) this.addOffer(o);
       } catch {
         // the offers endpoint may be missing on an older server; live events still arrive

@@ -67,7 +67,8 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   return result;
 }
 
-async function applyTransition(
+/** One status change inside the caller's transaction, case row locked (e.g. a chat visitor leaving the queue). */
+export async function applyTransition(
   tx: Tx,
   c: { id: number; status: string; assignee_id: number | null; routing_state: string },
   input: ChangeStatusInput,

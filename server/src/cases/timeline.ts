@@ -1,6 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { badRequest } from '../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
+import { attemptView, type AttemptView } from '../outbound/attempts.js';
 
 export interface TimelineAttachment {
   id: number;
@@ -26,6 +27,8 @@ export interface TimelineItem {
   html: string | null;
   deliveryStatus: string;
   deliveryError: string | null;
+  /** every hand-over to the provider, oldest first (outbound only; empty when nothing was sent yet) */
+  deliveryAttempts: AttemptView[];
   metadata: Record<string, unknown>;
   attachments: TimelineAttachment[];
   createdAt: string;
@@ -62,7 +65,8 @@ export function decodeCursor(cursor: string): { createdAt: string; id: number } 
 const SELECT_ITEMS = `
   SELECT i.*, c.number AS case_number, a.name AS author_name,
          COALESCE((SELECT json_agg(json_build_object('id', t.id, 'filename', t.filename, 'contentType', t.content_type, 'size', t.size_bytes) ORDER BY t.id)
-                     FROM attachments t WHERE t.interaction_id = i.id AND NOT t.inline), '[]') AS attachments
+                     FROM attachments t WHERE t.interaction_id = i.id AND NOT t.inline), '[]') AS attachments,
+         CASE WHEN i.direction = 'outbound' THEN (SELECT json_agg(d ORDER BY d.attempt) FROM delivery_attempts d WHERE d.interaction_id = i.id) END AS delivery_attempts
     FROM interactions i
     JOIN cases c ON c.id = i.case_id
     LEFT JOIN agents a ON a.id = i.author_agent_id`;
@@ -85,6 +89,7 @@ export function toTimelineItem(r: any): TimelineItem {
     html: r.html ? sanitizeHtml(r.html, SAFE_HTML) : null,
     deliveryStatus: r.delivery_status,
     deliveryError: r.delivery_error,
+    deliveryAttempts: ((r.delivery_attempts ?? []) as unknown[]).map(attemptView),
     metadata: r.metadata ?? {},
     attachments: (r.attachments as Omit<TimelineAttachment, 'url'>[]).map((a) => ({ ...a, size: Number(a.size), url: `/api/v1/cases/${r.case_id}/attachments/${a.id}` })),
     createdAt: new Date(r.created_at).toISOString(),

@@ -28,7 +28,19 @@ export interface SendContext {
   log: Logger;
   /** Socket events to agents or visitors (e.g. a chat reply pushed to the widget). */
   realtime?: RealtimeEmitter;
+  /**
+   * The delivery attempt this send belongs to: a sender records here, BEFORE calling its provider,
+   * what it needs to find the message again should the process die mid-call (e.g. the sender number).
+   */
+  attempt?: { note(details: Record<string, unknown>): Promise<void> };
 }
+
+/** What the provider says about an attempt whose outcome was lost (process died between call and record). */
+export type ReconcileResult =
+  | { kind: 'accepted'; provider: string; providerMessageId: string; status: SendResult['status'] }
+  | { kind: 'not_sent' }
+  /** the provider cannot be asked: the channel's documented policy decides (see README "Reliability") */
+  | { kind: 'unknown'; note: string };
 
 export interface SendResult {
   /** e.g. 'smtp', 'twilio': with providerMessageId it identifies the message in status callbacks */
@@ -55,6 +67,8 @@ export interface ChannelAdapter {
   /** Fastify plugin with the channel's inbound endpoints, mounted at `prefix`. */
   routes?: { prefix: string; plugin: FastifyPluginAsync };
   send?: (ctx: SendContext, msg: OutboundMessage) => Promise<SendResult>;
+  /** Asks the provider whether an attempt with a lost outcome reached it (request = what the sender noted). */
+  reconcile?: (ctx: SendContext, msg: OutboundMessage, attempt: { startedAt: Date; request: Record<string, unknown> }) => Promise<ReconcileResult>;
   /**
    * Checked when an agent writes a reply, before it is queued: a reason the message cannot be sent (e.g. the customer
    * opted out of SMS) is shown to the agent at once instead of surfacing later as a failed delivery.

@@ -9,24 +9,50 @@ export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
 export type Queryable = pg.Pool | pg.PoolClient;
 
-export function createPool(connectionString: string, max = 10, limits: Pick<pg.PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout'> = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, ...limits });
-  // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', () => {});
+type WarnLog = { warn(obj: object, msg: string): void };
+
+export interface PoolOptions extends Pick<pg.PoolConfig, 'connectionTimeoutMillis' | 'statement_timeout'> {
+  /** where lost connections are reported (at warn) */
+  log?: WarnLog;
+}
+
+/**
+ * A pool whose clients can lose their connection at any time (database restart, backend
+ * terminated, network cut) without taking the process down. pg emits 'error' on a client whose
+ * connection breaks; pg-pool only listens while the client is idle and removes its listener on
+ * checkout, so a client in use by a transaction would raise an unhandled 'error' and crash the
+ * process. Every client gets its own listener for its whole life; the failed query rejects as
+ * usual and the broken client is discarded on release.
+ */
+export function createPool(connectionString: string, max = 10, opts: PoolOptions = {}): pg.Pool {
+  const { log, ...limits } = opts;
+  // A connect that hangs (host unreachable) must fail like a refused one so requests can answer 503.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, ...limits });
+  const warn = (err: Error, what: string) => (log ? log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, what) : undefined);
+  pool.on('error', (err) => warn(err, 'idle database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => warn(err, 'database connection lost'));
+  });
   return pool;
 }
 
 export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | null = null;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    // On a broken connection ROLLBACK fails too; the server rolls back when the connection dies.
+    broken = await client.query('ROLLBACK').then(
+      () => null,
+      (e: Error) => e,
+    );
     throw err;
   } finally {
-    client.release();
+    // A client whose connection failed must not go back to the pool.
+    client.release(broken ?? undefined);
   }
 }

@@ -4,6 +4,8 @@ import type { Channel } from '../contracts/channels.js';
 export interface ThreadingHints {
   /** The channel knows the case (chat conversation, portal request). Must belong to the customer. */
   caseId?: number;
+  /** The sender named the case explicitly (API): one that is not this customer's is an error, not a hint. */
+  caseIdRequired?: boolean;
   /** Channel-specific resolver run inside the ingest transaction (e.g. email participant rules). */
   resolveCase?: (tx: Tx, ctx: { customerId: number }) => Promise<number | null>;
   /** Provider message ids this message replies to (e.g. In-Reply-To / References). */
@@ -12,6 +14,14 @@ export interface ThreadingHints {
   caseNumber?: number;
   /** Never thread into an existing case by time window. */
   forceNewCase?: boolean;
+}
+
+/** An explicit case that does not exist or belongs to another customer (the whole ingest rolls back). */
+export class UnknownCaseError extends Error {
+  constructor(public readonly caseId: number) {
+    super(`case ${caseId} does not exist or belongs to another customer`);
+    this.name = 'UnknownCaseError';
+  }
 }
 
 export interface ThreadCase {
@@ -41,6 +51,7 @@ export async function findThreadCase(
   if (h.caseId) {
     const c = await pick(`SELECT ${COLS} FROM cases c WHERE c.id = $1 AND c.customer_id = $2 FOR UPDATE`, [h.caseId, q.customerId]);
     if (c) return c;
+    if (h.caseIdRequired) throw new UnknownCaseError(h.caseId);
   }
   if (h.resolveCase) {
     const id = await h.resolveCase(tx, { customerId: q.customerId });

@@ -6,6 +6,8 @@ import { sendSystemSms } from './sms.js';
 import { t } from './messages.js';
 import { publicThread, renderTranscript } from './transcript.js';
 import type { NotificationJob } from './jobs.js';
+import { beginAttempt, bodyDigest, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, staleAttempts, wasAccepted } from '../outbound/attempts.js';
+import { findSentMessage } from '../channels/twilio/find-message.js';
 
 export interface NotificationDeps {
   db: pg.Pool;
@@ -13,8 +15,13 @@ export interface NotificationDeps {
   log: Log;
 }
 
-/** Sends one system notification; throws on a failure worth retrying. */
-export async function handleNotification(deps: NotificationDeps, job: NotificationJob): Promise<void> {
+/**
+ * Sends one system notification; throws on a failure worth retrying. With `key` (the job's unique
+ * id) the send is recorded in delivery_attempts like an agent reply: never again once the provider
+ * took it, and an attempt interrupted mid-call is looked up at Twilio (SMS) or resent with the same
+ * Message-ID (mail) — see README "Reliability".
+ */
+export async function handleNotification(deps: NotificationDeps, job: NotificationJob, key?: string): Promise<void> {
   // Trying the portal on a laptop without a mail server or SMS account: the worker log shows the
   // sign-in secret instead. Never in production, where a missing provider is a failure to retry.
   if (deps.config.nodeEnv === 'development') {
@@ -24,22 +31,34 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
   switch (job.kind) {
     case 'magic-link': {
       const m = t(job.language);
-      await sendSystemMail(deps.config, {
-        to: job.to,
-        subject: m.magicLinkSubject,
-        text: m.magicLinkBody(job.link, deps.config.portal.magicLinkTtlMinutes),
-        language: job.language,
+      await once(deps, key, 'email', { to: job.to }, async (mid) => {
+        const r = await sendSystemMail(deps.config, {
+          to: job.to,
+          subject: m.magicLinkSubject,
+          text: m.magicLinkBody(job.link, deps.config.portal.magicLinkTtlMinutes),
+          language: job.language,
+          messageId: mid,
+        });
+        return { provider: 'email', providerMessageId: r.messageId };
       });
       return;
     }
-    case 'sms-code':
-      await sendSystemSms(deps.config, job.to, t(job.language).smsCode(job.code, deps.config.portal.codeTtlMinutes));
+    case 'sms-code': {
+      const body = t(job.language).smsCode(job.code, deps.config.portal.codeTtlMinutes);
+      await once(deps, key, 'sms', { to: job.to, from: deps.config.portal.smsFrom, bodySha: bodyDigest(body) }, async () => {
+        const r = await sendSystemSms(deps.config, job.to, body);
+        return { provider: 'twilio', providerMessageId: r.sid };
+      });
       return;
+    }
     case 'chat-transcript': {
       const c = await deps.db.query(`SELECT number FROM cases WHERE id = $1`, [job.caseId]);
       if (!c.rowCount) return;
       const mail = renderTranscript(await publicThread(deps.db, job.caseId), job.language, c.rows[0].number);
-      await sendSystemMail(deps.config, { to: job.to, ...mail, language: job.language });
+      await once(deps, key, 'email', { to: job.to }, async (mid) => {
+        const r = await sendSystemMail(deps.config, { to: job.to, ...mail, language: job.language, messageId: mid });
+        return { provider: 'email', providerMessageId: r.messageId };
+      });
       return;
     }
     case 'transcript-confirm': {
@@ -65,13 +84,75 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
       const row = r.rows[0];
       if (!row?.email) return;
       const m = t(row.language);
-      await sendSystemMail(deps.config, {
-        to: row.email,
-        subject: m.replySubject(row.number, row.subject),
-        text: m.replyBody(`${deps.config.publicUrl}/portal/requests/${row.number}`),
-        language: row.language,
+      await once(deps, key, 'email', { to: row.email }, async (mid) => {
+        const r = await sendSystemMail(deps.config, {
+          to: row.email,
+          subject: m.replySubject(row.number, row.subject),
+          text: m.replyBody(`${deps.config.publicUrl}/portal/requests/${row.number}`),
+          language: row.language,
+          messageId: mid,
+        });
+        return { provider: 'email', providerMessageId: r.messageId };
       });
       return;
     }
+  }
+}
+
+/**
+ * At most once towards the provider once it took the message, at least once until then. `send`
+ * gets a stable Message-ID for mail (a resend after an unknown outcome carries the same one).
+ */
+async function once(
+  deps: NotificationDeps,
+  key: string | undefined,
+  channel: 'email' | 'sms',
+  request: Record<string, unknown>,
+  send: (messageId: string | undefined) => Promise<{ provider: string; providerMessageId: string }>,
+): Promise<void> {
+  if (!key) {
+    await send(undefined);
+    return;
+  }
+  const k = { systemKey: key };
+  if (await wasAccepted(deps.db, k)) return;
+  const { stale, inFlight } = await staleAttempts(deps.db, k, deps.config.outbound.attemptLeaseMs);
+  if (inFlight) throw new Error(`notification ${key} is being sent by another worker`);
+  for (const a of stale) {
+    const r = a.request as { to?: string; from?: string; bodySha?: string; called?: boolean };
+    if (channel === 'sms' && r.called && r.to && r.from && r.bodySha) {
+      const found = await findSentMessage(deps.config, {
+        to: r.to, from: r.from, bodySha: r.bodySha, since: a.startedAt,
+        isKnown: async (sid) => ((await deps.db.query(`SELECT 1 FROM delivery_attempts WHERE provider_message_id = $1 LIMIT 1`, [sid])).rowCount ?? 0) > 0,
+      });
+      if (found) {
+        await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: 'twilio', providerMessageId: found.sid, error: 'found at the provider after an interrupted attempt' });
+        return;
+      }
+      await finishAttempt(deps.db, a.id, { outcome: 'not_sent', error: 'interrupted; not found at the provider' });
+    } else if (!r.called) {
+      await finishAttempt(deps.db, a.id, { outcome: 'not_sent', error: 'interrupted before the provider was called' });
+    } else {
+      await finishAttempt(deps.db, a.id, { outcome: 'unknown', error: 'interrupted during the SMTP exchange; sent again with the same Message-ID' });
+    }
+  }
+  const attempt = await beginAttempt(deps.db, k, channel, request);
+  if (!attempt) throw new Error(`notification ${key} is being sent by another worker`);
+  const messageId = channel === 'email' ? `${key}@${new URL(deps.config.publicUrl).hostname}` : undefined;
+  await noteAttempt(deps.db, attempt.id, { called: true, ...(messageId ? { messageId } : {}) });
+  try {
+    const r = await send(messageId);
+    await finishAttempt(deps.db, attempt.id, { outcome: 'accepted', provider: r.provider, providerMessageId: r.providerMessageId || messageId || null });
+  } catch (err) {
+    const e = err as { status?: number; responseCode?: number; message?: string };
+    // no answer at all (connection cut, timeout): the provider may have taken it; reconcile before a resend
+    const ambiguous = outcomeUnknown(err) && !/not configured|are needed/.test(e.message ?? '');
+    await (ambiguous
+      ? markAmbiguous(deps.db, attempt.id, `no answer from the provider: ${e.message}`)
+      : finishAttempt(deps.db, attempt.id, { outcome: 'failed', providerCode: e.responseCode ?? e.status ?? null, error: e.message ?? String(err) })
+    ).catch((x) =>
+      deps.log.warn({ err: x, key }, 'could not record a failed notification attempt'),
+    );
+    throw err;
   }
 }

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 
 /** System notifications the notifications worker sends. Secrets stay in Redis only until sent. */
 export type NotificationJob =
@@ -10,6 +11,9 @@ export type NotificationJob =
 
 export async function enqueueNotification(queue: Queue, job: NotificationJob): Promise<void> {
   await queue.add(job.kind, job, {
+    // unique for ever (not Redis' counter, which restarts with an emptied Redis): it is the message's
+    // idempotency key in delivery_attempts
+    jobId: `${job.kind}-${randomUUID()}`,
     attempts: 5,
     backoff: { type: 'exponential', delay: 2000 },
     removeOnComplete: true,

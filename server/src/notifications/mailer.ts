@@ -7,6 +7,8 @@ export interface SystemMail {
   text: string;
   html?: string;
   language?: string;
+  /** a stable Message-ID: a resend after an unknown outcome carries the same one */
+  messageId?: string;
 }
 
 const transports = new Map<string, Transporter>();
@@ -26,6 +28,7 @@ export async function sendSystemMail(config: Config, mail: SystemMail): Promise<
     text: mail.text,
     html: mail.html,
     headers: mail.language ? { 'Content-Language': mail.language } : undefined,
+    ...(mail.messageId ? { messageId: `<${mail.messageId}>` } : {}),
   });
   return { messageId: info.messageId };
 }

@@ -17,6 +17,6 @@ export async function sendSystemSms(config: Config, to: string, body: string): P
     signal: AbortSignal.timeout(10_000),
   });
   const json = (await res.json().catch(() => ({}))) as { sid?: string; message?: string };
-  if (!res.ok) throw new Error(`SMS provider answered ${res.status}: ${json.message ?? 'no detail'}`);
+  if (!res.ok) throw Object.assign(new Error(`SMS provider answered ${res.status}: ${json.message ?? 'no detail'}`), { status: res.status });
   return { sid: json.sid ?? '' };
 }

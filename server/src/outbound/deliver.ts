@@ -4,8 +4,10 @@ import type { Log } from '../lib/log.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import type { RealtimeEmitter } from '../realtime/emitter.js';
 import { adapterFor } from '../channels/index.js';
-import { PermanentDeliveryError, type OutboundMessage } from '../channels/types.js';
+import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, type SendContext } from '../channels/types.js';
 import { rooms } from '../contracts/realtime.js';
+import { restErrorInfo } from '../channels/twilio/client.js';
+import { attemptHistory, beginAttempt, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, settleAccepted, staleAttempts } from './attempts.js';
 
 export interface DeliverDeps {
   db: pg.Pool;
@@ -15,18 +17,38 @@ export interface DeliverDeps {
   realtime?: RealtimeEmitter;
 }
 
+/** Another process is handing this message to its provider right now; try again after its lease. */
+export class DeliveryInFlightError extends Error {
+  constructor(interactionId: number) {
+    super(`interaction ${interactionId} is being delivered by another worker`);
+    this.name = 'DeliveryInFlightError';
+  }
+}
+
 /**
- * Sends one outbound interaction through its channel adapter and records the outcome.
+ * Sends one outbound interaction through its channel adapter, at most once towards the provider
+ * once the provider has accepted it, and at least once until then:
+ *  - a message whose provider id is on record is never sent again;
+ *  - every attempt is recorded (delivery_attempts) before the provider is called, and finished after;
+ *  - an attempt left pending by a process that died mid-call is reconciled with the provider first
+ *    (Twilio: its message list; SMTP and chat cannot be asked: see README "Reliability").
  * Throws on a retryable failure (BullMQ retries with backoff); permanent failures are recorded, not retried.
  */
 export async function deliverInteraction(deps: DeliverDeps, interactionId: number, opts: { finalAttempt: boolean }): Promise<void> {
   const r = await deps.db.query(
-    `SELECT i.id, i.case_id, c.number, i.customer_id, i.channel, i.to_address, i.subject, i.text, i.html, i.metadata, i.delivery_status
+    `SELECT i.id, i.case_id, c.number, i.customer_id, i.channel, i.to_address, i.subject, i.text, i.html, i.metadata, i.delivery_status,
+            i.provider, i.provider_message_id
        FROM interactions i JOIN cases c ON c.id = i.case_id WHERE i.id = $1 AND i.direction = 'outbound'`,
     [interactionId],
   );
   const row = r.rows[0];
   if (!row || !['queued', 'sending'].includes(row.delivery_status)) return; // already handled (a retry after success)
+  const key = { interactionId };
+  if (row.provider_message_id) {
+    // The provider holds it (its status callbacks move it on): never again.
+    await settleAccepted(deps.db, key, row.provider, row.provider_message_id);
+    return;
+  }
   const adapter = adapterFor(row.channel);
   const atts = await deps.db.query(`SELECT filename, content_type, storage_key FROM attachments WHERE interaction_id = $1 ORDER BY id`, [interactionId]);
   const msg: OutboundMessage = {
@@ -42,36 +64,85 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
     metadata: row.metadata ?? {},
     attachments: atts.rows.map((a) => ({ filename: a.filename, contentType: a.content_type, storageKey: a.storage_key })),
   };
-  await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1`, [interactionId]);
+  const ctx: SendContext = { db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime };
+
+  // 1. Attempts whose process died between the call and the record: ask the provider first.
+  const { stale, inFlight } = await staleAttempts(deps.db, key, deps.config.outbound.attemptLeaseMs);
+  if (inFlight) throw new DeliveryInFlightError(interactionId);
+  for (const a of stale) {
+    const verdict: ReconcileResult = adapter?.reconcile
+      ? await adapter.reconcile(ctx, msg, a)
+      : { kind: 'unknown', note: 'the provider cannot be asked; sent again (same message id where the channel has one)' };
+    if (verdict.kind === 'accepted') {
+      await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: verdict.provider, providerMessageId: verdict.providerMessageId, error: 'found at the provider after an interrupted attempt' });
+      const done = await recordAccepted(deps, interactionId, { provider: verdict.provider, providerMessageId: verdict.providerMessageId, status: verdict.status });
+      await notify(deps, row.case_id, interactionId, done, null);
+      deps.log.info({ interactionId, providerMessageId: verdict.providerMessageId }, 'interrupted delivery attempt found at the provider; not sending again');
+      return;
+    }
+    await finishAttempt(deps.db, a.id, verdict.kind === 'not_sent' ? { outcome: 'not_sent', error: 'interrupted before the provider took it' } : { outcome: 'unknown', error: verdict.note });
+  }
+
+  // 2. Claim the next attempt (committed before the provider is called).
+  const attempt = await beginAttempt(deps.db, key, row.channel, { to: msg.to });
+  if (!attempt) throw new DeliveryInFlightError(interactionId);
+  await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, [interactionId]);
+  ctx.attempt = { note: (d) => noteAttempt(deps.db, attempt.id, d) };
   try {
     if (!adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
-    const res = await adapter.send({ db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime }, msg);
-    // A provider status callback (or a chat visitor's read receipt) may already have moved the
-    // message on (sent, delivered, read, failed): keep that.
-    const done = await deps.db.query(
-      `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
-              delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
-              provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
-        WHERE id = $1 RETURNING delivery_status`,
-      [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],
-    );
-    await notify(deps, row.case_id, interactionId, done.rows[0]?.delivery_status ?? res.status, null);
+    const res = await adapter.send(ctx, msg);
+    await finishAttempt(deps.db, attempt.id, { outcome: 'accepted', provider: res.provider ?? null, providerMessageId: res.providerMessageId ?? null });
+    const status = await recordAccepted(deps, interactionId, res);
+    await notify(deps, row.case_id, interactionId, status, null);
   } catch (err) {
     const permanent = err instanceof PermanentDeliveryError;
     const reason = (err as Error).message || String(err);
-    if (permanent || opts.finalAttempt) {
+    const info = restErrorInfo(err);
+    const e = err as { responseCode?: number; code?: string | number };
+    // no answer from the provider (connection cut, timeout): it may have taken the message anyway
+    const ambiguous = !permanent && outcomeUnknown(err);
+    await (ambiguous
+      ? markAmbiguous(deps.db, attempt.id, `no answer from the provider: ${reason}`)
+      : finishAttempt(deps.db, attempt.id, { outcome: 'failed', providerCode: info.code ?? e.responseCode ?? (typeof e.code === 'string' ? e.code : info.status), error: reason })
+    ).catch((x) => deps.log.warn({ err: x, interactionId }, 'could not record a failed delivery attempt'));
+    // an ambiguous last try stays queued: the sweep reconciles it with the provider later
+    if (permanent || (opts.finalAttempt && !ambiguous)) {
       await deps.db.query(`UPDATE interactions SET delivery_status = 'failed', delivery_error = $2, updated_at = now() WHERE id = $1`, [interactionId, reason]);
       await notify(deps, row.case_id, interactionId, 'failed', reason);
       if (permanent) return;
     } else {
       await deps.db.query(`UPDATE interactions SET delivery_status = 'queued', delivery_error = $2, updated_at = now() WHERE id = $1`, [interactionId, `retrying: ${reason}`]);
+      await notify(deps, row.case_id, interactionId, 'queued', `retrying: ${reason}`);
     }
     throw err;
   }
 }
 
+/**
+ * The provider took the message. A provider status callback (or a chat visitor's read receipt) may
+ * already have moved it on (sent, delivered, read, failed): keep that.
+ */
+async function recordAccepted(
+  deps: DeliverDeps,
+  interactionId: number,
+  res: { provider?: string; providerMessageId?: string; status: string; metadata?: Record<string, unknown> },
+): Promise<string> {
+  const done = await deps.db.query(
+    `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
+            delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
+            provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
+      WHERE id = $1 RETURNING delivery_status`,
+    [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],
+  );
+  return done.rows[0]?.delivery_status ?? res.status;
+}
+
 async function notify(deps: DeliverDeps, caseId: number, interactionId: number, status: string, error: string | null) {
-  await deps.realtime
-    ?.emit({ nsp: '/agent', room: rooms.case(caseId), event: 'interaction:status', payload: { caseId, interactionId, status, error } })
-    .catch(() => {});
+  if (!deps.realtime) return;
+  try {
+    const attempts = await attemptHistory(deps.db, interactionId);
+    await deps.realtime.emit({ nsp: '/agent', room: rooms.case(caseId), event: 'interaction:status', payload: { caseId, interactionId, status, error, attempts } });
+  } catch (err) {
+    deps.log.warn({ err, interactionId }, 'could not push a delivery status');
+  }
 }

@@ -1,16 +1,25 @@
 import type { Queryable } from '../db/pool.js';
 
-/** Safety net for replies: re-add delivery jobs for outbound interactions still queued after a minute. */
+/**
+ * Safety net for replies whose delivery job was lost (Redis restarted empty, a worker killed): re-adds
+ * a job for outbound interactions still waiting after a minute. Only those the provider does not
+ * hold yet: one with a provider id is waiting for its status callback, not for another send. The
+ * job itself reconciles an interrupted attempt with the provider before sending (outbound/deliver.ts).
+ */
 export async function sweepQueuedOutbound(
   db: Queryable,
   queue: { add(name: string, data: { interactionId: number }, opts: { jobId: string }): Promise<unknown> },
   limit = 500,
 ): Promise<number> {
   const r = await db.query(
-    `SELECT id FROM interactions WHERE direction = 'outbound' AND delivery_status = 'queued' AND updated_at < now() - interval '1 minute'
+    `SELECT id FROM interactions
+      WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
+        AND updated_at < now() - interval '1 minute'
       ORDER BY id LIMIT $1`,
     [limit],
   );
-  for (const row of r.rows) await queue.add('deliver', { interactionId: row.id }, { jobId: `out-${row.id}` });
+  // the job id names this sweep's pass too: an older job with the same id may linger as completed or failed
+  const minute = Math.floor(Date.now() / 60_000);
+  for (const row of r.rows) await queue.add('deliver', { interactionId: row.id }, { jobId: `out-${row.id}-sweep-${minute}` });
   return r.rowCount ?? 0;
 }

@@ -36,16 +36,17 @@ export default fp<CoreOptions>(
     const ownDb = !opts.db;
     const ownRedis = !opts.redis;
     const pools = opts.config.dbPools;
-    const db = opts.db ?? createPool(opts.config.databaseUrl, pools.main);
+    const db = opts.db ?? createPool(opts.config.databaseUrl, pools.main, { log: app.log });
     // a pool handed in (tests) serves every kind of work
     // a message that cannot get a connection or finish a statement within seconds is refused (503), not kept waiting
     const ingestDb =
       opts.db ??
       createPool(opts.config.databaseUrl, pools.ingest, {
+        log: app.log,
         connectionTimeoutMillis: opts.config.ingestLimits.maxWaitMs,
         statement_timeout: opts.config.ingestLimits.statementTimeoutMs,
       });
-    const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing);
+    const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing, { log: app.log });
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix);
     const store = localDiskStore(opts.config.storageDir, { maxBytes: opts.config.attachmentMaxBytes });

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { HttpError, ServiceUnavailableError } from '../lib/errors.js';
 import { InvalidIdentityError } from '../ingest/identity.js';
+import { UnknownCaseError } from '../ingest/threading.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 
 interface ValidationItem {
   instancePath?: string;
@@ -36,6 +38,18 @@ export default fp(
       if (typeof (err as { code?: unknown }).code === 'string' && /^22[0-9A-Z]{3}$/.test((err as { code: string }).code)) {
         req.log.warn({ err }, 'request value refused by the database');
         return reply.code(400).send({ error: 'Bad Request', message: 'a value in the request is out of range or malformed' });
+      }
+      if (err instanceof UnknownCaseError) {
+        return reply.code(422).send({ error: 'Unprocessable Entity', message: err.message, details: [{ field: 'caseId', reason: 'not a case of this customer' }] });
+      }
+      // The database is away (restart, failover): nothing was committed, so the caller (a provider's
+      // webhook retry, the agent UI, an API client) can simply send the same request again.
+      if (isDatabaseUnavailable(err)) {
+        req.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
+        return reply
+          .code(503)
+          .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+          .send({ error: 'Service Unavailable', message: 'temporarily unavailable, please retry shortly' });
       }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {

@@ -26,6 +26,17 @@ declare module 'socket.io' {
   }
 }
 
+/**
+ * A handshake refused because the server cannot decide right now. socket.io-client does not retry a
+ * refused handshake by itself, so the reason travels in `data` for the client to tell apart from
+ * "unauthorized"/"forbidden" (which it must not retry).
+ */
+export function transientRefusal(retryAfterMs = 2000): Error {
+  const e = new Error('unavailable') as Error & { data?: { retryable: boolean; retryAfterMs: number } };
+  e.data = { retryable: true, retryAfterMs };
+  return e;
+}
+
 export function socketToken(socket: Socket): string | null {
   const auth = socket.handshake.auth as { token?: string } | undefined;
   if (auth?.token) return auth.token;
@@ -69,7 +80,10 @@ export default fp(
         socket.data.agent = agent;
         next();
       } catch (err) {
-        next(err as Error);
+        // The session could not be checked (database away): not a refusal. The client retries with
+        // backoff; the browser never sees the database's error text.
+        app.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'socket auth could not check the session');
+        next(transientRefusal());
       }
     };
 

@@ -62,6 +62,10 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
     await lockAgent(tx, a.agentId);
     await lockCase(tx, pre.case_id);
     const o = await lockOffer(tx, a.offerId);
+    // A retried accept whose first answer was lost (server restarting, timeout): same answer again.
+    if (o?.status === 'accepted' && o.agent_id === a.agentId) return { ok: true, caseId: o.case_id };
+    // The agent did answer, only the answer came late (connection down): not a missed offer.
+    if (o?.status === 'timed_out' && o.agent_id === a.agentId) await forgiveMissedOfferInTx(tx, a.agentId, fx);
     if (!o || o.status !== 'pending') return { ok: false, reason: o?.status === 'rescinded' ? 'rescinded' : (o?.status ?? 'not_found') };
     if (!o.live) return { ok: false, reason: 'expired' };
     await tx.query(`UPDATE offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [o.id]);
@@ -69,8 +73,21 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
     await assignInTx(tx, { caseId: o.case_id, agentId: a.agentId, actorId: a.agentId, via: 'accept', offerId: o.id }, fx);
     return { ok: true, caseId: o.case_id };
   });
-  if (res.ok) await applyEffects(deps, fx);
+  await applyEffects(deps, fx);
   return res;
+}
+
+/**
+ * An accept that reached us after the offer timed out: the agent was there, so the timeout does not
+ * count, and an Away set for missed offers since is undone.
+ */
+async function forgiveMissedOfferInTx(tx: Tx, agentId: number, fx: Effects): Promise<void> {
+  await tx.query(`UPDATE agents SET consecutive_timeouts = 0 WHERE id = $1`, [agentId]);
+  const last = await tx.query(
+    `SELECT a.presence, (SELECT reason FROM agent_presence_log l WHERE l.agent_id = a.id ORDER BY l.id DESC LIMIT 1) AS reason FROM agents a WHERE a.id = $1`,
+    [agentId],
+  );
+  if (last.rows[0]?.presence === 'away' && last.rows[0].reason === 'missed_offers') await setPresenceInTx(tx, agentId, 'available', 'late_accept', fx);
 }
 
 export async function declineOffer(deps: RoutingDeps, a: { offerId: string; agentId: number; reason?: string }): Promise<SimpleAck> {

@@ -14,6 +14,7 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   stickyLiveSeconds: 60,
   stickyAsyncSeconds: 86_400,
   awayAfterTimeouts: 2,
+  assignmentKeepOfflineMinutes: 240,
 };
 
 const LIVE: Channel[] = ['voice', 'chat'];

@@ -7,7 +7,8 @@
 import { writeCaseEvent } from '../db/case-events.js';
 import { notFound } from '../lib/errors.js';
 import { lockCase } from '../cases/assignment.js';
-import { applyEffects, noEffects } from './effects.js';
+import { applyEffects, noEffects, type Effects } from './effects.js';
+import type { Tx } from '../db/pool.js';
 import { rescindCaseOfferInTx } from './offers.js';
 import { withRetryingTx } from './tx.js';
 import type { RoutingDeps } from './deps.js';
@@ -20,23 +21,26 @@ export async function withdrawCase(
   reason: WithdrawReason,
 ): Promise<{ withdrawn: boolean; waitedSeconds: number | null }> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
-    const c = await lockCase(tx, caseId);
-    if (!c) throw notFound('case');
-    if (c.routing_state !== 'waiting' && c.routing_state !== 'offered') return { withdrawn: false, waitedSeconds: null };
-    await rescindCaseOfferInTx(tx, caseId, reason, fx);
-    const w = await tx.query(
-      `UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now()
-        WHERE id = $1 RETURNING EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited`,
-      [caseId],
-    );
-    const waitedSeconds = w.rows[0].waited == null ? null : Math.round(w.rows[0].waited * 1000) / 1000;
-    await writeCaseEvent(tx, { caseId, type: 'abandoned', data: { reason, waitedSeconds } });
-    fx.dequeued.push(caseId);
-    fx.caseUpdates.push({ caseId, event: 'abandoned', agentIds: [] });
-    fx.match = fx.rescinded.length > 0; // the offered agent has room again
-    return { withdrawn: true, waitedSeconds };
-  });
+  const res = await withRetryingTx(deps.db, (tx) => withdrawCaseInTx(tx, caseId, reason, fx));
   await applyEffects(deps, fx);
   return res;
+}
+
+/** The same inside the caller's transaction (the caller applies `fx` after commit). */
+export async function withdrawCaseInTx(tx: Tx, caseId: number, reason: WithdrawReason, fx: Effects): Promise<{ withdrawn: boolean; waitedSeconds: number | null }> {
+  const c = await lockCase(tx, caseId);
+  if (!c) throw notFound('case');
+  if (c.routing_state !== 'waiting' && c.routing_state !== 'offered') return { withdrawn: false, waitedSeconds: null };
+  await rescindCaseOfferInTx(tx, caseId, reason, fx);
+  const w = await tx.query(
+    `UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now()
+      WHERE id = $1 RETURNING EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited`,
+    [caseId],
+  );
+  const waitedSeconds = w.rows[0].waited == null ? null : Math.round(w.rows[0].waited * 1000) / 1000;
+  await writeCaseEvent(tx, { caseId, type: 'abandoned', data: { reason, waitedSeconds } });
+  fx.dequeued.push(caseId);
+  fx.caseUpdates.push({ caseId, event: 'abandoned', agentIds: [] });
+  fx.match = fx.rescinded.length > 0; // the offered agent has room again
+  return { withdrawn: true, waitedSeconds };
 }

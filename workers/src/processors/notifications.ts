@@ -6,7 +6,7 @@ import type { NotificationJob } from '../../../server/src/notifications/jobs.js'
 
 /** Sends system mail and SMS (sign-in links and codes, chat transcripts, reply notices). */
 export function startNotificationsWorker(deps: NotificationDeps & { connection: Redis; prefix: string }): () => Promise<void> {
-  const worker = new Worker<NotificationJob>(QUEUE_NAMES.notifications, (job) => handleNotification(deps, job.data), {
+  const worker = new Worker<NotificationJob>(QUEUE_NAMES.notifications, (job) => handleNotification(deps, job.data, job.id), {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 10,

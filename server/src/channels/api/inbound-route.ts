@@ -55,7 +55,7 @@ const inboundRoute: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Push an inbound customer message (API-key authenticated); a replayed providerMessageId changes nothing',
         security: [{ apiKey: [] }],
         body: InboundBody,
-        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView, 413: ErrorView, 503: ErrorView },
+        response: { 200: InboundResult, 201: InboundResult, 400: ErrorView, 401: ErrorView, 413: ErrorView, 422: ErrorView, 503: ErrorView },
       },
     },
     async (req, reply) => {
@@ -78,7 +78,7 @@ const inboundRoute: FastifyPluginAsyncTypebox = async (app) => {
         text: b.text,
         html: b.html,
         attachments,
-        threading: b.caseId ? { caseId: b.caseId } : undefined,
+        threading: b.caseId ? { caseId: b.caseId, caseIdRequired: true } : undefined,
         caseDefaults: { queueId, priority: b.priority, type: b.type, tags: b.tags },
         customer: { name: b.from.name, language: b.language },
         metadata: b.metadata,

@@ -1,15 +1,26 @@
-import { withdrawCase } from '../../routing/withdraw.js';
-import { changeCaseStatus } from '../../cases/status.js';
+import { withdrawCaseInTx } from '../../routing/withdraw.js';
+import { applyTransition, canTransition } from '../../cases/status.js';
+import { applyEffects, noEffects } from '../../routing/effects.js';
+import { withRetryingTx } from '../../routing/tx.js';
 import type { RoutingDeps } from '../../routing/deps.js';
 
 /**
  * A chat visitor left before an agent took the conversation: the case leaves the queue (a
  * pending offer is rescinded, an `abandoned` event feeds the abandonment KPI) and, as nobody can
- * answer a visitor who is gone, the conversation is closed. False when an agent already had it.
+ * answer a visitor who is gone, the conversation is closed — all in one transaction, so an
+ * `abandoned` event never exists for a case still open. False when an agent already had it.
  */
 export async function leaveQueue(deps: RoutingDeps, caseId: number): Promise<boolean> {
-  const r = await withdrawCase(deps, caseId, 'customer_left');
-  if (!r.withdrawn) return false;
-  await changeCaseStatus(deps, { caseId, status: 'closed', agentId: null, resolutionNote: 'visitor left before an agent answered' });
-  return true;
+  const fx = noEffects();
+  const left = await withRetryingTx(deps.db, async (tx) => {
+    const r = await withdrawCaseInTx(tx, caseId, 'customer_left', fx);
+    if (!r.withdrawn) return false;
+    const c = (await tx.query(`SELECT id, status, assignee_id, routing_state FROM cases WHERE id = $1`, [caseId])).rows[0];
+    if (c.status !== 'closed' && canTransition(c.status, 'closed')) {
+      await applyTransition(tx, c, { caseId, status: 'closed', agentId: null, resolutionNote: 'visitor left before an agent answered' }, null, fx);
+    }
+    return true;
+  });
+  await applyEffects(deps, fx);
+  return left;
 }

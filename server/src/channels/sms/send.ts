@@ -5,6 +5,9 @@ import { webhookUrl } from '../twilio/urls.js';
 import { optedOutAt } from './opt-out.js';
 import { mapTwilioMessageStatus } from './status.js';
 import { mediaLink } from '../twilio/media-links.js';
+import { bodyDigest } from '../../outbound/attempts.js';
+import { findSentMessage } from '../twilio/find-message.js';
+import type { ReconcileResult } from '../types.js';
 
 export function optOutMessage(since: Date): string {
   return `cannot send: the customer opted out of SMS (replied STOP on ${since.toISOString().slice(0, 10)}); they must text START before we can message them again`;
@@ -34,6 +37,9 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
     if (err instanceof TwilioNotConfiguredError) throw new PermanentDeliveryError(err.message);
     throw err;
   }
+  // Recorded before the call: with these, a crash between Twilio's answer and our write can be
+  // reconciled against Twilio's message list instead of sending again.
+  await ctx.attempt?.note({ to: msg.to, from, bodySha: bodyDigest(msg.text) });
   try {
     const m = await client.messages.create({
       to: msg.to,
@@ -65,4 +71,22 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
     const e = restErrorInfo(err);
     throw new PermanentDeliveryError(`Twilio rejected the message (HTTP ${e.status}${e.code ? `, error ${e.code}` : ''}): ${e.message}`);
   }
+}
+
+/** Did an SMS attempt whose outcome was lost reach Twilio? Asked before it is sent again. */
+export async function reconcileSms(ctx: SendContext, _msg: OutboundMessage, attempt: { startedAt: Date; request: Record<string, unknown> }): Promise<ReconcileResult> {
+  const { to, from, bodySha } = attempt.request as { to?: string; from?: string; bodySha?: string };
+  // the sender notes these right before calling Twilio: without them the call was never made
+  if (!to || !from || !bodySha) return { kind: 'not_sent' };
+  const found = await findSentMessage(ctx.config, {
+    to,
+    from,
+    bodySha,
+    since: attempt.startedAt,
+    isKnown: async (sid) =>
+      ((await ctx.db.query(`SELECT 1 FROM interactions WHERE provider = 'twilio' AND provider_message_id = $1 UNION ALL SELECT 1 FROM delivery_attempts WHERE provider_message_id = $1 LIMIT 1`, [sid])).rowCount ?? 0) > 0,
+  });
+  if (!found) return { kind: 'not_sent' };
+  const s = mapTwilioMessageStatus(found.status);
+  return { kind: 'accepted', provider: 'twilio', providerMessageId: found.sid, status: s === 'sent' || s === 'delivered' ? s : 'queued' };
 }

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../db/pool.js';
+
+/**
+ * The delivery attempt record (migrations/0801): written before a message is handed to its
+ * provider and finished after. It is both the history agents see and the claim that keeps two
+ * processes from sending the same message at once.
+ */
+export type AttemptKey = { interactionId: number } | { systemKey: string };
+export type AttemptOutcome = 'pending' | 'accepted' | 'failed' | 'not_sent' | 'unknown';
+
+export interface Attempt {
+  id: number;
+  attempt: number;
+  startedAt: Date;
+  outcome: AttemptOutcome;
+  request: Record<string, unknown>;
+}
+
+export interface AttemptView {
+  attempt: number;
+  at: string;
+  finishedAt: string | null;
+  outcome: AttemptOutcome;
+  provider: string | null;
+  providerCode: string | null;
+  error: string | null;
+}
+
+const keyWhere = (k: AttemptKey) => ('interactionId' in k ? { col: 'interaction_id', val: k.interactionId as number | string } : { col: 'system_key', val: k.systemKey });
+
+export const bodyDigest = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const toAttempt = (r: any): Attempt => ({ id: r.id, attempt: r.attempt, startedAt: new Date(r.started_at), outcome: r.outcome, request: r.request ?? {} });
+
+/**
+ * Attempts whose outcome is not known: pending for longer than the lease (their process died), or
+ * ended by an error that does not say whether the provider got the message (see markAmbiguous).
+ */
+export async function staleAttempts(db: Queryable, key: AttemptKey, leaseMs: number): Promise<{ stale: Attempt[]; inFlight: boolean }> {
+  const { col, val } = keyWhere(key);
+  const r = await db.query(
+    `SELECT *, (finished_at IS NOT NULL OR started_at < now() - make_interval(secs => $2::float8 / 1000)) AS stale
+       FROM delivery_attempts WHERE ${col} = $1 AND outcome = 'pending'`,
+    [val, leaseMs],
+  );
+  return { stale: r.rows.filter((x) => x.stale).map(toAttempt), inFlight: r.rows.some((x) => !x.stale) };
+}
+
+/**
+ * Claims the next attempt: inserts a pending row unless one is already pending (then null: someone
+ * else is sending right now). Committed before the provider is called.
+ */
+export async function beginAttempt(db: Queryable, key: AttemptKey, channel: string, request: Record<string, unknown> = {}): Promise<Attempt | null> {
+  const { col, val } = keyWhere(key);
+  const r = await db.query(
+    `INSERT INTO delivery_attempts (${col}, channel, attempt, request)
+     VALUES ($1, $2, (SELECT COALESCE(max(attempt), 0) + 1 FROM delivery_attempts WHERE ${col} = $1), $3)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [val, channel, JSON.stringify(request)],
+  );
+  return r.rowCount ? toAttempt(r.rows[0]) : null;
+}
+
+/** Adds what reconciliation needs (e.g. the sender number) — always before the provider is called. */
+export async function noteAttempt(db: Queryable, attemptId: number, details: Record<string, unknown>): Promise<void> {
+  await db.query(`UPDATE delivery_attempts SET request = request || $2::jsonb WHERE id = $1`, [attemptId, JSON.stringify(details)]);
+}
+
+export async function finishAttempt(
+  db: Queryable,
+  attemptId: number,
+  r: { outcome: Exclude<AttemptOutcome, 'pending'>; provider?: string | null; providerMessageId?: string | null; providerCode?: string | number | null; error?: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE delivery_attempts SET outcome = $2, finished_at = now(), provider = COALESCE($3, provider), provider_message_id = COALESCE($4, provider_message_id),
+            provider_code = COALESCE($5, provider_code), error = $6
+      WHERE id = $1 AND outcome = 'pending'`,
+    [attemptId, r.outcome, r.provider ?? null, r.providerMessageId ?? null, r.providerCode != null ? String(r.providerCode) : null, r.error?.slice(0, 1000) ?? null],
+  );
+}
+
+/**
+ * The call failed in a way that does not tell whether the provider took the message (connection
+ * cut or timed out after the request went out). The attempt stays pending — to be reconciled with
+ * the provider before anything is sent again — but is marked finished so no one waits for it.
+ */
+export async function markAmbiguous(db: Queryable, attemptId: number, error: string): Promise<void> {
+  await db.query(`UPDATE delivery_attempts SET finished_at = now(), error = $2 WHERE id = $1 AND outcome = 'pending'`, [attemptId, error.slice(0, 1000)]);
+}
+
+/** Closes every pending attempt of a message the provider is known to hold (its id is on record). */
+export async function settleAccepted(db: Queryable, key: AttemptKey, provider: string | null, providerMessageId: string | null): Promise<void> {
+  const { col, val } = keyWhere(key);
+  await db.query(
+    `UPDATE delivery_attempts SET outcome = 'accepted', finished_at = now(), provider = COALESCE($2, provider), provider_message_id = COALESCE($3, provider_message_id)
+      WHERE ${col} = $1 AND outcome = 'pending'`,
+    [val, provider, providerMessageId],
+  );
+}
+
+/** Whether a system message was already handed over (never send it again). */
+export async function wasAccepted(db: Queryable, key: AttemptKey): Promise<boolean> {
+  const { col, val } = keyWhere(key);
+  const r = await db.query(`SELECT 1 FROM delivery_attempts WHERE ${col} = $1 AND outcome = 'accepted' LIMIT 1`, [val]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function attemptHistory(db: Queryable, interactionId: number): Promise<AttemptView[]> {
+  const r = await db.query(`SELECT * FROM delivery_attempts WHERE interaction_id = $1 ORDER BY attempt`, [interactionId]);
+  return r.rows.map(attemptView);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function attemptView(r: any): AttemptView {
+  return {
+    attempt: r.attempt,
+    at: new Date(r.started_at).toISOString(),
+    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    outcome: r.outcome,
+    provider: r.provider,
+    providerCode: r.provider_code,
+    error: r.error,
+  };
+}
+
+// Failures that happen before any byte of the message can have reached the provider.
+const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|\b(ECONNECTION|EAUTH|EENVELOPE|EDNS)\b/;
+
+/**
+ * Whether a failed call leaves it open if the provider took the message: no answer from the
+ * provider (no HTTP status, no SMTP reply code) and not a failure to connect at all.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  const e = err as { status?: unknown; responseCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' || typeof e?.responseCode === 'number') return false;
+  const text = `${String(e?.message ?? err)} ${typeof e?.code === 'string' ? e.code : ''}`;
+  return !NEVER_SENT.test(text);
+}
