@@ -59,7 +59,9 @@ export async function requestTranscript(deps: ChatDeps, visitor: Visitor, o: { c
 
 /** A verified email of the conversation's customer, or the visitor's own confirmed address. */
 async function provedFor(db: Queryable, visitor: Visitor, caseId: number, to: string): Promise<boolean> {
-  if (visitor.emailVerified && visitor.email === to) return true;
+  // (read afresh: a socket's visitor was loaded when it connected, maybe before the confirmation)
+  const own = await db.query(`SELECT 1 FROM chat_visitors WHERE id = $1 AND email = $2 AND email_verified_at IS NOT NULL`, [visitor.id, to]);
+  if (own.rowCount) return true;
   const r = await db.query(
     `SELECT 1 FROM cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id
       WHERE c.id = $1 AND ci.kind = 'email' AND ci.value = $2 AND ci.verified`,
