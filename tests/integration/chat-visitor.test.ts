@@ -70,11 +70,11 @@ describe('web chat', () => {
     await ctx.db.pool.query(`UPDATE agents SET presence = 'away' WHERE id = $1`, [agent.id]);
     expect((await ctx.app.inject({ method: 'GET', url: '/widget/api/status' })).json()).toMatchObject({ online: false, reason: 'no_agents' });
     await ctx.db.pool.query(`UPDATE agents SET presence = 'available' WHERE id = $1`, [agent.id]);
-    const cfg = loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', CHAT_BUSINESS_HOURS: '1-5 09:00-17:00', CHAT_TIMEZONE: 'Asia/Tehran' });
+    const cfg = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', CHAT_BUSINESS_HOURS: '1-5 09:00-17:00', CHAT_TIMEZONE: 'Asia/Tehran' });
     expect(withinBusinessHours(cfg, new Date('2026-11-23T07:00:00Z'))).toBe(true); // Monday 10:30 in Tehran
     expect(withinBusinessHours(cfg, new Date('2026-11-23T14:00:00Z'))).toBe(false); // Monday 17:30
     expect(withinBusinessHours(cfg, new Date('2026-11-22T07:00:00Z'))).toBe(false); // Sunday
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', CHAT_BUSINESS_HOURS: 'weekdays' })).toThrow(/CHAT_BUSINESS_HOURS/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', CHAT_BUSINESS_HOURS: 'weekdays' })).toThrow(/CHAT_BUSINESS_HOURS/);
   });
 
   it('serves the widget script to any site and a demo page with the one-tag embed', async () => {

@@ -23,7 +23,7 @@ const cli = (script: string, args: string[], nodeEnv = 'production') => {
     ENCRYPTION_KEY: 'b'.repeat(64),
     PUBLIC_URL: 'https://support.example.test',
   };
-  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
 };
 const agents = async () => (await ctx.db.pool.query(`SELECT email, role FROM agents ORDER BY id`)).rows;
 const login = (email: string, password: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
@@ -36,7 +36,7 @@ describe('no demo data in production', () => {
       expect(r.stderr).toMatch(/Refusing to seed demo data.*npm run setup -- --admin-email/s);
     }
     return agents().then((rows) => expect(rows).toEqual([]));
-  });
+  }, 180_000);
 
   it('docker-compose.yml no longer seeds demo data', () => {
     const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -86,5 +86,5 @@ describe('npm run setup: the first admin of a production installation', () => {
     expect(again.stderr).toMatch(/an admin already exists/);
     const actions = (await ctx.db.pool.query(`SELECT action FROM audit_log WHERE action LIKE 'setup.%' ORDER BY id`)).rows.map((r) => r.action);
     expect(actions).toEqual(['setup.first_admin', 'setup.password_set']);
-  });
+  }, 180_000);
 });

@@ -22,11 +22,11 @@ describe('ENCRYPTION_KEY outside development and test', () => {
     for (const entry of ['server/src/server.ts', 'workers/src/index.ts']) {
       const env = { ...process.env, ...base, NODE_ENV: 'production' } as NodeJS.ProcessEnv;
       delete env.ENCRYPTION_KEY;
-      const r = spawnSync(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
       expect(r.status, `${entry}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/ENCRYPTION_KEY is required/);
     }
-  });
+  }, 180_000);
 
   it('npm start on a laptop generates a key into the data directory once and reuses it', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ch-key-'));

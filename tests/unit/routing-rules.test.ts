@@ -52,7 +52,7 @@ describe('routing settings', () => {
   });
 
   it('reads the routing variables and reports bad ones', () => {
-    const base = { DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:6379' };
+    const base = { NODE_ENV: 'test', DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:6379' };
     const c = loadConfig({ ...base, ROUTING_OFFER_TIMEOUT_LIVE_MS: '500', PRESENCE_GRACE_MS: '0' });
     expect(c.routing).toMatchObject({ offerTimeoutLiveMs: 500, presenceGraceMs: 0, awayAfterTimeouts: 2 });
     expect(() => loadConfig({ ...base, ROUTING_SWEEP_MS: 'soon', ROUTING_AWAY_AFTER_TIMEOUTS: '0' })).toThrow(/ROUTING_SWEEP_MS[\s\S]*ROUTING_AWAY_AFTER_TIMEOUTS/);

@@ -53,7 +53,7 @@ describe('Twilio helpers', () => {
 describe('Twilio configuration', () => {
   it('validates the Twilio settings with a clear reason and fills in defaults', async () => {
     const { loadConfig } = await import('../../server/src/config.js');
-    const base = { DATABASE_URL: 'postgres://u@localhost/db', REDIS_URL: 'redis://localhost:6379' };
+    const base = { NODE_ENV: 'test', DATABASE_URL: 'postgres://u@localhost/db', REDIS_URL: 'redis://localhost:6379' };
     const c = loadConfig({ ...base, TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_DEFAULT_COUNTRY: 'ir' });
     expect(c.twilio).toMatchObject({ accountSid: 'AC1', authToken: 't', defaultCountry: 'IR', apiKeySid: null, twimlAppSid: null });
     expect(c.twilio.holdMusicUrl).toMatch(/^https?:\/\//);
