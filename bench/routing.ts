@@ -10,9 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createPool } from '../server/src/db/pool.js';
 import { createSession } from '../server/src/auth/sessions.js';
-import { changeCaseStatus } from '../server/src/cases/status.js';
+import { changeCaseStatus } from '../server/src/lifecycle/status.js';
 import { createQueues } from '../server/src/lib/queues.js';
-import type { RoutingDeps } from '../server/src/routing/deps.js';
+import type { RoutingDeps } from '../server/src/lifecycle/deps.js';
 import type { OfferPayload } from '../server/src/contracts/realtime.js';
 import { benchDatabase, fmt, percentile, REDIS_URL } from './lib.js';
 

@@ -6,6 +6,7 @@ import type { HubQueues } from '../lib/queues.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { HttpError, notFound } from '../lib/errors.js';
 import { adapterFor } from '../channels/index.js';
+import { openOnReplyInTx } from '../lifecycle/status.js';
 
 export interface ReplyInput {
   caseId: number;
@@ -88,10 +89,7 @@ export async function createReply(deps: { db: pg.Pool; queues: HubQueues; store:
         await writeCaseEvent(tx, { caseId: theCase.id, type: 'first_response', agentId: input.agentId, channel, data: { interactionId } });
       }
       // Replying to a new case means someone works on it.
-      if (theCase.status === 'new') {
-        await tx.query(`UPDATE cases SET status = 'open' WHERE id = $1`, [theCase.id]);
-        await writeCaseEvent(tx, { caseId: theCase.id, type: 'status_changed', agentId: input.agentId, data: { from: 'new', to: 'open' } });
-      }
+      if (theCase.status === 'new') await openOnReplyInTx(tx, theCase.id, input.agentId);
     }
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
     return { interactionId, deliveryStatus: input.internal ? 'delivered' : 'queued', firstResponse };

@@ -7,7 +7,8 @@ import { normaliseIdentity } from './identity.js';
 import { lockCustomer, resolveCustomer } from './customers.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
-import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
+import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queue.js';
+import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
 
 export interface InboundAttachment {
@@ -47,6 +48,11 @@ export interface InboundMessage {
   flag?: string;
   /** Skip routing (e.g. a message the channel already answers automatically). */
   skipRouting?: boolean;
+  /**
+   * Runs inside ingest's transaction once the case and the interaction exist, for a channel's own rows
+   * that must commit with them (voice: the call). `{ route }` overrides `skipRouting` for this message.
+   */
+  inTransaction?: (tx: Tx, r: { caseId: number; interactionId: number; newCase: boolean }) => Promise<{ route?: boolean } | void>;
 }
 
 export interface IngestResult {
@@ -97,7 +103,7 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
     return result;
   }
 
-  if (result.queued && deps.routingQueue && !msg.skipRouting) {
+  if (result.queued && deps.routingQueue) {
     result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log);
   }
   await deps.onIngested?.(result);
@@ -209,16 +215,11 @@ async function ingestInTx(
         followUpOf,
       ]);
     }
-  } else if (caseRow.status === 'solved' || caseRow.status === 'pending') {
-    // A customer writing back reopens a solved case and wakes a pending one.
-    await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [caseRow.id]);
-    await writeCaseEvent(tx, {
-      caseId: caseRow.id,
-      type: caseRow.status === 'solved' ? 'reopened' : 'status_changed',
-      channel: msg.channel,
-      data: { from: caseRow.status, to: 'open', by: 'customer' },
-    });
-    reopened = caseRow.status === 'solved';
+  } else {
+    // A customer writing back reopens a solved case and wakes a pending one (lifecycle decides where it goes).
+    const r = await reopenByCustomerInTx(tx, caseRow, msg.channel);
+    reopened = r.reopened;
+    caseRow = { ...caseRow, routing_state: r.routingState };
   }
   const theCase = caseRow!;
 
@@ -254,11 +255,15 @@ async function ingestInTx(
   await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
   if (!newCase) await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
 
+  // The channel's own records in this same transaction (e.g. voice's call row); it may ask to route the case.
+  const hook = await msg.inTransaction?.(tx, { caseId: theCase.id, interactionId, newCase });
+  const wantsRouting = hook?.route ?? !msg.skipRouting;
+
   // A case nobody holds goes (back) on the queue; one an agent holds stays with that agent.
   let queued = false;
   // (a case already waiting or offered keeps its place and is not queued again)
-  if (!msg.skipRouting && theCase.routing_state === 'none' && theCase.assignee_id === null) {
-    await markWaiting(tx, theCase.id, 'queued');
+  if (wantsRouting && theCase.routing_state === 'none' && theCase.assignee_id === null) {
+    await queueInTx(tx, theCase.id, 'queued');
     queued = true;
   }
 

@@ -1,6 +1,6 @@
-import { withdrawCase } from '../../routing/withdraw.js';
-import { changeCaseStatus } from '../../cases/status.js';
-import type { RoutingDeps } from '../../routing/deps.js';
+import { withdrawCase } from '../../lifecycle/withdraw.js';
+import { changeCaseStatus } from '../../lifecycle/status.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
 
 /**
  * A chat visitor left before an agent took the conversation: the case leaves the queue (a
