@@ -23,7 +23,7 @@ import type { OfferPayload } from '../contracts/realtime.js';
 import { setPresenceInTx } from './presence.js';
 
 /** Advisory-lock key space of router case claims (first half of the two-int key). */
-const ROUTER_LOCK_SPACE = 0x43480001 & 0x7fffffff;
+export const ROUTER_LOCK_SPACE = 0x43480001 & 0x7fffffff;
 
 export interface OfferAttempt {
   caseId: number;
