@@ -227,8 +227,9 @@ export async function declineOffer(deps: RoutingDeps, a: { offerId: string; agen
 /**
  * expire: offered → waiting, when the offer's timer fires. Returns the milliseconds still to wait when
  * it fired early (the caller re-schedules), or null when the offer was settled. Only offers the agent
- * really let time out count towards Away: an answer that reached the hub (and waits its turn), or any
- * answer to a later offer, shows a responsive agent, and then the expiry neither counts nor sets Away.
+ * really let time out count: an answer that reached the hub (and waits its turn behind this expiry)
+ * does not. An agent who answered any other offer since this one was made is present and is not set
+ * Away, however late the expiry is processed.
  */
 export async function expireOffer(deps: RoutingDeps, offerId: string): Promise<number | null> {
   const pre = await findOffer(deps.db, offerId);
@@ -247,7 +248,9 @@ export async function expireOffer(deps: RoutingDeps, offerId: string): Promise<n
           AND x.status IN ('accepted', 'declined') AND x.responded_at >= o.created_at LIMIT 1`,
       [o.id],
     );
-    const missed = !answered && !later.rowCount;
+    // not answered: it counts; Away only for an agent who answered nothing since this offer was made
+    const missed = !answered;
+    const absent = missed && !later.rowCount;
     await tx.query(`UPDATE offers SET status = 'timed_out', responded_at = now(), end_reason = $2 WHERE id = $1`, [o.id, missed ? 'timeout' : 'timeout_answered']);
     const t = await tx.query(
       `UPDATE agents SET consecutive_timeouts = CASE WHEN $2 THEN consecutive_timeouts + 1 ELSE 0 END WHERE id = $1 RETURNING consecutive_timeouts`,
@@ -258,7 +261,7 @@ export async function expireOffer(deps: RoutingDeps, offerId: string): Promise<n
     fx.rescinded.push({ agentId: o.agent_id, offerId: o.id, caseId: o.case_id, reason: 'timeout' });
     fx.presence.push(o.agent_id);
     fx.cooldown = true;
-    if (missed && agent?.presence === 'available' && t.rows[0].consecutive_timeouts >= settings.awayAfterTimeouts) {
+    if (absent && agent?.presence === 'available' && t.rows[0].consecutive_timeouts >= settings.awayAfterTimeouts) {
       await setPresenceInTx(tx, o.agent_id, 'away', 'missed_offers', fx);
     }
   });
