@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { ingest, type IngestDeps, type InboundMessage } from '../../server/src/ingest/pipeline.js';
-import { sweepPendingEnqueues } from '../../server/src/routing/enqueue.js';
+import { sweepPendingEnqueues } from '../../server/src/lifecycle/queue.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { PNG_1x1 } from '../helpers/files.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';

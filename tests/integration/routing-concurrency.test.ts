@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
-import { changeCaseStatus } from '../../server/src/cases/status.js';
+import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/channels.js';
 
 // Two independent routers (own Postgres pools, own Redis connections) race for the same cases

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Redis } from 'ioredis';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
-import { changeCaseStatus } from '../../server/src/cases/status.js';
+import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import { adapterFor } from '../../server/src/channels/index.js';
 import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
+import { ingest } from '../../server/src/ingest/pipeline.js';
 
 // A 200 ms sweep here: escalation steps are time-based and checked by the sweep.
 let h: Harness;
@@ -85,6 +86,44 @@ describe('case status', () => {
     const types = (await caseEvents(h.ctx.db.pool, c)).map((e) => e.type);
     expect(types.filter((t) => ['solved', 'reopened', 'closed'].includes(t))).toEqual(['solved', 'reopened', 'solved', 'closed']);
     expect(types.filter((t) => t === 'status_changed').length).toBeGreaterThanOrEqual(5);
+    await a.setPresence('offline');
+  });
+
+  it('a reopened case goes back to its agent the same way whether the customer writes back or an agent reopens it', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const customer = `reopen-${Date.now()}`;
+    const write = (n: number) =>
+      ingest(h.ctx.app.ingestDeps, {
+        channel: 'email',
+        provider: 'test',
+        providerMessageId: `reopen-${customer}-${n}`,
+        from: { kind: 'api', value: customer },
+        subject: 'printer',
+        text: `message ${n}`,
+        raw: {},
+        caseDefaults: { queueId: q.id },
+      });
+    const first = await write(1);
+    const o = await a.nextOffer((x) => x.case.id === first.caseId);
+    expect((await a.accept(o.offerId)).ok).toBe(true);
+    const deps = h.ctx.app.routingDeps;
+    await changeCaseStatus(deps, { caseId: first.caseId, status: 'solved', agentId: a.id, resolutionNote: 'fixed' });
+    const state = async () =>
+      (await h.ctx.db.pool.query(`SELECT status, routing_state, assignee_id FROM cases WHERE id = $1`, [first.caseId])).rows[0];
+    expect(await state()).toMatchObject({ status: 'solved', routing_state: 'none', assignee_id: a.id });
+
+    // the customer writes back: same case, open again, with its agent — not left outside routing
+    const again = await write(2);
+    expect(again).toMatchObject({ caseId: first.caseId, reopened: true, queued: false });
+    expect(await state()).toEqual({ status: 'open', routing_state: 'assigned', assignee_id: a.id });
+    const me = await h.ctx.app.inject({ method: 'GET', url: '/api/v1/agents/me/presence', headers: { authorization: `Bearer ${a.token}` } });
+    expect(me.json().load.email).toBe('1/5');
+
+    // an agent reopens it after solving: the very same state
+    await changeCaseStatus(deps, { caseId: first.caseId, status: 'solved', agentId: a.id, resolutionNote: 'fixed again' });
+    await changeCaseStatus(deps, { caseId: first.caseId, status: 'open', agentId: a.id });
+    expect(await state()).toEqual({ status: 'open', routing_state: 'assigned', assignee_id: a.id });
     await a.setPresence('offline');
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
-import { withdrawCase } from '../../server/src/routing/withdraw.js';
+import { withdrawCase } from '../../server/src/lifecycle/withdraw.js';
 import { NAMESPACES, rooms } from '../../server/src/contracts/realtime.js';
 
 // Offer timeouts of 400 ms for live channels and a 300 ms disconnect grace keep this file quick.

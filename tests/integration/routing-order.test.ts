@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
-import { changeCaseStatus } from '../../server/src/cases/status.js';
+import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
+import { ROUTER_LOCK_SPACE } from '../../server/src/lifecycle/offers.js';
 
 // Order, capacity and event-driven matching. The safety-net sweep is set to 10 minutes here,
 // so every offer in this file arrives because an event triggered a match pass.
@@ -166,6 +167,115 @@ describe('agent selection', () => {
     const c3 = await h.inbound({ channel: 'chat', queueId: q.id });
     const o3 = await a.nextOffer();
     expect(o3.case.id).toBe(c3);
+    await a.setPresence('offline');
+    await b.setPresence('offline');
+  });
+});
+
+describe('order while the agent answers as offers arrive', () => {
+  it('a case another router is still deciding is not overtaken by the one behind it', async () => {
+    const q = await h.queue();
+    const head = await h.inbound({ channel: 'email', queueId: q.id, priority: 'high' });
+    const behind = await h.inbound({ channel: 'email', queueId: q.id });
+    // a second router holds its claim on the head case (as while it locks rows for it)
+    const otherRouter = await h.ctx.db.pool.connect();
+    await otherRouter.query(`SELECT pg_advisory_lock($1::int, $2::int)`, [ROUTER_LOCK_SPACE, head]);
+    try {
+      const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 }, available: true });
+      await new Promise((r) => setTimeout(r, 800));
+      expect(a.open().map((o) => o.case.id)).toEqual([]);
+      await otherRouter.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [ROUTER_LOCK_SPACE, head]);
+      const o = await a.nextOffer();
+      expect(o.case.id).toBe(head);
+      expect(a.open().map((x) => x.case.id)).toEqual([head]);
+      await a.setPresence('offline');
+    } finally {
+      otherRouter.release();
+    }
+  });
+
+  it('one agent accepting and solving each offer on arrival gets the 15 cases exactly in GET /queues order', async () => {
+    const q = await h.queue();
+    const mix: { priority?: 'urgent' | 'high' | 'normal' | 'low'; vip?: boolean }[] = [
+      { priority: 'low' }, {}, { priority: 'high' }, { vip: true }, { priority: 'urgent' },
+      {}, { priority: 'low' }, { priority: 'high' }, {}, { priority: 'urgent' },
+      { vip: true, priority: 'high' }, {}, { priority: 'low' }, { priority: 'high' }, {},
+    ];
+    for (const m of mix) await h.inbound({ channel: 'email', queueId: q.id, ...m });
+    const expected = (await waitingIds(q.id)).map((c) => c.caseId);
+    expect(expected).toHaveLength(15);
+
+    const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 } });
+    const order: number[] = [];
+    const answering: Promise<unknown>[] = [];
+    a.socket.on('offer', (o: { offerId: string; case: { id: number } }) => {
+      order.push(o.case.id);
+      answering.push(
+        a.accept(o.offerId).then((r) => (r.ok ? solve(o.case.id, a.id) : null)),
+      );
+    });
+    // other events (arrivals elsewhere, colleagues' presence) keep triggering passes meanwhile
+    let stop = false;
+    const noise = (async () => {
+      for (let i = 0; i < 5000 && !stop; i++) {
+        h.routers[0].requestPass();
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await a.setPresence('available');
+    await until(() => order.length >= 15, `15 offers (got ${order.length})`, 100_000).finally(() => {
+      stop = true;
+    });
+    await noise;
+    await Promise.all(answering);
+    expect(order).toEqual(expected);
+    await a.setPresence('offline');
+  }, 120_000);
+});
+
+describe('distribution', () => {
+  it('chat goes to the least loaded agent by default; a queue set to longest_idle gives it to the one idle longest', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], capacity: { chat: 3 }, available: true });
+    const b = await h.agent({ queueIds: [q.id], capacity: { chat: 3 }, available: true });
+    // a has been available longer than b
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() - interval '10 minutes' WHERE id = $1`, [a.id]);
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() - interval '1 minute' WHERE id = $1`, [b.id]);
+    const c1 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o1 = await a.nextOffer();
+    expect(o1.case.id).toBe(c1);
+    expect((await a.accept(o1.offerId)).ok).toBe(true);
+    // a holds one chat, b none: least_loaded (chat's default) gives the next chat to b
+    const c2 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o2 = await b.nextOffer();
+    expect(o2.case.id).toBe(c2);
+    expect((await b.accept(o2.offerId)).ok).toBe(true);
+    const c3 = await h.inbound({ channel: 'chat', queueId: q.id });
+    // both hold one: the longer idle (a) gets it
+    const o3 = await a.nextOffer((o) => o.case.id === c3);
+    expect((await a.accept(o3.offerId)).ok).toBe(true);
+
+    // the queue switched to longest_idle: a holds two chats, b one, and a still gets the next (idle longest)
+    const admin = await h.agent({ role: 'admin' });
+    const patch = await h.ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/queues/${q.id}`,
+      headers: { authorization: `Bearer ${admin.token}` },
+      payload: { distribution: 'longest_idle' },
+    });
+    expect(patch.statusCode).toBe(200);
+    expect(patch.json().distribution).toBe('longest_idle');
+    const bad = await h.ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/queues/${q.id}`,
+      headers: { authorization: `Bearer ${admin.token}` },
+      payload: { distribution: 'random' },
+    });
+    expect(bad.statusCode).toBe(400);
+    const c4 = await h.inbound({ channel: 'chat', queueId: q.id });
+    const o4 = await a.nextOffer((o) => o.case.id === c4);
+    expect(o4.case.id).toBe(c4);
+    expect(b.open().map((o) => o.case.id)).not.toContain(c4);
     await a.setPresence('offline');
     await b.setPresence('offline');
   });

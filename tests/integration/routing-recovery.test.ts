@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHarness, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
-import { changeCaseStatus } from '../../server/src/cases/status.js';
+import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { OfferPayload } from '../../server/src/contracts/realtime.js';
 
 // The router runs as a real child process, killed with SIGKILL mid-stream; then Redis loses every

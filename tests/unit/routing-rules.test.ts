@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasRoom, isBusy, loadView } from '../../server/src/routing/load.js';
-import { canTransition } from '../../server/src/cases/status.js';
+import { canTransition } from '../../server/src/lifecycle/status.js';
 import { offerTimeoutMs, stickyWindowSeconds, DEFAULT_ROUTING_SETTINGS } from '../../server/src/routing/settings.js';
 import { loadConfig } from '../../server/src/config.js';
 

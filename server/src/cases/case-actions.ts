@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { withTransaction, type Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import { badRequest, conflict, notFound } from '../lib/errors.js';
-import { audit } from '../audit/audit-log.js';
+import { badRequest, notFound } from '../lib/errors.js';
 import type { CasePriority, CaseStatus, CaseType } from '../contracts/channels.js';
 
 async function lockCase(tx: Tx, caseId: number) {
@@ -83,39 +82,4 @@ export async function linkCases(db: pg.Pool, caseId: number, otherId: number, ag
 
 export async function unlinkCases(db: pg.Pool, caseId: number, otherId: number): Promise<void> {
   await db.query(`DELETE FROM case_links WHERE (case_id, linked_case_id) IN (($1, $2), ($2, $1)) AND kind <> 'merged'`, [caseId, otherId]);
-}
-
-/**
- * Merges `sourceId` into `targetId`: the source's interactions move to the target (one conversation),
- * the source is closed and points at the target. Both must belong to the same customer.
- */
-export async function mergeCases(db: pg.Pool, sourceId: number, targetId: number, agentId: number): Promise<{ freedAgentId: number | null }> {
-  if (sourceId === targetId) throw badRequest('a case cannot be merged into itself');
-  return withTransaction(db, async (tx) => {
-    const [first, second] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
-    const x = await lockCase(tx, first);
-    const y = await lockCase(tx, second);
-    const source = x.id === sourceId ? x : y;
-    const target = x.id === targetId ? x : y;
-    if (source.merged_into_id) throw conflict(`case #${source.number} is already merged`);
-    if (target.merged_into_id) throw conflict(`case #${target.number} was merged into another case`);
-    if (source.customer_id !== target.customer_id) throw badRequest('only cases of the same customer can be merged; merge the customers first');
-    await tx.query(`UPDATE interactions SET case_id = $2, updated_at = now() WHERE case_id = $1`, [sourceId, targetId]);
-    await tx.query(
-      `UPDATE cases SET merged_into_id = $2, status = 'closed', closed_at = now(), routing_state = 'none', enqueue_pending = false,
-              assignee_id = NULL, updated_at = now() WHERE id = $1`,
-      [sourceId, targetId],
-    );
-    await tx.query(
-      `UPDATE cases SET tags = (SELECT array(SELECT DISTINCT unnest(tags || $2::text[]))), last_activity_at = now(), updated_at = now() WHERE id = $1`,
-      [targetId, source.tags],
-    );
-    await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'merged') ON CONFLICT (case_id, linked_case_id) DO UPDATE SET kind = 'merged'`, [sourceId, targetId]);
-    await tx.query(`UPDATE offers SET status = 'rescinded', responded_at = now() WHERE case_id = $1 AND status = 'pending'`, [sourceId]);
-    await writeCaseEvent(tx, { caseId: sourceId, type: 'merged', agentId, data: { into: targetId } });
-    await writeCaseEvent(tx, { caseId: targetId, type: 'updated', agentId, data: { mergedFrom: sourceId } });
-    await audit(tx, { actorId: agentId, action: 'merge', entity: 'case', entityId: String(sourceId), after: { into: targetId } });
-    // the source's agent has room again (routing recounts load from open cases)
-    return { freedAgentId: source.status === 'closed' ? null : (source.assignee_id as number | null) };
-  });
 }

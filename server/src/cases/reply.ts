@@ -12,6 +12,7 @@ import { checkCustomerPhone, destinationError } from '../outbound/destination-po
 
 // (a written reply on a voice case is refused by the voice adapter with a better hint)
 const PHONE_CHANNELS = new Set<Channel>(['sms']);
+import { openOnReplyInTx } from '../lifecycle/status.js';
 
 export interface ReplyInput {
   caseId: number;
@@ -119,10 +120,7 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
         await writeCaseEvent(tx, { caseId: theCase.id, type: 'first_response', agentId: input.agentId, channel, data: { interactionId } });
       }
       // Replying to a new case means someone works on it.
-      if (theCase.status === 'new') {
-        await tx.query(`UPDATE cases SET status = 'open' WHERE id = $1`, [theCase.id]);
-        await writeCaseEvent(tx, { caseId: theCase.id, type: 'status_changed', agentId: input.agentId, data: { from: 'new', to: 'open' } });
-      }
+      if (theCase.status === 'new') await openOnReplyInTx(tx, theCase.id, input.agentId);
     }
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
     return { interactionId, deliveryStatus: input.internal ? 'delivered' : 'queued', firstResponse };

@@ -10,7 +10,8 @@ import { queueForNewCase } from './queue-lookup.js';
 import { routingPriority } from '../routing/priority.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
-import { markWaiting, enqueueCase, type RoutingQueueLike } from '../routing/enqueue.js';
+import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queue.js';
+import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { ServiceUnavailableError } from '../lib/errors.js';
 
@@ -51,6 +52,11 @@ export interface InboundMessage {
   flag?: string;
   /** Skip routing (e.g. a message the channel already answers automatically). */
   skipRouting?: boolean;
+  /**
+   * Runs inside ingest's transaction once the case and the interaction exist, for a channel's own rows
+   * that must commit with them (voice: the call). `{ route }` overrides `skipRouting` for this message.
+   */
+  inTransaction?: (tx: Tx, r: { caseId: number; interactionId: number; newCase: boolean }) => Promise<{ route?: boolean } | void>;
 }
 
 export interface IngestResult {
@@ -135,7 +141,7 @@ async function ingestMessage(deps: IngestDeps, msg: InboundMessage): Promise<Ing
     return result;
   }
 
-  if (result.queued && deps.routingQueue && !msg.skipRouting) {
+  if (result.queued && deps.routingQueue) {
     result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
   await deps.onIngested?.(result);
@@ -221,16 +227,11 @@ async function ingestInTx(
   if (!caseRow) return insertNewCase(tx, deps, msg, fromValue, customer, rawEventId, stored, followUpOf, now);
 
   let reopened = false;
-  if (caseRow.status === 'solved' || caseRow.status === 'pending') {
-    // A customer writing back reopens a solved case and wakes a pending one.
-    await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [caseRow.id]);
-    await writeCaseEvent(tx, {
-      caseId: caseRow.id,
-      type: caseRow.status === 'solved' ? 'reopened' : 'status_changed',
-      channel: msg.channel,
-      data: { from: caseRow.status, to: 'open', by: 'customer' },
-    });
-    reopened = caseRow.status === 'solved';
+  {
+    // A customer writing back reopens a solved case and wakes a pending one (lifecycle decides where it goes).
+    const r = await reopenByCustomerInTx(tx, caseRow, msg.channel);
+    reopened = r.reopened;
+    caseRow = { ...caseRow, routing_state: r.routingState };
   }
   const theCase = caseRow;
 
@@ -239,11 +240,15 @@ async function ingestInTx(
   await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
   await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
 
+  // The channel's own records in this same transaction (e.g. voice's call row); it may ask to route the case.
+  const hook = await msg.inTransaction?.(tx, { caseId: theCase.id, interactionId, newCase: false });
+  const wantsRouting = hook?.route ?? !msg.skipRouting;
+
   // A case nobody holds goes (back) on the queue; one an agent holds stays with that agent.
   let queued = false;
   // (a case already waiting or offered keeps its place and is not queued again)
-  if (!msg.skipRouting && theCase.routing_state === 'none' && theCase.assignee_id === null) {
-    await markWaiting(tx, theCase.id, 'queued');
+  if (wantsRouting && theCase.routing_state === 'none' && theCase.assignee_id === null) {
+    await queueInTx(tx, theCase.id, 'queued');
     queued = true;
   }
 
@@ -347,18 +352,33 @@ async function insertNewCase(
   );
   const row = r.rows[0];
   await insertAttachments(tx, row.interaction_id, stored);
+  // The channel's own records in this same transaction (e.g. voice's call row); it may ask to route the case.
+  const hook = await msg.inTransaction?.(tx, { caseId: row.id, interactionId: row.interaction_id, newCase: true });
+  if (hook?.route && !queued) {
+    await queueInTx(tx, row.id, 'queued');
+    return newCaseResult(row, customer.id, true, undefined); // enqueueCase reads the place back
+  }
+  return newCaseResult(row, customer.id, queued, routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) });
+}
+
+function newCaseResult(
+  row: { id: number; number: number; interaction_id: number },
+  customerId: number,
+  queued: boolean,
+  waiting: IngestResult['waiting'],
+): IngestResult {
   return {
     interactionId: row.interaction_id,
     caseId: row.id,
     caseNumber: row.number,
-    customerId: customer.id,
+    customerId,
     duplicate: false,
     newCase: true,
     reopened: false,
     queued,
     enqueued: false,
     assigneeId: null,
-    waiting: routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) },
+    waiting,
   };
 }
 

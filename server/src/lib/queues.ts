@@ -11,6 +11,8 @@ export interface HubQueues {
   routerEvents: Queue<RouterEventJob>;
   lifecycle: Queue<LifecycleJob>;
   agentSockets: Queue<AgentSocketJob>;
+  /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
+  kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
     routerEvents,
     lifecycle,
     agentSockets,
+    kv: { redis: connection, prefix },
     async closeAll() {
       await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets].map((q) => q.close()));
     },

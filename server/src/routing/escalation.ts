@@ -7,9 +7,9 @@
  */
 import { writeCaseEvent } from '../db/case-events.js';
 import { withTransaction } from '../db/pool.js';
-import { computeRoutingPriority } from './enqueue.js';
-import { applyEffects, noEffects } from './effects.js';
-import type { RoutingDeps } from './deps.js';
+import { computeRoutingPriority } from './priority.js';
+import { applyEffects, noEffects } from '../lifecycle/effects.js';
+import type { RoutingDeps } from '../lifecycle/deps.js';
 
 interface Step {
   afterSeconds: number;

@@ -1,24 +1,35 @@
 /**
  * One match pass: walk the waiting cases in queue order (routing priority, then the time the case
  * first entered the queue) and offer each to the best eligible agent. A case nobody can take is
- * skipped, never blocking the ones behind it.
+ * skipped, never blocking the ones behind it; a case that could not be decided (another router holds
+ * it, or an agent row was busy) keeps the agents who could take it away from every later case in this
+ * pass, so nothing behind it overtakes it — the pass reports `contended` and runs again at once.
  *
- * Safe with several routers at once: each offer is decided in its own transaction that locks the
- * case row, then the agent row (SKIP LOCKED: a busy agent is passed over, retried next pass) and
- * re-reads the agent's load under that lock, so two routers can neither offer one case twice (also a
- * unique index) nor push an agent past capacity.
+ * Which agent: the customer's last agent within the sticky window, then by the queue's distribution:
+ * `longest_idle` (available longest since their last case ended) or `least_loaded` (fewest held cases
+ * relative to capacity on the case's channel, then longest idle; the default for chat).
+ * The offer itself is a lifecycle transition (lifecycle/offers.ts `offerCase`).
  */
-import { withTransaction } from '../db/pool.js';
 import type { CasePriority, CaseType, Channel } from '../contracts/channels.js';
-import { NAMESPACES, rooms, type OfferPayload } from '../contracts/realtime.js';
-import { settingsOf, type RoutingDeps } from './deps.js';
-import { agentLoad, hasRoom, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
-import { offerTimeoutMs, stickyWindowSeconds } from './settings.js';
-import { emitterOf } from './deps.js';
-import { scheduleOfferTimeout } from './signals.js';
+import type { OfferPayload } from '../contracts/realtime.js';
+import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
+import { offerCase } from '../lifecycle/offers.js';
+import { hasRoom, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
+import { stickyWindowSeconds } from './settings.js';
 
-/** Advisory-lock key space of router case claims (first half of the two-int key). */
-const ROUTER_LOCK_SPACE = 0x43480001 & 0x7fffffff;
+export type Distribution = 'longest_idle' | 'least_loaded';
+
+/** A queue's own choice, else least_loaded for chat (a held chat is live work) and longest_idle otherwise. */
+export function distributionFor(queueDistribution: string | null | undefined, channel: Channel): Distribution {
+  if (queueDistribution === 'longest_idle' || queueDistribution === 'least_loaded') return queueDistribution;
+  return channel === 'chat' ? 'least_loaded' : 'longest_idle';
+}
+
+/** Share of the agent's capacity on `channel` in use (1 when the channel has no capacity). */
+export function loadShare(load: AgentLoad, channel: string): number {
+  const cap = load.capacity[channel] ?? 0;
+  return cap > 0 ? (load.used[channel] ?? 0) / cap : 1;
+}
 
 interface Candidate {
   id: number;
@@ -39,6 +50,7 @@ interface WaitingCase {
   type: CaseType;
   queued_epoch: number;
   queue_name: string | null;
+  distribution: string | null;
   customer_name: string | null;
   tier: 'standard' | 'vip';
 }
@@ -60,7 +72,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   const all = (
     await db.query(
       `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.number, c.subject, c.priority, c.type,
-              EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch, q.name AS queue_name, cu.name AS customer_name, cu.tier
+              EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch, q.name AS queue_name, q.distribution, cu.name AS customer_name, cu.tier
          FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
         WHERE c.routing_state = 'waiting' ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
       [limit],
@@ -83,7 +95,8 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
     (
       await db.query(
         `SELECT case_id, agent_id FROM offers
-          WHERE case_id = ANY($1) AND status IN ('declined', 'timed_out') AND responded_at > now() - make_interval(secs => $2)`,
+          WHERE case_id = ANY($1) AND status IN ('declined', 'timed_out') AND end_reason IS DISTINCT FROM 'late_accept'
+            AND responded_at > now() - make_interval(secs => $2)`,
         [caseIds, settings.reofferCooldownMs / 1000],
       )
     ).rows.map((r) => `${r.case_id}:${r.agent_id}`),
@@ -104,50 +117,79 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
     ).rows.map((r) => [r.customer_id, { agentId: r.last_agent_id, ageSeconds: r.age }]),
   );
 
+  // agents a higher case is still being decided for (another router, a locked agent row): nothing
+  // lower in the queue may be offered to them in this pass
+  const held = new Set<number>();
   for (const c of waiting) {
     if (!agents.some((a) => hasRoom(a.load, c.channel))) continue;
     result.considered++;
     const eligible = agents.filter((a) => couldTake(a, c) && !refused.has(`${c.id}:${a.id}`));
     if (!eligible.length) continue;
+    const free = eligible.filter((a) => !held.has(a.id));
+    if (!free.length) continue;
     const last = lastAgent.get(c.customer_id);
     const stickyId =
       last && last.ageSeconds <= stickyWindowSeconds(settings, c.channel) && !released.has(`${c.id}:${last.agentId}`) ? last.agentId : null;
-    eligible.sort((a, b) => Number(b.id === stickyId) - Number(a.id === stickyId) || a.idleSince - b.idleSince || a.id - b.id);
-    const outcome = await offerCase(deps, c, eligible.slice(0, 5), stickyId, opts.routerId);
-    if (outcome.contended) result.contended = true;
-    if (outcome.offer) {
-      result.offered++;
-      const a = agents.find((x) => x.id === outcome.offer!.agentId)!;
-      a.load.used[c.channel] = (a.load.used[c.channel] ?? 0) + 1;
-      if (c.channel === 'voice') a.load.onCall = true;
-      const offerId = outcome.offer.offerId;
-      // the payload is built from what the pass already read: no extra query between decision and agent
-      const payload: OfferPayload = {
-        offerId,
-        expiresAt: outcome.offer.expiresAt,
-        case: {
-          id: c.id,
-          number: c.number,
-          subject: c.subject,
-          channel: c.channel,
-          priority: c.priority,
-          type: c.type,
-          queue: c.queue_id ? { id: c.queue_id, name: c.queue_name ?? '' } : null,
-          waitingSeconds: Math.max(0, Math.round(Date.now() / 1000 - c.queued_epoch)),
-        },
-        customer: { id: c.customer_id, name: c.customer_name, tier: c.tier },
-      };
-      await Promise.all([
-        emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(a.id), event: 'offer', payload }),
-        scheduleOfferTimeout(deps.queues, offerId, outcome.offer.timeoutMs),
-      ]);
-    }
-    for (const [id, load] of outcome.reloaded) {
+    const leastLoaded = distributionFor(c.distribution, c.channel) === 'least_loaded';
+    free.sort(
+      (a, b) =>
+        Number(b.id === stickyId) - Number(a.id === stickyId) ||
+        (leastLoaded ? loadShare(a.load, c.channel) - loadShare(b.load, c.channel) : 0) ||
+        a.idleSince - b.idleSince ||
+        a.id - b.id,
+    );
+    const outcome = await offerCase(deps, {
+      caseId: c.id,
+      channel: c.channel,
+      candidates: free.slice(0, 5).map((a) => a.id),
+      stickyId,
+      routerId: opts.routerId,
+      payload: (offerId, expiresAt) => offerPayloadOf(c, offerId, expiresAt),
+    });
+    // the load read under each agent's lock is the one that counts; then this offer on top of it
+    for (const [id, load] of outcome.loads) {
       const a = agents.find((x) => x.id === id);
       if (a) a.load = load;
     }
+    if (outcome.caseBusy) {
+      result.contended = true;
+      for (const a of eligible) held.add(a.id);
+    }
+    if (outcome.lockedAgents.length) {
+      result.contended = true;
+      for (const id of outcome.lockedAgents) held.add(id);
+    }
+    if (!outcome.offer && !outcome.caseBusy && free.length > 5) {
+      // the best five had no room after all: the rest are tried next pass, before anything lower
+      result.contended = true;
+      for (const a of free) held.add(a.id);
+    }
+    if (outcome.offer) {
+      result.offered++;
+      const a = agents.find((x) => x.id === outcome.offer!.agentId)!;
+      a.load = { ...a.load, used: { ...a.load.used, [c.channel]: (a.load.used[c.channel] ?? 0) + 1 }, onCall: a.load.onCall || c.channel === 'voice' };
+    }
   }
   return result;
+}
+
+/** The `offer` event, built from what the pass already read: no extra query between decision and agent. */
+function offerPayloadOf(c: WaitingCase, offerId: string, expiresAt: string): OfferPayload {
+  return {
+    offerId,
+    expiresAt,
+    case: {
+      id: c.id,
+      number: c.number,
+      subject: c.subject,
+      channel: c.channel,
+      priority: c.priority,
+      type: c.type,
+      queue: c.queue_id ? { id: c.queue_id, name: c.queue_name ?? '' } : null,
+      waitingSeconds: Math.max(0, Math.round(Date.now() / 1000 - c.queued_epoch)),
+    },
+    customer: { id: c.customer_id, name: c.customer_name, tier: c.tier },
+  };
 }
 
 async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
@@ -184,60 +226,4 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
       load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used: u, onCall: (u.voice ?? 0) > 0 },
     };
   });
-}
-
-interface OfferOutcome {
-  offer: { offerId: string; agentId: number; timeoutMs: number; expiresAt: string } | null;
-  contended: boolean;
-  reloaded: Map<number, AgentLoad>;
-}
-
-async function offerCase(deps: RoutingDeps, c: WaitingCase, candidates: Candidate[], stickyId: number | null, routerId?: string): Promise<OfferOutcome> {
-  const out: OfferOutcome = { offer: null, contended: false, reloaded: new Map() };
-  const timeoutMs = offerTimeoutMs(settingsOf(deps), c.channel);
-  await withTransaction(deps.db, async (tx) => {
-    // Routers claim a case with an advisory lock and pass over one another's claims (no convoy of
-    // routers walking the same list). Any other lock on the case row (an enqueue flag, a status
-    // change) is waited for, so a briefly locked case is never overtaken by the one behind it.
-    // Agents are skipped when locked, so no lock cycle forms.
-    const claim = await tx.query(
-      `SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok`,
-      [ROUTER_LOCK_SPACE, c.id % 2_147_483_647],
-    );
-    if (!claim.rows[0].ok) {
-      out.contended = true;
-      return;
-    }
-    const locked = await tx.query(`SELECT id FROM cases WHERE id = $1 AND routing_state = 'waiting' FOR UPDATE`, [c.id]);
-    if (!locked.rowCount) return;
-    for (const cand of candidates) {
-      const a = await tx.query(`SELECT id FROM agents WHERE id = $1 AND presence = 'available' AND active FOR UPDATE SKIP LOCKED`, [cand.id]);
-      if (!a.rowCount) {
-        out.contended = true;
-        continue;
-      }
-      // the load read under the agent's lock is the one that counts
-      const load = await agentLoad(tx, cand.id);
-      out.reloaded.set(cand.id, load);
-      if (!hasRoom(load, c.channel)) continue;
-      // offer, case state and the `offered` event in one round trip
-      const o = await tx.query(
-        `WITH o AS (
-           INSERT INTO offers (case_id, agent_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id, expires_at
-         ), c AS (
-           UPDATE cases SET routing_state = 'offered', updated_at = now() WHERE id = $1 RETURNING queue_id, channel
-         ), e AS (
-           INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
-           SELECT $1, 'offered', $2, c.queue_id, c.channel,
-                  jsonb_build_object('offerId', o.id, 'expiresAt', o.expires_at, 'sticky', $4::boolean) || $5::jsonb
-             FROM o, c
-         )
-         SELECT id, expires_at FROM o`,
-        [c.id, cand.id, timeoutMs / 1000, cand.id === stickyId, JSON.stringify(routerId ? { router: routerId } : {})],
-      );
-      out.offer = { offerId: o.rows[0].id, agentId: cand.id, timeoutMs, expiresAt: new Date(o.rows[0].expires_at).toISOString() };
-      return;
-    }
-  });
-  return out;
 }

@@ -1,4 +1,5 @@
 import type { CasePriority, Channel } from '../contracts/channels.js';
+import type { Queryable } from '../db/pool.js';
 
 export const DEFAULT_CHANNEL_PRIORITY: Record<Channel, number> = {
   voice: 10,
@@ -29,3 +30,27 @@ export function routingPriority(p: PriorityInput): number {
     base + CASE_PRIORITY_DELTA[p.casePriority] + (p.vip ? -3 : 0) + (p.slaAtRisk ? -5 : 0) + (p.escalationDelta ?? 0);
   return Math.min(2_097_152, Math.max(1, value));
 }
+
+/** Computes the case's routing priority from its channel, priority, customer tier and SLA state. */
+export async function computeRoutingPriority(db: Queryable, caseId: number): Promise<number> {
+  const r = await db.query(
+    `SELECT c.channel, c.priority, cu.tier, q.priority_overrides,
+            (c.first_response_at IS NULL AND c.first_response_due_at IS NOT NULL
+              AND c.first_response_due_at < now() + (c.first_response_due_at - c.created_at) * 0.25) AS sla_at_risk,
+            COALESCE((SELECT sum((e.data->>'priorityDelta')::int) FROM case_events e
+                       WHERE e.case_id = c.id AND e.type = 'escalated' AND e.data ? 'priorityDelta'), 0) AS escalation_delta
+       FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
+      WHERE c.id = $1`,
+    [caseId],
+  );
+  const row = r.rows[0];
+  return routingPriority({
+    channel: row.channel,
+    casePriority: row.priority,
+    vip: row.tier === 'vip',
+    slaAtRisk: row.sla_at_risk,
+    overrides: row.priority_overrides ?? {},
+    escalationDelta: Number(row.escalation_delta),
+  });
+}
+

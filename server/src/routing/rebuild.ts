@@ -5,10 +5,10 @@
  * to the agent, who may have missed them), and offers that expired meanwhile are settled.
  */
 import { routingJobId } from '../contracts/jobs.js';
-import type { RoutingDeps } from './deps.js';
-import { emitOffer } from './notify.js';
-import { expireOffer } from './offers.js';
-import { scheduleOfferTimeout } from './signals.js';
+import type { RoutingDeps } from '../lifecycle/deps.js';
+import { emitOffer } from '../lifecycle/emits.js';
+import { expireOffer } from '../lifecycle/offers.js';
+import { scheduleOfferTimeout } from '../lifecycle/signals.js';
 
 export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: number; offersReissued: number; offersExpired: number }> {
   const r = await deps.db.query(

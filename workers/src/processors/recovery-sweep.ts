@@ -1,7 +1,7 @@
 import type { Log as Logger } from '../../../server/src/lib/log.js';
 import type pg from 'pg';
 import type { HubQueues } from '../../../server/src/lib/queues.js';
-import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { sweepQueuedOutbound } from '../../../server/src/outbound/sweep.js';
 
 /**

@@ -10,13 +10,13 @@ import { createQueues, type HubQueues } from '../../../server/src/lib/queues.js'
 import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/jobs.js';
 import { NAMESPACES, rooms } from '../../../server/src/contracts/realtime.js';
 import { queueEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
-import type { RoutingDeps } from '../../../server/src/routing/deps.js';
+import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
-import { expireOffer } from '../../../server/src/routing/offers.js';
-import { scheduleOfferTimeout } from '../../../server/src/routing/signals.js';
+import { expireOffer } from '../../../server/src/lifecycle/offers.js';
+import { scheduleOfferTimeout } from '../../../server/src/lifecycle/signals.js';
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
 import { applyEscalations, applySlaRisk } from '../../../server/src/routing/escalation.js';
-import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
+import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Queue } from 'bullmq';
-import type { RoutingDeps } from '../../routing/deps.js';
-import { changeCaseStatus } from '../../cases/status.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
+import { changeCaseStatus } from '../../lifecycle/status.js';
 import { ingest, type IngestDeps, type InboundAttachment } from '../../ingest/pipeline.js';
 import type { Queryable } from '../../db/pool.js';
 import { rooms } from '../../contracts/realtime.js';

@@ -4,7 +4,7 @@ import { createRedis } from '../../lib/redis.js';
 import { NAMESPACES, rooms } from '../../contracts/realtime.js';
 import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
-import type { RoutingDeps } from '../../routing/deps.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
 import { settleWithin } from '../../lib/with-timeout.js';
 
 const QUEUE = 'chat-leave-check';

@@ -1,8 +1,8 @@
-import { withdrawCaseInTx } from '../../routing/withdraw.js';
-import { applyTransition, canTransition } from '../../cases/status.js';
-import { applyEffects, noEffects } from '../../routing/effects.js';
-import { withRetryingTx } from '../../routing/tx.js';
-import type { RoutingDeps } from '../../routing/deps.js';
+import { withdrawCaseInTx } from '../../lifecycle/withdraw.js';
+import { applyTransition, canTransition } from '../../lifecycle/status.js';
+import { applyEffects, noEffects } from '../../lifecycle/effects.js';
+import { withRetryingTx } from '../../lifecycle/tx.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
 
 /**
  * A chat visitor left before an agent took the conversation: the case leaves the queue (a

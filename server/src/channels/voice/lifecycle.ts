@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { withTransaction, type Tx } from '../../db/pool.js';
 import { writeCaseEvent } from '../../db/case-events.js';
-import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
+import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
 import { slaDueTimes } from '../../sla/policy.js';
+import { solveUnheldInTx } from '../../lifecycle/status.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
 import { dequeueMissedCall, withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
@@ -40,22 +41,14 @@ async function ensureCallbackCaseInTx(tx: Tx, call: CallRow, reason: CallbackRea
     [caseId, o.customer_id, `Call back ${call.customer_number}: the caller ${REASON_TEXT[reason]}.`, JSON.stringify({ callId: call.id, callSid: call.call_sid, reason })],
   );
   await writeCaseEvent(tx, { caseId, type: 'created', channel: 'voice', data: { provider: 'twilio', callback: { reason, callId: call.id, fromCaseId: call.case_id } } });
-  await markWaiting(tx, caseId, 'queued', { callback: reason });
+  await queueInTx(tx, caseId, 'queued', { callback: reason });
   await tx.query(`UPDATE calls SET callback_case_id = $2, updated_at = now() WHERE id = $1`, [call.id, caseId]);
   return { caseId, created: true };
 }
 
 /** Closes the call's own case when nobody spoke to the caller: the callback case carries the follow-up. */
 async function solveCallCaseInTx(tx: Tx, call: CallRow, note: string): Promise<void> {
-  const c = await tx.query(`SELECT status, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
-  const row = c.rows[0];
-  if (!row || row.assignee_id || ['solved', 'closed'].includes(row.status)) return;
-  await tx.query(
-    `UPDATE cases SET status = 'solved', solved_at = now(), resolution_note = $2, routing_state = 'none', enqueue_pending = false, updated_at = now() WHERE id = $1`,
-    [call.case_id, note],
-  );
-  await writeCaseEvent(tx, { caseId: call.case_id, type: 'status_changed', data: { from: row.status, to: 'solved', by: 'system' } });
-  await writeCaseEvent(tx, { caseId: call.case_id, type: 'solved', data: { note } });
+  await solveUnheldInTx(tx, call.case_id, note);
 }
 
 export type LifecycleDeps = VoiceRoutingDeps;

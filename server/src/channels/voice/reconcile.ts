@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import type { RoutingDeps } from '../../routing/deps.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
 import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../twilio/client.js';
 import { callEnded } from './lifecycle.js';
 

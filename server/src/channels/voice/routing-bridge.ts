@@ -1,10 +1,6 @@
-import type { RoutingDeps } from '../../routing/deps.js';
-import { withdrawCase } from '../../routing/withdraw.js';
-import { unassignCase } from '../../routing/transfer.js';
-import { applyEffects, noEffects } from '../../routing/effects.js';
-import { rescindCaseOfferInTx } from '../../routing/offers.js';
-import { withRetryingTx } from '../../routing/tx.js';
-import { lockCase } from '../../cases/assignment.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
+import { withdrawCase } from '../../lifecycle/withdraw.js';
+import { unassignCase } from '../../lifecycle/transfer.js';
 
 export type VoiceRoutingDeps = RoutingDeps;
 
@@ -31,17 +27,5 @@ export async function requeueUnansweredCall(deps: VoiceRoutingDeps, caseId: numb
  * and not answered in the service level.
  */
 export async function dequeueMissedCall(deps: VoiceRoutingDeps, caseId: number): Promise<boolean> {
-  const fx = noEffects();
-  const moved = await withRetryingTx(deps.db, async (tx) => {
-    const c = await lockCase(tx, caseId);
-    if (!c || (c.routing_state !== 'waiting' && c.routing_state !== 'offered')) return false;
-    await rescindCaseOfferInTx(tx, caseId, 'customer_left', fx);
-    await tx.query(`UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now() WHERE id = $1`, [caseId]);
-    fx.dequeued.push(caseId);
-    fx.caseUpdates.push({ caseId, event: 'missed', agentIds: [] });
-    fx.match = fx.rescinded.length > 0; // the offered agent has room again
-    return true;
-  });
-  await applyEffects(deps, fx);
-  return moved;
+  return (await withdrawCase(deps, caseId, 'missed')).withdrawn;
 }

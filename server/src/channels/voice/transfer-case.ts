@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { transferCase } from '../../routing/transfer.js';
+import { transferCase } from '../../lifecycle/transfer.js';
 
 /**
  * Moves the case of a transferred call to its new holder through routing: a queue (the case waits again, keeping

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { ingest } from '../../ingest/pipeline.js';
 import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
 import { withTransaction } from '../../db/pool.js';
-import { markWaiting, enqueueCase } from '../../routing/enqueue.js';
+import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
 import { HttpError, badRequest } from '../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
 import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
@@ -98,6 +98,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     }
     const open = isOpen(number?.businessHours ?? null);
     const hasMenu = !!number?.ivr?.options?.length;
+    const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
     const result = await ingest(app.ingestDeps, {
       channel: 'voice',
       provider: 'twilio',
@@ -110,26 +111,21 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       caseDefaults: { queueId: number?.queueId ?? undefined },
       customer: { language: callerPhone?.startsWith(PERSIAN_PREFIX) ? 'fa' : number?.defaultLanguage, name: p.CallerName || undefined },
       metadata: { callSid: p.CallSid, direction: 'inbound', ...(p.FromCountry ? { fromCountry: p.FromCountry } : {}) },
-      // Routed below, once the call row exists: an agent who accepts at once must find the call to connect.
+      // The call row commits with the case: an agent who accepts at once must find the call to connect.
       skipRouting: true,
+      inTransaction: async (tx, r) => {
+        const ins = await tx.query(
+          `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
+           SELECT $1, 'inbound', $2, $3, $4, $5, $6, c.queue_id, $7, $8, CASE WHEN $7 = 'queued' THEN now() END FROM cases c WHERE c.id = $2
+           ON CONFLICT (call_sid) DO NOTHING RETURNING id`,
+          [p.CallSid, r.caseId, r.interactionId, number?.id ?? null, callerPhone ?? from.value, to, initialState, p.CallStatus || 'ringing'],
+        );
+        return { route: ins.rowCount === 1 && initialState === 'queued' };
+      },
       raw: p,
       rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
     });
     app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
-    const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
-    const route = await withTransaction(app.db, async (tx) => {
-      const c = await tx.query(`SELECT queue_id, routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [result.caseId]);
-      const ins = await tx.query(
-        `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
-         VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'queued' THEN now() END)
-         ON CONFLICT (call_sid) DO NOTHING RETURNING id`,
-        [p.CallSid, result.caseId, result.interactionId, number?.id ?? null, callerPhone ?? from.value, to, c.rows[0].queue_id, initialState, p.CallStatus || 'ringing'],
-      );
-      if (!ins.rowCount || initialState !== 'queued' || c.rows[0].routing_state !== 'none' || c.rows[0].assignee_id) return false;
-      await markWaiting(tx, result.caseId, 'queued');
-      return true;
-    });
-    if (route) await enqueueCase(app.db, app.queues.routing, result.caseId, 'arrival', app.log);
     const call = (await callBySid(app.db, p.CallSid))!;
     await publishCall(app.db, app.realtime, call.id);
     const lang = await languageOf(call.case_id);
@@ -174,7 +170,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
       await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
       if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
-        await markWaiting(tx, call.case_id, 'queued', { menuDigit: p.Digits ?? null });
+        await queueInTx(tx, call.case_id, 'queued', { menuDigit: p.Digits ?? null });
         enqueue = true;
       }
     });

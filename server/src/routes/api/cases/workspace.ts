@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '../../../cases/case-view.js';
 import { customerTimeline } from '../../../cases/timeline.js';
-import { linkCases, mergeCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
-import { changeCaseStatus } from '../../../cases/status.js';
-import { transferCase } from '../../../routing/transfer.js';
-import type { RoutingDeps } from '../../../routing/deps.js';
-import { applyEffects, noEffects } from '../../../routing/effects.js';
+import { linkCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
+import { mergeCases } from '../../../lifecycle/merge.js';
+import { changeCaseStatus } from '../../../lifecycle/status.js';
+import { transferCase } from '../../../lifecycle/transfer.js';
+import type { RoutingDeps } from '../../../lifecycle/deps.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
 import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams, Id } from '../../../schemas/common.js';
@@ -200,9 +200,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['cases'], summary: 'Merge this case into another case of the same customer', params: IdParams, body: CaseRef } },
     async (req) => {
       const target = await resolveRef(req.agent!, req.body);
-      const { freedAgentId } = await mergeCases(app.db, req.params.id, target, req.agent!.id);
-      // a merged (closed) case frees its agent's capacity: let the router fill it
-      await applyEffects(routing(), { ...noEffects(), match: true, presence: freedAgentId ? [freedAgentId] : [] });
+      await mergeCases(routing(), req.params.id, target, req.agent!.id);
       await emitCaseUpdated(app.realtime, app.db, req.params.id);
       await emitCaseUpdated(app.realtime, app.db, target);
       return { mergedInto: target };

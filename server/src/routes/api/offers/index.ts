@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, PresenceT } from '../../../schemas/common.js';
 import { HttpError } from '../../../lib/errors.js';
-import { acceptOffer, declineOffer, listAgentOffers } from '../../../routing/offers.js';
-import { setPresence } from '../../../presence/presence.js';
+import { acceptOffer, declineOffer, listAgentOffers } from '../../../lifecycle/offers.js';
+import { setPresence } from '../../../lifecycle/presence.js';
 import { presencePayload } from '../../../routing/load.js';
 
 const OfferView = Type.Object({

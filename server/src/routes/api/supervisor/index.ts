@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ErrorView, IdParams, PresenceT, Id } from '../../../schemas/common.js';
 import { notFound } from '../../../lib/errors.js';
-import { assignCase, transferCase, unassignCase } from '../../../routing/transfer.js';
-import { setPresence } from '../../../presence/presence.js';
+import { assignCase, transferCase, unassignCase } from '../../../lifecycle/transfer.js';
+import { setPresence } from '../../../lifecycle/presence.js';
 import { agentStats, queueStats } from '../../../routing/stats.js';
 import { audit } from '../../../audit/audit-log.js';
 

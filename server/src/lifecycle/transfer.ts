@@ -11,11 +11,11 @@ import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { audit } from '../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
-import { assignInTx, lockAgent, lockCase } from '../cases/assignment.js';
+import { assignInTx, lockAgent, lockCase } from './assignment.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
-import { rescindCaseOfferInTx, requeueInTx } from './offers.js';
+import { rescindCaseOfferInTx, requeueInTx } from './rescind.js';
 import { withRetryingTx } from './tx.js';
-import { agentLoad, hasRoom } from './load.js';
+import { agentLoad, hasRoom } from '../routing/load.js';
 import type { RoutingDeps } from './deps.js';
 
 export interface AssignArgs {

@@ -5,7 +5,7 @@
  */
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import type { Effects } from '../routing/effects.js';
+import type { Effects } from './effects.js';
 
 export interface AssignInput {
   caseId: number;

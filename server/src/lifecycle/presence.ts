@@ -7,11 +7,11 @@
 import type { Tx } from '../db/pool.js';
 import type { Presence } from '../contracts/channels.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import { lockAgent } from '../cases/assignment.js';
-import { applyEffects, noEffects, type Effects } from '../routing/effects.js';
-import { rescindAgentOffersInTx, requeueInTx } from '../routing/offers.js';
-import { withRetryingTx } from '../routing/tx.js';
-import type { RoutingDeps } from '../routing/deps.js';
+import { lockAgent } from './assignment.js';
+import { applyEffects, noEffects, type Effects } from './effects.js';
+import { rescindAgentOffersInTx, requeueInTx } from './rescind.js';
+import { withRetryingTx } from './tx.js';
+import type { RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import type { PresencePayload } from '../contracts/realtime.js';
 

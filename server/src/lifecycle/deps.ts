@@ -3,9 +3,9 @@ import type { Server } from 'socket.io';
 import type { Log } from '../lib/log.js';
 import type { HubQueues } from '../lib/queues.js';
 import { queueEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
-import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from './settings.js';
+import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from '../routing/settings.js';
 
-export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecycle' | 'realtime' | 'agentSockets'>;
+export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecycle' | 'realtime' | 'agentSockets' | 'kv'>;
 
 /**
  * What routing and case-lifecycle functions need. Works the same on a server node (pass `realtime`

@@ -1,8 +1,8 @@
-import type { RescindReason } from '../contracts/realtime.js';
-import { enqueueCase } from './enqueue.js';
-import { settingsOf, type RoutingDeps } from './deps.js';
-import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './notify.js';
-import { removeFromRoutingQueue, requestMatch } from './signals.js';
+import { NAMESPACES, rooms, type OfferPayload, type RescindReason } from '../contracts/realtime.js';
+import { enqueueCase } from './queue.js';
+import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
+import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
+import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout } from './signals.js';
 
 /**
  * What a committed routing transaction leaves to do on Redis and sockets. Collected inside the
@@ -18,6 +18,8 @@ export interface Effects {
   caseUpdates: { caseId: number; event: string; agentIds: number[] }[];
   rooms: { agentId: number; caseId: number; action: 'join' | 'leave' }[];
   assigned: { caseId: number; agentId: number }[];
+  /** offers made: sent to the agent and their expiry timer started */
+  offers: { agentId: number; payload: OfferPayload; timeoutMs: number }[];
   /** run a match pass now; `cooldown`: once more when refused agents may be offered the case again */
   match: boolean;
   cooldown: boolean;
@@ -32,12 +34,25 @@ export const noEffects = (): Effects => ({
   caseUpdates: [],
   rooms: [],
   assigned: [],
+  offers: [],
   match: false,
   cooldown: false,
 });
 
+/**
+ * The one place where a committed transition reaches Redis and sockets: routing queue jobs, match
+ * requests, offer timers, `offer`, `offer:rescinded`, `case:updated`, `presence` and case rooms.
+ */
 export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void> {
   const settings = settingsOf(deps);
+  if (e.offers.length) {
+    await Promise.all(
+      e.offers.flatMap((o) => [
+        emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(o.agentId), event: 'offer', payload: o.payload }),
+        scheduleOfferTimeout(deps.queues, o.payload.offerId, o.timeoutMs),
+      ]),
+    );
+  }
   for (const caseId of e.reprioritised) {
     await removeFromRoutingQueue(deps.queues, caseId);
     if (!e.requeued.includes(caseId)) await enqueueCase(deps.db, deps.queues.routing, caseId, 'escalation', deps.log);

@@ -6,14 +6,19 @@
  */
 import { writeCaseEvent } from '../db/case-events.js';
 import { notFound } from '../lib/errors.js';
-import { lockCase } from '../cases/assignment.js';
+import { lockCase } from './assignment.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import type { Tx } from '../db/pool.js';
-import { rescindCaseOfferInTx } from './offers.js';
+import { rescindCaseOfferInTx } from './rescind.js';
 import { withRetryingTx } from './tx.js';
+import { canRoute } from './machine.js';
 import type { RoutingDeps } from './deps.js';
 
-export type WithdrawReason = 'abandoned' | 'customer_left';
+/**
+ * `missed`: a caller sent to voicemail after the queue's maximum wait did not abandon (they waited, we did
+ * not answer) — the case leaves the queue but no `abandoned` event is written.
+ */
+export type WithdrawReason = 'abandoned' | 'customer_left' | 'missed';
 
 export async function withdrawCase(
   deps: RoutingDeps,
@@ -30,17 +35,17 @@ export async function withdrawCase(
 export async function withdrawCaseInTx(tx: Tx, caseId: number, reason: WithdrawReason, fx: Effects): Promise<{ withdrawn: boolean; waitedSeconds: number | null }> {
   const c = await lockCase(tx, caseId);
   if (!c) throw notFound('case');
-  if (c.routing_state !== 'waiting' && c.routing_state !== 'offered') return { withdrawn: false, waitedSeconds: null };
-  await rescindCaseOfferInTx(tx, caseId, reason, fx);
+  if (!canRoute(c.routing_state, 'withdraw')) return { withdrawn: false, waitedSeconds: null };
+  await rescindCaseOfferInTx(tx, caseId, reason === 'missed' ? 'customer_left' : reason, fx);
   const w = await tx.query(
     `UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now()
       WHERE id = $1 RETURNING EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited`,
     [caseId],
   );
   const waitedSeconds = w.rows[0].waited == null ? null : Math.round(w.rows[0].waited * 1000) / 1000;
-  await writeCaseEvent(tx, { caseId, type: 'abandoned', data: { reason, waitedSeconds } });
+  if (reason !== 'missed') await writeCaseEvent(tx, { caseId, type: 'abandoned', data: { reason, waitedSeconds } });
   fx.dequeued.push(caseId);
-  fx.caseUpdates.push({ caseId, event: 'abandoned', agentIds: [] });
+  fx.caseUpdates.push({ caseId, event: reason === 'missed' ? 'missed' : 'abandoned', agentIds: [] });
   fx.match = fx.rescinded.length > 0; // the offered agent has room again
   return { withdrawn: true, waitedSeconds };
 }

@@ -2,41 +2,18 @@ import type { Log as Logger } from '../lib/log.js';
 import type { Queryable, Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { routingJobId, type RoutingJob } from '../contracts/jobs.js';
-import { routingPriority } from './priority.js';
+import { computeRoutingPriority } from '../routing/priority.js';
 import { withTimeout } from '../lib/with-timeout.js';
 
 export interface RoutingQueueLike {
   add(name: string, data: RoutingJob, opts: { jobId: string; priority: number; removeOnComplete?: boolean; removeOnFail?: boolean }): Promise<unknown>;
 }
 
-/** Computes the case's routing priority from its channel, priority, customer tier and SLA state. */
-export async function computeRoutingPriority(db: Queryable, caseId: number): Promise<number> {
-  const r = await db.query(
-    `SELECT c.channel, c.priority, cu.tier, q.priority_overrides,
-            (c.first_response_at IS NULL AND c.first_response_due_at IS NOT NULL
-              AND c.first_response_due_at < now() + (c.first_response_due_at - c.created_at) * 0.25) AS sla_at_risk,
-            COALESCE((SELECT sum((e.data->>'priorityDelta')::int) FROM case_events e
-                       WHERE e.case_id = c.id AND e.type = 'escalated' AND e.data ? 'priorityDelta'), 0) AS escalation_delta
-       FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
-      WHERE c.id = $1`,
-    [caseId],
-  );
-  const row = r.rows[0];
-  return routingPriority({
-    channel: row.channel,
-    casePriority: row.priority,
-    vip: row.tier === 'vip',
-    slaAtRisk: row.sla_at_risk,
-    overrides: row.priority_overrides ?? {},
-    escalationDelta: Number(row.escalation_delta),
-  });
-}
-
 /**
  * Marks a case as waiting in Postgres (the system of record). The first queue entry time
  * survives re-entries so a declined or transferred case keeps its place.
  */
-export async function markWaiting(tx: Tx, caseId: number, event: 'queued' | 'requeued', data: Record<string, unknown> = {}): Promise<void> {
+export async function queueInTx(tx: Tx, caseId: number, event: 'queued' | 'requeued', data: Record<string, unknown> = {}): Promise<void> {
   const priority = await computeRoutingPriority(tx, caseId);
   await tx.query(
     `UPDATE cases SET routing_state = 'waiting', first_queued_at = COALESCE(first_queued_at, now()),

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/pool.js';
 import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type CaseUpdatedPayload, type RescindReason } from '../contracts/realtime.js';
 import { emitterOf, type RoutingDeps } from './deps.js';
-import { presencePayload } from './load.js';
+import { presencePayload } from '../routing/load.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
 export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {

@@ -8,12 +8,13 @@
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { conflict, notFound, badRequest } from '../lib/errors.js';
-import type { RoutingDeps } from '../routing/deps.js';
-import { applyEffects, noEffects, type Effects } from '../routing/effects.js';
-import { markWaiting } from '../routing/enqueue.js';
-import { rescindCaseOfferInTx } from '../routing/offers.js';
-import { withRetryingTx } from '../routing/tx.js';
+import type { RoutingDeps } from './deps.js';
+import { applyEffects, noEffects, type Effects } from './effects.js';
+import { queueInTx } from './queue.js';
+import { rescindCaseOfferInTx } from './rescind.js';
+import { withRetryingTx } from './tx.js';
 import { lockAgent, lockCase } from './assignment.js';
+import { canTransition, routingStateAfter } from './machine.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
 
@@ -34,17 +35,7 @@ export interface ChangeStatusResult {
   changed: boolean;
 }
 
-const ALLOWED: Record<string, SettableStatus[]> = {
-  new: ['open', 'pending', 'solved', 'closed'],
-  open: ['pending', 'solved', 'closed'],
-  pending: ['open', 'solved', 'closed'],
-  solved: ['open', 'closed'],
-  closed: [],
-};
-
-export function canTransition(from: string, to: SettableStatus): boolean {
-  return from === to || (ALLOWED[from] ?? []).includes(to);
-}
+export { canTransition } from './machine.js';
 
 export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInput): Promise<ChangeStatusResult> {
   const pendingUntil = input.pendingUntil ? new Date(input.pendingUntil) : null;
@@ -108,14 +99,80 @@ export async function applyTransition(
     await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [c.id]);
     if (c.status === 'solved') {
       await writeCaseEvent(tx, { caseId: c.id, type: 'reopened', agentId: by, data: { by } });
-      if (c.assignee_id) {
-        await tx.query(`UPDATE cases SET routing_state = 'assigned' WHERE id = $1`, [c.id]);
-        fx.presence.push(c.assignee_id);
-      } else {
-        await markWaiting(tx, c.id, 'queued', { after: 'reopened' });
-        fx.requeued.push(c.id);
-      }
+      await afterReopenInTx(tx, c, { after: 'reopened' }, fx);
     }
   }
   fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+}
+
+/**
+ * Where a reopened case goes, whoever reopened it: back to its assignee (`assigned`) when it has one,
+ * else onto the queue. Both the agent's reopen and the customer's (ingest) come through here.
+ * `queue: false` leaves the queueing to the caller's own transaction (ingest queues after the interaction).
+ */
+async function afterReopenInTx(
+  tx: Tx,
+  c: { id: number; assignee_id: number | null },
+  data: Record<string, unknown>,
+  fx: Effects,
+  opts: { queue?: boolean } = {},
+): Promise<'assigned' | 'waiting' | 'none'> {
+  const state = routingStateAfter('reopen', c.assignee_id);
+  if (state === 'assigned') {
+    await tx.query(`UPDATE cases SET routing_state = 'assigned', updated_at = now() WHERE id = $1 AND routing_state = 'none'`, [c.id]);
+    fx.presence.push(c.assignee_id!);
+    return 'assigned';
+  }
+  if (opts.queue === false) return 'none';
+  await queueInTx(tx, c.id, 'queued', data);
+  fx.requeued.push(c.id);
+  return 'waiting';
+}
+
+/**
+ * The customer wrote back: a solved case reopens and a pending one wakes up (status `open`). A case
+ * that still has its agent goes back to that agent (`assigned`), exactly as an agent's reopen does;
+ * one without an agent is left for the caller (ingest) to queue in the same transaction.
+ * Returns the routing state the case is in afterwards and whether it was a reopen.
+ */
+export async function reopenByCustomerInTx(
+  tx: Tx,
+  c: { id: number; status: string; assignee_id: number | null; routing_state: string },
+  channel: string,
+): Promise<{ reopened: boolean; routingState: string }> {
+  if (c.status !== 'solved' && c.status !== 'pending') return { reopened: false, routingState: c.routing_state };
+  await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [c.id]);
+  await writeCaseEvent(tx, {
+    caseId: c.id,
+    type: c.status === 'solved' ? 'reopened' : 'status_changed',
+    channel,
+    data: { from: c.status, to: 'open', by: 'customer' },
+  });
+  if (c.status !== 'solved' || c.routing_state !== 'none') return { reopened: c.status === 'solved', routingState: c.routing_state };
+  // effects of an assigned reopen (presence refresh) are left out: ingest's own fan-out tells the agent
+  const state = await afterReopenInTx(tx, c, { after: 'reopened', by: 'customer' }, noEffects(), { queue: false });
+  return { reopened: true, routingState: state };
+}
+
+/** Someone replied on a `new` case: it is being worked on (`open`). */
+export async function openOnReplyInTx(tx: Tx, caseId: number, agentId: number | null): Promise<void> {
+  const r = await tx.query(`UPDATE cases SET status = 'open', updated_at = now() WHERE id = $1 AND status = 'new' RETURNING id`, [caseId]);
+  if (r.rowCount) await writeCaseEvent(tx, { caseId, type: 'status_changed', agentId, data: { from: 'new', to: 'open' } });
+}
+
+/**
+ * The system solves a case nobody holds (e.g. the call case of a caller who never reached an agent; the
+ * callback case carries the follow-up). A held, solved or closed case is left alone. Caller holds no lock.
+ */
+export async function solveUnheldInTx(tx: Tx, caseId: number, note: string): Promise<boolean> {
+  const c = await tx.query(`SELECT status, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+  const row = c.rows[0];
+  if (!row || row.assignee_id || !canTransition(row.status, 'solved') || row.status === 'solved') return false;
+  await tx.query(
+    `UPDATE cases SET status = 'solved', solved_at = now(), resolution_note = $2, routing_state = 'none', enqueue_pending = false, updated_at = now() WHERE id = $1`,
+    [caseId, note],
+  );
+  await writeCaseEvent(tx, { caseId, type: 'status_changed', data: { from: row.status, to: 'solved', by: 'system' } });
+  await writeCaseEvent(tx, { caseId, type: 'solved', data: { note } });
+  return true;
 }

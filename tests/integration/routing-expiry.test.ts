@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, until, type Harness } from '../helpers/routing-harness.js';
+
+// Written-channel offers last 1.5 s here; the safety-net sweep is off (10 minutes), so an offer is
+// settled by its timer, by a late answer, or by a router's rebuild after a restart.
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ ROUTING_OFFER_TIMEOUT_ASYNC_MS: '1500', ROUTING_REOFFER_COOLDOWN_MS: '60000', ROUTING_AWAY_AFTER_TIMEOUTS: '2' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const offerRow = async (id: string) =>
+  (await h.ctx.db.pool.query(`SELECT status, end_reason FROM offers WHERE id = $1`, [id])).rows[0] as { status: string; end_reason: string | null };
+
+describe('answers that come after the offer expired', () => {
+  it('refuses them without committing, and an expiry processed late never sets the answering agent Away', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], capacity: { email: 2 } });
+    const c1 = await h.inbound({ channel: 'email', queueId: q.id });
+    const c2 = await h.inbound({ channel: 'email', queueId: q.id });
+    await a.setPresence('available');
+    const o1 = await a.nextOffer((o) => o.case.id === c1);
+    const o2 = await a.nextOffer((o) => o.case.id === c2);
+
+    // the router falls behind (here: stopped) so the offers' timers are not processed on time
+    await h.routers[0].close();
+    await new Promise((r) => setTimeout(r, 1800));
+
+    // the agent answers both, after they expired: refused, and nothing is committed behind their back
+    const accept = await a.accept(o1.offerId);
+    expect(accept).toEqual({ ok: false, reason: 'expired' });
+    const decline = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/offers/${o2.offerId}/decline`, headers: { authorization: `Bearer ${a.token}` }, payload: {} });
+    expect(decline.statusCode).toBe(409);
+    expect(JSON.stringify(decline.json())).toContain('expired');
+    const cases = await h.ctx.db.pool.query(`SELECT id, routing_state, assignee_id FROM cases WHERE id = ANY($1) ORDER BY id`, [[c1, c2]]);
+    expect(cases.rows).toEqual([
+      { id: c1, routing_state: 'waiting', assignee_id: null },
+      { id: c2, routing_state: 'waiting', assignee_id: null },
+    ]);
+    expect(await offerRow(o1.offerId)).toEqual({ status: 'timed_out', end_reason: 'late_accept' });
+    expect(await offerRow(o2.offerId)).toEqual({ status: 'timed_out', end_reason: 'late_decline' });
+    // answering twice gives the same answer
+    expect(await a.accept(o1.offerId)).toEqual({ ok: false, reason: 'expired' });
+
+    // the router comes back and settles what is overdue: the agent answered, so they stay Available
+    await h.startRouter();
+    await new Promise((r) => setTimeout(r, 500));
+    const agent = await h.ctx.db.pool.query(`SELECT presence, consecutive_timeouts FROM agents WHERE id = $1`, [a.id]);
+    expect(agent.rows[0]).toEqual({ presence: 'available', consecutive_timeouts: 0 });
+    // the case the agent tried to accept is offered to them again; the declined one is not
+    const again = await a.nextOffer((o) => o.case.id === c1 && o.offerId !== o1.offerId);
+    expect((await a.accept(again.offerId)).ok).toBe(true);
+    expect(a.open().some((o) => o.case.id === c2 && o.offerId !== o2.offerId)).toBe(false);
+    await a.setPresence('offline');
+  });
+
+  it('an agent who really lets two offers time out is set Away', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 }, available: true });
+    const c1 = await h.inbound({ channel: 'email', queueId: q.id });
+    const c2 = await h.inbound({ channel: 'email', queueId: q.id });
+    await a.nextOffer((o) => o.case.id === c1);
+    await until(() => a.rescinded.length >= 1, 'first timeout', 5000);
+    // the first case is not offered to them again for a while: the second one is, and times out too
+    await a.nextOffer((o) => o.case.id === c2);
+    await until(
+      async () => (await h.ctx.db.pool.query(`SELECT presence FROM agents WHERE id = $1`, [a.id])).rows[0].presence === 'away',
+      'agent set Away after two missed offers',
+      10_000,
+    );
+    await until(() => a.rescinded.length >= 2, 'both offers withdrawn', 5000);
+  });
+});
