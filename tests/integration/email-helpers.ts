@@ -52,11 +52,15 @@ export async function adminToken(ctx: TestContext): Promise<string> {
   return r.json().token;
 }
 
-/** An agent of the hub's queues (a default one is made if there is none), so the cases mail opens are theirs to answer. */
-export async function agentToken(ctx: TestContext): Promise<{ token: string; id: number }> {
+/**
+ * An agent of the hub's queues (a default one is made if there is none), so the cases mail opens are theirs to
+ * answer; `holding` makes them the holder of cases that arrived before any queue existed.
+ */
+export async function agentToken(ctx: TestContext, o: { holding?: number[] } = {}): Promise<{ token: string; id: number }> {
   const queues = await ctx.db.pool.query(`SELECT id FROM queues`);
   const queueIds = queues.rowCount ? queues.rows.map((q) => q.id) : [(await makeQueue(ctx.db.pool, { name: 'general', isDefault: true })).id];
   const agent = await makeAgent(ctx.db.pool, { queueIds });
+  if (o.holding?.length) await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2 WHERE id = ANY($1)`, [o.holding, agent.id]);
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } });
   return { token: r.json().token, id: agent.id };
 }

@@ -133,7 +133,7 @@ describe('Microsoft 365 mailboxes (OAuth2 client credentials)', () => {
     const messageId = uniqueMessageId();
     await dovecot.append(USER, await buildMail({ from: 'ann@fabrikam.test', to: USER, subject: 'Licence renewal', messageId }));
     const i = await waitFor(async () => (await ctx.db.pool.query(`SELECT case_id FROM interactions WHERE provider_message_id = $1`, [messageId])).rows[0], 10_000, 'mail over XOAUTH2');
-    const agent = await agentToken(ctx);
+    const agent = await agentToken(ctx, { holding: [i.case_id] });
     const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${i.case_id}/messages`, headers: { authorization: `Bearer ${agent.token}` }, payload: { text: 'Renewed.' } });
     await waitFor(async () => (await ctx.db.pool.query(`SELECT 1 FROM interactions WHERE id = $1 AND delivery_status = 'sent'`, [r.json().interactionId])).rowCount, 10_000, 'sent');
     expect(delivered.at(-1)).toEqual(['ann@fabrikam.test']);
@@ -144,7 +144,7 @@ describe('Microsoft 365 mailboxes (OAuth2 client credentials)', () => {
   it('a refused client secret fails the reply at once with the identity platform\'s reason', async () => {
     await ctx.app.inject({ method: 'PATCH', url: `/api/v1/admin/mailboxes/${mailboxId}`, headers: { authorization: `Bearer ${admin}` }, payload: { oauthClientSecret: 'wrong' } });
     const c = await ctx.db.pool.query(`SELECT case_id FROM interactions WHERE channel = 'email' AND direction = 'inbound' LIMIT 1`);
-    const agent = await agentToken(ctx);
+    const agent = await agentToken(ctx, { holding: [c.rows[0].case_id] });
     const r = await ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${c.rows[0].case_id}/messages`, headers: { authorization: `Bearer ${agent.token}` }, payload: { text: 'Again.' } });
     const row = await waitFor(async () => (await ctx.db.pool.query(`SELECT delivery_error FROM interactions WHERE id = $1 AND delivery_status = 'failed'`, [r.json().interactionId])).rows[0], 10_000, 'failure');
     expect(row.delivery_error).toMatch(/AADSTS7000215: Invalid client secret/);

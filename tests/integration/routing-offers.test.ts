@@ -203,14 +203,15 @@ describe('supervisor and agent actions', () => {
     const q1 = await h.queue();
     const q2 = await h.queue();
     const a = await h.agent({ queueIds: [q1.id], available: true });
-    const b = await h.agent({ queueIds: [q2.id] });
+    // b works both queues (and so sees a's case) but is not available, so offers go to a
+    const b = await h.agent({ queueIds: [q1.id, q2.id] });
     const c = await h.inbound({ channel: 'email', queueId: q1.id });
     const o = await a.nextOffer();
     await a.accept(o.offerId);
     const firstQueued = (await h.ctx.db.pool.query(`SELECT first_queued_at FROM cases WHERE id = $1`, [c])).rows[0].first_queued_at;
     const newer = await h.inbound({ channel: 'email', queueId: q2.id });
 
-    // b cannot transfer a's case
+    // b sees a's case but cannot transfer it
     const notMine = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${c}/transfer`, headers: { authorization: `Bearer ${b.token}` }, payload: { toQueueId: q2.id } });
     expect(notMine.statusCode).toBe(403);
     // a sends it to q2: it waits there ahead of the newer case
