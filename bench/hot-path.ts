@@ -96,6 +96,8 @@ interface Deployment {
   dbName: string;
   prefix: string;
   logs: string;
+  /** Stops the workers and the router, leaving the server alone (to tell ingest's cost from routing's). */
+  stopBackground(): Promise<void>;
 }
 
 function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
@@ -187,7 +189,8 @@ async function deploy(label: string): Promise<Deployment> {
     await sleep(100);
   }
   await sleep(1500); // workers and router connect
-  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs };
+  const stopBackground = async () => void (await Promise.all(children.slice(1).map(stopChild)));
+  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs, stopBackground };
 }
 
 // ---------------------------------------------------------------- load generators
@@ -373,10 +376,30 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
         return a.status === 200 || a.status === 201;
       });
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
-      const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements, ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
+      const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements (all processes), ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
       const line = `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bare.perSecond)} of the bare loop (target ≥ 50 %)${r.failed ? `, ${r.failed} failed` : ''}${per}`;
       rows.push(line);
       console.log(line);
+    }
+  }
+  // the same closed loops with the workers and the router stopped: what ingest alone costs
+  await d.stopBackground();
+  console.log('with the workers and the router stopped (ingest alone; routing jobs stay queued):');
+  for (const c of P.concurrency) {
+    for (const [name, fn] of [
+      ['inbound API', () => inbound(d.base)],
+      ['Twilio SMS', () => sms(d.base)],
+    ] as const) {
+      const before = hasPss ? await statementStats(d.db, d.dbName) : null;
+      const r = await closedLoop(c, P.ingestSeconds, async () => {
+        const a = await fn();
+        return a.status === 200 || a.status === 201;
+      });
+      const after = hasPss ? await statementStats(d.db, d.dbName) : null;
+      const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements, ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
+      console.log(
+        `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bareLoop.get(c)!)} of the bare loop${r.failed ? `, ${r.failed} failed` : ''}${per}`,
+      );
     }
   }
   const base = hasPss ? await statementStats(d.db, d.dbName) : null;

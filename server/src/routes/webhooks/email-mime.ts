@@ -30,14 +30,14 @@ const emailWebhook: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/mime',
     {
-      onRequest: app.requireApiKey,
+      onRequest: [app.admitIngest, app.requireApiKey],
       bodyLimit: MAX_MESSAGE_BYTES,
       schema: {
         tags: ['channels'],
         summary: 'Ingest one raw RFC 822 email (Content-Type: message/rfc822; API-key authenticated)',
         security: [{ apiKey: [] }],
         querystring: Type.Object({ mailbox: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })) }),
-        response: { 200: Result, 201: Result, 202: Result, 400: ErrorView, 401: ErrorView, 415: ErrorView },
+        response: { 200: Result, 201: Result, 202: Result, 400: ErrorView, 401: ErrorView, 415: ErrorView, 503: ErrorView },
       },
     },
     async (req, reply) => {
