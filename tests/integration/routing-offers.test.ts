@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
 import { withdrawCase } from '../../server/src/routing/withdraw.js';
 import { NAMESPACES, rooms } from '../../server/src/contracts/realtime.js';
+import { releaseLongOfflineAssignments } from '../../server/src/presence/presence.js';
+import { agentStats, queueStats } from '../../server/src/routing/stats.js';
 
 // Offer timeouts of 400 ms for live channels and a 300 ms disconnect grace keep this file quick.
 let h: Harness;
@@ -65,6 +67,29 @@ describe('offers', () => {
     expect((await presenceLog(a.id)).at(-1)).toEqual({ presence: 'available', reason: 'late_accept' });
     expect((await h.ctx.db.pool.query(`SELECT consecutive_timeouts FROM agents WHERE id = $1`, [a.id])).rows[0].consecutive_timeouts).toBe(0);
     await a.setPresence('offline');
+  });
+
+  it('after the grace only live work is re-routed; written cases stay with the offline agent (shown to supervisors) until ASSIGNMENT_KEEP_OFFLINE_MINUTES', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const mail = await h.inbound({ channel: 'email', queueId: q.id });
+    expect((await a.accept((await a.nextOffer((x) => x.case.id === mail)).offerId)).ok).toBe(true);
+    const chat = await h.inbound({ channel: 'chat', queueId: q.id });
+    expect((await a.accept((await a.nextOffer((x) => x.case.id === chat)).offerId)).ok).toBe(true);
+    a.socket.disconnect();
+    await until(async () => (await presenceOf(a.id)) === 'offline', 'offline after grace', 10_000);
+    const holder = async (id: number) => (await h.ctx.db.pool.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id])).rows[0].assignee_id;
+    expect(await holder(chat)).toBeNull();
+    expect(await holder(mail)).toBe(a.id);
+    expect((await agentStats(h.ctx.db.pool)).find((x) => x.agentId === a.id)).toMatchObject({ presence: 'offline', heldWhileOffline: 1 });
+    expect((await queueStats(h.ctx.db.pool)).find((x) => x.queueId === q.id)).toMatchObject({ heldByOffline: 1 });
+
+    // still within the keep window: nothing moves
+    expect(await releaseLongOfflineAssignments(h.ctx.app.routingDeps)).toBe(0);
+    await h.ctx.db.pool.query(`UPDATE agents SET presence_changed_at = now() - interval '241 minutes' WHERE id = $1`, [a.id]);
+    expect(await releaseLongOfflineAssignments(h.ctx.app.routingDeps)).toBe(1);
+    expect(await holder(mail)).toBeNull();
+    expect((await h.ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [mail])).rows[0].routing_state).toBe('waiting');
   });
 
   it('a decline sends the case to the next agent at once', async () => {

@@ -19,6 +19,7 @@ import { applyEscalations, applySlaRisk } from '../../../server/src/routing/esca
 import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
+import { releaseLongOfflineAssignments } from '../../../server/src/presence/presence.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -128,6 +129,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
       await applySlaRisk(deps);
+      const released = await releaseLongOfflineAssignments(deps);
+      if (released) log.info({ released }, 'written cases of long-offline agents back on the queue');
       requestPass();
     } catch (err) {
       log.warn({ err }, 'routing sweep failed; will retry');
