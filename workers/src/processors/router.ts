@@ -20,6 +20,7 @@ import { sweepPendingEnqueues } from '../../../server/src/routing/enqueue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/presence/presence.js';
+import { sweepDeadLeases } from '../../../server/src/presence/leases.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -129,6 +130,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
       await applySlaRisk(deps);
+      const dead = await sweepDeadLeases(deps, kv, prefix, config.routing.presenceGraceMs);
+      if (dead.length) log.info({ agents: dead }, 'agents whose server node stopped renewing their presence leases set Offline');
       const released = await releaseLongOfflineAssignments(deps);
       if (released) log.info({ released }, 'written cases of long-offline agents back on the queue');
       requestPass();
