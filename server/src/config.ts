@@ -25,7 +25,7 @@ export interface Config {
    * Outbound delivery: an attempt still unfinished after this long is taken to have died with its
    * process; its outcome is reconciled with the provider before anything is sent again.
    */
-  outbound: { attemptLeaseMs: number };
+  outbound: { attemptLeaseMs: number; sweepAfterMs: number };
   /** Routing and presence timings (see routing/settings.ts). */
   routing: {
     offerTimeoutLiveMs: number;
@@ -200,7 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),
       assignmentKeepOfflineMinutes: int('ASSIGNMENT_KEEP_OFFLINE_MINUTES', 240, 0, 60 * 24 * 30),
     },
-    outbound: { attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000) },
+    outbound: { attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000), sweepAfterMs: int('OUTBOUND_SWEEP_AFTER_MS', 60_000, 500, 86_400_000) },
     loginRateLimit: { max: int('LOGIN_RATE_LIMIT_MAX', 10, 1, 10000), windowMs: int('LOGIN_RATE_LIMIT_WINDOW_MS', 60000, 1000, 86_400_000) },
     twilio: {
       accountSid: env.TWILIO_ACCOUNT_SID || null,
