@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One command to run the whole hub on a fresh machine: embedded Postgres and a local
 // redis-server when DATABASE_URL / REDIS_URL are not set, migrations, demo data,
-// then the server and the workers. Ctrl-C stops everything it started.
+// then the server and the workers, each restarted with backoff if it crashes.
+// Ctrl-C stops everything it started.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,12 +90,35 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
+/**
+ * Runs one child and restarts it when it dies on its own (crash, killed, out of memory), with a
+ * growing pause (1 s, 2 s, 4 s … 30 s; back to 1 s after a minute of good running), printing why.
+ * Ctrl-C / SIGTERM still stops everything: a child that exits while we are stopping stays down.
+ */
+function supervise(name, entry, restarts = 0) {
+  const started = Date.now();
+  const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });
+  children.push(child);
+  log(`${name} started (pid ${child.pid})`);
+  child.on('exit', (code, signal) => {
+    children.splice(children.indexOf(child), 1);
+    if (stopping) return;
+    const n = Date.now() - started > 60_000 ? 0 : restarts;
+    const delay = Math.min(30_000, 1000 * 2 ** n);
+    log(`${name} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; restarting in ${delay / 1000} s`);
+    setTimeout(() => {
+      if (!stopping) supervise(name, entry, n + 1);
+    }, delay);
+  });
+}
+
 let stopping = null;
 function stopServices() {
   // signals, a crashed child and process exit may all ask at once; stop everything once
   stopping ??= (async () => {
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.race([Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 8000))]);
+    const running = [...children];
+    for (const c of running) c.kill('SIGTERM');
+    await Promise.race([Promise.all(running.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 8000))]);
     for (const s of [...stoppers].reverse()) await s().catch(() => {});
   })();
   return stopping;
@@ -127,16 +151,7 @@ async function main() {
   if (env.NODE_ENV === 'development') run('node', ['dist/server/src/seed/seed-cli.js']);
   else log(`NODE_ENV is ${env.NODE_ENV}: no demo data; create the first admin with npm run setup -- --admin-email you@example.com`);
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
-  for (const entry of ['dist/server/src/server.js', 'dist/workers/src/index.js']) {
-    const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });
-    child.on('exit', (code) => {
-      if (code && code !== 0) {
-        log(`${entry} exited with ${code}; stopping`);
-        void shutdown(code);
-      }
-    });
-    children.push(child);
-  }
+  for (const [name, entry] of [['server', 'dist/server/src/server.js'], ['workers', 'dist/workers/src/index.js']]) supervise(name, entry);
   log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
 }
 

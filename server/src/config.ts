@@ -51,6 +51,8 @@ export interface Config {
    */
   outbound: {
     attemptLeaseMs: number;
+    /** a reply still queued this long without a job is put back on the outbound queue by the sweep */
+    sweepAfterMs: number;
     /** Where agents' SMS and calls may go: ISO 3166 country codes, OUTBOUND_COUNTRIES (premium-rate numbers are always refused). */
     countries: string[];
   };
@@ -322,7 +324,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowMs: int('TRANSCRIPT_LIMIT_WINDOW_MS', 86_400_000, 1000, 30 * 86_400_000),
       confirmTtlMinutes: int('TRANSCRIPT_CONFIRM_TTL_MINUTES', 60, 1, 7 * 24 * 60),
     },
-    outbound: { countries: [...new Set(outboundCountries)], attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000) },
+    outbound: { countries: [...new Set(outboundCountries)], attemptLeaseMs: int('OUTBOUND_ATTEMPT_LEASE_MS', 45_000, 500, 3_600_000), sweepAfterMs: int('OUTBOUND_SWEEP_AFTER_MS', 60_000, 500, 86_400_000) },
     portal: {
       magicLinkTtlMinutes: int('PORTAL_MAGIC_LINK_TTL_MINUTES', 15, 1, 24 * 60),
       codeTtlMinutes: int('PORTAL_CODE_TTL_MINUTES', 10, 1, 60),

@@ -72,6 +72,20 @@ describe('quick start (npm start on a fresh machine)', () => {
     const page = await fetch(`${base}/`);
     expect(await page.text()).toMatch(/<div id="app">/);
 
+    // a crashed child is restarted (and the reason printed); the hub answers again by itself
+    const pid = Number(/server started \(pid (\d+)\)/.exec(output)?.[1]);
+    expect(pid, output).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    const back = Date.now() + 60_000;
+    let again = false;
+    while (Date.now() < back && !again) {
+      await new Promise((res) => setTimeout(res, 300));
+      if (!/server \(pid \d+\) was killed by SIGKILL; restarting/.test(output)) continue;
+      again = (await fetch(`${base}/healthz`).catch(() => null))?.ok === true;
+    }
+    expect(again, `hub did not come back after its server process was killed; output:\n${output}`).toBe(true);
+    expect(child.exitCode).toBeNull();
+
     // Ctrl-C / SIGTERM stops everything it started: hub, embedded Postgres, redis-server
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

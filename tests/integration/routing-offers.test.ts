@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
 import { withdrawCase } from '../../server/src/lifecycle/withdraw.js';
 import { NAMESPACES, rooms } from '../../server/src/contracts/realtime.js';
+import { releaseLongOfflineAssignments } from '../../server/src/lifecycle/presence.js';
+import { agentStats, queueStats } from '../../server/src/routing/stats.js';
+import { renewLeases, sweepDeadLeases } from '../../server/src/lifecycle/leases.js';
+import { makeAgent } from '../helpers/factories.js';
 
 // Offer timeouts of 400 ms for live channels and a 300 ms disconnect grace keep this file quick.
 let h: Harness;
@@ -65,6 +69,57 @@ describe('offers', () => {
     expect((await presenceLog(a.id)).at(-1)).toEqual({ presence: 'available', reason: 'late_accept' });
     expect((await h.ctx.db.pool.query(`SELECT consecutive_timeouts FROM agents WHERE id = $1`, [a.id])).rows[0].consecutive_timeouts).toBe(0);
     await a.setPresence('offline');
+  });
+
+  it('after the grace only live work is re-routed; written cases stay with the offline agent (shown to supervisors) until ASSIGNMENT_KEEP_OFFLINE_MINUTES', async () => {
+    const q = await h.queue();
+    const a = await h.agent({ queueIds: [q.id], available: true });
+    const mail = await h.inbound({ channel: 'email', queueId: q.id });
+    expect((await a.accept((await a.nextOffer((x) => x.case.id === mail)).offerId)).ok).toBe(true);
+    const chat = await h.inbound({ channel: 'chat', queueId: q.id });
+    expect((await a.accept((await a.nextOffer((x) => x.case.id === chat)).offerId)).ok).toBe(true);
+    a.socket.disconnect();
+    await until(async () => (await presenceOf(a.id)) === 'offline', 'offline after grace', 10_000);
+    const holder = async (id: number) => (await h.ctx.db.pool.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id])).rows[0].assignee_id;
+    expect(await holder(chat)).toBeNull();
+    expect(await holder(mail)).toBe(a.id);
+    expect((await agentStats(h.ctx.db.pool)).find((x) => x.agentId === a.id)).toMatchObject({ presence: 'offline', heldWhileOffline: 1 });
+    expect((await queueStats(h.ctx.db.pool)).find((x) => x.queueId === q.id)).toMatchObject({ heldByOffline: 1 });
+
+    // still within the keep window: nothing moves
+    expect(await releaseLongOfflineAssignments(h.ctx.app.routingDeps)).toBe(0);
+    await h.ctx.db.pool.query(`UPDATE agents SET presence_changed_at = now() - interval '241 minutes' WHERE id = $1`, [a.id]);
+    expect(await releaseLongOfflineAssignments(h.ctx.app.routingDeps)).toBe(1);
+    expect(await holder(mail)).toBeNull();
+    expect((await h.ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [mail])).rows[0].routing_state).toBe('waiting');
+  });
+
+  it('an agent whose server node died (leases no longer renewed) goes Offline after the grace; its offer is withdrawn; live sockets are untouched', async () => {
+    const q = await h.queue();
+    const live = await h.agent({ queueIds: [q.id], available: true });
+    const orphan = await makeAgent(h.ctx.db.pool, { queueIds: [q.id], presence: 'available' });
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() - interval '2 hours' WHERE id = $1`, [orphan.id]);
+    await h.ctx.db.pool.query(`UPDATE agents SET idle_since = now() WHERE id = $1`, [live.id]);
+    const redis = h.ctx.app.redis;
+    const prefix = h.ctx.config.queuePrefix;
+    // the node that held the orphan's socket renewed its lease for the last time a minute ago
+    await renewLeases(redis, prefix, [{ agentId: orphan.id, socketId: 'socket-on-dead-node' }], Date.now() - 60_000);
+    const c = await h.inbound({ channel: 'email', queueId: q.id });
+    const offered = await until(async () => (await h.ctx.db.pool.query(`SELECT agent_id FROM offers WHERE case_id = $1 AND status = 'pending'`, [c])).rows[0], 'offer to the orphan');
+    expect(offered.agent_id).toBe(orphan.id);
+
+    const gone = await sweepDeadLeases(h.ctx.app.routingDeps, redis, prefix, 300);
+    expect(gone).toEqual([orphan.id]);
+    expect(await presenceOf(orphan.id)).toBe('offline');
+    expect((await presenceLog(orphan.id)).at(-1)).toEqual({ presence: 'offline', reason: 'connection_lost' });
+    expect(await presenceOf(live.id)).toBe('available');
+    // the case goes to the agent who is there
+    const o = await live.nextOffer((x) => x.case.id === c, 5000);
+    expect(o.case.id).toBe(c);
+    // the live agent's socket holds a fresh lease, renewed by its node
+    const score = Number(await redis.zscore(`${prefix}:presence:leases:${live.id}`, live.socket.id!));
+    expect(score).toBeGreaterThan(Date.now());
+    await live.setPresence('offline');
   });
 
   it('a decline sends the case to the next agent at once', async () => {

@@ -36,7 +36,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const store = localDiskStore(deps.config.storageDir, { maxBytes: deps.config.attachmentMaxBytes });
   const realtime = queueEmitter(queues.realtime);
 
-  closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs }));
+  closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs, outboundAfterMs: deps.config.outbound.sweepAfterMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
   closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));

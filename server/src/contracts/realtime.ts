@@ -108,6 +108,8 @@ export interface QueueStats {
   waiting: number;
   offered: number;
   assigned: number;
+  /** of `assigned`: written cases kept for an agent who is Offline (ASSIGNMENT_KEEP_OFFLINE_MINUTES) */
+  heldByOffline: number;
   oldestWaitingSeconds: number;
   availableAgents: number;
 }
@@ -120,6 +122,8 @@ export interface AgentStats {
   load: Record<string, string>;
   pendingOffers: number;
   presenceSince: string;
+  /** open cases this agent holds while Offline (kept for them through a short absence) */
+  heldWhileOffline: number;
 }
 
 /** /supervisor: server → client, pushed at least every couple of seconds while something changes. */

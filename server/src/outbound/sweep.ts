@@ -10,13 +10,14 @@ export async function sweepQueuedOutbound(
   db: Queryable,
   queue: { add(name: string, data: { interactionId: number }, opts: { jobId: string }): Promise<unknown> },
   limit = 500,
+  afterMs = 60_000,
 ): Promise<number> {
   const r = await db.query(
     `SELECT id FROM interactions
       WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
-        AND updated_at < now() - interval '1 minute'
+        AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
       ORDER BY id LIMIT $1`,
-    [limit],
+    [limit, afterMs],
   );
   // the job id names this sweep's pass too: an older job with the same id may linger as completed or failed
   const minute = Math.floor(Date.now() / 60_000);

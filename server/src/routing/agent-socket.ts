@@ -28,6 +28,7 @@ import { setPresence } from '../lifecycle/presence.js';
 import { presencePayload } from './load.js';
 import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
+import { dropLease, LEASE_RENEW_MS, renewLeases } from '../lifecycle/leases.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,9 +48,19 @@ export default fp(
     const agentNsp = app.io.of(NAMESPACES.agent);
     const lastDisconnectKey = (agentId: number) => `${app.config.queuePrefix}:presence:last-disconnect:${agentId}`;
 
+    // Presence leases of the sockets this node holds (presence/leases.ts): renewed while this process lives.
+    const localLeases = () => [...agentNsp.sockets.values()].filter((s) => s.data.agent).map((s) => ({ agentId: s.data.agent!.id, socketId: s.id }));
+    const leaseTimer = setInterval(() => {
+      void renewLeases(app.redis, app.config.queuePrefix, localLeases()).catch((err) => app.log.warn({ err }, 'presence lease renewal failed'));
+    }, LEASE_RENEW_MS);
+    leaseTimer.unref();
+
     agentNsp.on('connection', (socket: Socket) => {
       const agent = socket.data.agent;
       if (!agent) return;
+      void renewLeases(app.redis, app.config.queuePrefix, [{ agentId: agent.id, socketId: socket.id }]).catch((err) =>
+        app.log.warn({ err }, 'presence lease failed'),
+      );
       void (async () => {
         try {
           const held = await app.db.query(`SELECT id FROM cases WHERE assignee_id = $1 AND status IN ('new', 'open', 'pending')`, [agent.id]);
@@ -94,6 +105,7 @@ export default fp(
 
       socket.on('disconnect', () => {
         const disconnectedAt = Date.now();
+        void dropLease(app.redis, app.config.queuePrefix, agent.id, socket.id).catch(() => {});
         // only the latest disconnect's timer decides, so an earlier one cannot cut a later grace short
         void app.redis
           .set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000)
@@ -137,6 +149,7 @@ export default fp(
     worker.on('failed', (job, err) => app.log.warn({ err, job: job?.data }, 'agent-sockets job failed'));
 
     app.addHook('preClose', async () => {
+      clearInterval(leaseTimer);
       await settleWithin(worker.close(), 2000);
       conn.disconnect();
     });

@@ -9,6 +9,8 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
             count(c.id) FILTER (WHERE c.routing_state = 'waiting')::int AS waiting,
             count(c.id) FILTER (WHERE c.routing_state = 'offered')::int AS offered,
             count(c.id) FILTER (WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending'))::int AS assigned,
+            count(c.id) FILTER (WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending')
+                                  AND EXISTS (SELECT 1 FROM agents h WHERE h.id = c.assignee_id AND h.presence = 'offline'))::int AS held_by_offline,
             COALESCE(max(EXTRACT(EPOCH FROM (now() - c.first_queued_at))) FILTER (WHERE c.routing_state IN ('waiting', 'offered')), 0)::int AS oldest,
             (SELECT count(*)::int FROM queue_members m JOIN agents a ON a.id = m.agent_id
               WHERE m.queue_id = q.id AND a.presence = 'available' AND a.active) AS available
@@ -22,6 +24,7 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
     waiting: x.waiting,
     offered: x.offered,
     assigned: x.assigned,
+    heldByOffline: x.held_by_offline,
     oldestWaitingSeconds: x.oldest,
     availableAgents: x.available,
   }));
@@ -36,7 +39,8 @@ export async function agentStats(db: Queryable): Promise<AgentStats[]> {
                  UNION ALL
                  SELECT c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.agent_id = a.id AND o.status = 'pending'
                ) u GROUP BY channel) v), '{}'::jsonb) AS used,
-            (SELECT count(*)::int FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending') AS pending_offers
+            (SELECT count(*)::int FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending') AS pending_offers,
+            CASE WHEN a.presence = 'offline' THEN (SELECT count(*)::int FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')) ELSE 0 END AS held_offline
        FROM agents a WHERE a.active ORDER BY a.name, a.id`,
   );
   return r.rows.map((x) => {
@@ -50,6 +54,7 @@ export async function agentStats(db: Queryable): Promise<AgentStats[]> {
       load: loadView(load),
       pendingOffers: x.pending_offers,
       presenceSince: new Date(x.presence_changed_at).toISOString(),
+      heldWhileOffline: x.held_offline,
     };
   });
 }

@@ -8,7 +8,7 @@ import { sweepQueuedOutbound } from '../../../server/src/outbound/sweep.js';
  * Postgres is the record: any committed case whose routing job did not reach Redis
  * (Redis down, process killed between commit and enqueue) is enqueued here.
  */
-export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: Logger; intervalMs: number }): () => Promise<void> {
+export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: Logger; intervalMs: number; outboundAfterMs?: number }): () => Promise<void> {
   let running = false;
   let stopped = false;
   const tick = async () => {
@@ -17,7 +17,7 @@ export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: 
     try {
       const n = await sweepPendingEnqueues(deps.db, deps.queues.routing, deps.log);
       if (n) deps.log.info({ enqueued: n }, 'recovery sweep enqueued committed cases');
-      const o = await sweepQueuedOutbound(deps.db, deps.queues.outbound);
+      const o = await sweepQueuedOutbound(deps.db, deps.queues.outbound, 500, deps.outboundAfterMs);
       if (o) deps.log.info({ requeued: o }, 'recovery sweep re-added outbound deliveries');
     } catch (err) {
       deps.log.warn({ err }, 'recovery sweep failed; will retry');

@@ -19,6 +19,8 @@ import { applyEscalations, applySlaRisk } from '../../../server/src/routing/esca
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
+import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
+import { sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -128,6 +130,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
       await applySlaRisk(deps);
+      const dead = await sweepDeadLeases(deps, kv, prefix, config.routing.presenceGraceMs);
+      if (dead.length) log.info({ agents: dead }, 'agents whose server node stopped renewing their presence leases set Offline');
+      const released = await releaseLongOfflineAssignments(deps);
+      if (released) log.info({ released }, 'written cases of long-offline agents back on the queue');
       requestPass();
     } catch (err) {
       log.warn({ err }, 'routing sweep failed; will retry');

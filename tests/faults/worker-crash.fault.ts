@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/src/app.js';
+import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
+import { makeAgent } from '../helpers/factories.js';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
+import { TWILIO_TEST, postTwilio, sid, twilioEnv } from '../helpers/twilio-signing.js';
+import { waitFor } from '../helpers/wait.js';
+
+// A worker process killed with SIGKILL in the middle of delivering replies, then Redis restarted
+// empty (every queued job lost): each reply must reach the Twilio stand-in exactly once.
+const REPLIES = 30;
+const OUR_NUMBER = '+14155550100';
+let db: TestDb;
+let redis: PrivateRedis;
+let api: TwilioApiServer;
+let app: FastifyInstance;
+let env: Record<string, string>;
+let storage: string;
+const workers: ChildProcess[] = [];
+let exits = 0;
+
+function startWorker(): ChildProcess {
+  const w = spawn(process.execPath, ['--import', 'tsx', 'workers/src/index.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  w.on('exit', (code, signal) => {
+    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') exits++;
+    void code;
+  });
+  workers.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  redis = await startPrivateRedis();
+  api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
+  storage = await mkdtemp(path.join(os.tmpdir(), 'ch-fault-'));
+  const config = testConfig(db.url, { ...twilioEnv(api.url), REDIS_URL: redis.url }, storage);
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: config.queuePrefix,
+    STORAGE_DIR: storage,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    RECOVERY_SWEEP_MS: '500',
+    OUTBOUND_SWEEP_AFTER_MS: '1000',
+    OUTBOUND_ATTEMPT_LEASE_MS: '2000',
+    ...twilioEnv(api.url),
+  };
+  app = await buildApp({ config, logger: false });
+  await app.ready();
+});
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  await app?.close().catch(() => {});
+  await redis?.stop().catch(() => {});
+  await api?.close();
+  await db?.drop();
+  if (storage) await rm(storage, { recursive: true, force: true });
+});
+
+describe('worker killed mid-delivery, Redis restarted empty', () => {
+  it('delivers every reply exactly once at the provider', async () => {
+    const admin = await makeAgent(db.pool, { role: 'admin' });
+    const token = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token;
+    await app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` }, payload: { e164: OUR_NUMBER, friendlyName: 'Support' } });
+    const MessageSid = sid('SM');
+    await postTwilio(app, '/webhooks/twilio/sms', { MessageSid, AccountSid: TWILIO_TEST.accountSid, From: '+14155550301', To: OUR_NUMBER, Body: 'hi', NumMedia: '0' });
+    const caseId = (await db.pool.query(`SELECT case_id FROM interactions WHERE provider_message_id = $1`, [MessageSid])).rows[0].case_id;
+
+    // some answers are lost on the way back (Twilio took the message, the worker never heard)
+    api.dropAnswers(4);
+    const first = startWorker();
+    const texts = Array.from({ length: REPLIES }, (_, i) => `reply ${i + 1} of ${REPLIES}`);
+    for (const text of texts) {
+      const r = await app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { text } });
+      expect(r.statusCode).toBe(201);
+    }
+    // kill the worker as soon as deliveries are under way
+    await waitFor(async () => api.messages.length >= 3, 30_000, 'deliveries to start');
+    first.kill('SIGKILL');
+    const atKill = api.messages.length;
+    // Redis loses every job
+    await redis.stop();
+    await redis.start();
+    startWorker();
+
+    await waitFor(
+      async () => Number((await db.pool.query(`SELECT count(*) AS n FROM interactions WHERE case_id = $1 AND direction = 'outbound' AND provider_message_id IS NOT NULL`, [caseId])).rows[0].n) === REPLIES,
+      90_000,
+      'every reply to reach Twilio',
+    );
+    const counts = texts.map((t) => api.messages.filter((m) => m.body === t).length);
+    const attempts = (await db.pool.query(`SELECT outcome, count(*)::int AS n FROM delivery_attempts GROUP BY outcome ORDER BY outcome`)).rows;
+    console.log(
+      `[faults] worker kill -9 + empty Redis: replies ${REPLIES}, at Twilio ${api.messages.length} (${atKill} before the kill), ` +
+        `duplicated ${counts.filter((c) => c > 1).length}, missing ${counts.filter((c) => c === 0).length}, unexpected exits ${exits}, ` +
+        `attempts ${attempts.map((a) => `${a.outcome}=${a.n}`).join(' ')}`,
+    );
+    expect(counts.every((c) => c === 1)).toBe(true);
+    expect(exits).toBe(0);
+  });
+});
