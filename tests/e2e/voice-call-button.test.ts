@@ -24,7 +24,8 @@ beforeAll(async () => {
   ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: ['voice', 'sms'] });
+  // the email case of the second test lands here too, so the agent may open its customer
+  const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: ['voice', 'sms', 'email'] });
   agent = await makeAgent(ctx.db.pool, { email: 'carol@example.test', name: 'Carol Agent', queueIds: [q.id] });
   await ctx.db.pool.query(`UPDATE agents SET phone = $2 WHERE id = $1`, [agent.id, AGENT_PHONE]);
   const admin = await makeAgent(ctx.db.pool, { role: 'admin' });

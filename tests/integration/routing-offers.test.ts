@@ -64,7 +64,7 @@ describe('offers', () => {
     await until(() => a.rescinded.find((r) => r.offerId === o3.offerId), 'second timeout', 3000);
     await until(async () => (await presenceOf(a.id)) === 'away', 'away for missed offers', 3000);
     // the agent had pressed Accept; it only reached the server late
-    expect(await a.accept(o3.offerId)).toEqual({ ok: false, reason: 'timed_out' });
+    expect(await a.accept(o3.offerId)).toEqual({ ok: false, reason: 'expired' });
     expect(await presenceOf(a.id)).toBe('available');
     expect((await presenceLog(a.id)).at(-1)).toEqual({ presence: 'available', reason: 'late_accept' });
     expect((await h.ctx.db.pool.query(`SELECT consecutive_timeouts FROM agents WHERE id = $1`, [a.id])).rows[0].consecutive_timeouts).toBe(0);

@@ -157,6 +157,9 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /widget/api/messages': VISITOR_OWN,
   'GET /widget/api/attachments/{id}': VISITOR_OTHERS,
   'POST /widget/api/offline-messages': EVERYONE,
+  // the confirmation link's token is the credential; a wrong or spent one is the route's own 4xx
+  'GET /widget/transcripts/confirm': EVERYONE,
+  'POST /widget/transcripts/confirm': EVERYONE,
 
   'POST /portal/api/auth/magic-link': EVERYONE,
   'GET /portal/auth/verify': EVERYONE,

@@ -207,10 +207,11 @@ async function ingestInTx(
   }
   const now = new Date();
 
-  // A customer created by this message has no case yet; only a channel's own resolver can name one.
+  // A customer created by this message has no case yet; only a channel's own resolver can name one, and a
+  // case the caller insists on (caseIdRequired) is refused by findThreadCase as not this customer's.
   let caseRow = customer.created
-    ? msg.threading?.resolveCase
-      ? await findThreadCase(tx, { customerId: customer.id, channel: msg.channel, hints: { resolveCase: msg.threading.resolveCase, forceNewCase: true }, windowHours: 0 })
+    ? msg.threading?.resolveCase || msg.threading?.caseIdRequired
+      ? await findThreadCase(tx, { customerId: customer.id, channel: msg.channel, hints: { ...msg.threading, forceNewCase: true }, windowHours: 0 })
       : null
     : await findThreadCase(tx, {
         customerId: customer.id,

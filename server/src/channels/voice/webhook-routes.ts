@@ -3,7 +3,7 @@ import { ingest } from '../../ingest/pipeline.js';
 import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
 import { withTransaction } from '../../db/pool.js';
 import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
-import { HttpError, badRequest } from '../../lib/errors.js';
+import { HttpError, badRequest, conflict } from '../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
 import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
 import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
@@ -126,7 +126,9 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
     });
     app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
-    const call = (await callBySid(app.db, p.CallSid))!;
+    const call = await callBySid(app.db, p.CallSid);
+    // The call row commits with its first delivery; none means this provider id was already used by another kind of message.
+    if (!call) throw conflict(`CallSid ${p.CallSid} was already received as a message that is not a call`);
     await publishCall(app.db, app.realtime, call.id);
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
