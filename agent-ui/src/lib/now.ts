@@ -7,6 +7,8 @@ let users = 0;
 
 export function useNow(): { now: Ref<number>; release: () => void } {
   users++;
+  // an idle clock is as old as its last tick (or the page load): the first countdown must not start from it
+  if (!timer) now.value = Date.now();
   timer ??= setInterval(() => (now.value = Date.now()), 1000);
   return {
     now,

@@ -13,7 +13,7 @@ import { slaDueTimes } from '../sla/policy.js';
 import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queue.js';
 import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import { ServiceUnavailableError } from '../lib/errors.js';
+import { ServiceUnavailableError, conflict } from '../lib/errors.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -203,7 +203,9 @@ async function ingestInTx(
   if (rawEventId === null) {
     const existing = await findExistingInteraction(tx, msg.provider, msg.providerMessageId);
     if (existing) return existing;
-    throw new Error(`raw event ${msg.provider}/${msg.providerMessageId} exists without an interaction`);
+    // The id was received before and set aside without an interaction (e.g. an email kept raw only): the
+    // same id again is the same message, so it is not ingested a second time; the sender learns why.
+    throw conflict(`message ${msg.providerMessageId} was already received and set aside; it is not ingested again`);
   }
   const now = new Date();
 
