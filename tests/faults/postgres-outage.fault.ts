@@ -7,7 +7,11 @@ import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { PG_ADMIN_URL } from '../helpers/env.js';
-import { freePort, waitForPort } from '../helpers/wait.js';
+import { freePort, waitFor, waitForPort } from '../helpers/wait.js';
+import { makeAgent } from '../helpers/factories.js';
+import { io as connect, type Socket } from 'socket.io-client';
+import { retryTransientRefusals } from '../../agent-ui/src/realtime/reconnect.js';
+import type { PresencePayload } from '../../server/src/contracts/realtime.js';
 
 // A hub server process whose Postgres goes away for ~5 s (every connection cut, new ones refused)
 // while messages stream in: only uncommitted messages get 503 (+ Retry-After), a client retrying
@@ -19,6 +23,7 @@ let storage: string;
 let server: ChildProcess;
 let exits = 0;
 let base: string;
+const sockets: Socket[] = [];
 
 beforeAll(async () => {
   db = await freshDatabase();
@@ -44,6 +49,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
+  for (const s of sockets) s.disconnect();
   if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
   await proxy?.close();
   await redis?.stop().catch(() => {});
@@ -115,5 +121,61 @@ describe('Postgres away for ~5 s during ingest', () => {
     expect(other).toBe(0);
     expect(exits).toBe(0);
     expect(server.exitCode).toBeNull();
+  });
+});
+
+describe('Postgres away for ~5 s with agents connected', () => {
+  it('every agent whose connection dropped meanwhile is back and Available within 10 s of Postgres returning', async () => {
+    const AGENTS = 10;
+    const agents: { id: number; socket: Socket; presence: PresencePayload[]; fatal: string | null }[] = [];
+    for (let i = 0; i < AGENTS; i++) {
+      const made = await makeAgent(db.pool);
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: made.email, password: made.password }),
+      });
+      expect(login.status).toBe(200);
+      // the agent UI's socket: the manager's reconnection for transport failures, retries of transient refusals on top
+      const socket = connect(`${base}/agent`, { auth: { token: (await login.json()).token }, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
+      sockets.push(socket);
+      const agent = { id: made.id, socket, presence: [] as PresencePayload[], fatal: null as string | null };
+      socket.on('presence', (p: PresencePayload) => agent.presence.push(p));
+      retryTransientRefusals(socket, (kind) => {
+        agent.fatal = kind;
+      });
+      await waitFor(async () => socket.connected, 10_000, 'agent socket');
+      expect((await socket.timeout(5000).emitWithAck('presence:set', { presence: 'available' })).ok).toBe(true);
+      agents.push(agent);
+    }
+
+    await proxy.down();
+    // every connection drops while the database is away (a proxy or network blip): their reconnects land during the outage
+    for (const a of agents) {
+      a.presence = [];
+      a.socket.io.engine.close();
+    }
+    await new Promise((res) => setTimeout(res, 5000));
+    const refusedDuringOutage = agents.filter((a) => !a.socket.connected).length;
+    await proxy.up();
+    const upAt = Date.now();
+    const presenceNow = async () => (await db.pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [agents.map((a) => a.id)])).rows as { id: number; presence: string }[];
+    const back = async () => {
+      const rows = await presenceNow();
+      return agents.filter(
+        (a) => a.socket.connected && a.presence.at(-1)?.presence === 'available' && rows.find((r) => r.id === a.id)?.presence === 'available',
+      ).length;
+    };
+    await waitFor(async () => (await back()) === AGENTS, 10_000, 'every agent back and Available').catch(() => {});
+    const tookMs = Date.now() - upAt;
+    const backCount = await back();
+    console.log(
+      `[faults] Postgres away 5 s with ${AGENTS} agents: not connected at the end of the outage ${refusedDuringOutage}, back and Available ${backCount}/${AGENTS} ` +
+        `${tookMs} ms after Postgres returned, gave up ${agents.filter((a) => a.fatal).length}, process exits ${exits}`,
+    );
+    expect(backCount).toBe(AGENTS);
+    expect(tookMs).toBeLessThanOrEqual(10_000);
+    expect(agents.filter((a) => a.fatal)).toEqual([]);
+    expect(exits).toBe(0);
   });
 });
