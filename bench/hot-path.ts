@@ -415,6 +415,8 @@ interface AgentsRun {
   latencies: number[];
   delivered: number;
   acceptFailed: number;
+  /** why accepts failed: the server's reason, or `no answer within 5 s` */
+  acceptFailures: Record<string, number>;
   solveFailed: number;
 }
 
@@ -430,7 +432,7 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
   );
   await d.db.query(`INSERT INTO queue_members (queue_id, agent_id) SELECT $1, id FROM agents`, [q.rows[0].id]);
 
-  let run: AgentsRun = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, solveFailed: 0 };
+  let run: AgentsRun = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, acceptFailures: {}, solveFailed: 0 };
   const sockets: Socket[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
@@ -460,8 +462,14 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
       }
       s.timeout(5000)
         .emitWithAck('offer:accept', { offerId: o.offerId })
-        .then((a: { ok: boolean; caseId?: number }) => {
-          if (!a.ok || stopping) return void (a.ok || r.acceptFailed++);
+        .then((a: { ok: boolean; caseId?: number; reason?: string }) => {
+          if (!a.ok) {
+            r.acceptFailed++;
+            const why = a.reason ?? 'refused';
+            r.acceptFailures[why] = (r.acceptFailures[why] ?? 0) + 1;
+            return;
+          }
+          if (stopping) return;
           const timer = setTimeout(() => {
             timers.delete(timer);
             if (stopping) return;
@@ -473,7 +481,10 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
           }, 300 + Math.random() * 1700);
           timers.add(timer);
         })
-        .catch(() => void r.acceptFailed++);
+        .catch(() => {
+          r.acceptFailed++;
+          r.acceptFailures['no answer within 5 s'] = (r.acceptFailures['no answer within 5 s'] ?? 0) + 1;
+        });
     });
     await s.timeout(10_000).emitWithAck('presence:set', { presence: 'available' });
   };
@@ -483,7 +494,7 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
   await sleep(2000);
 
   const measure = async (label: string, rate: number, seconds: number) => {
-    run = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, solveFailed: 0 };
+    run = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, acceptFailures: {}, solveFailed: 0 };
     const r = run;
     const answers: Answer[] = [];
     const t0 = performance.now();
@@ -516,7 +527,7 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
       `${String(rate).padStart(4)} msg/s × ${P.seconds} s: ingest→offer p50 ${ms(lat.p50)} p99 ${ms(lat.p99)} (p99 ×${(lat.p99 / rtt.p99).toFixed(1)} the BullMQ round trip)` +
         ` · webhook answer p50 ${ms(ans.p50)} p99 ${ms(ans.p99)} · offers delivered ${m.r.delivered} of ${m.accepted} taken (${m.answers.length} sent)` +
         `${refused ? ` · ${refused} answered 503` : ''}${failed ? ` · ${failed} failed/timed out` : ''}${m.skipped ? ` · ${m.skipped} not sent (client cap)` : ''}` +
-        `${m.r.acceptFailed ? ` · ${m.r.acceptFailed} accepts refused/unanswered` : ''} · ${sustainable ? 'sustained' : 'NOT sustained'}`,
+        `${m.r.acceptFailed ? ` · ${m.r.acceptFailed} accepts refused/unanswered (${Object.entries(m.r.acceptFailures).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''} · ${sustainable ? 'sustained' : 'NOT sustained'}`,
     );
     await sleep(3000); // let solves finish before the next rate
   }
@@ -554,7 +565,7 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
   // recovery: probes at 2/s until one is answered and offered as fast as at the lowest rate
   const lowP99 = Math.max(250, 2 * (firstP99 || 100));
   let recovered = NaN;
-  run = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, solveFailed: 0 };
+  run = { sent: new Map(), latencies: [], delivered: 0, acceptFailed: 0, acceptFailures: {}, solveFailed: 0 };
   for (let i = 0; i < 120; i++) {
     const subject = `probe ${i}`;
     const t = performance.now();
