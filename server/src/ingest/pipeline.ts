@@ -300,8 +300,9 @@ async function insertNewCase(
   const priority = msg.caseDefaults?.priority ?? 'normal';
   const queue = await queueForNewCase(deps.db, tx, msg.channel, msg.caseDefaults?.queueId);
   const due = slaDueTimes(msg.channel, priority, now);
-  const queued = !msg.skipRouting;
-  const routingPrio = queued
+  // A channel hook (voice) may decide routing once its own rows exist: such a case is queued after the insert.
+  const queuedAtInsert = !msg.skipRouting && !msg.inTransaction;
+  const routingPrio = queuedAtInsert
     ? routingPriority({
         channel: msg.channel,
         casePriority: priority,
@@ -357,11 +358,11 @@ async function insertNewCase(
   await insertAttachments(tx, row.interaction_id, stored);
   // The channel's own records in this same transaction (e.g. voice's call row); it may ask to route the case.
   const hook = await msg.inTransaction?.(tx, { caseId: row.id, interactionId: row.interaction_id, newCase: true });
-  if (hook?.route && !queued) {
+  if (!queuedAtInsert && (hook?.route ?? !msg.skipRouting)) {
     await queueInTx(tx, row.id, 'queued');
     return newCaseResult(row, customer.id, true, undefined); // enqueueCase reads the place back
   }
-  return newCaseResult(row, customer.id, queued, routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) });
+  return newCaseResult(row, customer.id, queuedAtInsert, routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) });
 }
 
 function newCaseResult(
