@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { hubEnv, spawnHubProcess } from '../helpers/hub-process.js';
 import { freePort, waitFor, waitForPort } from '../helpers/wait.js';
 import { LEASE_TTL_MS } from '../../server/src/lifecycle/leases.js';
 import type { OfferPayload } from '../../server/src/contracts/realtime.js';
@@ -30,10 +31,7 @@ const sockets: Socket[] = [];
 let unexpectedExits = 0;
 
 function spawnHub(script: string, extra: Record<string, string> = {}): ChildProcess {
-  const p = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
-  p.on('exit', (_code, signal) => {
-    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') unexpectedExits++;
-  });
+  const p = spawnHubProcess(script, { ...env, ...extra }, () => unexpectedExits++);
   procs.push(p);
   return p;
 }
@@ -50,13 +48,7 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   storage = await mkdtemp(path.join(os.tmpdir(), 'ch-fault-'));
   const config = testConfig(db.url, { REDIS_URL: redis.url }, storage);
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: config.queuePrefix,
-    STORAGE_DIR: storage,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
+  env = hubEnv({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: config.queuePrefix, storageDir: storage }, {
     INBOUND_API_KEY: 'test-inbound-key-0123456789',
     UI_DIST_DIR: '/nonexistent',
     PRESENCE_GRACE_MS: String(GRACE_MS),
@@ -64,7 +56,7 @@ beforeAll(async () => {
     // offers must not simply time out during the test: what frees them is the lease sweep
     ROUTING_OFFER_TIMEOUT_LIVE_MS: '300000',
     ROUTING_OFFER_TIMEOUT_ASYNC_MS: '300000',
-  };
+  });
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();

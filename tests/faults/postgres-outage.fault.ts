@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { hubEnv, spawnHubProcess } from '../helpers/hub-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { PG_ADMIN_URL } from '../helpers/env.js';
 import { freePort, waitFor, waitForPort } from '../helpers/wait.js';
@@ -35,16 +36,14 @@ beforeAll(async () => {
   storage = await mkdtemp(path.join(os.tmpdir(), 'ch-fault-'));
   const port = await freePort();
   const config = testConfig(db.url);
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-    env: {
-      ...process.env, DATABASE_URL: viaProxy.toString(), REDIS_URL: redis.url, QUEUE_PREFIX: config.queuePrefix, STORAGE_DIR: storage,
-      NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: String(port), HOST: '127.0.0.1', INBOUND_API_KEY: 'test-inbound-key-0123456789', UI_DIST_DIR: '/nonexistent',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  server.on('exit', (_code, signal) => {
-    if (signal !== 'SIGTERM' && signal !== 'SIGKILL') exits++;
-  });
+  server = spawnHubProcess(
+    'server/src/server.ts',
+    hubEnv(
+      { databaseUrl: viaProxy.toString(), redisUrl: redis.url, queuePrefix: config.queuePrefix, storageDir: storage },
+      { PORT: String(port), HOST: '127.0.0.1', INBOUND_API_KEY: 'test-inbound-key-0123456789', UI_DIST_DIR: '/nonexistent' },
+    ),
+    () => exits++,
+  );
   await waitForPort(port, true, 'hub server', 30_000);
   base = `http://127.0.0.1:${port}`;
 });

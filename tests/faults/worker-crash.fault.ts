@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { buildApp } from '../../server/src/app.js';
 import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { hubEnv, spawnHubProcess } from '../helpers/hub-process.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, postTwilio, sid, twilioEnv } from '../helpers/twilio-signing.js';
 import { waitFor } from '../helpers/wait.js';
@@ -26,11 +27,7 @@ const workers: ChildProcess[] = [];
 let exits = 0;
 
 function startWorker(): ChildProcess {
-  const w = spawn(process.execPath, ['--import', 'tsx', 'workers/src/index.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  w.on('exit', (code, signal) => {
-    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') exits++;
-    void code;
-  });
+  const w = spawnHubProcess('workers/src/index.ts', env, () => exits++);
   workers.push(w);
   return w;
 }
@@ -41,18 +38,12 @@ beforeAll(async () => {
   api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
   storage = await mkdtemp(path.join(os.tmpdir(), 'ch-fault-'));
   const config = testConfig(db.url, { ...twilioEnv(api.url), REDIS_URL: redis.url }, storage);
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: config.queuePrefix,
-    STORAGE_DIR: storage,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
+  env = hubEnv({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: config.queuePrefix, storageDir: storage }, {
     RECOVERY_SWEEP_MS: '500',
     OUTBOUND_SWEEP_AFTER_MS: '1000',
     OUTBOUND_ATTEMPT_LEASE_MS: '2000',
     ...twilioEnv(api.url),
-  };
+  });
   app = await buildApp({ config, logger: false });
   await app.ready();
 });
