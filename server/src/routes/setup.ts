@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MIN_PASSWORD_LENGTH, setupTokenOwner, spendSetupToken } from '../setup/first-admin.js';
+import { setupTokenOwner, spendSetupToken } from '../setup/first-admin.js';
+import { PASSWORD_LENGTH } from '../schemas/common.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -16,7 +17,7 @@ const form = (token: string, email: string, error?: string) =>
     'Choose the admin password',
     `<p>Account: <strong>${esc(email)}</strong></p>${error ? `<p class="err">${esc(error)}</p>` : ''}
 <form method="post" action="/setup"><input type="hidden" name="token" value="${esc(token)}">
-<label for="p1">New password (at least ${MIN_PASSWORD_LENGTH} characters)</label><input id="p1" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
+<label for="p1">New password (at least ${PASSWORD_LENGTH.min} characters)</label><input id="p1" name="password" type="password" autocomplete="new-password" minlength="${PASSWORD_LENGTH.min}" required>
 <label for="p2">Repeat it</label><input id="p2" name="confirm" type="password" autocomplete="new-password" required>
 <button type="submit">Save and go to sign-in</button></form>`,
   );

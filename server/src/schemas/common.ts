@@ -12,6 +12,10 @@ export const CaseTypeT = StringEnum(CASE_TYPES);
 export const RoleT = StringEnum(AGENT_ROLES);
 export const PresenceT = StringEnum(PRESENCES);
 
+/** One rule for every password a person chooses (agent accounts, password change, first admin). */
+export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
+export const PasswordT = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
+
 export const ErrorView = Type.Object({
   error: Type.String(),
   message: Type.String(),

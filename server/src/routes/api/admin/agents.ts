@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { hashPassword } from '../../../auth/passwords.js';
 import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
-import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id } from '../../../schemas/common.js';
+import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id, PasswordT } from '../../../schemas/common.js';
 import { checkAccountEdit, enforceVerdict } from '../../../access/policy.js';
 
 const COLS = `id, email, name, role, language, skills, capacity, presence, phone, active`;
@@ -27,7 +27,7 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           email: Type.String({ format: 'email', maxLength: 200 }),
           name: Type.String({ minLength: 1, maxLength: 200 }),
-          password: Type.String({ minLength: 10, maxLength: 200 }),
+          password: PasswordT,
           role: Type.Optional(RoleT),
           language: Type.Optional(Type.String({ enum: ['en', 'fa'] })),
           skills: Type.Optional(Skills),
@@ -70,7 +70,7 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
           capacity: Type.Optional(Capacity),
           phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), Type.Null()])),
           active: Type.Optional(Type.Boolean()),
-          password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+          password: Type.Optional(PasswordT),
           queueIds: Type.Optional(Type.Array(Id())),
         }),
         response: { 200: AgentAdminView, 404: ErrorView },

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { hashPassword, verifyPassword } from '../../../auth/passwords.js';
 import { audit } from '../../../audit/audit-log.js';
 import { HttpError } from '../../../lib/errors.js';
-import { ErrorView } from '../../../schemas/common.js';
+import { ErrorView, PasswordT } from '../../../schemas/common.js';
 
 /**
  * POST /api/v1/auth/password — a staff member changes their own password. The current password is
@@ -20,7 +20,7 @@ const password: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change my password (current password required); signs out my other sessions',
         body: Type.Object({
           currentPassword: Type.String({ minLength: 1, maxLength: 500 }),
-          newPassword: Type.String({ minLength: 10, maxLength: 200 }),
+          newPassword: PasswordT,
         }),
         response: { 200: Type.Object({ ok: Type.Literal(true), otherSessionsEnded: Type.Boolean() }), 400: ErrorView, 401: ErrorView, 403: ErrorView },
       },
