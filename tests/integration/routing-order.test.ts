@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type Harness } from '../helpers/routing-harness.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
-import { ROUTER_LOCK_SPACE } from '../../server/src/lifecycle/offers.js';
 
 // Order, capacity and event-driven matching. The safety-net sweep is set to 10 minutes here,
 // so every offer in this file arrives because an event triggered a match pass.
@@ -177,19 +176,21 @@ describe('order while the agent answers as offers arrive', () => {
     const q = await h.queue();
     const head = await h.inbound({ channel: 'email', queueId: q.id, priority: 'high' });
     const behind = await h.inbound({ channel: 'email', queueId: q.id });
-    // a second router holds its claim on the head case (as while it locks rows for it)
+    // a second router holds the head case (its offer statement has the row locked)
     const otherRouter = await h.ctx.db.pool.connect();
-    await otherRouter.query(`SELECT pg_advisory_lock($1::int, $2::int)`, [ROUTER_LOCK_SPACE, head]);
+    await otherRouter.query('BEGIN');
+    await otherRouter.query(`SELECT id FROM cases WHERE id = $1 FOR UPDATE`, [head]);
     try {
       const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 }, available: true });
       await new Promise((r) => setTimeout(r, 800));
       expect(a.open().map((o) => o.case.id)).toEqual([]);
-      await otherRouter.query(`SELECT pg_advisory_unlock($1::int, $2::int)`, [ROUTER_LOCK_SPACE, head]);
+      await otherRouter.query('COMMIT');
       const o = await a.nextOffer();
       expect(o.case.id).toBe(head);
       expect(a.open().map((x) => x.case.id)).toEqual([head]);
       await a.setPresence('offline');
     } finally {
+      await otherRouter.query('ROLLBACK');
       otherRouter.release();
     }
   });

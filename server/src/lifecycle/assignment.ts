@@ -40,16 +40,22 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
   if (prev.status === 'new') await writeCaseEvent(tx, { caseId: a.caseId, type: 'status_changed', agentId: a.agentId, data: { from: 'new', to: 'open' } });
 
   const previousAgentId: number | null = prev.assignee_id && prev.assignee_id !== a.agentId ? prev.assignee_id : null;
-  fx.dequeued.push(a.caseId);
-  fx.assigned.push({ caseId: a.caseId, agentId: a.agentId });
-  fx.rooms.push({ agentId: a.agentId, caseId: a.caseId, action: 'join' });
-  fx.presence.push(a.agentId);
+  assignedEffects(fx, a.caseId, a.agentId, previousAgentId);
+  return { previousAgentId };
+}
+
+/** What an assignment leaves to do after commit (also used by the one-statement accept in offers.ts). */
+export function assignedEffects(fx: Effects, caseId: number, agentId: number, previous: number | null): void {
+  const previousAgentId = previous && previous !== agentId ? previous : null;
+  fx.dequeued.push(caseId);
+  fx.assigned.push({ caseId, agentId });
+  fx.rooms.push({ agentId, caseId, action: 'join' });
+  fx.presence.push(agentId);
   if (previousAgentId) {
-    fx.rooms.push({ agentId: previousAgentId, caseId: a.caseId, action: 'leave' });
+    fx.rooms.push({ agentId: previousAgentId, caseId, action: 'leave' });
     fx.presence.push(previousAgentId);
   }
-  fx.caseUpdates.push({ caseId: a.caseId, event: 'assigned', agentIds: [a.agentId, ...(previousAgentId ? [previousAgentId] : [])] });
-  return { previousAgentId };
+  fx.caseUpdates.push({ caseId, event: 'assigned', agentIds: [agentId, ...(previousAgentId ? [previousAgentId] : [])] });
 }
 
 /** Locks the agent row (always before the case row, so concurrent paths cannot deadlock). */

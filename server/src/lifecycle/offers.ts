@@ -7,23 +7,18 @@
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import type { AcceptAck, RescindReason, SimpleAck } from '../contracts/realtime.js';
-import { assignInTx, lockAgent, lockCase } from './assignment.js';
+import { assignInTx, assignedEffects, lockAgent, lockCase } from './assignment.js';
 import { requeueInTx } from './rescind.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
 import { withRetryingTx } from './tx.js';
-import { withTransaction } from '../db/pool.js';
 import { withTimeout } from '../lib/with-timeout.js';
 import type { Channel } from '../contracts/channels.js';
-import { agentLoad, hasRoom, type AgentLoad } from '../routing/load.js';
 import { offerTimeoutMs } from '../routing/settings.js';
 import { scheduleOfferTimeout } from './signals.js';
 import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { setPresenceInTx } from './presence.js';
-
-/** Advisory-lock key space of router case claims (first half of the two-int key). */
-export const ROUTER_LOCK_SPACE = 0x43480001 & 0x7fffffff;
 
 export interface OfferAttempt {
   caseId: number;
@@ -40,63 +35,31 @@ export interface OfferOutcome {
   offer: { offerId: string; agentId: number; expiresAt: string } | null;
   /** another router is deciding this case right now */
   caseBusy: boolean;
-  /** candidates passed over because another transaction held them */
-  lockedAgents: number[];
-  /** candidates' load as read under their lock (before this offer) */
-  loads: Map<number, AgentLoad>;
+  /** no candidate was available with room on the case's channel when the offer was tried */
+  full: boolean;
 }
 
 /**
- * offer: waiting → offered. One transaction: the router's claim on the case (advisory lock; another
- * router's claim is passed over), the case row, then each candidate's row (SKIP LOCKED, reported back
- * so the router keeps lower cases away from that agent this pass) and their load under that lock, so
- * two routers can neither offer one case twice (also a unique index) nor push an agent past capacity.
- * After commit the agent gets `offer` and the expiry timer starts.
+ * offer: waiting → offered, one round trip (`routing_offer`, migration 0901): the case is taken
+ * (another router's claim is passed over as `busy`), then the first candidate who is available and has
+ * room, under that agent's routing-row lock, and the offer counts against the agent's load before the
+ * lock is released — so routers on any number of nodes can neither offer one case twice (also a unique
+ * index) nor push an agent past capacity. After commit the agent gets `offer` and the expiry timer starts.
  */
 export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<OfferOutcome> {
-  const out: OfferOutcome = { offer: null, caseBusy: false, lockedAgents: [], loads: new Map() };
   const timeoutMs = offerTimeoutMs(settingsOf(deps), a.channel);
+  const r = await deps.db.query(
+    `SELECT outcome, offer_id, agent_id, expires_at FROM routing_offer($1, $2, $3, $4, $5)`,
+    [a.caseId, a.candidates, a.stickyId, timeoutMs / 1000, JSON.stringify(a.routerId ? { router: a.routerId } : {})],
+  );
+  const row = r.rows[0] as { outcome: 'offered' | 'busy' | 'gone' | 'full'; offer_id: string | null; agent_id: string | null; expires_at: Date | null };
+  const out: OfferOutcome = { offer: null, caseBusy: row.outcome === 'busy', full: row.outcome === 'full' };
+  if (row.outcome !== 'offered') return out;
+  const agentId = Number(row.agent_id);
+  const expiresAt = new Date(row.expires_at!).toISOString();
+  out.offer = { offerId: row.offer_id!, agentId, expiresAt };
   const fx = noEffects();
-  await withTransaction(deps.db, async (tx) => {
-    const claim = await tx.query(`SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok`, [ROUTER_LOCK_SPACE, a.caseId % 2_147_483_647]);
-    if (!claim.rows[0].ok) {
-      out.caseBusy = true;
-      return;
-    }
-    // any other lock on the case row (a status change, an enqueue flag) is waited for, so a briefly
-    // locked case is never overtaken by the one behind it
-    const locked = await tx.query(`SELECT id FROM cases WHERE id = $1 AND routing_state = 'waiting' FOR UPDATE`, [a.caseId]);
-    if (!locked.rowCount) return;
-    for (const agentId of a.candidates) {
-      const ag = await tx.query(`SELECT id FROM agents WHERE id = $1 AND presence = 'available' AND active FOR UPDATE SKIP LOCKED`, [agentId]);
-      if (!ag.rowCount) {
-        out.lockedAgents.push(agentId);
-        continue;
-      }
-      const load = await agentLoad(tx, agentId);
-      out.loads.set(agentId, load);
-      if (!hasRoom(load, a.channel)) continue;
-      // offer, case state and the `offered` event in one round trip
-      const o = await tx.query(
-        `WITH o AS (
-           INSERT INTO offers (case_id, agent_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id, expires_at
-         ), c AS (
-           UPDATE cases SET routing_state = 'offered', updated_at = now() WHERE id = $1 RETURNING queue_id, channel
-         ), e AS (
-           INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
-           SELECT $1, 'offered', $2, c.queue_id, c.channel,
-                  jsonb_build_object('offerId', o.id, 'expiresAt', o.expires_at, 'sticky', $4::boolean) || $5::jsonb
-             FROM o, c
-         )
-         SELECT id, expires_at FROM o`,
-        [a.caseId, agentId, timeoutMs / 1000, agentId === a.stickyId, JSON.stringify(a.routerId ? { router: a.routerId } : {})],
-      );
-      const expiresAt = new Date(o.rows[0].expires_at).toISOString();
-      out.offer = { offerId: o.rows[0].id, agentId, expiresAt };
-      fx.offers.push({ agentId, payload: a.payload(o.rows[0].id, expiresAt), timeoutMs });
-      return;
-    }
-  });
+  fx.offers.push({ agentId, payload: a.payload(row.offer_id!, expiresAt), timeoutMs });
   await applyEffects(deps, fx);
   return out;
 }
@@ -175,9 +138,24 @@ const settledReason = (status: string | undefined) => (status === 'timed_out' ? 
 
 /** accept: offered → assigned, unless the offer already expired (then refused with `expired`). */
 export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agentId: number }): Promise<AcceptAck> {
+  if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
+  // the common case in one round trip: a pending, live offer of this agent's
+  await noteAnswered(deps, a.offerId);
+  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_status, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
+  if (fast?.outcome === 'accepted') {
+    const caseId = Number(fast.case_id);
+    const fx = noEffects();
+    assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee));
+    await applyEffects(deps, fx);
+    return { ok: true, caseId };
+  }
+  return acceptOfferSlow(deps, a);
+}
+
+/** accept, general path: a retried accept, a late one, someone else's offer. */
+async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId: number }): Promise<AcceptAck> {
   const pre = await findOffer(deps.db, a.offerId);
   if (!pre || pre.agent_id !== a.agentId) return { ok: false, reason: 'not_found' };
-  if (pre.status === 'pending') await noteAnswered(deps, a.offerId);
   const fx = noEffects();
   const res = await withRetryingTx(deps.db, async (tx): Promise<AcceptAck> => {
     await lockAgent(tx, a.agentId);

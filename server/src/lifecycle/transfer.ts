@@ -67,7 +67,7 @@ async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor' | 'tra
   const agent = await tx.query(`SELECT id, active FROM agents WHERE id = $1`, [a.agentId]);
   if (!agent.rowCount || !agent.rows[0].active) throw badRequest('agentId: no such active agent');
   if (c.assignee_id === a.agentId) return;
-  const load = await agentLoad(tx, a.agentId);
+  const load = await agentLoad(tx, a.agentId, { lock: true });
   // an offer of this very case to the target agent is replaced by the assignment, so it does not count
   const own = await tx.query(`SELECT 1 FROM offers WHERE case_id = $1 AND agent_id = $2 AND status = 'pending'`, [c.id, a.agentId]);
   if (own.rowCount) {

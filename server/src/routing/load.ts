@@ -12,21 +12,19 @@ export interface AgentLoad {
   onCall: boolean;
 }
 
-/** Load of one agent, read fresh (call it after locking the agent row to decide on capacity). */
-export async function agentLoad(db: Queryable, agentId: number): Promise<AgentLoad> {
-  const r = await db.query(
-    `SELECT a.capacity,
-            COALESCE((SELECT jsonb_object_agg(ch, n) FROM (
-               SELECT channel AS ch, count(*) AS n FROM (
-                 SELECT c.channel FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')
-                 UNION ALL
-                 SELECT c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.agent_id = a.id AND o.status = 'pending'
-               ) x GROUP BY channel) y), '{}'::jsonb) AS used
-       FROM agents a WHERE a.id = $1`,
-    [agentId],
-  );
+/** Parses a routing row's `used` (jsonb numbers) into counts. */
+export function usedOf(raw: Record<string, unknown> | null | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k, Number(v)]));
+}
+
+/**
+ * Load of one agent from the incrementally kept matching state (`agent_routing`, migration 0901).
+ * `lock`: take the agent's routing-row lock, so a capacity decision cannot race an offer (inside a transaction).
+ */
+export async function agentLoad(db: Queryable, agentId: number, opts: { lock?: boolean } = {}): Promise<AgentLoad> {
+  const r = await db.query(`SELECT capacity, used FROM agent_routing WHERE agent_id = $1${opts.lock ? ' FOR UPDATE' : ''}`, [agentId]);
   const row = r.rows[0] ?? { capacity: DEFAULT_CAPACITY, used: {} };
-  const used = Object.fromEntries(Object.entries(row.used as Record<string, unknown>).map(([k, v]) => [k, Number(v)]));
+  const used = usedOf(row.used);
   return { capacity: { ...DEFAULT_CAPACITY, ...(row.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
 }
 
@@ -47,9 +45,12 @@ export function loadView(load: AgentLoad): Record<string, string> {
 }
 
 export async function presencePayload(db: Queryable, agentId: number): Promise<PresencePayload> {
-  const [p, load] = await Promise.all([
-    db.query(`SELECT presence FROM agents WHERE id = $1`, [agentId]),
-    agentLoad(db, agentId),
-  ]);
-  return { presence: (p.rows[0]?.presence ?? 'offline') as Presence, busy: isBusy(load), load: loadView(load) };
+  const r = await db.query(
+    `SELECT a.presence, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
+    [agentId],
+  );
+  const row = r.rows[0];
+  const used = usedOf(row?.used);
+  const load: AgentLoad = { capacity: { ...DEFAULT_CAPACITY, ...(row?.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
+  return { presence: (row?.presence ?? 'offline') as Presence, busy: isBusy(load), load: loadView(load) };
 }

@@ -10,11 +10,11 @@
  * relative to capacity on the case's channel, then longest idle; the default for chat).
  * The offer itself is a lifecycle transition (lifecycle/offers.ts `offerCase`).
  */
-import type { CasePriority, CaseType, Channel } from '../contracts/channels.js';
+import { CHANNELS, type CasePriority, type CaseType, type Channel } from '../contracts/channels.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
 import { offerCase } from '../lifecycle/offers.js';
-import { hasRoom, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
+import { hasRoom, usedOf, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
 import { stickyWindowSeconds } from './settings.js';
 
 export type Distribution = 'longest_idle' | 'least_loaded';
@@ -44,186 +44,215 @@ interface WaitingCase {
   channel: Channel;
   queue_id: number | null;
   customer_id: number;
+  priority: CasePriority;
+  queued_epoch: number;
+}
+
+/** What the offer needs beyond the queue order, read only for cases some available agent could take. */
+interface CaseDetails {
   number: number;
   subject: string;
-  priority: CasePriority;
   type: CaseType;
-  queued_epoch: number;
   queue_name: string | null;
   distribution: string | null;
   customer_name: string | null;
   tier: 'standard' | 'vip';
+  /** agents who declined or let it time out within the cooldown */
+  refused: number[];
+  /** agents it was taken from (not offered back to them by stickiness) */
+  released: number[];
+  last_agent_id: number | null;
+  last_agent_age: number | null;
 }
 
 export interface PassResult {
   considered: number;
   offered: number;
-  /** an agent or case was locked by another router: run another pass soon */
+  /** a case was being decided by another router, or the state changed under the pass: run another pass soon */
   contended: boolean;
 }
+
+/** Candidates an offer tries, best first: a few, so one agent taken meanwhile does not cost the case its turn. */
+const OFFER_CANDIDATES = 5;
 
 export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; routerId?: string } = {}): Promise<PassResult> {
   const limit = opts.limit ?? 2000;
   const settings = settingsOf(deps);
   const db = deps.db;
-  const agents = await loadAvailableAgents(deps);
   const result: PassResult = { considered: 0, offered: 0, contended: false };
+  const [agents, queueSkills] = await Promise.all([loadAvailableAgents(deps), loadQueueSkills(deps)]);
   if (!agents.length) return result;
+  // channels some available agent has room on: a case of any other channel is skipped at once
+  const roomOn = (ch: string) => agents.some((a) => hasRoom(a.load, ch));
+  const channels = CHANNELS.filter(roomOn);
+  if (!channels.length) return result;
   const all = (
     await db.query(
-      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.number, c.subject, c.priority, c.type,
-              EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch, q.name AS queue_name, q.distribution, cu.name AS customer_name, cu.tier
-         FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id
-        WHERE c.routing_state = 'waiting' ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
-      [limit],
+      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.priority, EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch
+         FROM cases c
+        WHERE c.routing_state = 'waiting' AND c.channel = ANY($2)
+        ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
+      [limit, channels],
     )
   ).rows as WaitingCase[];
   if (!all.length) return result;
 
-  const queueSkills = new Map<number, string[]>(
-    (await db.query(`SELECT id, required_skills FROM queues`)).rows.map((q) => [q.id, q.required_skills]),
-  );
-  const couldTake = (a: Candidate, c: WaitingCase) =>
-    hasRoom(a.load, c.channel) &&
-    (c.queue_id == null || a.queueIds.has(c.queue_id)) &&
-    (c.queue_id == null ? [] : (queueSkills.get(c.queue_id) ?? [])).every((s) => a.skills.includes(s));
+  const byQueue = new Map<number | null, Candidate[]>();
+  const membersOf = (queueId: number | null): Candidate[] => {
+    let m = byQueue.get(queueId);
+    if (!m) {
+      const skills = queueId == null ? [] : (queueSkills.get(queueId) ?? []);
+      m = agents.filter((a) => (queueId == null || a.queueIds.has(queueId)) && skills.every((s) => a.skills.includes(s)));
+      byQueue.set(queueId, m);
+    }
+    return m;
+  };
   // only cases some available agent could take need the per-case look-ups below
-  const waiting = all.filter((c) => agents.some((a) => couldTake(a, c)));
+  const waiting = all.filter((c) => membersOf(c.queue_id).some((a) => hasRoom(a.load, c.channel)));
   if (!waiting.length) return result;
-  const caseIds = waiting.map((c) => c.id);
-  const refused = new Set(
-    (
-      await db.query(
-        `SELECT case_id, agent_id FROM offers
-          WHERE case_id = ANY($1) AND status IN ('declined', 'timed_out') AND end_reason IS DISTINCT FROM 'late_accept'
-            AND responded_at > now() - make_interval(secs => $2)`,
-        [caseIds, settings.reofferCooldownMs / 1000],
-      )
-    ).rows.map((r) => `${r.case_id}:${r.agent_id}`),
-  );
-  const released = new Set(
-    (await db.query(`SELECT case_id, agent_id FROM case_events WHERE case_id = ANY($1) AND type = 'unassigned'`, [caseIds])).rows.map(
-      (r) => `${r.case_id}:${r.agent_id}`,
-    ),
-  );
-  const lastAgent = new Map<number, { agentId: number; ageSeconds: number }>(
-    (
-      await db.query(
-        `SELECT DISTINCT ON (customer_id) customer_id, last_agent_id, EXTRACT(EPOCH FROM (now() - last_agent_at))::float AS age
-           FROM cases WHERE customer_id = ANY($1) AND last_agent_id IS NOT NULL AND last_agent_at IS NOT NULL
-          ORDER BY customer_id, last_agent_at DESC`,
-        [[...new Set(waiting.map((c) => c.customer_id))]],
-      )
-    ).rows.map((r) => [r.customer_id, { agentId: r.last_agent_id, ageSeconds: r.age }]),
-  );
+  const details = await loadCaseDetails(deps, waiting, settings.reofferCooldownMs / 1000);
 
-  // agents a higher case is still being decided for (another router, a locked agent row): nothing
-  // lower in the queue may be offered to them in this pass
+  // agents a higher case is still being decided for (another router): nothing lower in the queue may be
+  // offered to them in this pass
   const held = new Set<number>();
   for (const c of waiting) {
-    if (!agents.some((a) => hasRoom(a.load, c.channel))) continue;
+    const d = details.get(c.id);
+    if (!d) continue;
+    const members = membersOf(c.queue_id);
+    if (!members.some((a) => hasRoom(a.load, c.channel))) continue;
     result.considered++;
-    const eligible = agents.filter((a) => couldTake(a, c) && !refused.has(`${c.id}:${a.id}`));
+    const refused = new Set(d.refused);
+    const eligible = members.filter((a) => hasRoom(a.load, c.channel) && !refused.has(a.id));
     if (!eligible.length) continue;
     const free = eligible.filter((a) => !held.has(a.id));
     if (!free.length) continue;
-    const last = lastAgent.get(c.customer_id);
     const stickyId =
-      last && last.ageSeconds <= stickyWindowSeconds(settings, c.channel) && !released.has(`${c.id}:${last.agentId}`) ? last.agentId : null;
-    const leastLoaded = distributionFor(c.distribution, c.channel) === 'least_loaded';
-    free.sort(
-      (a, b) =>
-        Number(b.id === stickyId) - Number(a.id === stickyId) ||
-        (leastLoaded ? loadShare(a.load, c.channel) - loadShare(b.load, c.channel) : 0) ||
-        a.idleSince - b.idleSince ||
-        a.id - b.id,
-    );
+      d.last_agent_id != null && (d.last_agent_age ?? Infinity) <= stickyWindowSeconds(settings, c.channel) && !d.released.includes(d.last_agent_id)
+        ? d.last_agent_id
+        : null;
+    const leastLoaded = distributionFor(d.distribution, c.channel) === 'least_loaded';
+    const better = (a: Candidate, b: Candidate) =>
+      Number(b.id === stickyId) - Number(a.id === stickyId) ||
+      (leastLoaded ? loadShare(a.load, c.channel) - loadShare(b.load, c.channel) : 0) ||
+      a.idleSince - b.idleSince ||
+      a.id - b.id;
+    const best = topK(free, OFFER_CANDIDATES, better);
     const outcome = await offerCase(deps, {
       caseId: c.id,
       channel: c.channel,
-      candidates: free.slice(0, 5).map((a) => a.id),
+      candidates: best.map((a) => a.id),
       stickyId,
       routerId: opts.routerId,
-      payload: (offerId, expiresAt) => offerPayloadOf(c, offerId, expiresAt),
+      payload: (offerId, expiresAt) => offerPayloadOf(c, d, offerId, expiresAt),
     });
-    // the load read under each agent's lock is the one that counts; then this offer on top of it
-    for (const [id, load] of outcome.loads) {
-      const a = agents.find((x) => x.id === id);
-      if (a) a.load = load;
-    }
     if (outcome.caseBusy) {
       result.contended = true;
       for (const a of eligible) held.add(a.id);
     }
-    if (outcome.lockedAgents.length) {
-      result.contended = true;
-      for (const id of outcome.lockedAgents) held.add(id);
-    }
-    if (!outcome.offer && !outcome.caseBusy && free.length > 5) {
-      // the best five had no room after all: the rest are tried next pass, before anything lower
-      result.contended = true;
-      for (const a of free) held.add(a.id);
+    if (outcome.full) {
+      // the state changed under the pass (another router's offer, a case taken): these had no room after
+      // all; the rest are tried next pass, with fresh state, before anything lower
+      for (const a of best) a.load = { ...a.load, used: { ...a.load.used, [c.channel]: a.load.capacity[c.channel] ?? 0 } };
+      if (free.length > best.length) {
+        result.contended = true;
+        for (const a of free) held.add(a.id);
+      }
     }
     if (outcome.offer) {
       result.offered++;
-      const a = agents.find((x) => x.id === outcome.offer!.agentId)!;
+      const a = best.find((x) => x.id === outcome.offer!.agentId)!;
       a.load = { ...a.load, used: { ...a.load.used, [c.channel]: (a.load.used[c.channel] ?? 0) + 1 }, onCall: a.load.onCall || c.channel === 'voice' };
     }
   }
   return result;
 }
 
+/** The k best of `xs` by `cmp` (negative: first is better), best first, without sorting them all. */
+export function topK<T>(xs: T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  for (const x of xs) {
+    if (out.length === k && cmp(x, out[k - 1]) >= 0) continue;
+    let i = out.length < k ? out.length : k - 1;
+    if (out.length < k) out.push(x);
+    while (i > 0 && cmp(x, out[i - 1]) < 0) {
+      out[i] = out[i - 1];
+      i--;
+    }
+    out[i] = x;
+  }
+  return out;
+}
+
 /** The `offer` event, built from what the pass already read: no extra query between decision and agent. */
-function offerPayloadOf(c: WaitingCase, offerId: string, expiresAt: string): OfferPayload {
+function offerPayloadOf(c: WaitingCase, d: CaseDetails, offerId: string, expiresAt: string): OfferPayload {
   return {
     offerId,
     expiresAt,
     case: {
       id: c.id,
-      number: c.number,
-      subject: c.subject,
+      number: d.number,
+      subject: d.subject,
       channel: c.channel,
       priority: c.priority,
-      type: c.type,
-      queue: c.queue_id ? { id: c.queue_id, name: c.queue_name ?? '' } : null,
+      type: d.type,
+      queue: c.queue_id ? { id: c.queue_id, name: d.queue_name ?? '' } : null,
       waitingSeconds: Math.max(0, Math.round(Date.now() / 1000 - c.queued_epoch)),
     },
-    customer: { id: c.customer_id, name: c.customer_name, tier: c.tier },
+    customer: { id: c.customer_id, name: d.customer_name, tier: d.tier },
   };
 }
 
+/** One round trip for everything the offers of this pass need beyond the queue order. */
+async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldownSeconds: number): Promise<Map<number, CaseDetails>> {
+  const r = await deps.db.query(
+    `SELECT c.id, c.number, c.subject, c.type, q.name AS queue_name, q.distribution, cu.name AS customer_name, cu.tier,
+            ARRAY(SELECT o.agent_id FROM offers o
+                   WHERE o.case_id = c.id AND o.status IN ('declined', 'timed_out') AND o.end_reason IS DISTINCT FROM 'late_accept'
+                     AND o.responded_at > now() - make_interval(secs => $2)) AS refused,
+            ARRAY(SELECT e.agent_id FROM case_events e WHERE e.case_id = c.id AND e.type = 'unassigned' AND e.agent_id IS NOT NULL) AS released,
+            l.last_agent_id, l.age AS last_agent_age
+       FROM unnest($1::bigint[]) AS w(id)
+       JOIN cases c ON c.id = w.id
+       JOIN customers cu ON cu.id = c.customer_id
+       LEFT JOIN queues q ON q.id = c.queue_id
+       LEFT JOIN LATERAL (
+         SELECT p.last_agent_id, EXTRACT(EPOCH FROM (now() - p.last_agent_at))::float AS age
+           FROM cases p WHERE p.customer_id = c.customer_id AND p.last_agent_id IS NOT NULL AND p.last_agent_at IS NOT NULL
+          ORDER BY p.last_agent_at DESC LIMIT 1) l ON true`,
+    [waiting.map((c) => c.id), cooldownSeconds],
+  );
+  return new Map(
+    r.rows.map((x) => [
+      Number(x.id),
+      {
+        ...x,
+        refused: (x.refused as (string | number)[]).map(Number),
+        released: (x.released as (string | number)[]).map(Number),
+        last_agent_id: x.last_agent_id == null ? null : Number(x.last_agent_id),
+      } as CaseDetails,
+    ]),
+  );
+}
+
+async function loadQueueSkills(deps: RoutingDeps): Promise<Map<number, string[]>> {
+  const r = await deps.db.query(`SELECT id, required_skills FROM queues`);
+  return new Map(r.rows.map((q) => [Number(q.id), q.required_skills as string[]]));
+}
+
+/** Available agents with their load, from the incrementally kept matching state (agent_routing). */
 async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
   const r = await deps.db.query(
-    `SELECT a.id, a.skills, a.capacity, EXTRACT(EPOCH FROM a.idle_since)::float AS idle,
-            COALESCE(array_agg(m.queue_id) FILTER (WHERE m.queue_id IS NOT NULL), '{}') AS queue_ids
-       FROM agents a LEFT JOIN queue_members m ON m.agent_id = a.id
-      WHERE a.presence = 'available' AND a.active
-      GROUP BY a.id`,
+    `SELECT agent_id AS id, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle
+       FROM agent_routing WHERE available`,
   );
-  if (!r.rowCount) return [];
-  const ids = r.rows.map((x) => x.id);
-  const used = await deps.db.query(
-    `SELECT agent_id, channel, count(*)::int AS n FROM (
-       SELECT assignee_id AS agent_id, channel FROM cases WHERE assignee_id = ANY($1) AND status IN ('new', 'open', 'pending')
-       UNION ALL
-       SELECT o.agent_id, c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.agent_id = ANY($1) AND o.status = 'pending'
-     ) x GROUP BY agent_id, channel`,
-    [ids],
-  );
-  const usedBy = new Map<number, Record<string, number>>();
-  for (const u of used.rows) {
-    const m = usedBy.get(u.agent_id) ?? {};
-    m[u.channel] = u.n;
-    usedBy.set(u.agent_id, m);
-  }
   return r.rows.map((x) => {
-    const u = usedBy.get(x.id) ?? {};
+    const used = usedOf(x.used);
     return {
-      id: x.id,
+      id: Number(x.id),
       skills: x.skills,
       queueIds: new Set<number>((x.queue_ids as (string | number)[]).map(Number)),
       idleSince: x.idle,
-      load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used: u, onCall: (u.voice ?? 0) > 0 },
+      load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 },
     };
   });
 }

@@ -1,7 +1,7 @@
 /** Live figures for supervisors: per queue (waiting, offered, held, oldest wait) and per agent (presence, load). */
 import type { Queryable } from '../db/pool.js';
 import type { AgentStats, QueueStats } from '../contracts/realtime.js';
-import { DEFAULT_CAPACITY, isBusy, loadView } from './load.js';
+import { DEFAULT_CAPACITY, isBusy, loadView, usedOf } from './load.js';
 
 export async function queueStats(db: Queryable): Promise<QueueStats[]> {
   const r = await db.query(
@@ -32,19 +32,13 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
 
 export async function agentStats(db: Queryable): Promise<AgentStats[]> {
   const r = await db.query(
-    `SELECT a.id, a.name, a.presence, a.capacity, a.presence_changed_at,
-            COALESCE((SELECT jsonb_object_agg(channel, n) FROM (
-               SELECT channel, count(*) AS n FROM (
-                 SELECT c.channel FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')
-                 UNION ALL
-                 SELECT c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.agent_id = a.id AND o.status = 'pending'
-               ) u GROUP BY channel) v), '{}'::jsonb) AS used,
+    `SELECT a.id, a.name, a.presence, ar.capacity, a.presence_changed_at, ar.used,
             (SELECT count(*)::int FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending') AS pending_offers,
             CASE WHEN a.presence = 'offline' THEN (SELECT count(*)::int FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')) ELSE 0 END AS held_offline
-       FROM agents a WHERE a.active ORDER BY a.name, a.id`,
+       FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.active ORDER BY a.name, a.id`,
   );
   return r.rows.map((x) => {
-    const used = Object.fromEntries(Object.entries(x.used as Record<string, unknown>).map(([k, v]) => [k, Number(v)]));
+    const used = usedOf(x.used);
     const load = { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
     return {
       agentId: x.id,
