@@ -28,11 +28,16 @@ $$;
 
 -- agents: presence, activity, capacity, skills, idle since
 CREATE FUNCTION agent_routing_from_agents() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  -- agents.idle_since moves when the agent goes Available; finishing a case moves only the routing copy
+  -- (cases trigger), so the copy follows agents.idle_since only when that changed
+  idle_changed boolean := TG_OP = 'INSERT' OR OLD.idle_since IS DISTINCT FROM NEW.idle_since;
 BEGIN
   INSERT INTO agent_routing (agent_id, available, capacity, idle_since, skills)
   VALUES (NEW.id, NEW.presence = 'available' AND NEW.active, routing_default_capacity() || COALESCE(NEW.capacity, '{}'), NEW.idle_since, NEW.skills)
   ON CONFLICT (agent_id) DO UPDATE
-     SET available = EXCLUDED.available, capacity = EXCLUDED.capacity, idle_since = EXCLUDED.idle_since, skills = EXCLUDED.skills;
+     SET available = EXCLUDED.available, capacity = EXCLUDED.capacity, skills = EXCLUDED.skills,
+         idle_since = CASE WHEN idle_changed THEN EXCLUDED.idle_since ELSE agent_routing.idle_since END;
   RETURN NULL;
 END $$;
 CREATE TRIGGER agent_routing_agents_ins AFTER INSERT ON agents FOR EACH ROW EXECUTE FUNCTION agent_routing_from_agents();
@@ -63,6 +68,13 @@ DECLARE
   now_held boolean := TG_OP <> 'DELETE' AND NEW.assignee_id IS NOT NULL AND NEW.status IN ('new', 'open', 'pending');
 BEGIN
   IF was_held AND now_held AND OLD.assignee_id = NEW.assignee_id AND OLD.channel = NEW.channel THEN RETURN NULL; END IF;
+  IF was_held AND NOT now_held AND NEW.status IN ('solved', 'closed') AND NEW.assignee_id = OLD.assignee_id THEN
+    -- the agent finished a case: capacity is free again and "longest idle" counts from here
+    UPDATE agent_routing
+       SET used = jsonb_set(used, ARRAY[OLD.channel], to_jsonb(GREATEST(0, COALESCE((used ->> OLD.channel)::int, 0) - 1))), idle_since = now()
+     WHERE agent_id = OLD.assignee_id;
+    RETURN NULL;
+  END IF;
   IF was_held THEN PERFORM agent_load_add(OLD.assignee_id, OLD.channel, -1); END IF;
   IF now_held THEN PERFORM agent_load_add(NEW.assignee_id, NEW.channel, 1); END IF;
   RETURN NULL;
@@ -108,43 +120,47 @@ SELECT a.id, a.presence = 'available' AND a.active, routing_default_capacity() |
  * answers `busy`), then the first candidate, best first, who is available and has room on the case's
  * channel (nothing new while a voice case is held or offered), under that agent's routing-row lock; the
  * offer insert counts it against the agent's load through the trigger above, before the lock is released.
+ * A candidate whose row another transaction holds is skipped rather than waited for (no lock is held
+ * waiting on another) and reported in `skipped`, so the router keeps lower cases away from that agent.
  * Outcomes: offered | busy (another router holds the case) | gone (no longer waiting) | full (no candidate
  * had room).
  */
 CREATE FUNCTION routing_offer(p_case bigint, p_candidates bigint[], p_sticky bigint, p_timeout_s float8, p_data jsonb)
-RETURNS TABLE (outcome text, offer_id uuid, agent_id bigint, expires_at timestamptz) LANGUAGE plpgsql AS $$
+RETURNS TABLE (outcome text, offer_id uuid, agent_id bigint, expires_at timestamptz, skipped bigint[]) LANGUAGE plpgsql AS $$
 DECLARE
   c record;
   a bigint;
+  r record;
   o record;
+  passed bigint[] := '{}';
 BEGIN
   SELECT x.channel, x.queue_id INTO c FROM cases x WHERE x.id = p_case AND x.routing_state = 'waiting' FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     IF EXISTS (SELECT 1 FROM cases x WHERE x.id = p_case AND x.routing_state = 'waiting') THEN
-      RETURN QUERY SELECT 'busy'::text, NULL::uuid, NULL::bigint, NULL::timestamptz;
+      RETURN QUERY SELECT 'busy'::text, NULL::uuid, NULL::bigint, NULL::timestamptz, passed;
     ELSE
-      RETURN QUERY SELECT 'gone'::text, NULL::uuid, NULL::bigint, NULL::timestamptz;
+      RETURN QUERY SELECT 'gone'::text, NULL::uuid, NULL::bigint, NULL::timestamptz, passed;
     END IF;
     RETURN;
   END IF;
   FOREACH a IN ARRAY p_candidates LOOP
-    PERFORM 1 FROM agent_routing r
-      WHERE r.agent_id = a AND r.available
-        AND COALESCE((r.used ->> 'voice')::int, 0) = 0
-        AND COALESCE((r.used ->> c.channel)::int, 0) < COALESCE((r.capacity ->> c.channel)::int, 0)
-      FOR UPDATE;
-    IF FOUND THEN
+    SELECT ar.available AND COALESCE((ar.used ->> 'voice')::int, 0) = 0
+           AND COALESCE((ar.used ->> c.channel)::int, 0) < COALESCE((ar.capacity ->> c.channel)::int, 0) AS room
+      INTO r FROM agent_routing ar WHERE ar.agent_id = a FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+      passed := passed || a;
+    ELSIF r.room THEN
       INSERT INTO offers (case_id, agent_id, expires_at) VALUES (p_case, a, now() + make_interval(secs => p_timeout_s))
         RETURNING offers.id, offers.expires_at INTO o;
       UPDATE cases SET routing_state = 'offered', updated_at = now() WHERE id = p_case;
       INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
       VALUES (p_case, 'offered', a, c.queue_id, c.channel,
               jsonb_build_object('offerId', o.id, 'expiresAt', o.expires_at, 'sticky', a = p_sticky) || COALESCE(p_data, '{}'));
-      RETURN QUERY SELECT 'offered'::text, o.id, a, o.expires_at;
+      RETURN QUERY SELECT 'offered'::text, o.id, a, o.expires_at, passed;
       RETURN;
     END IF;
   END LOOP;
-  RETURN QUERY SELECT 'full'::text, NULL::uuid, NULL::bigint, NULL::timestamptz;
+  RETURN QUERY SELECT 'full'::text, NULL::uuid, NULL::bigint, NULL::timestamptz, passed;
 END $$;
 
 /*
@@ -167,6 +183,13 @@ BEGIN
   END IF;
   SELECT x.status, x.assignee_id, x.channel, x.queue_id, EXTRACT(EPOCH FROM (now() - x.first_queued_at))::float8 AS waited
     INTO c FROM cases x WHERE x.id = v_case FOR UPDATE;
+  IF NOT EXISTS (SELECT 1 FROM offers x WHERE x.id = p_offer AND x.status = 'pending' AND x.expires_at > now()) THEN
+    RETURN QUERY SELECT 'slow'::text, NULL::bigint, NULL::text, NULL::bigint, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+  -- the agent row (only when there is something to reset) before the offer and the routing row, the
+  -- order decline and expiry take them in
+  UPDATE agents SET consecutive_timeouts = 0 WHERE id = p_agent AND consecutive_timeouts <> 0;
   UPDATE offers SET status = 'accepted', responded_at = now()
    WHERE id = p_offer AND offers.agent_id = p_agent AND status = 'pending' AND offers.expires_at > now();
   IF NOT FOUND THEN
@@ -177,7 +200,6 @@ BEGIN
   UPDATE cases SET assignee_id = p_agent, status = CASE WHEN status = 'new' THEN 'open' ELSE status END,
          routing_state = 'assigned', enqueue_pending = false, last_agent_id = p_agent, last_agent_at = now(), updated_at = now()
    WHERE id = v_case;
-  UPDATE agents SET consecutive_timeouts = 0 WHERE id = p_agent AND consecutive_timeouts <> 0;
   INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
   VALUES (v_case, 'accepted', p_agent, c.queue_id, c.channel, jsonb_build_object('offerId', p_offer, 'waitedSeconds', waited)),
          (v_case, 'assigned', p_agent, c.queue_id, c.channel,

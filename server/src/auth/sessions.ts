@@ -27,11 +27,17 @@ export async function createSession(db: Queryable, agentId: number, ttlHours: nu
 
 /** The agent behind a live session token, sliding its last-seen time. */
 export async function agentForToken(db: Queryable, token: string): Promise<SessionAgent | null> {
+  // last-seen is kept to the minute: a write per request would cost every API call a row update
   const r = await db.query(
-    `UPDATE sessions s SET last_seen_at = now()
-       FROM agents a
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.id = s.agent_id AND a.active
-      RETURNING a.id, a.email, a.name, a.role, a.language, s.token_hash, s.expires_at`,
+    `WITH s AS (
+       SELECT a.id, a.email, a.name, a.role, a.language, s.token_hash, s.expires_at, s.last_seen_at
+         FROM sessions s JOIN agents a ON a.id = s.agent_id
+        WHERE s.token_hash = $1 AND s.expires_at > now() AND a.active
+     ), touched AS (
+       UPDATE sessions t SET last_seen_at = now() FROM s
+        WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute'
+     )
+     SELECT id, email, name, role, language, token_hash, expires_at FROM s`,
     [sha256(token)],
   );
   if (!r.rowCount) return null;

@@ -50,9 +50,15 @@ export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<
 }
 
 /** Tells the case room and the named agents that the case changed (assignment, status, queue). */
-export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
-  const r = await deps.db.query(`SELECT status, assignee_id, routing_state, queue_id FROM cases WHERE id = $1`, [caseId]);
-  const c = r.rows[0];
+export async function emitCaseUpdated(
+  deps: RoutingDeps,
+  caseId: number,
+  event: string,
+  agentIds: (number | null | undefined)[] = [],
+  /** the case as the caller just committed it: saves reading it back */
+  known?: { status: string; assignee_id: number | null; routing_state: string; queue_id: number | null },
+): Promise<void> {
+  const c = known ?? (await deps.db.query(`SELECT status, assignee_id, routing_state, queue_id FROM cases WHERE id = $1`, [caseId])).rows[0];
   if (!c) return;
   const payload: CaseUpdatedPayload = { caseId, status: c.status, assigneeId: c.assignee_id, routingState: c.routing_state, queueId: c.queue_id, event };
   const targets = [rooms.case(caseId), ...new Set(agentIds.filter((a): a is number => typeof a === 'number').map(rooms.agent))];
@@ -61,5 +67,7 @@ export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: 
 
 /** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */
 export async function caseRoom(deps: RoutingDeps, agentId: number, caseId: number, action: 'join' | 'leave'): Promise<void> {
+  const direct = deps.realtime?.caseRoom;
+  if (direct) return direct(agentId, caseId, action);
   await deps.queues.agentSockets.add('room', { type: 'room', agentId, caseId, action }).then(() => undefined, () => undefined);
 }

@@ -37,6 +37,8 @@ export interface OfferOutcome {
   caseBusy: boolean;
   /** no candidate was available with room on the case's channel when the offer was tried */
   full: boolean;
+  /** candidates passed over because another transaction held their routing row at that moment */
+  lockedAgents: number[];
 }
 
 /**
@@ -49,11 +51,17 @@ export interface OfferOutcome {
 export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<OfferOutcome> {
   const timeoutMs = offerTimeoutMs(settingsOf(deps), a.channel);
   const r = await deps.db.query(
-    `SELECT outcome, offer_id, agent_id, expires_at FROM routing_offer($1, $2, $3, $4, $5)`,
+    `SELECT outcome, offer_id, agent_id, expires_at, skipped FROM routing_offer($1, $2, $3, $4, $5)`,
     [a.caseId, a.candidates, a.stickyId, timeoutMs / 1000, JSON.stringify(a.routerId ? { router: a.routerId } : {})],
   );
-  const row = r.rows[0] as { outcome: 'offered' | 'busy' | 'gone' | 'full'; offer_id: string | null; agent_id: string | null; expires_at: Date | null };
-  const out: OfferOutcome = { offer: null, caseBusy: row.outcome === 'busy', full: row.outcome === 'full' };
+  const row = r.rows[0] as {
+    outcome: 'offered' | 'busy' | 'gone' | 'full';
+    offer_id: string | null;
+    agent_id: string | null;
+    expires_at: Date | null;
+    skipped: (string | number)[];
+  };
+  const out: OfferOutcome = { offer: null, caseBusy: row.outcome === 'busy', full: row.outcome === 'full', lockedAgents: row.skipped.map(Number) };
   if (row.outcome !== 'offered') return out;
   const agentId = Number(row.agent_id);
   const expiresAt = new Date(row.expires_at!).toISOString();
@@ -141,11 +149,17 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
-  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_status, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
+  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_status, prev_assignee, queue_id FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
     assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee));
+    fx.caseUpdates[fx.caseUpdates.length - 1].known = {
+      status: fast.prev_status === 'new' ? 'open' : fast.prev_status,
+      assignee_id: a.agentId,
+      routing_state: 'assigned',
+      queue_id: fast.queue_id == null ? null : Number(fast.queue_id),
+    };
     await applyEffects(deps, fx);
     return { ok: true, caseId };
   }

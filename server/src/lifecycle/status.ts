@@ -13,7 +13,7 @@ import { applyEffects, noEffects, type Effects } from './effects.js';
 import { queueInTx } from './queue.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { withRetryingTx } from './tx.js';
-import { lockAgent, lockCase } from './assignment.js';
+import { lockCase } from './assignment.js';
 import { canTransition, routingStateAfter } from './machine.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
@@ -42,13 +42,10 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   if (pendingUntil && Number.isNaN(pendingUntil.getTime())) throw badRequest('pendingUntil is not a valid time');
   const fx = noEffects();
   const result = await withRetryingTx(deps.db, async (tx) => {
-    const pre = await tx.query(`SELECT assignee_id FROM cases WHERE id = $1`, [input.caseId]);
-    if (!pre.rowCount) throw notFound('case');
-    // agent row before case row, the order every routing path uses
-    if (pre.rows[0].assignee_id) await lockAgent(tx, pre.rows[0].assignee_id);
+    // The case row alone: the agent's load follows from it through the matching state's triggers
+    // (migration 0901), so no agent row lock is held while this transaction runs.
     const c = await lockCase(tx, input.caseId);
     if (!c) throw notFound('case');
-    if (c.assignee_id !== pre.rows[0].assignee_id) throw Object.assign(new Error('assignee changed'), { code: '40001' });
     if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false };
     if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`);
     await applyTransition(tx, c, input, pendingUntil, fx);
@@ -87,8 +84,8 @@ export async function applyTransition(
     );
     await writeCaseEvent(tx, { caseId: c.id, type: to, agentId: by, data: { assigneeId: c.assignee_id, note: input.resolutionNote ?? null } });
     if (c.assignee_id && c.status !== 'solved') {
-      // the agent's capacity is free again; "longest available" counts from here
-      await tx.query(`UPDATE agents SET idle_since = now() WHERE id = $1`, [c.assignee_id]);
+      // the agent's capacity is free again and "longest available" counts from here: both kept in the
+      // matching state by the cases trigger (migration 0901), so no agent row is locked here
       fx.presence.push(c.assignee_id);
       fx.match = true;
     }

@@ -1,10 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Server } from 'socket.io';
-import type { RealtimeEnvelope } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
 
 /** Emits to sockets connected to any node. */
 export interface RealtimeEmitter {
   emit(e: RealtimeEnvelope): Promise<void>;
+  /**
+   * Makes an agent's sockets (on any node) join or leave a case room. Only a server node can do it
+   * directly; without it the request goes through the agent-sockets queue to one.
+   */
+  caseRoom?(agentId: number, caseId: number, action: 'join' | 'leave'): Promise<void>;
 }
 
 /** On a server node: emit directly; the Redis adapter fans out to the other nodes. */
@@ -12,6 +17,11 @@ export function ioEmitter(io: Server): RealtimeEmitter {
   return {
     async emit(e) {
       io.of(e.nsp).to(e.room).emit(e.event, e.payload);
+    },
+    async caseRoom(agentId, caseId, action) {
+      const target = io.of(NAMESPACES.agent).in(rooms.agent(agentId));
+      if (action === 'join') target.socketsJoin(rooms.case(caseId));
+      else target.socketsLeave(rooms.case(caseId));
     },
   };
 }

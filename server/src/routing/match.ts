@@ -149,10 +149,16 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
       result.contended = true;
       for (const a of eligible) held.add(a.id);
     }
+    if (outcome.lockedAgents.length) {
+      // a transaction held their rows (an answer, a solve): what they can take is known next pass
+      result.contended = true;
+      for (const id of outcome.lockedAgents) held.add(id);
+    }
     if (outcome.full) {
       // the state changed under the pass (another router's offer, a case taken): these had no room after
       // all; the rest are tried next pass, with fresh state, before anything lower
-      for (const a of best) a.load = { ...a.load, used: { ...a.load.used, [c.channel]: a.load.capacity[c.channel] ?? 0 } };
+      const locked = new Set(outcome.lockedAgents);
+      for (const a of best) if (!locked.has(a.id)) a.load = { ...a.load, used: { ...a.load.used, [c.channel]: a.load.capacity[c.channel] ?? 0 } };
       if (free.length > best.length) {
         result.contended = true;
         for (const a of free) held.add(a.id);
@@ -239,20 +245,59 @@ async function loadQueueSkills(deps: RoutingDeps): Promise<Map<number, string[]>
   return new Map(r.rows.map((q) => [Number(q.id), q.required_skills as string[]]));
 }
 
-/** Available agents with their load, from the incrementally kept matching state (agent_routing). */
+/**
+ * Available agents with their load, from the incrementally kept matching state (agent_routing). Each
+ * router process keeps its own copy and reads only the rows written since its last read: a row version
+ * not visible to that read's snapshot was written by a transaction whose id is at least the snapshot's
+ * xmin. A full read every few seconds bounds what an id wrap-around could hide. The copy only decides
+ * whom to try; the offer statement re-checks availability and room under the agent's row lock.
+ */
+interface AgentCache {
+  agents: Map<number, Candidate>;
+  /** snapshot xmin of the last read (32-bit transaction id space, as `xmin` is) */
+  since: number | null;
+  fullAt: number;
+}
+const agentCaches = new WeakMap<object, AgentCache>();
+const FULL_READ_MS = 5_000;
+
 async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
+  let cache = agentCaches.get(deps.db);
+  if (!cache) {
+    cache = { agents: new Map(), since: null, fullAt: 0 };
+    agentCaches.set(deps.db, cache);
+  }
+  const full = cache.since == null || Date.now() - cache.fullAt > FULL_READ_MS;
   const r = await deps.db.query(
-    `SELECT agent_id AS id, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle
-       FROM agent_routing WHERE available`,
+    `SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle,
+            (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS snap_xmin
+       FROM agent_routing
+      WHERE ${full ? 'available' : 'xmin::text::bigint >= $1'}`,
+    full ? [] : [cache.since],
   );
-  return r.rows.map((x) => {
+  if (full) {
+    cache.agents.clear();
+    cache.fullAt = Date.now();
+  }
+  for (const x of r.rows) {
+    if (!x.available) {
+      cache.agents.delete(Number(x.id));
+      continue;
+    }
     const used = usedOf(x.used);
-    return {
+    cache.agents.set(Number(x.id), {
       id: Number(x.id),
       skills: x.skills,
       queueIds: new Set<number>((x.queue_ids as (string | number)[]).map(Number)),
       idleSince: x.idle,
       load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 },
-    };
-  });
+    });
+  }
+  // the watermark comes with the rows; with none returned, one more round trip reads it
+  const snap = r.rows.length
+    ? Number(r.rows[0].snap_xmin)
+    : Number((await deps.db.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS x`)).rows[0].x);
+  // a watermark that went backwards means the id space wrapped: read everything next time
+  cache.since = cache.since != null && snap < cache.since && !full ? null : snap;
+  return [...cache.agents.values()];
 }

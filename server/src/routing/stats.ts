@@ -5,18 +5,30 @@ import { DEFAULT_CAPACITY, isBusy, loadView, usedOf } from './load.js';
 
 export async function queueStats(db: Queryable): Promise<QueueStats[]> {
   const r = await db.query(
-    `SELECT q.id AS queue_id, q.name,
-            count(c.id) FILTER (WHERE c.routing_state = 'waiting')::int AS waiting,
-            count(c.id) FILTER (WHERE c.routing_state = 'offered')::int AS offered,
-            count(c.id) FILTER (WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending'))::int AS assigned,
-            count(c.id) FILTER (WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending')
-                                  AND EXISTS (SELECT 1 FROM agents h WHERE h.id = c.assignee_id AND h.presence = 'offline'))::int AS held_by_offline,
-            COALESCE(max(EXTRACT(EPOCH FROM (now() - c.first_queued_at))) FILTER (WHERE c.routing_state IN ('waiting', 'offered')), 0)::int AS oldest,
-            (SELECT count(*)::int FROM queue_members m JOIN agents a ON a.id = m.agent_id
-              WHERE m.queue_id = q.id AND a.presence = 'available' AND a.active) AS available
-       FROM queues q
-       LEFT JOIN cases c ON c.queue_id = q.id AND (c.routing_state IN ('waiting', 'offered') OR (c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending')))
-      GROUP BY q.id ORDER BY q.name`,
+    // Only live cases are read, each part through a partial index (waiting cases, pending offers, held
+    // cases): supervisors' figures are refreshed every second and must not scan the case history.
+    `WITH live AS (
+       SELECT c.queue_id, 'waiting' AS kind, c.first_queued_at, NULL::bigint AS assignee_id FROM cases c WHERE c.routing_state = 'waiting'
+       UNION ALL
+       SELECT c.queue_id, 'offered', c.first_queued_at, NULL FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.status = 'pending'
+       UNION ALL
+       SELECT c.queue_id, 'assigned', NULL, c.assignee_id FROM cases c WHERE c.assignee_id IS NOT NULL AND c.status IN ('new', 'open', 'pending')
+     ), per_queue AS (
+       SELECT l.queue_id,
+              count(*) FILTER (WHERE l.kind = 'waiting')::int AS waiting,
+              count(*) FILTER (WHERE l.kind = 'offered')::int AS offered,
+              count(*) FILTER (WHERE l.kind = 'assigned')::int AS assigned,
+              count(*) FILTER (WHERE l.kind = 'assigned' AND h.presence = 'offline')::int AS held_by_offline,
+              COALESCE(max(EXTRACT(EPOCH FROM (now() - l.first_queued_at))) FILTER (WHERE l.kind IN ('waiting', 'offered')), 0)::int AS oldest
+         FROM live l LEFT JOIN agents h ON h.id = l.assignee_id
+        GROUP BY l.queue_id
+     ), available AS (
+       SELECT m.queue_id, count(*)::int AS n FROM queue_members m JOIN agent_routing ar ON ar.agent_id = m.agent_id AND ar.available GROUP BY m.queue_id
+     )
+     SELECT q.id AS queue_id, q.name, COALESCE(p.waiting, 0) AS waiting, COALESCE(p.offered, 0) AS offered, COALESCE(p.assigned, 0) AS assigned,
+            COALESCE(p.held_by_offline, 0) AS held_by_offline, COALESCE(p.oldest, 0) AS oldest, COALESCE(av.n, 0) AS available
+       FROM queues q LEFT JOIN per_queue p ON p.queue_id = q.id LEFT JOIN available av ON av.queue_id = q.id
+      ORDER BY q.name`,
   );
   return r.rows.map((x) => ({
     queueId: x.queue_id,
@@ -33,9 +45,14 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
 export async function agentStats(db: Queryable): Promise<AgentStats[]> {
   const r = await db.query(
     `SELECT a.id, a.name, a.presence, ar.capacity, a.presence_changed_at, ar.used,
-            (SELECT count(*)::int FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending') AS pending_offers,
-            CASE WHEN a.presence = 'offline' THEN (SELECT count(*)::int FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending')) ELSE 0 END AS held_offline
-       FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.active ORDER BY a.name, a.id`,
+            COALESCE(po.n, 0) AS pending_offers,
+            CASE WHEN a.presence = 'offline' THEN COALESCE(held.n, 0) ELSE 0 END AS held_offline
+       FROM agents a
+       LEFT JOIN agent_routing ar ON ar.agent_id = a.id
+       LEFT JOIN (SELECT agent_id, count(*)::int AS n FROM offers WHERE status = 'pending' GROUP BY agent_id) po ON po.agent_id = a.id
+       LEFT JOIN (SELECT assignee_id, count(*)::int AS n FROM cases WHERE assignee_id IS NOT NULL AND status IN ('new', 'open', 'pending') GROUP BY assignee_id) held
+              ON held.assignee_id = a.id
+      WHERE a.active ORDER BY a.name, a.id`,
   );
   return r.rows.map((x) => {
     const used = usedOf(x.used);
