@@ -40,7 +40,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
   closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));
-  const router = await startRouter({ db, config: deps.config, log: deps.log, queues, realtime });
+  // the router emits offers through the sockets' Redis stream itself (processors/router.ts)
+  const router = await startRouter({ db, config: deps.config, log: deps.log, queues });
   closers.push(() => router.close());
   const lifecycleConn = createRedis(deps.config.redisUrl, 'worker');
   const stopLifecycle = startLifecycleWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: lifecycleConn, prefix: deps.config.queuePrefix });

@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin';
 import { Server, type Socket } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Worker } from 'bullmq';
 import { fastifyCookie } from '@fastify/cookie';
 import type { Redis } from 'ioredis';
@@ -8,7 +7,7 @@ import { agentForToken, type SessionAgent } from '../auth/sessions.js';
 import { createRedis } from '../lib/redis.js';
 import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
 import { QUEUE_NAMES } from '../contracts/jobs.js';
-import { ioEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
+import { ioEmitter, socketAdapter, type RealtimeEmitter } from '../realtime/emitter.js';
 import { SESSION_COOKIE } from './auth.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { originPolicy } from '../lib/origins.js';
@@ -54,8 +53,7 @@ export default fp(
     const adapterRedis: Redis = createRedis(app.config.redisUrl, 'worker');
     const io = new Server(app.server, {
       path: '/socket.io',
-      // channelPrefix too: fetchSockets and heartbeats go over pub/sub, which must not cross environments sharing a Redis
-      adapter: createAdapter(adapterRedis, { streamName: `${app.config.queuePrefix}:socket.io`, channelPrefix: `${app.config.queuePrefix}:socket.io` }),
+      adapter: socketAdapter(adapterRedis, app.config.queuePrefix),
       serveClient: false,
       // Credentials (cookies) only for the hub's own pages; any other site (the chat widget embedded
       // on the business's sites, authenticating with its visitor token) gets CORS without credentials.

@@ -1,5 +1,8 @@
 import type { Queue } from 'bullmq';
-import type { Server } from 'socket.io';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
 
 /** Emits to sockets connected to any node. */
@@ -35,5 +38,26 @@ export function queueEmitter(queue: Queue<RealtimeEnvelope>): RealtimeEmitter {
     async emit(e) {
       await queue.add('emit', e, { removeOnComplete: true, removeOnFail: 100 }).catch(() => {});
     },
+  };
+}
+
+/** The Redis Streams adapter as every process configures it, so all of them share one stream per environment. */
+export function socketAdapter(redis: Redis, queuePrefix: string) {
+  // channelPrefix too: fetchSockets and heartbeats go over pub/sub, which must not cross environments sharing a Redis
+  return createAdapter(redis, { streamName: `${queuePrefix}:socket.io`, channelPrefix: `${queuePrefix}:socket.io` });
+}
+
+/**
+ * In a process without sockets that emits a lot (the router): a Socket.IO server with no HTTP listener,
+ * on the same Redis Streams adapter as the server nodes, so an emit is one stream entry that every node
+ * delivers to its own sockets — no job for a server node to pick up first.
+ */
+export function adapterEmitter(redis: Redis, queuePrefix: string): RealtimeEmitter & { close(): Promise<void> } {
+  // attached to an HTTP server that never listens: Socket.IO's close() expects an engine to close
+  const io = new Server(createServer(), { adapter: socketAdapter(redis, queuePrefix), serveClient: false });
+  const direct = ioEmitter(io);
+  return {
+    ...direct,
+    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

@@ -9,7 +9,7 @@ import { createRedis } from '../../../server/src/lib/redis.js';
 import { createQueues, type HubQueues } from '../../../server/src/lib/queues.js';
 import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/jobs.js';
 import { NAMESPACES, rooms } from '../../../server/src/contracts/realtime.js';
-import { queueEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
+import { adapterEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/lifecycle/offers.js';
@@ -51,10 +51,13 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const prefix = config.queuePrefix;
   const producer: Redis | null = opts.queues ? null : createRedis(config.redisUrl, 'producer');
   const queues = opts.queues ?? createQueues(producer!, prefix);
+  // offers go straight onto the sockets' Redis stream (one entry each) rather than through the realtime queue
+  const adapterConn = opts.realtime ? null : createRedis(config.redisUrl, 'worker');
+  const streams = adapterConn ? adapterEmitter(adapterConn, prefix) : null;
   const deps: RoutingDeps = {
     db: opts.db,
     queues,
-    realtime: opts.realtime ?? queueEmitter(queues.realtime),
+    realtime: opts.realtime ?? streams!,
     settings: config.routing,
     log,
   };
@@ -192,6 +195,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
       if (!opts.queues) await queues.closeAll().catch(() => {});
+      if (streams) await settleWithin(streams.close(), 2000);
+      adapterConn?.disconnect();
       producer?.disconnect();
       kv.disconnect();
       blocking.disconnect();
