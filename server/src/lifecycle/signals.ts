@@ -1,13 +1,21 @@
 import type { RoutingQueues } from './deps.js';
 import { routingJobId } from '../contracts/jobs.js';
 
+/** The pub/sub channel on which routers hear "run a match pass now". */
+export const matchChannel = (prefix: string) => `${prefix}:router:match`;
+
 /**
- * Asks a router to run a match pass now (or after `delayMs`). Losing one to a Redis outage only
- * delays routing until the periodic sweep; it never loses a case, which lives in Postgres.
+ * Asks the routers to run a match pass now (a pub/sub message: no job to store, take and complete) or
+ * after `delayMs` (a delayed job). Losing one to a Redis outage only delays routing until the periodic
+ * sweep; it never loses a case, which lives in Postgres.
  */
-export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents'>, reason: string, delayMs = 0): Promise<void> {
+export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents' | 'kv'>, reason: string, delayMs = 0): Promise<void> {
+  if (delayMs <= 0) {
+    await queues.kv.redis.publish(matchChannel(queues.kv.prefix), reason).then(() => undefined, () => undefined);
+    return;
+  }
   await queues.routerEvents
-    .add('match', { type: 'match', reason }, delayMs > 0 ? { delay: delayMs } : {})
+    .add('match', { type: 'match', reason }, { delay: delayMs })
     .then(() => undefined, () => undefined);
 }
 

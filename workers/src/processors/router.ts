@@ -13,7 +13,7 @@ import { adapterEmitter, type RealtimeEmitter } from '../../../server/src/realti
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/lifecycle/offers.js';
-import { scheduleOfferTimeout } from '../../../server/src/lifecycle/signals.js';
+import { matchChannel, scheduleOfferTimeout } from '../../../server/src/lifecycle/signals.js';
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
 import { applyEscalations, applySlaRisk } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
@@ -111,6 +111,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   );
   worker.on('error', (err) => log.warn({ err }, 'router worker error'));
 
+  // freed capacity, an agent becoming Available, a requeue: published by lifecycle effects
+  const matchSub = createRedis(config.redisUrl, 'subscriber');
+  matchSub.on('message', () => requestPass());
+  await matchSub.subscribe(matchChannel(prefix)).catch((err) => log.warn({ err }, 'could not subscribe to match requests; the sweep and arrivals still trigger passes'));
+
   // a case put on the routing queue (ingest, requeue, recovery) is an arrival
   const arrivals = new QueueEvents(QUEUE_NAMES.routing, { connection: eventsConn, prefix, autorun: true });
   arrivals.on('waiting', () => requestPass());
@@ -197,6 +202,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (!opts.queues) await queues.closeAll().catch(() => {});
       if (streams) await settleWithin(streams.close(), 2000);
       adapterConn?.disconnect();
+      matchSub.disconnect();
       producer?.disconnect();
       kv.disconnect();
       blocking.disconnect();
