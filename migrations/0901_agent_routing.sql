@@ -210,3 +210,8 @@ BEGIN
   END IF;
   RETURN QUERY SELECT 'accepted'::text, v_case, c.status::text, c.assignee_id, c.channel::text, c.queue_id;
 END $$;
+
+-- The queue order in full (priority, first queued, id), so a pass reads the waiting cases straight from the
+-- index in order, as far as it needs, instead of sorting every waiting case first.
+DROP INDEX IF EXISTS cases_waiting_idx;
+CREATE INDEX cases_waiting_idx ON cases(routing_priority, first_queued_at, id) WHERE routing_state = 'waiting';

@@ -127,17 +127,19 @@ export async function createHarness(env: Record<string, string> = {}, routers = 
         const c = await ctx.db.pool.query(`INSERT INTO customers (name, tier) VALUES ($1, 'vip') RETURNING id`, [who]);
         await ctx.db.pool.query(`INSERT INTO customer_identities (customer_id, kind, value) VALUES ($1, 'api', $2)`, [c.rows[0].id, who]);
       }
-      const res = await ingest(ctx.app.ingestDeps, {
+      const providerMessageId = `m-${n}-${randomBytes(4).toString('hex')}`;
+      // as a provider does: a 503 (the hub could not commit in time on a loaded machine) is retried with the same id
+      const res = await withProviderRetries(() => ingest(ctx.app.ingestDeps, {
         channel: o.channel,
         provider: 'test',
-        providerMessageId: `m-${n}-${randomBytes(4).toString('hex')}`,
+        providerMessageId,
         from: { kind: 'api', value: who },
         subject: o.subject ?? `case ${n}`,
         text: 'hello',
         raw: {},
         caseDefaults: { queueId: o.queueId, priority: o.priority },
         threading: { forceNewCase: true },
-      });
+      }));
       return res.caseId;
     },
     async close() {
@@ -158,4 +160,40 @@ export async function caseEvents(pool: pg.Pool, caseId: number) {
     agent_id: number | null;
     data: Record<string, unknown>;
   }[];
+}
+
+/**
+ * Agents whose matching state (agent_routing.used, kept by triggers) differs from the load recomputed
+ * from held cases and pending offers. Empty when the incremental state is exact.
+ */
+export async function loadDrift(db: Pick<pg.Pool, 'query'>): Promise<{ agentId: number; kept: Record<string, number>; actual: Record<string, number> }[]> {
+  const r = await db.query(
+    `SELECT ar.agent_id, ar.used, COALESCE(x.used, '{}'::jsonb) AS actual
+       FROM agent_routing ar
+       LEFT JOIN (
+         SELECT agent_id, jsonb_object_agg(channel, n) AS used FROM (
+           SELECT agent_id, channel, count(*) AS n FROM (
+             SELECT assignee_id AS agent_id, channel FROM cases WHERE assignee_id IS NOT NULL AND status IN ('new', 'open', 'pending')
+             UNION ALL
+             SELECT o.agent_id, c.channel FROM offers o JOIN cases c ON c.id = o.case_id WHERE o.status = 'pending'
+           ) u GROUP BY agent_id, channel) v GROUP BY agent_id
+       ) x ON x.agent_id = ar.agent_id`,
+  );
+  const nonZero = (m: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(m).filter(([, n]) => Number(n) > 0).map(([k, n]) => [k, Number(n)] as const).sort(([a], [b]) => a.localeCompare(b)));
+  return r.rows
+    .map((x) => ({ agentId: Number(x.agent_id), kept: nonZero(x.used), actual: nonZero(x.actual) }))
+    .filter((x) => JSON.stringify(x.kept) !== JSON.stringify(x.actual));
+}
+
+/** Retries a 503 the way a provider does (same message id, after a pause); anything else is thrown. */
+async function withProviderRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || (err as { statusCode?: number }).statusCode !== 503) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
+import { createHarness, loadDrift, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/channels.js';
 
@@ -62,6 +62,8 @@ describe('two routers at once', () => {
     const perCase = await h.ctx.db.pool.query(`SELECT case_id, count(*)::int AS n FROM case_events WHERE type = 'assigned' GROUP BY case_id`);
     expect(perCase.rowCount).toBe(CASES);
     expect(perCase.rows.filter((r) => r.n !== 1)).toEqual([]);
+    // the incrementally kept matching state still equals the load recomputed from cases and offers
+    expect(await loadDrift(h.ctx.db.pool)).toEqual([]);
     const offersPerCase = await h.ctx.db.pool.query(`SELECT case_id FROM offers WHERE status = 'accepted' GROUP BY case_id HAVING count(*) > 1`);
     expect(offersPerCase.rows).toEqual([]);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, until, type Harness } from '../helpers/routing-harness.js';
+import { createHarness, loadDrift, until, type Harness } from '../helpers/routing-harness.js';
 import { acceptOffer, declineOffer } from '../../server/src/lifecycle/offers.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/channels.js';
@@ -103,5 +103,7 @@ describe('three routers, 1,000 agents', () => {
     }
     const byRouter = await db.query(`SELECT data->>'router' AS router, count(*)::int AS n FROM case_events WHERE type = 'offered' GROUP BY 1`);
     expect(byRouter.rows.filter((r) => r.router && r.n > 10).length).toBeGreaterThanOrEqual(2);
+    // the matching state kept by triggers equals the load recomputed from cases and offers, for every agent
+    expect(await loadDrift(db)).toEqual([]);
   }, 300_000);
 });
