@@ -65,31 +65,51 @@ export async function applyTransition(
 ): Promise<void> {
   const to = input.status;
   const by = input.agentId;
-  await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: { from: c.status, to, by } });
+  const changedEvent = { from: c.status, to, by };
 
   if (to === 'solved' || to === 'closed') {
     if (c.routing_state === 'waiting' || c.routing_state === 'offered') {
+      await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
       await rescindCaseOfferInTx(tx, c.id, 'closed', fx);
       fx.dequeued.push(c.id);
     }
+    // the case row and its events in one round trip (status_changed first, unless written above)
     await tx.query(
-      `UPDATE cases SET status = $2, routing_state = 'none', enqueue_pending = false, first_queued_at = NULL,
-              solved_at = CASE WHEN $2 = 'solved' THEN now() ELSE COALESCE(solved_at, now()) END,
-              closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
-              resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
-              last_agent_at = CASE WHEN assignee_id IS NOT NULL THEN now() ELSE last_agent_at END,
-              updated_at = now()
-        WHERE id = $1`,
-      [c.id, to, input.resolutionNote ?? null],
+      `WITH u AS (
+         UPDATE cases SET status = $2, routing_state = 'none', enqueue_pending = false, first_queued_at = NULL,
+                solved_at = CASE WHEN $2 = 'solved' THEN now() ELSE COALESCE(solved_at, now()) END,
+                closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
+                resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
+                last_agent_at = CASE WHEN assignee_id IS NOT NULL THEN now() ELSE last_agent_at END,
+                updated_at = now()
+          WHERE id = $1 RETURNING queue_id, channel
+       )
+       INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
+       SELECT $1, e.type, $4, u.queue_id, u.channel, e.data
+         FROM u, (VALUES (1, 'status_changed', $5::jsonb), (2, $2, $6::jsonb)) AS e(n, type, data)
+        WHERE e.n = 2 OR NOT $7
+        ORDER BY e.n`,
+      [
+        c.id,
+        to,
+        input.resolutionNote ?? null,
+        by,
+        JSON.stringify(changedEvent),
+        JSON.stringify({ assigneeId: c.assignee_id, note: input.resolutionNote ?? null }),
+        c.routing_state === 'waiting' || c.routing_state === 'offered',
+      ],
     );
-    await writeCaseEvent(tx, { caseId: c.id, type: to, agentId: by, data: { assigneeId: c.assignee_id, note: input.resolutionNote ?? null } });
     if (c.assignee_id && c.status !== 'solved') {
       // the agent's capacity is free again and "longest available" counts from here: both kept in the
       // matching state by the cases trigger (migration 0901), so no agent row is locked here
       fx.presence.push(c.assignee_id);
       fx.match = true;
     }
-  } else if (to === 'pending') {
+    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+    return;
+  }
+  await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
+  if (to === 'pending') {
     await tx.query(`UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1`, [c.id, pendingUntil]);
   } else {
     // open: from new, from pending (woken up) or from solved (reopened)
