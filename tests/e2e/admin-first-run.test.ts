@@ -163,9 +163,26 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     const key = (await page.getByTestId('apikey-value').textContent())!.trim();
     expect(key).toMatch(/^chk_/);
 
+    // a knowledge-base article written in Markdown, previewed, published; customers find it in the help center
+    await page.getByTestId('admin-tab-knowledge-base').click();
+    await page.getByTestId('kb-new').click();
+    await page.getByTestId('kb-title').fill('راهنمای بازگرداندن کالا');
+    await page.getByTestId('kb-language').selectOption('fa');
+    await page.getByTestId('kb-category').fill('سفارش');
+    await page.getByTestId('kb-body').fill('برای **بازگرداندن کالا** تا ۱۴ روز فرصت دارید.');
+    await expect.poll(() => page.frameLocator('iframe.adm-md').locator('strong').textContent()).toBe('بازگرداندن کالا');
+    await page.getByTestId('kb-save').click();
+    await page.getByTestId('kb-saved').waitFor();
+    await page.getByTestId('kb-publish').click();
+    await expect.poll(async () => (await ctx.db.pool.query(`SELECT published FROM kb_articles`)).rows[0]?.published).toBe(true);
+    const slug = (await ctx.db.pool.query(`SELECT slug FROM kb_articles`)).rows[0].slug as string;
+    const published = await ctx.app.inject({ method: 'GET', url: `/portal/api/kb/${encodeURIComponent(slug)}` });
+    expect(published.statusCode).toBe(200);
+    expect(published.json().html).toContain('<strong>بازگرداندن کالا</strong>');
+
     // every change is in the audit log
     await page.getByTestId('admin-tab-audit').click();
-    for (const entity of ['queue', 'agent', 'mailbox', 'phone_number', 'business_hours', 'api_key']) await page.getByTestId(`audit-row-${entity}`).first().waitFor();
+    for (const entity of ['queue', 'agent', 'mailbox', 'phone_number', 'business_hours', 'api_key', 'kb_article']) await page.getByTestId(`audit-row-${entity}`).first().waitFor();
     await page.getByTestId('audit-entity').selectOption('business_hours');
     await page.getByTestId('audit-filter').click();
     await expect.poll(() => page.locator('[data-testid^="audit-row-"]').count()).toBe(1);
@@ -174,7 +191,7 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     for (const lang of ['en', 'fa'] as const) {
       await page.getByTestId('language').selectOption(lang);
       expect(await page.evaluate(() => document.documentElement.dir)).toBe(lang === 'fa' ? 'rtl' : 'ltr');
-      for (const tab of ['agents', 'queues', 'mailboxes', 'phone-numbers', 'business-hours', 'settings', 'audit']) {
+      for (const tab of ['agents', 'queues', 'mailboxes', 'phone-numbers', 'business-hours', 'api-keys', 'knowledge-base', 'settings', 'audit']) {
         await page.getByTestId(`admin-tab-${tab}`).click();
         await page.waitForURL(new RegExp(`/admin/${tab}$`));
         await page.waitForLoadState('networkidle');
@@ -182,6 +199,7 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
         if (tab === 'queues') await page.getByTestId('queue-row-Billing').click();
         if (tab === 'mailboxes') await page.getByTestId('mailbox-row-Help').click();
         if (tab === 'phone-numbers') await page.getByTestId('phone-row-+14155550100').click();
+        if (tab === 'knowledge-base') await page.locator('.adm-list .adm-item').first().click();
         await page.screenshot({ path: path.join(SHOTS, `admin-${tab}-${lang}.png`), fullPage: tab !== 'audit' });
       }
       if (lang === 'fa') expect(await page.getByTestId('admin-tab-agents').textContent()).toBe('کارشناسان');
