@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { issueFirstRunLink } from '../../server/src/setup/first-run.js';
+import { openingHoursFor } from '../../server/src/business-hours/opening-hours.js';
+import { REDIS_URL } from '../helpers/env.js';
 
 let ctx: TestContext;
 let sink: SmtpSink;
@@ -27,7 +31,22 @@ afterAll(async () => {
   await sink?.close();
 });
 
+/** The script `npm start` runs (outside development) after migrating, as an operator's environment would. */
+const firstRunCli = () =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'server/src/setup/first-run-cli.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: ctx.db.url, REDIS_URL, QUEUE_PREFIX: ctx.config.queuePrefix, ENCRYPTION_KEY: 'b'.repeat(64), PUBLIC_URL: 'https://hub.example.test' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+
 describe('first run', () => {
+  it('npm start prints the first-run link while nobody can administer the hub', () => {
+    const r = firstRunCli();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/No admin yet.*\n.*https:\/\/hub\.example\.test\/setup\?token=chf_\S+/);
+  }, 180_000);
+
   it('the link npm start prints names the organisation and creates the first admin, once; then the page is gone', async () => {
     const link = await issueFirstRunLink(ctx.db.pool);
     expect(link).not.toBeNull();
@@ -53,6 +72,9 @@ describe('first run', () => {
     // spent, and no new one is issued now that an admin can sign in
     expect((await ctx.app.inject({ method: 'GET', url: `/setup?token=${link!.token}` })).statusCode).toBe(404);
     expect(await issueFirstRunLink(ctx.db.pool)).toBeNull();
+    const again = firstRunCli();
+    expect(again.status).toBe(0);
+    expect(again.stdout).not.toMatch(/setup\?token/);
     const sup = await makeAgent(ctx.db.pool, { role: 'supervisor', email: 'sara@example.test' });
     supervisor = (await login(sup.email, sup.password))!;
   });
@@ -116,7 +138,11 @@ describe('business hours', () => {
     // supervisors read them; changing them is for admins
     expect((await call('GET', '/admin/business-hours', supervisor)).json()).toHaveLength(2);
     expect((await call('PUT', '/admin/business-hours', supervisor, { queueId: null, timeZone: 'UTC', weekly: {} })).statusCode).toBe(403);
+    // what the voice channel consults for a number without hours of its own
+    expect(await openingHoursFor(ctx.db.pool, q.id)).toMatchObject({ timezone: 'Europe/London', weekly: { mon: [['09:00', '17:00']] } });
+    expect(await openingHoursFor(ctx.db.pool, null)).toMatchObject({ timezone: 'Asia/Tehran', holidays: [{ date: '2027-03-21' }, { date: '2027-03-22' }] });
     expect((await call('DELETE', `/admin/business-hours/${own.json().id}`, admin)).statusCode).toBe(204);
+    expect(await openingHoursFor(ctx.db.pool, q.id)).toMatchObject({ timezone: 'Asia/Tehran' });
     const audit = (await call('GET', '/admin/audit?entity=business_hours', admin)).json();
     expect(audit.map((a: { action: string }) => a.action)).toEqual(['delete', 'update', 'create', 'create']);
     expect(audit[1]).toMatchObject({ actorName: 'Olga Owner', before: { holidays: [{ date: '2027-03-21' }] }, after: { holidays: [{ date: '2027-03-21' }, { date: '2027-03-22' }] } });
