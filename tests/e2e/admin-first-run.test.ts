@@ -125,8 +125,10 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     await page.getByTestId('mailbox-smtp-host').fill(smtp.hostname);
     await page.getByTestId('mailbox-smtp-port').fill(smtp.port);
     await page.getByTestId('mailbox-smtp-security').selectOption('none');
+    await page.getByTestId('mailbox-signature-en').fill('Acme Support');
     await page.getByTestId('mailbox-save').click();
     await page.getByTestId('mailbox-saved').waitFor();
+    expect((await ctx.db.pool.query(`SELECT signature FROM mailboxes`)).rows[0].signature).toEqual({ en: 'Acme Support' });
     await page.getByTestId('mailbox-test').click();
     await expect.poll(() => page.getByTestId('mailbox-test-imap').textContent(), { timeout: 20_000 }).toMatch(/IMAP: signed in \(0 messages in the folder\)/);
     expect(await page.getByTestId('mailbox-test-smtp').textContent()).toBe('SMTP: accepted the sign-in');

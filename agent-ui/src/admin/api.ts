@@ -20,7 +20,7 @@ export interface Mailbox {
   oauthTenantId: string | null; oauthClientId: string | null; hasOauthClientSecret: boolean;
   imapHost: string | null; imapPort: number; imapTls: boolean; imapUser: string | null; hasImapPassword: boolean; imapFolder: string;
   smtpHost: string | null; smtpPort: number; smtpSecurity: string; smtpUser: string | null; hasSmtpPassword: boolean;
-  autoAck: boolean; autoAckTemplates: Record<string, { subject?: string; text?: string }>;
+  autoAck: boolean; autoAckTemplates: Record<string, { subject?: string; text?: string }>; signature: Record<string, string>;
   sync: { lastSyncAt: string | null; lastError: string | null; lastErrorAt: string | null; lastUid: number };
 }
 export interface MailboxTest { imap: { ok: boolean; error?: string; folderMessages?: number }; smtp: { ok: boolean; error?: string } }

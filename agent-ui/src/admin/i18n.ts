@@ -29,7 +29,7 @@ const en = {
       tenant: 'Tenant id', clientId: 'Client id', clientSecret: 'Client secret', imap: 'Incoming (IMAP)', smtp: 'Outgoing (SMTP)', host: 'Host', port: 'Port',
       tls: 'TLS', user: 'User', secretKept: 'stored — leave empty to keep', folder: 'Folder', security: 'Security', autoAck: 'Automatic acknowledgement',
       subject: 'Subject', text: 'Text', test: 'Test connection', testing: 'Testing…', imapOk: 'IMAP: signed in ({n} messages in the folder)', smtpOk: 'SMTP: accepted the sign-in',
-      failed: '{what}: {error}', lastSync: 'Last sync', lastError: 'Last error', never: 'never', signatureNote: 'The reply signature is the agent’s; the sender name above is what customers see.',
+      failed: '{what}: {error}', lastSync: 'Last sync', lastError: 'Last error', never: 'never', signature: 'Signature under agents’ replies (in the case’s language)',
     },
     phone: {
       new: 'New number', number: 'Number (E.164)', friendlyName: 'Label', voice: 'Calls', sms: 'Text messages', defaultLanguage: 'Language callers hear first',
@@ -89,7 +89,7 @@ const fa: typeof en = {
       tenant: 'شناسهٔ Tenant', clientId: 'شناسهٔ Client', clientSecret: 'رمز Client', imap: 'دریافت (IMAP)', smtp: 'ارسال (SMTP)', host: 'میزبان', port: 'درگاه',
       tls: 'TLS', user: 'کاربر', secretKept: 'ذخیره شده — برای نگه‌داشتن خالی بگذارید', folder: 'پوشه', security: 'امنیت', autoAck: 'پاسخ خودکار دریافت',
       subject: 'موضوع', text: 'متن', test: 'آزمودن اتصال', testing: 'در حال آزمودن…', imapOk: 'IMAP: ورود موفق ({n} پیام در پوشه)', smtpOk: 'SMTP: ورود پذیرفته شد',
-      failed: '{what}: {error}', lastSync: 'آخرین همگام‌سازی', lastError: 'آخرین خطا', never: 'هرگز', signatureNote: 'امضای پاسخ از آنِ کارشناس است؛ نام فرستندهٔ بالا را مشتری می‌بیند.',
+      failed: '{what}: {error}', lastSync: 'آخرین همگام‌سازی', lastError: 'آخرین خطا', never: 'هرگز', signature: 'امضای زیر پاسخ کارشناسان (به زبان پرونده)',
     },
     phone: {
       new: 'شمارهٔ تازه', number: 'شماره (E.164)', friendlyName: 'برچسب', voice: 'تماس‌ها', sms: 'پیامک‌ها', defaultLanguage: 'زبانی که تماس‌گیرنده نخست می‌شنود',
