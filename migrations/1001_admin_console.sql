@@ -41,5 +41,5 @@ CREATE TABLE password_reset_tokens (
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 
--- { "mentionEmail": true, "offerSound": true, "desktop": false }
+-- { "offerSound": false } — what the workspace does to get my attention (unset: defaults)
 ALTER TABLE agents ADD COLUMN notification_prefs jsonb NOT NULL DEFAULT '{}';

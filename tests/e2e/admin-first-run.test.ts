@@ -239,8 +239,10 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     await agentPage.getByTestId('profile-save').click();
     await expect.poll(() => agentPage.getByTestId('profile-error').textContent()).toMatch(/phone/);
     await agentPage.getByTestId('profile-phone').fill('+989121234567');
+    await agentPage.getByTestId('profile-offer-sound').uncheck();
     await agentPage.getByTestId('profile-save').click();
     await agentPage.getByTestId('profile-saved').waitFor();
+    expect((await ctx.db.pool.query(`SELECT phone, notification_prefs FROM agents WHERE email = 'reza@acme.test'`)).rows[0]).toEqual({ phone: '+989121234567', notification_prefs: { offerSound: false } });
     await agentPage.screenshot({ path: path.join(SHOTS, 'profile-en.png') });
     // agents do not see the admin console
     expect(await agentPage.getByTestId('nav-admin').count()).toBe(0);

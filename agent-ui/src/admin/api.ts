@@ -40,7 +40,7 @@ export interface Settings {
 export interface AuditEntry { id: number; actorId: number | null; actorName: string | null; action: string; entity: string; entityId: string | null; before: unknown; after: unknown; ip: string | null; createdAt: string }
 export interface Canned { id: number; shortcut: string; title: string; body: string; language: string; ownerAgentId: number | null }
 export interface Article { id: number; title: string; slug: string; body: string; language: string; category: string; published: boolean; url: string; updatedAt: string }
-export interface Profile { id: number; email: string; name: string; role: string; language: string; phone: string | null; notificationPrefs: { mentionEmail?: boolean; offerSound?: boolean; desktop?: boolean } }
+export interface Profile { id: number; email: string; name: string; role: string; language: string; phone: string | null; notificationPrefs: { offerSound?: boolean } }
 
 const A = '/api/v1/admin';
 export const adminApi = {

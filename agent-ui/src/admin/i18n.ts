@@ -54,7 +54,7 @@ const en = {
   },
   profile: {
     nav: 'My profile', title: 'My profile', phone: 'Phone for calls', phoneHint: 'Calls you place from a case ring this phone first (E.164, e.g. +989121234567). Empty: call from the browser.',
-    notifications: 'Notifications', mentionEmail: "Email me when someone {'@'}mentions me", offerSound: 'Play a sound when a case is offered', desktop: 'Desktop notification when the tab is in the background',
+    notifications: 'Notifications', offerSound: 'Play a sound when a case is offered',
     changePassword: 'Change password…',
   },
 };
@@ -114,7 +114,7 @@ const fa: typeof en = {
   },
   profile: {
     nav: 'نمایهٔ من', title: 'نمایهٔ من', phone: 'تلفن برای تماس‌ها', phoneHint: 'تماس‌هایی که از پرونده می‌گیرید نخست این تلفن را زنگ می‌زنند (E.164، مثلاً ‎+989121234567). خالی: تماس از مرورگر.',
-    notifications: 'آگاه‌سازی‌ها', mentionEmail: "وقتی کسی مرا با {'@'} نام می‌برد ایمیل بزن", offerSound: 'هنگام پیشنهاد پرونده صدا پخش شود', desktop: 'آگاه‌سازی دسکتاپ وقتی زبانه در پس‌زمینه است',
+    notifications: 'آگاه‌سازی‌ها', offerSound: 'هنگام پیشنهاد پرونده صدا پخش شود',
     changePassword: 'تغییر رمز عبور…',
   },
 };

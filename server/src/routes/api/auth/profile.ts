@@ -5,12 +5,8 @@ import { ErrorView } from '../../../schemas/common.js';
 
 const Prefs = Type.Object(
   {
-    /** an email when someone @mentions me */
-    mentionEmail: Type.Optional(Type.Boolean()),
-    /** a sound when a case is offered */
+    /** a sound when a case is offered (unset: on) */
     offerSound: Type.Optional(Type.Boolean()),
-    /** a desktop notification when a case is offered while the tab is in the background */
-    desktop: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
