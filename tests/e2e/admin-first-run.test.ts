@@ -248,5 +248,41 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     expect(await agentPage.getByTestId('nav-admin').count()).toBe(0);
     await agentPage.goto(`${base}/admin/mailboxes`);
     await agentPage.waitForURL(`${base}/`);
+
+    // the admin makes Mina a supervisor; she sees the parts of the console she may change
+    await page.getByTestId('admin-tab-agents').click();
+    await page.getByTestId('agent-row-mina@acme.test').click();
+    await page.getByTestId('agent-role').selectOption('supervisor');
+    await page.getByTestId('agent-save').click();
+    await expect.poll(() => page.getByTestId('agent-note').textContent()).toBe('Saved.');
+    const supPage = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    supPage.setDefaultTimeout(10_000);
+    await supPage.goto(`${base}${await inviteLink('mina@acme.test')}`);
+    await supPage.fill('#p1', 'mina password 1');
+    await supPage.fill('#p2', 'mina password 1');
+    await supPage.click('button[type=submit]');
+    await supPage.waitForSelector('text=Password saved');
+    await signIn(supPage, 'mina@acme.test', 'mina password 1');
+    await supPage.getByTestId('nav-admin').click();
+    await supPage.waitForURL(/\/admin\/agents$/);
+    const tabs = await supPage.locator('[data-testid^="admin-tab-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(tabs).toEqual(['admin-tab-agents', 'admin-tab-business-hours', 'admin-tab-canned-responses', 'admin-tab-knowledge-base']);
+    // no role changes or password links for supervisors; the server would refuse them anyway
+    await supPage.getByTestId('agent-row-reza@acme.test').click();
+    expect(await supPage.getByTestId('agent-role').isDisabled()).toBe(true);
+    expect(await supPage.getByTestId('agent-reset').count()).toBe(0);
+    await supPage.getByTestId('agent-skills').fill('billing, fa, vip');
+    await supPage.getByTestId('agent-save').click();
+    await expect.poll(() => supPage.getByTestId('agent-note').textContent()).toBe('Saved.');
+    expect((await ctx.db.pool.query(`SELECT skills FROM agents WHERE email = 'reza@acme.test'`)).rows[0].skills).toEqual(['billing', 'fa', 'vip']);
+    // an admin's account is not hers to change: the server's refusal is shown
+    await supPage.getByTestId('agent-row-olga@acme.test').click();
+    await supPage.getByTestId('agent-save').click();
+    await expect.poll(() => supPage.getByTestId('agent-error').textContent()).toBe("only an admin changes an admin's account");
+    await supPage.goto(`${base}/admin/mailboxes`);
+    await supPage.waitForURL(/\/admin\/agents$/);
+    await supPage.getByTestId('admin-tab-business-hours').click();
+    await supPage.getByTestId('hours-form').waitFor();
+    expect(await supPage.getByTestId('hours-save').count()).toBe(0);
   });
 });
