@@ -149,7 +149,11 @@ async function main() {
   run('node', ['dist/server/src/db/migrate-cli.js']);
   // demo agents share a published password: only for a laptop (development), never in production
   if (env.NODE_ENV === 'development') run('node', ['dist/server/src/seed/seed-cli.js']);
-  else log(`NODE_ENV is ${env.NODE_ENV}: no demo data; create the first admin with npm run setup -- --admin-email you@example.com`);
+  else {
+    log(`NODE_ENV is ${env.NODE_ENV}: no demo data`);
+    // while nobody can administer the hub, print the one-time first-run link (organisation + first admin)
+    run('node', ['dist/server/src/setup/first-run-cli.js']);
+  }
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
   for (const [name, entry] of [['server', 'dist/server/src/server.js'], ['workers', 'dist/workers/src/index.js']]) supervise(name, entry);
   log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);

@@ -43,14 +43,6 @@ export const portalApi = {
   article: (slug: string) => call<Article>('GET', `/portal/api/kb/${encodeURIComponent(slug)}`),
 };
 
-/** Staff knowledge-base API (the agent's session cookie). */
-export const staffKb = {
-  login: (email: string, password: string) => call('POST', '/api/v1/auth/login', { email, password }),
-  list: (q: string) => call<Article[]>('GET', `/api/v1/kb/articles?${new URLSearchParams(q ? { q } : {})}`),
-  create: (a: Partial<Article> & { body: string }) => call<Article>('POST', '/api/v1/kb/articles', a),
-  update: (id: number, a: Partial<Article>) => call<Article>('PATCH', `/api/v1/kb/articles/${id}`, a),
-};
-
 export function fileToUpload(file: File): Promise<FileUpload> {
   return new Promise((resolve, reject) => {
     const r = new FileReader();

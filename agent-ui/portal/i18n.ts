@@ -47,21 +47,6 @@ const en = {
     via: 'via {channel}',
   },
   kb: { search: 'Search the help center', none: 'No articles found.', back: 'Back to help center' },
-  editor: {
-    title: 'Knowledge base editor',
-    needLogin: 'Sign in with your staff account to write articles.',
-    password: 'Password',
-    login: 'Sign in',
-    newArticle: 'New article',
-    articleTitle: 'Title',
-    body: 'Body (Markdown)',
-    category: 'Category',
-    language: 'Language',
-    published: 'Published',
-    save: 'Save',
-    saved: 'Saved.',
-    draft: 'draft',
-  },
   errors: { generic: 'Something went wrong: {msg}', tooBig: 'The file {name} is too large.' },
 };
 
@@ -112,21 +97,6 @@ const fa: typeof en = {
     via: 'از طریق {channel}',
   },
   kb: { search: 'جستجو در مرکز راهنما', none: 'مقاله‌ای یافت نشد.', back: 'بازگشت به مرکز راهنما' },
-  editor: {
-    title: 'ویرایشگر پایگاه دانش',
-    needLogin: 'برای نوشتن مقاله با حساب کارمندی وارد شوید.',
-    password: 'گذرواژه',
-    login: 'ورود',
-    newArticle: 'مقاله تازه',
-    articleTitle: 'عنوان',
-    body: 'متن (Markdown)',
-    category: 'دسته',
-    language: 'زبان',
-    published: 'منتشرشده',
-    save: 'ذخیره',
-    saved: 'ذخیره شد.',
-    draft: 'پیش‌نویس',
-  },
   errors: { generic: 'خطایی رخ داد: {msg}', tooBig: 'فایل {name} بیش از حد بزرگ است.' },
 };
 

@@ -9,7 +9,6 @@ import NewRequest from './views/NewRequest.vue';
 import RequestDetail from './views/RequestDetail.vue';
 import KbList from './views/KbList.vue';
 import KbArticle from './views/KbArticle.vue';
-import KbEditor from './views/KbEditor.vue';
 
 const router = createRouter({
   history: createWebHistory('/portal/'),
@@ -21,7 +20,6 @@ const router = createRouter({
     { path: '/requests/:number(\\d+)', component: RequestDetail, props: (r) => ({ number: Number(r.params.number) }) },
     { path: '/kb', component: KbList, meta: { public: true } },
     { path: '/kb/:slug', component: KbArticle, props: true, meta: { public: true } },
-    { path: '/staff/kb', component: KbEditor, meta: { public: true } },
   ],
 });
 

@@ -54,7 +54,7 @@ beforeAll(async () => {
     method: 'POST',
     url: '/api/v1/admin/mailboxes',
     headers: { authorization: `Bearer ${admin}` },
-    payload: { name: 'Support', address: 'support@example.test', displayName: 'ACME Support', smtpHost: '127.0.0.1', smtpPort: sinkPort, smtpSecurity: 'none', autoAck: true },
+    payload: { name: 'Support', address: 'support@example.test', displayName: 'ACME Support', smtpHost: '127.0.0.1', smtpPort: sinkPort, smtpSecurity: 'none', autoAck: true, signature: { en: 'ACME Support\nhttps://acme.example', fa: 'پشتیبانی اکمه' } },
   });
   expect(r.statusCode).toBe(201);
   mailboxId = r.json().id;
@@ -100,6 +100,8 @@ describe('email replies over SMTP', () => {
     expect(ack.mail.inReplyTo).toBe(`<${ann.messageId}>`);
     expect(ack.mail.from?.value[0]).toMatchObject({ address: 'support@example.test', name: 'ACME Support' });
     expect(ack.mail.cc).toBeUndefined();
+    // the mailbox signature is for agents' replies, not for the automatic acknowledgement
+    expect(ack.mail.text).not.toContain('https://acme.example');
     const i = await waitFor(async () => (await q(`SELECT kind, delivery_status FROM interactions WHERE case_id = $1 AND direction = 'outbound' AND delivery_status <> 'sending'`, [ann.caseId]))[0], 5000, 'status');
     expect(i).toEqual({ kind: 'system', delivery_status: 'sent' });
     // The acknowledgement is no agent's first response.
@@ -143,6 +145,9 @@ describe('email replies over SMTP', () => {
     const got = await mailTo('ann@corp.test', /^Re: Invoice wrong/);
     const m = got.mail;
     expect(m.subject).toBe(`Re: Invoice wrong [#${ann.caseNumber}]`);
+    // the mailbox signature (Admin → Mailboxes) in the case's language, after the standard "-- " separator
+    expect(m.text).toBe('We corrected the invoice, see attached.\n\n-- \nACME Support\nhttps://acme.example');
+    expect(m.html).toContain('-- <br>ACME Support<br>https://acme.example');
     expect(m.messageId).toMatch(new RegExp(`^<ch\\.${ann.caseId}\\.${id}\\.[0-9a-f]{16}@example\\.test>$`));
     expect(m.inReplyTo).toBe(`<${follow.messageId}>`);
     expect(m.references).toEqual([`<${ann.messageId}>`, `<${follow.messageId}>`]);

@@ -32,6 +32,14 @@ describe('business hours', () => {
     expect(isOpen(hours, new Date('2026-11-20T08:00:00Z'))).toBe(false); // Friday: no hours
     expect(isOpen(null)).toBe(true);
   });
+
+  it('is closed all day on a holiday, judged by the date in that time zone', () => {
+    const withHoliday = { ...hours, holidays: [{ date: '2026-11-21', name: 'Holiday' }] };
+    expect(isOpen(withHoliday, new Date('2026-11-21T05:00:00Z'))).toBe(false); // Sat 08:30, a holiday
+    expect(isOpen(withHoliday, new Date('2026-11-22T10:00:00Z'))).toBe(true); // Sun 13:30
+    // 2026-11-20 21:00 UTC is already Saturday 00:30 in Tehran: the holiday has begun there
+    expect(isOpen({ timezone: 'Asia/Tehran', weekly: { fri: [['00:00', '24:00']], sat: [['00:00', '24:00']] }, holidays: [{ date: '2026-11-21' }] }, new Date('2026-11-20T21:00:00Z'))).toBe(false);
+  });
 });
 
 describe('Twilio helpers', () => {

@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n';
 import en from './en';
 import fa from './fa';
 import { supervisorMessages } from './supervisor';
+import { adminMessages } from '../admin/i18n';
 import { durationParts } from '../lib/duration';
 
 export type Locale = 'en' | 'fa';
@@ -18,7 +19,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { en: { ...en, ...supervisorMessages.en }, fa: { ...fa, ...supervisorMessages.fa } },
+  messages: { en: { ...en, ...supervisorMessages.en, ...adminMessages.en }, fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa } },
   missingWarn: false,
   fallbackWarn: false,
 });

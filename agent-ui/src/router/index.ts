@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { useSessionStore } from '../stores/session';
+import { adminRoutes } from '../admin/sections';
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -13,6 +14,7 @@ export const router = createRouter({
         { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue') },
         { path: 'customers/:id(\\d+)', name: 'customer', component: () => import('../views/CustomerView.vue') },
         { path: 'supervisor', name: 'supervisor', component: () => import('../views/SupervisorView.vue'), meta: { supervisor: true } },
+        ...adminRoutes,
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -25,5 +27,6 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return session.signedIn && to.name === 'login' ? { path: '/' } : true;
   if (!session.signedIn) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
   if (to.meta.supervisor && !session.canSeeQueue) return { path: '/' };
+  if (to.meta.adminOnly && session.agent?.role !== 'admin') return { path: '/admin/agents' };
   return true;
 });

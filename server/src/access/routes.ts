@@ -28,15 +28,20 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/auth/logout': { public: true },
   'GET /api/v1/auth/me': staff(),
   'POST /api/v1/auth/password': staff(),
+  'GET /api/v1/auth/profile': staff(),
+  'PATCH /api/v1/auth/profile': staff(),
   'GET /api/v1/workspace/session': { public: true },
 
   'GET /api/v1/admin/agents': supervisor,
   'POST /api/v1/admin/agents': admin,
   // supervisors edit agents and supervisors, not admins (checked against the target in the route)
   'PATCH /api/v1/admin/agents/:id': supervisor,
+  // the link goes to the person's own address; roles and passwords are for admins
+  'POST /api/v1/admin/agents/:id/password-reset': admin,
   'GET /api/v1/admin/queues': supervisor,
   'POST /api/v1/admin/queues': admin,
   'PATCH /api/v1/admin/queues/:id': admin,
+  'GET /api/v1/admin/api-keys': admin,
   'POST /api/v1/admin/api-keys': admin,
   'DELETE /api/v1/admin/api-keys/:id': admin,
   'GET /api/v1/admin/audit': admin,
@@ -46,6 +51,12 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'PATCH /api/v1/admin/mailboxes/:id': admin,
   'DELETE /api/v1/admin/mailboxes/:id': admin,
   'POST /api/v1/admin/mailboxes/:id/test': admin,
+  'GET /api/v1/admin/settings': admin,
+  'PUT /api/v1/admin/settings': admin,
+  // supervisors see opening hours (they plan shifts by them); changing them is queue set-up, for admins
+  'GET /api/v1/admin/business-hours': supervisor,
+  'PUT /api/v1/admin/business-hours': admin,
+  'DELETE /api/v1/admin/business-hours/:id': admin,
   'GET /api/v1/admin/phone-numbers': admin,
   'POST /api/v1/admin/phone-numbers': admin,
   'PUT /api/v1/admin/phone-numbers/:id': admin,
@@ -102,6 +113,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/kb/articles': staff(),
   'GET /api/v1/kb/articles/:id': staff(),
   'PATCH /api/v1/kb/articles/:id': staff(),
+  'DELETE /api/v1/kb/articles/:id': supervisor,
 
   'GET /api/v1/queues': staff(),
   'GET /api/v1/agents/me/offers': staff(),

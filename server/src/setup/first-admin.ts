@@ -29,7 +29,7 @@ export async function createFirstAdmin(db: pg.Pool, email: string, name: string)
         WHERE a.role = 'admin' AND a.active`,
     );
     const ready = admins.rows.find((a) => !a.pending);
-    if (ready) return { ok: false, reason: `an admin already exists (${ready.email}); sign in as that admin and add people under Admin → Agents` };
+    if (ready) return { ok: false, reason: `an admin already exists (${ready.email}); sign in as that admin and add people under Admin → Agents (/admin/agents)` };
     const pending = admins.rows.find((a) => a.pending);
     if (pending && pending.email !== address) {
       return { ok: false, reason: `set-up was already started for ${pending.email}; run it again with that address for a new link` };

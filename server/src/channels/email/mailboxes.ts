@@ -23,13 +23,15 @@ export interface Mailbox {
   auth: { method: 'password' | 'oauth2-microsoft'; tenantId: string | null; clientId: string | null; clientSecret: string | null };
   autoAck: boolean;
   autoAckTemplates: Record<string, { subject?: string; text?: string }>;
+  /** added under agents' replies (not acknowledgements), per language */
+  signature: Record<string, string>;
   /** Changes whenever the configuration changes: a running IMAP session restarts on a new value. */
   version: string;
 }
 
 const COLS = `id, name, address, display_name, queue_id, active, imap_host, imap_port, imap_tls, imap_user, imap_password_enc, imap_folder,
   mark_seen, processed_folder, poll_interval_seconds, smtp_host, smtp_port, smtp_security, smtp_user, smtp_password_enc,
-  auto_ack, auto_ack_templates, auth_method, oauth_tenant_id, oauth_client_id, oauth_client_secret_enc, updated_at`;
+  auto_ack, auto_ack_templates, auth_method, oauth_tenant_id, oauth_client_id, oauth_client_secret_enc, signature, updated_at`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toMailbox(key: Buffer, r: any): Mailbox {
@@ -56,6 +58,7 @@ function toMailbox(key: Buffer, r: any): Mailbox {
     auth: { method: r.auth_method, tenantId: r.oauth_tenant_id, clientId: r.oauth_client_id, clientSecret: open(r.oauth_client_secret_enc) },
     autoAck: r.auto_ack,
     autoAckTemplates: r.auto_ack_templates ?? {},
+    signature: r.signature ?? {},
     version: new Date(r.updated_at).toISOString(),
   };
 }

@@ -26,8 +26,15 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
   if (!EMAIL.test(to)) throw new PermanentDeliveryError(`"${msg.to ?? ''}" is not an email address`);
   if (isNoReplyAddress(to)) throw new PermanentDeliveryError(`${to} does not accept replies`);
 
-  const c = await ctx.db.query(`SELECT number, subject, customer_id FROM cases WHERE id = $1`, [msg.caseId]);
+  const c = await ctx.db.query(
+    `SELECT c.number, c.subject, c.customer_id, COALESCE(c.language, cu.language) AS language FROM cases c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`,
+    [msg.caseId],
+  );
   const theCase = c.rows[0];
+  // the mailbox's signature in the case's language goes under agents' replies, not under acknowledgements
+  const signature = autoAck ? '' : (mailbox?.signature[theCase?.language === 'fa' ? 'fa' : 'en'] ?? '').trim();
+  const text = signature ? `${msg.text}\n\n-- \n${signature}` : msg.text;
+  const html = msg.html && signature ? `${msg.html}<br><br>-- <br>${escapeHtml(signature).replace(/\n/g, '<br>')}` : msg.html;
   const thread = await threadHeaders(ctx, msg.caseId, msg.interactionId);
   const messageId = outgoingMessageId(key, msg.caseId, msg.interactionId, domainOf(sender.address));
   const subject = subjectFor(msg.subject || theCase?.subject || '', msg.caseNumber, Boolean(thread.inReplyTo) && !autoAck);
@@ -49,8 +56,8 @@ export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise
       to,
       ...(cc.length ? { cc } : {}),
       subject,
-      text: msg.text,
-      ...(msg.html ? { html: msg.html } : {}),
+      text,
+      ...(html ? { html } : {}),
       messageId: `<${messageId}>`,
       ...(thread.inReplyTo ? { inReplyTo: `<${thread.inReplyTo}>` } : {}),
       ...(thread.references.length ? { references: thread.references.map((r) => `<${r}>`) } : {}),
@@ -181,3 +188,5 @@ function classify(err: Error & { code?: string; responseCode?: number; response?
   const e = new Error(`SMTP delivery failed: ${detail}${err.code ? ` (${err.code})` : ''}`);
   return e;
 }
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

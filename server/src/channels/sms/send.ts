@@ -28,7 +28,7 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
     [msg.caseId],
   );
   const from = (msg.metadata.from as string | undefined) ?? (await senderNumber(ctx.db, 'sms', lastTo.rows[0]?.to_address ?? null));
-  if (!from) throw new PermanentDeliveryError('no SMS-enabled Twilio number is configured (Admin → Phone numbers)');
+  if (!from) throw new PermanentDeliveryError('no SMS-enabled Twilio number is configured (Admin → Phone numbers, /admin/phone-numbers)');
 
   let client;
   try {

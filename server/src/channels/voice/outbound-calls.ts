@@ -70,12 +70,12 @@ export async function clickToCall(deps: OutboundDeps, a: { caseId: number; agent
   const refusal = await outboundCallRefusal(deps, a.caseId, a.to);
   if (refusal) throw destinationError(refusal);
   const agent = (await deps.db.query(`SELECT phone FROM agents WHERE id = $1`, [a.agentId])).rows[0];
-  if (!agent?.phone) throw new HttpError(422, 'set your phone number in your profile, or call from the browser (Voice SDK)');
+  if (!agent?.phone) throw new HttpError(422, 'set your phone number under My profile (/profile), or call from the browser (Voice SDK)');
   // The first leg rings the agent's own phone: the same country and premium-rate rules apply to it.
   const agentPhone = checkPhoneNumber(deps.config.outbound.countries, agent.phone);
   if (agentPhone) throw destinationError({ ...agentPhone, reason: `your profile's phone number cannot be called: ${agentPhone.reason}` }, 'agentPhone');
   const from = await senderNumber(deps.db, 'voice', null);
-  if (!from) throw new HttpError(422, 'no voice-enabled Twilio number is configured (Admin → Phone numbers)');
+  if (!from) throw new HttpError(422, 'no voice-enabled Twilio number is configured (Admin → Phone numbers, /admin/phone-numbers)');
   const placeholder = `pending-${a.caseId}-${a.agentId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const call = await placeOutboundCall(deps, { ...a, callSid: placeholder });
   try {

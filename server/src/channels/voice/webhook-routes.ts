@@ -7,6 +7,7 @@ import { HttpError, badRequest, conflict } from '../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
 import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
 import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
+import { openingHoursFor } from '../../business-hours/opening-hours.js';
 import { recordCallback } from '../twilio/raw-event.js';
 import { createTwilioQueue } from '../twilio/jobs.js';
 import { scheduleMaxWait } from './max-wait.js';
@@ -96,7 +97,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
-    const open = isOpen(number?.businessHours ?? null);
+    // the number's own hours, else its queue's or the organisation's (Admin → Business hours)
+    const open = isOpen(number?.businessHours ?? (await openingHoursFor(app.db, number?.queueId ?? null)));
     const hasMenu = !!number?.ivr?.options?.length;
     const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
     const result = await ingest(app.ingestDeps, {

@@ -5,6 +5,8 @@ import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
 import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id, PasswordT } from '../../../schemas/common.js';
 import { checkAccountEdit, enforceVerdict } from '../../../access/policy.js';
+import { sendPasswordLink, unknownPassword } from '../../../auth/password-reset.js';
+import { HttpError } from '../../../lib/errors.js';
 
 const COLS = `id, email, name, role, language, skills, capacity, presence, phone, active`;
 const AgentAdminView = Type.Intersect([AgentView, Type.Object({ phone: Type.Union([Type.String(), Type.Null()]), active: Type.Boolean() })]);
@@ -27,7 +29,8 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           email: Type.String({ format: 'email', maxLength: 200 }),
           name: Type.String({ minLength: 1, maxLength: 200 }),
-          password: PasswordT,
+          /** omitted: the person gets an invitation mail with a one-time link to choose it (nobody else ever knows it) */
+          password: Type.Optional(PasswordT),
           role: Type.Optional(RoleT),
           language: Type.Optional(Type.String({ enum: ['en', 'fa'] })),
           skills: Type.Optional(Skills),
@@ -35,23 +38,26 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
           phone: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' })),
           queueIds: Type.Optional(Type.Array(Id())),
         }),
-        response: { 201: AgentAdminView, 409: ErrorView },
+        response: { 201: Type.Intersect([AgentAdminView, Type.Object({ inviteSentTo: Type.Optional(Type.String()) })]), 409: ErrorView, 503: ErrorView },
       },
     },
     async (req, reply) => {
       const b = req.body;
       const exists = await app.db.query(`SELECT 1 FROM agents WHERE email = $1`, [b.email.toLowerCase()]);
       if (exists.rowCount) throw conflict(`an agent with email ${b.email} already exists`);
+      if (!b.password && !app.config.smtp.url) throw new HttpError(503, 'system mail is not configured (SMTP_URL), so no invitation can be sent; set SMTP_URL and try again');
       const r = await app.db.query(
         `INSERT INTO agents (email, name, password_hash, role, language, skills, capacity, phone)
          VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::jsonb, '{"voice":1,"chat":3,"sms":5,"email":5,"portal":5,"api":5}'::jsonb), $8)
          RETURNING ${COLS}`,
-        [b.email.toLowerCase(), b.name, await hashPassword(b.password), b.role ?? 'agent', b.language ?? 'en', b.skills ?? [], b.capacity ? JSON.stringify(b.capacity) : null, b.phone ?? null],
+        [b.email.toLowerCase(), b.name, b.password ? await hashPassword(b.password) : await unknownPassword(), b.role ?? 'agent', b.language ?? 'en', b.skills ?? [], b.capacity ? JSON.stringify(b.capacity) : null, b.phone ?? null],
       );
       const agent = r.rows[0];
       for (const q of b.queueIds ?? []) await app.db.query(`INSERT INTO queue_members (queue_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [q, agent.id]);
-      await audit(app.db, { actorId: req.agent!.id, action: 'create', entity: 'agent', entityId: agent.id, after: agent, ip: req.ip });
-      return reply.code(201).send(agent);
+      await audit(app.db, { actorId: req.agent!.id, action: 'create', entity: 'agent', entityId: agent.id, after: { ...agent, queueIds: b.queueIds ?? [] }, ip: req.ip });
+      if (b.password) return reply.code(201).send(agent);
+      const sent = await sendPasswordLink(app.db, app.config, agent.id, 'invite', { id: req.agent!.id, ip: req.ip });
+      return reply.code(201).send({ ...agent, inviteSentTo: sent.sentTo });
     },
   );
 
@@ -108,6 +114,20 @@ const agents: FastifyPluginAsyncTypebox = async (app) => {
       await audit(app.db, { actorId: req.agent!.id, action: 'update', entity: 'agent', entityId: req.params.id, before, after: { ...r.rows[0], queueIds: b.queueIds }, ip: req.ip });
       return r.rows[0];
     },
+  );
+
+  app.post(
+    '/agents/:id/password-reset',
+    {
+      preHandler: app.requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        summary: 'Mail the person a one-time link to choose a new password (the admin never sees it); the old password works until then',
+        params: IdParams,
+        response: { 200: Type.Object({ sentTo: Type.String(), expiresAt: Type.String() }), 404: ErrorView, 502: ErrorView, 503: ErrorView },
+      },
+    },
+    async (req) => sendPasswordLink(app.db, app.config, req.params.id, 'reset', { id: req.agent!.id, ip: req.ip }),
   );
 };
 

@@ -26,6 +26,24 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/api-keys',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'API keys (never the key itself: it is shown once, when created)',
+        response: {
+          200: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), createdBy: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })),
+        },
+      },
+    },
+    async () =>
+      (await app.db.query(
+        `SELECT k.id, k.name, a.name AS "createdBy", k.created_at AS "createdAt", k.revoked_at AS "revokedAt"
+           FROM api_keys k LEFT JOIN agents a ON a.id = k.created_by ORDER BY k.revoked_at IS NOT NULL, k.id DESC`,
+      )).rows,
+  );
+
   app.delete('/api-keys/:id', { schema: { tags: ['admin'], summary: 'Revoke an API key', params: IdParams } }, async (req) => {
     const r = await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [req.params.id]);
     if (!r.rowCount) throw notFound('api key');
@@ -38,15 +56,30 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Audit log, newest first',
-        querystring: Type.Object({ entity: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        summary: 'Audit log, newest first: who changed what, when, before and after (secrets redacted)',
+        querystring: Type.Object({
+          entity: Type.Optional(Type.String({ maxLength: 50 })),
+          entityId: Type.Optional(Type.String({ maxLength: 50 })),
+          actorId: Type.Optional(Type.Integer({ minimum: 1 })),
+          action: Type.Optional(Type.String({ maxLength: 100 })),
+          since: Type.Optional(Type.String({ format: 'date-time' })),
+          until: Type.Optional(Type.String({ format: 'date-time' })),
+          /** the next page: entries older than this id */
+          beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
       },
     },
     async (req) => {
+      const q = req.query;
       const r = await app.db.query(
-        `SELECT id, actor_id AS "actorId", action, entity, entity_id AS "entityId", before, after, ip, created_at AS "createdAt"
-           FROM audit_log WHERE ($1::text IS NULL OR entity = $1) ORDER BY id DESC LIMIT $2`,
-        [req.query.entity ?? null, req.query.limit ?? 100],
+        `SELECT l.id, l.actor_id AS "actorId", a.name AS "actorName", l.action, l.entity, l.entity_id AS "entityId", l.before, l.after, l.ip, l.created_at AS "createdAt"
+           FROM audit_log l LEFT JOIN agents a ON a.id = l.actor_id
+          WHERE ($1::text IS NULL OR l.entity = $1) AND ($2::text IS NULL OR l.entity_id = $2) AND ($3::bigint IS NULL OR l.actor_id = $3)
+            AND ($4::text IS NULL OR l.action ILIKE '%' || $4 || '%') AND ($5::timestamptz IS NULL OR l.created_at >= $5)
+            AND ($6::timestamptz IS NULL OR l.created_at < $6) AND ($7::bigint IS NULL OR l.id < $7)
+          ORDER BY l.id DESC LIMIT $8`,
+        [q.entity ?? null, q.entityId ?? null, q.actorId ?? null, q.action ?? null, q.since ?? null, q.until ?? null, q.beforeId ?? null, q.limit ?? 100],
       );
       return r.rows;
     },

@@ -37,6 +37,8 @@ const MailboxBody = Type.Object({
   smtpPassword: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()])),
   autoAck: Type.Optional(Type.Boolean()),
   autoAckTemplates: Type.Optional(Type.Object({ en: Type.Optional(Template), fa: Type.Optional(Template) }, { additionalProperties: false })),
+  /** added under agents' replies in the case's language (plain text) */
+  signature: Type.Optional(Type.Object({ en: Type.Optional(Type.String({ maxLength: 2000 })), fa: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })),
 });
 type Body = Static<typeof MailboxBody>;
 
@@ -68,6 +70,7 @@ const MailboxView = Type.Object({
   hasSmtpPassword: Type.Boolean(),
   autoAck: Type.Boolean(),
   autoAckTemplates: Type.Record(Type.String(), Template),
+  signature: Type.Record(Type.String(), Type.String()),
   sync: Type.Object({
     uidValidity: Nullable(Type.Integer()),
     lastUid: Type.Integer(),
@@ -84,7 +87,7 @@ const COLUMNS: Record<Exclude<keyof Body, never>, string> = {
   imapHost: 'imap_host', imapPort: 'imap_port', imapTls: 'imap_tls', imapUser: 'imap_user', imapPassword: 'imap_password_enc',
   imapFolder: 'imap_folder', markSeen: 'mark_seen', processedFolder: 'processed_folder', pollIntervalSeconds: 'poll_interval_seconds',
   smtpHost: 'smtp_host', smtpPort: 'smtp_port', smtpSecurity: 'smtp_security', smtpUser: 'smtp_user', smtpPassword: 'smtp_password_enc',
-  autoAck: 'auto_ack', autoAckTemplates: 'auto_ack_templates',
+  autoAck: 'auto_ack', autoAckTemplates: 'auto_ack_templates', signature: 'signature',
 };
 
 const SELECT = `SELECT id, name, address, display_name AS "displayName", queue_id AS "queueId", active, auth_method AS "authMethod",
@@ -92,7 +95,7 @@ const SELECT = `SELECT id, name, address, display_name AS "displayName", queue_i
   imap_port AS "imapPort", imap_tls AS "imapTls", imap_user AS "imapUser", imap_password_enc IS NOT NULL AS "hasImapPassword",
   imap_folder AS "imapFolder", mark_seen AS "markSeen", processed_folder AS "processedFolder", poll_interval_seconds AS "pollIntervalSeconds",
   smtp_host AS "smtpHost", smtp_port AS "smtpPort", smtp_security AS "smtpSecurity", smtp_user AS "smtpUser",
-  smtp_password_enc IS NOT NULL AS "hasSmtpPassword", auto_ack AS "autoAck", auto_ack_templates AS "autoAckTemplates",
+  smtp_password_enc IS NOT NULL AS "hasSmtpPassword", auto_ack AS "autoAck", auto_ack_templates AS "autoAckTemplates", signature,
   json_build_object('uidValidity', uid_validity, 'lastUid', last_uid, 'lastSyncAt', last_sync_at, 'lastError', last_error, 'lastErrorAt', last_error_at) AS sync
   FROM mailboxes`;
 
@@ -108,7 +111,7 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
       let v: unknown = b[field];
       if (field === 'address' && typeof v === 'string') v = v.trim().toLowerCase();
       if ((field === 'imapPassword' || field === 'smtpPassword' || field === 'oauthClientSecret') && typeof v === 'string') v = encryptSecret(key, v);
-      if (field === 'autoAckTemplates') v = JSON.stringify(v);
+      if (field === 'autoAckTemplates' || field === 'signature') v = JSON.stringify(v);
       out.push([column, v]);
     }
     return out;

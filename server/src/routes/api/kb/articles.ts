@@ -93,6 +93,17 @@ const kbArticles: FastifyPluginAsyncTypebox = async (app) => {
       return a;
     },
   );
+
+  app.delete(
+    '/kb/articles/:id',
+    { preHandler: app.authenticate, schema: { tags: ['kb'], summary: 'Delete an article (supervisors)', params: IdParams, response: { 204: Type.Null(), 404: ErrorView } } },
+    async (req, reply) => {
+      const before = await getArticle(app.db, app.config.publicUrl, { id: req.params.id, publishedOnly: false });
+      await app.db.query(`DELETE FROM kb_articles WHERE id = $1`, [req.params.id]);
+      await audit(app.db, { actorId: req.agent!.id, action: 'kb.article.delete', entity: 'kb_article', entityId: req.params.id, before, ip: req.ip });
+      return reply.code(204).send(null);
+    },
+  );
 };
 
 export default kbArticles;

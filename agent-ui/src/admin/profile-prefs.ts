@@ -1,0 +1,12 @@
+import { adminApi, type Profile } from './api';
+import { usePresenceStore } from '../stores/presence';
+
+/** Applies my notification preferences to this tab (the offer chime); unset means on. */
+export function applyPrefs(prefs: Profile['notificationPrefs']): void {
+  usePresenceStore().sound = prefs.offerSound !== false;
+}
+
+/** At workspace start: the preferences saved under My profile. */
+export async function loadPrefs(): Promise<void> {
+  applyPrefs((await adminApi.profile()).notificationPrefs);
+}

@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { audit } from '../../../audit/audit-log.js';
+import { badRequest, notFound } from '../../../lib/errors.js';
+import { ErrorView, Id, IdParams } from '../../../schemas/common.js';
+import { validTimeZone } from '../../../setup/first-run.js';
+
+export const DAYS = ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const;
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const Shift = Type.Tuple([HHMM, HHMM]);
+const Weekly = Type.Object(Object.fromEntries(DAYS.map((d) => [d, Type.Optional(Type.Array(Shift, { maxItems: 6 }))])), { additionalProperties: false });
+const Holiday = Type.Object({ date: Type.String({ format: 'date' }), name: Type.String({ maxLength: 200 }) });
+const Body = Type.Object({
+  /** null: the organisation's hours, which apply to every queue without its own */
+  queueId: Type.Union([Id(), Type.Null()]),
+  timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  weekly: Weekly,
+  holidays: Type.Optional(Type.Array(Holiday, { maxItems: 366 })),
+});
+const View = Type.Object({
+  id: Type.Integer(),
+  queueId: Type.Union([Type.Integer(), Type.Null()]),
+  timeZone: Type.String(),
+  weekly: Weekly,
+  holidays: Type.Array(Holiday),
+  updatedAt: Type.String(),
+});
+
+const SELECT = `SELECT id, queue_id AS "queueId", time_zone AS "timeZone", weekly, holidays, updated_at AS "updatedAt" FROM business_hours`;
+
+/** /api/v1/admin/business-hours — opening hours (split shifts, time zone, holidays) for the organisation or one queue. */
+const businessHours: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/business-hours', { schema: { tags: ['admin'], summary: 'Opening hours of the organisation and of queues with their own', response: { 200: Type.Array(View) } } }, async () => {
+    return (await app.db.query(`${SELECT} ORDER BY queue_id NULLS FIRST`)).rows;
+  });
+
+  app.put(
+    '/business-hours',
+    { schema: { tags: ['admin'], summary: 'Set the opening hours of the organisation (queueId null) or of one queue', body: Body, response: { 200: View, 400: ErrorView } } },
+    async (req) => {
+      const b = req.body;
+      const problems: { field: string; reason: string }[] = [];
+      if (!validTimeZone(b.timeZone)) problems.push({ field: 'timeZone', reason: `unknown time zone "${b.timeZone}"` });
+      for (const [day, shifts] of Object.entries(b.weekly) as [string, [string, string][] | undefined][]) {
+        const sorted = [...(shifts ?? [])].sort((x, y) => x[0].localeCompare(y[0]));
+        sorted.forEach(([open, close], i) => {
+          if (open >= close) problems.push({ field: `weekly.${day}`, reason: `${open} is not before ${close}` });
+          const prev = sorted[i - 1];
+          if (prev && prev[1] > open) problems.push({ field: `weekly.${day}`, reason: `${prev[0]}–${prev[1]} overlaps ${open}–${close}` });
+        });
+      }
+      const dates = (b.holidays ?? []).map((h) => h.date);
+      if (new Set(dates).size !== dates.length) problems.push({ field: 'holidays', reason: 'a date is listed twice' });
+      if (b.queueId && !(await app.db.query(`SELECT 1 FROM queues WHERE id = $1`, [b.queueId])).rowCount) problems.push({ field: 'queueId', reason: 'unknown queue' });
+      if (problems.length) throw badRequest(problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
+
+      const before = (await app.db.query(`${SELECT} WHERE coalesce(queue_id, 0) = $1`, [b.queueId ?? 0])).rows[0] ?? null;
+      const holidays = [...(b.holidays ?? [])].sort((x, y) => x.date.localeCompare(y.date));
+      const r = await app.db.query(
+        `INSERT INTO business_hours (queue_id, time_zone, weekly, holidays) VALUES ($1, $2, $3, $4)
+         ON CONFLICT ((coalesce(queue_id, 0))) DO UPDATE SET time_zone = EXCLUDED.time_zone, weekly = EXCLUDED.weekly, holidays = EXCLUDED.holidays, updated_at = now()
+         RETURNING id`,
+        [b.queueId, b.timeZone, JSON.stringify(b.weekly), JSON.stringify(holidays)],
+      );
+      const after = (await app.db.query(`${SELECT} WHERE id = $1`, [r.rows[0].id])).rows[0];
+      await audit(app.db, { actorId: req.agent!.id, action: before ? 'update' : 'create', entity: 'business_hours', entityId: after.id, before, after, ip: req.ip });
+      return after;
+    },
+  );
+
+  app.delete('/business-hours/:id', { schema: { tags: ['admin'], summary: 'Remove a queue’s own hours (it follows the organisation’s again)', params: IdParams, response: { 204: Type.Null(), 404: ErrorView } } }, async (req, reply) => {
+    const before = (await app.db.query(`${SELECT} WHERE id = $1`, [req.params.id])).rows[0];
+    if (!before) throw notFound('business hours');
+    await app.db.query(`DELETE FROM business_hours WHERE id = $1`, [req.params.id]);
+    await audit(app.db, { actorId: req.agent!.id, action: 'delete', entity: 'business_hours', entityId: req.params.id, before, ip: req.ip });
+    return reply.code(204).send(null);
+  });
+};
+
+export default businessHours;
