@@ -23,7 +23,7 @@ const HEARTBEAT_SECONDS = 1;
 const SWEEP_MS = 500;
 // what the README promises: Offline within max(grace, lease) of the node's death, plus a sweep;
 // the rest is room for a busy machine to run the sweep's transaction
-const OFFLINE_BOUND_MS = Math.max(GRACE_MS, LEASE_SECONDS * 1000) + SWEEP_MS + 1500;
+const OFFLINE_BOUND_MS = Math.max(GRACE_MS, LEASE_SECONDS * 1000) + SWEEP_MS + 2000;
 const PER_NODE = 5;
 const RETURNING = 3; // of node A's agents; the other 2 never come back
 
@@ -44,7 +44,8 @@ function spawnHub(script: string, extra: Record<string, string> = {}): ChildProc
 async function startNode(): Promise<{ proc: ChildProcess; base: string }> {
   const port = await freePort();
   const proc = spawnHub('server/src/server.ts', { PORT: String(port), HOST: '127.0.0.1' });
-  await waitForPort(port, true, 'hub server', 30_000);
+  // a generous start-up bound: the machine may be shared, and tsx compiles the server first
+  await waitForPort(port, true, 'hub server', 60_000);
   return { proc, base: `http://127.0.0.1:${port}` };
 }
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
     ),
     () => exits++,
   );
-  await waitForPort(port, true, 'hub server', 30_000);
+  await waitForPort(port, true, 'hub server', 60_000);
   base = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
