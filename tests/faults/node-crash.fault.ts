@@ -34,6 +34,9 @@ let env: Record<string, string>;
 const procs: ChildProcess[] = [];
 const sockets: Socket[] = [];
 let unexpectedExits = 0;
+// what the first case leaves running for the second: the surviving node and the agents connected to it
+let survivor: { proc: ChildProcess; base: string } | null = null;
+let present: Agent[] = [];
 
 function spawnHub(script: string, extra: Record<string, string> = {}): ChildProcess {
   const p = spawnHubProcess(script, { ...env, ...extra }, () => unexpectedExits++);
@@ -187,7 +190,9 @@ describe('server node kill -9 with agents and pending offers', () => {
     await waitFor(async () => (await presenceOf(gone.map((g) => g.id))).every((p) => p.presence === 'offline'), 30_000, 'the agents who never came back to go Offline');
     const offlineIn = Date.now() - killedAt;
 
-    const here = new Set([...returning, ...onB].map((ag) => ag.id));
+    survivor = b;
+    present = [...returning, ...onB];
+    const here = new Set(present.map((ag) => ag.id));
     const settled = async () => {
       const cases = await caseState();
       const pending = (await db.pool.query(`SELECT case_id, agent_id FROM offers WHERE status = 'pending'`)).rows.map((r) => ({ caseId: Number(r.case_id), agentId: Number(r.agent_id) }));
@@ -226,6 +231,53 @@ describe('server node kill -9 with agents and pending offers', () => {
     expect(rerouted).toBe(goneHeld.length + goneOffered.length);
     expect(final.stuck).toEqual([]);
     expect(final.cases.every((c) => c.routing_state === 'assigned')).toBe(true);
+    expect(unexpectedExits).toBe(0);
+  });
+
+  it('a node killed while Redis restarts empty: its agents (leases gone with Redis) go Offline after the audit, agents on the live node stay Available', async () => {
+    expect(survivor).not.toBeNull();
+    const c = await startNode();
+    const onC: Agent[] = [];
+    for (let i = 0; i < 2; i++) {
+      const made = await makeAgent(db.pool, { capacity: { voice: 1, chat: 1, sms: 1, email: 1, portal: 1, api: 1 } });
+      const login = await fetch(`${survivor!.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: made.email, password: made.password }),
+      });
+      const agent: Agent = { id: made.id, token: (await login.json()).token, socket: null as unknown as Socket, connected: false, accepting: true };
+      await attach(agent, c.base);
+      expect((await agent.socket.timeout(5000).emitWithAck('presence:set', { presence: 'available' })).ok).toBe(true);
+      onC.push(agent);
+    }
+    const presenceOf = async (ids: number[]) =>
+      (await db.pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [ids])).rows as { id: number; presence: string }[];
+
+    // the node dies and Redis comes back without data: no lease of node C's agents is left for a sweep to find
+    c.proc.kill('SIGKILL');
+    await redis.stop();
+    await redis.start();
+    const redisBackAt = Date.now();
+    await waitFor(async () => (await presenceOf(onC.map((x) => x.id))).every((p) => p.presence === 'offline'), 30_000, "node C's agents to go Offline").catch(() => {});
+    const offlineIn = Date.now() - redisBackAt;
+    const cOffline = (await presenceOf(onC.map((x) => x.id))).filter((p) => p.presence === 'offline').length;
+    // one more sweep and audit window: the live node's agents must not be swept meanwhile
+    await new Promise((res) => setTimeout(res, SWEEP_MS * 2));
+    const presentRows = await presenceOf(present.map((x) => x.id));
+    const stayed = present.filter((x) => x.connected && presentRows.find((p) => p.id === x.id)?.presence === 'available').length;
+    const reasons = (await db.pool.query(`SELECT DISTINCT reason FROM agent_presence_log WHERE agent_id = ANY($1) AND presence = 'offline'`, [onC.map((x) => x.id)])).rows.map(
+      (r) => r.reason,
+    );
+    // detection (the router's next sweep once it has reconnected) + the audit's wait of max(grace, lease) + a sweep
+    const bound = Math.max(GRACE_MS, LEASE_SECONDS * 1000) + 2 * SWEEP_MS + 3000;
+    console.log(
+      `[faults] node kill -9 while Redis restarted empty: agents on the killed node ${onC.length}, went offline ${cOffline}/${onC.length} ${offlineIn} ms after Redis returned ` +
+        `(bound ${bound} ms, reason ${reasons.join(',')}), agents on the live node still Available ${stayed}/${present.length}, unexpected exits ${unexpectedExits}`,
+    );
+    expect(cOffline).toBe(onC.length);
+    expect(offlineIn).toBeLessThanOrEqual(bound);
+    expect(reasons).toEqual(['connection_lost']);
+    expect(stayed).toBe(present.length);
     expect(unexpectedExits).toBe(0);
   });
 });
