@@ -116,6 +116,7 @@ const inbound = (base: string, channel: string, from: string) =>
 
 describe('server node kill -9 with agents and pending offers', () => {
   it('reconnecting agents stay Available and get their offers, the others go Offline in the grace, nothing stuck', async () => {
+    // one at a time: on a 2-core machine parallel start-ups only slow each other down
     const a = await startNode();
     const b = await startNode();
     spawnHub('workers/src/index.ts');
