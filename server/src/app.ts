@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import { fallbackRateLimitStore } from './lib/rate-limit-store.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -86,7 +87,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(csrf);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false, hook: 'preHandler', redis: app.redis, skipOnError: true, nameSpace: `${opts.config.queuePrefix}:rl:` });
+  // counted in Redis, in this process while Redis does not answer (lib/rate-limit-store.ts): never let everything through
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    store: fallbackRateLimitStore(app.redis, `${opts.config.queuePrefix}:rl:`, app.log),
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'contact-hub API', version: '1' },

@@ -62,6 +62,10 @@ export interface Config {
     offerTimeoutAsyncMs: number;
     reofferCooldownMs: number;
     presenceGraceMs: number;
+    /** A socket's presence lease (lifecycle/leases.ts) lasts this long unless its node renews it... */
+    presenceLeaseMs: number;
+    /** ...which it does this often (always less than the lease). */
+    presenceHeartbeatMs: number;
     sweepMs: number;
     statsMs: number;
     stickyLiveSeconds: number;
@@ -237,6 +241,16 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  // A node renews its sockets' leases every heartbeat; a lease that could run out between two
+  // renewals would set live agents Offline.
+  const presenceLeaseSeconds = int('PRESENCE_LEASE_SECONDS', 15, 2, 3600);
+  const presenceHeartbeatSeconds = int('PRESENCE_HEARTBEAT_SECONDS', 5, 1, 3600);
+  if (presenceHeartbeatSeconds >= presenceLeaseSeconds) {
+    problems.push(
+      `PRESENCE_HEARTBEAT_SECONDS (${presenceHeartbeatSeconds}) must be less than PRESENCE_LEASE_SECONDS (${presenceLeaseSeconds}), or live agents' leases run out between renewals`,
+    );
+  }
+
   const cfg: Config = {
     nodeEnv,
     host: env.HOST ?? '0.0.0.0',
@@ -271,6 +285,8 @@ export function loadConfig(env: Env = process.env): Config {
       offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),
       reofferCooldownMs: int('ROUTING_REOFFER_COOLDOWN_MS', 60_000, 0, 86_400_000),
       presenceGraceMs: int('PRESENCE_GRACE_MS', 30_000, 0, 3_600_000),
+      presenceLeaseMs: presenceLeaseSeconds * 1000,
+      presenceHeartbeatMs: presenceHeartbeatSeconds * 1000,
       sweepMs: int('ROUTING_SWEEP_MS', 5_000, 50, 3_600_000),
       statsMs: int('ROUTING_STATS_MS', 1_000, 100, 60_000),
       stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),

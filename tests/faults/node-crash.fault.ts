@@ -9,16 +9,21 @@ import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
 import { hubEnv, spawnHubProcess } from '../helpers/hub-process.js';
 import { freePort, waitFor, waitForPort } from '../helpers/wait.js';
-import { LEASE_TTL_MS } from '../../server/src/lifecycle/leases.js';
 import type { OfferPayload } from '../../server/src/contracts/realtime.js';
 
 // Two hub server nodes, one router/worker process, 10 socket agents (5 on each node). Node A is
 // killed with SIGKILL while its agents hold live chats and have offers pending. The agents whose
 // client reconnects (to node B, as the UI does) come back Available and get their offers again;
-// the ones that never return go Offline once their presence leases ran out and the grace passed,
-// and their offers and live work go to the agents still there. Nothing is left stuck.
-const GRACE_MS = 2000;
+// the ones that never return go Offline within the grace (their presence leases, shorter than the
+// grace, ran out and the grace passed since their last renewal), and their offers and live work go
+// to the agents still there. Nothing is left stuck.
+const GRACE_MS = 3000;
+const LEASE_SECONDS = 2;
+const HEARTBEAT_SECONDS = 1;
 const SWEEP_MS = 500;
+// what the README promises: Offline within max(grace, lease) of the node's death, plus a sweep;
+// the rest is room for a busy machine to run the sweep's transaction
+const OFFLINE_BOUND_MS = Math.max(GRACE_MS, LEASE_SECONDS * 1000) + SWEEP_MS + 2000;
 const PER_NODE = 5;
 const RETURNING = 3; // of node A's agents; the other 2 never come back
 
@@ -29,6 +34,9 @@ let env: Record<string, string>;
 const procs: ChildProcess[] = [];
 const sockets: Socket[] = [];
 let unexpectedExits = 0;
+// what the first case leaves running for the second: the surviving node and the agents connected to it
+let survivor: { proc: ChildProcess; base: string } | null = null;
+let present: Agent[] = [];
 
 function spawnHub(script: string, extra: Record<string, string> = {}): ChildProcess {
   const p = spawnHubProcess(script, { ...env, ...extra }, () => unexpectedExits++);
@@ -39,7 +47,8 @@ function spawnHub(script: string, extra: Record<string, string> = {}): ChildProc
 async function startNode(): Promise<{ proc: ChildProcess; base: string }> {
   const port = await freePort();
   const proc = spawnHub('server/src/server.ts', { PORT: String(port), HOST: '127.0.0.1' });
-  await waitForPort(port, true, 'hub server', 30_000);
+  // a generous start-up bound: the machine may be shared, and tsx compiles the server first
+  await waitForPort(port, true, 'hub server', 60_000);
   return { proc, base: `http://127.0.0.1:${port}` };
 }
 
@@ -52,6 +61,8 @@ beforeAll(async () => {
     INBOUND_API_KEY: 'test-inbound-key-0123456789',
     UI_DIST_DIR: '/nonexistent',
     PRESENCE_GRACE_MS: String(GRACE_MS),
+    PRESENCE_LEASE_SECONDS: String(LEASE_SECONDS),
+    PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
     ROUTING_SWEEP_MS: String(SWEEP_MS),
     // offers must not simply time out during the test: what frees them is the lease sweep
     ROUTING_OFFER_TIMEOUT_LIVE_MS: '300000',
@@ -105,6 +116,7 @@ const inbound = (base: string, channel: string, from: string) =>
 
 describe('server node kill -9 with agents and pending offers', () => {
   it('reconnecting agents stay Available and get their offers, the others go Offline in the grace, nothing stuck', async () => {
+    // one at a time: on a 2-core machine parallel start-ups only slow each other down
     const a = await startNode();
     const b = await startNode();
     spawnHub('workers/src/index.ts');
@@ -176,11 +188,12 @@ describe('server node kill -9 with agents and pending offers', () => {
 
     const presenceOf = async (ids: number[]) =>
       (await db.pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [ids])).rows as { id: number; presence: string }[];
-    const bound = LEASE_TTL_MS + GRACE_MS + 4 * SWEEP_MS + 5000;
-    await waitFor(async () => (await presenceOf(gone.map((g) => g.id))).every((p) => p.presence === 'offline'), bound, 'the agents who never came back to go Offline');
+    await waitFor(async () => (await presenceOf(gone.map((g) => g.id))).every((p) => p.presence === 'offline'), 30_000, 'the agents who never came back to go Offline');
     const offlineIn = Date.now() - killedAt;
 
-    const here = new Set([...returning, ...onB].map((ag) => ag.id));
+    survivor = b;
+    present = [...returning, ...onB];
+    const here = new Set(present.map((ag) => ag.id));
     const settled = async () => {
       const cases = await caseState();
       const pending = (await db.pool.query(`SELECT case_id, agent_id FROM offers WHERE status = 'pending'`)).rows.map((r) => ({ caseId: Number(r.case_id), agentId: Number(r.agent_id) }));
@@ -208,16 +221,64 @@ describe('server node kill -9 with agents and pending offers', () => {
     }).length;
     console.log(
       `[faults] node kill -9: agents ${agents.length} (${PER_NODE} on the killed node), reconnected ${backAvailable}/${RETURNING} Available in ${reconnectedIn} ms, ` +
-        `went offline ${wentOffline}/${gone.length} after ${offlineIn} ms (lease ${LEASE_TTL_MS} ms + grace ${GRACE_MS} ms), ` +
+        `went offline ${wentOffline}/${gone.length} after ${offlineIn} ms (grace ${GRACE_MS} ms, lease ${LEASE_SECONDS} s, heartbeat ${HEARTBEAT_SECONDS} s, bound ${OFFLINE_BOUND_MS} ms), ` +
         `cases ${final.cases.length}, re-routed ${rerouted}/${goneHeld.length + goneOffered.length} (${goneHeld.length} live held, ${goneOffered.length} offered), ` +
         `assigned ${final.cases.filter((c) => c.routing_state === 'assigned').length}, stuck ${final.stuck.length}, unexpected exits ${unexpectedExits}`,
     );
     expect(backAvailable).toBe(RETURNING);
     expect(wentOffline).toBe(gone.length);
+    expect(offlineIn).toBeLessThanOrEqual(OFFLINE_BOUND_MS);
     expect(goneHeld.length + goneOffered.length).toBeGreaterThan(0);
     expect(rerouted).toBe(goneHeld.length + goneOffered.length);
     expect(final.stuck).toEqual([]);
     expect(final.cases.every((c) => c.routing_state === 'assigned')).toBe(true);
+    expect(unexpectedExits).toBe(0);
+  });
+
+  it('a node killed while Redis restarts empty: its agents (leases gone with Redis) go Offline after the audit, agents on the live node stay Available', async () => {
+    expect(survivor).not.toBeNull();
+    const c = await startNode();
+    const onC: Agent[] = [];
+    for (let i = 0; i < 2; i++) {
+      const made = await makeAgent(db.pool, { capacity: { voice: 1, chat: 1, sms: 1, email: 1, portal: 1, api: 1 } });
+      const login = await fetch(`${survivor!.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: made.email, password: made.password }),
+      });
+      const agent: Agent = { id: made.id, token: (await login.json()).token, socket: null as unknown as Socket, connected: false, accepting: true };
+      await attach(agent, c.base);
+      expect((await agent.socket.timeout(5000).emitWithAck('presence:set', { presence: 'available' })).ok).toBe(true);
+      onC.push(agent);
+    }
+    const presenceOf = async (ids: number[]) =>
+      (await db.pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [ids])).rows as { id: number; presence: string }[];
+
+    // the node dies and Redis comes back without data: no lease of node C's agents is left for a sweep to find
+    c.proc.kill('SIGKILL');
+    await redis.stop();
+    await redis.start();
+    const redisBackAt = Date.now();
+    await waitFor(async () => (await presenceOf(onC.map((x) => x.id))).every((p) => p.presence === 'offline'), 30_000, "node C's agents to go Offline").catch(() => {});
+    const offlineIn = Date.now() - redisBackAt;
+    const cOffline = (await presenceOf(onC.map((x) => x.id))).filter((p) => p.presence === 'offline').length;
+    // one more sweep and audit window: the live node's agents must not be swept meanwhile
+    await new Promise((res) => setTimeout(res, SWEEP_MS * 2));
+    const presentRows = await presenceOf(present.map((x) => x.id));
+    const stayed = present.filter((x) => x.connected && presentRows.find((p) => p.id === x.id)?.presence === 'available').length;
+    const reasons = (await db.pool.query(`SELECT DISTINCT reason FROM agent_presence_log WHERE agent_id = ANY($1) AND presence = 'offline'`, [onC.map((x) => x.id)])).rows.map(
+      (r) => r.reason,
+    );
+    // detection (the router's next sweep once it has reconnected) + the audit's wait of max(grace, lease) + a sweep
+    const bound = Math.max(GRACE_MS, LEASE_SECONDS * 1000) + 2 * SWEEP_MS + 3000;
+    console.log(
+      `[faults] node kill -9 while Redis restarted empty: agents on the killed node ${onC.length}, went offline ${cOffline}/${onC.length} ${offlineIn} ms after Redis returned ` +
+        `(bound ${bound} ms, reason ${reasons.join(',')}), agents on the live node still Available ${stayed}/${present.length}, unexpected exits ${unexpectedExits}`,
+    );
+    expect(cOffline).toBe(onC.length);
+    expect(offlineIn).toBeLessThanOrEqual(bound);
+    expect(reasons).toEqual(['connection_lost']);
+    expect(stayed).toBe(present.length);
     expect(unexpectedExits).toBe(0);
   });
 });

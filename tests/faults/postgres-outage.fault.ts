@@ -1,25 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabase, testConfig, type TestDb } from '../helpers/context.js';
+import type pg from 'pg';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { hubEnv, spawnHubProcess } from '../helpers/hub-process.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { PG_ADMIN_URL } from '../helpers/env.js';
 import { freePort, waitFor, waitForPort } from '../helpers/wait.js';
 import { makeAgent } from '../helpers/factories.js';
 import { io as connect, type Socket } from 'socket.io-client';
 import { retryTransientRefusals } from '../../agent-ui/src/realtime/reconnect.js';
+import { migrate } from '../../server/src/db/migrate.js';
+import { createPool } from '../../server/src/db/pool.js';
 import type { PresencePayload } from '../../server/src/contracts/realtime.js';
 
-// A hub server process whose Postgres goes away for ~5 s (every connection cut, new ones refused)
-// while messages stream in: only uncommitted messages get 503 (+ Retry-After), a client retrying
-// them loses nothing and stores nothing twice, and the process never exits.
-let db: TestDb;
+// A hub server process on a PostgreSQL cluster of the test's own, which is stopped the hard way
+// (`pg_ctl stop -m immediate`: every backend killed, no checkpoint) for ~5 s and started again
+// (crash recovery) while messages stream in: only uncommitted messages get 503 (+ Retry-After), a
+// client retrying them loses nothing and stores nothing twice, and the process never exits.
+const OUTAGE_MS = 5000;
+let cluster: PrivatePostgres;
+let pool: pg.Pool;
 let redis: PrivateRedis;
-let proxy: TcpProxy;
 let storage: string;
 let server: ChildProcess;
 let exits = 0;
@@ -27,32 +31,30 @@ let base: string;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  db = await freshDatabase();
+  cluster = await startPrivatePostgres();
+  const url = await cluster.createDatabase('contacthub');
+  await migrate(url);
+  pool = createPool(url, 5);
   redis = await startPrivateRedis();
-  const pgUrl = new URL(PG_ADMIN_URL);
-  proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
   storage = await mkdtemp(path.join(os.tmpdir(), 'ch-fault-'));
   const port = await freePort();
-  const config = testConfig(db.url);
   server = spawnHubProcess(
     'server/src/server.ts',
     hubEnv(
-      { databaseUrl: viaProxy.toString(), redisUrl: redis.url, queuePrefix: config.queuePrefix, storageDir: storage },
+      { databaseUrl: url, redisUrl: redis.url, queuePrefix: `chf_${randomBytes(4).toString('hex')}`, storageDir: storage },
       { PORT: String(port), HOST: '127.0.0.1', INBOUND_API_KEY: 'test-inbound-key-0123456789', UI_DIST_DIR: '/nonexistent' },
     ),
     () => exits++,
   );
-  await waitForPort(port, true, 'hub server', 30_000);
+  await waitForPort(port, true, 'hub server', 60_000);
   base = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
   if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-  await proxy?.close();
+  await pool?.end().catch(() => {});
   await redis?.stop().catch(() => {});
-  await db?.drop();
+  await cluster?.remove();
   if (storage) await rm(storage, { recursive: true, force: true });
 });
 
@@ -98,19 +100,21 @@ describe('Postgres away for ~5 s during ingest', () => {
       await Promise.all(inflight);
     })();
     await new Promise((res) => setTimeout(res, 2500));
-    await proxy.down();
-    await new Promise((res) => setTimeout(res, 5000));
-    await proxy.up();
+    await cluster.stop();
+    const stoppedAt = Date.now();
+    await new Promise((res) => setTimeout(res, OUTAGE_MS));
+    await cluster.start();
+    const outageMs = Date.now() - stoppedAt;
     await sending;
 
-    const stored = (await db.pool.query(`SELECT provider_message_id, count(*)::int AS n FROM interactions WHERE provider_message_id LIKE 'fm-%' GROUP BY 1`)).rows;
+    const stored = (await pool.query(`SELECT provider_message_id, count(*)::int AS n FROM interactions WHERE provider_message_id LIKE 'fm-%' GROUP BY 1`)).rows;
     const lost = ids.filter((id) => !stored.some((s) => s.provider_message_id === id)).length;
     const duplicated = stored.filter((s) => s.n > 1).length;
     // a 503 for a message that was in fact committed (the connection died during COMMIT) comes back as a 200 duplicate on retry
     const committedBut503 = [...results.values()].filter((st) => st.includes(503) && st.at(-1) === 200).length;
     const other = [...results.values()].flat().filter((s) => s !== 201 && s !== 200 && s !== 503).length;
     console.log(
-      `[faults] Postgres away 5 s: messages ${N}, stored ${stored.length}, lost ${lost}, duplicated ${duplicated}, 503 answers ${outage503} ` +
+      `[faults] Postgres stopped (immediate) for ${outageMs} ms: messages ${N}, stored ${stored.length}, lost ${lost}, duplicated ${duplicated}, 503 answers ${outage503} ` +
         `(without Retry-After ${missingRetryAfter}, for a committed message ${committedBut503}), other non-2xx ${other}, process exits ${exits}, took ${Math.round((Date.now() - started) / 1000)} s`,
     );
     expect(lost).toBe(0);
@@ -128,7 +132,7 @@ describe('Postgres away for ~5 s with agents connected', () => {
     const AGENTS = 10;
     const agents: { id: number; socket: Socket; presence: PresencePayload[]; fatal: string | null }[] = [];
     for (let i = 0; i < AGENTS; i++) {
-      const made = await makeAgent(db.pool);
+      const made = await makeAgent(pool);
       const login = await fetch(`${base}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -148,17 +152,17 @@ describe('Postgres away for ~5 s with agents connected', () => {
       agents.push(agent);
     }
 
-    await proxy.down();
-    // every connection drops while the database is away (a proxy or network blip): their reconnects land during the outage
+    await cluster.stop();
+    // every agent's connection drops while the database is away (a proxy or network blip): their reconnects land during the outage
     for (const a of agents) {
       a.presence = [];
       a.socket.io.engine.close();
     }
-    await new Promise((res) => setTimeout(res, 5000));
+    await new Promise((res) => setTimeout(res, OUTAGE_MS));
     const refusedDuringOutage = agents.filter((a) => !a.socket.connected).length;
-    await proxy.up();
+    await cluster.start();
     const upAt = Date.now();
-    const presenceNow = async () => (await db.pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [agents.map((a) => a.id)])).rows as { id: number; presence: string }[];
+    const presenceNow = async () => (await pool.query(`SELECT id, presence FROM agents WHERE id = ANY($1)`, [agents.map((a) => a.id)])).rows as { id: number; presence: string }[];
     const back = async () => {
       const rows = await presenceNow();
       return agents.filter(
@@ -169,7 +173,7 @@ describe('Postgres away for ~5 s with agents connected', () => {
     const tookMs = Date.now() - upAt;
     const backCount = await back();
     console.log(
-      `[faults] Postgres away 5 s with ${AGENTS} agents: not connected at the end of the outage ${refusedDuringOutage}, back and Available ${backCount}/${AGENTS} ` +
+      `[faults] Postgres stopped (immediate) ${OUTAGE_MS} ms with ${AGENTS} agents: not connected at the end of the outage ${refusedDuringOutage}, back and Available ${backCount}/${AGENTS} ` +
         `${tookMs} ms after Postgres returned, gave up ${agents.filter((a) => a.fatal).length}, process exits ${exits}`,
     );
     expect(backCount).toBe(AGENTS);

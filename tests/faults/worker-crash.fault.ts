@@ -87,6 +87,12 @@ describe('worker killed mid-delivery, Redis restarted empty', () => {
       90_000,
       'every reply to reach Twilio',
     );
+    // a sid is recorded as soon as Twilio answers; the attempt row is finished just after
+    await waitFor(
+      async () => Number((await db.pool.query(`SELECT count(*) AS n FROM delivery_attempts WHERE outcome = 'pending'`)).rows[0].n) === 0,
+      30_000,
+      'every attempt to be finished',
+    ).catch(() => {});
     const counts = texts.map((t) => api.messages.filter((m) => m.body === t).length);
     const attempts = (await db.pool.query(`SELECT outcome, count(*)::int AS n FROM delivery_attempts GROUP BY outcome ORDER BY outcome`)).rows;
     console.log(
@@ -95,6 +101,26 @@ describe('worker killed mid-delivery, Redis restarted empty', () => {
         `attempts ${attempts.map((a) => `${a.outcome}=${a.n}`).join(' ')}`,
     );
     expect(counts.every((c) => c === 1)).toBe(true);
+    expect(attempts.filter((a) => a.outcome === 'pending')).toEqual([]);
     expect(exits).toBe(0);
+
+    // the restarted worker, Twilio failing twice and then taking the reply: three attempts in its history
+    api.failNext(/POST .*\/Messages\.json$/, { status: 500, code: 20500 }, { status: 503, code: 20503 });
+    const r = await app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/messages`, headers: { authorization: `Bearer ${token}` }, payload: { text: 'third time lucky' } });
+    expect(r.statusCode).toBe(201);
+    const id = r.json().interactionId as number;
+    const history = async () =>
+      (await db.pool.query(`SELECT outcome, provider_code FROM delivery_attempts WHERE interaction_id = $1 ORDER BY attempt`, [id])).rows as { outcome: string; provider_code: string | null }[];
+    await waitFor(async () => (await history()).some((a) => a.outcome === 'accepted'), 60_000, 'the third attempt to succeed').catch(() => {});
+    const h = await history();
+    const tl = await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}/timeline`, headers: { authorization: `Bearer ${token}` } });
+    const shown = tl.json().items.find((x: { id: number }) => x.id === id)?.deliveryAttempts ?? [];
+    console.log(
+      `[faults] reply failing twice then succeeding: attempts ${h.map((a) => `${a.outcome}${a.provider_code ? `(${a.provider_code})` : ''}`).join(', ')}, ` +
+        `in the timeline ${shown.length}, at Twilio ${api.messages.filter((m) => m.body === 'third time lucky').length}`,
+    );
+    expect(h.map((a) => a.outcome)).toEqual(['failed', 'failed', 'accepted']);
+    expect(shown.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'failed', 'accepted']);
+    expect(api.messages.filter((m) => m.body === 'third time lucky')).toHaveLength(1);
   });
 });

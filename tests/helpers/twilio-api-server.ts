@@ -32,6 +32,10 @@ export interface TwilioApiServer {
   setCallStatus(callSid: string, status: string, durationSeconds?: number): void;
   /** Every message the stand-in accepted (POST Messages.json), oldest first; GET Messages.json lists them like Twilio. */
   messages: Record<string, unknown>[];
+  /** A message sent before the test (e.g. an older one with the same To, From and body), as Twilio lists it. */
+  addSentMessage(m: { to: string; from: string; body: string; createdAt: Date; sentAt: Date }): string;
+  /** Twilio sent a message it had queued: status `sent` and a date_sent (default now). */
+  markSent(sid: string, at?: Date): void;
   /**
    * The next `n` accepted messages are stored but the connection is cut before the answer (the
    * client sees a network error): a provider that took a message whose acceptance never reached us.
@@ -105,7 +109,9 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
         return json(201, m);
       }
       if (rec.method === 'GET' && rec.path === `${base}/Messages.json`) {
-        // Twilio's documented filters: To, From, DateSent (a day, or DateSent< / DateSent> bounds); newest first.
+        // Twilio's documented filters: To, From, DateSent (a GMT day, or DateSent< / DateSent> bounds: on or before / on or
+        // after midnight of that day; the client sends a full timestamp, of which the day counts); newest first.
+        // A message not sent yet (queued, sending) has no date_sent, so any DateSent filter leaves it out.
         const q = u.searchParams;
         const day = (v: string) => v.slice(0, 10);
         const sentDay = (m: Record<string, unknown>) => (m.date_sent ? new Date(String(m.date_sent)).toISOString().slice(0, 10) : null);
@@ -141,6 +147,20 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
     url: `http://127.0.0.1:${port}`,
     requests,
     messages,
+    addSentMessage(m) {
+      const base = `/2010-04-01/Accounts/${opts.accountSid}`;
+      const s = sid('SM');
+      messages.unshift({
+        sid: s, account_sid: opts.accountSid, to: m.to, from: m.from, body: m.body, status: 'delivered', num_segments: '1', direction: 'outbound-api',
+        date_created: m.createdAt.toUTCString(), date_updated: m.sentAt.toUTCString(), date_sent: m.sentAt.toUTCString(), uri: `${base}/Messages/${s}.json`,
+      });
+      return s;
+    },
+    markSent(s, at = new Date()) {
+      const m = messages.find((x) => x.sid === s);
+      if (!m) throw new Error(`no message ${s}`);
+      Object.assign(m, { status: 'sent', date_sent: at.toUTCString(), date_updated: at.toUTCString() });
+    },
     dropAnswers(n) {
       dropAnswers = n;
     },

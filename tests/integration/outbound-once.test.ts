@@ -117,6 +117,49 @@ describe('outbound delivery: at most once once the provider took it, every attem
     expect((await attempts(id2)).map((x) => x.outcome)).toEqual(['not_sent', 'accepted']);
   });
 
+  it('an older identical message at Twilio (same To, From and body) is not taken for an interrupted attempt: reconcile asks for messages sent since the attempt', async () => {
+    const to = '+14155550206';
+    const caseId = await smsCase(to);
+    const id = await reply(caseId, 'Same words again');
+    const first = (await withSid(id)).provider_message_id;
+    // replay: the attempt was interrupted after noting To/From/body and Twilio never got the message...
+    api.messages.splice(api.messages.findIndex((m) => m.sid === first), 1);
+    const crash = async () => {
+      await ctx.db.pool.query(`UPDATE interactions SET provider_message_id = NULL, delivery_status = 'sending' WHERE id = $1`, [id]);
+      await ctx.db.pool.query(
+        `UPDATE delivery_attempts SET outcome = 'pending', finished_at = NULL, provider_message_id = NULL, started_at = now() - interval '1 minute'
+          WHERE id = (SELECT max(id) FROM delivery_attempts WHERE interaction_id = $1)`,
+        [id],
+      );
+    };
+    await crash();
+    // ...while Twilio holds the same words to the same number from before: sent four minutes ago, and yesterday
+    const now = Date.now();
+    const older = api.addSentMessage({ to, from: OUR_NUMBER, body: 'Same words again', createdAt: new Date(now - 4 * 60_000), sentAt: new Date(now - 4 * 60_000 + 2000) });
+    const yesterday = api.addSentMessage({ to, from: OUR_NUMBER, body: 'Same words again', createdAt: new Date(now - 86_400_000), sentAt: new Date(now - 86_400_000 + 2000) });
+    const listsBefore = api.find(/GET .*\/Messages\.json$/).length;
+    await deliverInteraction({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log }, id, { finalAttempt: false });
+    const sentNow = (await ctx.db.pool.query(`SELECT provider_message_id FROM interactions WHERE id = $1`, [id])).rows[0].provider_message_id;
+    expect(sentNow).toMatch(/^SM/);
+    expect([older, yesterday]).not.toContain(sentNow);
+    // the older ones plus the one sent now
+    expect(atTwilio('Same words again')).toBe(3);
+    expect((await attempts(id)).map((x) => x.outcome).slice(-2)).toEqual(['not_sent', 'accepted']);
+    // asked by To, From and DateSent> around the attempt's start (the day of it, as Twilio documents the filter)
+    const lists = api.find(/GET .*\/Messages\.json$/).slice(listsBefore);
+    const dated = lists.find((r) => r.query.get('DateSent>'));
+    expect(dated?.query.get('To')).toBe(to);
+    expect(dated?.query.get('From')).toBe(OUR_NUMBER);
+    expect(Math.abs(new Date(dated!.query.get('DateSent>')!).getTime() - (now - 2 * 60_000))).toBeLessThan(60_000);
+
+    // once Twilio has sent it (date_sent set), an interrupted attempt finds this one among the messages sent since, not the older ones
+    api.markSent(sentNow);
+    await crash();
+    await deliverInteraction({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log }, id, { finalAttempt: false });
+    expect(atTwilio('Same words again')).toBe(3);
+    expect((await ctx.db.pool.query(`SELECT provider_message_id FROM interactions WHERE id = $1`, [id])).rows[0].provider_message_id).toBe(sentNow);
+  });
+
   it('a reply Twilio already holds (sid on record, status callback not yet in) is neither swept nor resent after Redis lost its jobs', async () => {
     const caseId = await smsCase('+14155550204');
     const id = await reply(caseId, 'Waiting for its callback');

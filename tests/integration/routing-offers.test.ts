@@ -4,13 +4,19 @@ import { withdrawCase } from '../../server/src/lifecycle/withdraw.js';
 import { NAMESPACES, rooms } from '../../server/src/contracts/realtime.js';
 import { releaseLongOfflineAssignments } from '../../server/src/lifecycle/presence.js';
 import { agentStats, queueStats } from '../../server/src/routing/stats.js';
-import { renewLeases, sweepDeadLeases } from '../../server/src/lifecycle/leases.js';
+import { auditLeaselessAgents, lastDisconnectKey, renewLeases, scheduleLeaseAudit, sweepDeadLeases } from '../../server/src/lifecycle/leases.js';
 import { makeAgent } from '../helpers/factories.js';
 
-// Offer timeouts of 400 ms for live channels and a 300 ms disconnect grace keep this file quick.
+// Offer timeouts of 400 ms for live channels, a 300 ms disconnect grace and 2 s presence leases renewed every second keep this file quick.
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ ROUTING_OFFER_TIMEOUT_LIVE_MS: '400', PRESENCE_GRACE_MS: '300', ROUTING_REOFFER_COOLDOWN_MS: '60000' });
+  h = await createHarness({
+    ROUTING_OFFER_TIMEOUT_LIVE_MS: '400',
+    PRESENCE_GRACE_MS: '300',
+    ROUTING_REOFFER_COOLDOWN_MS: '60000',
+    PRESENCE_LEASE_SECONDS: '2',
+    PRESENCE_HEARTBEAT_SECONDS: '1',
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -120,6 +126,42 @@ describe('offers', () => {
     const score = Number(await redis.zscore(`${prefix}:presence:leases:${live.id}`, live.socket.id!));
     expect(score).toBeGreaterThan(Date.now());
     await live.setPresence('offline');
+  });
+
+  it('Redis lost its data while a node died: agents Postgres shows present without a lease go Offline once live nodes re-registered theirs', async () => {
+    const q = await h.queue();
+    const live = await h.agent({ queueIds: [q.id], available: true });
+    // its node died while Redis was away: no lease anywhere any more, and no grace timer
+    const orphan = await makeAgent(h.ctx.db.pool, { queueIds: [q.id], presence: 'available' });
+    // disconnected just before: its grace timer (the last-disconnect mark) decides, not the audit
+    const leaving = await makeAgent(h.ctx.db.pool, { queueIds: [q.id], presence: 'available' });
+    const redis = h.ctx.app.redis;
+    const prefix = h.ctx.config.queuePrefix;
+    const deps = h.ctx.app.routingDeps;
+    // this test's share of a Redis restarted empty (the shared Redis is not flushed): leases and the routers' sentinel gone
+    const leaseKeys = await redis.keys(`${prefix}:presence:leases:*`);
+    if (leaseKeys.length) await redis.del(...leaseKeys);
+    await redis.del(`${prefix}:router:alive`);
+    await redis.set(lastDisconnectKey(prefix, leaving.id), String(Date.now()), 'PX', 60_000);
+    // the sweep of a dead lease finds nothing: no lease records
+    expect(await sweepDeadLeases(deps, redis, prefix, 300)).toEqual([]);
+
+    const noticedAt = Date.now();
+    await scheduleLeaseAudit(deps, redis, prefix, noticedAt);
+    // not due before live nodes had time to renew (max(grace, lease) = 2 s)
+    expect(await auditLeaselessAgents(deps, redis, prefix, noticedAt + 1000)).toEqual([]);
+    // the live agent's node re-registers its socket at the next heartbeat
+    await until(async () => (await redis.zcard(`${prefix}:presence:leases:${live.id}`)) > 0, 'the live socket lease renewed', 3000);
+    const gone = await auditLeaselessAgents(deps, redis, prefix, noticedAt + 2000);
+    expect(gone).toEqual([orphan.id]);
+    expect(await presenceOf(orphan.id)).toBe('offline');
+    expect((await presenceLog(orphan.id)).at(-1)).toEqual({ presence: 'offline', reason: 'connection_lost' });
+    expect(await presenceOf(live.id)).toBe('available');
+    expect(await presenceOf(leaving.id)).toBe('available');
+    // one audit per loss
+    expect(await auditLeaselessAgents(deps, redis, prefix, noticedAt + 10_000)).toEqual([]);
+    await live.setPresence('offline');
+    await h.ctx.db.pool.query(`UPDATE agents SET presence = 'offline' WHERE id = $1`, [leaving.id]);
   });
 
   it('a decline sends the case to the next agent at once', async () => {

@@ -31,4 +31,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, ENCRYPTION_KEY: 'abcd' })).toThrow(/ENCRYPTION_KEY must be 32 bytes/);
     expect(loadConfig({ ...base, ENCRYPTION_KEY: 'a'.repeat(64) }).encryptionKey).toEqual(Buffer.alloc(32, 0xaa));
   });
+
+  it('presence leases: defaults of 15 s renewed every 5 s; a heartbeat not shorter than the lease is refused', () => {
+    const d = loadConfig({ ...base, NODE_ENV: 'development' }).routing;
+    expect([d.presenceLeaseMs, d.presenceHeartbeatMs]).toEqual([15_000, 5_000]);
+    const c = loadConfig({ ...base, NODE_ENV: 'development', PRESENCE_LEASE_SECONDS: '4', PRESENCE_HEARTBEAT_SECONDS: '1' }).routing;
+    expect([c.presenceLeaseMs, c.presenceHeartbeatMs]).toEqual([4000, 1000]);
+    expect(() => loadConfig({ ...base, NODE_ENV: 'development', PRESENCE_LEASE_SECONDS: '5', PRESENCE_HEARTBEAT_SECONDS: '5' })).toThrow(
+      /PRESENCE_HEARTBEAT_SECONDS \(5\) must be less than PRESENCE_LEASE_SECONDS \(5\)/,
+    );
+    expect(() => loadConfig({ ...base, NODE_ENV: 'development', PRESENCE_LEASE_SECONDS: '1' })).toThrow(/PRESENCE_LEASE_SECONDS must be an integer between 2 and 3600/);
+  });
 });

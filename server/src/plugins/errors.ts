@@ -4,6 +4,7 @@ import { HttpError, ServiceUnavailableError } from '../lib/errors.js';
 import { InvalidIdentityError } from '../ingest/identity.js';
 import { UnknownCaseError } from '../ingest/threading.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
+import { isRedisUnavailable, REDIS_RETRY_AFTER_SECONDS } from '../lib/redis-unavailable.js';
 
 interface ValidationItem {
   instancePath?: string;
@@ -49,6 +50,14 @@ export default fp(
         return reply
           .code(503)
           .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+          .send({ error: 'Service Unavailable', message: 'temporarily unavailable, please retry shortly' });
+      }
+      // Redis is away: work that must be queued (a sign-in link, a notification) could not be handed over
+      if (isRedisUnavailable(err)) {
+        req.log.warn({ err: { message: err.message } }, 'redis unavailable');
+        return reply
+          .code(503)
+          .header('Retry-After', String(REDIS_RETRY_AFTER_SECONDS))
           .send({ error: 'Service Unavailable', message: 'temporarily unavailable, please retry shortly' });
       }
       const status = err.statusCode ?? 500;

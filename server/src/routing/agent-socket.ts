@@ -28,7 +28,7 @@ import { setPresence } from '../lifecycle/presence.js';
 import { presencePayload } from './load.js';
 import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
-import { dropLease, LEASE_RENEW_MS, renewLeases } from '../lifecycle/leases.js';
+import { dropLease, lastDisconnectKey as disconnectKeyOf, renewLeases } from '../lifecycle/leases.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,19 +46,22 @@ export default fp(
     const deps: RoutingDeps = { db: app.routingDb, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
     app.decorate('routingDeps', deps);
     const agentNsp = app.io.of(NAMESPACES.agent);
-    const lastDisconnectKey = (agentId: number) => `${app.config.queuePrefix}:presence:last-disconnect:${agentId}`;
+    const lastDisconnectKey = (agentId: number) => disconnectKeyOf(app.config.queuePrefix, agentId);
+    const { presenceLeaseMs, presenceHeartbeatMs } = app.config.routing;
 
-    // Presence leases of the sockets this node holds (presence/leases.ts): renewed while this process lives.
+    // Presence leases of the sockets this node holds (lifecycle/leases.ts): renewed every heartbeat while this process lives.
     const localLeases = () => [...agentNsp.sockets.values()].filter((s) => s.data.agent).map((s) => ({ agentId: s.data.agent!.id, socketId: s.id }));
     const leaseTimer = setInterval(() => {
-      void renewLeases(app.redis, app.config.queuePrefix, localLeases()).catch((err) => app.log.warn({ err }, 'presence lease renewal failed'));
-    }, LEASE_RENEW_MS);
+      void renewLeases(app.redis, app.config.queuePrefix, localLeases(), Date.now(), presenceLeaseMs).catch((err) =>
+        app.log.warn({ err }, 'presence lease renewal failed'),
+      );
+    }, presenceHeartbeatMs);
     leaseTimer.unref();
 
     agentNsp.on('connection', (socket: Socket) => {
       const agent = socket.data.agent;
       if (!agent) return;
-      void renewLeases(app.redis, app.config.queuePrefix, [{ agentId: agent.id, socketId: socket.id }]).catch((err) =>
+      void renewLeases(app.redis, app.config.queuePrefix, [{ agentId: agent.id, socketId: socket.id }], Date.now(), presenceLeaseMs).catch((err) =>
         app.log.warn({ err }, 'presence lease failed'),
       );
       void (async () => {

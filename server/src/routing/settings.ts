@@ -9,6 +9,8 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   offerTimeoutAsyncMs: 60_000,
   reofferCooldownMs: 60_000,
   presenceGraceMs: 30_000,
+  presenceLeaseMs: 15_000,
+  presenceHeartbeatMs: 5_000,
   sweepMs: 5_000,
   statsMs: 1_000,
   stickyLiveSeconds: 60,

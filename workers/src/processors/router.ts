@@ -20,7 +20,7 @@ import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
-import { sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
+import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -133,13 +133,19 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     sweeping = true;
     try {
       // the sentinel disappears with the rest of Redis' data: that is when a rebuild is due
-      if ((await kv.set(sentinel, String(Date.now()), 'NX')) === 'OK') await rebuild('redis data missing');
+      if ((await kv.set(sentinel, String(Date.now()), 'NX')) === 'OK') {
+        // presence leases went with the data: agents nobody re-registers are checked once live nodes had time to
+        await scheduleLeaseAudit(deps, kv, prefix);
+        await rebuild('redis data missing');
+      }
       await sweepPendingEnqueues(deps.db, queues.routing, log);
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
       await applySlaRisk(deps);
       const dead = await sweepDeadLeases(deps, kv, prefix, config.routing.presenceGraceMs);
       if (dead.length) log.info({ agents: dead }, 'agents whose server node stopped renewing their presence leases set Offline');
+      const leaseless = await auditLeaselessAgents(deps, kv, prefix);
+      if (leaseless.length) log.info({ agents: leaseless }, 'agents present in Postgres without a presence lease after Redis lost its data set Offline');
       const released = await releaseLongOfflineAssignments(deps);
       if (released) log.info({ released }, 'written cases of long-offline agents back on the queue');
       requestPass();

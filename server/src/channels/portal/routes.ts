@@ -66,7 +66,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const id = identityOf('email', req.body.email);
-      await countSignInRequest(app.redis, app.config.queuePrefix, `email:${id.value}`, cfg.signInRateLimit);
+      await countSignInRequest(app.redis, app.config.queuePrefix, `email:${id.value}`, cfg.signInRateLimit, req.log);
       const lang = req.body.language ?? 'en';
       const token = await createMagicLink(app.db, id, lang, cfg.magicLinkTtlMinutes);
       await enqueueNotification(app.queues.notifications, { kind: 'magic-link', to: id.value, language: lang, link: `${app.config.publicUrl}/portal/auth/verify?token=${encodeURIComponent(token)}` });
@@ -117,7 +117,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Anyone can ask for a code to any number: the same country and premium-rate rules as agents' texts.
       const refusal = checkPhoneNumber(app.config.outbound.countries, id.value);
       if (refusal) throw destinationError(refusal, 'phone');
-      await countSignInRequest(app.redis, app.config.queuePrefix, `phone:${id.value}`, cfg.signInRateLimit);
+      await countSignInRequest(app.redis, app.config.queuePrefix, `phone:${id.value}`, cfg.signInRateLimit, req.log);
       const lang = req.body.language ?? 'en';
       const code = await createSmsCode(app.db, id, lang, cfg.codeTtlMinutes);
       await enqueueNotification(app.queues.notifications, { kind: 'sms-code', to: id.value, code, language: lang });

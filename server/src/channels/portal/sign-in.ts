@@ -4,21 +4,46 @@ import { randomInt } from 'node:crypto';
 import { withTransaction, type Queryable } from '../../db/pool.js';
 import { newToken, safeEqual, sha256 } from '../../lib/tokens.js';
 import { HttpError } from '../../lib/errors.js';
+import { withTimeout } from '../../lib/with-timeout.js';
+import { memoryStore } from '../../auth/login-limits.js';
+import type { Log } from '../../lib/log.js';
 import { resolveCustomer } from '../../ingest/customers.js';
 import { adoptProvenEmail } from '../../customers/claimed-email.js';
 
 export type SignInIdentity = { kind: 'email' | 'phone'; value: string };
 
+// while Redis does not answer, requests are counted in this process (per node) instead of not at all
+const localSignInCounts = memoryStore();
+
 /**
- * Counts a sign-in request for one key within the window (Redis, so every node shares the count).
- * Throws 429 when over the limit.
+ * Counts a sign-in request for one key within the window (Redis, so every node shares the count;
+ * in this process while Redis does not answer). Throws 429 when over the limit.
  */
-export async function countSignInRequest(redis: Redis, prefix: string, key: string, limit: { max: number; windowMs: number }): Promise<void> {
+export async function countSignInRequest(
+  redis: Redis,
+  prefix: string,
+  key: string,
+  limit: { max: number; windowMs: number },
+  log?: Pick<Log, 'warn'>,
+): Promise<void> {
   const k = `${prefix}:portal-signin:${sha256(key)}`;
-  const n = await redis.incr(k);
-  if (n === 1) await redis.pexpire(k, limit.windowMs);
-  if (n > limit.max) {
-    const ttl = Math.max(1, Math.ceil((await redis.pttl(k)) / 1000));
+  let hit: { count: number; ttlMs: number };
+  try {
+    hit = await withTimeout(
+      (async () => {
+        const count = await redis.incr(k);
+        if (count === 1) await redis.pexpire(k, limit.windowMs);
+        return { count, ttlMs: count > limit.max ? await redis.pttl(k) : limit.windowMs };
+      })(),
+      500,
+      'redis did not answer',
+    );
+  } catch (err) {
+    log?.warn({ err: { message: (err as Error).message } }, 'portal sign-in limit: Redis unavailable, counting in this process');
+    hit = await localSignInCounts.hit(k, limit.windowMs);
+  }
+  if (hit.count > limit.max) {
+    const ttl = Math.max(1, Math.ceil(hit.ttlMs / 1000));
     throw new HttpError(429, `too many sign-in requests; try again in ${ttl} s`);
   }
 }
