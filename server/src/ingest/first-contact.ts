@@ -62,7 +62,8 @@ export interface FirstContactResult {
  */
 export async function recordFirstContact(db: Queryable, m: FirstContactInput): Promise<FirstContactResult | null> {
   try {
-    const r = await db.query(FIRST_CONTACT_SQL, [
+    // a named statement: each connection parses and plans it once instead of once per message
+    const r = await db.query({ name: 'ingest-first-contact', text: FIRST_CONTACT_SQL, values: [
       m.identity.kind,
       m.identity.value,
       m.raw.provider,
@@ -94,7 +95,7 @@ export async function recordFirstContact(db: Queryable, m: FirstContactInput): P
       m.interaction.provider,
       m.interaction.providerMessageId,
       m.interaction.metadata,
-    ]);
+    ] });
     const row = r.rows[0];
     if (!row) return null;
     return {
