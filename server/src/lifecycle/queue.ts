@@ -96,10 +96,13 @@ export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLik
     );
     const done = [...waiting.filter((_, i) => added[i]), ...r.rows.filter((c) => c.routing_state !== 'waiting')];
     if (done.length) {
+      // rows a router holds right now are skipped (no waiting, no deadlock): their flags wait for the next round
       await db.query(
         `UPDATE cases c SET enqueue_pending = false
-           FROM unnest($1::bigint[], $2::text[]) AS d(id, version)
-          WHERE c.id = d.id AND c.enqueue_pending AND c.updated_at = d.version::timestamptz`,
+           FROM (SELECT x.id FROM cases x JOIN unnest($1::bigint[], $2::text[]) AS d(id, version) ON x.id = d.id
+                  WHERE x.enqueue_pending AND x.updated_at = d.version::timestamptz
+                  FOR UPDATE OF x SKIP LOCKED) s
+          WHERE c.id = s.id`,
         [done.map((c) => c.id), done.map((c) => c.version)],
       );
     }
