@@ -34,6 +34,8 @@ export interface Config {
   threadWindowHours: number;
   /** Safety-net sweep that re-enqueues committed-but-not-enqueued cases. */
   recoverySweepMs: number;
+  /** how often a worker indexes new rows into the search side tables */
+  searchIndexMs: number;
   loginRateLimit: { max: number; windowMs: number };
   /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
   loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
@@ -280,6 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
     attachmentMaxBytes: int('ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),
+    searchIndexMs: int('SEARCH_INDEX_MS', 1000, 50, 3_600_000),
     routing: {
       offerTimeoutLiveMs: int('ROUTING_OFFER_TIMEOUT_LIVE_MS', 20_000, 100, 3_600_000),
       offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { indexSearchFully } from '../../server/src/search/search-indexer.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 
 let ctx: TestContext;
@@ -189,14 +190,44 @@ describe('search', () => {
     expect((await s('%%')).customers).toEqual([]);
   });
 
+  it('finds a message committed a moment ago before and after the search indexer ran, and an edited subject at once', async () => {
+    const c = await inbound({ channel: 'api', providerMessageId: 'fresh-1', from: { kind: 'api', value: 'fresh-sender-7731' }, subject: 'Quasar invoice', text: 'The zeppelin shipment never arrived' });
+    const s = async (q: string) => { const r = await api('GET', `/api/v1/search?q=${encodeURIComponent(q)}`); expect(r.statusCode, r.body).toBe(200); return r.json(); };
+    const found = async () => ({
+      subject: (await s('quasar')).cases.map((x: { id: number }) => x.id),
+      text: (await s('zeppelin')).cases.map((x: { id: number }) => x.id),
+      identity: (await s('sender-7731')).customers.map((x: { id: number }) => x.id),
+    });
+    const expected = { subject: [c.caseId], text: [c.caseId], identity: [c.customerId] };
+    // not indexed yet: read directly above the watermark
+    const side = await ctx.db.pool.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = $1`, [c.interactionId]);
+    expect(side.rows[0].n).toBe(0);
+    expect(await found()).toEqual(expected);
+    // indexed: read from the side tables, once each (no duplicate hits from the direct read)
+    expect(await indexSearchFully(ctx.db.pool)).toBeGreaterThanOrEqual(3);
+    expect((await ctx.db.pool.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = $1`, [c.interactionId])).rows[0].n).toBe(1);
+    expect(await found()).toEqual(expected);
+    // an edited subject is searchable at once (its side row follows in the edit's transaction)
+    const patch = await api('PATCH', `/api/v1/cases/${c.caseId}`, { subject: 'Nebula refund' });
+    expect(patch.statusCode, patch.body).toBe(200);
+    expect((await s('nebula')).cases.map((x: { id: number }) => x.id)).toEqual([c.caseId]);
+    const sideRow = await ctx.db.pool.query(`SELECT subject_lower FROM case_subject_search WHERE case_id = $1`, [c.caseId]);
+    expect(sideRow.rows).toEqual([{ subject_lower: 'nebula refund' }]);
+  });
+
   it('uses the trigram indexes for customer and subject lookups', async () => {
     const client = await ctx.db.pool.connect();
     try {
       await client.query('SET enable_seqscan = off');
       const plan = (await client.query(`EXPLAIN SELECT id FROM customers WHERE lower(name) LIKE '%rahimi%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
       expect(plan).toMatch(/customers_name_trgm_idx/);
-      const plan2 = (await client.query(`EXPLAIN SELECT id FROM cases WHERE lower(subject) LIKE '%modem%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      expect(plan2).toMatch(/cases_subject_trgm_idx/);
+      // subjects, identities and message text are indexed on the search side tables (migration 0912)
+      const plan2 = (await client.query(`EXPLAIN SELECT case_id FROM case_subject_search WHERE subject_lower LIKE '%modem%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan2).toMatch(/case_subject_search_trgm_idx/);
+      const plan3 = (await client.query(`EXPLAIN SELECT identity_id FROM identity_search WHERE value LIKE '%0199%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan3).toMatch(/identity_search_trgm_idx/);
+      const plan4 = (await client.query(`EXPLAIN SELECT interaction_id FROM interaction_search WHERE doc @@ plainto_tsquery('simple', 'capacitor')`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan4).toMatch(/interaction_search_doc_idx/);
     } finally {
       client.release();
     }

@@ -5,6 +5,7 @@ import { createPool } from '../../server/src/db/pool.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { createQueues } from '../../server/src/lib/queues.js';
 import { startRecoverySweep } from './processors/recovery-sweep.js';
+import { startSearchIndexer } from './processors/search-indexer.js';
 import { startOutboundWorker } from './processors/outbound.js';
 import { startTwilioWorker } from './processors/twilio.js';
 import { startNotificationsWorker } from './processors/notifications.js';
@@ -37,6 +38,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const realtime = queueEmitter(queues.realtime);
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs, outboundAfterMs: deps.config.outbound.sweepAfterMs }));
+  closers.push(startSearchIndexer({ db, log: deps.log, intervalMs: deps.config.searchIndexMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
   closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { withTransaction, type Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, notFound } from '../lib/errors.js';
+import { reindexSearchRow } from '../search/search-indexer.js';
 import type { CasePriority, CaseStatus, CaseType } from '../contracts/channels.js';
 
 async function lockCase(tx: Tx, caseId: number) {
@@ -37,6 +38,8 @@ export async function updateCase(db: pg.Pool, caseId: number, agentId: number, p
               tags = COALESCE($5, tags), updated_at = now() WHERE id = $1`,
       [caseId, after.subject ?? null, after.priority ?? null, after.type ?? null, after.tags ?? null],
     );
+    // the search side table follows an edited subject at once (the indexer only picks up new cases)
+    if (after.subject !== undefined) await reindexSearchRow(tx, 'cases', caseId);
     if (after.priority) await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: { from: before.priority, to: after.priority } });
     await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: { before, after } });
     return changed;

@@ -14,6 +14,7 @@ import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queu
 import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { ServiceUnavailableError, conflict } from '../lib/errors.js';
+import { recordFirstContact, type InteractionFields, type NewCaseFields } from './first-contact.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -118,6 +119,13 @@ async function ingestMessage(deps: IngestDeps, msg: InboundMessage): Promise<Ing
     if (existing) return existing;
   }
 
+  // A message that may come from a stranger and needs no channel hook is tried as a first contact: one
+  // statement records everything, or nothing when the sender is known (then the general path below runs).
+  if (!msg.attachments?.length && !msg.customerId && !msg.inTransaction && !msg.threading?.resolveCase && !msg.threading?.caseIdRequired) {
+    const first = await firstContact(deps, msg, fromValue);
+    if (first) return afterCommit(deps, first);
+  }
+
   // Attachment bytes go to storage first; the transaction only records their keys.
   const stored = [] as { a: InboundAttachment; key: string; sha256: string; size: number }[];
   for (const a of msg.attachments ?? []) {
@@ -141,11 +149,88 @@ async function ingestMessage(deps: IngestDeps, msg: InboundMessage): Promise<Ing
     return result;
   }
 
+  return afterCommit(deps, result);
+}
+
+/** The routing job (when the case waits) and the realtime fan-out, once the message is committed. */
+async function afterCommit(deps: IngestDeps, result: IngestResult): Promise<IngestResult> {
   if (result.queued && deps.routingQueue) {
     result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
   await deps.onIngested?.(result);
   return result;
+}
+
+async function firstContact(deps: IngestDeps, msg: InboundMessage, fromValue: string): Promise<IngestResult | null> {
+  const now = new Date();
+  const fields = await newCaseFields(deps, deps.db, msg, { tier: 'standard' }, !msg.skipRouting, now);
+  const r = await recordFirstContact(deps.db, {
+    identity: { kind: msg.from.kind, value: fromValue },
+    customer: { name: msg.customer?.name ?? null, language: msg.customer?.language ?? 'en' },
+    raw: rawEventRow(msg),
+    case: fields,
+    interaction: interactionFields(msg, fromValue),
+  });
+  if (!r) return null;
+  return newCaseResult(
+    { id: r.caseId, number: r.caseNumber, interaction_id: r.interactionId },
+    r.customerId,
+    fields.routingPriority !== null,
+    fields.routingPriority === null ? undefined : { priority: fields.routingPriority, firstQueuedAt: new Date(r.firstQueuedAt!) },
+  );
+}
+
+/** The raw_events row of a message: the provider payload as received, kept whatever happens next. */
+function rawEventRow(msg: InboundMessage): RawEventRow {
+  return {
+    provider: msg.provider,
+    providerMessageId: msg.providerMessageId,
+    channel: msg.channel,
+    headers: JSON.stringify(msg.rawHeaders ?? {}),
+    payload: JSON.stringify(toJsonPayload(msg.raw)),
+    status: msg.flag ? 'flagged' : 'processed',
+    error: msg.flag ?? null,
+  };
+}
+
+/**
+ * A new case's columns: its queue (cached look-up), SLA due times and, when it is queued at insert, its
+ * routing priority (which depends on the customer's tier and the queue's overrides).
+ */
+async function newCaseFields(
+  deps: IngestDeps,
+  db: pg.Pool | Tx,
+  msg: InboundMessage,
+  customer: Pick<CustomerRow, 'tier'>,
+  queuedAtInsert: boolean,
+  now: Date,
+): Promise<NewCaseFields> {
+  const priority = msg.caseDefaults?.priority ?? 'normal';
+  const queue = await queueForNewCase(deps.db, db, msg.channel, msg.caseDefaults?.queueId);
+  const due = slaDueTimes(msg.channel, priority, now);
+  const routingPrio = queuedAtInsert
+    ? routingPriority({
+        channel: msg.channel,
+        casePriority: priority,
+        vip: customer.tier === 'vip',
+        // at risk once less than a quarter of the first-response time is left: for a new case, only when already due
+        slaAtRisk: !!due.firstResponseDueAt && due.firstResponseDueAt.getTime() <= now.getTime(),
+        overrides: queue?.priorityOverrides ?? {},
+      })
+    : null;
+  return {
+    subject: (msg.subject ?? firstLine(msg.text)).slice(0, 300),
+    type: msg.caseDefaults?.type ?? 'question',
+    priority,
+    channel: msg.channel,
+    queueId: queue?.id ?? msg.caseDefaults?.queueId ?? null,
+    tags: msg.caseDefaults?.tags ?? [],
+    firstResponseDueAt: due.firstResponseDueAt,
+    resolutionDueAt: due.resolutionDueAt,
+    routingPriority: routingPrio,
+    createdEvent: JSON.stringify({ provider: msg.provider }),
+    queuedEvent: JSON.stringify({ priority: routingPrio }),
+  };
 }
 
 async function findExistingInteraction(db: pg.Pool | Tx, provider: string, providerMessageId: string): Promise<IngestResult | null> {
@@ -180,15 +265,7 @@ async function ingestInTx(
 ): Promise<IngestResult> {
   // The unique index serialises concurrent deliveries of one provider message:
   // the loser waits for the winner's commit and then sees the conflict.
-  const rawRow = {
-    provider: msg.provider,
-    providerMessageId: msg.providerMessageId,
-    channel: msg.channel,
-    headers: JSON.stringify(msg.rawHeaders ?? {}),
-    payload: JSON.stringify(toJsonPayload(msg.raw)),
-    status: msg.flag ? 'flagged' : 'processed',
-    error: msg.flag ?? null,
-  };
+  const rawRow = rawEventRow(msg);
   let customer: CustomerRow & { created: boolean };
   let rawEventId: number | null;
   if (msg.customerId) {
@@ -297,21 +374,10 @@ async function insertNewCase(
   followUpOf: number | null,
   now: Date,
 ): Promise<IngestResult> {
-  const priority = msg.caseDefaults?.priority ?? 'normal';
-  const queue = await queueForNewCase(deps.db, tx, msg.channel, msg.caseDefaults?.queueId);
-  const due = slaDueTimes(msg.channel, priority, now);
   // A channel hook (voice) may decide routing once its own rows exist: such a case is queued after the insert.
   const queuedAtInsert = !msg.skipRouting && !msg.inTransaction;
-  const routingPrio = queuedAtInsert
-    ? routingPriority({
-        channel: msg.channel,
-        casePriority: priority,
-        vip: customer.tier === 'vip',
-        // at risk once less than a quarter of the first-response time is left: for a new case, only when already due
-        slaAtRisk: !!due.firstResponseDueAt && due.firstResponseDueAt.getTime() <= now.getTime(),
-        overrides: queue?.priorityOverrides ?? {},
-      })
-    : null;
+  const f = await newCaseFields(deps, tx, msg, customer, queuedAtInsert, now);
+  const routingPrio = f.routingPriority;
   const r = await tx.query(
     `WITH c AS (
        INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
@@ -338,18 +404,18 @@ async function insertNewCase(
      SELECT c.id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM c`,
     [
       customer.id,
-      (msg.subject ?? firstLine(msg.text)).slice(0, 300),
-      msg.caseDefaults?.type ?? 'question',
-      priority,
-      msg.channel,
-      queue?.id ?? msg.caseDefaults?.queueId ?? null,
-      msg.caseDefaults?.tags ?? [],
+      f.subject,
+      f.type,
+      f.priority,
+      f.channel,
+      f.queueId,
+      f.tags,
       customer.language,
-      due.firstResponseDueAt,
-      due.resolutionDueAt,
+      f.firstResponseDueAt,
+      f.resolutionDueAt,
       routingPrio,
-      JSON.stringify({ provider: msg.provider }),
-      JSON.stringify({ priority: routingPrio }),
+      f.createdEvent,
+      f.queuedEvent,
       followUpOf,
       ...interactionParams(msg, fromValue, customer.id, rawEventId),
     ],
@@ -394,22 +460,25 @@ const INSERT_INTERACTION_SELECT = `INSERT INTO interactions (${INTERACTION_COLUM
        SELECT c.id, $15, $16, 'inbound', $17, $18, $19, $20, $21, $22, $23, $24, 'received', $25, $26 FROM c
        RETURNING id`;
 
+/** An inbound interaction's own columns (everything but its case and customer). */
+function interactionFields(msg: InboundMessage, fromValue: string): InteractionFields {
+  return {
+    kind: msg.kind ?? 'message',
+    fromAddress: fromValue,
+    toAddress: msg.to ?? null,
+    subject: msg.subject ?? null,
+    text: msg.text,
+    html: msg.html ?? null,
+    provider: msg.provider,
+    providerMessageId: msg.providerMessageId,
+    metadata: JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
+  };
+}
+
 /** Parameters of an interaction after its case id: customer, channel, kind, addresses, content, provider ids, metadata, raw event. */
 function interactionParams(msg: InboundMessage, fromValue: string, customerId: number, rawEventId: number): unknown[] {
-  return [
-    customerId,
-    msg.channel,
-    msg.kind ?? 'message',
-    fromValue,
-    msg.to ?? null,
-    msg.subject ?? null,
-    msg.text,
-    msg.html ?? null,
-    msg.provider,
-    msg.providerMessageId,
-    JSON.stringify({ ...(msg.metadata ?? {}), ...(msg.from.name ? { fromName: msg.from.name } : {}) }),
-    rawEventId,
-  ];
+  const f = interactionFields(msg, fromValue);
+  return [customerId, msg.channel, f.kind, f.fromAddress, f.toAddress, f.subject, f.text, f.html, f.provider, f.providerMessageId, f.metadata, rawEventId];
 }
 
 async function insertInteraction(tx: Tx, msg: InboundMessage, fromValue: string, caseId: number, customerId: number, rawEventId: number): Promise<number> {

@@ -55,22 +55,59 @@ export async function enqueueCase(
     log?.warn({ err, caseId }, 'routing queue unreachable; case stays committed and the recovery sweep will enqueue it');
     return false;
   }
-  if (known) {
-    // The caller (a webhook) is waiting: a router that already took the job may hold the case row, so the
-    // flag is cleared only if the row is free. Left set, the flag costs the recovery sweep one look, and
-    // routing clears it on assignment.
-    await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = (SELECT id FROM cases WHERE id = $1 FOR UPDATE SKIP LOCKED)`, [caseId]);
-  } else await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
+  // The caller that knows the case's place is ingest, with a provider waiting for the answer: the flag stays
+  // set, and the sweep clears flags in batches (sweepPendingEnqueues), saving a case row write per message.
+  if (!known) await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
   return true;
 }
 
-/** Safety net: enqueue every committed case whose routing job never reached Redis. */
-export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLike, log?: Logger, limit = 500): Promise<number> {
-  const r = await db.query(
-    `SELECT id FROM cases WHERE enqueue_pending ORDER BY routing_priority, first_queued_at LIMIT $1`,
-    [limit],
-  );
+/**
+ * Safety net and flag keeper: every committed waiting case whose flag is still set is (re-)added to the
+ * routing queue (a no-op for a job Redis already holds: the job id is the case's) and its flag cleared, a
+ * batch at a time with one read and one write. Ingest leaves its flags for this sweep (the router's match
+ * passes read waiting cases from Postgres; a job is only the arrival signal, so a re-add costs nothing). A
+ * case changed since the read (requeued meanwhile) keeps its flag for the next round.
+ */
+export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLike, log?: Logger, limit = 500, maxBatches = 20): Promise<number> {
   let n = 0;
-  for (const row of r.rows) if (await enqueueCase(db, queue, row.id, 'recovery', log)) n++;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const r = await db.query(
+      // updated_at as text: a JS Date would drop its microseconds and never match again
+      `SELECT id, routing_state, routing_priority, first_queued_at, updated_at::text AS version FROM cases
+        WHERE enqueue_pending ORDER BY routing_priority, first_queued_at LIMIT $1`,
+      [limit],
+    );
+    if (!r.rowCount) break;
+    const waiting = r.rows.filter((c) => c.routing_state === 'waiting');
+    const added = await Promise.all(
+      waiting.map((c) =>
+        withTimeout(
+          queue.add(
+            'route',
+            { caseId: c.id, priority: c.routing_priority, firstQueuedAt: new Date(c.first_queued_at).toISOString(), reason: 'recovery' },
+            { jobId: routingJobId(c.id), priority: c.routing_priority, removeOnComplete: true, removeOnFail: true },
+          ),
+          1500,
+        ).then(
+          () => true,
+          (err) => (log?.warn({ err, caseId: c.id }, 'routing queue unreachable; the case stays flagged for the next sweep'), false),
+        ),
+      ),
+    );
+    const done = [...waiting.filter((_, i) => added[i]), ...r.rows.filter((c) => c.routing_state !== 'waiting')];
+    if (done.length) {
+      // rows a router holds right now are skipped (no waiting, no deadlock): their flags wait for the next round
+      await db.query(
+        `UPDATE cases c SET enqueue_pending = false
+           FROM (SELECT x.id FROM cases x JOIN unnest($1::bigint[], $2::text[]) AS d(id, version) ON x.id = d.id
+                  WHERE x.enqueue_pending AND x.updated_at = d.version::timestamptz
+                  FOR UPDATE OF x SKIP LOCKED) s
+          WHERE c.id = s.id`,
+        [done.map((c) => c.id), done.map((c) => c.version)],
+      );
+    }
+    n += added.filter(Boolean).length;
+    if (added.some((a) => !a) || r.rowCount < limit) break;
+  }
   return n;
 }

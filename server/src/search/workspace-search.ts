@@ -8,8 +8,17 @@ export interface SearchResults {
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 /**
+ * Rows of `source` the search indexer has not reached yet: above its watermark and without a side row.
+ * A short range read by primary key, matched directly, so a message committed a moment ago is found.
+ */
+const notIndexedYet = (source: string, side: string, key: string) =>
+  `t.id > (SELECT indexed_through FROM search_watermarks WHERE source = '${source}')
+   AND NOT EXISTS (SELECT 1 FROM ${side} x WHERE x.${key} = t.id)`;
+
+/**
  * One box for everything: a case number, a phone number, an email, a name, words from a subject or a message.
- * Uses the trigram and full-text indexes (migration 0501) so it stays fast on large tables.
+ * Uses the trigram and full-text indexes so it stays fast on large tables: names on customers (migration 0501),
+ * subjects, identities and message text on the search side tables (migration 0912, filled asynchronously).
  */
 export async function searchWorkspace(
   db: Queryable,
@@ -35,7 +44,12 @@ export async function searchWorkspace(
       `WITH hits AS (
          SELECT id FROM customers WHERE lower(name) LIKE $1 AND merged_into_id IS NULL
          UNION
-         SELECT customer_id FROM customer_identities WHERE value LIKE $1 OR ($2::text IS NOT NULL AND value LIKE $2)
+         SELECT i.customer_id FROM identity_search s JOIN customer_identities i ON i.id = s.identity_id
+          WHERE s.value LIKE $1 OR ($2::text IS NOT NULL AND s.value LIKE $2)
+         UNION
+         SELECT t.customer_id FROM customer_identities t
+          WHERE ${notIndexedYet('customer_identities', 'identity_search', 'identity_id')}
+            AND (t.value LIKE $1 OR ($2::text IS NOT NULL AND t.value LIKE $2))
        )
        SELECT c.id, c.name, c.tier, array(SELECT value FROM customer_identities i WHERE i.customer_id = c.id ORDER BY i.id LIMIT 5) AS identities
          FROM customers c JOIN (SELECT DISTINCT id FROM hits) h ON h.id = c.id
@@ -49,11 +63,19 @@ export async function searchWorkspace(
       `WITH hits AS (
          SELECT id, NULL::text AS snippet, 0 AS rank FROM cases WHERE number = $1
          UNION ALL
-         SELECT id, NULL, 1 FROM cases WHERE lower(subject) LIKE $2
+         SELECT case_id, NULL, 1 FROM case_subject_search WHERE subject_lower LIKE $2
          UNION ALL
-         (SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2 FROM interactions i
-           WHERE to_tsvector('simple', coalesce(i.subject, '') || ' ' || i.text) @@ plainto_tsquery('simple', $3)
-             AND i.direction <> 'internal'
+         SELECT t.id, NULL, 1 FROM cases t
+          WHERE ${notIndexedYet('cases', 'case_subject_search', 'case_id')} AND lower(t.subject) LIKE $2
+         UNION ALL
+         (SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2
+            FROM (SELECT s.interaction_id AS id FROM interaction_search s WHERE s.doc @@ plainto_tsquery('simple', $3)
+                  UNION ALL
+                  SELECT t.id FROM interactions t
+                   WHERE ${notIndexedYet('interactions', 'interaction_search', 'interaction_id')}
+                     AND to_tsvector('simple', coalesce(t.subject, '') || ' ' || t.text) @@ plainto_tsquery('simple', $3)) m
+            JOIN interactions i ON i.id = m.id
+           WHERE i.direction <> 'internal'
            ORDER BY i.case_id DESC
            LIMIT 200)
        ), best AS (

@@ -16,7 +16,8 @@ export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: 
     running = true;
     try {
       const n = await sweepPendingEnqueues(deps.db, deps.queues.routing, deps.log);
-      if (n) deps.log.info({ enqueued: n }, 'recovery sweep enqueued committed cases');
+      // most are flags ingest left for this sweep (their jobs were already in Redis): not news
+      if (n) deps.log.debug({ enqueued: n }, 'recovery sweep confirmed routing jobs of flagged cases');
       const o = await sweepQueuedOutbound(deps.db, deps.queues.outbound, 500, deps.outboundAfterMs);
       if (o) deps.log.info({ requeued: o }, 'recovery sweep re-added outbound deliveries');
     } catch (err) {

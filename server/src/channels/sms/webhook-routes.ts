@@ -4,7 +4,7 @@ import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.j
 import { badRequest } from '../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
 import { MessagingResponse, sendTwiml } from '../twilio/twiml.js';
-import { phoneNumberByE164 } from '../twilio/numbers.js';
+import { cachedPhoneNumberByE164 } from '../twilio/number-cache.js';
 import { addTwilioJob, createTwilioQueue } from '../twilio/jobs.js';
 import { recordCallback } from '../twilio/raw-event.js';
 import { keywordAction, OPT_REPLIES, setOptOut } from './opt-out.js';
@@ -39,7 +39,7 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
     } catch {
       to = p.To;
     }
-    const number = to ? await phoneNumberByE164(app.db, to) : null;
+    const number = to ? await cachedPhoneNumberByE164(app.db, to) : null;
     const body = p.Body ?? '';
     const action = keywordAction(body, p.OptOutType);
     const numMedia = Math.min(Number(p.NumMedia ?? 0) || 0, 10);

@@ -6,6 +6,7 @@ import { slaDueTimes } from '../../sla/policy.js';
 import { solveUnheldInTx } from '../../lifecycle/status.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
+import { reindexSearchRow } from '../../search/search-indexer.js';
 import { dequeueMissedCall, withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
 
 export type CallbackReason = 'abandoned' | 'missed' | 'after_hours';
@@ -134,6 +135,8 @@ export async function recordVoicemail(
         }),
       ],
     );
+    // the search side table follows the transcript at once (the indexer only picks up new messages)
+    await reindexSearchRow(tx, 'interactions', interactionId);
     await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [cb.caseId]);
     return { interactionId, callbackCaseId: cb.caseId };
   });

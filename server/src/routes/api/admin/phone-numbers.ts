@@ -4,6 +4,7 @@ import { audit } from '../../../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../../../lib/errors.js';
 import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
+import { invalidatePhoneNumberLookups } from '../../../channels/twilio/number-cache.js';
 import { PHONE_NUMBER_COLUMNS, validTimeZone, WEEKDAYS, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
 
 const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
@@ -49,6 +50,11 @@ const View = Type.Object({
 /** Admin: the business's Twilio numbers, each mapped to a queue or a menu, with greeting and business hours. */
 const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin'));
+  // inbound SMS reads numbers through a short cache: a change made here applies to the next message
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET') invalidatePhoneNumberLookups(app.db);
+    return payload;
+  });
 
   const validate = async (b: Static<typeof Body>): Promise<string> => {
     let e164: string;

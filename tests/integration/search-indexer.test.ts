@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { ingest, type InboundMessage } from '../../server/src/ingest/pipeline.js';
+import { indexSearchBacklog, indexSearchFully } from '../../server/src/search/search-indexer.js';
+import { searchWorkspace } from '../../server/src/search/workspace-search.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+const msg = (id: string, text: string): InboundMessage => ({
+  channel: 'api',
+  provider: 'test',
+  providerMessageId: id,
+  from: { kind: 'api', value: `sender-${id}` },
+  subject: `About ${text}`,
+  text,
+  raw: { id },
+});
+
+const watermark = async (source: string) =>
+  Number((await ctx.db.pool.query(`SELECT indexed_through FROM search_watermarks WHERE source = $1`, [source])).rows[0].indexed_through);
+
+describe('search indexer', () => {
+  it('indexes new messages off the ingest path, and moves its watermark only past rows old enough to be settled', async () => {
+    const db = ctx.db.pool;
+    const a = await ingest(ctx.app.ingestDeps, msg('ix-1', 'periwinkle'));
+    // ingest wrote no side row: the search index is not on its path
+    expect((await db.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = $1`, [a.interactionId])).rows[0].n).toBe(0);
+    expect((await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id)).toEqual([a.caseId]);
+
+    expect(await indexSearchFully(db)).toBeGreaterThanOrEqual(3);
+    expect((await db.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = $1`, [a.interactionId])).rows[0].n).toBe(1);
+    // a row committed a moment ago could have a neighbour still invisible: the watermark waits
+    expect(await watermark('interactions')).toBeLessThan(a.interactionId);
+    // found once, from the side table
+    expect((await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id)).toEqual([a.caseId]);
+
+    // once the rows are old enough, the watermark passes them
+    await db.query(`UPDATE interactions SET created_at = now() - interval '2 minutes' WHERE id <= $1`, [a.interactionId]);
+    await indexSearchBacklog(db);
+    expect(await watermark('interactions')).toBeGreaterThanOrEqual(a.interactionId);
+    expect((await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id)).toEqual([a.caseId]);
+  });
+
+  it('two indexers at once index each row once and neither fails', async () => {
+    const db = ctx.db.pool;
+    const rs = [];
+    for (let i = 0; i < 20; i++) rs.push(await ingest(ctx.app.ingestDeps, msg(`ix-c-${i}`, `marigold${i} lantern`)));
+    await Promise.all([indexSearchFully(db), indexSearchFully(db), indexSearchFully(db)]);
+    const n = await db.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = ANY($1)`, [rs.map((r) => r.interactionId)]);
+    expect(n.rows[0].n).toBe(20);
+    expect((await searchWorkspace(db, 'lantern', 50)).cases).toHaveLength(20);
+  });
+});
