@@ -14,6 +14,7 @@ import { startMailboxSync } from './processors/mailbox-sync.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { bestEffort } from '../../server/src/lib/best-effort.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -34,7 +35,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const blocking = createRedis(deps.config.redisUrl, 'worker');
   const store = localDiskStore(deps.config.storageDir, { maxBytes: deps.config.attachmentMaxBytes });
-  const realtime = queueEmitter(queues.realtime);
+  const realtime = queueEmitter(queues.realtime, deps.log);
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs, outboundAfterMs: deps.config.outbound.sweepAfterMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
@@ -79,7 +80,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       for (const c of closers.reverse()) await c().catch((err) => deps.log.warn({ err }, 'error while closing a worker'));
-      await queues.closeAll().catch(() => {});
+      await bestEffort(queues.closeAll(), deps.log, 'closing the worker queues');
       producer.disconnect();
       blocking.disconnect();
       if (!deps.db) await db.end();

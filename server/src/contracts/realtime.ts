@@ -131,14 +131,3 @@ export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
 }
-
-export const AGENT_EVENTS = {
-  presenceSet: 'presence:set',
-  offerAccept: 'offer:accept',
-  offerDecline: 'offer:decline',
-  offer: 'offer',
-  offerRescinded: 'offer:rescinded',
-  presence: 'presence',
-  caseUpdated: 'case:updated',
-  queueUpdated: 'queue:updated',
-} as const;

@@ -52,14 +52,3 @@ export interface VisitorServerEvents {
   'queue:status': (s: QueueStatus) => void;
   'conversation:closed': (p: { caseId: number; by: 'visitor' | 'agent' }) => void;
 }
-
-export const VISITOR_EVENTS = {
-  message: 'message',
-  typing: 'typing',
-  read: 'read',
-  queueStatus: 'queue:status',
-  end: 'end',
-  rate: 'rate',
-  agentJoined: 'agent:joined',
-  closed: 'conversation:closed',
-} as const;

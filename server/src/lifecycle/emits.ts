@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool.js';
 import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type CaseUpdatedPayload, type RescindReason } from '../contracts/realtime.js';
 import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
+import { bestEffort } from '../lib/best-effort.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
 export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {
@@ -45,7 +46,7 @@ export async function emitRescinded(deps: RoutingDeps, agentId: number, offerId:
 }
 
 export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<void> {
-  const payload = await presencePayload(deps.db, agentId).catch(() => null);
+  const payload = await bestEffort(presencePayload(deps.db, agentId), deps.log, 'reading presence for its event');
   if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'presence', payload });
 }
 

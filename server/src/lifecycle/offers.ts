@@ -295,22 +295,3 @@ export async function listAgentOffers(deps: RoutingDeps, agentId: number): Promi
   }
   return out;
 }
-
-/** After a restart: offers still in flight get their timer back; expired ones are settled now. */
-export async function reviveOffers(deps: RoutingDeps): Promise<{ rescheduled: number; expired: number }> {
-  const r = await deps.db.query(
-    `SELECT id, GREATEST(0, EXTRACT(EPOCH FROM (expires_at - now())) * 1000)::int AS ms_left FROM offers WHERE status = 'pending'`,
-  );
-  let rescheduled = 0;
-  let expired = 0;
-  for (const o of r.rows) {
-    if (o.ms_left <= 0) {
-      await expireOffer(deps, o.id);
-      expired++;
-    } else {
-      await scheduleOfferTimeout(deps.queues, o.id, o.ms_left);
-      rescheduled++;
-    }
-  }
-  return { rescheduled, expired };
-}

@@ -29,6 +29,7 @@ import { presencePayload } from './load.js';
 import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { dropLease, LEASE_RENEW_MS, renewLeases } from '../lifecycle/leases.js';
+import { bestEffort } from '../lib/best-effort.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -105,24 +106,32 @@ export default fp(
 
       socket.on('disconnect', () => {
         const disconnectedAt = Date.now();
-        void dropLease(app.redis, app.config.queuePrefix, agent.id, socket.id).catch(() => {});
+        void bestEffort(dropLease(app.redis, app.config.queuePrefix, agent.id, socket.id), app.log, 'dropping the presence lease');
         // only the latest disconnect's timer decides, so an earlier one cannot cut a later grace short
-        void app.redis
-          .set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000)
-          .catch(() => {});
-        void app.queues.agentSockets
-          .add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt }, { delay: app.config.routing.presenceGraceMs })
-          .catch(() => {});
+        void bestEffort(
+          app.redis.set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000),
+          app.log,
+          'recording the disconnect time',
+        );
+        void bestEffort(
+          app.queues.agentSockets.add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt }, { delay: app.config.routing.presenceGraceMs }),
+          app.log,
+          'scheduling the presence grace check',
+        );
       });
     });
 
     app.io.of(NAMESPACES.supervisor).on('connection', (socket: Socket) => {
-      void (async () => {
-        const at = new Date().toISOString();
-        const [qs, as] = await Promise.all([queueStats(app.db), agentStats(app.db)]);
-        socket.emit('stats:queues', { at, queues: qs });
-        socket.emit('stats:agents', { at, agents: as });
-      })().catch(() => {});
+      void bestEffort(
+        (async () => {
+          const at = new Date().toISOString();
+          const [qs, as] = await Promise.all([queueStats(app.db), agentStats(app.db)]);
+          socket.emit('stats:queues', { at, queues: qs });
+          socket.emit('stats:agents', { at, agents: as });
+        })(),
+        app.log,
+        'first stats for a supervisor socket',
+      );
     });
 
     // Jobs that need sockets: any server node takes them; the adapter reaches sockets on every node.
@@ -137,7 +146,7 @@ export default fp(
           else target.socketsLeave(rooms.case(d.caseId));
           return;
         }
-        const latest = Number(await app.redis.get(lastDisconnectKey(d.agentId)).catch(() => null));
+        const latest = Number(await bestEffort(app.redis.get(lastDisconnectKey(d.agentId)), app.log, 'reading the last disconnect time'));
         if (latest && latest > d.disconnectedAt) return;
         const sockets = await agentNsp.in(rooms.agent(d.agentId)).fetchSockets();
         if (sockets.length) return; // came back within the grace period

@@ -21,6 +21,7 @@ import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -54,7 +55,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const deps: RoutingDeps = {
     db: opts.db,
     queues,
-    realtime: opts.realtime ?? queueEmitter(queues.realtime),
+    realtime: opts.realtime ?? queueEmitter(queues.realtime, log),
     settings: config.routing,
     log,
   };
@@ -150,7 +151,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       resolve();
     });
   });
-  await kv.set(sentinel, String(Date.now())).catch(() => {});
+  await bestEffort(kv.set(sentinel, String(Date.now())), log, 'writing the router start sentinel');
   await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
   requestPass();
@@ -191,7 +192,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       clearInterval(statsTimer);
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
-      if (!opts.queues) await queues.closeAll().catch(() => {});
+      if (!opts.queues) await bestEffort(queues.closeAll(), log, 'closing the router queues');
       producer?.disconnect();
       kv.disconnect();
       blocking.disconnect();

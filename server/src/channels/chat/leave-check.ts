@@ -6,6 +6,7 @@ import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
 import type { RoutingDeps } from '../../lifecycle/deps.js';
 import { settleWithin } from '../../lib/with-timeout.js';
+import { bestEffort } from '../../lib/best-effort.js';
 
 const QUEUE = 'chat-leave-check';
 
@@ -32,7 +33,7 @@ export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { 
 
   app.addHook('preClose', async () => {
     await settleWithin(worker.close(), 2000);
-    await queue.close().catch(() => {});
+    await bestEffort(queue.close(), app.log, 'closing the chat leave-check queue');
     connection.disconnect();
   });
 

@@ -9,6 +9,7 @@ import { rateCase } from '../portal/csat.js';
 import { toWellFormed, unstorableText } from '../../lib/unicode.js';
 import { enqueueNotification } from '../../notifications/jobs.js';
 import { requestTranscript } from './transcripts.js';
+import { bestEffort } from '../../lib/best-effort.js';
 
 const validEmail = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length <= 320 && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.trim()) ? v.trim().toLowerCase() : undefined;
@@ -163,25 +164,29 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       return r.rows[0]?.value ?? null;
     };
     socket.on('typing', (p: { caseId?: unknown; typing?: unknown }) => {
-      void visitorOf(p?.caseId)
-        .then(async (v) => {
+      void bestEffort(
+        visitorOf(p?.caseId).then(async (v) => {
           if (v) await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'typing', payload: { from: 'agent', name: agent.name, typing: p?.typing === true } });
-        })
-        .catch(() => {});
+        }),
+        app.log,
+        'relaying agent typing to the visitor',
+      );
     });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
       if (!Number.isSafeInteger(upTo)) return;
-      void visitorOf(p?.caseId)
-        .then(async (v) => {
+      void bestEffort(
+        visitorOf(p?.caseId).then(async (v) => {
           if (!v) return;
           await app.db.query(
             `UPDATE interactions SET delivery_status = 'read', updated_at = now() WHERE case_id = $1 AND direction = 'inbound' AND id <= $2 AND delivery_status = 'received'`,
             [Number(p.caseId), upTo],
           );
           await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'read', payload: { upToId: upTo } });
-        })
-        .catch(() => {});
+        }),
+        app.log,
+        'marking chat messages read',
+      );
     });
   });
 

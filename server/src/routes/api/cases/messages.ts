@@ -6,6 +6,7 @@ import { emitCaseUpdated, emitInteractionNew } from '../../../cases/case-realtim
 import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 import { decodeBase64Attachments } from '../../../storage/attachment-policy.js';
 import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
+import { bestEffort } from '../../../lib/best-effort.js';
 
 /** POST /api/v1/cases/:id/messages — an agent replies in the case's channel, or adds an internal note. */
 const messages: FastifyPluginAsyncTypebox = async (app) => {
@@ -42,7 +43,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const result = await createReply(
-        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry } },
+        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry }, log: req.log },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
       );
       // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.
@@ -51,7 +52,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         for (const n of notes) await app.realtime.emit({ nsp: NAMESPACES.agent, room: rooms.agent(n.agentId), event: 'notification', payload: n });
       }
       await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => req.log.warn({ err }, 'interaction:new emit failed'));
-      if (result.firstResponse || !b.internal) await emitCaseUpdated(app.realtime, app.db, req.params.id).catch(() => {});
+      if (result.firstResponse || !b.internal) await bestEffort(emitCaseUpdated(app.realtime, app.db, req.params.id), req.log, 'case:updated emit');
       return reply.code(201).send(result);
     },
   );
