@@ -119,7 +119,10 @@ function boot(script: HTMLScriptElement | null) {
     } else if (v === 'prechat') {
       const name = el('input', { type: 'text', name: 'name', 'aria-label': t.name, placeholder: t.name, autocomplete: 'name' });
       const email = el('input', { type: 'email', name: 'email', 'aria-label': t.email, placeholder: t.email, autocomplete: 'email' });
-      if (prechat === 'required') (name.required = true), (email.required = true);
+      if (prechat === 'required') {
+        name.required = true;
+        email.required = true;
+      }
       const f = el('form', { class: 'form prechat' }, el('p', {}, prechat === 'required' ? t.prechatIntroRequired : t.prechatIntro), name, email, errorLine, el('button', { class: 'primary', type: 'submit' }, t.start));
       f.addEventListener('submit', (e) => {
         e.preventDefault();

@@ -176,7 +176,7 @@ describe('order while the agent answers as offers arrive', () => {
   it('a case another router is still deciding is not overtaken by the one behind it', async () => {
     const q = await h.queue();
     const head = await h.inbound({ channel: 'email', queueId: q.id, priority: 'high' });
-    const behind = await h.inbound({ channel: 'email', queueId: q.id });
+    await h.inbound({ channel: 'email', queueId: q.id }); // the case behind it
     // a second router holds its claim on the head case (as while it locks rows for it)
     const otherRouter = await h.ctx.db.pool.connect();
     await otherRouter.query(`SELECT pg_advisory_lock($1::int, $2::int)`, [ROUTER_LOCK_SPACE, head]);

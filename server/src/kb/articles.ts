@@ -43,6 +43,7 @@ export function slugify(title: string): string {
 
 const COLS = `id, title, slug, body, category, language, published, updated_at`;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row mapped field by field
 function view(publicUrl: string, row: Record<string, any>): ArticleView {
   return {
     id: row.id,

@@ -6,7 +6,7 @@
  */
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import type { AcceptAck, RescindReason, SimpleAck } from '../contracts/realtime.js';
+import type { AcceptAck, SimpleAck } from '../contracts/realtime.js';
 import { assignInTx, lockAgent, lockCase } from './assignment.js';
 import { requeueInTx } from './rescind.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
@@ -17,7 +17,6 @@ import { withTimeout } from '../lib/with-timeout.js';
 import type { Channel } from '../contracts/channels.js';
 import { agentLoad, hasRoom, type AgentLoad } from '../routing/load.js';
 import { offerTimeoutMs } from '../routing/settings.js';
-import { scheduleOfferTimeout } from './signals.js';
 import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { setPresenceInTx } from './presence.js';

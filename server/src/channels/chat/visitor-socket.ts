@@ -7,7 +7,6 @@ import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus
 import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
 import { toWellFormed, unstorableText } from '../../lib/unicode.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
 import { requestTranscript } from './transcripts.js';
 import { bestEffort } from '../../lib/best-effort.js';
 
@@ -23,8 +22,9 @@ declare module 'socket.io' {
 const MAX_TEXT = 10_000;
 const BURST = 20;
 
-function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
-  return typeof ack === 'function' ? (ack as (r: VisitorAck<any>) => void) : () => {};
+function safeAck(ack: unknown): (r: VisitorAck<Record<string, unknown>>) => void {
+  // a client that sent no callback gets no answer
+  return typeof ack === 'function' ? (ack as (r: VisitorAck<Record<string, unknown>>) => void) : () => undefined;
 }
 
 /**
