@@ -1,4 +1,5 @@
 // One small client for the portal's own API (same origin; the session is an HTTP-only cookie).
+import type { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary, ThreadMessage } from '../../server/src/contracts/views';
 
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
@@ -18,20 +19,19 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return json as T;
 }
 
-export interface RequestSummary { number: number; subject: string; status: string; channel: string; createdAt: string; lastUpdateAt: string; rating: number | null }
-export interface Attachment { id: number; filename: string; contentType: string; size: number; url: string }
-export interface ThreadMessage { id: number; from: 'customer' | 'agent'; agentName: string | null; channel: string; text: string; createdAt: string; attachments: Attachment[] }
-export interface RequestDetail extends RequestSummary { messages: ThreadMessage[] }
-export interface Article { id: number; title: string; slug: string; excerpt: string; language: string; category: string; url: string; html?: string; body?: string; published?: boolean; updatedAt: string }
+// the shapes are the server's response schemas (server/src/contracts/views.ts), not copies
+export type { RequestDetail, RequestSummary, ThreadMessage };
+export type Article = PortalArticle;
+export type Attachment = ThreadMessage['attachments'][number];
 export interface FileUpload { filename: string; contentType: string; contentBase64: string }
 
 export const portalApi = {
-  me: () => call<{ name: string | null; language: string; identity: { kind: string; value: string } }>('GET', '/portal/api/me'),
+  me: () => call<PortalMe>('GET', '/portal/api/me'),
   magicLink: (email: string, language: string) => call('POST', '/portal/api/auth/magic-link', { email, language }),
   smsCode: (phone: string, language: string) => call('POST', '/portal/api/auth/sms-code', { phone, language }),
   verifyCode: (phone: string, code: string) => call('POST', '/portal/api/auth/sms-code/verify', { phone, code }),
   logout: () => call('POST', '/portal/api/auth/logout'),
-  categories: () => call<{ id: number; name: string; description: string }[]>('GET', '/portal/api/categories'),
+  categories: () => call<PortalCategory[]>('GET', '/portal/api/categories'),
   requests: () => call<RequestSummary[]>('GET', '/portal/api/requests'),
   request: (n: number) => call<RequestDetail>('GET', `/portal/api/requests/${n}`),
   submit: (b: { subject: string; description: string; categoryId?: number; language: string; attachments: FileUpload[] }) => call<{ number: number }>('POST', '/portal/api/requests', b),

@@ -1,7 +1,7 @@
 // Socket.IO contracts shared by server, workers and the agent UI.
 // Namespaces: /agent (signed-in staff), /supervisor (supervisor/admin), /visitor (chat widget).
 
-import type { Channel, CasePriority, CaseType, Presence } from './channels.js';
+import type { Channel, CasePriority, CaseType, Presence } from './vocabulary.js';
 
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];

@@ -14,7 +14,7 @@ import { settingsOf, type RoutingDeps } from './deps.js';
 import { withRetryingTx } from './tx.js';
 import { withTransaction } from '../db/pool.js';
 import { withTimeout } from '../lib/with-timeout.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import { agentLoad, hasRoom, type AgentLoad } from '../routing/load.js';
 import { offerTimeoutMs } from '../routing/settings.js';
 import { offerPayload } from './emits.js';

@@ -20,7 +20,7 @@ import { Worker } from 'bullmq';
 import type { Socket } from 'socket.io';
 import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
 import { NAMESPACES, rooms, type AcceptAck, type SimpleAck } from '../contracts/realtime.js';
-import { PRESENCES, type Presence } from '../contracts/channels.js';
+import { PRESENCES, type Presence } from '../contracts/vocabulary.js';
 import { createRedis } from '../lib/redis.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
 import { acceptOffer, declineOffer, listAgentOffers } from '../lifecycle/offers.js';

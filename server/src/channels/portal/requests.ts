@@ -7,6 +7,7 @@ import type { RoutingDeps } from '../../lifecycle/deps.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import type { PortalCustomer } from './sign-in.js';
+import type { RequestSummary } from '../../contracts/views.js';
 
 export interface PortalDeps {
   db: pg.Pool;
@@ -15,15 +16,7 @@ export interface PortalDeps {
   routing: RoutingDeps;
 }
 
-export interface RequestSummary {
-  number: number;
-  subject: string;
-  status: string;
-  channel: string;
-  createdAt: string;
-  lastUpdateAt: string;
-  rating: number | null;
-}
+export type { RequestSummary };
 
 const SUMMARY_COLS = `c.number, c.subject, c.status, c.channel, c.created_at, c.last_activity_at,
   (SELECT rating FROM csat_ratings r WHERE r.case_id = c.id) AS rating`;

@@ -7,6 +7,7 @@ import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 import { decodeBase64Attachments } from '../../../storage/attachment-policy.js';
 import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
 import { bestEffort } from '../../../lib/best-effort.js';
+import { ReplyBody } from '../../../contracts/views.js';
 
 /** POST /api/v1/cases/:id/messages — an agent replies in the case's channel, or adds an internal note. */
 const messages: FastifyPluginAsyncTypebox = async (app) => {
@@ -19,18 +20,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['cases'],
         summary: 'Reply to the customer (queued for delivery through the channel) or add an internal note',
         params: IdParams,
-        body: Type.Object({
-          internal: Type.Optional(Type.Boolean()),
-          channel: Type.Optional(ChannelT),
-          text: Type.String({ minLength: 1, maxLength: 100_000 }),
-          html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-          subject: Type.Optional(Type.String({ maxLength: 500 })),
-          to: Type.Optional(Type.String({ maxLength: 320 })),
-          cc: Type.Optional(Type.Array(Type.String({ format: 'email' }), { maxItems: 20 })),
-          attachments: Type.Optional(
-            Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() }), { maxItems: 20 }),
-          ),
-        }),
+        body: ReplyBody,
         response: {
           201: Type.Object({ interactionId: Type.Integer(), deliveryStatus: Type.String(), firstResponse: Type.Boolean() }),
           404: ErrorView,
