@@ -1,5 +1,6 @@
 // Embeddable chat widget: <script src="https://hub.example/widget.js" data-lang="fa" data-prechat="optional" async></script>
 import { io, type Socket } from 'socket.io-client';
+import type { VisitorClientEvents, VisitorServerEvents } from '../../server/src/contracts/visitor';
 import { strings, type Strings } from './i18n.js';
 import { css } from './styles.js';
 import { hubApi, type QueueStatus, type TranscriptAck, type VisitorMessage } from './api.js';
@@ -46,7 +47,7 @@ function boot(script: HTMLScriptElement | null) {
 
   let view: View = 'chat';
   let messages: VisitorMessage[] = [];
-  let socket: Socket | null = null;
+  let socket: Socket<VisitorServerEvents, VisitorClientEvents> | null = null;
   let maxBytes = 5 * 1024 * 1024;
   let readUpTo = 0; // agent has read visitor messages up to this id
   let agentTyping: string | null | false = false;

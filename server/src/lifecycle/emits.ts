@@ -1,8 +1,9 @@
 import type { Queryable } from '../db/pool.js';
-import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type CaseUpdatedPayload, type RescindReason } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type RescindReason } from '../contracts/realtime.js';
 import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import { bestEffort } from '../lib/best-effort.js';
+import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
 export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {
@@ -52,12 +53,8 @@ export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<
 
 /** Tells the case room and the named agents that the case changed (assignment, status, queue). */
 export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
-  const r = await deps.db.query(`SELECT status, assignee_id, routing_state, queue_id FROM cases WHERE id = $1`, [caseId]);
-  const c = r.rows[0];
-  if (!c) return;
-  const payload: CaseUpdatedPayload = { caseId, status: c.status, assigneeId: c.assignee_id, routingState: c.routing_state, queueId: c.queue_id, event };
-  const targets = [rooms.case(caseId), ...new Set(agentIds.filter((a): a is number => typeof a === 'number').map(rooms.agent))];
-  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: targets, event: 'case:updated', payload });
+  const e = await caseUpdatedEnvelope(deps.db, caseId, { event, agentIds });
+  if (e) await emitterOf(deps).emit(e);
 }
 
 /** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */

@@ -17,9 +17,8 @@
  */
 import fp from 'fastify-plugin';
 import { Worker } from 'bullmq';
-import type { Socket } from 'socket.io';
 import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
-import { NAMESPACES, rooms, type AcceptAck, type SimpleAck } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type AcceptAck, type SimpleAck, type PresencePayload } from '../contracts/realtime.js';
 import { PRESENCES, type Presence } from '../contracts/vocabulary.js';
 import { createRedis } from '../lib/redis.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
@@ -30,6 +29,7 @@ import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { dropLease, LEASE_RENEW_MS, renewLeases } from '../lifecycle/leases.js';
 import { bestEffort } from '../lib/best-effort.js';
+import { agentNamespace, supervisorNamespace } from '../realtime/namespaces.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,7 +46,7 @@ export default fp(
   async (app) => {
     const deps: RoutingDeps = { db: app.routingDb, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
     app.decorate('routingDeps', deps);
-    const agentNsp = app.io.of(NAMESPACES.agent);
+    const agentNsp = agentNamespace(app.io);
     const lastDisconnectKey = (agentId: number) => `${app.config.queuePrefix}:presence:last-disconnect:${agentId}`;
 
     // Presence leases of the sockets this node holds (presence/leases.ts): renewed while this process lives.
@@ -56,7 +56,7 @@ export default fp(
     }, LEASE_RENEW_MS);
     leaseTimer.unref();
 
-    agentNsp.on('connection', (socket: Socket) => {
+    agentNsp.on('connection', (socket) => {
       const agent = socket.data.agent;
       if (!agent) return;
       void renewLeases(app.redis, app.config.queuePrefix, [{ agentId: agent.id, socketId: socket.id }]).catch((err) =>
@@ -73,7 +73,7 @@ export default fp(
         }
       })();
 
-      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: unknown }>) => {
+      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: PresencePayload }>) => {
         if (!p || !PRESENCES.includes(p.presence as Presence)) return reply(ack, { ok: false, reason: 'presence must be available, away or offline' });
         try {
           const r = await setPresence(deps, agent.id, p.presence as Presence, 'agent');
@@ -121,7 +121,7 @@ export default fp(
       });
     });
 
-    app.io.of(NAMESPACES.supervisor).on('connection', (socket: Socket) => {
+    supervisorNamespace(app.io).on('connection', (socket) => {
       void bestEffort(
         (async () => {
           const at = new Date().toISOString();

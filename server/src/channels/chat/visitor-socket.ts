@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Socket } from 'socket.io';
 import { NAMESPACES, rooms } from '../../contracts/realtime.js';
 import type { VisitorAck } from '../../contracts/visitor.js';
 import { visitorForToken, type Visitor } from './visitors.js';
@@ -9,6 +8,7 @@ import { rateCase } from '../portal/csat.js';
 import { toWellFormed, unstorableText } from '../../lib/unicode.js';
 import { requestTranscript } from './transcripts.js';
 import { bestEffort } from '../../lib/best-effort.js';
+import { agentNamespace, visitorNamespace } from '../../realtime/namespaces.js';
 
 const validEmail = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length <= 320 && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.trim()) ? v.trim().toLowerCase() : undefined;
@@ -32,7 +32,7 @@ function safeAck(ack: unknown): (r: VisitorAck<Record<string, unknown>>) => void
  * room, so any node (or a worker through the realtime queue) can reach them.
  */
 export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): void {
-  const nsp = app.io.of(NAMESPACES.visitor);
+  const nsp = visitorNamespace(app.io);
   const leaveChecks = startLeaveChecks(app, deps.routing);
 
   nsp.use(async (socket, next) => {
@@ -47,7 +47,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     }
   });
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket) => {
     const visitor = socket.data.visitor!;
     void socket.join(rooms.visitor(visitor.id));
     const guard = <A extends unknown[]>(fn: (...a: A) => Promise<void>) => (...a: A) => {
@@ -150,7 +150,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
   });
 
   // An agent typing in or reading a chat case: the visitor's widget shows it.
-  app.io.of(NAMESPACES.agent).on('connection', (socket: Socket) => {
+  agentNamespace(app.io).on('connection', (socket) => {
     const agent = socket.data.agent;
     if (!agent) return;
     const visitorOf = async (caseId: unknown): Promise<string | null> => {
