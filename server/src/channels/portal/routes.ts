@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../ingest/identity.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
+import { enqueueNotification } from '../../customer-messages/jobs.js';
 import { getArticle, searchArticles } from '../../kb/articles.js';
 import { renderArticle } from '../../kb/render.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
