@@ -15,7 +15,7 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: {
         // one program per tsconfig: server/workers/tests, the agent app (+ its UI unit tests), portal + widget
-        project: ['./tsconfig.json', './agent-ui/tsconfig.json', './agent-ui/portal/tsconfig.json'],
+        project: ['./tsconfig.json', './agent-ui/tsconfig.json', './customer-ui/portal/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.vue'],
       },
@@ -49,12 +49,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['agent-ui/**/*.ts'],
+    files: ['agent-ui/**/*.ts', 'customer-ui/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
     // plain JavaScript and the build tools' config files: no type information
-    files: ['**/*.js', '**/*.mjs', '*.config.ts', 'agent-ui/*.config.ts'],
+    files: ['**/*.js', '**/*.mjs', '*.config.ts', 'agent-ui/*.config.ts', 'customer-ui/*.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -1,5 +1,8 @@
 // Socket.IO contract of the /visitor namespace (chat widget ↔ server), shared with the widget bundle.
 
+/** The header the widget's HTTP calls carry the visitor token in (cross-origin: no cookie). */
+export const VISITOR_HEADER = 'x-visitor-token';
+
 export interface VisitorMessage {
   id: number;
   caseId: number;

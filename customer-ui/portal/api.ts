@@ -1,23 +1,11 @@
 // One small client for the portal's own API (same origin; the session is an HTTP-only cookie).
 import type { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary, ThreadMessage } from '../../server/src/contracts/views';
 
-export class ApiError extends Error {
-  constructor(public status: number, message: string) {
-    super(message);
-  }
-}
+import { ApiError, jsonClient, qs } from '../shared/http';
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, json.message ?? `HTTP ${res.status}`);
-  return json as T;
-}
+export { ApiError };
+
+const call = jsonClient({ credentials: 'same-origin' });
 
 // the shapes are the server's response schemas (server/src/contracts/views.ts), not copies
 export type { RequestDetail, RequestSummary, ThreadMessage };
@@ -39,14 +27,14 @@ export const portalApi = {
   reopen: (n: number) => call('POST', `/portal/api/requests/${n}/reopen`),
   rate: (n: number, rating: number, comment: string) => call('POST', `/portal/api/requests/${n}/rating`, { rating, comment }),
   kb: (q: string, language?: string, mode: 'all' | 'any' = 'all') =>
-    call<Article[]>('GET', `/portal/api/kb?${new URLSearchParams({ ...(q ? { q } : {}), ...(language ? { language } : {}), mode, limit: '20' })}`),
+    call<Article[]>('GET', `/portal/api/kb${qs({ q, language, mode, limit: 20 })}`),
   article: (slug: string) => call<Article>('GET', `/portal/api/kb/${encodeURIComponent(slug)}`),
 };
 
 /** Staff knowledge-base API (the agent's session cookie). */
 export const staffKb = {
   login: (email: string, password: string) => call('POST', '/api/v1/auth/login', { email, password }),
-  list: (q: string) => call<Article[]>('GET', `/api/v1/kb/articles?${new URLSearchParams(q ? { q } : {})}`),
+  list: (q: string) => call<Article[]>('GET', `/api/v1/kb/articles${qs({ q })}`),
   create: (a: Partial<Article> & { body: string }) => call<Article>('POST', '/api/v1/kb/articles', a),
   update: (id: number, a: Partial<Article>) => call<Article>('PATCH', `/api/v1/kb/articles/${id}`, a),
 };
