@@ -1,7 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { badRequest } from '../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
-import { attemptView, type AttemptView } from '../outbound/attempts.js';
+import { attemptView } from '../outbound/attempts.js';
 import type { TimelineAttachment, TimelineItem, TimelinePage } from '../contracts/views.js';
 
 

@@ -18,7 +18,7 @@
 import fp from 'fastify-plugin';
 import { Worker } from 'bullmq';
 import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
-import { NAMESPACES, rooms, type AcceptAck, type SimpleAck, type PresencePayload } from '../contracts/realtime.js';
+import { rooms, type AcceptAck, type SimpleAck, type PresencePayload } from '../contracts/realtime.js';
 import { PRESENCES, type Presence } from '../contracts/vocabulary.js';
 import { createRedis } from '../lib/redis.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';

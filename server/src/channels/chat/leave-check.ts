@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { createRedis } from '../../lib/redis.js';
-import { NAMESPACES, rooms } from '../../contracts/realtime.js';
+import { rooms } from '../../contracts/realtime.js';
 import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
 import type { RoutingDeps } from '../../lifecycle/deps.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { NAMESPACES, rooms } from '../../contracts/realtime.js';
+import { rooms } from '../../contracts/realtime.js';
 import type { VisitorAck } from '../../contracts/visitor.js';
 import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';

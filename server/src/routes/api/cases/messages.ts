@@ -5,7 +5,7 @@ import { notifyMentions } from '../../../cases/mentions.js';
 import { emitCaseUpdated, emitInteractionNew } from '../../../cases/case-realtime.js';
 import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 import { decodeBase64Attachments } from '../../../storage/attachment-policy.js';
-import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { bestEffort } from '../../../lib/best-effort.js';
 import { ReplyBody } from '../../../contracts/views.js';
 
