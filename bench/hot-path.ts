@@ -602,7 +602,7 @@ async function main() {
   console.log(`\ndone in ${((performance.now() - t) / 1000).toFixed(0)} s${unhandled ? ` · ${unhandled} unhandled rejections` : ''}`);
 }
 
-main()
+void main()
   .then(
     () => 0,
     (err) => {

@@ -3,6 +3,8 @@
 // redis-server when DATABASE_URL / REDIS_URL are not set, migrations, demo data,
 // then the server and the workers, each restarted with backoff if it crashes.
 // Ctrl-C stops everything it started.
+// `--dev` (npm run dev): no build; the server and the workers (router included) run from source with
+// tsx in watch mode, and vite serves the agent UI with hot reload on :5173, proxying to the hub.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,9 @@ const children = [];
 const stoppers = [];
 
 const log = (m) => console.log(`[contact-hub] ${m}`);
+const dev = process.argv.includes('--dev');
+const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 
 async function portFree(port) {
   return new Promise((resolve) => {
@@ -47,7 +52,7 @@ async function startEmbeddedPostgres() {
   const pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: () => {} });
   if (fresh) await pg.initialise();
   await pg.start();
-  if (fresh) await pg.createDatabase('contacthub').catch(() => {});
+  if (fresh) await pg.createDatabase('contacthub').catch((err) => log(`could not create the contacthub database: ${err.message}`));
   stoppers.push(() => pg.stop());
   log(`embedded PostgreSQL on 127.0.0.1:${port} (data in .data/pg)`);
   return `postgres://postgres:postgres@127.0.0.1:${port}/contacthub`;
@@ -95,9 +100,9 @@ function run(cmd, args) {
  * growing pause (1 s, 2 s, 4 s … 30 s; back to 1 s after a minute of good running), printing why.
  * Ctrl-C / SIGTERM still stops everything: a child that exits while we are stopping stays down.
  */
-function supervise(name, entry, restarts = 0) {
+function supervise(name, args, restarts = 0) {
   const started = Date.now();
-  const child = spawn('node', [entry], { stdio: 'inherit', env, cwd: root });
+  const child = spawn('node', args, { stdio: 'inherit', env, cwd: root });
   children.push(child);
   log(`${name} started (pid ${child.pid})`);
   child.on('exit', (code, signal) => {
@@ -107,7 +112,7 @@ function supervise(name, entry, restarts = 0) {
     const delay = Math.min(30_000, 1000 * 2 ** n);
     log(`${name} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; restarting in ${delay / 1000} s`);
     setTimeout(() => {
-      if (!stopping) supervise(name, entry, n + 1);
+      if (!stopping) supervise(name, args, n + 1);
     }, delay);
   });
 }
@@ -119,7 +124,7 @@ function stopServices() {
     const running = [...children];
     for (const c of running) c.kill('SIGTERM');
     await Promise.race([Promise.all(running.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 8000))]);
-    for (const s of [...stoppers].reverse()) await s().catch(() => {});
+    for (const s of [...stoppers].reverse()) await s().catch((err) => log(`stopping a service failed: ${err.message}`));
   })();
   return stopping;
 }
@@ -142,21 +147,29 @@ async function main() {
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   env.STORAGE_DIR ??= path.join(dataDir, 'attachments');
   env.ENCRYPTION_KEY ||= localEncryptionKey(dataDir, log);
-  if (process.env.SKIP_BUILD !== '1') {
+  if (process.env.SKIP_BUILD !== '1' && !dev) {
     log('building server, workers and agent UI…');
     run('npm', ['run', 'build']);
   }
-  run('node', ['dist/server/src/db/migrate-cli.js']);
+  // from source in development (tsx), from the build otherwise
+  const entry = (src) => (dev ? [tsx, src] : [src.replace(/^(server|workers)\/src\/(.*)\.ts$/, 'dist/$1/src/$2.js')]);
+  run('node', entry('server/src/db/migrate-cli.ts'));
   // demo agents share a published password: only for a laptop (development), never in production
-  if (env.NODE_ENV === 'development') run('node', ['dist/server/src/seed/seed-cli.js']);
+  if (env.NODE_ENV === 'development') run('node', entry('server/src/seed/seed-cli.ts'));
   else {
     log(`NODE_ENV is ${env.NODE_ENV}: no demo data`);
     // while nobody can administer the hub, print the one-time first-run link (organisation + first admin)
-    run('node', ['dist/server/src/setup/first-run-cli.js']);
+    run('node', entry('server/src/setup/first-run-cli.ts'));
   }
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
-  for (const [name, entry] of [['server', 'dist/server/src/server.js'], ['workers', 'dist/workers/src/index.js']]) supervise(name, entry);
-  log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
+  const watch = (src) => (dev ? [tsx, 'watch', '--clear-screen=false', src] : entry(src));
+  supervise('server', watch('server/src/server.ts'));
+  supervise('workers', watch('workers/src/index.ts'));
+  if (dev) {
+    env.HUB_URL ??= `http://localhost:${env.PORT}`;
+    supervise('vite', [vite, '--config', 'agent-ui/vite.config.ts']);
+    log(`dev: agent workspace with hot reload http://localhost:5173/  ·  hub ${env.PUBLIC_URL}  ·  API docs ${env.PUBLIC_URL}/docs`);
+  } else log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
 }
 
 main().catch(async (err) => {

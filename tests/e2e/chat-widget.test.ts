@@ -19,7 +19,7 @@ let agentToken: string;
 let agentSocket: Socket;
 
 beforeAll(async () => {
-  await ensureBuilt('dist/widget/widget.js', 'agent-ui/widget.vite.config.ts');
+  await ensureBuilt('dist/widget/widget.js', 'customer-ui/widget.vite.config.ts');
   ctx = await createTestContext({ WIDGET_DIST_DIR: 'dist/widget', CHAT_LEAVE_GRACE_MS: '60000' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   hub = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;

@@ -13,8 +13,8 @@ let hub: string;
 
 beforeAll(async () => {
   await ensureBuilt('dist/agent-ui/index.html', 'agent-ui/vite.config.ts');
-  await ensureBuilt('dist/portal/index.html', 'agent-ui/portal.vite.config.ts');
-  await ensureBuilt('dist/widget/widget.js', 'agent-ui/widget.vite.config.ts');
+  await ensureBuilt('dist/portal/index.html', 'customer-ui/portal.vite.config.ts');
+  await ensureBuilt('dist/widget/widget.js', 'customer-ui/widget.vite.config.ts');
   const port = await freePort();
   hub = `http://127.0.0.1:${port}`;
   ctx = await createTestContext({ PUBLIC_URL: hub, UI_DIST_DIR: 'dist/agent-ui', PORTAL_DIST_DIR: 'dist/portal', WIDGET_DIST_DIR: 'dist/widget' });

@@ -14,7 +14,7 @@ let browser: Browser;
 let hub: string;
 
 beforeAll(async () => {
-  await ensureBuilt('dist/portal/index.html', 'agent-ui/portal.vite.config.ts');
+  await ensureBuilt('dist/portal/index.html', 'customer-ui/portal.vite.config.ts');
   smtp = await startSmtpSink();
   const port = await freePort();
   hub = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../server/src/db/pool.js';
 import { hashPassword } from '../../server/src/auth/passwords.js';
-import type { AgentRole } from '../../server/src/contracts/channels.js';
+import type { AgentRole } from '../../server/src/contracts/vocabulary.js';
 
 let seq = 0;
 const passwordCache = new Map<string, string>();

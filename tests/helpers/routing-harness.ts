@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createTestContext, type TestContext } from './context.js';
 import { makeAgent, makeQueue } from './factories.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
-import type { Channel, CasePriority } from '../../server/src/contracts/channels.js';
+import type { Channel, CasePriority } from '../../server/src/contracts/vocabulary.js';
 import type { OfferPayload, OfferRescindedPayload, PresencePayload, AcceptAck, SimpleAck } from '../../server/src/contracts/realtime.js';
 import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 import { createPool } from '../../server/src/db/pool.js';

@@ -78,7 +78,7 @@ describe('web chat', () => {
   });
 
   it('serves the widget script to any site and a demo page with the one-tag embed', async () => {
-    await ensureBuilt('dist/widget/widget.js', 'agent-ui/widget.vite.config.ts');
+    await ensureBuilt('dist/widget/widget.js', 'customer-ui/widget.vite.config.ts');
     const js = await ctx.app.inject({ method: 'GET', url: '/widget.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toContain('javascript');

@@ -9,7 +9,7 @@ import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
 import { deliverInteraction } from '../../server/src/outbound/deliver.js';
 import { sweepQueuedOutbound } from '../../server/src/outbound/sweep.js';
-import { handleNotification } from '../../server/src/notifications/handle.js';
+import { handleNotification } from '../../server/src/customer-messages/handle.js';
 
 // Outbound SMS against the Twilio REST stand-in, counting what reaches "Twilio".
 let ctx: TestContext;

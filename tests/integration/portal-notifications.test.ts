@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { loadConfig } from '../../server/src/config.js';
-import { handleNotification } from '../../server/src/notifications/handle.js';
+import { handleNotification } from '../../server/src/customer-messages/handle.js';
 import type { Log } from '../../server/src/lib/log.js';
 
 const base = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://127.0.0.1:6379' };

@@ -45,7 +45,8 @@ describe('realtime gateway', () => {
     const { agent, token } = await tokenFor('agent');
     const s = await open('/agent', token);
     const got = new Promise((resolve) => s.on('case:updated', resolve));
-    await queueEmitter(ctx.app.queues.realtime).emit({ nsp: '/agent', room: rooms.agent(agent.id), event: 'case:updated', payload: { caseId: 7 } });
-    expect(await got).toEqual({ caseId: 7 });
+    const payload = { caseId: 7, status: 'open', priority: 'normal', assigneeId: null, routingState: 'idle', queueId: null } as const;
+    await queueEmitter(ctx.app.queues.realtime).emit({ nsp: '/agent', room: rooms.agent(agent.id), event: 'case:updated', payload });
+    expect(await got).toEqual(payload);
   });
 });

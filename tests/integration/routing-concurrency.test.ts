@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, loadDrift, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
-import type { Channel } from '../../server/src/contracts/channels.js';
+import type { Channel } from '../../server/src/contracts/vocabulary.js';
 
 // Two independent routers (own Postgres pools, own Redis connections) race for the same cases
 // while 30 agents with random capacities accept, decline and finish cases at random.

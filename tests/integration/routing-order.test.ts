@@ -175,7 +175,7 @@ describe('order while the agent answers as offers arrive', () => {
   it('a case another router is still deciding is not overtaken by the one behind it', async () => {
     const q = await h.queue();
     const head = await h.inbound({ channel: 'email', queueId: q.id, priority: 'high' });
-    const behind = await h.inbound({ channel: 'email', queueId: q.id });
+    await h.inbound({ channel: 'email', queueId: q.id }); // the case behind it
     // a second router holds the head case (its offer statement has the row locked)
     const otherRouter = await h.ctx.db.pool.connect();
     await otherRouter.query('BEGIN');

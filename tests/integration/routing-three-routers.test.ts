@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, loadDrift, until, type Harness } from '../helpers/routing-harness.js';
 import { acceptOffer, declineOffer } from '../../server/src/lifecycle/offers.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
-import type { Channel } from '../../server/src/contracts/channels.js';
+import type { Channel } from '../../server/src/contracts/vocabulary.js';
 
 // Three independent routers (own Postgres pools, own Redis connections) race over 1,000 available
 // agents. The agents answer in-process (no sockets, to keep the test's own load bounded): every offer

@@ -29,7 +29,7 @@ function caseView(id: number, over: Partial<CaseView> = {}): CaseView {
 function item(id: number, over: Partial<TimelineItem> = {}): TimelineItem {
   return {
     id, caseId: 1, caseNumber: 1001, channel: 'email', direction: 'inbound', kind: 'message', authorAgentId: null, authorName: null, from: 'maria@example.com',
-    to: null, subject: null, text: `message ${id}`, html: null, deliveryStatus: 'received', deliveryError: null, metadata: {}, attachments: [],
+    to: null, subject: null, text: `message ${id}`, html: null, deliveryStatus: 'received', deliveryError: null, deliveryAttempts: [], metadata: {}, attachments: [],
     createdAt: new Date(Date.UTC(2026, 10, 23, 10, id)).toISOString(), ...over,
   };
 }

@@ -15,6 +15,7 @@ import { startMailboxSync } from './processors/mailbox-sync.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { bestEffort } from '../../server/src/lib/best-effort.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -35,7 +36,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const blocking = createRedis(deps.config.redisUrl, 'worker');
   const store = localDiskStore(deps.config.storageDir, { maxBytes: deps.config.attachmentMaxBytes });
-  const realtime = queueEmitter(queues.realtime);
+  const realtime = queueEmitter(queues.realtime, deps.log);
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs, outboundAfterMs: deps.config.outbound.sweepAfterMs }));
   closers.push(startSearchIndexer({ db, log: deps.log, intervalMs: deps.config.searchIndexMs }));
@@ -82,7 +83,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   return {
     async close() {
       for (const c of closers.reverse()) await c().catch((err) => deps.log.warn({ err }, 'error while closing a worker'));
-      await queues.closeAll().catch(() => {});
+      await bestEffort(queues.closeAll(), deps.log, 'closing the worker queues');
       producer.disconnect();
       blocking.disconnect();
       if (!deps.db) await db.end();

@@ -1,4 +1,5 @@
 import type { DeliveryAttempt, Notification, Offer, PresenceState, TimelineItem } from '../api/types';
+import type { AgentServerEvents } from '../../../server/src/contracts/realtime';
 import { useCasesStore } from '../stores/cases';
 import { useCaseViewStore } from '../stores/case-view';
 import { useNotificationsStore } from '../stores/notifications';
@@ -30,7 +31,8 @@ type Handler = (payload: never, s: WorkspaceStores) => void;
 
 /**
  * Every server event on the /agent socket and the store that takes it — the only place realtime
- * data enters the UI. Payload shapes follow server/src/contracts/realtime.ts.
+ * data enters the UI. The table must have a handler for every event of the server's /agent map
+ * (server/src/contracts/realtime.ts AgentServerEvents), each accepting that event's payload type.
  */
 export const eventTable = {
   offer: (p: Offer, s) => s.presence.addOffer(p),
@@ -56,7 +58,7 @@ export const eventTable = {
   typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
   notification: (p: Notification, s) => s.notifications.add(p),
   'call:updated': (p: CallProgress, s) => s.softphone.onCallUpdated(p, s.session.agent?.id),
-} satisfies Record<string, Handler>;
+} satisfies { [E in keyof AgentServerEvents]: (p: Parameters<AgentServerEvents[E]>[0], s: WorkspaceStores) => void };
 
 export type ServerEvent = keyof typeof eventTable;
 export const SERVER_EVENTS = Object.keys(eventTable) as ServerEvent[];

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { AgentClientEvents, AgentServerEvents } from '../../../server/src/contracts/realtime';
 import { reactive } from 'vue';
 import { dispatch, SERVER_EVENTS, workspaceStores } from './event-table';
 import { setPresenceDeps } from '../stores/presence';
@@ -8,13 +9,21 @@ import { retryTransientRefusals } from './reconnect';
 /** Connection state for the header indicator. */
 export const connection = reactive({ connected: false, everConnected: false, reconnecting: false });
 
-let socket: Socket | null = null;
+/** the /agent contract: what the server sends, what we may send */
+type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
+let socket: AgentSocket | null = null;
 let stopRetries: (() => void) | null = null;
 
-function request(event: string, payload: unknown, timeoutMs = 8000): Promise<unknown> {
+/** The client events that answer with an acknowledgement (presence and offers). */
+type RequestEvent = 'presence:set' | 'offer:accept' | 'offer:decline';
+
+function request<E extends RequestEvent>(event: E, payload: Parameters<AgentClientEvents[E]>[0], timeoutMs = 8000): Promise<unknown> {
   return new Promise((resolve, reject) => {
     if (!socket?.connected) return reject(new Error('not connected'));
-    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, ack: unknown) => (err ? reject(err) : resolve(ack)));
+    const timed = socket.timeout(timeoutMs);
+    // the three events' argument lists differ; emit's overloads cannot follow a generic event name
+    const emit = timed.emit as unknown as (event: RequestEvent, payload: unknown, ack: (err: Error | null, ack: unknown) => void) => void;
+    emit.call(timed, event, payload, (err, ack) => (err ? reject(err) : resolve(ack)));
   });
 }
 
@@ -22,7 +31,7 @@ function request(event: string, payload: unknown, timeoutMs = 8000): Promise<unk
  * The one /agent socket of the workspace. Every server event goes through the event table;
  * after a reconnect the stores catch up from the API (offers, my cases, the open case).
  */
-export function connectRealtime(): Socket {
+export function connectRealtime(): AgentSocket {
   if (socket) return socket;
   const stores = workspaceStores();
   socket = io('/agent', { withCredentials: true, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5000 });
@@ -94,6 +103,6 @@ export function disconnectRealtime(): void {
 }
 
 /** For tests and debugging in the browser console. */
-export function currentSocket(): Socket | null {
+export function currentSocket(): AgentSocket | null {
   return socket;
 }

@@ -3,10 +3,11 @@ import type { Offer, Presence, PresenceState } from '../api/types';
 import { routingApi } from '../api/workspace';
 import { playChime } from '../lib/chime';
 import { useSessionStore } from './session';
+import type { AgentClientEvents } from '../../../server/src/contracts/realtime';
 
 export interface PresenceDeps {
   /** emits on the /agent socket and resolves with the server's ack */
-  request: (event: string, payload: unknown) => Promise<unknown>;
+  request: <E extends 'presence:set' | 'offer:accept' | 'offer:decline'>(event: E, payload: Parameters<AgentClientEvents[E]>[0]) => Promise<unknown>;
   /** wait before the n-th retry of an accept whose answer did not come (tests shorten it) */
   retryDelayMs?: (n: number) => number;
 }

@@ -14,7 +14,7 @@
  * cannot be probed; a case the agent may read but not change answers 403 with the reason.
  */
 import type { Queryable } from '../db/pool.js';
-import type { AgentRole } from '../contracts/channels.js';
+import type { AgentRole } from '../contracts/vocabulary.js';
 import { HttpError } from '../lib/errors.js';
 
 export interface Actor {

@@ -3,7 +3,7 @@
  * before a request is validated, so an anonymous caller is told 401 whatever it sent. A /api/v1 route
  * missing here is refused to everyone (fail closed) and fails the role × route matrix test.
  */
-import type { AgentRole } from '../contracts/channels.js';
+import type { AgentRole } from '../contracts/vocabulary.js';
 import type { CaseNeed } from './policy.js';
 
 /** Where a request names the resource it acts on. */

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { hashPassword } from './passwords.js';
 import { audit } from '../audit/audit-log.js';
-import { sendSystemMail } from '../notifications/mailer.js';
+import { sendSystemMail } from '../customer-messages/mailer.js';
 import { newToken, sha256 } from '../lib/tokens.js';
 import { HttpError } from '../lib/errors.js';
 import { PASSWORD_LENGTH } from '../schemas/common.js';

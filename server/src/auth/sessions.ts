@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import { newToken, sha256 } from '../lib/tokens.js';
-import type { AgentRole } from '../contracts/channels.js';
+import type { AgentRole } from '../contracts/vocabulary.js';
 
 export interface SessionAgent {
   id: number;

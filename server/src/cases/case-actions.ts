@@ -3,7 +3,7 @@ import { withTransaction, type Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, notFound } from '../lib/errors.js';
 import { reindexSearchRow } from '../search/search-indexer.js';
-import type { CasePriority, CaseStatus, CaseType } from '../contracts/channels.js';
+import type { CasePriority, CaseStatus, CaseType } from '../contracts/vocabulary.js';
 
 async function lockCase(tx: Tx, caseId: number) {
   const r = await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);

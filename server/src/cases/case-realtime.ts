@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Socket } from 'socket.io';
 import { NAMESPACES, rooms } from '../contracts/realtime.js';
 import type { RealtimeEmitter } from '../realtime/emitter.js';
 import type { Queryable } from '../db/pool.js';
@@ -8,13 +7,13 @@ import { timelineItem } from './timeline.js';
 import { checkCase } from '../access/policy.js';
 import { agentForToken } from '../auth/sessions.js';
 import { socketToken } from '../plugins/realtime.js';
+import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
+import { agentNamespace } from '../realtime/namespaces.js';
 
 /** Tells everyone looking at a case (and its assignee) that it changed; clients refetch what they show. */
 export async function emitCaseUpdated(rt: RealtimeEmitter, db: Queryable, caseId: number, extraAgentIds: (number | null | undefined)[] = []): Promise<void> {
-  const r = await db.query(`SELECT assignee_id, status, priority, routing_state FROM cases WHERE id = $1`, [caseId]);
-  const c = r.rows[0];
-  const room = [rooms.case(caseId), ...new Set([c?.assignee_id, ...extraAgentIds].filter((x): x is number => !!x).map(rooms.agent))];
-  await rt.emit({ nsp: NAMESPACES.agent, room, event: 'case:updated', payload: { caseId, status: c?.status, priority: c?.priority, assigneeId: c?.assignee_id ?? null, routingState: c?.routing_state } });
+  const e = await caseUpdatedEnvelope(db, caseId, { agentIds: extraAgentIds });
+  if (e) await rt.emit(e);
 }
 
 /** A new timeline entry, for the case room and the case's assignee. */
@@ -32,8 +31,8 @@ export async function emitInteractionNew(rt: RealtimeEmitter, db: Queryable, int
  */
 export default fp(
   async (app: FastifyInstance) => {
-    const nsp = app.io.of(NAMESPACES.agent);
-    nsp.on('connection', (socket: Socket) => {
+    const nsp = agentNamespace(app.io);
+    nsp.on('connection', (socket) => {
       const agent = socket.data.agent!;
       // Joining a case's room re-checks the session (it may have ended since the socket connected) and the
       // access policy, with the role the session has now; a case the agent may not read is "not found".

@@ -1,39 +1,8 @@
 import type { Queryable } from '../db/pool.js';
 import { notFound } from '../lib/errors.js';
+import type { CaseLink, CaseView } from '../contracts/views.js';
 
-/** What the workspace shows about a case: the case row joined with its customer, queue and assignee. */
-export interface CaseView {
-  id: number;
-  number: number;
-  subject: string;
-  status: string;
-  priority: string;
-  type: string;
-  channel: string;
-  tags: string[];
-  language: string | null;
-  queueId: number | null;
-  queueName: string | null;
-  assigneeId: number | null;
-  assigneeName: string | null;
-  customerId: number;
-  customerName: string | null;
-  customerTier: string;
-  customerLanguage: string;
-  routingState: string;
-  firstQueuedAt: string | null;
-  firstResponseDueAt: string | null;
-  resolutionDueAt: string | null;
-  firstResponseAt: string | null;
-  solvedAt: string | null;
-  pendingUntil: string | null;
-  resolutionNote: string | null;
-  mergedIntoId: number | null;
-  lastActivityAt: string;
-  createdAt: string;
-  unread: boolean;
-  lastMessage: string | null;
-}
+export type { CaseView };
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -134,7 +103,7 @@ export async function markCaseRead(db: Queryable, agentId: number, caseId: numbe
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function caseLinks(db: Queryable, caseId: number) {
+export async function caseLinks(db: Queryable, caseId: number): Promise<CaseLink[]> {
   const r = await db.query(
     `SELECT l.kind, c.id, c.number, c.subject, c.status, c.channel
        FROM case_links l JOIN cases c ON c.id = CASE WHEN l.case_id = $1 THEN l.linked_case_id ELSE l.case_id END
@@ -142,5 +111,5 @@ export async function caseLinks(db: Queryable, caseId: number) {
       ORDER BY c.number`,
     [caseId],
   );
-  return r.rows.map((x) => ({ kind: x.kind as string, caseId: x.id as number, number: x.number as number, subject: x.subject as string, status: x.status as string, channel: x.channel as string }));
+  return r.rows.map((x) => ({ kind: x.kind, caseId: x.id, number: x.number, subject: x.subject, status: x.status, channel: x.channel }));
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import type { Notification } from '../contracts/views.js';
 
 /**
  * Mentions are written as @handle where handle is the part of an agent's email before the "@"
@@ -10,16 +11,8 @@ export function parseMentions(text: string): string[] {
   return [...out];
 }
 
-export interface MentionNotification {
-  id: number;
-  agentId: number;
-  caseId: number;
-  caseNumber: number;
-  interactionId: number;
-  actorName: string;
-  text: string;
-  createdAt: string;
-}
+/** a new mention as the realtime `notification` event carries it (not read yet) */
+export type MentionNotification = Omit<Notification, 'readAt'>;
 
 /** Creates one notification per mentioned agent (never the author) and returns them for realtime delivery. */
 export async function notifyMentions(db: Queryable, o: { caseId: number; interactionId: number; authorId: number; text: string }): Promise<MentionNotification[]> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import type { HubQueues } from '../lib/queues.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { storeAttachment, type StoredAttachment } from '../storage/attachment-policy.js';
@@ -13,6 +13,8 @@ import { checkCustomerPhone, destinationError } from '../outbound/destination-po
 // (a written reply on a voice case is refused by the voice adapter with a better hint)
 const PHONE_CHANNELS = new Set<Channel>(['sms']);
 import { openOnReplyInTx } from '../lifecycle/status.js';
+import { bestEffort } from '../lib/best-effort.js';
+import type { Log } from '../lib/log.js';
 
 export interface ReplyInput {
   caseId: number;
@@ -46,6 +48,7 @@ export interface ReplyDeps {
   store: AttachmentStore;
   /** where SMS may go (OUTBOUND_COUNTRIES) and how numbers without a country code are read */
   outbound: { countries: readonly string[]; defaultCountry: string };
+  log?: Log;
 }
 
 export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<ReplyResult> {
@@ -132,7 +135,7 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
 
   if (!input.internal) {
     // If Redis is down the interaction stays 'queued' in Postgres; the outbound sweep re-adds it.
-    await deps.queues.outbound.add('deliver', { interactionId: result.interactionId }, { jobId: `out-${result.interactionId}` }).catch(() => {});
+    await bestEffort(deps.queues.outbound.add('deliver', { interactionId: result.interactionId }, { jobId: `out-${result.interactionId}` }), deps.log, 'queueing the reply for delivery');
   }
   return result;
 }

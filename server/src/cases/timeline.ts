@@ -1,44 +1,12 @@
 import sanitizeHtml from 'sanitize-html';
 import { badRequest } from '../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
-import { attemptView, type AttemptView } from '../outbound/attempts.js';
+import { attemptView } from '../outbound/attempts.js';
+import type { TimelineAttachment, TimelineItem, TimelinePage } from '../contracts/views.js';
 
-export interface TimelineAttachment {
-  id: number;
-  filename: string;
-  contentType: string;
-  size: number;
-  url: string;
-}
 
-export interface TimelineItem {
-  id: number;
-  caseId: number;
-  caseNumber: number;
-  channel: string;
-  direction: 'inbound' | 'outbound' | 'internal';
-  kind: string;
-  authorAgentId: number | null;
-  authorName: string | null;
-  from: string | null;
-  to: string | null;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  deliveryStatus: string;
-  deliveryError: string | null;
-  /** every hand-over to the provider, oldest first (outbound only; empty when nothing was sent yet) */
-  deliveryAttempts: AttemptView[];
-  metadata: Record<string, unknown>;
-  attachments: TimelineAttachment[];
-  createdAt: string;
-}
 
-export interface TimelinePage {
-  items: TimelineItem[];
-  /** pass as `before` to load older items; null when the beginning of the history is reached */
-  nextBefore: string | null;
-}
+export type { TimelineAttachment, TimelineItem, TimelinePage };
 
 // Customer email can carry anything; the workspace shows only harmless markup.
 const SAFE_HTML: sanitizeHtml.IOptions = {

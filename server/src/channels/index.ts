@@ -1,4 +1,4 @@
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import type { ChannelAdapter } from './types.js';
 import { apiChannel } from './api/index.js';
 import { smsChannel } from './sms/index.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { Log as Logger } from '../lib/log.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import type { Config } from '../config.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import type { RealtimeEmitter } from '../realtime/emitter.js';

@@ -1,4 +1,7 @@
-// BullMQ queue names and job payloads shared by the server and the workers.
+// The queue registry: every BullMQ queue of the hub with its job payload type, its consumer and its
+// job options, shared by the server and the workers. lib/queues.ts creates the queues from it.
+import type { DefaultJobOptions } from 'bullmq';
+import type { RealtimeEnvelope } from './realtime.js';
 
 export const QUEUE_NAMES = {
   routing: 'routing',
@@ -49,3 +52,41 @@ export interface LifecycleJob {
 export type AgentSocketJob =
   | { type: 'grace-expired'; agentId: number; disconnectedAt: number }
   | { type: 'room'; agentId: number; caseId: number; action: 'join' | 'leave' };
+
+/** Customer messages the notifications worker sends (customer-messages/). Secrets stay in Redis only until sent. */
+export type NotificationJob =
+  | { kind: 'magic-link'; to: string; link: string; language: string }
+  | { kind: 'sms-code'; to: string; code: string; language: string }
+  | { kind: 'chat-transcript'; caseId: number; to: string; language: string }
+  | { kind: 'transcript-confirm'; to: string; link: string; language: string }
+  | { kind: 'portal-reply'; interactionId: number };
+
+/** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
+export interface QueueSpec<Payload> {
+  name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+  consumer: string;
+  options?: DefaultJobOptions;
+  /** type only: the job payload (never set) */
+  readonly payload?: Payload;
+}
+
+const spec = <P>(s: QueueSpec<P>): QueueSpec<P> => s;
+
+export const QUEUES = {
+  routing: spec<RoutingJob>({ name: QUEUE_NAMES.routing, consumer: 'workers/src/processors/router.ts (reads waiting cases in priority order)' }),
+  outbound: spec<OutboundJob>({
+    name: QUEUE_NAMES.outbound,
+    consumer: 'workers/src/processors/outbound.ts',
+    // a provider that is down gets about a minute; the outbound sweep (outbound/sweep.ts) picks up the rest
+    options: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+  }),
+  notifications: spec<NotificationJob>({ name: QUEUE_NAMES.notifications, consumer: 'workers/src/processors/notifications.ts (options per job: customer-messages/jobs.ts)' }),
+  realtime: spec<RealtimeEnvelope>({ name: QUEUE_NAMES.realtime, consumer: 'a server node: plugins/realtime.ts' }),
+  routerEvents: spec<RouterEventJob>({ name: QUEUE_NAMES.routerEvents, consumer: 'workers/src/processors/router.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+  lifecycle: spec<LifecycleJob>({
+    name: QUEUE_NAMES.lifecycle,
+    consumer: 'workers/src/processors/lifecycle.ts',
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+  }),
+  agentSockets: spec<AgentSocketJob>({ name: QUEUE_NAMES.agentSockets, consumer: 'a server node: routing/agent-socket.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+} as const;

@@ -1,7 +1,9 @@
 // Socket.IO contracts shared by server, workers and the agent UI.
 // Namespaces: /agent (signed-in staff), /supervisor (supervisor/admin), /visitor (chat widget).
 
-import type { Channel, CasePriority, CaseType, Presence } from './channels.js';
+import type { Channel, CasePriority, CaseStatus, CaseType, Presence } from './vocabulary.js';
+import type { DeliveryAttempt, Notification, TimelineItem } from './views.js';
+import type { VisitorServerEvents } from './visitor.js';
 
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
@@ -17,13 +19,20 @@ export const rooms = {
   visitor: (visitorId: string) => `visitor:${visitorId}`,
 };
 
-/** A realtime message produced anywhere (server or worker) and emitted by a server node. */
-export interface RealtimeEnvelope {
-  nsp: NamespaceName;
-  room: string | string[];
-  event: string;
-  payload: unknown;
-}
+/** One event of one namespace's server → client map, addressed to rooms. */
+type EnvelopeOf<N extends NamespaceName, M> = {
+  [E in keyof M & string]: M[E] extends (p: infer P) => void ? { nsp: N; room: string | string[]; event: E; payload: P } : never;
+}[keyof M & string];
+
+/**
+ * A realtime message produced anywhere (server or worker) and emitted by a server node. Only events
+ * the namespace's map declares, each with its payload type, can be built — the maps below are the
+ * complete list of what the server sends.
+ */
+export type RealtimeEnvelope =
+  | EnvelopeOf<'/agent', AgentServerEvents>
+  | EnvelopeOf<'/supervisor', SupervisorServerEvents>
+  | EnvelopeOf<'/visitor', VisitorServerEvents>;
 
 // ---- Routing and presence over /agent and /supervisor ----
 
@@ -60,13 +69,42 @@ export interface PresencePayload {
   load: Record<string, string>;
 }
 
+/** Built in one place (realtime/case-updated.ts) from the case row; clients refetch what they show. */
 export interface CaseUpdatedPayload {
   caseId: number;
-  status?: string;
-  assigneeId?: number | null;
-  routingState?: string;
-  queueId?: number | null;
+  status: CaseStatus;
+  priority: CasePriority;
+  assigneeId: number | null;
+  routingState: string;
+  queueId: number | null;
+  /** what happened when the lifecycle knows it (assigned, requeued, transferred, escalated …) */
   event?: string;
+}
+
+/** A new timeline entry; `interaction` is the entry itself when the sender had it at hand. */
+export interface InteractionNewPayload {
+  caseId: number;
+  interactionId: number;
+  customerId?: number;
+  interaction?: TimelineItem;
+}
+
+/** A delivery status change of an outbound message (or a read receipt), with its attempts when known. */
+export interface InteractionStatusPayload {
+  caseId: number;
+  interactionId: number;
+  status: string;
+  error: string | null;
+  attempts?: DeliveryAttempt[];
+}
+
+/** Someone is typing on a case: the customer (chat widget) or another agent. */
+export interface TypingPayload {
+  caseId: number;
+  from: 'agent' | 'customer';
+  agentId?: number;
+  name?: string;
+  typing: boolean;
 }
 
 /** A phone call's progress (voice channel), to the case room and the agent on the call. */
@@ -89,6 +127,12 @@ export interface AgentClientEvents {
   'presence:set': (p: { presence: Presence }, ack?: (r: SimpleAck & { presence?: PresencePayload }) => void) => void;
   'offer:accept': (p: { offerId: string }, ack?: (r: AcceptAck) => void) => void;
   'offer:decline': (p: { offerId: string }, ack?: (r: SimpleAck) => void) => void;
+  /** the case view joins the case's room (live timeline, typing); refused when the agent may not open it */
+  'case:watch': (caseId: number, ack?: (r: { ok: boolean; reason?: string }) => void) => void;
+  'case:unwatch': (caseId: number) => void;
+  typing: (p: { caseId: number; typing: boolean }) => void;
+  /** the agent has read a chat visitor's messages up to this id (read receipt to the widget) */
+  'chat:read': (p: { caseId: number; upToId: number }) => void;
 }
 
 /** /agent: server → client. */
@@ -98,8 +142,12 @@ export interface AgentServerEvents {
   presence: (p: PresencePayload) => void;
   'case:updated': (p: CaseUpdatedPayload) => void;
   'queue:updated': (p: { waiting: number }) => void;
-  'interaction:new': (p: { caseId: number; interactionId: number }) => void;
+  'interaction:new': (p: InteractionNewPayload) => void;
+  'interaction:status': (p: InteractionStatusPayload) => void;
   'call:updated': (p: CallUpdatedPayload) => void;
+  typing: (p: TypingPayload) => void;
+  /** an @mention of this agent in an internal note */
+  notification: (p: Omit<Notification, 'readAt'>) => void;
 }
 
 export interface QueueStats {
@@ -131,14 +179,3 @@ export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
 }
-
-export const AGENT_EVENTS = {
-  presenceSet: 'presence:set',
-  offerAccept: 'offer:accept',
-  offerDecline: 'offer:decline',
-  offer: 'offer',
-  offerRescinded: 'offer:rescinded',
-  presence: 'presence',
-  caseUpdated: 'case:updated',
-  queueUpdated: 'queue:updated',
-} as const;

@@ -1,5 +1,8 @@
 // Socket.IO contract of the /visitor namespace (chat widget ↔ server), shared with the widget bundle.
 
+/** The header the widget's HTTP calls carry the visitor token in (cross-origin: no cookie). */
+export const VISITOR_HEADER = 'x-visitor-token';
+
 export interface VisitorMessage {
   id: number;
   caseId: number;
@@ -52,14 +55,3 @@ export interface VisitorServerEvents {
   'queue:status': (s: QueueStatus) => void;
   'conversation:closed': (p: { caseId: number; by: 'visitor' | 'agent' }) => void;
 }
-
-export const VISITOR_EVENTS = {
-  message: 'message',
-  typing: 'typing',
-  read: 'read',
-  queueStatus: 'queue:status',
-  end: 'end',
-  rate: 'rate',
-  agentJoined: 'agent:joined',
-  closed: 'conversation:closed',
-} as const;

@@ -4,34 +4,11 @@ import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import { audit } from '../audit/audit-log.js';
 import { InvalidIdentityError, normaliseIdentity } from '../ingest/identity.js';
-import type { AgentRole, IdentityKind } from '../contracts/channels.js';
+import type { AgentRole, IdentityKind } from '../contracts/vocabulary.js';
 import { mayReceiveOutbound } from '../outbound/destination-policy.js';
+import type { CustomerProfile } from '../contracts/views.js';
 
-export interface CustomerProfile {
-  id: number;
-  name: string | null;
-  language: string;
-  tier: string;
-  tags: string[];
-  notes: string;
-  mergedIntoId: number | null;
-  createdAt: string;
-  /** An email address an anonymous visitor typed for this customer: a claim, not proved. */
-  claimedEmail: string | null;
-  identities: {
-    id: number;
-    kind: string;
-    value: string;
-    verified: boolean;
-    optedOut: boolean;
-    /** inbound = the customer used it; staff = typed in the workspace (by addedByRole) */
-    origin: 'inbound' | 'staff';
-    addedByRole: string | null;
-    /** phone numbers: whether SMS and calls may go to it (see outbound/destination-policy.ts) */
-    outboundAllowed: boolean;
-  }[];
-  cases: { id: number; number: number; subject: string; status: string; channel: string; createdAt: string }[];
-}
+export type { CustomerProfile };
 
 /** `scope` limits the listed cases to those the reader may open (access/policy.ts caseScope). */
 export async function getCustomer(db: Queryable, customerId: number, scope?: (caseAlias: string, params: unknown[]) => string): Promise<CustomerProfile> {

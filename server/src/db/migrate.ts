@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
+import { bestEffort } from '../lib/best-effort.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Source runs from server/src/db, the build from dist/server/src/db: both find the repo's migrations/.
@@ -40,14 +41,14 @@ export async function migrate(databaseUrl: string, opts: { dir?: string; log?: (
         await client.query('INSERT INTO schema_migrations(name) VALUES ($1)', [m.name]);
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await bestEffort(client.query('ROLLBACK'), undefined, `rolling back ${m.name}`);
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
       applied.push(m.name);
       opts.log?.(`applied ${m.name}`);
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]).catch(() => {});
+    await bestEffort(client.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]), undefined, 'releasing the migration lock');
     await client.end();
   }
   return applied;

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool.js';
-import type { IdentityKind } from '../contracts/channels.js';
+import type { IdentityKind } from '../contracts/vocabulary.js';
 
 export interface CustomerRow {
   id: number;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.js';
-import type { IdentityKind } from '../contracts/channels.js';
+import type { IdentityKind } from '../contracts/vocabulary.js';
 import type { RawEventRow } from './customers.js';
 
 /** The columns of an inbound interaction other than its case and customer (known only inside the statement). */

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { IdentityKind } from '../contracts/channels.js';
+import type { IdentityKind } from '../contracts/vocabulary.js';
 
 export class InvalidIdentityError extends Error {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Log as Logger } from '../lib/log.js';
 import { withTransaction, type Tx } from '../db/pool.js';
-import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/channels.js';
+import type { CasePriority, CaseType, Channel, IdentityKind } from '../contracts/vocabulary.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
 import { storeAttachment } from '../storage/attachment-policy.js';
 import { normaliseIdentity } from './identity.js';

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 
 export interface QueueForCase {
   id: number;

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/pool.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 
 export interface ThreadingHints {
   /** The channel knows the case (chat conversation, portal request). Must belong to the customer. */

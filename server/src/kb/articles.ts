@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool.js';
 import { HttpError, notFound } from '../lib/errors.js';
 import { excerptOf } from './render.js';
 import { normaliseForSearch, queryTerms, tsQueryText } from './normalise.js';
+import type { KbArticle } from '../contracts/views.js';
 
 export interface ArticleInput {
   title: string;
@@ -12,18 +13,7 @@ export interface ArticleInput {
   slug?: string;
 }
 
-export interface ArticleView {
-  id: number;
-  title: string;
-  slug: string;
-  excerpt: string;
-  body: string;
-  language: string;
-  category: string;
-  published: boolean;
-  url: string;
-  updatedAt: string;
-}
+export type ArticleView = KbArticle;
 
 // English words are stemmed ('resetting' finds 'reset'); the 'simple' half keeps every word
 // as written, which is what Persian (no built-in dictionary) and product names need.
@@ -43,6 +33,7 @@ export function slugify(title: string): string {
 
 const COLS = `id, title, slug, body, category, language, published, updated_at`;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row mapped field by field
 function view(publicUrl: string, row: Record<string, any>): ArticleView {
   return {
     id: row.id,

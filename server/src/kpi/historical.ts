@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import type { KpiPoint, KpiSummary } from '../contracts/kpi.js';
 
 export type { KpiPoint, KpiSummary };

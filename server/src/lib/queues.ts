@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 
 export interface HubQueues {
@@ -17,25 +17,15 @@ export interface HubQueues {
 }
 
 export function createQueues(connection: Redis, prefix: string): HubQueues {
-  const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, { connection, prefix });
-  const outbound = new Queue<OutboundJob>(QUEUE_NAMES.outbound, {
-    connection,
-    prefix,
-    defaultJobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-  });
-  const notifications = new Queue(QUEUE_NAMES.notifications, { connection, prefix });
-  const realtime = new Queue<RealtimeEnvelope>(QUEUE_NAMES.realtime, { connection, prefix });
-  const routerEvents = new Queue<RouterEventJob>(QUEUE_NAMES.routerEvents, {
-    connection,
-    prefix,
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
-  });
-  const lifecycle = new Queue<LifecycleJob>(QUEUE_NAMES.lifecycle, {
-    connection,
-    prefix,
-    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
-  });
-  const agentSockets = new Queue<AgentSocketJob>(QUEUE_NAMES.agentSockets, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 } });
+  // names and options come from the registry (contracts/jobs.ts)
+  const make = <P>(spec: QueueSpec<P>) => new Queue<P>(spec.name, { connection, prefix, defaultJobOptions: spec.options });
+  const routing = make(QUEUES.routing);
+  const outbound = make(QUEUES.outbound);
+  const notifications: Queue = make(QUEUES.notifications);
+  const realtime = make(QUEUES.realtime);
+  const routerEvents = make(QUEUES.routerEvents);
+  const lifecycle = make(QUEUES.lifecycle);
+  const agentSockets = make(QUEUES.agentSockets);
   for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) q.on('error', () => {});
   return {
     routing,

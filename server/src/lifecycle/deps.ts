@@ -20,7 +20,7 @@ export interface RoutingDeps {
 }
 
 export const settingsOf = (d: RoutingDeps): RoutingSettings => d.settings ?? DEFAULT_ROUTING_SETTINGS;
-export const emitterOf = (d: RoutingDeps): RealtimeEmitter => d.realtime ?? queueEmitter(d.queues.realtime);
+export const emitterOf = (d: RoutingDeps): RealtimeEmitter => d.realtime ?? queueEmitter(d.queues.realtime, d.log);
 
 /** Only a server node has sockets; workers reach them through the agent-sockets queue. */
 export type MaybeIo = Server | undefined;

@@ -15,7 +15,7 @@ export interface Effects {
   dequeued: number[];
   rescinded: { agentId: number; offerId: string; caseId: number; reason: RescindReason }[];
   presence: number[];
-  caseUpdates: { caseId: number; event: string; agentIds: number[]; known?: { status: string; assignee_id: number | null; routing_state: string; queue_id: number | null } }[];
+  caseUpdates: { caseId: number; event: string; agentIds: number[] }[];
   rooms: { agentId: number; caseId: number; action: 'join' | 'leave' }[];
   assigned: { caseId: number; agentId: number }[];
   /** offers made: sent to the agent and their expiry timer started */
@@ -68,6 +68,6 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
     ...e.rescinded.map((r) => emitRescinded(deps, r.agentId, r.offerId, r.caseId, r.reason)),
     ...e.rooms.map((r) => caseRoom(deps, r.agentId, r.caseId, r.action)),
   ]);
-  for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds, u.known);
+  for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
   await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
 }

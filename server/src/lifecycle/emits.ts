@@ -1,7 +1,9 @@
 import type { Queryable } from '../db/pool.js';
-import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type CaseUpdatedPayload, type RescindReason } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type RescindReason } from '../contracts/realtime.js';
 import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
+import { bestEffort } from '../lib/best-effort.js';
+import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
 export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {
@@ -45,24 +47,14 @@ export async function emitRescinded(deps: RoutingDeps, agentId: number, offerId:
 }
 
 export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<void> {
-  const payload = await presencePayload(deps.db, agentId).catch(() => null);
+  const payload = await bestEffort(presencePayload(deps.db, agentId), deps.log, 'reading presence for its event');
   if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'presence', payload });
 }
 
 /** Tells the case room and the named agents that the case changed (assignment, status, queue). */
-export async function emitCaseUpdated(
-  deps: RoutingDeps,
-  caseId: number,
-  event: string,
-  agentIds: (number | null | undefined)[] = [],
-  /** the case as the caller just committed it: saves reading it back */
-  known?: { status: string; assignee_id: number | null; routing_state: string; queue_id: number | null },
-): Promise<void> {
-  const c = known ?? (await deps.db.query(`SELECT status, assignee_id, routing_state, queue_id FROM cases WHERE id = $1`, [caseId])).rows[0];
-  if (!c) return;
-  const payload: CaseUpdatedPayload = { caseId, status: c.status, assigneeId: c.assignee_id, routingState: c.routing_state, queueId: c.queue_id, event };
-  const targets = [rooms.case(caseId), ...new Set(agentIds.filter((a): a is number => typeof a === 'number').map(rooms.agent))];
-  await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: targets, event: 'case:updated', payload });
+export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
+  const e = await caseUpdatedEnvelope(deps.db, caseId, { event, agentIds });
+  if (e) await emitterOf(deps).emit(e);
 }
 
 /** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */

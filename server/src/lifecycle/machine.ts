@@ -12,7 +12,7 @@
  *   assignee, else it goes back to `waiting` — the same for both, whoever reopens it;
  * - accepting an offer opens a `new` case.
  */
-import type { CaseStatus } from '../contracts/channels.js';
+import type { CaseStatus } from '../contracts/vocabulary.js';
 
 export type RoutingState = 'none' | 'waiting' | 'offered' | 'assigned';
 

@@ -13,7 +13,7 @@ import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects } from './effects.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { HELD_STATUSES } from './machine.js';
-import type { CaseStatus } from '../contracts/channels.js';
+import type { CaseStatus } from '../contracts/vocabulary.js';
 
 async function lockCase(tx: Tx, caseId: number) {
   const r = await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);

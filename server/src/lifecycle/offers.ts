@@ -6,16 +6,15 @@
  */
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent } from '../db/case-events.js';
-import type { AcceptAck, RescindReason, SimpleAck } from '../contracts/realtime.js';
+import type { AcceptAck, SimpleAck } from '../contracts/realtime.js';
 import { assignInTx, assignedEffects, lockAgent, lockCase } from './assignment.js';
 import { requeueInTx } from './rescind.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
 import { withRetryingTx } from './tx.js';
 import { withTimeout } from '../lib/with-timeout.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 import { offerTimeoutMs } from '../routing/settings.js';
-import { scheduleOfferTimeout } from './signals.js';
 import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { setPresenceInTx } from './presence.js';
@@ -149,17 +148,11 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
-  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_status, prev_assignee, queue_id FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
+  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
     assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee));
-    fx.caseUpdates[fx.caseUpdates.length - 1].known = {
-      status: fast.prev_status === 'new' ? 'open' : fast.prev_status,
-      assignee_id: a.agentId,
-      routing_state: 'assigned',
-      queue_id: fast.queue_id == null ? null : Number(fast.queue_id),
-    };
     await applyEffects(deps, fx);
     return { ok: true, caseId };
   }
@@ -286,23 +279,4 @@ export async function listAgentOffers(deps: RoutingDeps, agentId: number): Promi
     if (p) out.push(p);
   }
   return out;
-}
-
-/** After a restart: offers still in flight get their timer back; expired ones are settled now. */
-export async function reviveOffers(deps: RoutingDeps): Promise<{ rescheduled: number; expired: number }> {
-  const r = await deps.db.query(
-    `SELECT id, GREATEST(0, EXTRACT(EPOCH FROM (expires_at - now())) * 1000)::int AS ms_left FROM offers WHERE status = 'pending'`,
-  );
-  let rescheduled = 0;
-  let expired = 0;
-  for (const o of r.rows) {
-    if (o.ms_left <= 0) {
-      await expireOffer(deps, o.id);
-      expired++;
-    } else {
-      await scheduleOfferTimeout(deps.queues, o.id, o.ms_left);
-      rescheduled++;
-    }
-  }
-  return { rescheduled, expired };
 }

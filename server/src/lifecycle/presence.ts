@@ -5,7 +5,7 @@
  * their place. Becoming Available triggers a match pass at once.
  */
 import type { Tx } from '../db/pool.js';
-import type { Presence } from '../contracts/channels.js';
+import type { Presence } from '../contracts/vocabulary.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { lockAgent } from './assignment.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
+import type { DeliveryAttempt } from '../contracts/views.js';
 
 /**
  * The delivery attempt record (migrations/0801): written before a message is handed to its
@@ -17,15 +18,8 @@ export interface Attempt {
   request: Record<string, unknown>;
 }
 
-export interface AttemptView {
-  attempt: number;
-  at: string;
-  finishedAt: string | null;
-  outcome: AttemptOutcome;
-  provider: string | null;
-  providerCode: string | null;
-  error: string | null;
-}
+/** as the timeline shows it */
+export type AttemptView = DeliveryAttempt;
 
 const keyWhere = (k: AttemptKey) => ('interactionId' in k ? { col: 'interaction_id', val: k.interactionId as number | string } : { col: 'system_key', val: k.systemKey });
 

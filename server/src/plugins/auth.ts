@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { agentForToken, type SessionAgent } from '../auth/sessions.js';
-import type { AgentRole } from '../contracts/channels.js';
+import type { AgentRole } from '../contracts/vocabulary.js';
 import { safeEqual, sha256 } from '../lib/tokens.js';
 
 export const SESSION_COOKIE = 'ch_session';

@@ -7,6 +7,7 @@ import { createRedis } from '../lib/redis.js';
 import { createQueues, type HubQueues } from '../lib/queues.js';
 import { localDiskStore, type AttachmentStore } from '../storage/attachment-store.js';
 import type { IngestDeps } from '../ingest/pipeline.js';
+import { bestEffort } from '../lib/best-effort.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,7 +67,7 @@ export default fp<CoreOptions>(
       log: app.log,
     } satisfies IngestDeps);
     app.addHook('onClose', async () => {
-      await queues.closeAll().catch(() => {});
+      await bestEffort(queues.closeAll(), app.log, 'closing the queues');
       if (ownRedis) redis.disconnect();
       if (ownDb) await Promise.all([db.end(), ingestDb.end(), routingDb.end()]);
     });

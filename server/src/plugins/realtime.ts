@@ -63,7 +63,7 @@ export default fp(
       },
     });
     app.decorate('io', io);
-    app.decorate('realtime', ioEmitter(io));
+    app.decorate('realtime', ioEmitter(io, app.log));
 
     const staffAuth = (roles?: string[]) => async (socket: Socket, next: (err?: Error) => void) => {
       try {

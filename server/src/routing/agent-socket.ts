@@ -17,10 +17,9 @@
  */
 import fp from 'fastify-plugin';
 import { Worker } from 'bullmq';
-import type { Socket } from 'socket.io';
 import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
-import { NAMESPACES, rooms, type AcceptAck, type SimpleAck } from '../contracts/realtime.js';
-import { PRESENCES, type Presence } from '../contracts/channels.js';
+import { rooms, type AcceptAck, type SimpleAck, type PresencePayload } from '../contracts/realtime.js';
+import { PRESENCES, type Presence } from '../contracts/vocabulary.js';
 import { createRedis } from '../lib/redis.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
 import { acceptOffer, declineOffer, listAgentOffers } from '../lifecycle/offers.js';
@@ -29,6 +28,8 @@ import { presencePayload } from './load.js';
 import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { dropLease, lastDisconnectKey as disconnectKeyOf, renewLeases } from '../lifecycle/leases.js';
+import { bestEffort } from '../lib/best-effort.js';
+import { agentNamespace, supervisorNamespace } from '../realtime/namespaces.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,7 +46,7 @@ export default fp(
   async (app) => {
     const deps: RoutingDeps = { db: app.routingDb, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
     app.decorate('routingDeps', deps);
-    const agentNsp = app.io.of(NAMESPACES.agent);
+    const agentNsp = agentNamespace(app.io);
     const lastDisconnectKey = (agentId: number) => disconnectKeyOf(app.config.queuePrefix, agentId);
     const { presenceLeaseMs, presenceHeartbeatMs } = app.config.routing;
 
@@ -58,7 +59,7 @@ export default fp(
     }, presenceHeartbeatMs);
     leaseTimer.unref();
 
-    agentNsp.on('connection', (socket: Socket) => {
+    agentNsp.on('connection', (socket) => {
       const agent = socket.data.agent;
       if (!agent) return;
       void renewLeases(app.redis, app.config.queuePrefix, [{ agentId: agent.id, socketId: socket.id }], Date.now(), presenceLeaseMs).catch((err) =>
@@ -75,7 +76,7 @@ export default fp(
         }
       })();
 
-      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: unknown }>) => {
+      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: PresencePayload }>) => {
         if (!p || !PRESENCES.includes(p.presence as Presence)) return reply(ack, { ok: false, reason: 'presence must be available, away or offline' });
         try {
           const r = await setPresence(deps, agent.id, p.presence as Presence, 'agent');
@@ -108,24 +109,32 @@ export default fp(
 
       socket.on('disconnect', () => {
         const disconnectedAt = Date.now();
-        void dropLease(app.redis, app.config.queuePrefix, agent.id, socket.id).catch(() => {});
+        void bestEffort(dropLease(app.redis, app.config.queuePrefix, agent.id, socket.id), app.log, 'dropping the presence lease');
         // only the latest disconnect's timer decides, so an earlier one cannot cut a later grace short
-        void app.redis
-          .set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000)
-          .catch(() => {});
-        void app.queues.agentSockets
-          .add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt }, { delay: app.config.routing.presenceGraceMs })
-          .catch(() => {});
+        void bestEffort(
+          app.redis.set(lastDisconnectKey(agent.id), String(disconnectedAt), 'PX', app.config.routing.presenceGraceMs + 60_000),
+          app.log,
+          'recording the disconnect time',
+        );
+        void bestEffort(
+          app.queues.agentSockets.add('grace', { type: 'grace-expired', agentId: agent.id, disconnectedAt }, { delay: app.config.routing.presenceGraceMs }),
+          app.log,
+          'scheduling the presence grace check',
+        );
       });
     });
 
-    app.io.of(NAMESPACES.supervisor).on('connection', (socket: Socket) => {
-      void (async () => {
-        const at = new Date().toISOString();
-        const [qs, as] = await Promise.all([queueStats(app.db), agentStats(app.db)]);
-        socket.emit('stats:queues', { at, queues: qs });
-        socket.emit('stats:agents', { at, agents: as });
-      })().catch(() => {});
+    supervisorNamespace(app.io).on('connection', (socket) => {
+      void bestEffort(
+        (async () => {
+          const at = new Date().toISOString();
+          const [qs, as] = await Promise.all([queueStats(app.db), agentStats(app.db)]);
+          socket.emit('stats:queues', { at, queues: qs });
+          socket.emit('stats:agents', { at, agents: as });
+        })(),
+        app.log,
+        'first stats for a supervisor socket',
+      );
     });
 
     // Jobs that need sockets: any server node takes them; the adapter reaches sockets on every node.
@@ -140,7 +149,7 @@ export default fp(
           else target.socketsLeave(rooms.case(d.caseId));
           return;
         }
-        const latest = Number(await app.redis.get(lastDisconnectKey(d.agentId)).catch(() => null));
+        const latest = Number(await bestEffort(app.redis.get(lastDisconnectKey(d.agentId)), app.log, 'reading the last disconnect time'));
         if (latest && latest > d.disconnectedAt) return;
         const sockets = await agentNsp.in(rooms.agent(d.agentId)).fetchSockets();
         if (sockets.length) return; // came back within the grace period

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import type { PresencePayload } from '../contracts/realtime.js';
-import type { Presence } from '../contracts/channels.js';
+import type { Presence } from '../contracts/vocabulary.js';
 
 export const DEFAULT_CAPACITY: Record<string, number> = { voice: 1, chat: 3, sms: 5, email: 5, portal: 5, api: 5 };
 

@@ -10,7 +10,7 @@
  * relative to capacity on the case's channel, then longest idle; the default for chat).
  * The offer itself is a lifecycle transition (lifecycle/offers.ts `offerCase`).
  */
-import { CHANNELS, type CasePriority, type CaseType, type Channel } from '../contracts/channels.js';
+import { CHANNELS, type CasePriority, type CaseType, type Channel } from '../contracts/vocabulary.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
 import { offerCase } from '../lifecycle/offers.js';

@@ -1,4 +1,4 @@
-import type { CasePriority, Channel } from '../contracts/channels.js';
+import type { CasePriority, Channel } from '../contracts/vocabulary.js';
 import type { Queryable } from '../db/pool.js';
 
 export const DEFAULT_CHANNEL_PRIORITY: Record<Channel, number> = {

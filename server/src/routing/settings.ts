@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Channel } from '../contracts/channels.js';
+import type { Channel } from '../contracts/vocabulary.js';
 
 /** Routing and presence timings; every one is an env var (config.ts) so tests can shorten them. */
 export type RoutingSettings = Config['routing'];

@@ -1,16 +1,7 @@
 import { Type } from 'typebox';
-import { AGENT_ROLES, CASE_PRIORITIES, CASE_STATUSES, CASE_TYPES, CHANNELS, IDENTITY_KINDS, PRESENCES } from '../contracts/channels.js';
+import { PresenceT, RoleT } from '../contracts/vocabulary.js';
 
-export const StringEnum = <T extends readonly string[]>(values: T, opts: object = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
-
-export const ChannelT = StringEnum(CHANNELS);
-export const IdentityKindT = StringEnum(IDENTITY_KINDS);
-export const CaseStatusT = StringEnum(CASE_STATUSES);
-export const CasePriorityT = StringEnum(CASE_PRIORITIES);
-export const CaseTypeT = StringEnum(CASE_TYPES);
-export const RoleT = StringEnum(AGENT_ROLES);
-export const PresenceT = StringEnum(PRESENCES);
+export { StringEnum, ChannelT, IdentityKindT, CaseStatusT, CasePriorityT, CaseTypeT, RoleT, PresenceT } from '../contracts/vocabulary.js';
 
 /** One rule for every password a person chooses (agent accounts, password change, first admin). */
 export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;

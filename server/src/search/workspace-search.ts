@@ -1,9 +1,7 @@
 import type { Queryable } from '../db/pool.js';
+import type { SearchResults } from '../contracts/views.js';
 
-export interface SearchResults {
-  customers: { id: number; name: string | null; tier: string; identities: string[] }[];
-  cases: { id: number; number: number; subject: string; status: string; channel: string; customerName: string | null; snippet: string | null }[];
-}
+export type { SearchResults };
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 

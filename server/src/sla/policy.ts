@@ -1,4 +1,4 @@
-import type { CasePriority, Channel } from '../contracts/channels.js';
+import type { CasePriority, Channel } from '../contracts/vocabulary.js';
 
 // First-response targets in minutes: live channels are measured in seconds-to-minutes,
 // written channels in hours; priority tightens them.

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { bestEffort } from '../lib/best-effort.js';
 
 /** Where attachment bytes live; the database keeps only the key and metadata. */
 export interface AttachmentStore {
@@ -30,7 +31,14 @@ export function localDiskStore(rootDir: string, opts: { maxBytes?: number } = {}
     },
     get: (key) => readFile(full(key)),
     async remove(key) {
-      await unlink(full(key)).catch(() => {});
+      // already gone is what remove wants; anything else is worth a warning but not a failed request
+      await bestEffort(
+        unlink(full(key)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        }),
+        undefined,
+        `removing attachment ${key}`,
+      );
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Mailbox } from '../../../server/src/channels/email/mailboxes.js';
 import { ingestRawEmail, storeUnprocessableEmail, type EmailInboundDeps } from '../../../server/src/channels/email/inbound.js';
 import { imapAuth } from '../../../server/src/channels/email/mail-auth.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 export interface ImapSessionOptions {
   mailbox: Mailbox;
@@ -48,9 +49,11 @@ export function startImapSession(o: ImapSessionOptions): ImapSession {
     });
 
   const recordError = async (reason: string) => {
-    await db
-      .query(`UPDATE mailboxes SET last_error = $2, last_error_at = now() WHERE id = $1`, [mailbox.id, reason.slice(0, 1000)])
-      .catch(() => {});
+    await bestEffort(
+      db.query(`UPDATE mailboxes SET last_error = $2, last_error_at = now() WHERE id = $1`, [mailbox.id, reason.slice(0, 1000)]),
+      log,
+      'recording the mailbox error',
+    );
   };
 
   // Failed attempts in a row; only a completed sync resets it, so a database outage backs off too.

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type LifecycleJob } from '../../../server/src/contracts/jobs.js';
 import { adapterFor } from '../../../server/src/channels/index.js';
 import type { SendContext } from '../../../server/src/channels/types.js';
-import type { Channel } from '../../../server/src/contracts/channels.js';
+import type { Channel } from '../../../server/src/contracts/vocabulary.js';
 
 /**
  * Side effects of case lifecycle changes that belong to a channel, e.g. the voice channel

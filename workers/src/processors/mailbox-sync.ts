@@ -5,6 +5,7 @@ import type { Log } from '../../../server/src/lib/log.js';
 import { imapMailboxes } from '../../../server/src/channels/email/mailboxes.js';
 import type { EmailInboundDeps } from '../../../server/src/channels/email/inbound.js';
 import { startImapSession, type ImapSession, type ImapSessionOptions } from './imap-mailbox.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 export interface MailboxSyncOptions {
   db: pg.Pool;
@@ -47,7 +48,7 @@ export function startMailboxSync(o: MailboxSyncOptions): () => Promise<void> {
     if (!s) return;
     sessions.delete(id);
     await s.session.stop();
-    if (release) await o.redis.eval(RELEASE, 1, leaseKey(id), owner).catch(() => {});
+    if (release) await bestEffort(o.redis.eval(RELEASE, 1, leaseKey(id), owner), o.log, 'releasing the mailbox lease');
   };
 
   const tick = async () => {
@@ -69,10 +70,10 @@ export function startMailboxSync(o: MailboxSyncOptions): () => Promise<void> {
           await stopSession(m.id, false);
         }
         if (sessions.has(m.id)) continue;
-        const got = await o.redis.set(leaseKey(m.id), owner, 'PX', leaseMs, 'NX').catch(() => null);
-        const mine = got === 'OK' || (await o.redis.get(leaseKey(m.id)).catch(() => null)) === owner;
+        const got = await bestEffort(o.redis.set(leaseKey(m.id), owner, 'PX', leaseMs, 'NX'), o.log, 'taking the mailbox lease');
+        const mine = got === 'OK' || (await bestEffort(o.redis.get(leaseKey(m.id)), o.log, 'reading the mailbox lease')) === owner;
         if (!mine) continue;
-        await o.redis.pexpire(leaseKey(m.id), leaseMs).catch(() => {});
+        await bestEffort(o.redis.pexpire(leaseKey(m.id), leaseMs), o.log, 'renewing the mailbox lease');
         const session = startImapSession({
           mailbox: m,
           db: o.db,
@@ -86,7 +87,7 @@ export function startMailboxSync(o: MailboxSyncOptions): () => Promise<void> {
       }
     }
     for (const [id, s] of sessions) {
-      const ok = await o.redis.eval(RENEW, 1, leaseKey(id), owner, String(leaseMs)).catch(() => null);
+      const ok = await bestEffort(o.redis.eval(RENEW, 1, leaseKey(id), owner, String(leaseMs)), o.log, 'renewing the mailbox lease');
       if (ok === 1) s.renewedAt = Date.now();
       else if (ok === 0 || Date.now() - s.renewedAt > leaseMs * 0.8) {
         // Lost the lease (or cannot confirm it before it runs out): another process may take over.

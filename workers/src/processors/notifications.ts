@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../../server/src/contracts/jobs.js';
-import { handleNotification, type NotificationDeps } from '../../../server/src/notifications/handle.js';
-import type { NotificationJob } from '../../../server/src/notifications/jobs.js';
+import { handleNotification, type NotificationDeps } from '../../../server/src/customer-messages/handle.js';
+import type { NotificationJob } from '../../../server/src/customer-messages/jobs.js';
 
 /** Sends system mail and SMS (sign-in links and codes, chat transcripts, reply notices). */
 export function startNotificationsWorker(deps: NotificationDeps & { connection: Redis; prefix: string }): () => Promise<void> {

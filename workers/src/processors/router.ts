@@ -21,6 +21,7 @@ import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -53,7 +54,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const queues = opts.queues ?? createQueues(producer!, prefix);
   // offers go straight onto the sockets' Redis stream (one entry each) rather than through the realtime queue
   const adapterConn = opts.realtime ? null : createRedis(config.redisUrl, 'worker');
-  const streams = adapterConn ? adapterEmitter(adapterConn, prefix) : null;
+  const streams = adapterConn ? adapterEmitter(adapterConn, prefix, log) : null;
   const deps: RoutingDeps = {
     db: opts.db,
     queues,
@@ -164,7 +165,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       resolve();
     });
   });
-  await kv.set(sentinel, String(Date.now())).catch(() => {});
+  await bestEffort(kv.set(sentinel, String(Date.now())), log, 'writing the router start sentinel');
   await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
   requestPass();
@@ -205,7 +206,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       clearInterval(statsTimer);
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
-      if (!opts.queues) await queues.closeAll().catch(() => {});
+      if (!opts.queues) await bestEffort(queues.closeAll(), log, 'closing the router queues');
       if (streams) await settleWithin(streams.close(), 2000);
       adapterConn?.disconnect();
       matchSub.disconnect();

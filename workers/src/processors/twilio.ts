@@ -10,6 +10,7 @@ import { maxWaitReached } from '../../../server/src/channels/voice/max-wait.js';
 import { reconcileStaleCalls } from '../../../server/src/channels/voice/reconcile.js';
 import { createQueues } from '../../../server/src/lib/queues.js';
 import { queueEmitter } from '../../../server/src/realtime/emitter.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 /**
  * Slow or timed Twilio work handed off by the webhooks (MMS media downloads, queue maximum wait), plus a sweep that re-adds work whose job
@@ -36,7 +37,7 @@ export function startTwilioWorker(deps: {
   worker.on('error', (err) => deps.log.warn({ err }, 'twilio worker error'));
   const queue = createTwilioQueue(deps.producer, deps.prefix);
   const hubQueues = createQueues(deps.producer, deps.prefix);
-  const routingDeps = { db: deps.db, queues: hubQueues, realtime: queueEmitter(hubQueues.realtime), log: deps.log, config: deps.config };
+  const routingDeps = { db: deps.db, queues: hubQueues, realtime: queueEmitter(hubQueues.realtime, deps.log), log: deps.log, config: deps.config };
   let stopped = false;
   const timer = setInterval(async () => {
     if (stopped) return;
@@ -52,7 +53,7 @@ export function startTwilioWorker(deps: {
     stopped = true;
     clearInterval(timer);
     await worker.close();
-    await queue.close().catch(() => {});
-    await hubQueues.closeAll().catch(() => {});
+    await bestEffort(queue.close(), deps.log, 'closing the twilio queue');
+    await bestEffort(hubQueues.closeAll(), deps.log, 'closing the hub queues');
   };
 }

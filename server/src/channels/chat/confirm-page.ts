@@ -1,5 +1,5 @@
-import { escapeHtml } from '../../notifications/html.js';
-import { lang, t } from '../../notifications/messages.js';
+import { escapeHtml } from '../../customer-messages/html.js';
+import { lang, t } from '../../customer-messages/messages.js';
 
 const STYLE = `<style>body{font-family:system-ui,Tahoma,sans-serif;background:#f6f7f9;display:flex;justify-content:center;padding-top:12vh}
 main{background:#fff;padding:28px;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.1);max-width:26rem}

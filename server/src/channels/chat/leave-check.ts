@@ -1,11 +1,13 @@
 import { Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { createRedis } from '../../lib/redis.js';
-import { NAMESPACES, rooms } from '../../contracts/realtime.js';
+import { rooms } from '../../contracts/realtime.js';
 import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
 import type { RoutingDeps } from '../../lifecycle/deps.js';
 import { settleWithin } from '../../lib/with-timeout.js';
+import { bestEffort } from '../../lib/best-effort.js';
+import { visitorNamespace } from '../../realtime/namespaces.js';
 
 const QUEUE = 'chat-leave-check';
 
@@ -21,7 +23,7 @@ export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { 
   const worker = new Worker<{ visitorId: string }>(
     QUEUE,
     async (job) => {
-      const still = await app.io.of(NAMESPACES.visitor).in(rooms.visitor(job.data.visitorId)).fetchSockets();
+      const still = await visitorNamespace(app.io).in(rooms.visitor(job.data.visitorId)).fetchSockets();
       if (still.length) return;
       const open = await currentCase(app.db, job.data.visitorId);
       if (open && ['waiting', 'offered'].includes(open.routing_state)) await leaveQueue(routing, open.id);
@@ -32,7 +34,7 @@ export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { 
 
   app.addHook('preClose', async () => {
     await settleWithin(worker.close(), 2000);
-    await queue.close().catch(() => {});
+    await bestEffort(queue.close(), app.log, 'closing the chat leave-check queue');
     connection.disconnect();
   });
 

@@ -15,9 +15,10 @@ import { confirmTranscript, peekConfirmation } from './transcripts.js';
 import { transcriptConfirmPage, transcriptResultPage } from './confirm-page.js';
 import { emailIsOwned, offlineClaimant } from '../../customers/claimed-email.js';
 import { WindowLimiter, tooManyRequests, type WindowRule } from '../../limits/window-limiter.js';
+import { VISITOR_HEADER } from '../../contracts/visitor.js';
+export { VISITOR_HEADER };
 
 
-export const VISITOR_HEADER = 'x-visitor-token';
 const Language = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
 const Email = Type.String({ maxLength: 320, pattern: '^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$' });
 const B64File = Type.Object({

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { withTransaction, type Queryable } from '../../db/pool.js';
 import { newToken, sha256 } from '../../lib/tokens.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
-import { t } from '../../notifications/messages.js';
+import { enqueueNotification } from '../../customer-messages/jobs.js';
+import { t } from '../../customer-messages/messages.js';
 import { adoptProvenEmail } from '../../customers/claimed-email.js';
 import type { ChatDeps } from './conversation.js';
 import type { Visitor } from './visitors.js';

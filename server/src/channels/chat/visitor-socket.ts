@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { Socket } from 'socket.io';
-import { NAMESPACES, rooms } from '../../contracts/realtime.js';
+import { rooms } from '../../contracts/realtime.js';
 import type { VisitorAck } from '../../contracts/visitor.js';
 import { visitorForToken, type Visitor } from './visitors.js';
 import { currentCase, endConversation, lastCase, postVisitorMessage, queueStatus, type ChatDeps } from './conversation.js';
 import { startLeaveChecks } from './leave-check.js';
 import { rateCase } from '../portal/csat.js';
 import { toWellFormed, unstorableText } from '../../lib/unicode.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
 import { requestTranscript } from './transcripts.js';
+import { bestEffort } from '../../lib/best-effort.js';
+import { agentNamespace, visitorNamespace } from '../../realtime/namespaces.js';
 
 const validEmail = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length <= 320 && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v.trim()) ? v.trim().toLowerCase() : undefined;
@@ -22,8 +22,9 @@ declare module 'socket.io' {
 const MAX_TEXT = 10_000;
 const BURST = 20;
 
-function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
-  return typeof ack === 'function' ? (ack as (r: VisitorAck<any>) => void) : () => {};
+function safeAck(ack: unknown): (r: VisitorAck<Record<string, unknown>>) => void {
+  // a client that sent no callback gets no answer
+  return typeof ack === 'function' ? (ack as (r: VisitorAck<Record<string, unknown>>) => void) : () => undefined;
 }
 
 /**
@@ -31,7 +32,7 @@ function safeAck(ack: unknown): (r: VisitorAck<any>) => void {
  * room, so any node (or a worker through the realtime queue) can reach them.
  */
 export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): void {
-  const nsp = app.io.of(NAMESPACES.visitor);
+  const nsp = visitorNamespace(app.io);
   const leaveChecks = startLeaveChecks(app, deps.routing);
 
   nsp.use(async (socket, next) => {
@@ -46,7 +47,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
     }
   });
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket) => {
     const visitor = socket.data.visitor!;
     void socket.join(rooms.visitor(visitor.id));
     const guard = <A extends unknown[]>(fn: (...a: A) => Promise<void>) => (...a: A) => {
@@ -149,7 +150,7 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
   });
 
   // An agent typing in or reading a chat case: the visitor's widget shows it.
-  app.io.of(NAMESPACES.agent).on('connection', (socket: Socket) => {
+  agentNamespace(app.io).on('connection', (socket) => {
     const agent = socket.data.agent;
     if (!agent) return;
     const visitorOf = async (caseId: unknown): Promise<string | null> => {
@@ -163,25 +164,29 @@ export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): 
       return r.rows[0]?.value ?? null;
     };
     socket.on('typing', (p: { caseId?: unknown; typing?: unknown }) => {
-      void visitorOf(p?.caseId)
-        .then(async (v) => {
+      void bestEffort(
+        visitorOf(p?.caseId).then(async (v) => {
           if (v) await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'typing', payload: { from: 'agent', name: agent.name, typing: p?.typing === true } });
-        })
-        .catch(() => {});
+        }),
+        app.log,
+        'relaying agent typing to the visitor',
+      );
     });
     socket.on('chat:read', (p: { caseId?: unknown; upToId?: unknown }) => {
       const upTo = Number(p?.upToId);
       if (!Number.isSafeInteger(upTo)) return;
-      void visitorOf(p?.caseId)
-        .then(async (v) => {
+      void bestEffort(
+        visitorOf(p?.caseId).then(async (v) => {
           if (!v) return;
           await app.db.query(
             `UPDATE interactions SET delivery_status = 'read', updated_at = now() WHERE case_id = $1 AND direction = 'inbound' AND id <= $2 AND delivery_status = 'received'`,
             [Number(p.caseId), upTo],
           );
           await deps.realtime.emit({ nsp: '/visitor', room: rooms.visitor(v), event: 'read', payload: { upToId: upTo } });
-        })
-        .catch(() => {});
+        }),
+        app.log,
+        'marking chat messages read',
+      );
     });
   });
 

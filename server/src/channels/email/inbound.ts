@@ -13,6 +13,7 @@ import { bounceReason, findBouncedMessages, markBounced } from './bounces.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { rooms } from '../../contracts/realtime.js';
 import { DEFAULT_MAX_ATTACHMENT_BYTES, sanitiseFilename } from '../../storage/attachment-policy.js';
+import { bestEffort } from '../../lib/best-effort.js';
 
 const ACK_MAX_AGE_MS = 24 * 3600_000;
 
@@ -129,9 +130,7 @@ export async function ingestRawEmail(
   if (!result.duplicate && bounced.length) {
     const reason = bounceReason(raw);
     for (const b of await markBounced(db, bounced.map((x) => x.interactionId), reason)) {
-      await deps.realtime
-        ?.emit({ nsp: '/agent', room: rooms.case(b.caseId), event: 'interaction:status', payload: { caseId: b.caseId, interactionId: b.id, status: 'failed', error: reason } })
-        .catch(() => {});
+      await deps.realtime?.emit({ nsp: '/agent', room: rooms.case(b.caseId), event: 'interaction:status', payload: { caseId: b.caseId, interactionId: b.id, status: 'failed', error: reason } });
     }
   }
   if (!result.duplicate) {
@@ -142,7 +141,7 @@ export async function ingestRawEmail(
       autoAckId = await recordAutoAck(db, { caseId: result.caseId, mailbox, to: sender, maxPerHour: deps.config.emailAutoAckPerHour });
       if (autoAckId && deps.outbound) {
         // If Redis is down the acknowledgement stays queued in Postgres and the outbound sweep sends it.
-        await deps.outbound.add('deliver', { interactionId: autoAckId }, { jobId: `out-${autoAckId}` }).catch(() => {});
+        await bestEffort(deps.outbound.add('deliver', { interactionId: autoAckId }, { jobId: `out-${autoAckId}` }), deps.log, 'queueing the acknowledgement');
       }
     }
   }

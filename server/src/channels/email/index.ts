@@ -1,5 +1,5 @@
 import type { ChannelAdapter } from '../types.js';
-import emailWebhook from '../../routes/webhooks/email-mime.js';
+import emailWebhook from './webhook-route.js';
 import { sendEmail } from './send.js';
 
 /** Email: mailboxes read over IMAP by the workers, relayed mail over a webhook, replies over SMTP. */

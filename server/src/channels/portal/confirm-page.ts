@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../notifications/html.js';
+import { escapeHtml } from '../../customer-messages/html.js';
 
 const text = {
   en: { title: 'Sign in to the support portal', as: 'Continue as', button: 'Sign in' },

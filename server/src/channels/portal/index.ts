@@ -1,5 +1,5 @@
 import type { ChannelAdapter } from '../types.js';
-import { handleNotification } from '../../notifications/handle.js';
+import { handleNotification } from '../../customer-messages/handle.js';
 import { portalRoutes } from './routes.js';
 
 /**

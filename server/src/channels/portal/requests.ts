@@ -7,6 +7,7 @@ import type { RoutingDeps } from '../../lifecycle/deps.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import type { PortalCustomer } from './sign-in.js';
+import type { RequestSummary } from '../../contracts/views.js';
 
 export interface PortalDeps {
   db: pg.Pool;
@@ -15,19 +16,12 @@ export interface PortalDeps {
   routing: RoutingDeps;
 }
 
-export interface RequestSummary {
-  number: number;
-  subject: string;
-  status: string;
-  channel: string;
-  createdAt: string;
-  lastUpdateAt: string;
-  rating: number | null;
-}
+export type { RequestSummary };
 
 const SUMMARY_COLS = `c.number, c.subject, c.status, c.channel, c.created_at, c.last_activity_at,
   (SELECT rating FROM csat_ratings r WHERE r.case_id = c.id) AS rating`;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row mapped field by field
 const summary = (row: Record<string, any>): RequestSummary => ({
   number: row.number,
   subject: row.subject,
@@ -53,6 +47,7 @@ export async function listRequests(db: Queryable, customerId: number): Promise<R
 }
 
 /** The customer's own case by its reference number; anyone else's (or none) is simply not found. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the rest of the pg row goes to summary()
 export async function ownCase(db: Queryable, customerId: number, number: number): Promise<{ id: number; status: string; assignee_id: number | null; routing_state: string } & Record<string, any>> {
   const r = await db.query(`SELECT c.id, c.assignee_id, c.routing_state, ${SUMMARY_COLS} FROM cases c WHERE c.number = $1 AND c.customer_id = $2`, [number, customerId]);
   if (!r.rowCount) throw notFound('request');

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError, badRequest, notFound } from '../../lib/errors.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../ingest/identity.js';
-import { enqueueNotification } from '../../notifications/jobs.js';
+import { enqueueNotification } from '../../customer-messages/jobs.js';
 import { getArticle, searchArticles } from '../../kb/articles.js';
 import { renderArticle } from '../../kb/render.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
@@ -18,6 +18,7 @@ import { categories, listRequests, ownCase, replyToRequest, reopenRequest, reque
 import { Id } from '../../schemas/common.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
 import { checkPhoneNumber, destinationError } from '../../outbound/destination-policy.js';
+import { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary } from '../../contracts/views.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -148,15 +149,15 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { ok: true };
   });
 
-  app.get('/api/me', { preHandler: signedIn, schema: { tags: ['portal'] } }, async (req) => {
+  app.get('/api/me', { preHandler: signedIn, schema: { tags: ['portal'], response: { 200: PortalMe } } }, async (req) => {
     const w = req.portalCustomer!;
     return { name: w.name, language: w.language, identity: w.identity };
   });
 
   // --- requests ------------------------------------------------------------------------------
-  app.get('/api/categories', { schema: { tags: ['portal'] } }, async () => categories(app.db));
+  app.get('/api/categories', { schema: { tags: ['portal'], response: { 200: Type.Array(PortalCategory) } } }, async () => categories(app.db));
 
-  app.get('/api/requests', { preHandler: signedIn, schema: { tags: ['portal'], summary: 'My requests' } }, async (req) => listRequests(app.db, req.portalCustomer!.customerId));
+  app.get('/api/requests', { preHandler: signedIn, schema: { tags: ['portal'], summary: 'My requests', response: { 200: Type.Array(RequestSummary) } } }, async (req) => listRequests(app.db, req.portalCustomer!.customerId));
 
   app.post(
     '/api/requests',
@@ -189,7 +190,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/requests/:number', { preHandler: signedIn, schema: { tags: ['portal'], params: NumberParams } }, async (req) =>
+  app.get('/api/requests/:number', { preHandler: signedIn, schema: { tags: ['portal'], params: NumberParams, response: { 200: RequestDetail } } }, async (req) =>
     requestDetail(app.db, req.portalCustomer!.customerId, req.params.number),
   );
 
@@ -259,6 +260,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
           mode: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('any')])),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
         }),
+        response: { 200: Type.Array(PortalArticle) },
       },
     },
     async (req) => {
@@ -267,7 +269,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/kb/:slug', { schema: { tags: ['portal', 'kb'], params: Type.Object({ slug: Type.String({ maxLength: 200 }) }) } }, async (req) => {
+  app.get('/api/kb/:slug', { schema: { tags: ['portal', 'kb'], params: Type.Object({ slug: Type.String({ maxLength: 200 }) }), response: { 200: PortalArticle } } }, async (req) => {
     const a = await getArticle(app.db, app.config.publicUrl, { slug: req.params.slug, publishedOnly: true });
     return { ...a, html: renderArticle(a.body) };
   });

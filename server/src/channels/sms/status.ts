@@ -43,8 +43,6 @@ export async function applyMessageStatus(app: FastifyInstance, sid: string, twil
   );
   const row = r.rows[0];
   if (row) {
-    await app.realtime
-      .emit({ nsp: '/agent', room: rooms.case(row.case_id), event: 'interaction:status', payload: { caseId: row.case_id, interactionId: row.id, status, error } })
-      .catch(() => {});
+    await app.realtime.emit({ nsp: '/agent', room: rooms.case(row.case_id), event: 'interaction:status', payload: { caseId: row.case_id, interactionId: row.id, status, error } });
   }
 }

@@ -10,6 +10,7 @@ import { recordCallback } from '../twilio/raw-event.js';
 import { keywordAction, OPT_REPLIES, setOptOut } from './opt-out.js';
 import { applyMessageStatus } from './status.js';
 import { mediaLinkRoute } from '../twilio/media-links.js';
+import { bestEffort } from '../../lib/best-effort.js';
 
 const PERSIAN = /[\u0600-\u06FF]/;
 
@@ -17,7 +18,7 @@ const PERSIAN = /[\u0600-\u06FF]/;
 const smsWebhooks: FastifyPluginAsync = async (app) => {
   const jobs = createTwilioQueue(app.redis, app.config.queuePrefix);
   app.addHook('onClose', async () => {
-    await jobs.close().catch(() => {});
+    await bestEffort(jobs.close(), app.log, 'closing the SMS twilio queue');
   });
   const verify = requireTwilioSignature(app.config);
   await app.register(mediaLinkRoute);

@@ -80,5 +80,5 @@ export async function publishCall(db: Queryable, realtime: RealtimeEmitter | und
     state: c.state, outcome: c.outcome, agentId: c.agent_id, talkSeconds: c.talk_seconds,
   };
   const room = c.agent_id ? [rooms.case(c.case_id), rooms.agent(c.agent_id)] : rooms.case(c.case_id);
-  await realtime.emit({ nsp: '/agent', room, event: 'call:updated', payload }).catch(() => {});
+  await realtime.emit({ nsp: '/agent', room, event: 'call:updated', payload });
 }

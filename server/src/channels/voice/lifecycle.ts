@@ -141,7 +141,7 @@ export async function recordVoicemail(
     return { interactionId, callbackCaseId: cb.caseId };
   });
   if (createdCase) await enqueueCase(deps.db, deps.queues.routing, createdCase, 'arrival', deps.log);
-  await deps.realtime?.emit({ nsp: '/agent', room: rooms.case(res.callbackCaseId), event: 'interaction:new', payload: { caseId: res.callbackCaseId, interactionId: res.interactionId } }).catch(() => {});
+  await deps.realtime?.emit({ nsp: '/agent', room: rooms.case(res.callbackCaseId), event: 'interaction:new', payload: { caseId: res.callbackCaseId, interactionId: res.interactionId } });
   return res;
 }
 

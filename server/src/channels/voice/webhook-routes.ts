@@ -25,6 +25,7 @@ import {
   recordVoicemail,
   type LifecycleDeps,
 } from './lifecycle.js';
+import { bestEffort } from '../../lib/best-effort.js';
 
 const PERSIAN_PREFIX = '+98';
 /** How long the REST redirect gets to connect an accepted call before the hold TwiML takes over. */
@@ -42,7 +43,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
   const deps = voiceDeps(app);
   const jobs = createTwilioQueue(app.redis, config.queuePrefix);
   app.addHook('onClose', async () => {
-    await jobs.close().catch(() => {});
+    await bestEffort(jobs.close(), app.log, 'closing the voice twilio queue');
   });
 
   const phone = (raw: string | undefined): string | null => {

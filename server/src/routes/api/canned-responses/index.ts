@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { conflict, forbidden, notFound } from '../../../lib/errors.js';
 import { IdParams } from '../../../schemas/common.js';
 import { audit } from '../../../audit/audit-log.js';
+import { CannedResponse } from '../../../contracts/views.js';
 
 const View = `id, shortcut, title, body, language, owner_agent_id AS "ownerAgentId"`;
 
@@ -12,7 +13,7 @@ const cannedResponses: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/canned-responses',
-    { schema: { tags: ['canned-responses'], summary: 'Shared and own canned responses', querystring: Type.Object({ language: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+    { schema: { tags: ['canned-responses'], summary: 'Shared and own canned responses', querystring: Type.Object({ language: Type.Optional(Type.String({ maxLength: 10 })) }), response: { 200: Type.Object({ items: Type.Array(CannedResponse) }) } } },
     async (req) => {
       const r = await app.db.query(
         `SELECT ${View} FROM canned_responses WHERE (owner_agent_id IS NULL OR owner_agent_id = $1) AND ($2::text IS NULL OR language = $2)

@@ -5,7 +5,9 @@ import { notifyMentions } from '../../../cases/mentions.js';
 import { emitCaseUpdated, emitInteractionNew } from '../../../cases/case-realtime.js';
 import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 import { decodeBase64Attachments } from '../../../storage/attachment-policy.js';
-import { ChannelT, ErrorView, IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { bestEffort } from '../../../lib/best-effort.js';
+import { ReplyBody } from '../../../contracts/views.js';
 
 /** POST /api/v1/cases/:id/messages — an agent replies in the case's channel, or adds an internal note. */
 const messages: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,18 +20,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['cases'],
         summary: 'Reply to the customer (queued for delivery through the channel) or add an internal note',
         params: IdParams,
-        body: Type.Object({
-          internal: Type.Optional(Type.Boolean()),
-          channel: Type.Optional(ChannelT),
-          text: Type.String({ minLength: 1, maxLength: 100_000 }),
-          html: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-          subject: Type.Optional(Type.String({ maxLength: 500 })),
-          to: Type.Optional(Type.String({ maxLength: 320 })),
-          cc: Type.Optional(Type.Array(Type.String({ format: 'email' }), { maxItems: 20 })),
-          attachments: Type.Optional(
-            Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() }), { maxItems: 20 }),
-          ),
-        }),
+        body: ReplyBody,
         response: {
           201: Type.Object({ interactionId: Type.Integer(), deliveryStatus: Type.String(), firstResponse: Type.Boolean() }),
           404: ErrorView,
@@ -42,7 +33,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const result = await createReply(
-        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry } },
+        { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry }, log: req.log },
         { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
       );
       // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.
@@ -51,7 +42,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         for (const n of notes) await app.realtime.emit({ nsp: NAMESPACES.agent, room: rooms.agent(n.agentId), event: 'notification', payload: n });
       }
       await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => req.log.warn({ err }, 'interaction:new emit failed'));
-      if (result.firstResponse || !b.internal) await emitCaseUpdated(app.realtime, app.db, req.params.id).catch(() => {});
+      if (result.firstResponse || !b.internal) await bestEffort(emitCaseUpdated(app.realtime, app.db, req.params.id), req.log, 'case:updated emit');
       return reply.code(201).send(result);
     },
   );

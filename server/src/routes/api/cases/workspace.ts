@@ -12,6 +12,7 @@ import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams, Id } from '../../../schemas/common.js';
 import { sendAttachment } from '../../../storage/send-attachment.js';
 import { caseScope, checkCase, enforceVerdict, type Actor } from '../../../access/policy.js';
+import { CaseList, CaseWithLinks, TimelinePage } from '../../../contracts/views.js';
 
 const Tag = Type.String({ minLength: 1, maxLength: 50 });
 
@@ -35,6 +36,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
           channel: Type.Optional(Type.Array(Type.String())),
           queueId: Type.Optional(Id()),
         }),
+        response: { 200: CaseList },
       },
     },
     async (req) => {
@@ -47,7 +49,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/cases/:id', { schema: { tags: ['cases'], summary: 'One case with links; marks it read for the agent', params: IdParams } }, async (req) => {
+  app.get('/cases/:id', { schema: { tags: ['cases'], summary: 'One case with links; marks it read for the agent', params: IdParams, response: { 200: CaseWithLinks } } }, async (req) => {
     const c = await getCaseView(app.db, req.params.id, req.agent!.id);
     await markCaseRead(app.db, req.agent!.id, c.id);
     return { case: { ...c, unread: false }, links: await caseLinks(app.db, c.id) };
@@ -66,6 +68,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
         summary: "The case customer's interactions on every channel and case, newest first; page back with `before`",
         params: IdParams,
         querystring: Type.Object({ before: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        response: { 200: TimelinePage },
       },
     },
     async (req) => {

@@ -4,6 +4,7 @@ import { addIdentity, getCustomer, mergeCustomers, removeIdentity, updateCustome
 import { customerTimeline } from '../../../cases/timeline.js';
 import { IdParams, IdentityKindT, Id } from '../../../schemas/common.js';
 import { caseScope, type Actor } from '../../../access/policy.js';
+import { CustomerProfile, TimelinePage } from '../../../contracts/views.js';
 
 /** Customer profile in the workspace: details, identities on every channel, merge. */
 const customers: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,7 +12,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
   // the profile lists only the cases the reader may open (access/policy.ts)
   const scopeOf = (me: Actor) => (alias: string, params: unknown[]) => caseScope(me, app.config.agentCaseAccess, alias, params);
 
-  app.get('/customers/:id', { schema: { tags: ['customers'], summary: 'Profile with identities and recent cases', params: IdParams } }, async (req) =>
+  app.get('/customers/:id', { schema: { tags: ['customers'], summary: 'Profile with identities and recent cases', params: IdParams, response: { 200: CustomerProfile } } }, async (req) =>
     getCustomer(app.db, req.params.id, scopeOf(req.agent!)),
   );
 
@@ -23,6 +24,7 @@ const customers: FastifyPluginAsyncTypebox = async (app) => {
         summary: "The customer's interactions on every channel, newest first",
         params: IdParams,
         querystring: Type.Object({ before: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        response: { 200: TimelinePage },
       },
     },
     // entries of cases the reader may not open stay out (access/policy.ts)

@@ -4,19 +4,10 @@ import { createArticle, getArticle, searchArticles, updateArticle } from '../../
 import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { audit } from '../../../audit/audit-log.js';
 import { checkKbWrite, enforceVerdict } from '../../../access/policy.js';
+import { KbArticle } from '../../../contracts/views.js';
 
-export const ArticleView = Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  slug: Type.String(),
-  excerpt: Type.String(),
-  body: Type.String(),
-  language: Type.String(),
-  category: Type.String(),
-  published: Type.Boolean(),
-  url: Type.String(),
-  updatedAt: Type.String(),
-});
+/** the article schema lives with the other views the UIs read */
+export const ArticleView = KbArticle;
 
 const Language = Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' });
 const fields = {

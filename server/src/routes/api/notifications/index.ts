@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toNotification } from '../../../cases/mentions.js';
 import { IdParams } from '../../../schemas/common.js';
+import { Notification } from '../../../contracts/views.js';
 
 /** The signed-in agent's notifications (mentions in internal notes). */
 const notifications: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
 
-  app.get('/notifications', { schema: { tags: ['notifications'], summary: 'Latest notifications, unread first' } }, async (req) => {
+  app.get('/notifications', { schema: { tags: ['notifications'], summary: 'Latest notifications, unread first', response: { 200: Type.Object({ items: Type.Array(Notification) }) } } }, async (req) => {
     const r = await app.db.query(
       `SELECT n.*, c.number AS case_number, a.name AS actor_name FROM notifications n
          LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN agents a ON a.id = n.actor_agent_id

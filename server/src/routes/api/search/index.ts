@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { searchWorkspace } from '../../../search/workspace-search.js';
 import { caseScope } from '../../../access/policy.js';
+import { AgentRef, QueueRef, SearchResults } from '../../../contracts/views.js';
 
 /** Workspace search: customers and cases from one box, plus the agent and queue pickers. */
 const search: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,6 +15,7 @@ const search: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['search'],
         summary: 'Customers by name, phone or email; cases by number, subject or message text',
         querystring: Type.Object({ q: Type.String({ maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }),
+        response: { 200: SearchResults },
       },
     },
     async (req) => searchWorkspace(app.db, req.query.q, req.query.limit, (alias, params) => caseScope(req.agent!, app.config.agentCaseAccess, alias, params)),
@@ -26,6 +28,7 @@ const search: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['search'],
         summary: 'Agents for @mentions and transfers (handle = email local part)',
         querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 200: Type.Object({ agents: Type.Array(AgentRef) }) },
       },
     },
     async (req) => {
@@ -39,7 +42,7 @@ const search: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/search/queues', { schema: { tags: ['search'], summary: 'Queues, for transfers' } }, async () => {
+  app.get('/search/queues', { schema: { tags: ['search'], summary: 'Queues, for transfers', response: { 200: Type.Object({ queues: Type.Array(QueueRef) }) } } }, async () => {
     const r = await app.db.query(`SELECT id, name, description FROM queues ORDER BY name`);
     return { queues: r.rows };
   });

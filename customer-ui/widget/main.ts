@@ -1,5 +1,6 @@
 // Embeddable chat widget: <script src="https://hub.example/widget.js" data-lang="fa" data-prechat="optional" async></script>
 import { io, type Socket } from 'socket.io-client';
+import type { VisitorClientEvents, VisitorServerEvents } from '../../server/src/contracts/visitor';
 import { strings, type Strings } from './i18n.js';
 import { css } from './styles.js';
 import { hubApi, type QueueStatus, type TranscriptAck, type VisitorMessage } from './api.js';
@@ -46,7 +47,7 @@ function boot(script: HTMLScriptElement | null) {
 
   let view: View = 'chat';
   let messages: VisitorMessage[] = [];
-  let socket: Socket | null = null;
+  let socket: Socket<VisitorServerEvents, VisitorClientEvents> | null = null;
   let maxBytes = 5 * 1024 * 1024;
   let readUpTo = 0; // agent has read visitor messages up to this id
   let agentTyping: string | null | false = false;
@@ -119,7 +120,10 @@ function boot(script: HTMLScriptElement | null) {
     } else if (v === 'prechat') {
       const name = el('input', { type: 'text', name: 'name', 'aria-label': t.name, placeholder: t.name, autocomplete: 'name' });
       const email = el('input', { type: 'email', name: 'email', 'aria-label': t.email, placeholder: t.email, autocomplete: 'email' });
-      if (prechat === 'required') (name.required = true), (email.required = true);
+      if (prechat === 'required') {
+        name.required = true;
+        email.required = true;
+      }
       const f = el('form', { class: 'form prechat' }, el('p', {}, prechat === 'required' ? t.prechatIntroRequired : t.prechatIntro), name, email, errorLine, el('button', { class: 'primary', type: 'submit' }, t.start));
       f.addEventListener('submit', (e) => {
         e.preventDefault();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ingestRawEmail } from '../../channels/email/inbound.js';
-import { loadMailbox, mailboxForRecipients } from '../../channels/email/mailboxes.js';
+import { ingestRawEmail } from './inbound.js';
+import { loadMailbox, mailboxForRecipients } from './mailboxes.js';
 import { badRequest } from '../../lib/errors.js';
 import { ErrorView } from '../../schemas/common.js';
 

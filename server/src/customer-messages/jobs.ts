@@ -1,13 +1,9 @@
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 
-/** System notifications the notifications worker sends. Secrets stay in Redis only until sent. */
-export type NotificationJob =
-  | { kind: 'magic-link'; to: string; link: string; language: string }
-  | { kind: 'sms-code'; to: string; code: string; language: string }
-  | { kind: 'chat-transcript'; caseId: number; to: string; language: string }
-  | { kind: 'transcript-confirm'; to: string; link: string; language: string }
-  | { kind: 'portal-reply'; interactionId: number };
+import type { NotificationJob } from '../contracts/jobs.js';
+
+export type { NotificationJob };
 
 export async function enqueueNotification(queue: Queue, job: NotificationJob): Promise<void> {
   await queue.add(job.kind, job, {

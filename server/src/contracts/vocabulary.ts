@@ -1,0 +1,43 @@
+// Shared vocabulary of the hub: the words every layer and both UIs use, each as a list (for menus
+// and validation), a type, and a TypeBox schema (for request and response schemas).
+import { Type } from 'typebox';
+
+export const StringEnum = <T extends readonly string[]>(values: T, opts: object = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+
+export const CHANNELS = ['voice', 'chat', 'sms', 'email', 'portal', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const IDENTITY_KINDS = ['phone', 'email', 'chat', 'portal', 'api'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const CASE_STATUSES = ['new', 'open', 'pending', 'solved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+
+export const CASE_TYPES = ['question', 'incident', 'problem', 'request', 'task', 'complaint', 'callback'] as const;
+export type CaseType = (typeof CASE_TYPES)[number];
+
+export const AGENT_ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export const PRESENCES = ['available', 'away', 'offline'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export const CUSTOMER_TIERS = ['standard', 'vip'] as const;
+export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
+
+export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const ChannelT = StringEnum(CHANNELS);
+export const IdentityKindT = StringEnum(IDENTITY_KINDS);
+export const CaseStatusT = StringEnum(CASE_STATUSES);
+export const CasePriorityT = StringEnum(CASE_PRIORITIES);
+export const CaseTypeT = StringEnum(CASE_TYPES);
+export const RoleT = StringEnum(AGENT_ROLES);
+export const PresenceT = StringEnum(PRESENCES);
+export const CustomerTierT = StringEnum(CUSTOMER_TIERS);
+export const DirectionT = StringEnum(DIRECTIONS);
