@@ -107,8 +107,29 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
     }
     return m;
   };
+  // Members of a queue with room on a channel, computed once per pass and narrowed as offers fill agents
+  // up, so a pass over many waiting cases does not re-scan every agent for each of them.
+  const roomy = new Map<string, Candidate[]>();
+  const roomyOf = (queueId: number | null, channel: string): Candidate[] => {
+    const key = `${queueId ?? ''}:${channel}`;
+    let m = roomy.get(key);
+    if (!m) {
+      m = membersOf(queueId).filter((a) => hasRoom(a.load, channel));
+      roomy.set(key, m);
+    }
+    return m;
+  };
+  const narrow = (agent: Candidate) => {
+    for (const [key, list] of roomy) {
+      const channel = key.slice(key.indexOf(':') + 1);
+      if (!hasRoom(agent.load, channel)) {
+        const i = list.indexOf(agent);
+        if (i >= 0) list.splice(i, 1);
+      }
+    }
+  };
   // only cases some available agent could take need the per-case look-ups below
-  const waiting = all.filter((c) => membersOf(c.queue_id).some((a) => hasRoom(a.load, c.channel)));
+  const waiting = all.filter((c) => roomyOf(c.queue_id, c.channel).length > 0);
   if (!waiting.length) return result;
   const details = await loadCaseDetails(deps, waiting, settings.reofferCooldownMs / 1000);
 
@@ -118,11 +139,11 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   for (const c of waiting) {
     const d = details.get(c.id);
     if (!d) continue;
-    const members = membersOf(c.queue_id);
-    if (!members.some((a) => hasRoom(a.load, c.channel))) continue;
+    const withRoom = roomyOf(c.queue_id, c.channel);
+    if (!withRoom.length) continue;
     result.considered++;
     const refused = new Set(d.refused);
-    const eligible = members.filter((a) => hasRoom(a.load, c.channel) && !refused.has(a.id));
+    const eligible = refused.size ? withRoom.filter((a) => !refused.has(a.id)) : withRoom;
     if (!eligible.length) continue;
     const free = eligible.filter((a) => !held.has(a.id));
     if (!free.length) continue;
@@ -158,7 +179,11 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
       // the state changed under the pass (another router's offer, a case taken): these had no room after
       // all; the rest are tried next pass, with fresh state, before anything lower
       const locked = new Set(outcome.lockedAgents);
-      for (const a of best) if (!locked.has(a.id)) a.load = { ...a.load, used: { ...a.load.used, [c.channel]: a.load.capacity[c.channel] ?? 0 } };
+      for (const a of best) {
+        if (locked.has(a.id)) continue;
+        a.load = { ...a.load, used: { ...a.load.used, [c.channel]: a.load.capacity[c.channel] ?? 0 } };
+        narrow(a);
+      }
       if (free.length > best.length) {
         result.contended = true;
         for (const a of free) held.add(a.id);
@@ -168,6 +193,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
       result.offered++;
       const a = best.find((x) => x.id === outcome.offer!.agentId)!;
       a.load = { ...a.load, used: { ...a.load.used, [c.channel]: (a.load.used[c.channel] ?? 0) + 1 }, onCall: a.load.onCall || c.channel === 'voice' };
+      narrow(a);
     }
   }
   return result;
