@@ -91,6 +91,7 @@ const en = {
     done: 'Done.',
   },
   timeline: {
+    chatVisitor: 'Chat visitor',
     title: 'Customer history',
     loadingOlder: 'Loading older messages…',
     beginning: 'Beginning of the history',

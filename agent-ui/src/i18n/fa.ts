@@ -93,6 +93,7 @@ const fa: Catalogue = {
     done: 'انجام شد.',
   },
   timeline: {
+    chatVisitor: 'بازدیدکننده گفتگو',
     title: 'سابقه مشتری',
     loadingOlder: 'در حال بارگذاری پیام‌های قدیمی‌تر…',
     beginning: 'آغاز سابقه',
