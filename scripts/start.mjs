@@ -229,6 +229,9 @@ async function main() {
   writeFileSync(path.join(dataDir, 'urls.env'), `DATABASE_URL=${env.DATABASE_URL}\nREDIS_URL=${env.REDIS_URL}\n`);
   for (const [name, entry] of [['server', 'dist/server/src/server.js'], ['workers', 'dist/workers/src/index.js']]) supervise(name, entry);
   if (!(await serverAnswers(env.PORT))) return;
+  if (env.NODE_ENV === 'development' && !/^(0|false|no)$/i.test(env.DEMO_OUTBOX ?? '')) {
+    log(`demo mode: email and SMS replies that no SMTP server or Twilio account can send are kept in the outbox, ${env.PUBLIC_URL}/admin/outbox (Admin → Sent mail/SMS)`);
+  }
   log(`hub running: agent workspace ${env.PUBLIC_URL}/  ·  API docs ${env.PUBLIC_URL}/docs  ·  health ${env.PUBLIC_URL}/readyz`);
 }
 

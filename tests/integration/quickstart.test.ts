@@ -85,6 +85,8 @@ describe('quick start (npm start on a fresh machine)', () => {
     await waitFor(async () => output.includes('hub running'), 30_000, '"hub running"');
     expect(output).toMatch(/embedded PostgreSQL on 127\.0\.0\.1/);
     expect(output).toMatch(/alice@demo\.contacthub/);
+    // no SMTP server, no Twilio: replies go to the demo outbox, and the start says where to read them
+    expect(output).toMatch(/demo mode: .*\/admin\/outbox/);
     // a key of its own for stored secrets, made once and kept with the data
     expect(await readFile(path.join(dataDir, 'encryption.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const login = await fetch(`${base}/api/v1/auth/login`, {
