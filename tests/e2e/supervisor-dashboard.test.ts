@@ -97,6 +97,34 @@ describe('supervisor dashboard', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('keeps the top bar on one line at 1440 px, in English and Persian', async () => {
+    const p3 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await p3.goto(`${base}/login`);
+    await p3.getByTestId('login-email').fill('sam@example.test');
+    await p3.getByTestId('login-password').fill('correct horse battery');
+    await p3.getByTestId('login-submit').click();
+    await p3.getByTestId('nav-supervisor').click();
+    await p3.waitForURL(/\/supervisor$/);
+    // every item of the bar sits on the same row: their vertical centres agree, and the bar is one row high
+    const rows = () =>
+      p3.evaluate(() => {
+        const bar = document.querySelector('.topbar')!;
+        const items = [...bar.children].filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().height > 0);
+        const centres = items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2));
+        return { spread: Math.max(...centres) - Math.min(...centres), height: Math.round(bar.getBoundingClientRect().height), overflow: bar.scrollWidth - bar.clientWidth, widths: [...items, ...bar.querySelector('.topbar-end')!.children, ...bar.querySelector('.presence')!.children].map((e) => `${e.className}:${Math.round(e.getBoundingClientRect().width)}`).join(' ') };
+      });
+    for (const lang of ['en', 'fa']) {
+      await p3.getByTestId('language').selectOption(lang);
+      await p3.waitForFunction((l) => document.documentElement.lang === l, lang);
+      const r = await rows();
+      expect(r.spread, `${lang}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(4);
+      expect(r.height, `${lang}: ${JSON.stringify(r)}`).toBeLessThan(60);
+      expect(r.overflow, `${lang}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(0);
+    }
+    await p3.screenshot({ path: path.join(ARTIFACTS, 'supervisor-topbar-1440.png') });
+    await p3.close();
+  }, 60_000);
+
   it('keeps plain agents out', async () => {
     const p2 = await browser.newPage();
     await p2.goto(`${base}/login`);
