@@ -93,6 +93,12 @@ describe('supervisor dashboard', () => {
     await page.getByTestId('language').selectOption('fa');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await expect.poll(() => page.locator('h1').first().textContent()).toBe('داشبورد سرپرست');
+    // Persian units, not "۱۰m"; channel names in the filter and the load column in Persian
+    await expect.poll(() => page.getByTestId('kpi-asa').textContent()).toBe('۱۰ دقیقه');
+    const filter = page.locator('select', { has: page.locator('option[value="sms"]') }).first();
+    expect(await filter.locator('option[value="sms"]').textContent()).toBe('پیامک');
+    expect(await filter.locator('option[value="voice"]').textContent()).toBe('تماس');
+    for (const cell of await page.getByTestId('sup-load').allTextContents()) expect(cell).not.toMatch(/[a-z0-9]/i);
     await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-fa.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);

@@ -25,7 +25,10 @@ describe('who wrote a timeline entry', () => {
     expect(who(item({}))).toBe('Chat visitor');
   });
   it('an email sender is still shown by address, an agent by name', () => {
-    expect(who(item({ channel: 'email', from: 'maria.garcia@example.com', metadata: { fromName: 'Maria Garcia' } }))).toBe('maria.garcia@example.com');
+    expect(who(item({ channel: 'email', from: 'maria.garcia@example.com', metadata: { fromName: 'Maria Garcia' } }))).toBe('\u2066maria.garcia@example.com\u2069');
     expect(who(item({ direction: 'outbound', authorName: 'Alice Agent', from: null }))).toBe('Alice Agent');
+  });
+  it('a phone number is isolated as a left-to-right run, so in Persian its "+" stays in front', () => {
+    expect(who(item({ channel: 'sms', from: '+14155550142' }))).toBe('\u2066+14155550142\u2069');
   });
 });
