@@ -131,6 +131,31 @@ describe('supervisor dashboard', () => {
     await p3.close();
   }, 60_000);
 
+  it('opens the demo outbox: the replies kept instead of sent, with recipient, case and text', async () => {
+    const c = await inbound('outbox-1');
+    await ctx.db.pool.query(
+      `INSERT INTO demo_outbox (interaction_id, case_id, channel, to_address, subject, text)
+       SELECT id, case_id, 'email', 'outbox-1@example.com', 'Re: Question outbox-1', 'Your refund is on its way' FROM interactions WHERE case_id = $1 LIMIT 1`,
+      [c.caseId],
+    );
+    const p4 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await p4.goto(`${base}/login`);
+    await p4.getByTestId('login-email').fill('sam@example.test');
+    await p4.getByTestId('login-password').fill('correct horse battery');
+    await p4.getByTestId('login-submit').click();
+    await p4.getByTestId('nav-admin').click();
+    await p4.getByTestId('admin-tab-outbox').click();
+    await p4.waitForURL(/\/admin\/outbox$/);
+    const row = p4.getByTestId('outbox-row-email');
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toContain('outbox-1@example.com');
+    expect(text).toContain('Your refund is on its way');
+    await row.getByRole('link').click();
+    await p4.waitForURL(new RegExp(`/cases/${c.caseId}$`));
+    await p4.close();
+  }, 60_000);
+
   it('keeps plain agents out', async () => {
     const p2 = await browser.newPage();
     await p2.goto(`${base}/login`);
