@@ -1,4 +1,3 @@
-import type { Composer } from 'vue-i18n';
 import { ltr } from './bidi';
 
 /**
@@ -18,14 +17,17 @@ const KNOWN: [RegExp, string, (m: RegExpExecArray) => Record<string, string>][] 
   [/^(.+) is offline: a live (chat|call) can only go to someone who is online/, 'reasons.transferOffline', (m) => ({ name: m[1]!, what: m[2]! })],
 ];
 
-export function failureReason(t: Composer['t'], message: string): string {
+/** Any vue-i18n `t` (component or global): a key and named parameters in, text out. */
+type Translate = (key: string, params: Record<string, string>) => string;
+
+export function failureReason(t: Translate, message: string): string {
   for (const [re, key, params] of KNOWN) {
     const m = re.exec(message);
     if (m) {
       const p = params(m);
       // a nested reason (retrying: …) is translated too
       if (p.reason) p.reason = failureReason(t, p.reason);
-      if (p.what) p.what = t(p.what === 'call' ? 'reasons.liveCall' : 'reasons.liveChat');
+      if (p.what) p.what = t(p.what === 'call' ? 'reasons.liveCall' : 'reasons.liveChat', {});
       return t(key, p);
     }
   }
