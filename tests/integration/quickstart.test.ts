@@ -128,7 +128,7 @@ describe('quick start (npm start on a fresh machine)', () => {
     await stopsEverything(child);
   }, 400_000);
 
-  it('explains a taken port for the embedded PostgreSQL or Redis instead of failing obscurely or using it', async () => {
+  it('explains a taken port for the embedded PostgreSQL, Redis or the hub instead of failing obscurely or using it', async () => {
     const taken = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => taken.once('listening', r));
     const busy = String((taken.address() as net.AddressInfo).port);
@@ -137,6 +137,8 @@ describe('quick start (npm start on a fresh machine)', () => {
         ['EMBEDDED_PG_PORT', { EMBEDDED_PG_PORT: busy }],
         // with a database of one's own the embedded Redis is still started: its port is checked the same way
         ['EMBEDDED_REDIS_PORT', { EMBEDDED_REDIS_PORT: busy, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' }],
+        // the hub's own port is checked before anything is built, migrated or started
+        ['PORT', { PORT: busy, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379' }],
       ] as const) {
         output = '';
         const c = npmStart({ ...extra, CONTACTHUB_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ch-quickstart-busy-')), SKIP_BUILD: '1' });
