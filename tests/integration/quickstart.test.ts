@@ -141,8 +141,10 @@ describe('quick start (npm start on a fresh machine)', () => {
         ['PORT', { PORT: busy, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379' }],
       ] as const) {
         output = '';
-        const c = npmStart({ ...extra, CONTACTHUB_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ch-quickstart-busy-')), SKIP_BUILD: '1' });
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'ch-quickstart-busy-'));
+        const c = npmStart({ ...extra, CONTACTHUB_DATA_DIR: dir, SKIP_BUILD: '1' });
         await exited(c);
+        await rm(dir, { recursive: true, force: true });
         expect(c.exitCode, output).toBe(1);
         expect(output).toContain(`Port ${busy} (${variable}) is already in use`);
         expect(output).not.toMatch(/^undefined$|reusing the Redis/m);
