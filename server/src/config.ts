@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
+  /** Email/SMS replies no SMTP server or Twilio account can send go to the local demo outbox instead of failing. */
+  demoOutbox: boolean;
   host: string;
   port: number;
   publicUrl: string;
@@ -255,6 +257,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const cfg: Config = {
     nodeEnv,
+    // on by default only where NODE_ENV is explicitly development (npm start on a laptop)
+    demoOutbox: env.DEMO_OUTBOX ? ['1', 'true', 'yes'].includes(env.DEMO_OUTBOX.toLowerCase()) : env.NODE_ENV === 'development',
     host: env.HOST ?? '0.0.0.0',
     port,
     publicUrl,

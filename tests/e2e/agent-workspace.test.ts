@@ -98,6 +98,9 @@ describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
     await expect.poll(() => timeline.locator('[data-channel="sms"]').count()).toBe(1);
     expect(await timeline.locator('[data-channel="sms"]').innerText()).toContain('My router keeps rebooting');
     expect(await timeline.locator('[data-channel="email"][data-direction="inbound"]').innerText()).toContain('March was charged twice');
+    // the customer has a phone number, but this hub has no Twilio account: no Call button that could only fail
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByTestId('action-call').count()).toBe(0);
 
     // reply by email with a canned response inserted through "/"
     await page.getByTestId('composer-editor').click();

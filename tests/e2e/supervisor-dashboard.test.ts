@@ -93,9 +93,68 @@ describe('supervisor dashboard', () => {
     await page.getByTestId('language').selectOption('fa');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await expect.poll(() => page.locator('h1').first().textContent()).toBe('داشبورد سرپرست');
+    // Persian units, not "۱۰m"; channel names in the filter and the load column in Persian
+    await expect.poll(() => page.getByTestId('kpi-asa').textContent()).toBe('۱۰ دقیقه');
+    const filter = page.locator('select', { has: page.locator('option[value="sms"]') }).first();
+    expect(await filter.locator('option[value="sms"]').textContent()).toBe('پیامک');
+    expect(await filter.locator('option[value="voice"]').textContent()).toBe('تماس');
+    for (const cell of await page.getByTestId('sup-load').allTextContents()) expect(cell).not.toMatch(/[a-z0-9]/i);
     await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-fa.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('keeps the top bar on one line at 1440 px, in English and Persian', async () => {
+    const p3 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await p3.goto(`${base}/login`);
+    await p3.getByTestId('login-email').fill('sam@example.test');
+    await p3.getByTestId('login-password').fill('correct horse battery');
+    await p3.getByTestId('login-submit').click();
+    await p3.getByTestId('nav-supervisor').click();
+    await p3.waitForURL(/\/supervisor$/);
+    // every item of the bar sits on the same row: their vertical centres agree, and the bar is one row high
+    const rows = () =>
+      p3.evaluate(() => {
+        const bar = document.querySelector('.topbar')!;
+        const items = [...bar.children].filter((e) => (e as HTMLElement).offsetParent !== null && e.getBoundingClientRect().height > 0);
+        const centres = items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2));
+        return { spread: Math.max(...centres) - Math.min(...centres), height: Math.round(bar.getBoundingClientRect().height), overflow: bar.scrollWidth - bar.clientWidth, widths: [...items, ...bar.querySelector('.topbar-end')!.children, ...bar.querySelector('.presence')!.children].map((e) => `${e.className}:${Math.round(e.getBoundingClientRect().width)}`).join(' ') };
+      });
+    for (const lang of ['en', 'fa']) {
+      await p3.getByTestId('language').selectOption(lang);
+      await p3.waitForFunction((l) => document.documentElement.lang === l, lang);
+      const r = await rows();
+      expect(r.spread, `${lang}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(4);
+      expect(r.height, `${lang}: ${JSON.stringify(r)}`).toBeLessThan(60);
+      expect(r.overflow, `${lang}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(0);
+    }
+    await p3.screenshot({ path: path.join(ARTIFACTS, 'supervisor-topbar-1440.png') });
+    await p3.close();
+  }, 60_000);
+
+  it('opens the demo outbox: the replies kept instead of sent, with recipient, case and text', async () => {
+    const c = await inbound('outbox-1');
+    await ctx.db.pool.query(
+      `INSERT INTO demo_outbox (interaction_id, case_id, channel, to_address, subject, text)
+       SELECT id, case_id, 'email', 'outbox-1@example.com', 'Re: Question outbox-1', 'Your refund is on its way' FROM interactions WHERE case_id = $1 LIMIT 1`,
+      [c.caseId],
+    );
+    const p4 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await p4.goto(`${base}/login`);
+    await p4.getByTestId('login-email').fill('sam@example.test');
+    await p4.getByTestId('login-password').fill('correct horse battery');
+    await p4.getByTestId('login-submit').click();
+    await p4.getByTestId('nav-admin').click();
+    await p4.getByTestId('admin-tab-outbox').click();
+    await p4.waitForURL(/\/admin\/outbox$/);
+    const row = p4.getByTestId('outbox-row-email');
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toContain('outbox-1@example.com');
+    expect(text).toContain('Your refund is on its way');
+    await row.getByRole('link').click();
+    await p4.waitForURL(new RegExp(`/cases/${c.caseId}$`));
+    await p4.close();
+  }, 60_000);
 
   it('keeps plain agents out', async () => {
     const p2 = await browser.newPage();

@@ -70,7 +70,8 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
       // browser calling is not configured here: no softphone in the top bar
       expect(await page.getByTestId('softphone').count()).toBe(0);
       await call.click();
-      await page.getByText('Calling +14155550123: answer your phone to be connected.').waitFor();
+      // the number is isolated as a left-to-right run (so a Persian sentence keeps its "+" in front)
+      await page.getByText('Calling \u2066+14155550123\u2069: answer your phone to be connected.').waitFor();
 
       const create = api.find(/Calls\.json$/);
       expect(create).toHaveLength(1);

@@ -27,9 +27,18 @@ describe('GET /api/v1/voice/status', () => {
   it('tells the workspace whether to offer the browser phone, with 200 either way', async () => {
     const off = await statusOf(plain);
     expect(off.statusCode).toBe(200);
-    expect(off.json()).toEqual({ browserCalling: false });
+    expect(off.json()).toEqual({ browserCalling: false, outboundCalls: false });
     const on = await statusOf(configured);
-    expect(on.json()).toEqual({ browserCalling: true });
+    expect(on.json()).toEqual({ browserCalling: true, outboundCalls: false });
     expect((await plain.app.inject({ method: 'GET', url: '/api/v1/voice/status' })).statusCode).toBe(401);
+  });
+
+  it('offers the Call button only with a Twilio account and a voice-enabled number', async () => {
+    await plain.db.pool.query(`INSERT INTO phone_numbers (e164, voice_enabled) VALUES ('+14155550111', true)`);
+    expect((await statusOf(plain)).json().outboundCalls).toBe(false); // a number, but no account
+    await configured.db.pool.query(`INSERT INTO phone_numbers (e164, voice_enabled) VALUES ('+14155550112', false)`);
+    expect((await statusOf(configured)).json().outboundCalls).toBe(false); // an account, but no number that calls
+    await configured.db.pool.query(`UPDATE phone_numbers SET voice_enabled = true`);
+    expect((await statusOf(configured)).json().outboundCalls).toBe(true);
   });
 });

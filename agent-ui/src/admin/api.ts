@@ -37,6 +37,7 @@ export interface Settings {
   widget: { language?: Lang; prechat?: 'optional' | 'required' | 'off'; title?: string; colour?: string };
   branding: { name?: string; colour?: string; logoUrl?: string };
 }
+export interface OutboxEntry { id: number; interactionId: number; caseId: number; caseNumber: number; channel: string; to: string | null; subject: string | null; text: string; attachments: { filename: string; contentType: string }[]; createdAt: string }
 export interface AuditEntry { id: number; actorId: number | null; actorName: string | null; action: string; entity: string; entityId: string | null; before: unknown; after: unknown; ip: string | null; createdAt: string }
 export interface Canned { id: number; shortcut: string; title: string; body: string; language: string; ownerAgentId: number | null }
 export interface Article { id: number; title: string; slug: string; body: string; language: string; category: string; published: boolean; url: string; updatedAt: string }
@@ -69,6 +70,7 @@ export const adminApi = {
   settings: () => get<Settings>(`${A}/settings`),
   saveSettings: (b: object) => put<Settings>(`${A}/settings`, b),
   audit: (f: Record<string, string | number | undefined>) => get<AuditEntry[]>(`${A}/audit${qs(f)}`),
+  outbox: (before?: number) => get<{ enabled: boolean; entries: OutboxEntry[] }>(`${A}/outbox${qs({ before, limit: 50 })}`),
   canned: () => get<{ items: Canned[] }>('/api/v1/canned-responses'),
   createCanned: (b: object) => post<Canned>('/api/v1/canned-responses', b),
   deleteCanned: (id: number) => del<{ ok: true }>(`/api/v1/canned-responses/${id}`),

@@ -3,7 +3,7 @@ const en = {
   adm: {
     nav: 'Admin',
     title: 'Administration',
-    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log' },
+    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS' },
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
@@ -50,6 +50,12 @@ const en = {
       prechat: 'Ask for name and email first', prechatOpts: { optional: 'Optional', required: 'Required', off: 'Off' }, widgetTitle: 'Title', colour: 'Colour',
       snippet: 'Paste this on your site, before </body>:', branding: 'Portal branding', brandName: 'Name shown on the portal', logoUrl: 'Logo URL',
     },
+    outbox: {
+      intro: 'Demo mode: email and SMS replies that no SMTP server or Twilio account could send are kept here instead of being sent. Configure a mailbox with SMTP (or SMTP_URL) and Twilio to send them for real.',
+      off: 'The demo outbox is off (DEMO_OUTBOX): replies are sent through the configured mailboxes and Twilio. Earlier demo messages stay listed.',
+      empty: 'Nothing here yet: reply to an email or SMS case and the message appears here.',
+      to: 'To', when: 'When', caseRef: 'Case', message: 'Message', more: 'Older messages', reload: 'Reload',
+    },
     audit: { who: 'Who', when: 'When', what: 'What', change: 'Before → after', entity: 'Kind', actor: 'Person', action: 'Action contains', since: 'From', until: 'To', more: 'Older entries', all: 'All', system: 'system' },
   },
   profile: {
@@ -63,7 +69,7 @@ const fa: typeof en = {
   adm: {
     nav: 'مدیریت',
     title: 'مدیریت سامانه',
-    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات' },
+    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده' },
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',
@@ -109,6 +115,12 @@ const fa: typeof en = {
       org: 'سازمان', orgName: 'نام سازمان', defaultLanguage: 'زبان پیش‌فرض', widget: 'ابزارک گفتگو', widgetLanguage: 'زبان ابزارک',
       prechat: 'پرسیدن نام و ایمیل پیش از گفتگو', prechatOpts: { optional: 'اختیاری', required: 'الزامی', off: 'خاموش' }, widgetTitle: 'عنوان', colour: 'رنگ',
       snippet: 'این را پیش از ‎</body>‎ در وب‌سایت خود بگذارید:', branding: 'نشان پرتال', brandName: 'نام نمایش‌داده در پرتال', logoUrl: 'نشانی لوگو',
+    },
+    outbox: {
+      intro: 'حالت نمایشی: پاسخ‌های ایمیلی و پیامکی که هیچ سرور SMTP یا حساب Twilio نمی‌توانست بفرستد، به جای فرستادن اینجا نگه داشته می‌شوند. برای فرستادن واقعی، یک صندوق ایمیل با SMTP (یا SMTP_URL) و Twilio را پیکربندی کنید.',
+      off: 'صندوق خروجی نمایشی خاموش است (DEMO_OUTBOX): پاسخ‌ها از صندوق‌های ایمیل و Twilio پیکربندی‌شده فرستاده می‌شوند. پیام‌های نمایشی پیشین همچنان اینجا هستند.',
+      empty: 'هنوز چیزی نیست: به یک پرونده ایمیلی یا پیامکی پاسخ دهید تا پیام اینجا دیده شود.',
+      to: 'گیرنده', when: 'زمان', caseRef: 'پرونده', message: 'پیام', more: 'پیام‌های قدیمی‌تر', reload: 'بارگذاری دوباره',
     },
     audit: { who: 'چه کسی', when: 'کی', what: 'چه', change: 'پیش ← پس', entity: 'نوع', actor: 'شخص', action: 'کنش شامل', since: 'از', until: 'تا', more: 'موارد قدیمی‌تر', all: 'همه', system: 'سامانه' },
   },

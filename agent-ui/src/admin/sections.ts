@@ -12,6 +12,7 @@ export const ADMIN_SECTIONS = [
   { path: 'knowledge-base', key: 'kb', supervisor: true, component: () => import('./KbAdmin.vue') },
   { path: 'settings', key: 'settings', supervisor: false, component: () => import('./SettingsAdmin.vue') },
   { path: 'audit', key: 'audit', supervisor: false, component: () => import('./AuditAdmin.vue') },
+  { path: 'outbox', key: 'outbox', supervisor: true, component: () => import('./OutboxAdmin.vue') },
 ] as const;
 
 export const adminRoutes: RouteRecordRaw[] = [

@@ -20,8 +20,23 @@ export interface CallView {
 }
 
 export const voiceApi = {
-  status: () => get<{ browserCalling: boolean }>('/api/v1/voice/status'),
+  status: () => get<{ browserCalling: boolean; outboundCalls: boolean }>('/api/v1/voice/status'),
   token: () => get<VoiceToken>('/api/v1/voice/token'),
   call: (caseId: number, to?: string) => post<CallView>('/api/v1/voice/calls', to ? { caseId, to } : { caseId }),
   calls: (caseId: number) => get<CallView[]>(`/api/v1/voice/calls${qs({ caseId })}`),
 };
+
+let outboundCallsOnce: Promise<boolean> | null = null;
+/** Whether this hub can call customers (asked once per page load: the answer changes only with configuration). */
+export function outboundCallsConfigured(): Promise<boolean> {
+  outboundCallsOnce ??= voiceApi.status().then(
+    (s) => s.outboundCalls,
+    (err) => {
+      // without an answer the button stays hidden; asked again on the next page load
+      console.warn('voice status unavailable', err);
+      outboundCallsOnce = null;
+      return false;
+    },
+  );
+  return outboundCallsOnce;
+}

@@ -79,6 +79,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /api/v1/admin/api-keys': ADMINS,
   'DELETE /api/v1/admin/api-keys/{id}': ADMINS,
   'GET /api/v1/admin/audit': ADMINS,
+  'GET /api/v1/admin/outbox': SUPERVISORS,
   'GET /api/v1/admin/mailboxes': ADMINS,
   'POST /api/v1/admin/mailboxes': ADMINS,
   'GET /api/v1/admin/mailboxes/{id}': ADMINS,

@@ -45,6 +45,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/admin/api-keys': admin,
   'DELETE /api/v1/admin/api-keys/:id': admin,
   'GET /api/v1/admin/audit': admin,
+  'GET /api/v1/admin/outbox': supervisor,
   'GET /api/v1/admin/mailboxes': admin,
   'POST /api/v1/admin/mailboxes': admin,
   'GET /api/v1/admin/mailboxes/:id': admin,

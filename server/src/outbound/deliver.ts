@@ -7,6 +7,7 @@ import { adapterFor } from '../channels/index.js';
 import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, type SendContext } from '../channels/types.js';
 import { rooms } from '../contracts/realtime.js';
 import { restErrorInfo } from '../channels/twilio/client.js';
+import { DEMO_OUTBOX_PROVIDER, deliverToOutbox, outboxEntryOf, usesDemoOutbox } from './demo-outbox.js';
 import { attemptHistory, beginAttempt, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, settleAccepted, staleAttempts } from './attempts.js';
 
 export interface DeliverDeps {
@@ -69,10 +70,17 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   // 1. Attempts whose process died between the call and the record: ask the provider first.
   const { stale, inFlight } = await staleAttempts(deps.db, key, deps.config.outbound.attemptLeaseMs);
   if (inFlight) throw new DeliveryInFlightError(interactionId);
+  const outbox = await usesDemoOutbox(ctx, row.channel);
   for (const a of stale) {
-    const verdict: ReconcileResult = adapter?.reconcile
-      ? await adapter.reconcile(ctx, msg, a)
-      : { kind: 'unknown', note: 'the provider cannot be asked; sent again (same message id where the channel has one)' };
+    const kept = outbox ? await outboxEntryOf(deps.db, interactionId) : null;
+    // the outbox can be asked, like a provider: an entry is the message, none means it was not kept
+    const verdict: ReconcileResult = outbox
+      ? kept
+        ? { kind: 'accepted', provider: DEMO_OUTBOX_PROVIDER, providerMessageId: kept, status: 'delivered' }
+        : { kind: 'not_sent' }
+      : adapter?.reconcile
+        ? await adapter.reconcile(ctx, msg, a)
+        : { kind: 'unknown', note: 'the provider cannot be asked; sent again (same message id where the channel has one)' };
     if (verdict.kind === 'accepted') {
       await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: verdict.provider, providerMessageId: verdict.providerMessageId, error: 'found at the provider after an interrupted attempt' });
       const done = await recordAccepted(deps, interactionId, { provider: verdict.provider, providerMessageId: verdict.providerMessageId, status: verdict.status });
@@ -89,8 +97,9 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, [interactionId]);
   ctx.attempt = { note: (d) => noteAttempt(deps.db, attempt.id, d) };
   try {
-    if (!adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
-    const res = await adapter.send(ctx, msg);
+    if (!outbox && !adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
+    // demo mode without a configured sender: kept where the agent UI shows it, not failed
+    const res = outbox ? await deliverToOutbox(deps.db, msg) : await adapter!.send!(ctx, msg);
     await finishAttempt(deps.db, attempt.id, { outcome: 'accepted', provider: res.provider ?? null, providerMessageId: res.providerMessageId ?? null });
     const status = await recordAccepted(deps, interactionId, res);
     await notify(deps, row.case_id, interactionId, status, null);

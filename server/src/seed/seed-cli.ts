@@ -22,7 +22,14 @@ try {
   if (r.seeded) {
     console.log('Demo data seeded. Sign in with any of these (password: %s):', DEMO_PASSWORD);
     for (const a of DEMO_AGENTS) console.log(`  ${a.role.padEnd(10)} ${a.email}`);
-  } else console.log('Database already has agents; demo seed skipped.');
+  } else {
+    // every start, not only the first, tells how to sign in while the demo accounts are there
+    const left = await db.query<{ email: string; role: string }>(`SELECT email, role FROM agents WHERE email = ANY($1) AND active ORDER BY id`, [DEMO_AGENTS.map((a) => a.email)]);
+    if (left.rows.length > 0) {
+      console.log('Demo data already there. Sign in with any of these (password: %s, unless changed):', DEMO_PASSWORD);
+      for (const a of left.rows) console.log(`  ${a.role.padEnd(10)} ${a.email}`);
+    } else console.log('Database already has agents; demo seed skipped.');
+  }
 } finally {
   await queues.closeAll();
   redis.disconnect();

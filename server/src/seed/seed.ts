@@ -54,7 +54,8 @@ export async function seedDemo(db: pg.Pool, deps: IngestDeps): Promise<{ seeded:
     { channel: 'email', provider: 'seed', providerMessageId: 'seed-5', from: { kind: 'email', value: 'tom.becker@example.com', name: 'Tom Becker' }, subject: 'Complaint about technician visit', text: 'The technician never showed up for my appointment.', raw: {}, caseDefaults: { queueId: queues.support, type: 'complaint' } },
   ];
   const ingested = [];
-  for (const m of history) ingested.push(await ingest(deps, m));
+  // ingest names a new customer from `customer.name` (a sender's display name is only metadata of the message)
+  for (const m of history) ingested.push(await ingest(deps, { ...m, customer: { name: m.from.name, ...m.customer } }));
   const admin = await db.query(`SELECT id FROM agents WHERE role = 'admin' ORDER BY id LIMIT 1`);
   // Tom wrote by SMS (seed-2) and email (seed-5): one person, one history.
   await mergeCustomers(db, ingested[4]!.customerId, ingested[1]!.customerId, admin.rows[0].id);

@@ -8,7 +8,7 @@ import { changeCaseStatus } from '../../../lifecycle/status.js';
 import { transferCase } from '../../../lifecycle/transfer.js';
 import type { RoutingDeps } from '../../../lifecycle/deps.js';
 import { emitCaseUpdated } from '../../../cases/case-realtime.js';
-import { badRequest, forbidden, notFound } from '../../../lib/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../../../lib/errors.js';
 import { CasePriorityT, CaseStatusT, CaseTypeT, IdParams, Id } from '../../../schemas/common.js';
 import { sendAttachment } from '../../../storage/send-attachment.js';
 import { caseScope, checkCase, enforceVerdict, type Actor } from '../../../access/policy.js';
@@ -136,6 +136,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  const LIVE_CHANNELS = new Set(['chat', 'voice']);
   app.post(
     '/cases/:id/transfer',
     {
@@ -156,8 +157,15 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
       const queueId = req.body.queueId ?? req.body.toQueueId;
       if (!!agentId === !!queueId) throw badRequest('give exactly one of agentId or queueId', [{ field: 'agentId', reason: 'exactly one target' }]);
       const me = req.agent!;
-      const c = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [req.params.id]);
+      const c = await app.db.query(`SELECT assignee_id, channel FROM cases WHERE id = $1`, [req.params.id]);
       if (!c.rowCount) throw notFound('case');
+      if (agentId && LIVE_CHANNELS.has(c.rows[0].channel)) {
+        // a live chat or call handed to someone who is not there leaves the customer waiting on nobody
+        const to = await app.db.query(`SELECT name, presence FROM agents WHERE id = $1`, [agentId]);
+        if (to.rows[0]?.presence === 'offline') {
+          throw conflict(`${to.rows[0].name} is offline: a live ${c.rows[0].channel === 'voice' ? 'call' : 'chat'} can only go to someone who is online (or to a queue)`);
+        }
+      }
       const holder = await transferCase(routing(), { caseId: req.params.id, actorId: me.id, toAgentId: agentId, toQueueId: queueId });
       return { ...holder, case: await getCaseView(app.db, req.params.id, me.id) };
     },

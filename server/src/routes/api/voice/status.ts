@@ -12,13 +12,21 @@ const voiceStatus: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['voice'],
-        summary: 'Whether browser calling (Voice SDK tokens) is configured on this hub',
-        response: { 200: Type.Object({ browserCalling: Type.Boolean() }) },
+        summary: 'Whether browser calling (Voice SDK tokens) and calling customers (Call button) are configured on this hub',
+        response: {
+          200: Type.Object({
+            browserCalling: Type.Boolean(),
+            /** a Twilio account and a voice-enabled number: the workspace shows the Call button only then */
+            outboundCalls: Type.Boolean(),
+          }),
+        },
       },
     },
     async () => {
       const t = app.config.twilio;
-      return { browserCalling: Boolean(t.accountSid && t.apiKeySid && t.apiKeySecret && t.twimlAppSid) };
+      const account = Boolean(t.accountSid && t.authToken);
+      const number = account && (await app.db.query(`SELECT 1 FROM phone_numbers WHERE voice_enabled LIMIT 1`)).rowCount! > 0;
+      return { browserCalling: Boolean(t.accountSid && t.apiKeySid && t.apiKeySecret && t.twimlAppSid), outboundCalls: number };
     },
   );
 };
