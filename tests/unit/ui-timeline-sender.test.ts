@@ -9,7 +9,7 @@ import type { TimelineItem } from '../../agent-ui/src/api/types';
 const item = (o: Partial<TimelineItem>): TimelineItem => ({
   id: 1, caseId: 7, caseNumber: 1007, channel: 'chat', direction: 'inbound', kind: 'message', authorAgentId: null, authorName: null,
   from: '3f1c9a52-7c1e-4b8e-9a57-0d6f1f3b2a10', to: null, subject: null, text: 'Hello?', html: null, deliveryStatus: 'received', deliveryError: null,
-  metadata: {}, attachments: [], createdAt: new Date().toISOString(), ...o,
+  metadata: {}, attachments: [], deliveryAttempts: [], createdAt: new Date().toISOString(), ...o,
 });
 const who = (i: TimelineItem) => {
   applyLocale('en');
