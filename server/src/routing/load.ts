@@ -12,9 +12,10 @@ export interface AgentLoad {
   onCall: boolean;
 }
 
-/** Parses a routing row's `used` (jsonb numbers) into counts. */
-export function usedOf(raw: Record<string, unknown> | null | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(raw ?? {}).map(([k, v]) => [k, Number(v)]));
+/** The load an `agent_routing` row describes: its `used` (jsonb numbers) as counts, its capacity with the defaults filled in. */
+export function loadOfRow(row: { capacity?: Record<string, number> | null; used?: Record<string, unknown> | null } | undefined): AgentLoad {
+  const used = Object.fromEntries(Object.entries(row?.used ?? {}).map(([k, v]) => [k, Number(v)]));
+  return { capacity: { ...DEFAULT_CAPACITY, ...(row?.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
 }
 
 /**
@@ -23,9 +24,7 @@ export function usedOf(raw: Record<string, unknown> | null | undefined): Record<
  */
 export async function agentLoad(db: Queryable, agentId: number, opts: { lock?: boolean } = {}): Promise<AgentLoad> {
   const r = await db.query(`SELECT capacity, used FROM agent_routing WHERE agent_id = $1${opts.lock ? ' FOR UPDATE' : ''}`, [agentId]);
-  const row = r.rows[0] ?? { capacity: DEFAULT_CAPACITY, used: {} };
-  const used = usedOf(row.used);
-  return { capacity: { ...DEFAULT_CAPACITY, ...(row.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
+  return loadOfRow(r.rows[0]);
 }
 
 /** Whether one more case of `channel` fits: per-channel capacity, and nothing new while on a call. */
@@ -50,7 +49,6 @@ export async function presencePayload(db: Queryable, agentId: number): Promise<P
     [agentId],
   );
   const row = r.rows[0];
-  const used = usedOf(row?.used);
-  const load: AgentLoad = { capacity: { ...DEFAULT_CAPACITY, ...(row?.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
+  const load = loadOfRow(row);
   return { presence: (row?.presence ?? 'offline') as Presence, busy: isBusy(load), load: loadView(load) };
 }

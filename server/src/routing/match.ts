@@ -14,7 +14,7 @@ import { CHANNELS, type CasePriority, type CaseType, type Channel } from '../con
 import type { OfferPayload } from '../contracts/realtime.js';
 import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
 import { offerCase } from '../lifecycle/offers.js';
-import { hasRoom, usedOf, DEFAULT_CAPACITY, type AgentLoad } from './load.js';
+import { hasRoom, loadOfRow, type AgentLoad } from './load.js';
 import { stickyWindowSeconds } from './settings.js';
 
 export type Distribution = 'longest_idle' | 'least_loaded';
@@ -310,13 +310,12 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
       cache.agents.delete(Number(x.id));
       continue;
     }
-    const used = usedOf(x.used);
     cache.agents.set(Number(x.id), {
       id: Number(x.id),
       skills: x.skills,
       queueIds: new Set<number>((x.queue_ids as (string | number)[]).map(Number)),
       idleSince: x.idle,
-      load: { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 },
+      load: loadOfRow(x),
     });
   }
   // the watermark comes with the rows; with none returned, one more round trip reads it

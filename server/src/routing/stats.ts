@@ -1,7 +1,7 @@
 /** Live figures for supervisors: per queue (waiting, offered, held, oldest wait) and per agent (presence, load). */
 import type { Queryable } from '../db/pool.js';
 import type { AgentStats, QueueStats } from '../contracts/realtime.js';
-import { DEFAULT_CAPACITY, isBusy, loadView, usedOf } from './load.js';
+import { isBusy, loadOfRow, loadView } from './load.js';
 
 export async function queueStats(db: Queryable): Promise<QueueStats[]> {
   const r = await db.query(
@@ -55,8 +55,7 @@ export async function agentStats(db: Queryable): Promise<AgentStats[]> {
       WHERE a.active ORDER BY a.name, a.id`,
   );
   return r.rows.map((x) => {
-    const used = usedOf(x.used);
-    const load = { capacity: { ...DEFAULT_CAPACITY, ...(x.capacity ?? {}) }, used, onCall: (used.voice ?? 0) > 0 };
+    const load = loadOfRow(x);
     return {
       agentId: x.id,
       name: x.name,
