@@ -8,7 +8,7 @@ import { audit } from '../audit/audit-log.js';
 import { sendSystemMail } from '../customer-messages/mailer.js';
 import { newToken, sha256 } from '../lib/tokens.js';
 import { HttpError } from '../lib/errors.js';
-import { PASSWORD_LENGTH } from '../schemas/common.js';
+import { passwordLengthProblem } from '../schemas/common.js';
 
 export const RESET_LINK_TTL_HOURS = 48;
 
@@ -87,8 +87,8 @@ export async function spendResetToken(
   password: string,
   ip: string | null,
 ): Promise<{ ok: true; agentId: number; email: string } | { ok: false; status: 400 | 404; reason: string }> {
-  if (password.length < PASSWORD_LENGTH.min) return { ok: false, status: 400, reason: `the password needs at least ${PASSWORD_LENGTH.min} characters` };
-  if (password.length > PASSWORD_LENGTH.max) return { ok: false, status: 400, reason: `the password is longer than ${PASSWORD_LENGTH.max} characters` };
+  const tooShortOrLong = passwordLengthProblem(password);
+  if (tooShortOrLong) return { ok: false, status: 400, reason: tooShortOrLong };
   const hash = await hashPassword(password);
   return withTransaction(db, async (tx) => {
     const r = await tx.query(

@@ -6,6 +6,12 @@ export { StringEnum, ChannelT, IdentityKindT, CaseStatusT, CasePriorityT, CaseTy
 /** One rule for every password a person chooses (agent accounts, password change, first admin). */
 export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
 export const PasswordT = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
+/** Why a password breaks the rule (for forms posted outside a JSON schema), or null when it fits. */
+export function passwordLengthProblem(password: string): string | null {
+  if (password.length < PASSWORD_LENGTH.min) return `the password needs at least ${PASSWORD_LENGTH.min} characters`;
+  if (password.length > PASSWORD_LENGTH.max) return `the password is longer than ${PASSWORD_LENGTH.max} characters`;
+  return null;
+}
 
 export const ErrorView = Type.Object({
   error: Type.String(),

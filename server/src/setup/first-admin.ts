@@ -4,7 +4,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { withTransaction } from '../db/pool.js';
 import { audit } from '../audit/audit-log.js';
 import { newToken, sha256 } from '../lib/tokens.js';
-import { PASSWORD_LENGTH } from '../schemas/common.js';
+import { passwordLengthProblem } from '../schemas/common.js';
 
 export const SETUP_TOKEN_TTL_HOURS = 24;
 
@@ -72,8 +72,8 @@ export async function spendSetupToken(
   password: string,
   ip: string | null,
 ): Promise<{ ok: true; email: string } | { ok: false; status: 400 | 404; reason: string }> {
-  if (password.length < PASSWORD_LENGTH.min) return { ok: false, status: 400, reason: `the password needs at least ${PASSWORD_LENGTH.min} characters` };
-  if (password.length > PASSWORD_LENGTH.max) return { ok: false, status: 400, reason: `the password is longer than ${PASSWORD_LENGTH.max} characters` };
+  const tooShortOrLong = passwordLengthProblem(password);
+  if (tooShortOrLong) return { ok: false, status: 400, reason: tooShortOrLong };
   const hash = await hashPassword(password);
   return withTransaction(db, async (tx) => {
     const r = await tx.query(

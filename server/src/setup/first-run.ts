@@ -3,7 +3,7 @@ import { withTransaction, type Queryable } from '../db/pool.js';
 import { hashPassword } from '../auth/passwords.js';
 import { audit } from '../audit/audit-log.js';
 import { newToken, sha256 } from '../lib/tokens.js';
-import { PASSWORD_LENGTH } from '../schemas/common.js';
+import { passwordLengthProblem } from '../schemas/common.js';
 import { SETUP_TOKEN_TTL_HOURS } from './first-admin.js';
 
 export interface OrganisationInput {
@@ -87,8 +87,8 @@ export async function completeFirstRun(
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push({ field: 'email', reason: `"${input.email}" is not an email address` });
   if (!input.adminName.trim()) problems.push({ field: 'adminName', reason: 'your name is needed' });
-  if (input.password.length < PASSWORD_LENGTH.min) problems.push({ field: 'password', reason: `the password needs at least ${PASSWORD_LENGTH.min} characters` });
-  if (input.password.length > PASSWORD_LENGTH.max) problems.push({ field: 'password', reason: `the password is longer than ${PASSWORD_LENGTH.max} characters` });
+  const passwordProblem = passwordLengthProblem(input.password);
+  if (passwordProblem) problems.push({ field: 'password', reason: passwordProblem });
   if (problems.length) return { ok: false, status: 400, reason: problems.map((p) => p.reason).join('; '), details: problems };
   const hash = await hashPassword(input.password);
   return withTransaction(db, async (tx) => {
