@@ -60,7 +60,7 @@ export function assignedEffects(fx: Effects, caseId: number, agentId: number, pr
 
 /** Locks the agent row (always before the case row, so concurrent paths cannot deadlock). */
 export async function lockAgent(tx: Tx, agentId: number) {
-  const r = await tx.query(`SELECT id, presence, active, consecutive_timeouts FROM agents WHERE id = $1 FOR UPDATE`, [agentId]);
+  const r = await tx.query(`SELECT id, presence, active, consecutive_timeouts FROM agents WHERE id = $1 FOR NO KEY UPDATE`, [agentId]);
   return r.rows[0] as { id: number; presence: string; active: boolean; consecutive_timeouts: number } | undefined;
 }
 

@@ -11,7 +11,7 @@ import { assignInTx, assignedEffects, lockAgent, lockCase } from './assignment.j
 import { requeueInTx } from './rescind.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
-import { withRetryingTx } from './tx.js';
+import { retryingConflicts, withRetryingTx } from './tx.js';
 import { withTimeout } from '../lib/with-timeout.js';
 import type { Channel } from '../contracts/vocabulary.js';
 import { offerTimeoutMs } from '../routing/settings.js';
@@ -148,7 +148,9 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
-  const fast = (await deps.db.query(`SELECT outcome, case_id, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId])).rows[0];
+  const fast = (
+    await retryingConflicts(() => deps.db.query(`SELECT outcome, case_id, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId]))
+  ).rows[0];
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
