@@ -72,6 +72,11 @@ export interface Config {
     presenceHeartbeatMs: number;
     sweepMs: number;
     statsMs: number;
+    /**
+     * Match passes run on one router at a time, the holder of a Redis lease this long (renewed at a third of
+     * it); 0: every router runs every pass (row locks keep that correct, the duplicated work is the cost).
+     */
+    passLeaseMs: number;
     stickyLiveSeconds: number;
     stickyAsyncSeconds: number;
     awayAfterTimeouts: number;
@@ -296,6 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
       presenceHeartbeatMs: presenceHeartbeatSeconds * 1000,
       sweepMs: int('ROUTING_SWEEP_MS', 5_000, 50, 3_600_000),
       statsMs: int('ROUTING_STATS_MS', 1_000, 100, 60_000),
+      passLeaseMs: int('ROUTING_PASS_LEASE_MS', 3_000, 0, 60_000),
       stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),
       stickyAsyncSeconds: int('ROUTING_STICKY_ASYNC_SECONDS', 86_400, 0, 86_400 * 30),
       awayAfterTimeouts: int('ROUTING_AWAY_AFTER_TIMEOUTS', 2, 1, 100),

@@ -4,10 +4,11 @@ import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/vocabulary.js';
 
 // Two independent routers (own Postgres pools, own Redis connections) race for the same cases
-// while 30 agents with random capacities accept, decline and finish cases at random.
+// while 30 agents with random capacities accept, decline and finish cases at random. The match-pass lease is
+// off (ROUTING_PASS_LEASE_MS=0) so both routers run every pass: correctness must not depend on the lease.
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ ROUTING_REOFFER_COOLDOWN_MS: '300', ROUTING_OFFER_TIMEOUT_LIVE_MS: '5000', ROUTING_OFFER_TIMEOUT_ASYNC_MS: '5000' }, 2);
+  h = await createHarness({ ROUTING_PASS_LEASE_MS: '0', ROUTING_REOFFER_COOLDOWN_MS: '300', ROUTING_OFFER_TIMEOUT_LIVE_MS: '5000', ROUTING_OFFER_TIMEOUT_ASYNC_MS: '5000' }, 2);
 });
 afterAll(async () => {
   await h?.close();

@@ -9,7 +9,8 @@ import type { Channel } from '../../server/src/contracts/vocabulary.js';
 // in flight is accepted or declined within a few poll rounds and accepted cases are solved at random.
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness({ ROUTING_REOFFER_COOLDOWN_MS: '300', ROUTING_OFFER_TIMEOUT_LIVE_MS: '10000', ROUTING_OFFER_TIMEOUT_ASYNC_MS: '10000' }, 3);
+  // the match-pass lease off: all three routers run every pass, racing for the same rows
+  h = await createHarness({ ROUTING_PASS_LEASE_MS: '0', ROUTING_REOFFER_COOLDOWN_MS: '300', ROUTING_OFFER_TIMEOUT_LIVE_MS: '10000', ROUTING_OFFER_TIMEOUT_ASYNC_MS: '10000' }, 3);
 });
 afterAll(async () => {
   await h?.close();
@@ -41,6 +42,7 @@ describe('three routers, 1,000 agents', () => {
 
     let stop = false;
     const answered = new Set<string>();
+    const failures: Error[] = [];
     const answering = (async () => {
       for (let round = 0; round < 6000 && !stop; round++) {
         const offers = await db.query(`SELECT id, agent_id FROM offers WHERE status = 'pending'`);
@@ -49,10 +51,16 @@ describe('three routers, 1,000 agents', () => {
             .filter((o) => !answered.has(o.id))
             .map(async (o) => {
               answered.add(o.id);
-              if (rand() < 0.9) {
-                const r = await acceptOffer(deps, { offerId: o.id, agentId: Number(o.agent_id) });
-                if (r.ok && rand() < 0.5) await changeCaseStatus(deps, { caseId: r.caseId, status: 'solved', agentId: Number(o.agent_id) });
-              } else await declineOffer(deps, { offerId: o.id, agentId: Number(o.agent_id) });
+              try {
+                if (rand() < 0.9) {
+                  const r = await acceptOffer(deps, { offerId: o.id, agentId: Number(o.agent_id) });
+                  if (r.ok && rand() < 0.5) await changeCaseStatus(deps, { caseId: r.caseId, status: 'solved', agentId: Number(o.agent_id) });
+                } else await declineOffer(deps, { offerId: o.id, agentId: Number(o.agent_id) });
+              } catch (err) {
+                // an answer lost to a busy machine (no pool connection in time) is an agent who did not answer:
+                // the offer times out and the case is offered again; anything else is a failure of the test
+                failures.push(err as Error);
+              }
             }),
         );
         await new Promise((r) => setTimeout(r, 20));
@@ -105,5 +113,7 @@ describe('three routers, 1,000 agents', () => {
     expect(byRouter.rows.filter((r) => r.router && r.n > 10).length).toBeGreaterThanOrEqual(2);
     // the matching state kept by triggers equals the load recomputed from cases and offers, for every agent
     expect(await loadDrift(db)).toEqual([]);
+    // no deadlock or other error reached an agent's answer; only a pool wait on a loaded machine may
+    expect(failures.filter((e) => !/timeout exceeded when trying to connect/.test(e.message)).map((e) => e.message)).toEqual([]);
   }, 300_000);
 });

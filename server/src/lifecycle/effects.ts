@@ -1,5 +1,6 @@
 import { NAMESPACES, rooms, type OfferPayload, type RescindReason } from '../contracts/realtime.js';
 import { enqueueCase } from './queue.js';
+import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
 import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout } from './signals.js';
@@ -49,20 +50,20 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
     await Promise.all(
       e.offers.flatMap((o) => [
         emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(o.agentId), event: 'offer', payload: o.payload }),
-        scheduleOfferTimeout(deps.queues, o.payload.offerId, o.timeoutMs),
+        scheduleOfferTimeout(deps.queues, o.payload.offerId, o.timeoutMs, 0, deps.log),
       ]),
     );
   }
   for (const caseId of e.reprioritised) {
-    await removeFromRoutingQueue(deps.queues, caseId);
+    await removeFromRoutingQueue(deps.queues, caseId, deps.log);
     if (!e.requeued.includes(caseId)) await enqueueCase(deps.db, deps.queues.routing, caseId, 'escalation', deps.log);
   }
   for (const caseId of e.requeued) await enqueueCase(deps.db, deps.queues.routing, caseId, 'requeue', deps.log);
-  for (const caseId of e.dequeued) await removeFromRoutingQueue(deps.queues, caseId);
-  if (e.match || e.requeued.length || e.reprioritised.length) await requestMatch(deps.queues, 'effects');
-  if (e.cooldown) await requestMatch(deps.queues, 'cooldown', settings.reofferCooldownMs + 50);
+  for (const caseId of e.dequeued) await removeFromRoutingQueue(deps.queues, caseId, deps.log);
+  if (e.match || e.requeued.length || e.reprioritised.length) await requestMatch(deps.queues, 'effects', 0, deps.log);
+  if (e.cooldown) await requestMatch(deps.queues, 'cooldown', settings.reofferCooldownMs + 50, deps.log);
   for (const a of e.assigned) {
-    await deps.queues.lifecycle.add('assigned', { type: 'assigned', caseId: a.caseId, agentId: a.agentId }).then(() => undefined, () => undefined);
+    await bestEffort(deps.queues.lifecycle.add('assigned', { type: 'assigned', caseId: a.caseId, agentId: a.agentId }), deps.log, "queueing the channel's part of an assignment");
   }
   await Promise.all([
     ...e.rescinded.map((r) => emitRescinded(deps, r.agentId, r.offerId, r.caseId, r.reason)),

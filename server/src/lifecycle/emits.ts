@@ -61,5 +61,5 @@ export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: 
 export async function caseRoom(deps: RoutingDeps, agentId: number, caseId: number, action: 'join' | 'leave'): Promise<void> {
   const direct = deps.realtime?.caseRoom;
   if (direct) return direct(agentId, caseId, action);
-  await deps.queues.agentSockets.add('room', { type: 'room', agentId, caseId, action }).then(() => undefined, () => undefined);
+  await bestEffort(deps.queues.agentSockets.add('room', { type: 'room', agentId, caseId, action }), deps.log, `${action === 'join' ? 'joining' : 'leaving'} a case room`);
 }

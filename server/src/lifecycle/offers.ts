@@ -144,7 +144,15 @@ async function settleLateAnswer(tx: Tx, o: OfferRow, kind: 'late_accept' | 'late
 const settledReason = (status: string | undefined) => (status === 'timed_out' ? 'expired' : (status ?? 'not_found'));
 
 /** accept: offered → assigned, unless the offer already expired (then refused with `expired`). */
-export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agentId: number }): Promise<AcceptAck> {
+/**
+ * An agent's answer, told to `onDecided` as soon as it is committed: the agent's screen need not wait for
+ * the after-commit effects (rooms, events, presence) that follow it.
+ */
+export interface AnswerOptions<T> {
+  onDecided?: (ack: T) => void;
+}
+
+export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agentId: number }, opts: AnswerOptions<AcceptAck> = {}): Promise<AcceptAck> {
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
@@ -155,14 +163,16 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
     const caseId = Number(fast.case_id);
     const fx = noEffects();
     assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee));
+    const ack: AcceptAck = { ok: true, caseId };
+    opts.onDecided?.(ack);
     await applyEffects(deps, fx);
-    return { ok: true, caseId };
+    return ack;
   }
-  return acceptOfferSlow(deps, a);
+  return acceptOfferSlow(deps, a, opts);
 }
 
 /** accept, general path: a retried accept, a late one, someone else's offer. */
-async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId: number }): Promise<AcceptAck> {
+async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId: number }, opts: AnswerOptions<AcceptAck>): Promise<AcceptAck> {
   const pre = await findOffer(deps.db, a.offerId);
   if (!pre || pre.agent_id !== a.agentId) return { ok: false, reason: 'not_found' };
   const fx = noEffects();
@@ -184,6 +194,7 @@ async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId:
     await assignInTx(tx, { caseId: o.case_id, agentId: a.agentId, actorId: a.agentId, via: 'accept', offerId: o.id }, fx);
     return { ok: true, caseId: o.case_id };
   });
+  opts.onDecided?.(res);
   await applyEffects(deps, fx);
   return res;
 }
@@ -202,7 +213,11 @@ async function forgiveMissedOfferInTx(tx: Tx, agentId: number, fx: Effects): Pro
 }
 
 /** decline: offered → waiting in the same place, not offered to this agent again for a cooldown. */
-export async function declineOffer(deps: RoutingDeps, a: { offerId: string; agentId: number; reason?: string }): Promise<SimpleAck> {
+export async function declineOffer(
+  deps: RoutingDeps,
+  a: { offerId: string; agentId: number; reason?: string },
+  opts: AnswerOptions<SimpleAck> = {},
+): Promise<SimpleAck> {
   const pre = await findOffer(deps.db, a.offerId);
   if (!pre || pre.agent_id !== a.agentId) return { ok: false, reason: 'not_found' };
   if (pre.status === 'pending') await noteAnswered(deps, a.offerId);
@@ -224,6 +239,7 @@ export async function declineOffer(deps: RoutingDeps, a: { offerId: string; agen
     fx.cooldown = true;
     return { ok: true };
   });
+  opts.onDecided?.(res);
   await applyEffects(deps, fx);
   return res;
 }

@@ -1,5 +1,9 @@
 import type { RoutingQueues } from './deps.js';
 import { routingJobId } from '../contracts/jobs.js';
+import { bestEffort } from '../lib/best-effort.js';
+import type { Log } from '../lib/log.js';
+
+type Warn = Pick<Log, 'warn'> | undefined;
 
 /** The pub/sub channel on which routers hear "run a match pass now". */
 export const matchChannel = (prefix: string) => `${prefix}:router:match`;
@@ -9,14 +13,12 @@ export const matchChannel = (prefix: string) => `${prefix}:router:match`;
  * after `delayMs` (a delayed job). Losing one to a Redis outage only delays routing until the periodic
  * sweep; it never loses a case, which lives in Postgres.
  */
-export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents' | 'kv'>, reason: string, delayMs = 0): Promise<void> {
+export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents' | 'kv'>, reason: string, delayMs = 0, log?: Warn): Promise<void> {
   if (delayMs <= 0) {
-    await queues.kv.redis.publish(matchChannel(queues.kv.prefix), reason).then(() => undefined, () => undefined);
+    await bestEffort(queues.kv.redis.publish(matchChannel(queues.kv.prefix), reason), log, 'asking the routers for a match pass');
     return;
   }
-  await queues.routerEvents
-    .add('match', { type: 'match', reason }, { delay: delayMs })
-    .then(() => undefined, () => undefined);
+  await bestEffort(queues.routerEvents.add('match', { type: 'match', reason }, { delay: delayMs }), log, 'scheduling a match pass');
 }
 
 /** Schedules the expiry of one offer; the jobId makes re-scheduling after a restart idempotent. */
@@ -25,14 +27,15 @@ export async function scheduleOfferTimeout(
   offerId: string,
   delayMs: number,
   attempt = 0,
+  log?: Warn,
 ): Promise<void> {
   const jobId = attempt ? `offer-timeout-${offerId}-${attempt}` : `offer-timeout-${offerId}`;
-  await queues.routerEvents
-    .add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId })
-    .then(() => undefined, () => undefined);
+  // a lost timer is found by the sweep (settleOverdueOffers)
+  await bestEffort(queues.routerEvents.add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId }), log, 'scheduling an offer expiry');
 }
 
 /** The case no longer waits (assigned, abandoned, solved): take it off the routing queue. */
-export async function removeFromRoutingQueue(queues: Pick<RoutingQueues, 'routing'>, caseId: number): Promise<void> {
-  await queues.routing.remove(routingJobId(caseId)).then(() => undefined, () => undefined);
+export async function removeFromRoutingQueue(queues: Pick<RoutingQueues, 'routing'>, caseId: number, log?: Warn): Promise<void> {
+  // a job left behind is harmless: the router takes the order from Postgres, and the job names a case no longer waiting
+  await bestEffort(queues.routing.remove(routingJobId(caseId)), log, 'removing a routing job');
 }

@@ -41,6 +41,15 @@ type Ack<T> = ((r: T) => void) | undefined;
 const reply = <T>(ack: Ack<T>, r: T) => {
   if (typeof ack === 'function') ack(r);
 };
+/** An acknowledgement given at most once: the first answer (at commit) wins over a later failure of the effects. */
+const once = <T>(ack: Ack<T>) => {
+  let done = false;
+  return (r: T) => {
+    if (done) return;
+    done = true;
+    reply(ack, r);
+  };
+};
 
 export default fp(
   async (app) => {
@@ -89,21 +98,24 @@ export default fp(
 
       socket.on('offer:accept', async (p: { offerId?: string } | undefined, ack: Ack<AcceptAck>) => {
         if (!p || typeof p.offerId !== 'string') return reply(ack, { ok: false, reason: 'offerId required' });
+        const answer = once(ack);
         try {
-          reply(ack, await acceptOffer(deps, { offerId: p.offerId, agentId: agent.id }));
+          // answered at commit; the effects (rooms, events, presence) follow without holding the agent up
+          answer(await acceptOffer(deps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
         } catch (err) {
           app.log.error({ err }, 'offer:accept failed');
-          reply(ack, { ok: false, reason: 'error' });
+          answer({ ok: false, reason: 'error' });
         }
       });
 
       socket.on('offer:decline', async (p: { offerId?: string } | undefined, ack: Ack<SimpleAck>) => {
         if (!p || typeof p.offerId !== 'string') return reply(ack, { ok: false, reason: 'offerId required' });
+        const answer = once(ack);
         try {
-          reply(ack, await declineOffer(deps, { offerId: p.offerId, agentId: agent.id }));
+          answer(await declineOffer(deps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
         } catch (err) {
           app.log.error({ err }, 'offer:decline failed');
-          reply(ack, { ok: false, reason: 'error' });
+          answer({ ok: false, reason: 'error' });
         }
       });
 

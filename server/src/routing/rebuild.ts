@@ -39,7 +39,7 @@ export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: n
       await expireOffer(deps, o.id);
       offersExpired++;
     } else {
-      await scheduleOfferTimeout(deps.queues, o.id, o.ms_left);
+      await scheduleOfferTimeout(deps.queues, o.id, o.ms_left, 0, deps.log);
       await emitOffer(deps, o.agent_id, o.id);
       offersReissued++;
     }

@@ -13,6 +13,7 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   presenceHeartbeatMs: 5_000,
   sweepMs: 5_000,
   statsMs: 1_000,
+  passLeaseMs: 3_000,
   stickyLiveSeconds: 60,
   stickyAsyncSeconds: 86_400,
   awayAfterTimeouts: 2,

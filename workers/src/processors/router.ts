@@ -22,6 +22,7 @@ import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
 import { bestEffort } from '../../../server/src/lib/best-effort.js';
+import { startPassLease } from '../../../server/src/routing/pass-lease.js';
 
 export interface RouterOptions {
   db: pg.Pool;
@@ -34,6 +35,8 @@ export interface RouterOptions {
 }
 
 export interface RunningRouter {
+  /** Names this router in `offered` events and logs. */
+  id: string;
   /** Ask for a match pass (coalesced: at most one running and one pending per router). */
   requestPass(): void;
   /** Resolves when no pass is running or pending (tests, benchmarks). */
@@ -90,13 +93,23 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     running = null;
   };
   const requestPass = () => {
-    if (stopped) return;
+    // another router holds the pass lease: it hears the same triggers and runs the pass
+    if (stopped || !lease.holds()) return;
     if (running) {
       again = true;
       return;
     }
     running = loop();
   };
+
+  const lease = startPassLease({
+    redis: kv,
+    key: `${prefix}:router:pass-lease`,
+    holderId: routerId,
+    leaseMs: config.routing.passLeaseMs,
+    log,
+    onAcquired: () => requestPass(),
+  });
 
   // ---- triggers ----
   const worker = new Worker<RouterEventJob>(
@@ -105,7 +118,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (job.data.type === 'match') return requestPass();
       if (job.data.type === 'offer-timeout') {
         const left = await expireOffer(deps, job.data.offerId);
-        if (left != null) await scheduleOfferTimeout(queues, job.data.offerId, left + 5, Date.now());
+        if (left != null) await scheduleOfferTimeout(queues, job.data.offerId, left + 5, Date.now(), log);
       }
     },
     { connection: blocking, prefix, concurrency: opts.concurrency ?? 8 },
@@ -120,7 +133,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   // a case put on the routing queue (ingest, requeue, recovery) is an arrival
   const arrivals = new QueueEvents(QUEUE_NAMES.routing, { connection: eventsConn, prefix, autorun: true });
   arrivals.on('waiting', () => requestPass());
-  arrivals.on('error', () => {});
+  arrivals.on('error', (err) => log.warn({ err }, 'routing queue events connection error; arrivals are also found by the sweep'));
 
   // ---- safety net: rebuild after Redis data loss, lost timers, escalations ----
   const sentinel = `${prefix}:router:alive`;
@@ -196,6 +209,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }, config.routing.statsMs);
 
   return {
+    id: routerId,
     requestPass,
     async idle() {
       while (running) await running;
@@ -206,6 +220,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       clearInterval(statsTimer);
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
+      await lease.release();
       if (!opts.queues) await bestEffort(queues.closeAll(), log, 'closing the router queues');
       if (streams) await settleWithin(streams.close(), 2000);
       adapterConn?.disconnect();
