@@ -195,25 +195,34 @@ describe('order while the agent answers as offers arrive', () => {
     }
   });
 
-  it('one agent accepting and solving each offer on arrival gets the 15 cases exactly in GET /queues order', async () => {
+  it('one agent accepting and solving each offer on arrival gets 15 mixed-channel cases exactly in GET /queues order', async () => {
     const q = await h.queue();
+    // the same base priority on every channel, so case priority and tier interleave the channels in the order
+    await h.ctx.db.pool.query(`UPDATE queues SET priority_overrides = '{"email": 50, "sms": 50, "chat": 50, "portal": 50}' WHERE id = $1`, [q.id]);
+    const channels = ['email', 'sms', 'chat', 'portal'] as const;
     const mix: { priority?: 'urgent' | 'high' | 'normal' | 'low'; vip?: boolean }[] = [
       { priority: 'low' }, {}, { priority: 'high' }, { vip: true }, { priority: 'urgent' },
       {}, { priority: 'low' }, { priority: 'high' }, {}, { priority: 'urgent' },
       { vip: true, priority: 'high' }, {}, { priority: 'low' }, { priority: 'high' }, {},
     ];
-    for (const m of mix) await h.inbound({ channel: 'email', queueId: q.id, ...m });
+    const channelOf = new Map<number, string>();
+    for (const [i, m] of mix.entries()) {
+      const channel = channels[i % channels.length];
+      channelOf.set(await h.inbound({ channel, queueId: q.id, ...m }), channel);
+    }
     const expected = (await waitingIds(q.id)).map((c) => c.caseId);
     expect(expected).toHaveLength(15);
+    // the mix really interleaves channels in the queue order (not one channel after another)
+    const switches = expected.filter((id, i) => i > 0 && channelOf.get(id) !== channelOf.get(expected[i - 1])).length;
+    expect(switches, expected.map((id) => channelOf.get(id)).join(" ")).toBeGreaterThanOrEqual(6);
 
-    const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 } });
-    const order: number[] = [];
+    // one case at a time per channel: the agent holds up to four cases, one of each channel
+    const a = await h.agent({ queueIds: [q.id], capacity: { email: 1, sms: 1, chat: 1, portal: 1 } });
+    const offered: number[] = [];
     const answering: Promise<unknown>[] = [];
     a.socket.on('offer', (o: { offerId: string; case: { id: number } }) => {
-      order.push(o.case.id);
-      answering.push(
-        a.accept(o.offerId).then((r) => (r.ok ? solve(o.case.id, a.id) : null)),
-      );
+      offered.push(o.case.id);
+      answering.push(a.accept(o.offerId).then((r) => (r.ok ? solve(o.case.id, a.id) : null)));
     });
     // other events (arrivals elsewhere, colleagues' presence) keep triggering passes meanwhile
     let stop = false;
@@ -224,12 +233,45 @@ describe('order while the agent answers as offers arrive', () => {
       }
     })();
     await a.setPresence('available');
-    await until(() => order.length >= 15, `15 offers (got ${order.length})`, 100_000).finally(() => {
+    await until(() => offered.length >= 15, `15 offers (got ${offered.length})`, 100_000).finally(() => {
       stop = true;
     });
     await noise;
     await Promise.all(answering);
-    expect(order).toEqual(expected);
+    expect([...offered].sort()).toEqual([...expected].sort());
+
+    // Each channel's cases were offered exactly in GET /queues order.
+    for (const ch of channels) {
+      expect(offered.filter((id) => channelOf.get(id) === ch), ch).toEqual(expected.filter((id) => channelOf.get(id) === ch));
+    }
+    // Across channels, replaying the history: every offer is the first case still waiting, in GET /queues
+    // order, on a channel where the agent held nothing. A solve committed while a pass was already running is
+    // seen by the next pass, so a channel freed since the pass began (at most one offer per channel per pass)
+    // may still count as held.
+    const ev = await h.ctx.db.pool.query(`SELECT case_id, type FROM case_events WHERE case_id = ANY($1) AND type IN ('offered', 'solved') ORDER BY id`, [expected]);
+    const remaining = [...expected];
+    const held = new Set<string>();
+    const justFreed = new Map<string, number>(); // channel → offers made since its solve
+    for (const e of ev.rows as { case_id: number; type: string }[]) {
+      const id = Number(e.case_id);
+      const ch = channelOf.get(id)!;
+      if (e.type === 'solved') {
+        held.delete(ch);
+        justFreed.set(ch, 0);
+        continue;
+      }
+      expect(held.has(ch), `case ${id} offered while a ${ch} case was held`).toBe(false);
+      const ahead = remaining.slice(0, remaining.indexOf(id)).filter((x) => {
+        const c = channelOf.get(x)!;
+        return !held.has(c) && !(justFreed.has(c) && c !== ch);
+      });
+      expect(ahead, `offer of case ${id} (${ch}) while these could have been offered first`).toEqual([]);
+      held.add(ch);
+      justFreed.delete(ch);
+      for (const [c, n] of justFreed) (n + 1 >= channels.length ? justFreed.delete(c) : justFreed.set(c, n + 1));
+      remaining.splice(remaining.indexOf(id), 1);
+    }
+    expect(remaining).toEqual([]);
     await a.setPresence('offline');
   }, 120_000);
 });
