@@ -268,7 +268,10 @@ describe('order while the agent answers as offers arrive', () => {
       expect(ahead, `offer of case ${id} (${ch}) while these could have been offered first`).toEqual([]);
       held.add(ch);
       justFreed.delete(ch);
-      for (const [c, n] of justFreed) (n + 1 >= channels.length ? justFreed.delete(c) : justFreed.set(c, n + 1));
+      for (const [c, n] of justFreed) {
+        if (n + 1 >= channels.length) justFreed.delete(c);
+        else justFreed.set(c, n + 1);
+      }
       remaining.splice(remaining.indexOf(id), 1);
     }
     expect(remaining).toEqual([]);
