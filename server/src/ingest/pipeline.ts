@@ -12,7 +12,6 @@ import { findThreadCase, type ThreadingHints } from './threading.js';
 import { slaDueTimes } from '../sla/policy.js';
 import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queue.js';
 import { reopenByCustomerInTx } from '../lifecycle/status.js';
-import { writeCaseEvent } from '../db/case-events.js';
 import { ServiceUnavailableError, conflict } from '../lib/errors.js';
 import { recordFirstContact, type InteractionFields, type NewCaseFields } from './first-contact.js';
 
@@ -317,8 +316,6 @@ async function ingestInTx(
 
   const interactionId = await insertInteraction(tx, msg, fromValue, theCase.id, customer.id, rawEventId);
   await insertAttachments(tx, interactionId, stored);
-  await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [theCase.id]);
-  await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', channel: msg.channel, data: { interactionId } });
 
   // The channel's own records in this same transaction (e.g. voice's call row); it may ask to route the case.
   const hook = await msg.inTransaction?.(tx, { caseId: theCase.id, interactionId, newCase: false });
@@ -481,11 +478,23 @@ function interactionParams(msg: InboundMessage, fromValue: string, customerId: n
   return [customerId, msg.channel, f.kind, f.fromAddress, f.toAddress, f.subject, f.text, f.html, f.provider, f.providerMessageId, f.metadata, rawEventId];
 }
 
+/**
+ * A message on an existing case, in one statement: the interaction, the case's last activity and its
+ * `interaction` event (which names the message's channel; the queue is the case's).
+ */
 async function insertInteraction(tx: Tx, msg: InboundMessage, fromValue: string, caseId: number, customerId: number, rawEventId: number): Promise<number> {
   const r = await tx.query(
-    `INSERT INTO interactions (${INTERACTION_COLUMNS})
-     VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
-     RETURNING id`,
+    `WITH i AS (
+       INSERT INTO interactions (${INTERACTION_COLUMNS})
+       VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13)
+       RETURNING id
+     ), c AS (
+       UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1 RETURNING queue_id
+     ), e AS (
+       INSERT INTO case_events (case_id, type, queue_id, channel, data)
+       SELECT $1, 'interaction', c.queue_id, $3, jsonb_build_object('interactionId', i.id) FROM i, c
+     )
+     SELECT id FROM i`,
     [caseId, ...interactionParams(msg, fromValue, customerId, rawEventId)],
   );
   return r.rows[0].id;
