@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -28,7 +29,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createSession } from '../server/src/auth/sessions.js';
-import { benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
+import { cpuPerMessage, cpuSnapshot, benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
 
 const list = (name: string, def: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : def);
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
@@ -96,6 +97,8 @@ interface Deployment {
   dbName: string;
   prefix: string;
   logs: string;
+  /** Process ids of the server, the workers and the router (for CPU accounting). */
+  pids: Record<string, number | undefined>;
   /** Stops the workers and the router, leaving the server alone (to tell ingest's cost from routing's). */
   stopBackground(): Promise<void>;
 }
@@ -190,7 +193,8 @@ async function deploy(label: string): Promise<Deployment> {
   }
   await sleep(1500); // workers and router connect
   const stopBackground = async () => void (await Promise.all(children.slice(1).map(stopChild)));
-  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs, stopBackground };
+  const pids = { server: children[0].pid, workers: children[1].pid, router: children[2].pid };
+  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs, pids, stopBackground };
 }
 
 // ---------------------------------------------------------------- load generators
@@ -200,15 +204,28 @@ interface Answer {
   retryAfter: boolean;
 }
 
-async function post(url: string, init: RequestInit): Promise<Answer> {
+/**
+ * One POST over a kept-alive connection. node:http rather than fetch: the load generator shares the two
+ * cores with the hub, and fetch cost the bench process about four times as much CPU per request.
+ */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+function post(url: string, init: { method?: string; headers: Record<string, string>; body: string | URLSearchParams }): Promise<Answer> {
   const t = performance.now();
-  try {
-    const r = await fetch(url, { ...init, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
-    await r.arrayBuffer();
-    return { status: r.status, ms: performance.now() - t, retryAfter: r.headers.has('retry-after') };
-  } catch {
-    return { status: 0, ms: performance.now() - t, retryAfter: false };
-  }
+  const body = typeof init.body === 'string' ? init.body : init.body.toString();
+  return new Promise<Answer>((resolve) => {
+    const req = http.request(
+      url,
+      { method: init.method ?? 'POST', agent: keepAlive, headers: { ...init.headers, 'content-length': Buffer.byteLength(body) }, timeout: ANSWER_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t, retryAfter: res.headers['retry-after'] !== undefined }));
+        res.on('error', () => resolve({ status: 0, ms: performance.now() - t, retryAfter: false }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - t, retryAfter: false }));
+    req.end(body);
+  });
 }
 
 let seq = 0;
@@ -358,26 +375,30 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
   const bareLoop = new Map<number, number>();
   const rows: string[] = [];
   for (const c of P.concurrency) {
+    const cpu0 = cpuSnapshot({}, d.dbName);
     const bare = await closedLoop(c, P.ingestSeconds, async () => {
       await d.db.query(`INSERT INTO bench_loop (payload) VALUES ($1)`, [JSON.stringify({ from: 'customer', text: 'hello' })]);
       await queue.add('route', { t: Date.now() }, { removeOnComplete: true });
       return true;
     });
     bareLoop.set(c, bare.perSecond);
-    console.log(`bare loop (1 INSERT + 1 BullMQ add, pool of 10), concurrency ${c}: ${bare.perSecond.toFixed(0)} /s`);
+    const bareCpu = cpuPerMessage(cpu0, cpuSnapshot({}, d.dbName), bare.ok);
+    console.log(`bare loop (1 INSERT + 1 BullMQ add, pool of 10), concurrency ${c}: ${bare.perSecond.toFixed(0)} /s${bareCpu ? ` · CPU ms per message: ${bareCpu}` : ''}`);
     for (const [name, fn] of [
       ['inbound API', () => inbound(d.base)],
       ['Twilio SMS', () => sms(d.base)],
     ] as const) {
       await closedLoop(4, 1, async () => ((await fn()).status < 300)); // warm-up
       const before = hasPss ? await statementStats(d.db, d.dbName) : null;
+      const cpuBefore = cpuSnapshot(d.pids, d.dbName);
       const r = await closedLoop(c, P.ingestSeconds, async () => {
         const a = await fn();
         return a.status === 200 || a.status === 201;
       });
+      const cpu = cpuPerMessage(cpuBefore, cpuSnapshot(d.pids, d.dbName), r.ok);
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
       const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements (all processes), ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
-      const line = `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bare.perSecond)} of the bare loop (target ≥ 50 %)${r.failed ? `, ${r.failed} failed` : ''}${per}`;
+      const line = `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bare.perSecond)} of the bare loop (target ≥ 50 %)${r.failed ? `, ${r.failed} failed` : ''}${per}${cpu ? ` · CPU ms per message: ${cpu}` : ''}`;
       rows.push(line);
       console.log(line);
     }
@@ -391,14 +412,16 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
       ['Twilio SMS', () => sms(d.base)],
     ] as const) {
       const before = hasPss ? await statementStats(d.db, d.dbName) : null;
+      const cpuBefore = cpuSnapshot({ server: d.pids.server }, d.dbName);
       const r = await closedLoop(c, P.ingestSeconds, async () => {
         const a = await fn();
         return a.status === 200 || a.status === 201;
       });
+      const cpu = cpuPerMessage(cpuBefore, cpuSnapshot({ server: d.pids.server }, d.dbName), r.ok);
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
       const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements, ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
       console.log(
-        `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bareLoop.get(c)!)} of the bare loop${r.failed ? `, ${r.failed} failed` : ''}${per}`,
+        `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bareLoop.get(c)!)} of the bare loop${r.failed ? `, ${r.failed} failed` : ''}${per}${cpu ? ` · CPU ms per message: ${cpu}` : ''}`,
       );
     }
   }

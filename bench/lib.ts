@@ -1,6 +1,7 @@
 // Shared set-up for benchmarks: a throw-away migrated database and a Redis key prefix of their own.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { migrate } from '../server/src/db/migrate.js';
 
@@ -42,3 +43,47 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+/**
+ * CPU time (user + system, ms) used so far by the processes a benchmark cares about, read from /proc:
+ * the named child processes, the Postgres backends connected to the benchmark's own database (their
+ * process title names it), and this process. CPU time, unlike wall time, stays meaningful on a machine
+ * that is busy with other work; Postgres' shared background processes (WAL writer, checkpointer) and
+ * Redis are not counted, since other work on the machine uses them too.
+ */
+export function cpuSnapshot(children: Record<string, number | undefined>, dbName: string): Record<string, number> | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const cpuOf = (pid: number): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) * tick; // utime, stime (fields 14 and 15)
+    } catch {
+      return 0;
+    }
+  };
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(children)) if (pid) out[name] = cpuOf(pid);
+  let pgCpu = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `)) pgCpu += cpuOf(Number(d));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  out.postgres = pgCpu;
+  out.bench = cpuOf(process.pid);
+  return out;
+}
+
+/** Per-message CPU (ms) between two snapshots, as "server 1.20 · postgres 0.80 · …". */
+export function cpuPerMessage(before: Record<string, number> | null, after: Record<string, number> | null, messages: number): string {
+  if (!before || !after || !messages) return '';
+  return Object.keys(after)
+    .map((k) => `${k} ${((after[k] - (before[k] ?? 0)) / messages).toFixed(2)}`)
+    .join(' · ');
+}

@@ -23,4 +23,14 @@ describe('identity normalisation', () => {
     expect(() => normaliseIdentity('email', 'nope')).toThrow(/not a valid email/);
     expect(() => normaliseIdentity('phone', '12')).toThrow(/not a valid phone/);
   });
+
+  it('gives the same answer for a phone number seen before, per default country', () => {
+    expect(normaliseIdentity('phone', '(415) 555-0100')).toBe('+14155550100');
+    expect(normaliseIdentity('phone', '(415) 555-0100')).toBe('+14155550100');
+    expect(normaliseIdentity('phone', '09121234567', 'IR')).toBe('+989121234567');
+    expect(normaliseIdentity('phone', '09121234567', 'IR')).toBe('+989121234567');
+    // an invalid number is refused every time, not remembered as something else
+    expect(() => normaliseIdentity('phone', '12')).toThrow(/not a valid phone/);
+    expect(() => normaliseIdentity('phone', '12')).toThrow(/not a valid phone/);
+  });
 });
