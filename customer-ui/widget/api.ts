@@ -1,10 +1,10 @@
 import type { QueueStatus, TranscriptAck, VisitorMessage } from '../../server/src/contracts/visitor.js';
 import type { ChatStatus, OfflineMessageAccepted, VisitorCreated, WidgetConversation } from '../../server/src/contracts/views.js';
 
-import { jsonClient } from '../shared/http';
+import { jsonClient } from '../../ui-shared/http';
 
 export type { ChatStatus, QueueStatus, TranscriptAck, VisitorMessage, WidgetConversation };
-export { ApiError } from '../shared/http';
+export { ApiError } from '../../ui-shared/http';
 
 /** HTTP calls of the widget to the hub (cross-origin; the visitor token travels in a header, not a cookie). */
 export function hubApi(hub: string, getToken: () => string | null) {

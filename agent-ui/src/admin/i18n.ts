@@ -7,7 +7,7 @@ const en = {
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
-      copy: 'Copy', copied: 'Copied', channels: 'Channels', skills: 'Skills', skillsHint: 'comma-separated, e.g. fa, billing', timeZone: 'Time zone',
+      copy: 'Copy', copied: 'Copied', copyFailed: 'Copy failed: select the text and copy it', channels: 'Channels', skills: 'Skills', skillsHint: 'comma-separated, e.g. fa, billing', timeZone: 'Time zone',
       status: 'Status', empty: 'Nothing here yet.', close: 'Close', seconds: 'seconds', new: 'New', en: 'English', fa: 'Persian',
     },
     ch: { voice: 'Voice', chat: 'Chat', sms: 'SMS', email: 'Email', portal: 'Portal', api: 'API' },
@@ -73,7 +73,7 @@ const fa: typeof en = {
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',
-      copy: 'رونوشت', copied: 'رونوشت شد', channels: 'کانال‌ها', skills: 'مهارت‌ها', skillsHint: 'با ویرگول جدا کنید، مثلاً fa, billing', timeZone: 'منطقهٔ زمانی',
+      copy: 'رونوشت', copied: 'رونوشت شد', copyFailed: 'رونوشت نشد؛ متن را انتخاب و رونوشت کنید', channels: 'کانال‌ها', skills: 'مهارت‌ها', skillsHint: 'با ویرگول جدا کنید، مثلاً fa, billing', timeZone: 'منطقهٔ زمانی',
       status: 'وضعیت', empty: 'هنوز چیزی نیست.', close: 'بستن', seconds: 'ثانیه', new: 'تازه', en: 'انگلیسی', fa: 'فارسی',
     },
     ch: { voice: 'تماس', chat: 'گفتگو', sms: 'پیامک', email: 'ایمیل', portal: 'پرتال', api: 'API' },

@@ -1,4 +1,4 @@
-import { http } from './http';
+import { http, qs } from './http';
 import type { AgentStats, LiveStats, QueueStats } from '../../../server/src/contracts/views';
 import type { KpiPoint, KpiSummary, Occupancy, Staffing } from '../../../server/src/contracts/kpi';
 
@@ -11,14 +11,11 @@ export interface KpiWindow {
   queueId?: number;
 }
 
-const qs = (o: Record<string, string | number | undefined>) =>
-  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
-
 export const supervisorApi = {
   stats: () => http<LiveStats>('GET', '/api/v1/supervisor/stats'),
-  summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary?${qs({ ...w })}`),
-  series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries?${qs({ ...w })}`),
-  occupancy: (w: { from: string; to: string }) => http<Occupancy>('GET', `/api/v1/kpi/occupancy?${qs({ ...w })}`),
+  summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary${qs({ ...w })}`),
+  series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries${qs({ ...w })}`),
+  occupancy: (w: { from: string; to: string }) => http<Occupancy>('GET', `/api/v1/kpi/occupancy${qs({ ...w })}`),
   staffing: (p: { arrivalsPerHour: number; ahtSeconds: number; targetServiceLevel: number; thresholdSeconds: number }) =>
-    http<Staffing>('GET', `/api/v1/kpi/staffing?${qs(p)}`),
+    http<Staffing>('GET', `/api/v1/kpi/staffing${qs(p)}`),
 };
