@@ -367,8 +367,6 @@ export type QueueStatus = Static<typeof QueueStatus>;
 export const ChatStatus = Type.Object({
   online: Type.Boolean(),
   reason: StringEnum(['open', 'closed', 'no_agents'] as const),
-  /** shown instead of the chat when closed (the organisation's after-hours text in the visitor's language) */
-  afterHoursMessage: Type.Optional(Nullable(Type.String())),
   maxAttachmentBytes: Type.Integer(),
 });
 export type ChatStatus = Static<typeof ChatStatus>;
