@@ -1,7 +1,7 @@
 // One small client for the portal's own API (same origin; the session is an HTTP-only cookie).
 import type { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary, ThreadMessage } from '../../server/src/contracts/views';
 
-import { ApiError, jsonClient, qs } from '../shared/http';
+import { ApiError, jsonClient, qs } from '../../ui-shared/http';
 
 export { ApiError };
 

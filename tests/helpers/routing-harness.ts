@@ -197,3 +197,13 @@ async function withProviderRetries<T>(fn: () => Promise<T>, attempts = 5): Promi
     }
   }
 }
+
+/** Deterministic pseudo-random numbers in [0, 1) (a linear congruential generator), so a failing run can be replayed from its seed. */
+export function seededRandom(seed: number): { rand: () => number; pick: <T>(xs: T[]) => T } {
+  let state = seed;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  return { rand, pick: (xs) => xs[Math.floor(rand() * xs.length)] };
+}

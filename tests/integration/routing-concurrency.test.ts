@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, loadDrift, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
+import { createHarness, loadDrift, seededRandom, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/vocabulary.js';
 
@@ -15,12 +15,7 @@ afterAll(async () => {
 });
 
 // deterministic pseudo-random numbers, so a failure can be replayed
-let seed = 20261123;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
-const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+const { rand, pick } = seededRandom(20261123);
 
 describe('two routers at once', () => {
   it('assigns each of 500 cases exactly once and never exceeds any agent capacity', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, loadDrift, until, type Harness } from '../helpers/routing-harness.js';
+import { createHarness, loadDrift, seededRandom, until, type Harness } from '../helpers/routing-harness.js';
 import { acceptOffer, declineOffer } from '../../server/src/lifecycle/offers.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import type { Channel } from '../../server/src/contracts/vocabulary.js';
@@ -16,11 +16,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-let seed = 20261130;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
+const { rand } = seededRandom(20261130);
 
 describe('three routers, 1,000 agents', () => {
   it('offers and assigns each case once and never exceeds a capacity', async () => {

@@ -34,8 +34,9 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function layerOf(rel: string): Layer | 'agent-ui' | 'customer-ui' | null {
+function layerOf(rel: string): Layer | 'agent-ui' | 'customer-ui' | 'ui-shared' | null {
   if (rel.startsWith('workers/src/')) return 'workers';
+  if (rel.startsWith('ui-shared/')) return 'ui-shared';
   if (rel.startsWith('agent-ui/')) return 'agent-ui';
   if (rel.startsWith('customer-ui/')) return 'customer-ui';
   const m = /^server\/src\/([^/.]+)/.exec(rel);
@@ -57,7 +58,7 @@ function imports(file: string): string[] {
 }
 
 describe('import directions', () => {
-  const files = ['server/src', 'workers/src', 'agent-ui/src', 'customer-ui'].flatMap((d) => walk(path.join(root, d)));
+  const files = ['server/src', 'workers/src', 'agent-ui/src', 'customer-ui', 'ui-shared'].flatMap((d) => walk(path.join(root, d)));
 
   it('every server/src folder belongs to a layer', () => {
     const folders = readdirSync(path.join(root, 'server/src')).map((n) => n.replace(/\.ts$/, ''));
@@ -73,12 +74,13 @@ describe('import directions', () => {
       for (const to of imports(abs)) {
         const b = layerOf(to);
         if (!a || !b || KNOWN[`${from} -> ${to}`]) continue;
-        if (a === 'agent-ui' || a === 'customer-ui') {
+        if (a === 'agent-ui' || a === 'customer-ui' || a === 'ui-shared') {
           if (to.startsWith('server/') && !to.startsWith('server/src/contracts/')) wrong.push(`${from} -> ${to} (a UI may import server/src/contracts only)`);
           if (a === 'customer-ui' && b === 'agent-ui') wrong.push(`${from} -> ${to} (the customer apps do not share the agent app's code)`);
+          if (a === 'ui-shared' && (b === 'agent-ui' || b === 'customer-ui')) wrong.push(`${from} -> ${to} (code shared by the UIs depends on neither)`);
           continue;
         }
-        if (b === 'agent-ui' || b === 'customer-ui') {
+        if (b === 'agent-ui' || b === 'customer-ui' || b === 'ui-shared') {
           wrong.push(`${from} -> ${to} (server code never imports UI code)`);
           continue;
         }

@@ -10,6 +10,20 @@ import type { CaseView as CaseViewSchema, TimelineItem as TimelineItemSchema } f
 import type { CaseView, TimelineItem } from '../../agent-ui/src/api/types';
 import type { RequestSummary } from '../../customer-ui/portal/api';
 import type { RequestSummary as RequestSummarySchema } from '../../server/src/contracts/views';
+import type {
+  AgentStats as AgentStatsSchema,
+  ChatStatus as ChatStatusSchema,
+  OfferPayload as OfferSchema,
+  QueueStats as QueueStatsSchema,
+  VisitorMessage as VisitorMessageSchema,
+  WidgetConversation as WidgetConversationSchema,
+} from '../../server/src/contracts/views';
+import type { KpiPoint as KpiPointSchema, KpiSummary as KpiSummarySchema, Occupancy as OccupancySchema, Staffing as StaffingSchema } from '../../server/src/contracts/kpi';
+import type { AgentStats, KpiPoint, KpiSummary, Occupancy, QueueStats, Staffing } from '../../agent-ui/src/api/supervisor';
+import type { Offer } from '../../agent-ui/src/api/types';
+import type { ChatStatus, VisitorMessage, WidgetConversation } from '../../customer-ui/widget/api';
+import type { AgentServerEvents, SupervisorServerEvents } from '../../server/src/contracts/realtime';
+import type { VisitorServerEvents } from '../../server/src/contracts/visitor';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -35,6 +49,8 @@ function typeErrors(source: string): string[] {
 }
 
 const uiTypes = JSON.stringify(path.join(root, 'agent-ui/src/api/types'));
+const supervisorApi = JSON.stringify(path.join(root, 'agent-ui/src/api/supervisor'));
+const widgetApi = JSON.stringify(path.join(root, 'customer-ui/widget/api'));
 
 describe('one line of truth between server and UIs', () => {
   it('the workspace and portal types are the Static types of the response schemas', () => {
@@ -54,5 +70,44 @@ describe('one line of truth between server and UIs', () => {
       export const archived = (c: CaseView): boolean => c.status === 'archived';`);
     expect(bad.join('\n')).toMatch(/Property 'customerEmail' does not exist/);
     expect(bad.join('\n')).toMatch(/'"archived"' have no overlap/);
+  }, 60_000);
+
+  it('KPI, live figures, offers and visitor messages are schemas too: the UIs and the socket events read their Static types', () => {
+    expectTypeOf<KpiSummary>().toEqualTypeOf<Static<typeof KpiSummarySchema>>();
+    expectTypeOf<KpiPoint>().toEqualTypeOf<Static<typeof KpiPointSchema>>();
+    expectTypeOf<Occupancy>().toEqualTypeOf<Static<typeof OccupancySchema>>();
+    expectTypeOf<Staffing>().toEqualTypeOf<Static<typeof StaffingSchema>>();
+    expectTypeOf<QueueStats>().toEqualTypeOf<Static<typeof QueueStatsSchema>>();
+    expectTypeOf<AgentStats>().toEqualTypeOf<Static<typeof AgentStatsSchema>>();
+    expectTypeOf<VisitorMessage>().toEqualTypeOf<Static<typeof VisitorMessageSchema>>();
+    expectTypeOf<ChatStatus>().toEqualTypeOf<Static<typeof ChatStatusSchema>>();
+    expectTypeOf<WidgetConversation>().toEqualTypeOf<Static<typeof WidgetConversationSchema>>();
+    expectTypeOf<Omit<Offer, 'receivedAt'>>().toEqualTypeOf<Static<typeof OfferSchema>>();
+    // the socket events carry the same types as the HTTP answers
+    expectTypeOf<Parameters<AgentServerEvents['offer']>[0]>().toEqualTypeOf<Static<typeof OfferSchema>>();
+    expectTypeOf<Parameters<SupervisorServerEvents['stats:queues']>[0]['queues'][number]>().toEqualTypeOf<Static<typeof QueueStatsSchema>>();
+    expectTypeOf<Parameters<VisitorServerEvents['message']>[0]>().toEqualTypeOf<Static<typeof VisitorMessageSchema>>();
+  });
+
+  it('a dashboard or widget reading a field the schemas do not declare fails the type check', () => {
+    const ok = typeErrors(`import type { KpiSummary, QueueStats } from ${supervisorApi};
+      import type { VisitorMessage, ChatStatus } from ${widgetApi};
+      export const sl = (k: KpiSummary): number | null => k.serviceLevel;
+      export const waiting = (q: QueueStats): number => q.waiting;
+      export const mine = (m: VisitorMessage): boolean => m.from === 'visitor';
+      export const closed = (s: ChatStatus): boolean => s.reason === 'closed';`);
+    expect(ok).toEqual([]);
+
+    const bad = typeErrors(`import type { KpiSummary, QueueStats } from ${supervisorApi};
+      import type { VisitorMessage, ChatStatus } from ${widgetApi};
+      export const nps = (k: KpiSummary): number => k.netPromoterScore;
+      export const longest = (q: QueueStats): number => q.longestWaitSeconds;
+      export const bot = (m: VisitorMessage): boolean => m.from === 'bot';
+      export const holiday = (s: ChatStatus): boolean => s.reason === 'holiday';`);
+    const all = bad.join('\n');
+    expect(all).toMatch(/Property 'netPromoterScore' does not exist/);
+    expect(all).toMatch(/Property 'longestWaitSeconds' does not exist/);
+    expect(all).toMatch(/'"bot"' have no overlap/);
+    expect(all).toMatch(/'"holiday"' have no overlap/);
   }, 60_000);
 });

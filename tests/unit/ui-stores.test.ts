@@ -51,6 +51,21 @@ describe('cases store', () => {
     cases.upsert(base(1, { status: 'solved' }));
     expect(cases.mine.map((c) => c.id)).toEqual([1]);
   });
+
+  it('a case I can no longer open (moved away, merged) leaves my list; another failure keeps it and is logged', async () => {
+    useSessionStore().agent = { id: 7 } as never;
+    const cases = useCasesStore();
+    cases.mine = [base(1), base(2)];
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.stubGlobal('fetch', vi.fn(async (url: string) =>
+      url.endsWith('/cases/1') ? new Response(JSON.stringify({ message: 'case not found' }), { status: 404 }) : new Response('upstream down', { status: 502 }),
+    ));
+    await cases.onCaseUpdated({ caseId: 1, status: 'open' });
+    await cases.onCaseUpdated({ caseId: 2, status: 'open' });
+    expect(cases.mine.map((c) => c.id)).toEqual([2]);
+    expect(warn).toHaveBeenCalledWith('refreshing case 2 failed:', expect.objectContaining({ status: 502 }));
+    warn.mockRestore();
+  });
 });
 
 describe('presence store', () => {

@@ -31,7 +31,7 @@ export interface RunningWorkers {
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const db = deps.db ?? createPool(deps.config.databaseUrl, 10, { log: deps.log });
   const producer = createRedis(deps.config.redisUrl, 'producer');
-  const queues = createQueues(producer, deps.config.queuePrefix);
+  const queues = createQueues(producer, deps.config.queuePrefix, deps.log);
   const closers: (() => Promise<void>)[] = [];
 
   const blocking = createRedis(deps.config.redisUrl, 'worker');

@@ -7,7 +7,7 @@ const en = {
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
-      copy: 'Copy', copied: 'Copied', channels: 'Channels', skills: 'Skills', skillsHint: 'comma-separated, e.g. fa, billing', timeZone: 'Time zone',
+      copy: 'Copy', copied: 'Copied', copyFailed: 'Copy failed: select the text and copy it', channels: 'Channels', skills: 'Skills', skillsHint: 'comma-separated, e.g. fa, billing', timeZone: 'Time zone',
       status: 'Status', empty: 'Nothing here yet.', close: 'Close', seconds: 'seconds', new: 'New', en: 'English', fa: 'Persian',
     },
     ch: { voice: 'Voice', chat: 'Chat', sms: 'SMS', email: 'Email', portal: 'Portal', api: 'API' },
@@ -22,7 +22,7 @@ const en = {
       new: 'New queue', description: 'Description', requiredSkills: 'Required skills', members: 'Members', isDefault: 'Default queue (cases no other queue takes)',
       priority: 'Priority per channel (lower is sooner; empty: default)', distribution: 'Distribution', dist: { auto: 'Default (chat: least loaded, others: longest idle)', longest_idle: 'Longest idle', least_loaded: 'Least loaded' },
       overflow: 'Overflow queue', escalation: 'Escalation steps', afterSeconds: 'After (s)', priorityDelta: 'Priority change', addStep: 'Add step',
-      sla: 'Service-level threshold per channel (seconds)', maxWait: 'Max wait (s) before voicemail / overflow',
+      sla: 'Service-level threshold per channel (seconds)', offerTimeout: 'Offer timeout per channel (seconds an agent has to accept; empty: 20 for voice/chat, 60 for the others)', maxWait: 'Max wait (s) before voicemail / overflow',
     },
     mail: {
       new: 'New mailbox', address: 'Address', displayName: 'Sender name', auth: 'Sign-in', password: 'Password', oauth: 'Microsoft 365 (OAuth)',
@@ -73,7 +73,7 @@ const fa: typeof en = {
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',
-      copy: 'رونوشت', copied: 'رونوشت شد', channels: 'کانال‌ها', skills: 'مهارت‌ها', skillsHint: 'با ویرگول جدا کنید، مثلاً fa, billing', timeZone: 'منطقهٔ زمانی',
+      copy: 'رونوشت', copied: 'رونوشت شد', copyFailed: 'رونوشت نشد؛ متن را انتخاب و رونوشت کنید', channels: 'کانال‌ها', skills: 'مهارت‌ها', skillsHint: 'با ویرگول جدا کنید، مثلاً fa, billing', timeZone: 'منطقهٔ زمانی',
       status: 'وضعیت', empty: 'هنوز چیزی نیست.', close: 'بستن', seconds: 'ثانیه', new: 'تازه', en: 'انگلیسی', fa: 'فارسی',
     },
     ch: { voice: 'تماس', chat: 'گفتگو', sms: 'پیامک', email: 'ایمیل', portal: 'پرتال', api: 'API' },
@@ -88,7 +88,7 @@ const fa: typeof en = {
       new: 'صف تازه', description: 'توضیح', requiredSkills: 'مهارت‌های لازم', members: 'اعضا', isDefault: 'صف پیش‌فرض (پرونده‌هایی که صف دیگری نمی‌گیرد)',
       priority: 'اولویت هر کانال (کمتر یعنی زودتر؛ خالی: پیش‌فرض)', distribution: 'روش تقسیم', dist: { auto: 'پیش‌فرض (گفتگو: کم‌بارترین، بقیه: بیکارترین)', longest_idle: 'بیشترین زمان بیکاری', least_loaded: 'کمترین بار' },
       overflow: 'صف سرریز', escalation: 'گام‌های ارجاع', afterSeconds: 'پس از (ثانیه)', priorityDelta: 'تغییر اولویت', addStep: 'افزودن گام',
-      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز',
+      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', offerTimeout: 'مهلت پذیرش پیشنهاد در هر کانال (ثانیه؛ خالی: ۲۰ برای تماس و گفتگو، ۶۰ برای بقیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز',
     },
     mail: {
       new: 'صندوق تازه', address: 'نشانی', displayName: 'نام فرستنده', auth: 'ورود', password: 'رمز عبور', oauth: 'Microsoft 365 (OAuth)',

@@ -1,19 +1,8 @@
-import { http } from './http';
-import type { AgentStats, QueueStats } from '../../../server/src/contracts/realtime';
-import type { KpiPoint, KpiSummary } from '../../../server/src/contracts/kpi';
+import { http, qs } from './http';
+import type { AgentStats, LiveStats, QueueStats } from '../../../server/src/contracts/views';
+import type { KpiPoint, KpiSummary, Occupancy, Staffing } from '../../../server/src/contracts/kpi';
 
-export type { AgentStats, KpiPoint, KpiSummary, QueueStats };
-
-export interface Staffing {
-  trafficErlangs: number;
-  agents: number | null;
-  table: { agents: number; serviceLevel: number; asaSeconds: number; occupancy: number }[];
-}
-
-export interface Occupancy {
-  occupancy: number | null;
-  agents: { agentId: number; name: string; busySeconds: number; staffedSeconds: number; occupancy: number | null }[];
-}
+export type { AgentStats, KpiPoint, KpiSummary, LiveStats, Occupancy, QueueStats, Staffing };
 
 export interface KpiWindow {
   from: string;
@@ -22,14 +11,11 @@ export interface KpiWindow {
   queueId?: number;
 }
 
-const qs = (o: Record<string, string | number | undefined>) =>
-  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
-
 export const supervisorApi = {
-  stats: () => http<{ at: string; queues: QueueStats[]; agents: AgentStats[] }>('GET', '/api/v1/supervisor/stats'),
-  summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary?${qs({ ...w })}`),
-  series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries?${qs({ ...w })}`),
-  occupancy: (w: { from: string; to: string }) => http<Occupancy>('GET', `/api/v1/kpi/occupancy?${qs({ ...w })}`),
+  stats: () => http<LiveStats>('GET', '/api/v1/supervisor/stats'),
+  summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary${qs({ ...w })}`),
+  series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries${qs({ ...w })}`),
+  occupancy: (w: { from: string; to: string }) => http<Occupancy>('GET', `/api/v1/kpi/occupancy${qs({ ...w })}`),
   staffing: (p: { arrivalsPerHour: number; ahtSeconds: number; targetServiceLevel: number; thresholdSeconds: number }) =>
-    http<Staffing>('GET', `/api/v1/kpi/staffing?${qs(p)}`),
+    http<Staffing>('GET', `/api/v1/kpi/staffing${qs(p)}`),
 };

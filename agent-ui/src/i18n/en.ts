@@ -196,6 +196,7 @@ const en = {
     cases: 'Cases',
     none: 'No results for “{q}”.',
     hint: 'Name, phone, email, case number or words',
+    failed: 'Search failed; try again.',
   },
   kb: {
     title: 'Knowledge base',

@@ -1,3 +1,5 @@
+import { logFailure } from '../../../ui-shared/report';
+
 let ctx: AudioContext | null = null;
 
 /** A short two-tone chime for a new offer, synthesised so no audio file has to load. */
@@ -6,7 +8,7 @@ export function playChime(): void {
     const AC = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
     if (!AC) return;
     ctx ??= new AC();
-    if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
+    if (ctx.state === 'suspended') void ctx.resume().catch(logFailure('resuming the audio for the offer chime'));
     const t0 = ctx.currentTime;
     for (const [i, freq] of [880, 1175].entries()) {
       const osc = ctx.createOscillator();
@@ -20,7 +22,8 @@ export function playChime(): void {
       osc.start(t0 + i * 0.18);
       osc.stop(t0 + i * 0.18 + 0.17);
     }
-  } catch {
+  } catch (err) {
     // sound is a courtesy; the card is what matters
+    logFailure('the offer chime')(err);
   }
 }

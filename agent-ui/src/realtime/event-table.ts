@@ -5,6 +5,7 @@ import { useCaseViewStore } from '../stores/case-view';
 import { useNotificationsStore } from '../stores/notifications';
 import { usePresenceStore } from '../stores/presence';
 import { useSessionStore } from '../stores/session';
+import { logFailure } from '../../../ui-shared/report';
 import { useSoftphoneStore, type CallProgress } from '../voice/softphone-store';
 
 export interface WorkspaceStores {
@@ -43,7 +44,7 @@ export const eventTable = {
   },
   'case:updated': (p: { caseId: number; status?: string; priority?: string; assigneeId?: number | null; routingState?: string; event?: string }, s) => {
     void s.cases.onCaseUpdated(p);
-    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
+    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(logFailure(`refreshing case ${p.caseId}`));
   },
   'interaction:new': (p: { caseId: number; interactionId?: number; customerId?: number; interaction?: TimelineItem }, s) => {
     s.cases.onInteraction(p);

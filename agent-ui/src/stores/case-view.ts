@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { casesApi, customersApi } from '../api/workspace';
 import type { CaseLink, CaseView, CustomerProfile, DeliveryAttempt, ReplyBody, TimelineItem } from '../api/types';
 import { useCasesStore } from './cases';
+import { logFailure } from '../../../ui-shared/report';
 
 export interface WatchDeps {
   watch: (caseId: number) => void;
@@ -121,7 +122,7 @@ export const useCaseViewStore = defineStore('caseView', {
           this.typing = null;
           this.markChatRead();
           // the agent is looking at it: not unread for them
-          if (p.caseId === this.current.id) void casesApi.markRead(p.caseId).catch(() => {});
+          if (p.caseId === this.current.id) void casesApi.markRead(p.caseId).catch(logFailure(`marking case ${p.caseId} read`));
         }
       } else {
         void this.refreshNewest();

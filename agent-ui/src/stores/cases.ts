@@ -1,5 +1,7 @@
 import { defineStore } from 'pinia';
 import { casesApi } from '../api/workspace';
+import { ApiError } from '../api/http';
+import { logFailure } from '../../../ui-shared/report';
 import { CHANNELS, type CaseView, type Channel } from '../api/types';
 import { useSessionStore } from './session';
 import { usePresenceStore } from './presence';
@@ -118,8 +120,12 @@ export const useCasesStore = defineStore('cases', {
       if (existing || p.assigneeId === me || p.assigneeId === undefined) {
         try {
           this.upsert((await casesApi.get(p.caseId)).case);
-        } catch {
-          // deleted or no longer visible: leave the list as it is
+        } catch (err) {
+          // no longer visible to me (moved to a queue I am not in, merged away): it leaves my lists
+          if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
+            this.mine = this.mine.filter((c) => c.id !== p.caseId);
+            this.queue = this.queue.filter((c) => c.id !== p.caseId);
+          } else logFailure(`refreshing case ${p.caseId}`)(err);
         }
       }
       if (this.queue.some((c) => c.id === p.caseId) || p.assigneeId === null) void this.loadQueue();

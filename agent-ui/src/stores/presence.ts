@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import type { Offer, Presence, PresenceState } from '../api/types';
 import { routingApi } from '../api/workspace';
 import { playChime } from '../lib/chime';
+import { logFailure } from '../../../ui-shared/report';
 import { useSessionStore } from './session';
 import type { AgentClientEvents } from '../../../server/src/contracts/realtime';
 
@@ -61,8 +62,9 @@ export const usePresenceStore = defineStore('presence', {
     async refresh(): Promise<void> {
       try {
         this.apply(await routingApi.myPresence());
-      } catch {
-        // older server without the endpoint: the session's presence stands
+      } catch (err) {
+        // the session's presence stands until the next presence event
+        logFailure('reading my presence')(err);
       }
     },
     async setPresence(p: Presence): Promise<void> {
@@ -134,7 +136,8 @@ export const usePresenceStore = defineStore('presence', {
     async decline(offerId: string): Promise<void> {
       this.answered.push(offerId);
       this.removeOffer(offerId);
-      await deps.request('offer:decline', { offerId }).catch(() => {});
+      // unanswered, the offer times out on the server and the case goes to the next agent all the same
+      await deps.request('offer:decline', { offerId }).catch(logFailure('declining an offer'));
     },
     /** After a reload or reconnect: the server's list of my pending offers is the truth. */
     async resumeOffers(): Promise<void> {
@@ -142,8 +145,9 @@ export const usePresenceStore = defineStore('presence', {
         const offers = await routingApi.myOffers();
         this.offers = this.offers.filter((o) => this.accepting.includes(o.offerId) || offers.some((x) => x.offerId === o.offerId));
         for (const o of offers) this.addOffer(o);
-      } catch {
-        // the offers endpoint may be missing on an older server; live events still arrive
+      } catch (err) {
+        // live offer events still arrive; the list is reconciled on the next reconnect
+        logFailure('reading my pending offers')(err);
       }
     },
   },

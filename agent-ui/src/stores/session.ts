@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { authApi } from '../api/workspace';
 import { ApiError, setUnauthorizedHandler } from '../api/http';
 import type { Agent } from '../api/types';
+import { logFailure } from '../../../ui-shared/report';
 
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -55,7 +56,8 @@ export const useSessionStore = defineStore('session', {
     },
     async logout(): Promise<void> {
       clearTimeout(expiryTimer);
-      await authApi.logout().catch(() => {});
+      // signed out here either way; the server's session ends at its expiry if this did not reach it
+      await authApi.logout().catch(logFailure('signing out'));
       this.agent = null;
       this.status = 'signedOut';
     },

@@ -15,6 +15,10 @@ export const QUEUE_NAMES = {
   lifecycle: 'lifecycle',
   /** Work that needs a server node's sockets: disconnect grace checks, joining agents to case rooms. */
   agentSockets: 'agent-sockets',
+  /** Slow or timed Twilio work handed off by the SMS and voice webhooks (media downloads, max wait → voicemail). */
+  twilio: 'twilio',
+  /** "Has this chat visitor left?", asked after the leave grace by whichever server node takes the job. */
+  chatLeaveCheck: 'chat-leave-check',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -53,6 +57,16 @@ export type AgentSocketJob =
   | { type: 'grace-expired'; agentId: number; disconnectedAt: number }
   | { type: 'room'; agentId: number; caseId: number; action: 'join' | 'leave' };
 
+/** Twilio work the webhooks hand off (channels/twilio/jobs.ts adds them; jobId per kind keeps them idempotent). */
+export type TwilioJob =
+  | { kind: 'fetch-media'; interactionId: number }
+  | { kind: 'max-wait'; callId: number; queuedAt: string };
+
+/** A chat visitor whose last socket closed: checked after the leave grace (channels/chat/leave-check.ts). */
+export interface ChatLeaveCheckJob {
+  visitorId: string;
+}
+
 /** Customer messages the notifications worker sends (customer-messages/). Secrets stay in Redis only until sent. */
 export type NotificationJob =
   | { kind: 'magic-link'; to: string; link: string; language: string }
@@ -89,4 +103,16 @@ export const QUEUES = {
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   }),
   agentSockets: spec<AgentSocketJob>({ name: QUEUE_NAMES.agentSockets, consumer: 'a server node: routing/agent-socket.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+  twilio: spec<TwilioJob>({
+    name: QUEUE_NAMES.twilio,
+    consumer: 'workers/src/processors/twilio.ts',
+    // Twilio's media URLs and call API may be slow for minutes; the worker's sweep re-adds what is still pending
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+  }),
+  chatLeaveCheck: spec<ChatLeaveCheckJob>({
+    name: QUEUE_NAMES.chatLeaveCheck,
+    consumer: 'a server node: channels/chat/leave-check.ts (asks every node whether the visitor still has a tab open)',
+    // the producer adds the leave grace as the delay
+    options: { removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'fixed', delay: 1000 } },
+  }),
 } as const;

@@ -1,8 +1,11 @@
 // Socket.IO contracts shared by server, workers and the agent UI.
 // Namespaces: /agent (signed-in staff), /supervisor (supervisor/admin), /visitor (chat widget).
 
-import type { Channel, CasePriority, CaseStatus, CaseType, Presence } from './vocabulary.js';
-import type { DeliveryAttempt, Notification, TimelineItem } from './views.js';
+import type { CasePriority, CaseStatus, Presence } from './vocabulary.js';
+import type { AgentStats, DeliveryAttempt, Notification, OfferPayload, PresencePayload, QueueStats, TimelineItem } from './views.js';
+
+// The payloads UIs also read over HTTP are TypeBox schemas in views.ts; their types are re-exported here.
+export type { AgentStats, OfferPayload, PresencePayload, QueueStats };
 import type { VisitorServerEvents } from './visitor.js';
 
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
@@ -36,37 +39,12 @@ export type RealtimeEnvelope =
 
 // ---- Routing and presence over /agent and /supervisor ----
 
-/** What an agent is offered: enough to decide without opening the case. */
-export interface OfferPayload {
-  offerId: string;
-  /** ISO time after which the offer is withdrawn and the case goes to the next agent. */
-  expiresAt: string;
-  case: {
-    id: number;
-    number: number;
-    subject: string;
-    channel: Channel;
-    priority: CasePriority;
-    type: CaseType;
-    queue: { id: number; name: string } | null;
-    waitingSeconds: number;
-  };
-  customer: { id: number; name: string | null; tier: 'standard' | 'vip' };
-}
-
 export type RescindReason = 'timeout' | 'taken' | 'abandoned' | 'customer_left' | 'agent_unavailable' | 'transferred' | 'closed';
 
 export interface OfferRescindedPayload {
   offerId: string;
   caseId: number;
   reason: RescindReason;
-}
-
-/** `load` maps a channel to "used/capacity", e.g. {"chat": "2/3"}; busy = some channel is full (or on a call). */
-export interface PresencePayload {
-  presence: Presence;
-  busy: boolean;
-  load: Record<string, string>;
 }
 
 /** Built in one place (realtime/case-updated.ts) from the case row; clients refetch what they show. */
@@ -148,30 +126,6 @@ export interface AgentServerEvents {
   typing: (p: TypingPayload) => void;
   /** an @mention of this agent in an internal note */
   notification: (p: Omit<Notification, 'readAt'>) => void;
-}
-
-export interface QueueStats {
-  queueId: number | null;
-  name: string;
-  waiting: number;
-  offered: number;
-  assigned: number;
-  /** of `assigned`: written cases kept for an agent who is Offline (ASSIGNMENT_KEEP_OFFLINE_MINUTES) */
-  heldByOffline: number;
-  oldestWaitingSeconds: number;
-  availableAgents: number;
-}
-
-export interface AgentStats {
-  agentId: number;
-  name: string;
-  presence: Presence;
-  busy: boolean;
-  load: Record<string, string>;
-  pendingOffers: number;
-  presenceSince: string;
-  /** open cases this agent holds while Offline (kept for them through a short absence) */
-  heldWhileOffline: number;
 }
 
 /** /supervisor: server → client, pushed at least every couple of seconds while something changes. */

@@ -2,7 +2,7 @@
 // (OpenAPI documents it; Fastify serialises against it, which drops any field not named here) and its
 // Static type is the type both the server code and the UIs use — no copy to drift apart.
 import { Type, type Static } from 'typebox';
-import { CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT } from './vocabulary.js';
+import { CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT, StringEnum } from './vocabulary.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** an ISO 8601 time as the server writes it (Date#toISOString) */
@@ -282,3 +282,109 @@ export type PortalMe = Static<typeof PortalMe>;
 /** a published article in the portal: listed without its body, opened with its rendered html */
 export const PortalArticle = Type.Object({ ...KbArticle.properties, body: Type.Optional(Type.String()), html: Type.Optional(Type.String()) });
 export type PortalArticle = Static<typeof PortalArticle>;
+
+// ---- routing: offers, presence, live figures ----
+
+/** What an agent is offered: enough to decide without opening the case (the `offer` event, GET /agents/me/offers). */
+export const OfferPayload = Type.Object({
+  offerId: Type.String({ format: 'uuid' }),
+  /** ISO time after which the offer is withdrawn and the case goes to the next agent. */
+  expiresAt: Time,
+  case: Type.Object({
+    id: Type.Integer(),
+    number: Type.Integer(),
+    subject: Type.String(),
+    channel: ChannelT,
+    priority: CasePriorityT,
+    type: CaseTypeT,
+    queue: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
+    waitingSeconds: Type.Integer(),
+  }),
+  customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), tier: CustomerTierT }),
+});
+export type OfferPayload = Static<typeof OfferPayload>;
+
+/** `load` maps a channel to "used/capacity", e.g. {"chat": "2/3"}; busy = some channel is full (or on a call). */
+export const PresencePayload = Type.Object({ presence: PresenceT, busy: Type.Boolean(), load: Type.Record(Type.String(), Type.String()) });
+export type PresencePayload = Static<typeof PresencePayload>;
+
+export const QueueStats = Type.Object({
+  queueId: Nullable(Type.Integer()),
+  name: Type.String(),
+  waiting: Type.Integer(),
+  offered: Type.Integer(),
+  assigned: Type.Integer(),
+  /** of `assigned`: written cases kept for an agent who is Offline (ASSIGNMENT_KEEP_OFFLINE_MINUTES) */
+  heldByOffline: Type.Integer(),
+  oldestWaitingSeconds: Type.Integer(),
+  availableAgents: Type.Integer(),
+});
+export type QueueStats = Static<typeof QueueStats>;
+
+export const AgentStats = Type.Object({
+  agentId: Type.Integer(),
+  name: Type.String(),
+  presence: PresenceT,
+  busy: Type.Boolean(),
+  load: Type.Record(Type.String(), Type.String()),
+  pendingOffers: Type.Integer(),
+  presenceSince: Time,
+  /** open cases this agent holds while Offline (kept for them through a short absence) */
+  heldWhileOffline: Type.Integer(),
+});
+export type AgentStats = Static<typeof AgentStats>;
+
+/** GET /supervisor/stats: both live tables at one time (the socket pushes them as stats:queues / stats:agents). */
+export const LiveStats = Type.Object({ at: Time, queues: Type.Array(QueueStats), agents: Type.Array(AgentStats) });
+export type LiveStats = Static<typeof LiveStats>;
+
+// ---- chat widget (visitors) ----
+
+export const VisitorMessage = Type.Object({
+  id: Type.Integer(),
+  caseId: Type.Integer(),
+  from: Type.Union([Type.Literal('visitor'), Type.Literal('agent')]),
+  /** agent's display name; null for the visitor */
+  name: Nullable(Type.String()),
+  text: Type.String(),
+  createdAt: Time,
+  status: Type.String(),
+  attachments: Type.Array(TimelineAttachment),
+  clientId: Type.Optional(Type.String()),
+});
+export type VisitorMessage = Static<typeof VisitorMessage>;
+
+export const QueueStatus = Type.Object({
+  caseId: Nullable(Type.Integer()),
+  state: StringEnum(['none', 'waiting', 'offered', 'assigned', 'closed'] as const),
+  /** 1 = next to be answered; null when not waiting */
+  position: Nullable(Type.Integer()),
+  estimatedWaitSeconds: Nullable(Type.Integer()),
+});
+export type QueueStatus = Static<typeof QueueStatus>;
+
+/** GET /widget/api/status: whether live chat is offered now, and why not (closed = outside business hours) */
+export const ChatStatus = Type.Object({
+  online: Type.Boolean(),
+  reason: StringEnum(['open', 'closed', 'no_agents'] as const),
+  maxAttachmentBytes: Type.Integer(),
+});
+export type ChatStatus = Static<typeof ChatStatus>;
+
+export const VisitorCreated = Type.Object({ visitorId: Type.String(), token: Type.String() });
+export type VisitorCreated = Static<typeof VisitorCreated>;
+
+/** GET /widget/api/conversation: who the visitor is and their ongoing conversation */
+export const WidgetConversation = Type.Object({
+  visitor: Type.Object({ id: Type.String(), name: Nullable(Type.String()), email: Nullable(Type.String()), language: Type.String() }),
+  caseId: Nullable(Type.Integer()),
+  caseNumber: Nullable(Type.Integer()),
+  messages: Type.Array(VisitorMessage),
+  status: QueueStatus,
+});
+export type WidgetConversation = Static<typeof WidgetConversation>;
+
+export const OfflineMessageAccepted = Type.Object({ caseNumber: Type.Integer() });
+export type OfflineMessageAccepted = Static<typeof OfflineMessageAccepted>;
+
+export const Ok = Type.Object({ ok: Type.Literal(true) });

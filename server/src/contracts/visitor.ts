@@ -1,28 +1,13 @@
 // Socket.IO contract of the /visitor namespace (chat widget ↔ server), shared with the widget bundle.
 
+import type { QueueStatus, VisitorMessage } from './views.js';
+
 /** The header the widget's HTTP calls carry the visitor token in (cross-origin: no cookie). */
 export const VISITOR_HEADER = 'x-visitor-token';
 
-export interface VisitorMessage {
-  id: number;
-  caseId: number;
-  from: 'visitor' | 'agent';
-  /** agent's display name; null for the visitor */
-  name: string | null;
-  text: string;
-  createdAt: string;
-  status: string;
-  attachments: { id: number; filename: string; contentType: string; size: number; url: string }[];
-  clientId?: string;
-}
-
-export interface QueueStatus {
-  caseId: number | null;
-  state: 'none' | 'waiting' | 'offered' | 'assigned' | 'closed';
-  /** 1 = next to be answered; null when not waiting */
-  position: number | null;
-  estimatedWaitSeconds: number | null;
-}
+// The message and queue-status shapes are TypeBox schemas in views.ts (the widget routes' response
+// schemas); imported as types only, so the widget bundle does not carry the schema library.
+export type { QueueStatus, VisitorMessage };
 
 /** A transcript request: sent to a proved address, a confirmation link mailed, or refused with the reason to show. */
 export type TranscriptAck =

@@ -24,7 +24,7 @@ export function redactUrl(url: string): string {
       try {
         name = decodeURIComponent(name.replace(/\+/g, ' '));
       } catch {
-        // a malformed name is kept as it came, and still checked
+        name = pair.slice(0, eq); // a malformed name is kept as it came, and still checked
       }
       return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=${CENSOR}` : pair;
     })

@@ -23,11 +23,7 @@ export function originPolicy(config: Pick<Config, 'publicUrl' | 'allowedOrigins'
         if (isAllowed(origin)) return { ok: true };
         // Same origin as the address the browser used (e.g. the hub opened by IP on a LAN): a
         // browser always sends the Host it connects to, so another site cannot fake this pair.
-        try {
-          if (origin !== 'null' && headers.host && new URL(origin).host === new URL(`${new URL(origin).protocol}//${headers.host}`).host) return { ok: true };
-        } catch {
-          // not a URL: refused below
-        }
+        if (origin !== 'null' && headers.host && sameHost(origin, headers.host)) return { ok: true };
         return { ok: false, reason: `requests signed in by cookie must come from the hub's own pages (Origin ${origin} is not allowed; see ALLOWED_ORIGINS)` };
       }
       const site = headers['sec-fetch-site'];
@@ -36,4 +32,13 @@ export function originPolicy(config: Pick<Config, 'publicUrl' | 'allowedOrigins'
       return { ok: false, reason: 'requests signed in by cookie must say where they come from (Origin header); API clients sign in with a bearer token instead' };
     },
   };
+}
+
+/** Whether `origin` names the host the browser connected to (`host` header); false when either is not a URL. */
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === new URL(`${new URL(origin).protocol}//${host}`).host;
+  } catch {
+    return false; // not a URL: refused by the caller
+  }
 }

@@ -2,6 +2,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
+import { logErrors } from './best-effort.js';
+import type { Log } from './log.js';
 
 export interface HubQueues {
   routing: Queue<RoutingJob>;
@@ -16,7 +18,8 @@ export interface HubQueues {
   closeAll(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): HubQueues {
+/** `log` hears the queues' connection errors (a Redis outage), at most one line per queue every 30 s. */
+export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 'warn'>): HubQueues {
   // names and options come from the registry (contracts/jobs.ts)
   const make = <P>(spec: QueueSpec<P>) => new Queue<P>(spec.name, { connection, prefix, defaultJobOptions: spec.options });
   const routing = make(QUEUES.routing);
@@ -26,7 +29,7 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
   const routerEvents = make(QUEUES.routerEvents);
   const lifecycle = make(QUEUES.lifecycle);
   const agentSockets = make(QUEUES.agentSockets);
-  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) q.on('error', () => {});
+  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) logErrors(q, log, `queue ${q.name}`);
   return {
     routing,
     outbound,

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { logErrors } from './best-effort.js';
 
 /**
  * Producers (web requests) must fail fast when Redis is down so the request can answer from
@@ -14,7 +15,8 @@ export function createRedis(url: string, role: 'producer' | 'worker' | 'subscrib
     retryStrategy: (times) => Math.min(times * 200, 2000),
     ...extra,
   });
-  // Connection errors are reported by readiness checks and logs; they must never crash the process.
-  redis.on('error', () => {});
+  // Connection errors must never crash the process; readiness checks report them, and stderr says so
+  // (at most once per 30 s per connection) so an outage is visible even before a logger exists.
+  logErrors(redis, undefined, `redis (${role})`);
   return redis;
 }

@@ -26,6 +26,8 @@ export interface OfferAttempt {
   candidates: number[];
   stickyId: number | null;
   routerId?: string;
+  /** how long the agent has to answer: the queue's timeout for this channel; the hub default when unset */
+  timeoutMs?: number;
   /** the `offer` event, built by the router from what it already read */
   payload: (offerId: string, expiresAt: string) => OfferPayload;
 }
@@ -48,7 +50,7 @@ export interface OfferOutcome {
  * index) nor push an agent past capacity. After commit the agent gets `offer` and the expiry timer starts.
  */
 export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<OfferOutcome> {
-  const timeoutMs = offerTimeoutMs(settingsOf(deps), a.channel);
+  const timeoutMs = a.timeoutMs ?? offerTimeoutMs(settingsOf(deps), a.channel);
   const r = await deps.db.query(
     `SELECT outcome, offer_id, agent_id, expires_at, skipped FROM routing_offer($1, $2, $3, $4, $5)`,
     [a.caseId, a.candidates, a.stickyId, timeoutMs / 1000, JSON.stringify(a.routerId ? { router: a.routerId } : {})],

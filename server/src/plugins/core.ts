@@ -49,7 +49,7 @@ export default fp<CoreOptions>(
       });
     const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing, { log: app.log });
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
-    const queues = createQueues(redis, opts.config.queuePrefix);
+    const queues = createQueues(redis, opts.config.queuePrefix, app.log);
     const store = localDiskStore(opts.config.storageDir, { maxBytes: opts.config.attachmentMaxBytes });
     app.decorate('config', opts.config);
     app.decorate('db', db);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { resetTokenOwner, spendResetToken } from '../auth/password-reset.js';
+import { passwordLinkOwner, spendPasswordLink } from '../auth/password-links.js';
 import { PASSWORD_LENGTH } from '../schemas/common.js';
 import { esc, plainPage as page } from './plain-page.js';
 
@@ -39,7 +39,7 @@ const resetPasswordPage: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/reset-password', { config: limit, schema: { hide: true, querystring: Type.Object({ token: Type.String({ maxLength: 200 }) }) } }, async (req, reply) => {
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-    const owner = await resetTokenOwner(app.db, req.query.token);
+    const owner = await passwordLinkOwner(app.db, 'reset', req.query.token);
     if (!owner) return reply.code(404).send(page(T.en.goneTitle, `<p>${T.en.gone}</p>`));
     return form(await langOf(owner.agentId), req.query.token, owner.email);
   });
@@ -56,14 +56,14 @@ const resetPasswordPage: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const html = !req.headers['content-type']?.startsWith('application/json');
       const { token, password, confirm } = req.body;
-      const owner = await resetTokenOwner(app.db, token);
+      const owner = await passwordLinkOwner(app.db, 'reset', token);
       const lang: Lang = owner ? await langOf(owner.agentId) : 'en';
       const fail = (status: number, reason: string) =>
         html
           ? reply.code(status).header('content-type', 'text/html; charset=utf-8').send(owner ? form(lang, token, owner.email, reason) : page(T.en.goneTitle, `<p>${esc(reason)}</p>`))
           : reply.code(status).send({ error: status === 404 ? 'Not Found' : 'Bad Request', message: reason });
       if (confirm !== undefined && confirm !== password) return fail(400, T[lang].differ);
-      const r = await spendResetToken(app.db, token, password, req.ip);
+      const r = await spendPasswordLink(app.db, 'reset', token, password, req.ip);
       if (!r.ok) return fail(r.status, r.reason);
       // a password chosen through the link ends whatever sessions the old one had opened
       await app.endStaffSessions({ agentId: r.agentId, all: true });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { setupTokenOwner, spendSetupToken } from '../setup/first-admin.js';
+import { passwordLinkOwner, spendPasswordLink } from '../auth/password-links.js';
 import { completeFirstRun, firstRunTokenValid, organisationProblems, organisationSetUp, saveFirstOrganisation, type OrganisationInput } from '../setup/first-run.js';
 import { withTransaction } from '../db/pool.js';
 import { PASSWORD_LENGTH } from '../schemas/common.js';
@@ -56,7 +56,7 @@ const setupPage: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
       const { token } = req.query;
       if (await firstRunTokenValid(app.db, token)) return firstRunForm(token);
-      const owner = await setupTokenOwner(app.db, token);
+      const owner = await passwordLinkOwner(app.db, 'setup', token);
       if (!owner) return reply.code(404).send(gone);
       return adminForm(token, owner.email, !(await organisationSetUp(app.db)));
     },
@@ -84,7 +84,7 @@ const setupPage: FastifyPluginAsyncTypebox = async (app) => {
       const { token, password, confirm, ...v } = req.body;
       const organisation = { name: v.organisationName ?? '', language: v.language as OrganisationInput['language'], timeZone: v.timeZone ?? '' };
       const firstRun = await firstRunTokenValid(app.db, token);
-      const owner = firstRun ? null : await setupTokenOwner(app.db, token);
+      const owner = firstRun ? null : await passwordLinkOwner(app.db, 'setup', token);
       const withOrganisation = firstRun || (!!owner && !(await organisationSetUp(app.db)));
       // `npm run setup`'s page offers the organisation fields; left empty, Admin → Settings names it later
       const namesOrganisation = !firstRun && withOrganisation && !!organisation.name.trim();
@@ -104,7 +104,7 @@ const setupPage: FastifyPluginAsyncTypebox = async (app) => {
           const problems = organisationProblems(organisation);
           if (problems.length) return fail(400, problems.map((p) => p.reason).join('; '), problems);
         }
-        const r = await spendSetupToken(app.db, token, password, req.ip);
+        const r = await spendPasswordLink(app.db, 'setup', token, password, req.ip);
         if (!r.ok) return fail(r.status, r.reason);
         if (namesOrganisation && owner) await withTransaction(app.db, (tx) => saveFirstOrganisation(tx, organisation, owner.agentId));
         email = r.email;

@@ -55,6 +55,8 @@ interface CaseDetails {
   type: CaseType;
   queue_name: string | null;
   distribution: string | null;
+  /** the queue's offer timeout per channel in seconds (admin → queues); a channel not named uses the default */
+  offer_timeouts: Record<string, number> | null;
   customer_name: string | null;
   tier: 'standard' | 'vip';
   /** agents who declined or let it time out within the cooldown */
@@ -164,6 +166,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
       candidates: best.map((a) => a.id),
       stickyId,
       routerId: opts.routerId,
+      timeoutMs: d.offer_timeouts?.[c.channel] ? d.offer_timeouts[c.channel] * 1000 : undefined,
       payload: (offerId, expiresAt) => offerPayloadOf(c, d, offerId, expiresAt),
     });
     if (outcome.caseBusy) {
@@ -237,7 +240,7 @@ function offerPayloadOf(c: WaitingCase, d: CaseDetails, offerId: string, expires
 /** One round trip for everything the offers of this pass need beyond the queue order. */
 async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldownSeconds: number): Promise<Map<number, CaseDetails>> {
   const r = await deps.db.query(
-    `SELECT c.id, c.number, c.subject, c.type, q.name AS queue_name, q.distribution, cu.name AS customer_name, cu.tier,
+    `SELECT c.id, c.number, c.subject, c.type, q.name AS queue_name, q.distribution, q.offer_timeouts, cu.name AS customer_name, cu.tier,
             ARRAY(SELECT o.agent_id FROM offers o
                    WHERE o.case_id = c.id AND o.status IN ('declined', 'timed_out') AND o.end_reason IS DISTINCT FROM 'late_accept'
                      AND o.responded_at > now() - make_interval(secs => $2)) AS refused,

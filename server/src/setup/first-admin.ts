@@ -3,8 +3,7 @@ import type pg from 'pg';
 import { hashPassword } from '../auth/passwords.js';
 import { withTransaction } from '../db/pool.js';
 import { audit } from '../audit/audit-log.js';
-import { newToken, sha256 } from '../lib/tokens.js';
-import { passwordLengthProblem } from '../schemas/common.js';
+import { issuePasswordLink } from '../auth/password-links.js';
 
 export const SETUP_TOKEN_TTL_HOURS = 24;
 
@@ -45,47 +44,7 @@ export async function createFirstAdmin(db: pg.Pool, email: string, name: string)
       agentId = r.rows[0].id as number;
       await audit(tx, { actorId: null, action: 'setup.first_admin', entity: 'agent', entityId: agentId, after: { email: address } });
     }
-    const token = newToken('chs_');
-    const expiresAt = new Date(Date.now() + SETUP_TOKEN_TTL_HOURS * 3600_000);
-    await tx.query(
-      `INSERT INTO admin_setup_tokens (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (agent_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, created_at = now()`,
-      [sha256(token), agentId, expiresAt],
-    );
+    const { token, expiresAt } = await issuePasswordLink(tx, 'setup', agentId, SETUP_TOKEN_TTL_HOURS);
     return { ok: true, agentId, token, expiresAt };
-  });
-}
-
-/** The admin a still-valid setup token belongs to. */
-export async function setupTokenOwner(db: pg.Pool, token: string): Promise<{ agentId: number; email: string } | null> {
-  const r = await db.query(
-    `SELECT a.id, a.email FROM admin_setup_tokens t JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = $1 AND t.expires_at > now() AND a.active`,
-    [sha256(token)],
-  );
-  return r.rowCount ? { agentId: r.rows[0].id, email: r.rows[0].email } : null;
-}
-
-/** Spends the token: sets the admin's password. Works once. */
-export async function spendSetupToken(
-  db: pg.Pool,
-  token: string,
-  password: string,
-  ip: string | null,
-): Promise<{ ok: true; email: string } | { ok: false; status: 400 | 404; reason: string }> {
-  const tooShortOrLong = passwordLengthProblem(password);
-  if (tooShortOrLong) return { ok: false, status: 400, reason: tooShortOrLong };
-  const hash = await hashPassword(password);
-  return withTransaction(db, async (tx) => {
-    const r = await tx.query(
-      `DELETE FROM admin_setup_tokens t USING agents a WHERE t.token_hash = $1 AND a.id = t.agent_id AND t.expires_at > now() AND a.active
-       RETURNING a.id, a.email`,
-      [sha256(token)],
-    );
-    if (!r.rowCount) return { ok: false, status: 404, reason: 'this set-up link is not valid (already used or expired); run npm run setup again for a new one' };
-    const { id, email } = r.rows[0];
-    await tx.query(`UPDATE agents SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, hash]);
-    await tx.query(`DELETE FROM sessions WHERE agent_id = $1`, [id]);
-    await audit(tx, { actorId: id, action: 'setup.password_set', entity: 'agent', entityId: id, ip });
-    return { ok: true, email };
   });
 }

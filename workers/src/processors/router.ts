@@ -21,7 +21,7 @@ import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
-import { bestEffort } from '../../../server/src/lib/best-effort.js';
+import { bestEffort, logErrors } from '../../../server/src/lib/best-effort.js';
 import { startPassLease } from '../../../server/src/routing/pass-lease.js';
 
 export interface RouterOptions {
@@ -54,7 +54,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const { config, log } = opts;
   const prefix = config.queuePrefix;
   const producer: Redis | null = opts.queues ? null : createRedis(config.redisUrl, 'producer');
-  const queues = opts.queues ?? createQueues(producer!, prefix);
+  const queues = opts.queues ?? createQueues(producer!, prefix, log);
   // offers go straight onto the sockets' Redis stream (one entry each) rather than through the realtime queue
   const adapterConn = opts.realtime ? null : createRedis(config.redisUrl, 'worker');
   const streams = adapterConn ? adapterEmitter(adapterConn, prefix, log) : null;
@@ -133,7 +133,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   // a case put on the routing queue (ingest, requeue, recovery) is an arrival
   const arrivals = new QueueEvents(QUEUE_NAMES.routing, { connection: eventsConn, prefix, autorun: true });
   arrivals.on('waiting', () => requestPass());
-  arrivals.on('error', (err) => log.warn({ err }, 'routing queue events connection error; arrivals are also found by the sweep'));
+  logErrors(arrivals, log, 'routing queue events (arrivals); the sweep also finds them');
 
   // ---- safety net: rebuild after Redis data loss, lost timers, escalations ----
   const sentinel = `${prefix}:router:alive`;
@@ -185,6 +185,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 
   // ---- supervisor figures: one router per tick publishes, and only what changed ----
   let lastStats = '';
+  let lastStatsWarn = 0;
   const statsTimer = setInterval(async () => {
     if (stopped) return;
     try {
@@ -203,8 +204,12 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       }
       await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:queues', payload: { at, queues: qs } });
       await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:agents', payload: { at, agents: as } });
-    } catch {
-      // figures are advisory; the next tick tries again
+    } catch (err) {
+      // figures are advisory and the next tick tries again: one warning a minute while this keeps failing
+      if (Date.now() - lastStatsWarn > 60_000) {
+        lastStatsWarn = Date.now();
+        log.warn({ err }, 'live figures for supervisors could not be pushed');
+      }
     }
   }, config.routing.statsMs);
 

@@ -35,8 +35,8 @@ export function startTwilioWorker(deps: {
     { connection: deps.connection, prefix: deps.prefix, concurrency: 5 },
   );
   worker.on('error', (err) => deps.log.warn({ err }, 'twilio worker error'));
-  const queue = createTwilioQueue(deps.producer, deps.prefix);
-  const hubQueues = createQueues(deps.producer, deps.prefix);
+  const queue = createTwilioQueue(deps.producer, deps.prefix, deps.log);
+  const hubQueues = createQueues(deps.producer, deps.prefix, deps.log);
   const routingDeps = { db: deps.db, queues: hubQueues, realtime: queueEmitter(hubQueues.realtime, deps.log), log: deps.log, config: deps.config };
   let stopped = false;
   const timer = setInterval(async () => {

@@ -1,5 +1,7 @@
 import type { Queryable } from '../../db/pool.js';
 import { parseBusinessHoursSpec, type Config } from '../../config.js';
+import { openingHoursFor } from '../../business-hours/opening-hours.js';
+import { isOpen } from '../twilio/numbers.js';
 
 export interface ChatAvailability {
   online: boolean;
@@ -21,9 +23,13 @@ export function withinBusinessHours(config: Config, now = new Date()): boolean {
   return dayOk && minute >= spec.fromMin && minute < spec.toMin;
 }
 
-/** Chat is offered only in business hours and while some agent who takes chats is Available. */
+/**
+ * Chat is offered only in business hours — CHAT_BUSINESS_HOURS when set, else the organisation's hours
+ * (Admin → Business hours) — and while some agent who takes chats is Available.
+ */
 export async function chatAvailability(db: Queryable, config: Config, now = new Date()): Promise<ChatAvailability> {
-  if (!withinBusinessHours(config, now)) return { online: false, reason: 'closed' };
+  const open = config.chat.businessHours ? withinBusinessHours(config, now) : isOpen(await openingHoursFor(db, null), now);
+  if (!open) return { online: false, reason: 'closed' };
   const r = await db.query(
     `SELECT EXISTS (
        SELECT 1 FROM agents a JOIN queue_members qm ON qm.agent_id = a.id JOIN queues q ON q.id = qm.queue_id

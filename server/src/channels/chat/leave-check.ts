@@ -6,10 +6,11 @@ import { currentCase } from './conversation.js';
 import { leaveQueue } from './leave-queue.js';
 import type { RoutingDeps } from '../../lifecycle/deps.js';
 import { settleWithin } from '../../lib/with-timeout.js';
-import { bestEffort } from '../../lib/best-effort.js';
+import { bestEffort, logErrors } from '../../lib/best-effort.js';
+import { QUEUES, type ChatLeaveCheckJob } from '../../contracts/jobs.js';
 import { visitorNamespace } from '../../realtime/namespaces.js';
 
-const QUEUE = 'chat-leave-check';
+const QUEUE = QUEUES.chatLeaveCheck.name;
 
 /**
  * "Has this visitor left?" is asked after a grace period by a delayed job rather than a timer,
@@ -17,10 +18,10 @@ const QUEUE = 'chat-leave-check';
  * the job asks every node (through the socket adapter) whether the visitor still has a tab open.
  */
 export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { schedule(visitorId: string): Promise<void> } {
-  const queue = new Queue<{ visitorId: string }>(QUEUE, { connection: app.redis, prefix: app.config.queuePrefix });
-  queue.on('error', () => {});
+  const queue = new Queue<ChatLeaveCheckJob>(QUEUE, { connection: app.redis, prefix: app.config.queuePrefix, defaultJobOptions: QUEUES.chatLeaveCheck.options });
+  logErrors(queue, app.log, `queue ${QUEUE}`);
   const connection = createRedis(app.config.redisUrl, 'worker');
-  const worker = new Worker<{ visitorId: string }>(
+  const worker = new Worker<ChatLeaveCheckJob>(
     QUEUE,
     async (job) => {
       const still = await visitorNamespace(app.io).in(rooms.visitor(job.data.visitorId)).fetchSockets();
@@ -41,7 +42,7 @@ export function startLeaveChecks(app: FastifyInstance, routing: RoutingDeps): { 
   return {
     async schedule(visitorId) {
       await queue
-        .add('check', { visitorId }, { delay: app.config.chat.leaveGraceMs, removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'fixed', delay: 1000 } })
+        .add('check', { visitorId }, { delay: app.config.chat.leaveGraceMs })
         .catch((err) => app.log.warn({ err, visitorId }, 'could not schedule the chat leave check'));
     },
   };

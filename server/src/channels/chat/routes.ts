@@ -9,7 +9,8 @@ import { currentCase, messagesOf, postVisitorMessage, queueStatus, type ChatDeps
 import { chatAvailability } from './availability.js';
 import { registerVisitorNamespace } from './visitor-socket.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
-import { Id } from '../../schemas/common.js';
+import { ErrorView, Id } from '../../schemas/common.js';
+import { ChatStatus, OfflineMessageAccepted, Ok, VisitorCreated, VisitorMessage, WidgetConversation } from '../../contracts/views.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 import { confirmTranscript, peekConfirmation } from './transcripts.js';
 import { transcriptConfirmPage, transcriptResultPage } from './confirm-page.js';
@@ -18,7 +19,7 @@ import { WindowLimiter, tooManyRequests, type WindowRule } from '../../limits/wi
 import { VISITOR_HEADER } from '../../contracts/visitor.js';
 export { VISITOR_HEADER };
 
-
+const errors = { 400: ErrorView, 401: ErrorView };
 const Language = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
 const Email = Type.String({ maxLength: 320, pattern: '^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$' });
 const B64File = Type.Object({
@@ -61,7 +62,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const maxBytes = Math.min(app.config.chat.maxAttachmentBytes, app.config.attachmentMaxBytes);
   const perIp = { max: 30, timeWindow: 60_000 };
 
-  app.get('/api/status', { schema: { tags: ['chat'], summary: 'Whether live chat is offered right now' } }, async () => ({
+  app.get('/api/status', { schema: { tags: ['chat'], summary: 'Whether live chat is offered right now', response: { 200: ChatStatus } } }, async () => ({
     ...(await chatAvailability(app.db, app.config)),
     maxAttachmentBytes: maxBytes,
   }));
@@ -74,6 +75,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['chat'],
         summary: 'Start as a chat visitor (token is kept by the widget)',
         body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Email), language: Type.Optional(Language) }),
+        response: { 201: VisitorCreated, ...errors },
       },
     },
     async (req, reply) => {
@@ -87,17 +89,19 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['chat'],
+        summary: 'Change the visitor’s name, email or language',
         body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), email: Type.Optional(Email), language: Type.Optional(Language) }),
+        response: { 200: Ok, ...errors },
       },
     },
     async (req) => {
       const v = await visitorOf(req);
       await updateVisitor(app.db, v.id, req.body);
-      return { ok: true };
+      return { ok: true as const };
     },
   );
 
-  app.get('/api/conversation', { schema: { tags: ['chat'], summary: 'The visitor’s ongoing conversation' } }, async (req) => {
+  app.get('/api/conversation', { schema: { tags: ['chat'], summary: 'The visitor’s ongoing conversation', response: { 200: WidgetConversation, ...errors } } }, async (req) => {
     const v = await visitorOf(req);
     const open = await currentCase(app.db, v.id);
     return {
@@ -146,7 +150,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           clientId: Type.String({ pattern: '^[\\w-]{1,64}$' }),
           attachments: Type.Optional(Type.Array(B64File, { maxItems: 5 })),
         }),
-
+        response: { 201: VisitorMessage, ...errors },
       },
     },
     async (req, reply) => {
@@ -215,6 +219,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           text: Type.String({ minLength: 1, maxLength: 10_000 }),
           language: Type.Optional(Language),
         }),
+        response: { 201: OfflineMessageAccepted, ...errors },
       },
     },
     async (req, reply) => {

@@ -10,6 +10,7 @@ import { recordCallback } from '../twilio/raw-event.js';
 import { keywordAction, OPT_REPLIES, setOptOut } from './opt-out.js';
 import { applyMessageStatus } from './status.js';
 import { mediaLinkRoute } from '../twilio/media-links.js';
+import { afterHoursSmsReply } from '../../customer-messages/after-hours.js';
 import { bestEffort } from '../../lib/best-effort.js';
 
 const PERSIAN = /[\u0600-\u06FF]/;
@@ -78,6 +79,13 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
     if (action && !p.OptOutType) {
       const lang = (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
       twiml.message(OPT_REPLIES[action][lang] ?? OPT_REPLIES[action].en!);
+    } else if (!action && !result.duplicate) {
+      // outside business hours: one auto-reply per conversation per closure (customer-messages/after-hours.ts)
+      const lang = (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
+      const text = await afterHoursSmsReply(app.db, {
+        caseId: result.caseId, queueId: number?.queueId ?? null, language: lang, numberHours: number?.businessHours, numberMessage: number?.afterHoursMessage,
+      });
+      if (text) twiml.message(text);
     }
     return sendTwiml(reply, twiml);
   });

@@ -1,28 +1,25 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../../lib/with-timeout.js';
+import { QUEUES, type TwilioJob } from '../../contracts/jobs.js';
+import { logErrors } from '../../lib/best-effort.js';
+import type { Log } from '../../lib/log.js';
+
+export type { TwilioJob };
 
 /**
  * Slow or timed Twilio work handed off by the webhooks: downloading MMS media, and sending a caller who waited
  * past the queue's maximum wait to voicemail.
  */
-export const TWILIO_QUEUE = 'twilio';
-
-export type TwilioJob =
-  | { kind: 'fetch-media'; interactionId: number }
-  | { kind: 'max-wait'; callId: number; queuedAt: string };
+export const TWILIO_QUEUE = QUEUES.twilio.name;
 
 export function twilioJobId(job: TwilioJob): string {
   return job.kind === 'fetch-media' ? `fetch-media-${job.interactionId}` : `max-wait-${job.callId}-${Date.parse(job.queuedAt)}`;
 }
 
-export function createTwilioQueue(connection: Redis, prefix: string): Queue<TwilioJob> {
-  const q = new Queue<TwilioJob>(TWILIO_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-  });
-  q.on('error', () => {});
+export function createTwilioQueue(connection: Redis, prefix: string, log?: Pick<Log, 'warn'>): Queue<TwilioJob> {
+  const q = new Queue<TwilioJob>(TWILIO_QUEUE, { connection, prefix, defaultJobOptions: QUEUES.twilio.options });
+  logErrors(q, log, `queue ${TWILIO_QUEUE}`);
   return q;
 }
 

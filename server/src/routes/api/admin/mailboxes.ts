@@ -220,7 +220,8 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
         let c: ImapFlow | null = null;
         try {
           c = new ImapFlow({ host: m.imap.host, port: m.imap.port, secure: m.imap.tls, auth: await imapAuth(app.config.microsoftLoginUrl, m), logger: false, connectionTimeout: 15_000 });
-          c.on('error', () => {});
+          // the same failure rejects connect()/status() below and is shown to the admin; this only keeps it from crashing the node
+          c.on('error', (err: Error) => req.log.debug({ err }, 'mailbox test connection error'));
           await c.connect();
           const st = await c.status(m.imap.folder, { messages: true });
           imap.ok = true;

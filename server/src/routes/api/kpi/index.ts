@@ -5,6 +5,7 @@ import { requiredAgents } from '../../../kpi/erlang-c.js';
 import { occupancyByAgent } from '../../../kpi/occupancy.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT, Id } from '../../../schemas/common.js';
+import { KpiPoint, KpiSummary, Occupancy, Staffing } from '../../../contracts/kpi.js';
 
 const Window = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -12,7 +13,6 @@ const Window = Type.Object({
   queueId: Type.Optional(Id()),
   channel: Type.Optional(ChannelT),
 });
-const Nullable = (t: ReturnType<typeof Type.Number>) => Type.Union([t, Type.Null()]);
 
 /** Historical KPIs for supervisors, computed from case events. */
 const kpi: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,22 +34,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['kpi'],
         summary: 'Service level, ASA, AHT, first response, resolution, abandonment and CSAT for a window',
         querystring: Window,
-        response: {
-          200: Type.Object({
-            offered: Type.Integer(),
-            answered: Type.Integer(),
-            answeredWithinThreshold: Type.Integer(),
-            abandoned: Type.Integer(),
-            serviceLevel: Nullable(Type.Number()),
-            abandonmentRate: Nullable(Type.Number()),
-            asaSeconds: Nullable(Type.Number()),
-            ahtSeconds: Nullable(Type.Number()),
-            firstResponseSeconds: Nullable(Type.Number()),
-            resolutionSeconds: Nullable(Type.Number()),
-            csat: Nullable(Type.Number()),
-            csatResponses: Type.Integer(),
-          }),
-        },
+        response: { 200: KpiSummary },
       },
     },
     async (req) => kpiSummary(app.db, { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel }, await thresholdsOf(req.query.queueId)),
@@ -62,6 +47,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['kpi'],
         summary: 'Offered, answered, abandoned, service level and ASA per hour or day',
         querystring: Type.Intersect([Window, Type.Object({ bucket: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')])) })]),
+        response: { 200: Type.Array(KpiPoint) },
       },
     },
     async (req) =>
@@ -75,14 +61,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['kpi'],
         summary: 'Occupancy per agent: time busy with cases ÷ time Available or busy',
         querystring: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
-        response: {
-          200: Type.Object({
-            occupancy: Nullable(Type.Number()),
-            agents: Type.Array(
-              Type.Object({ agentId: Type.Integer(), name: Type.String(), busySeconds: Type.Number(), staffedSeconds: Type.Number(), occupancy: Nullable(Type.Number()) }),
-            ),
-          }),
-        },
+        response: { 200: Occupancy },
       },
     },
     async (req) => {
@@ -106,6 +85,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
           targetServiceLevel: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
           thresholdSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86400 })),
         }),
+        response: { 200: Staffing },
       },
     },
     async (req) =>

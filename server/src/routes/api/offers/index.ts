@@ -1,27 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CasePriorityT, CaseTypeT, ChannelT, ErrorView, PresenceT } from '../../../schemas/common.js';
+import { ErrorView, PresenceT } from '../../../schemas/common.js';
+import { OfferPayload, PresencePayload } from '../../../contracts/views.js';
 import { HttpError } from '../../../lib/errors.js';
 import { acceptOffer, declineOffer, listAgentOffers } from '../../../lifecycle/offers.js';
 import { setPresence } from '../../../lifecycle/presence.js';
 import { presencePayload } from '../../../routing/load.js';
 
-const OfferView = Type.Object({
-  offerId: Type.String({ format: 'uuid' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-  case: Type.Object({
-    id: Type.Integer(),
-    number: Type.Integer(),
-    subject: Type.String(),
-    channel: ChannelT,
-    priority: CasePriorityT,
-    type: CaseTypeT,
-    queue: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-    waitingSeconds: Type.Integer(),
-  }),
-  customer: Type.Object({ id: Type.Integer(), name: Type.Union([Type.String(), Type.Null()]), tier: Type.String() }),
-});
-const PresenceView = Type.Object({ presence: PresenceT, busy: Type.Boolean(), load: Type.Record(Type.String(), Type.String()) });
 const OfferParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 const REASON_STATUS: Record<string, number> = { not_found: 404, expired: 409, rescinded: 409, accepted: 409, declined: 409, timed_out: 409 };
@@ -32,7 +17,7 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/agents/me/offers',
-    { schema: { tags: ['routing'], summary: 'Offers waiting for my answer', response: { 200: Type.Array(OfferView) } } },
+    { schema: { tags: ['routing'], summary: 'Offers waiting for my answer', response: { 200: Type.Array(OfferPayload) } } },
     async (req) => listAgentOffers(app.routingDeps, req.agent!.id),
   );
 
@@ -73,14 +58,14 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/agents/me/presence',
-    { schema: { tags: ['routing'], summary: 'My presence and load per channel (used/capacity)', response: { 200: PresenceView } } },
+    { schema: { tags: ['routing'], summary: 'My presence and load per channel (used/capacity)', response: { 200: PresencePayload } } },
     async (req) => presencePayload(app.db, req.agent!.id),
   );
 
   app.put(
     '/agents/me/presence',
     {
-      schema: { tags: ['routing'], summary: 'Set my presence (Available receives offers)', body: Type.Object({ presence: PresenceT }), response: { 200: PresenceView } },
+      schema: { tags: ['routing'], summary: 'Set my presence (Available receives offers)', body: Type.Object({ presence: PresenceT }), response: { 200: PresencePayload } },
     },
     async (req) => (await setPresence(app.routingDeps, req.agent!.id, req.body.presence, 'agent')).presence,
   );

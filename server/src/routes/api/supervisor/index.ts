@@ -6,6 +6,7 @@ import { assignCase, transferCase, unassignCase } from '../../../lifecycle/trans
 import { setPresence } from '../../../lifecycle/presence.js';
 import { agentStats, queueStats } from '../../../routing/stats.js';
 import { audit } from '../../../audit/audit-log.js';
+import { LiveStats, PresencePayload } from '../../../contracts/views.js';
 
 export const HolderView = Type.Object({
   caseId: Type.Integer(),
@@ -14,7 +15,6 @@ export const HolderView = Type.Object({
   routingState: Type.String(),
 });
 
-const PresenceView = Type.Object({ presence: PresenceT, busy: Type.Boolean(), load: Type.Record(Type.String(), Type.String()) });
 
 /** Supervisor actions on routing: assign, transfer, unassign, set an agent's presence, live figures. */
 const supervisor: FastifyPluginAsyncTypebox = async (app) => {
@@ -66,7 +66,7 @@ const supervisor: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Set an agent's presence (e.g. Away for an agent who left without signing off)",
         params: IdParams,
         body: Type.Object({ presence: PresenceT }),
-        response: { 200: PresenceView, 404: ErrorView },
+        response: { 200: PresencePayload, 404: ErrorView },
       },
     },
     async (req) => {
@@ -80,7 +80,7 @@ const supervisor: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/supervisor/stats',
-    { schema: { tags: ['supervisor'], summary: 'Live queue and agent figures (also pushed on /supervisor as stats:queues / stats:agents)' } },
+    { schema: { tags: ['supervisor'], summary: 'Live queue and agent figures (also pushed on /supervisor as stats:queues / stats:agents)', response: { 200: LiveStats } } },
     async () => ({ at: new Date().toISOString(), queues: await queueStats(app.db), agents: await agentStats(app.db) }),
   );
 };

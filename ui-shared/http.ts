@@ -1,6 +1,7 @@
-// The one fetch client of the customer-facing apps (portal: same origin, session cookie; widget:
-// cross-origin, visitor token in a header). One error type, one query-string helper.
-import { VISITOR_HEADER } from '../../server/src/contracts/visitor';
+// The one fetch client of the hub's browser apps: the agent app and the customer portal (same origin,
+// session cookie) and the chat widget (cross-origin, visitor token in a header). One error type, one
+// query-string helper.
+import { VISITOR_HEADER } from '../server/src/contracts/visitor';
 
 export { VISITOR_HEADER };
 
@@ -31,15 +32,23 @@ export function qs(params: Record<string, string | number | boolean | string[] |
 export interface ClientOptions {
   /** prefix of every path ('' = same origin) */
   base?: string;
-  /** the portal's session cookie goes along; the widget's cross-origin calls carry no credentials */
+  /** the session cookie goes along same-origin; the widget's cross-origin calls carry no credentials */
   credentials?: RequestCredentials;
   /** the widget's visitor token, sent as VISITOR_HEADER when there is one */
   visitorToken?: () => string | null;
+  /** told about every 401 (the agent app shows its "session expired" screen) unless the call is quiet401 */
+  onUnauthorized?: () => void;
 }
 
-/** A JSON client: `call(method, path, body?)` resolves to the parsed answer or throws ApiError. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** a 401 is an expected answer here (e.g. "am I signed in?"): do not call onUnauthorized */
+  quiet401?: boolean;
+}
+
+/** A JSON client: `call(method, path, body?, opts?)` resolves to the parsed answer (null when empty) or throws ApiError. */
 export function jsonClient(o: ClientOptions = {}) {
-  return async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return async function call<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = o.visitorToken?.();
     if (token) headers[VISITOR_HEADER] = token;
@@ -49,19 +58,22 @@ export function jsonClient(o: ClientOptions = {}) {
       credentials: o.credentials ?? 'same-origin',
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: opts.signal,
     });
     const text = await res.text();
-    let data: unknown = {};
+    let data: unknown = null;
     if (text) {
       try {
         data = JSON.parse(text);
       } catch {
+        // a proxy's HTML or plain-text error page: its text is the best reason we have
         data = { message: text };
       }
     }
     if (!res.ok) {
-      const d = data as { message?: string; details?: unknown };
-      throw new ApiError(res.status, d.message ?? `HTTP ${res.status}`, d.details);
+      if (res.status === 401 && !opts.quiet401) o.onUnauthorized?.();
+      const d = (data ?? {}) as { message?: string; details?: unknown };
+      throw new ApiError(res.status, d.message ?? (res.statusText || `HTTP ${res.status}`), d.details);
     }
     return data as T;
   };
