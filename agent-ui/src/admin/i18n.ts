@@ -61,6 +61,9 @@ const en = {
   profile: {
     nav: 'My profile', title: 'My profile', phone: 'Phone for calls', phoneHint: 'Calls you place from a case ring this phone first (E.164, e.g. +989121234567). Empty: call from the browser.',
     notifications: 'Notifications', offerSound: 'Play a sound when a case is offered',
+    kindsHint: 'Show in my notifications:',
+    kinds: { mention: 'Mentions in notes', reassigned: 'Cases assigned to me or taken from me', sla_warning: 'SLA warnings', sla_breach: 'SLA breaches', reminder_due: 'Reminders due', rule: 'Automation rule notices' },
+    browser: 'Also show them as browser notifications', browserDenied: 'This browser blocks notifications from this site; allow them in the site settings.',
     changePassword: 'Change password…',
   },
 };
@@ -127,6 +130,9 @@ const fa: typeof en = {
   profile: {
     nav: 'نمایهٔ من', title: 'نمایهٔ من', phone: 'تلفن برای تماس‌ها', phoneHint: 'تماس‌هایی که از پرونده می‌گیرید نخست این تلفن را زنگ می‌زنند (E.164، مثلاً ‎+989121234567). خالی: تماس از مرورگر.',
     notifications: 'آگاه‌سازی‌ها', offerSound: 'هنگام پیشنهاد پرونده صدا پخش شود',
+    kindsHint: 'در اعلان‌های من نشان داده شود:',
+    kinds: { mention: 'نام بردن از من در یادداشت‌ها', reassigned: 'پرونده‌هایی که به من سپرده یا از من گرفته شد', sla_warning: 'هشدارهای SLA', sla_breach: 'نقض‌های SLA', reminder_due: 'یادآوری‌های سررسیده', rule: 'اعلان‌های قاعده‌های خودکار' },
+    browser: 'در اعلان‌های مرورگر هم نشان داده شود', browserDenied: 'این مرورگر اعلان‌های این سایت را مسدود کرده است؛ در تنظیمات سایت اجازه دهید.',
     changePassword: 'تغییر رمز عبور…',
   },
 };

@@ -15,6 +15,8 @@ export const QUEUE_NAMES = {
   lifecycle: 'lifecycle',
   /** Work that needs a server node's sockets: disconnect grace checks, joining agents to case rooms. */
   agentSockets: 'agent-sockets',
+  /** Customer notices owed by cases (sent as outbound interactions) and the auto-close of solved cases. */
+  customerNotices: 'customer-notices',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -61,6 +63,12 @@ export type NotificationJob =
   | { kind: 'transcript-confirm'; to: string; link: string; language: string }
   | { kind: 'portal-reply'; interactionId: number };
 
+/**
+ * `sweep`: turn the pending case_notices rows into outbound interactions (nudged after a status change,
+ * repeated every minute); `auto-close`: close solved cases with no reply for the configured days (repeated).
+ */
+export type CustomerNoticeJob = { type: 'sweep' } | { type: 'auto-close' };
+
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
   name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -89,4 +97,9 @@ export const QUEUES = {
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   }),
   agentSockets: spec<AgentSocketJob>({ name: QUEUE_NAMES.agentSockets, consumer: 'a server node: routing/agent-socket.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+  customerNotices: spec<CustomerNoticeJob>({
+    name: QUEUE_NAMES.customerNotices,
+    consumer: 'workers/src/processors/customer-notices.ts (repeatable jobs set up there)',
+    options: { removeOnComplete: true, removeOnFail: 100 },
+  }),
 } as const;

@@ -15,6 +15,8 @@ import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { ServiceUnavailableError, conflict } from '../lib/errors.js';
 import { recordFirstContact, type InteractionFields, type NewCaseFields } from './first-contact.js';
+import { bestEffort } from '../lib/best-effort.js';
+import { oweReceivedNotice } from '../customer-messages/notices.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -157,6 +159,9 @@ async function afterCommit(deps: IngestDeps, result: IngestResult): Promise<Inge
   if (result.queued && deps.routingQueue) {
     result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
+  // the customer is told their request was received (customer-messages/notices.ts decides whether and how);
+  // recorded after commit to keep the ingest statement short, so a crash right here skips one receipt
+  if (result.newCase) await bestEffort(oweReceivedNotice(deps.db, result.caseId), deps.log, 'recording the receipt notice');
   await deps.onIngested?.(result);
   return result;
 }
