@@ -20,8 +20,8 @@ ALTER TABLE organisation_settings
   ADD COLUMN notice_events jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN auto_close_days int NOT NULL DEFAULT 7 CHECK (auto_close_days BETWEEN 0 AND 365);
 
--- One row per notice a case is owed. Written in the transaction that causes it (status change) or right
--- after (a new case), materialised by the customer-notices worker into an outbound interaction, which the
+-- One row per notice a case is owed. Written in the statement or transaction that causes it (a new case,
+-- a status change), materialised by the customer-notices worker into an outbound interaction, which the
 -- outbound worker delivers at most once. `occurrence` tells two solves of one case apart.
 CREATE TABLE case_notices (
   id              bigserial PRIMARY KEY,

@@ -1,6 +1,7 @@
 /**
- * Customer notices (received, needs your reply, solved, closed, CSAT request): the lifecycle records
- * that a case owes one (table case_notices, in the status change's transaction); this turns each owed
+ * Customer notices (received, needs your reply, solved, closed, CSAT request): ingest (a new case) and
+ * the lifecycle (a status change) record that a case owes one (table case_notices, in their own
+ * statement or transaction); this turns each owed
  * notice into an outbound system interaction on the case — the case's channel when it can carry a
  * message (email, SMS), else email, else SMS (voice calls get an SMS) — in the customer's language.
  * The outbound worker then delivers it like an agent reply: at most once once the provider took it
@@ -25,11 +26,6 @@ export interface NoticeDeps {
 }
 
 const CSAT_LINK_DAYS = 30;
-
-/** A new case owes a "received" notice (called after the ingest commit; the sweep sends it). */
-export async function oweReceivedNotice(db: Queryable, caseId: number): Promise<void> {
-  await db.query(`INSERT INTO case_notices (case_id, event) VALUES ($1, 'received') ON CONFLICT DO NOTHING`, [caseId]);
-}
 
 /**
  * Materialises pending notices (oldest first, rows locked so two workers never build one twice).

@@ -15,8 +15,6 @@ import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { ServiceUnavailableError, conflict } from '../lib/errors.js';
 import { recordFirstContact, type InteractionFields, type NewCaseFields } from './first-contact.js';
-import { bestEffort } from '../lib/best-effort.js';
-import { oweReceivedNotice } from '../customer-messages/notices.js';
 
 export interface InboundAttachment {
   filename: string;
@@ -159,9 +157,6 @@ async function afterCommit(deps: IngestDeps, result: IngestResult): Promise<Inge
   if (result.queued && deps.routingQueue) {
     result.enqueued = await enqueueCase(deps.db, deps.routingQueue, result.caseId, 'arrival', deps.log, result.waiting);
   }
-  // the customer is told their request was received (customer-messages/notices.ts decides whether and how);
-  // recorded after commit to keep the ingest statement short, so a crash right here skips one receipt
-  if (result.newCase) await bestEffort(oweReceivedNotice(deps.db, result.caseId), deps.log, 'recording the receipt notice');
   await deps.onIngested?.(result);
   return result;
 }
@@ -403,6 +398,9 @@ async function insertNewCase(
        SELECT c.id, $14::bigint, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
        UNION ALL
        SELECT $14::bigint, c.id, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+     ), notice AS (
+       -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how)
+       INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c
      ), i AS (
        ${INSERT_INTERACTION_SELECT}
      )
