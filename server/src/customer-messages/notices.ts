@@ -28,32 +28,36 @@ export interface NoticeDeps {
 const CSAT_LINK_DAYS = 30;
 
 /**
- * Materialises pending notices (oldest first, rows locked so two workers never build one twice).
- * Returns the interactions queued for delivery.
+ * Materialises pending notices, oldest first, in short transactions of `batch` rows (locked, so two
+ * workers never build one twice), until none is left. Returns the interactions queued for delivery.
  */
-export async function sweepCustomerNotices(deps: NoticeDeps, limit = 100): Promise<number[]> {
+export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promise<number[]> {
   const settings = await noticeSettings(deps.db);
-  const queued = await withTransaction(deps.db, async (tx) => {
-    const r = await tx.query(
-      `SELECT id, case_id, event FROM case_notices WHERE state = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
-    const out: number[] = [];
-    for (const n of r.rows) {
-      const res = await buildNotice(tx, deps.config, settings, Number(n.case_id), n.event as CustomerNoticeEvent);
-      if ('skip' in res) {
-        await tx.query(`UPDATE case_notices SET state = 'skipped', skip_reason = $2 WHERE id = $1`, [n.id, res.skip]);
-      } else {
-        await tx.query(`UPDATE case_notices SET state = 'queued', interaction_id = $2 WHERE id = $1`, [n.id, res.interactionId]);
-        out.push(res.interactionId);
+  const all: number[] = [];
+  for (;;) {
+    const { rows, queued } = await withTransaction(deps.db, async (tx) => {
+      const r = await tx.query(
+        `SELECT id, case_id, event FROM case_notices WHERE state = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batch],
+      );
+      const out: number[] = [];
+      for (const n of r.rows) {
+        const res = await buildNotice(tx, deps.config, settings, Number(n.case_id), n.event as CustomerNoticeEvent);
+        if ('skip' in res) {
+          await tx.query(`UPDATE case_notices SET state = 'skipped', skip_reason = $2 WHERE id = $1`, [n.id, res.skip]);
+        } else {
+          await tx.query(`UPDATE case_notices SET state = 'queued', interaction_id = $2 WHERE id = $1`, [n.id, res.interactionId]);
+          out.push(res.interactionId);
+        }
       }
+      return { rows: r.rowCount ?? 0, queued: out };
+    });
+    for (const id of queued) {
+      if (deps.outbound) await bestEffort(deps.outbound.add('deliver', { interactionId: id }, { jobId: `out-${id}` }), deps.log, 'queueing a customer notice');
     }
-    return out;
-  });
-  for (const id of queued) {
-    if (deps.outbound) await bestEffort(deps.outbound.add('deliver', { interactionId: id }, { jobId: `out-${id}` }), deps.log, 'queueing a customer notice');
+    all.push(...queued);
+    if (rows < batch) return all;
   }
-  return queued;
 }
 
 interface Target {
@@ -72,7 +76,10 @@ async function buildNotice(
   const c = await tx.query(
     `SELECT c.id, c.number, c.subject, c.channel, c.status, c.customer_id, cu.name, COALESCE(c.language, cu.language) AS language,
             EXISTS (SELECT 1 FROM csat_ratings r WHERE r.case_id = c.id) AS rated,
-            EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'outbound' AND i.metadata->>'autoAck' = 'true') AS acknowledged
+            -- mail to a mailbox with its own automatic acknowledgement (sent, or held back as noise) gets no second receipt
+            (EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'outbound' AND i.metadata->>'autoAck' = 'true')
+             OR EXISTS (SELECT 1 FROM interactions i JOIN mailboxes m ON m.id = (i.metadata->>'mailboxId')::bigint
+                         WHERE i.case_id = c.id AND i.direction = 'inbound' AND m.auto_ack)) AS acknowledged
        FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`,
     [caseId],
   );
@@ -84,7 +91,7 @@ async function buildNotice(
   if (event === 'received') {
     // on a call or a live chat the customer is talking to us already
     if (k.channel === 'voice' || k.channel === 'chat') return { skip: `a ${k.channel} customer needs no receipt` };
-    if (k.acknowledged) return { skip: "the mailbox's acknowledgement already said so" };
+    if (k.acknowledged) return { skip: "the mailbox's own acknowledgement says so" };
   }
   if (event === 'csat' && k.rated) return { skip: 'already rated' };
 
