@@ -36,6 +36,7 @@ import adminMailboxes from './routes/api/admin/mailboxes.js';
 import adminSettings from './routes/api/admin/settings.js';
 import adminOutbox from './routes/api/admin/outbox.js';
 import adminBusinessHours from './routes/api/admin/business-hours.js';
+import adminCustomerNotices from './routes/api/admin/customer-notices.js';
 import profileRoutes from './routes/api/auth/profile.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
@@ -122,6 +123,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminSettings, { prefix: '/api/v1/admin' });
   await app.register(adminOutbox, { prefix: '/api/v1/admin' });
   await app.register(adminBusinessHours, { prefix: '/api/v1/admin' });
+  await app.register(adminCustomerNotices, { prefix: '/api/v1/admin' });
   await app.register(profileRoutes, { prefix: '/api/v1/auth' });
   await app.register(caseMessages, { prefix: '/api/v1' });
   await app.register(voiceApi, { prefix: '/api/v1' });

@@ -9,6 +9,7 @@ import { startSearchIndexer } from './processors/search-indexer.js';
 import { startOutboundWorker } from './processors/outbound.js';
 import { startTwilioWorker } from './processors/twilio.js';
 import { startNotificationsWorker } from './processors/notifications.js';
+import { startCustomerNoticesWorker } from './processors/customer-notices.js';
 import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
 import { startMailboxSync } from './processors/mailbox-sync.js';
@@ -43,6 +44,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
   closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));
+  closers.push(startCustomerNoticesWorker({ db, config: deps.config, log: deps.log, queues, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   // the router emits offers through the sockets' Redis stream itself (processors/router.ts)
   const router = await startRouter({ db, config: deps.config, log: deps.log, queues });
   closers.push(() => router.close());

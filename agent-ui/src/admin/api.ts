@@ -1,5 +1,6 @@
 // One client for the admin console's resources (server/src/routes/api/admin/*, auth/profile, kb, canned responses).
 import { del, get, http, patch, post, qs } from '../api/http';
+import type { AgentNoticeKind, CustomerNoticeEvent } from '../api/types';
 
 export const put = <T>(url: string, body: unknown) => http<T>('PUT', url, body);
 export type Lang = 'en' | 'fa';
@@ -41,7 +42,10 @@ export interface OutboxEntry { id: number; interactionId: number; caseId: number
 export interface AuditEntry { id: number; actorId: number | null; actorName: string | null; action: string; entity: string; entityId: string | null; before: unknown; after: unknown; ip: string | null; createdAt: string }
 export interface Canned { id: number; shortcut: string; title: string; body: string; language: string; ownerAgentId: number | null }
 export interface Article { id: number; title: string; slug: string; body: string; language: string; category: string; published: boolean; url: string; updatedAt: string }
-export interface Profile { id: number; email: string; name: string; role: string; language: string; phone: string | null; notificationPrefs: { offerSound?: boolean } }
+export interface Profile { id: number; email: string; name: string; role: string; language: string; phone: string | null; notificationPrefs: { offerSound?: boolean; kinds?: Partial<Record<AgentNoticeKind, boolean>>; browser?: boolean } }
+
+export interface NoticeTemplate { event: CustomerNoticeEvent; language: Lang; subject: string; body: string; sms: string; edited: boolean; updatedAt: string | null }
+export interface CustomerNotices { events: Partial<Record<CustomerNoticeEvent, boolean>>; autoCloseDays: number; placeholders: string[]; templates: NoticeTemplate[] }
 
 const A = '/api/v1/admin';
 export const adminApi = {
@@ -67,6 +71,11 @@ export const adminApi = {
   apiKeys: () => get<ApiKey[]>(`${A}/api-keys`),
   createApiKey: (name: string) => post<{ id: number; name: string; key: string }>(`${A}/api-keys`, { name }),
   revokeApiKey: (id: number) => del<{ ok: true }>(`${A}/api-keys/${id}`),
+  customerNotices: () => get<CustomerNotices>(`${A}/customer-notices`),
+  saveNoticeSettings: (b: object) => put<CustomerNotices>(`${A}/customer-notices/settings`, b),
+  saveNoticeTemplate: (event: string, language: string, b: object) => put<CustomerNotices>(`${A}/customer-notices/templates/${event}/${language}`, b),
+  resetNoticeTemplate: (event: string, language: string) => del<CustomerNotices>(`${A}/customer-notices/templates/${event}/${language}`),
+  previewNotice: (b: object) => post<{ subject: string; body: string; sms: string }>(`${A}/customer-notices/preview`, b),
   settings: () => get<Settings>(`${A}/settings`),
   saveSettings: (b: object) => put<Settings>(`${A}/settings`, b),
   audit: (f: Record<string, string | number | undefined>) => get<AuditEntry[]>(`${A}/audit${qs(f)}`),

@@ -3,7 +3,7 @@ const en = {
   adm: {
     nav: 'Admin',
     title: 'Administration',
-    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS' },
+    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS', notices: 'Customer notifications' },
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
@@ -56,11 +56,21 @@ const en = {
       empty: 'Nothing here yet: reply to an email or SMS case and the message appears here.',
       to: 'To', when: 'When', caseRef: 'Case', message: 'Message', more: 'Older messages', reload: 'Reload',
     },
+    notices: {
+      intro: 'Messages the hub sends customers on its own, in the customer’s language: by email, or by SMS on SMS and voice cases and when there is no email address. Each is kept on the case’s timeline with its delivery history.',
+      sendWhen: 'Send when', autoClose: 'Close solved cases after (days without a reply)', autoCloseHint: '0 = never. Closing sends the “closed” notice.',
+      events: { received: 'A request was received', replied: 'An agent replied on the portal', needs_reply: 'We need the customer’s reply (pending)', solved: 'The request was solved', closed: 'The request was closed', csat: 'Ask for a rating after the solve (CSAT link)' },
+      template: 'Template', event: 'Event', subject: 'Email subject', body: 'Email text', sms: 'SMS text', placeholders: 'Placeholders:',
+      edited: 'Edited', default: 'Shipped default', preview: 'Preview', reset: 'Back to the default', asEmail: 'As email', asSms: 'As SMS',
+    },
     audit: { who: 'Who', when: 'When', what: 'What', change: 'Before → after', entity: 'Kind', actor: 'Person', action: 'Action contains', since: 'From', until: 'To', more: 'Older entries', all: 'All', system: 'system' },
   },
   profile: {
     nav: 'My profile', title: 'My profile', phone: 'Phone for calls', phoneHint: 'Calls you place from a case ring this phone first (E.164, e.g. +989121234567). Empty: call from the browser.',
     notifications: 'Notifications', offerSound: 'Play a sound when a case is offered',
+    kindsHint: 'Show in my notifications:',
+    kinds: { mention: 'Mentions in notes', reassigned: 'Cases assigned to me or taken from me', sla_warning: 'SLA warnings', sla_breach: 'SLA breaches', reminder_due: 'Reminders due', rule: 'Automation rule notices' },
+    browser: 'Also show them as browser notifications', browserDenied: 'This browser blocks notifications from this site; allow them in the site settings.',
     changePassword: 'Change password…',
   },
 };
@@ -69,7 +79,7 @@ const fa: typeof en = {
   adm: {
     nav: 'مدیریت',
     title: 'مدیریت سامانه',
-    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده' },
+    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده', notices: 'آگاه‌سازی مشتریان' },
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',
@@ -122,11 +132,21 @@ const fa: typeof en = {
       empty: 'هنوز چیزی نیست: به یک پرونده ایمیلی یا پیامکی پاسخ دهید تا پیام اینجا دیده شود.',
       to: 'گیرنده', when: 'زمان', caseRef: 'پرونده', message: 'پیام', more: 'پیام‌های قدیمی‌تر', reload: 'بارگذاری دوباره',
     },
+    notices: {
+      intro: 'پیام‌هایی که سامانه خودش به مشتری می‌فرستد، به زبان مشتری: با ایمیل، یا با پیامک در پرونده‌های پیامکی و تلفنی و وقتی نشانی ایمیلی نیست. هر پیام با سابقهٔ ارسالش در تاریخچهٔ پرونده می‌ماند.',
+      sendWhen: 'ارسال هنگامی که', autoClose: 'بستن پرونده‌های حل‌شده پس از (روز بدون پاسخ)', autoCloseHint: '۰ = هرگز. بستن پیام «بسته شد» را می‌فرستد.',
+      events: { received: 'درخواستی دریافت شد', replied: 'کارشناس در پورتال پاسخ داد', needs_reply: 'منتظر پاسخ مشتری هستیم (در انتظار)', solved: 'درخواست حل شد', closed: 'درخواست بسته شد', csat: 'درخواست امتیاز پس از حل (پیوند رضایت‌سنجی)' },
+      template: 'قالب', event: 'رویداد', subject: 'موضوع ایمیل', body: 'متن ایمیل', sms: 'متن پیامک', placeholders: 'جای‌نماها:',
+      edited: 'ویرایش‌شده', default: 'پیش‌فرض سامانه', preview: 'پیش‌نمایش', reset: 'بازگشت به پیش‌فرض', asEmail: 'به صورت ایمیل', asSms: 'به صورت پیامک',
+    },
     audit: { who: 'چه کسی', when: 'کی', what: 'چه', change: 'پیش ← پس', entity: 'نوع', actor: 'شخص', action: 'کنش شامل', since: 'از', until: 'تا', more: 'موارد قدیمی‌تر', all: 'همه', system: 'سامانه' },
   },
   profile: {
     nav: 'نمایهٔ من', title: 'نمایهٔ من', phone: 'تلفن برای تماس‌ها', phoneHint: 'تماس‌هایی که از پرونده می‌گیرید نخست این تلفن را زنگ می‌زنند (E.164، مثلاً ‎+989121234567). خالی: تماس از مرورگر.',
     notifications: 'آگاه‌سازی‌ها', offerSound: 'هنگام پیشنهاد پرونده صدا پخش شود',
+    kindsHint: 'در اعلان‌های من نشان داده شود:',
+    kinds: { mention: 'نام بردن از من در یادداشت‌ها', reassigned: 'پرونده‌هایی که به من سپرده یا از من گرفته شد', sla_warning: 'هشدارهای SLA', sla_breach: 'نقض‌های SLA', reminder_due: 'یادآوری‌های سررسیده', rule: 'اعلان‌های قاعده‌های خودکار' },
+    browser: 'در اعلان‌های مرورگر هم نشان داده شود', browserDenied: 'این مرورگر اعلان‌های این سایت را مسدود کرده است؛ در تنظیمات سایت اجازه دهید.',
     changePassword: 'تغییر رمز عبور…',
   },
 };

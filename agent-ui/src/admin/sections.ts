@@ -10,6 +10,7 @@ export const ADMIN_SECTIONS = [
   { path: 'api-keys', key: 'apiKeys', supervisor: false, component: () => import('./ApiKeysAdmin.vue') },
   { path: 'canned-responses', key: 'canned', supervisor: true, component: () => import('./CannedAdmin.vue') },
   { path: 'knowledge-base', key: 'kb', supervisor: true, component: () => import('./KbAdmin.vue') },
+  { path: 'customer-notifications', key: 'notices', supervisor: false, component: () => import('./CustomerNoticesAdmin.vue') },
   { path: 'settings', key: 'settings', supervisor: false, component: () => import('./SettingsAdmin.vue') },
   { path: 'audit', key: 'audit', supervisor: false, component: () => import('./AuditAdmin.vue') },
   { path: 'outbox', key: 'outbox', supervisor: true, component: () => import('./OutboxAdmin.vue') },

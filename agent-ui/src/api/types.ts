@@ -9,7 +9,7 @@ export {
   CASE_PRIORITIES as PRIORITIES,
   CASE_TYPES as TYPES,
 } from '../../../server/src/contracts/vocabulary';
-export type { Channel, Presence, CaseStatus, CasePriority, CaseType } from '../../../server/src/contracts/vocabulary';
+export type { Channel, Presence, CaseStatus, CasePriority, CaseType, AgentNoticeKind, CustomerNoticeEvent } from '../../../server/src/contracts/vocabulary';
 export type {
   AgentView as Agent,
   AgentRef,

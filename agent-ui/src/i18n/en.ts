@@ -207,7 +207,12 @@ const en = {
     unavailable: 'The knowledge base is not available.',
   },
   panel: { customer: 'Customer', kb: 'Knowledge base', links: 'Links' },
-  notifications: { title: 'Notifications', empty: 'Nothing new.', mention: '{actor} mentioned you on {ref}', markAll: 'Mark all read' },
+  notifications: {
+    title: 'Notifications', empty: 'Nothing new.', mention: '{actor} mentioned you on {ref}', markAll: 'Mark all read',
+    sla_warning: 'SLA warning on {ref}', sla_breach: 'SLA breached on {ref}', reminder_due: 'Reminder due: {ref}',
+    reassignedToMe: '{actor} assigned {ref} to you', reassignedAway: '{actor} reassigned {ref} to another agent', reassignedSystem: '{ref} was reassigned',
+    rule: 'Rule notice on {ref}', ruleNoCase: 'Rule notice', someone: 'Someone',
+  },
   shortcuts: {
     title: 'Keyboard shortcuts',
     accept: 'Accept the incoming offer',

@@ -209,7 +209,12 @@ const fa: Catalogue = {
     unavailable: 'پایگاه دانش در دسترس نیست.',
   },
   panel: { customer: 'مشتری', kb: 'پایگاه دانش', links: 'ارتباط‌ها' },
-  notifications: { title: 'اعلان‌ها', empty: 'مورد تازه‌ای نیست.', mention: '{actor} در {ref} از شما نام برد', markAll: 'همه خوانده شد' },
+  notifications: {
+    title: 'اعلان‌ها', empty: 'مورد تازه‌ای نیست.', mention: '{actor} در {ref} از شما نام برد', markAll: 'همه خوانده شد',
+    sla_warning: 'هشدار SLA برای {ref}', sla_breach: 'نقض SLA در {ref}', reminder_due: 'یادآوری: {ref}',
+    reassignedToMe: '{actor} پرونده‌ی {ref} را به شما سپرد', reassignedAway: '{actor} پرونده‌ی {ref} را به کارشناس دیگری سپرد', reassignedSystem: 'پرونده‌ی {ref} جابه‌جا شد',
+    rule: 'اعلان قاعده برای {ref}', ruleNoCase: 'اعلان قاعده', someone: 'کسی',
+  },
   shortcuts: {
     title: 'میان‌برهای صفحه‌کلید',
     accept: 'پذیرش پیشنهاد ورودی',

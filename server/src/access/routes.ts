@@ -54,6 +54,11 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/admin/mailboxes/:id/test': admin,
   'GET /api/v1/admin/settings': admin,
   'PUT /api/v1/admin/settings': admin,
+  'GET /api/v1/admin/customer-notices': admin,
+  'PUT /api/v1/admin/customer-notices/settings': admin,
+  'PUT /api/v1/admin/customer-notices/templates/:event/:language': admin,
+  'DELETE /api/v1/admin/customer-notices/templates/:event/:language': admin,
+  'POST /api/v1/admin/customer-notices/preview': admin,
   // supervisors see opening hours (they plan shifts by them); changing them is queue set-up, for admins
   'GET /api/v1/admin/business-hours': supervisor,
   'PUT /api/v1/admin/business-hours': admin,

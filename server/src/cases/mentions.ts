@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import type { Notification } from '../contracts/views.js';
+import { toNotification } from '../notifications/agent-notices.js';
 
 /**
  * Mentions are written as @handle where handle is the part of an agent's email before the "@"
@@ -21,6 +22,7 @@ export async function notifyMentions(db: Queryable, o: { caseId: number; interac
   const r = await db.query(
     `WITH targets AS (
        SELECT id FROM agents WHERE active AND id <> $3 AND lower(split_part(email, '@', 1)) = ANY($4::text[])
+         AND COALESCE((notification_prefs->'kinds'->>'mention')::boolean, true)
      ), ins AS (
        INSERT INTO notifications (agent_id, kind, case_id, interaction_id, actor_agent_id, text)
        SELECT id, 'mention', $1, $2, $3, left($5, 300) FROM targets RETURNING *
@@ -29,19 +31,4 @@ export async function notifyMentions(db: Queryable, o: { caseId: number; interac
     [o.caseId, o.interactionId, o.authorId, handles, o.text],
   );
   return r.rows.map(toNotification);
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toNotification(r: any): MentionNotification & { readAt?: string | null } {
-  return {
-    id: r.id,
-    agentId: r.agent_id,
-    caseId: r.case_id,
-    caseNumber: r.case_number,
-    interactionId: r.interaction_id,
-    actorName: r.actor_name,
-    text: r.text,
-    createdAt: new Date(r.created_at).toISOString(),
-    readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
-  };
 }

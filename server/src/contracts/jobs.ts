@@ -19,6 +19,8 @@ export const QUEUE_NAMES = {
   twilio: 'twilio',
   /** "Has this chat visitor left?", asked after the leave grace by whichever server node takes the job. */
   chatLeaveCheck: 'chat-leave-check',
+  /** Customer notices owed by cases (sent as outbound interactions) and the auto-close of solved cases. */
+  customerNotices: 'customer-notices',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -75,6 +77,12 @@ export type NotificationJob =
   | { kind: 'transcript-confirm'; to: string; link: string; language: string }
   | { kind: 'portal-reply'; interactionId: number };
 
+/**
+ * `sweep`: turn the pending case_notices rows into outbound interactions (nudged after a status change,
+ * repeated every minute); `auto-close`: close solved cases with no reply for the configured days (repeated).
+ */
+export type CustomerNoticeJob = { type: 'sweep' } | { type: 'auto-close' };
+
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
   name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -114,5 +122,10 @@ export const QUEUES = {
     consumer: 'a server node: channels/chat/leave-check.ts (asks every node whether the visitor still has a tab open)',
     // the producer adds the leave grace as the delay
     options: { removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'fixed', delay: 1000 } },
+  }),
+  customerNotices: spec<CustomerNoticeJob>({
+    name: QUEUE_NAMES.customerNotices,
+    consumer: 'workers/src/processors/customer-notices.ts (repeatable jobs set up there)',
+    options: { removeOnComplete: true, removeOnFail: 100 },
   }),
 } as const;

@@ -124,8 +124,8 @@ export interface AgentServerEvents {
   'interaction:status': (p: InteractionStatusPayload) => void;
   'call:updated': (p: CallUpdatedPayload) => void;
   typing: (p: TypingPayload) => void;
-  /** an @mention of this agent in an internal note */
-  notification: (p: Omit<Notification, 'readAt'>) => void;
+  /** a new entry of this agent's bell (notifications/agent-notices.ts): mention, SLA, reminder, reassignment, rule */
+  notification: (p: Notification) => void;
 }
 
 /** /supervisor: server → client, pushed at least every couple of seconds while something changes. */

@@ -2,7 +2,7 @@
 // (OpenAPI documents it; Fastify serialises against it, which drops any field not named here) and its
 // Static type is the type both the server code and the UIs use — no copy to drift apart.
 import { Type, type Static } from 'typebox';
-import { CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT, StringEnum } from './vocabulary.js';
+import { AgentNoticeKindT, CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT, StringEnum } from './vocabulary.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** an ISO 8601 time as the server writes it (Date#toISOString) */
@@ -194,15 +194,21 @@ export const CannedResponse = Type.Object({
 });
 export type CannedResponse = Static<typeof CannedResponse>;
 
-/** an @mention in an internal note, for the mentioned agent */
+/**
+ * One entry of an agent's bell: an @mention in an internal note, an SLA warning or breach, a reminder
+ * due, a reassignment or an automation rule's notice. `text` is ready to show (a note's excerpt, a
+ * rule's message); `data` carries what the kind adds (e.g. dueAt, ruleName, fromAgentName).
+ */
 export const Notification = Type.Object({
   id: Type.Integer(),
   agentId: Type.Integer(),
-  caseId: Type.Integer(),
-  caseNumber: Type.Integer(),
-  interactionId: Type.Integer(),
-  actorName: Type.String(),
+  kind: AgentNoticeKindT,
+  caseId: Nullable(Type.Integer()),
+  caseNumber: Nullable(Type.Integer()),
+  interactionId: Nullable(Type.Integer()),
+  actorName: Nullable(Type.String()),
   text: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Time,
   readAt: Type.Optional(Nullable(Time)),
 });

@@ -32,6 +32,14 @@ export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 export const DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
+/** What an agent's bell shows: @mentions, SLA warnings and breaches, reminders due, reassignments, automation rule notices. */
+export const AGENT_NOTICE_KINDS = ['mention', 'sla_warning', 'sla_breach', 'reminder_due', 'reassigned', 'rule'] as const;
+export type AgentNoticeKind = (typeof AGENT_NOTICE_KINDS)[number];
+
+/** Customer notices: templates per event and language (customer-messages/notice-templates.ts). */
+export const CUSTOMER_NOTICE_EVENTS = ['received', 'replied', 'needs_reply', 'solved', 'closed', 'csat'] as const;
+export type CustomerNoticeEvent = (typeof CUSTOMER_NOTICE_EVENTS)[number];
+
 export const ChannelT = StringEnum(CHANNELS);
 export const IdentityKindT = StringEnum(IDENTITY_KINDS);
 export const CaseStatusT = StringEnum(CASE_STATUSES);
@@ -41,3 +49,5 @@ export const RoleT = StringEnum(AGENT_ROLES);
 export const PresenceT = StringEnum(PRESENCES);
 export const CustomerTierT = StringEnum(CUSTOMER_TIERS);
 export const DirectionT = StringEnum(DIRECTIONS);
+export const AgentNoticeKindT = StringEnum(AGENT_NOTICE_KINDS);
+export const CustomerNoticeEventT = StringEnum(CUSTOMER_NOTICE_EVENTS);

@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { Log } from '../lib/log.js';
 import { sendSystemMail } from './mailer.js';
 import { sendSystemSms } from './sms.js';
-import { t } from './messages.js';
+import { lang, t } from './messages.js';
+import { noticeSettings, noticeTemplate, renderNotice } from './notice-templates.js';
 import { publicThread, renderTranscript } from './transcript.js';
 import type { NotificationJob } from './jobs.js';
 import { beginAttempt, bodyDigest, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, staleAttempts, wasAccepted } from '../outbound/attempts.js';
@@ -75,7 +76,7 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
     case 'portal-reply': {
       // Tell the customer a reply waits in the portal, at the email address they use there.
       const r = await deps.db.query(
-        `SELECT c.number, c.subject, cu.language,
+        `SELECT c.number, c.subject, COALESCE(c.language, cu.language) AS language, cu.name,
                 (SELECT value FROM customer_identities WHERE customer_id = c.customer_id AND kind = 'email' AND opted_out_at IS NULL ORDER BY verified DESC, id LIMIT 1) AS email
            FROM interactions i JOIN cases c ON c.id = i.case_id JOIN customers cu ON cu.id = c.customer_id
           WHERE i.id = $1`,
@@ -83,13 +84,24 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
       );
       const row = r.rows[0];
       if (!row?.email) return;
-      const m = t(row.language);
+      // the "agent replied on the portal" template (Admin → Customer notifications), unless turned off there
+      const settings = await noticeSettings(deps.db);
+      if (settings.events.replied === false) return;
+      const language = lang(row.language);
+      const m = renderNotice(await noticeTemplate(deps.db, 'replied', language), {
+        name: row.name || (language === 'fa' ? 'مشتری' : 'there'),
+        number: String(row.number),
+        subject: row.subject ?? '',
+        link: `${deps.config.publicUrl}/portal/requests/${row.number}`,
+        team: settings.team || (language === 'fa' ? 'تیم پشتیبانی' : 'The support team'),
+        days: String(settings.autoCloseDays),
+      });
       await once(deps, key, 'email', { to: row.email }, async (mid) => {
         const r = await sendSystemMail(deps.config, {
           to: row.email,
-          subject: m.replySubject(row.number, row.subject),
-          text: m.replyBody(`${deps.config.publicUrl}/portal/requests/${row.number}`),
-          language: row.language,
+          subject: m.subject,
+          text: m.body,
+          language,
           messageId: mid,
         });
         return { provider: 'email', providerMessageId: r.messageId };

@@ -13,8 +13,6 @@ const catalogue = {
     transcriptIntro: 'Here is the transcript of your conversation with us.',
     you: 'You',
     agent: 'Agent',
-    replySubject: (n: number, subject: string) => `New reply to your request [#${n}] ${subject}`,
-    replyBody: (link: string) => `There is a new reply to your request. Read it and answer in the portal:\n\n${link}`,
     transcriptConfirmSubject: 'Confirm your email address to receive your chat transcript',
     transcriptConfirmBody: (link: string, minutes: number) =>
       `Someone asked on our website for a chat transcript to be sent to this address. If it was you, open this link to confirm the address and receive it:\n\n${link}\n\nThe link expires in ${minutes} minutes. If it was not you, ignore this message; nothing will be sent.`,
@@ -42,8 +40,6 @@ const catalogue = {
     transcriptIntro: 'متن گفتگوی شما با ما در ادامه آمده است.',
     you: 'شما',
     agent: 'کارشناس',
-    replySubject: (n: number, subject: string) => `پاسخ تازه به درخواست شما [#${n}] ${subject}`,
-    replyBody: (link: string) => `پاسخ تازه‌ای به درخواست شما رسیده است. آن را در پورتال بخوانید و پاسخ دهید:\n\n${link}`,
     transcriptConfirmSubject: 'برای دریافت متن گفتگو نشانی ایمیل خود را تأیید کنید',
     transcriptConfirmBody: (link: string, minutes: number) =>
       `کسی در وب‌سایت ما خواسته است متن یک گفتگو به این نشانی فرستاده شود. اگر خودتان بوده‌اید، برای تأیید نشانی و دریافت متن این پیوند را باز کنید:\n\n${link}\n\nاین پیوند تا ${minutes} دقیقه دیگر معتبر است. اگر شما نبوده‌اید، این پیام را نادیده بگیرید؛ چیزی فرستاده نمی‌شود.`,

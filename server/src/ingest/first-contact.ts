@@ -141,6 +141,9 @@ WITH raw AS (
     FROM c, (VALUES (1, 'created', $21::jsonb), (2, 'queued', $22::jsonb)) AS e(n, type, data)
    WHERE e.n = 1 OR $20::int IS NOT NULL
    ORDER BY e.n
+), notice AS (
+  -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how)
+  INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c
 ), i AS (
   INSERT INTO interactions (case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
                             provider, provider_message_id, delivery_status, metadata, raw_event_id)

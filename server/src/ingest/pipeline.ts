@@ -395,6 +395,9 @@ async function insertNewCase(
        SELECT c.id, $14::bigint, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
        UNION ALL
        SELECT $14::bigint, c.id, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
+     ), notice AS (
+       -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how)
+       INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c
      ), i AS (
        ${INSERT_INTERACTION_SELECT}
      )

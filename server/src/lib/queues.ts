@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 import { logErrors } from './best-effort.js';
 import type { Log } from './log.js';
@@ -13,6 +13,7 @@ export interface HubQueues {
   routerEvents: Queue<RouterEventJob>;
   lifecycle: Queue<LifecycleJob>;
   agentSockets: Queue<AgentSocketJob>;
+  customerNotices: Queue<CustomerNoticeJob>;
   /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
   kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
@@ -29,7 +30,8 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
   const routerEvents = make(QUEUES.routerEvents);
   const lifecycle = make(QUEUES.lifecycle);
   const agentSockets = make(QUEUES.agentSockets);
-  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) logErrors(q, log, `queue ${q.name}`);
+  const customerNotices = make(QUEUES.customerNotices);
+  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices]) logErrors(q, log, `queue ${q.name}`);
   return {
     routing,
     outbound,
@@ -38,9 +40,10 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
     routerEvents,
     lifecycle,
     agentSockets,
+    customerNotices,
     kv: { redis: connection, prefix },
     async closeAll() {
-      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets].map((q) => q.close()));
+      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices].map((q) => q.close()));
     },
   };
 }

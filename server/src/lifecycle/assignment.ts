@@ -41,6 +41,13 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
 
   const previousAgentId: number | null = prev.assignee_id && prev.assignee_id !== a.agentId ? prev.assignee_id : null;
   assignedEffects(fx, a.caseId, a.agentId, previousAgentId);
+  // someone else gave the case to this agent (an accepted offer is the agent's own choice): both the
+  // new assignee and the agent it was taken from see it in their bell
+  if (a.via !== 'accept' && prev.assignee_id !== a.agentId) {
+    const data = { via: a.via, toAgentId: a.agentId, previousAgentId };
+    fx.notices.push({ kind: 'reassigned', to: { agentIds: [a.agentId] }, caseId: a.caseId, actorAgentId: a.actorId, data: { ...data, role: 'assignee' } });
+    if (previousAgentId) fx.notices.push({ kind: 'reassigned', to: { agentIds: [previousAgentId] }, caseId: a.caseId, actorAgentId: a.actorId, data: { ...data, role: 'previous' } });
+  }
   return { previousAgentId };
 }
 

@@ -5,7 +5,8 @@ import type { HubQueues } from '../lib/queues.js';
 import { queueEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from '../routing/settings.js';
 
-export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecycle' | 'realtime' | 'agentSockets' | 'kv'>;
+export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecycle' | 'realtime' | 'agentSockets' | 'kv'> &
+  Partial<Pick<HubQueues, 'customerNotices'>>;
 
 /**
  * What routing and case-lifecycle functions need. Works the same on a server node (pass `realtime`

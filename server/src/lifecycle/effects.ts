@@ -4,6 +4,7 @@ import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
 import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout } from './signals.js';
+import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 
 /**
  * What a committed routing transaction leaves to do on Redis and sockets. Collected inside the
@@ -21,6 +22,10 @@ export interface Effects {
   assigned: { caseId: number; agentId: number }[];
   /** offers made: sent to the agent and their expiry timer started */
   offers: { agentId: number; payload: OfferPayload; timeoutMs: number }[];
+  /** agents' bell entries (e.g. a reassignment), stored and pushed after commit */
+  notices: AgentNoticeInput[];
+  /** customer notices recorded in the transaction (case_notices): the customer-notices worker is nudged to send them now */
+  customerNotices: boolean;
   /** run a match pass now; `cooldown`: once more when refused agents may be offered the case again */
   match: boolean;
   cooldown: boolean;
@@ -36,6 +41,8 @@ export const noEffects = (): Effects => ({
   rooms: [],
   assigned: [],
   offers: [],
+  notices: [],
+  customerNotices: false,
   match: false,
   cooldown: false,
 });
@@ -71,4 +78,9 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   ]);
   for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
   await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
+  for (const n of e.notices) await bestEffort(notifyAgents({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, n), deps.log, `a ${n.kind} notification`);
+  // the worker's periodic sweep sends them anyway (rows are in Postgres); this only saves the wait
+  if (e.customerNotices && deps.queues.customerNotices) {
+    await bestEffort(deps.queues.customerNotices.add('sweep', { type: 'sweep' }, { removeOnComplete: true, removeOnFail: 100 }), deps.log, 'nudging the customer-notices worker');
+  }
 }

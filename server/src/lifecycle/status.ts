@@ -106,11 +106,13 @@ export async function applyTransition(
       fx.match = true;
     }
     fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+    await owesCustomerNotices(tx, c.id, to === 'solved' ? ['solved', 'csat'] : ['closed'], fx);
     return;
   }
   await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
   if (to === 'pending') {
     await tx.query(`UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1`, [c.id, pendingUntil]);
+    await owesCustomerNotices(tx, c.id, ['needs_reply'], fx);
   } else {
     // open: from new, from pending (woken up) or from solved (reopened)
     await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [c.id]);
@@ -120,6 +122,18 @@ export async function applyTransition(
     }
   }
   fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+}
+
+/**
+ * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is
+ * on and the customer can be reached): recorded with the change, so a crash after commit cannot lose it.
+ */
+async function owesCustomerNotices(tx: Tx, caseId: number, events: string[], fx: Effects): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_notices (case_id, event, occurrence) SELECT $1, e, now()::text FROM unnest($2::text[]) e ON CONFLICT DO NOTHING`,
+    [caseId, events],
+  );
+  fx.customerNotices = true;
 }
 
 /**

@@ -15,7 +15,8 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
  */
 export async function sendEmail(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
   const key = ctx.config.encryptionKey;
-  const autoAck = msg.metadata.autoAck === true;
+  // acknowledgements and customer notices (customer-messages/notices.ts) are automatic mail: no copies, no signature
+  const autoAck = msg.metadata.autoAck === true || typeof msg.metadata.notice === 'string';
   const mailbox = await mailboxForCase(ctx.db, key, msg.caseId, typeof msg.metadata.mailboxId === 'number' ? msg.metadata.mailboxId : null);
   const sender = senderFor(ctx, mailbox);
   let to = (msg.to ?? '').trim().toLowerCase();

@@ -8,7 +8,7 @@ import { writeCaseEvent } from '../../db/case-events.js';
  */
 export async function rateCase(
   db: pg.Pool,
-  o: { caseId: number; customerId: number; rating: number; comment?: string; source: 'chat' | 'portal' },
+  o: { caseId: number; customerId: number; rating: number; comment?: string; source: 'chat' | 'portal' | 'link' },
 ): Promise<void> {
   await withTransaction(db, async (tx) => {
     const c = await tx.query(`SELECT channel, assignee_id, last_agent_id FROM cases WHERE id = $1 FOR UPDATE`, [o.caseId]);

@@ -9,6 +9,8 @@ import { renderArticle } from '../../kb/render.js';
 import { decodeBase64Attachments } from '../../storage/attachment-policy.js';
 import { rateCase } from './csat.js';
 import { confirmPage } from './confirm-page.js';
+import { csatGonePage, csatPage } from './csat-page.js';
+import { csatRequest } from '../../customer-messages/notices.js';
 import { PORTAL_CSP } from '../../routes/portal-ui.js';
 import {
   PORTAL_COOKIE, consumeMagicLink, peekMagicLink, consumeSmsCode, countSignInRequest, createMagicLink, createPortalSession, createSmsCode,
@@ -104,6 +106,36 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const s = await createPortalSession(app.db, r.identity, r.language, cfg.sessionTtlHours);
       setSession(reply, s.token);
       return reply.redirect(`/portal/requests?lang=${r.language}`, 303);
+    },
+  );
+
+  // The CSAT link sent after a solve (customer-messages/notices.ts): rate without signing in. Opening it
+  // only shows the buttons; the POST (from this page only) records the rating, changeable while the link lives.
+  const csatHtml = (reply: FastifyReply, html: string, code = 200) =>
+    reply.code(code).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', PORTAL_CSP).send(html);
+  const CsatParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 200 }) });
+  app.get('/csat/:token', { config: { rateLimit: verifyLimit }, schema: { tags: ['portal'], summary: 'Open a CSAT link (rating page)', params: CsatParams } }, async (req, reply) => {
+    const q = await csatRequest(app.db, req.params.token);
+    if (!q) return csatHtml(reply, csatGonePage(req.headers['accept-language']?.startsWith('fa') ? 'fa' : 'en'), 404);
+    return csatHtml(reply, csatPage(q.language, q.number, req.params.token, q.rating));
+  });
+  app.post(
+    '/csat/:token',
+    {
+      config: { rateLimit: verifyLimit },
+      schema: {
+        tags: ['portal'], summary: 'Rate a solved request from its CSAT link', params: CsatParams,
+        body: Type.Object({ rating: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (req, reply) => {
+      const origin = req.headers.origin;
+      if (origin && origin !== new URL(app.config.publicUrl).origin) throw new HttpError(403, 'the rating must come from the rating page');
+      const q = await csatRequest(app.db, req.params.token);
+      if (!q) return csatHtml(reply, csatGonePage('en'), 404);
+      await rateCase(app.db, { caseId: q.caseId, customerId: q.customerId, rating: req.body.rating, comment: req.body.comment?.trim() || undefined, source: 'link' });
+      return csatHtml(reply, csatPage(q.language, q.number, req.params.token, req.body.rating, true));
     },
   );
 

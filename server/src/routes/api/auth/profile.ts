@@ -2,11 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { ErrorView } from '../../../schemas/common.js';
+import { AGENT_NOTICE_KINDS } from '../../../contracts/vocabulary.js';
 
 const Prefs = Type.Object(
   {
     /** a sound when a case is offered (unset: on) */
     offerSound: Type.Optional(Type.Boolean()),
+    /** which kinds of bell notices I get at all (unset: on); notifications/agent-notices.ts applies it */
+    kinds: Type.Optional(Type.Object(Object.fromEntries(AGENT_NOTICE_KINDS.map((k) => [k, Type.Optional(Type.Boolean())])), { additionalProperties: false })),
+    /** also show new notices as browser notifications (the browser asks for permission; unset: off) */
+    browser: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

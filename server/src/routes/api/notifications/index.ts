@@ -1,21 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { toNotification } from '../../../cases/mentions.js';
+import { listAgentNotices } from '../../../notifications/agent-notices.js';
 import { IdParams } from '../../../schemas/common.js';
 import { Notification } from '../../../contracts/views.js';
 
-/** The signed-in agent's notifications (mentions in internal notes). */
+/** The signed-in agent's bell (notifications/agent-notices.ts): mentions, SLA, reminders, reassignments, rule notices. */
 const notifications: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
 
   app.get('/notifications', { schema: { tags: ['notifications'], summary: 'Latest notifications, unread first', response: { 200: Type.Object({ items: Type.Array(Notification) }) } } }, async (req) => {
-    const r = await app.db.query(
-      `SELECT n.*, c.number AS case_number, a.name AS actor_name FROM notifications n
-         LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN agents a ON a.id = n.actor_agent_id
-        WHERE n.agent_id = $1 ORDER BY n.read_at IS NULL DESC, n.created_at DESC LIMIT 50`,
-      [req.agent!.id],
-    );
-    return { items: r.rows.map(toNotification) };
+    return { items: await listAgentNotices(app.db, req.agent!.id) };
   });
 
   app.post('/notifications/:id/read', { schema: { tags: ['notifications'], params: IdParams } }, async (req) => {
