@@ -34,6 +34,8 @@ export const useViewsStore = defineStore('views', {
     /** keyboard cursor in the list */
     cursor: 0,
     lastCounts: 0,
+    /** the views page is on screen: a nudge refreshes its list too */
+    active: false,
     countsTimer: null as ReturnType<typeof setTimeout> | null,
   }),
   getters: {
@@ -62,7 +64,7 @@ export const useViewsStore = defineStore('views', {
       this.countsTimer = setTimeout(() => {
         this.countsTimer = null;
         void this.loadViews();
-        if (this.cases.length || this.count) void this.run(false);
+        if (this.active) void this.run(false);
       }, wait);
     },
     async open(key: string): Promise<void> {
