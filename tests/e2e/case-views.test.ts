@@ -14,6 +14,7 @@ let ctx: TestContext;
 let base: string;
 let browser: Browser;
 let alice: Awaited<ReturnType<typeof makeAgent>>;
+let bob: Awaited<ReturnType<typeof makeAgent>>;
 let sue: Awaited<ReturnType<typeof makeAgent>>;
 let seq = 0;
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   alice = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
+  bob = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Builder', queueIds: [q.id] });
   sue = await makeAgent(ctx.db.pool, { email: 'sue@example.test', name: 'Sue Supervisor', role: 'supervisor' });
   browser = await launchChromium();
 }, 120_000);
@@ -45,11 +47,11 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(page: Page) {
+async function signIn(page: Page, who: { email: string; password: string } = sue) {
   await page.goto(`${base}/`);
   await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(sue.email);
-  await page.getByTestId('login-password').fill(sue.password);
+  await page.getByTestId('login-email').fill(who.email);
+  await page.getByTestId('login-password').fill(who.password);
   await page.getByTestId('login-submit').click();
   await page.waitForSelector('[data-testid="connection"].conn-on');
 }
@@ -125,4 +127,55 @@ describe('case views in Chromium', { timeout: 120_000 }, () => {
       await context.close();
     });
   }
+
+  it('shows who else has the case open, and asks before sending over a customer message that arrived meanwhile', async () => {
+    const c = await inbound(['collision']);
+    await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [c.caseId, alice.id]);
+    const aliceCtx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const bobCtx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const a = await aliceCtx.newPage();
+    const b = await bobCtx.newPage();
+    const errors = [...watchErrors(a), ...watchErrors(b)];
+    await signIn(a, alice);
+    await signIn(b, bob);
+    await a.goto(`${base}/cases/${c.caseId}`);
+    await a.waitForSelector(`[data-testid="case-page"][data-case-id="${c.caseId}"]`);
+    await b.goto(`${base}/cases/${c.caseId}`);
+    await b.waitForSelector(`[data-testid="case-page"][data-case-id="${c.caseId}"]`);
+    // each sees the other's face, not their own
+    await a.locator(`[data-testid="case-viewers"] [data-agent-id="${bob.id}"]`).waitFor();
+    await b.locator(`[data-testid="case-viewers"] [data-agent-id="${alice.id}"]`).waitFor();
+    expect(await a.locator(`[data-testid="case-viewers"] [data-agent-id="${alice.id}"]`).count()).toBe(0);
+    // Bob typing a reply shows on Alice's screen
+    await b.getByTestId('composer-text').click();
+    await b.keyboard.type('Let me check');
+    await a.getByTestId('typing').waitFor();
+    expect(await a.getByTestId('typing').innerText()).toContain('Bob Builder');
+
+    // Alice starts a draft; the customer writes again before she sends
+    await a.getByTestId('composer-text').fill('Please restart the router.');
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: { 'x-api-key': KEY },
+      payload: { channel: 'sms', providerMessageId: 'e2e-cv-collision', from: { kind: 'phone', value: `+1415555${String(2000 + seq)}` }, text: 'Never mind, it works again!' },
+    });
+    expect(r.json().caseId).toBe(c.caseId);
+    await a.getByTestId('composer-send').click();
+    const warning = a.getByTestId('collision-warning');
+    await warning.waitFor();
+    expect(await warning.innerText()).toContain('Never mind, it works again!');
+    const sent = () => ctx.db.pool.query(`SELECT text FROM interactions WHERE case_id = $1 AND direction = 'outbound'`, [c.caseId]).then((x) => x.rows.map((y) => y.text));
+    expect(await sent()).toEqual([]);
+    await a.screenshot({ path: path.join(ARTIFACTS, 'case-collision-en.png') });
+    await a.getByTestId('collision-send').click();
+    await expect.poll(sent).toEqual(['Please restart the router.']);
+    await warning.waitFor({ state: 'detached' });
+
+    // Bob leaves the case: his face goes from Alice's screen
+    await bobCtx.close();
+    await expect.poll(() => a.locator('[data-testid="case-viewers"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await aliceCtx.close();
+  });
 });
