@@ -48,8 +48,8 @@ async function snapshot(tx: Tx, caseId: number) {
 async function applyOne(tx: Tx, caseId: number, actorId: number, a: MacroAction, fx: Effects): Promise<void> {
   switch (a.kind) {
     case 'assign':
+      // its effects (rooms, presence, case:updated) come with the assignment
       await assignToAgentInTx(tx, { caseId, actorId, agentId: a.agentId }, 'supervisor', fx, { audit: false });
-      fx.caseUpdates.push({ caseId, event: 'assigned', agentIds: [a.agentId] });
       return;
     case 'queue':
       await transferToQueueInTx(tx, { caseId, actorId, toQueueId: a.queueId }, fx, { audit: false });
@@ -97,12 +97,14 @@ async function applyOne(tx: Tx, caseId: number, actorId: number, a: MacroAction,
   }
 }
 
-/** Applies the actions to one case, all or nothing, with exactly one audit entry. Throws HttpError 400/404/409. */
+/** Applies the actions to one case, all or nothing, with exactly one audit entry when anything changed. Throws HttpError 400/404/409. */
 export async function applyCaseActionsInTx(tx: Tx, input: CaseActionsInput, fx: Effects): Promise<void> {
   const before = await snapshot(tx, input.caseId);
   const ordered = [...input.actions].sort((x, y) => RANK[x.kind] - RANK[y.kind]);
   for (const a of ordered) await applyOne(tx, input.caseId, input.actorId, a, fx);
   const after = await snapshot(tx, input.caseId);
+  // nothing changed (already so): nothing to record
+  if (JSON.stringify(after) === JSON.stringify(before)) return;
   await audit(tx, { actorId: input.actorId, action: input.auditAction, entity: 'case', entityId: input.caseId, before, after: { ...after, ...(input.auditNote ?? {}) } });
 }
 
