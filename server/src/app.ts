@@ -45,6 +45,7 @@ import voiceStatus from './routes/api/voice/status.js';
 import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
 import kpiRoutes from './routes/api/kpi/index.js';
 import workspaceCases from './routes/api/cases/workspace.js';
+import caseViewRoutes from './routes/api/views/index.js';
 import workspaceRealtime from './cases/case-realtime.js';
 import customerRoutes from './routes/api/customers/index.js';
 import searchRoutes from './routes/api/search/index.js';
@@ -132,6 +133,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);
   await app.register(workspaceCases, { prefix: '/api/v1' });
+  await app.register(caseViewRoutes, { prefix: '/api/v1' });
   await app.register(customerRoutes, { prefix: '/api/v1' });
   await app.register(searchRoutes, { prefix: '/api/v1' });
   await app.register(cannedResponseRoutes, { prefix: '/api/v1' });

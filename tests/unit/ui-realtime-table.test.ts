@@ -56,9 +56,27 @@ afterEach(() => vi.unstubAllGlobals());
 describe('realtime event table', () => {
   it('names one store action per server event of the /agent contract', () => {
     expect(SERVER_EVENTS.sort()).toEqual(
-      ['call:updated', 'case:updated', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing'].sort(),
+      ['call:updated', 'case:updated', 'case:viewers', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing', 'views:changed'].sort(),
     );
     expect(Object.values(eventTable).every((h) => typeof h === 'function')).toBe(true);
+  });
+
+  it('case:viewers shows who has the open case; another case’s viewers are not shown', () => {
+    s.caseView.caseId = 5;
+    dispatch('case:viewers', { caseId: 6, viewers: [{ agentId: 2, name: 'Bob' }] }, s);
+    expect(s.caseView.viewers).toEqual([]);
+    dispatch('case:viewers', { caseId: 5, viewers: [{ agentId: 7, name: 'Alice' }, { agentId: 2, name: 'Bob' }] }, s);
+    expect(s.caseView.viewers.map((v) => v.name)).toEqual(['Alice', 'Bob']);
+  });
+
+  it('views:changed refetches the view counts once for a burst of nudges', async () => {
+    vi.useFakeTimers();
+    const fetches = vi.fn(async () => new Response(JSON.stringify({ views: [] }), { status: 200, headers: { 'content-type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetches);
+    for (let i = 0; i < 20; i++) dispatch('views:changed', { at: new Date().toISOString() }, s);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(fetches.mock.calls.filter((c) => String((c as unknown[])[0]) === '/api/v1/views')).toHaveLength(1);
+    vi.useRealTimers();
   });
 
   it('ignores unknown events and empty payloads', () => {

@@ -9,6 +9,7 @@ export const ADMIN_SECTIONS = [
   { path: 'business-hours', key: 'hours', supervisor: true, component: () => import('./BusinessHoursAdmin.vue') },
   { path: 'api-keys', key: 'apiKeys', supervisor: false, component: () => import('./ApiKeysAdmin.vue') },
   { path: 'canned-responses', key: 'canned', supervisor: true, component: () => import('./CannedAdmin.vue') },
+  { path: 'macros', key: 'macros', supervisor: true, component: () => import('./MacrosAdmin.vue') },
   { path: 'knowledge-base', key: 'kb', supervisor: true, component: () => import('./KbAdmin.vue') },
   { path: 'customer-notifications', key: 'notices', supervisor: false, component: () => import('./CustomerNoticesAdmin.vue') },
   { path: 'settings', key: 'settings', supervisor: false, component: () => import('./SettingsAdmin.vue') },

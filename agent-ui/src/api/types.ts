@@ -36,3 +36,18 @@ export type Offer = OfferPayload & {
 
 /** presence plus load per channel as "used/capacity" */
 export type PresenceState = PresencePayload;
+
+export type {
+  CaseFilter,
+  CaseSort,
+  CaseViewEntry,
+  BulkAction,
+  BulkResult,
+  Macro,
+  MacroAction,
+  MacroBody,
+  ReplyConflict,
+  SlaState,
+} from '../../../server/src/contracts/case-views';
+export { CASE_SORTS, SLA_STATES, BUILTIN_VIEW_KEYS, VIEW_COUNT_CAP } from '../../../server/src/contracts/case-views';
+export type { CaseViewer } from '../../../server/src/contracts/realtime';

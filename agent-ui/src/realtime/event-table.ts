@@ -7,6 +7,8 @@ import { usePresenceStore } from '../stores/presence';
 import { useSessionStore } from '../stores/session';
 import { logFailure } from '../../../ui-shared/report';
 import { useSoftphoneStore, type CallProgress } from '../voice/softphone-store';
+import { useViewsStore } from '../stores/views';
+import type { CaseViewersPayload } from '../../../server/src/contracts/realtime';
 
 export interface WorkspaceStores {
   session: ReturnType<typeof useSessionStore>;
@@ -15,6 +17,7 @@ export interface WorkspaceStores {
   caseView: ReturnType<typeof useCaseViewStore>;
   notifications: ReturnType<typeof useNotificationsStore>;
   softphone: ReturnType<typeof useSoftphoneStore>;
+  views: ReturnType<typeof useViewsStore>;
 }
 
 export function workspaceStores(): WorkspaceStores {
@@ -25,6 +28,7 @@ export function workspaceStores(): WorkspaceStores {
     caseView: useCaseViewStore(),
     notifications: useNotificationsStore(),
     softphone: useSoftphoneStore(),
+    views: useViewsStore(),
   };
 }
 
@@ -59,6 +63,8 @@ export const eventTable = {
   typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
   notification: (p: Notification, s) => s.notifications.add(p),
   'call:updated': (p: CallProgress, s) => s.softphone.onCallUpdated(p, s.session.agent?.id),
+  'case:viewers': (p: CaseViewersPayload, s) => s.caseView.onViewers(p),
+  'views:changed': (_p: { at: string }, s) => s.views.nudged(),
 } satisfies { [E in keyof AgentServerEvents]: (p: Parameters<AgentServerEvents[E]>[0], s: WorkspaceStores) => void };
 
 export type ServerEvent = keyof typeof eventTable;

@@ -13,6 +13,9 @@ export const connection = reactive({ connected: false, everConnected: false, rec
 type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
 let socket: AgentSocket | null = null;
 let stopRetries: (() => void) | null = null;
+let heartbeat: ReturnType<typeof setInterval> | null = null;
+/** how often the open case renews this tab's viewer lease (server: realtime/case-viewers.ts, lease 45 s) */
+const VIEWER_HEARTBEAT_MS = 15_000;
 
 /** The client events that answer with an acknowledgement (presence and offers). */
 type RequestEvent = 'presence:set' | 'offer:accept' | 'offer:decline';
@@ -44,6 +47,10 @@ export function connectRealtime(): AgentSocket {
     typing: (caseId, typing) => socket?.emit('typing', { caseId, typing }),
     chatRead: (caseId, upToId) => socket?.emit('chat:read', { caseId, upToId }),
   });
+
+  heartbeat = setInterval(() => {
+    if (stores.caseView.caseId && socket?.connected) socket.emit('case:here', stores.caseView.caseId);
+  }, VIEWER_HEARTBEAT_MS);
 
   socket.on('connect', () => {
     const resumed = connection.everConnected;
@@ -88,12 +95,15 @@ export async function resume(): Promise<void> {
     s.cases.loadQueue(),
     s.caseView.refreshNewest(),
     s.notifications.load(),
+    s.views.loadViews(),
   ]);
 }
 
 export function disconnectRealtime(): void {
   stopRetries?.();
   stopRetries = null;
+  if (heartbeat) clearInterval(heartbeat);
+  heartbeat = null;
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = null;

@@ -13,6 +13,9 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('../views/HomeView.vue') },
         { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue') },
         { path: 'customers/:id(\\d+)', name: 'customer', component: () => import('../views/CustomerView.vue') },
+        { path: 'views/:key?', name: 'views', component: () => import('../views/ViewsView.vue') },
+        // everyone keeps their own macros here; supervisors also under Admin → Macros
+        { path: 'macros', name: 'macros', component: () => import('../admin/MacrosAdmin.vue') },
         { path: 'supervisor', name: 'supervisor', component: () => import('../views/SupervisorView.vue'), meta: { supervisor: true } },
         ...adminRoutes,
       ],

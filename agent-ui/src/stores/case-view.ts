@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { casesApi, customersApi } from '../api/workspace';
-import type { CaseLink, CaseView, CustomerProfile, DeliveryAttempt, ReplyBody, TimelineItem } from '../api/types';
+import type { CaseLink, CaseView, CaseViewer, CustomerProfile, DeliveryAttempt, ReplyBody, TimelineItem } from '../api/types';
 import { useCasesStore } from './cases';
 import { logFailure } from '../../../ui-shared/report';
 
@@ -40,6 +40,8 @@ export const useCaseViewStore = defineStore('caseView', {
     insertRequest: null as { text: string; seq: number } | null,
     /** incremented when a new entry arrives, so the timeline can scroll to it */
     arrivals: 0,
+    /** who has this case open right now (this agent included), live over the socket */
+    viewers: [] as CaseViewer[],
   }),
   getters: {
     ref: (s) => (s.current ? `#${s.current.number}` : ''),
@@ -47,7 +49,7 @@ export const useCaseViewStore = defineStore('caseView', {
   actions: {
     async open(caseId: number): Promise<void> {
       if (this.caseId && this.caseId !== caseId) watchDeps.unwatch(this.caseId);
-      this.$patch({ caseId, current: null, links: [], customer: null, items: [], nextBefore: null, notFound: false, typing: null, loading: true });
+      this.$patch({ caseId, current: null, links: [], customer: null, items: [], nextBefore: null, notFound: false, typing: null, loading: true, viewers: [] });
       useCasesStore().setActive(caseId);
       watchDeps.watch(caseId);
       try {
@@ -143,6 +145,13 @@ export const useCaseViewStore = defineStore('caseView', {
       this.typing = p.typing ? { from: p.from ?? 'customer', name: p.name, until } : null;
       // a lost "stopped typing" must not leave the indicator on forever
       if (p.typing) setTimeout(() => this.typing?.until === until && (this.typing = null), 6100);
+    },
+    onViewers(p: { caseId: number; viewers: CaseViewer[] }): void {
+      if (p.caseId === this.caseId) this.viewers = p.viewers;
+    },
+    /** The newest entry of this case the agent has on screen: a draft begun now has seen up to it. */
+    newestSeenId(): number {
+      return this.items.filter((i) => i.caseId === this.caseId).reduce((m, i) => Math.max(m, i.id), 0);
     },
     markChatRead(): void {
       const c = this.current;

@@ -113,6 +113,19 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /api/v1/cases/{id}/links': CASE_READ,
   'DELETE /api/v1/cases/{id}/links/{otherId}': CASE_READ,
   'POST /api/v1/cases/{id}/merge': CASE_CHANGE,
+  'POST /api/v1/cases/bulk': STAFF,
+  'POST /api/v1/cases/{id}/split': CASE_CHANGE,
+  'POST /api/v1/cases/{id}/macros/{macroId}': CASE_READ,
+
+  'GET /api/v1/views': STAFF,
+  'POST /api/v1/views': STAFF,
+  'POST /api/v1/views/query': STAFF,
+  'PATCH /api/v1/views/{id}': STAFF,
+  'DELETE /api/v1/views/{id}': STAFF,
+  'GET /api/v1/macros': STAFF,
+  'POST /api/v1/macros': STAFF,
+  'PUT /api/v1/macros/{id}': STAFF,
+  'DELETE /api/v1/macros/{id}': STAFF,
 
   'GET /api/v1/customers/{id}': CASE_READ,
   'PATCH /api/v1/customers/{id}': CASE_READ,
@@ -208,6 +221,7 @@ export const MATRIX_NOTES = [
   '`GET /api/v1/queues` shows an agent the waiting cases of their own queues only; lists and search show only cases (and customers with a case) the caller may read, and a customer’s timeline only the entries of such cases.',
   'An agent also reads cases they are @mentioned on. `AGENT_CASE_ACCESS=all` lets agents read every case (changing still needs the holder or a supervisor).',
   'The live case room (`case:watch` on `/agent`) follows the same rule, checked again with the session’s current role on every join.',
+  'Case views list and count only cases the caller may read. A bulk action answers per case: tags and type need read access, every other action (and a macro that changes status, priority or assignment) the holder or a supervisor. Sharing a view or a macro with everyone, or changing a shared one, needs a supervisor; someone else’s personal view or macro answers 404.',
 ];
 
 const cell = (a: Answer) => (a === 'ok' ? '✓' : String(a));

@@ -82,6 +82,22 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/cases/:id/links': caseRead,
   'DELETE /api/v1/cases/:id/links/:otherId': caseRead,
   'POST /api/v1/cases/:id/merge': caseChange,
+  // each selected case is checked in the route (read for tags/type, change for the rest) and answered per case
+  'POST /api/v1/cases/bulk': staff(),
+  'POST /api/v1/cases/:id/split': caseChange,
+  // a macro that changes status, priority or assignment needs the holder or a supervisor (checked in the route)
+  'POST /api/v1/cases/:id/macros/:macroId': caseRead,
+
+  // views and macros are listed as the caller may use them; sharing one needs a supervisor (checked in the route)
+  'GET /api/v1/views': staff(),
+  'POST /api/v1/views': staff(),
+  'POST /api/v1/views/query': staff(),
+  'PATCH /api/v1/views/:id': staff(),
+  'DELETE /api/v1/views/:id': staff(),
+  'GET /api/v1/macros': staff(),
+  'POST /api/v1/macros': staff(),
+  'PUT /api/v1/macros/:id': staff(),
+  'DELETE /api/v1/macros/:id': staff(),
 
   'GET /api/v1/customers/:id': customerRead,
   'PATCH /api/v1/customers/:id': customerRead,

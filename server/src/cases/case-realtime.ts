@@ -9,11 +9,17 @@ import { agentForToken } from '../auth/sessions.js';
 import { socketToken } from '../plugins/realtime.js';
 import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
 import { agentNamespace } from '../realtime/namespaces.js';
+import { nudgeViewCounts } from '../realtime/view-counts.js';
+import { listViewers, removeViewer, touchViewer, type ViewerStore } from '../realtime/case-viewers.js';
+import { bestEffort } from '../lib/best-effort.js';
 
 /** Tells everyone looking at a case (and its assignee) that it changed; clients refetch what they show. */
 export async function emitCaseUpdated(rt: RealtimeEmitter, db: Queryable, caseId: number, extraAgentIds: (number | null | undefined)[] = []): Promise<void> {
   const e = await caseUpdatedEnvelope(db, caseId, { agentIds: extraAgentIds });
-  if (e) await rt.emit(e);
+  if (e) {
+    await rt.emit(e);
+    nudgeViewCounts(rt);
+  }
 }
 
 /** A new timeline entry, for the case room and the case's assignee. */
@@ -32,8 +38,19 @@ export async function emitInteractionNew(rt: RealtimeEmitter, db: Queryable, int
 export default fp(
   async (app: FastifyInstance) => {
     const nsp = agentNamespace(app.io);
+    const viewers: ViewerStore = { redis: app.queues.kv.redis, prefix: app.queues.kv.prefix };
+    const tellViewers = (caseId: number, list: Awaited<ReturnType<typeof listViewers>>) =>
+      app.realtime.emit({ nsp: NAMESPACES.agent, room: rooms.case(caseId), event: 'case:viewers', payload: { caseId, viewers: list } });
     nsp.on('connection', (socket) => {
       const agent = socket.data.agent!;
+      const me = { agentId: agent.id, name: agent.name, socketId: socket.id };
+      /** cases this socket is counted as viewing (a case room it holds as assignee is not "viewing") */
+      const viewing = new Set<number>();
+      const leaveViewing = async (id: number) => {
+        viewing.delete(id);
+        const list = await bestEffort(removeViewer(viewers, id, me), app.log, 'removing a case viewer');
+        if (list) await tellViewers(id, list);
+      };
       // Joining a case's room re-checks the session (it may have ended since the socket connected) and the
       // access policy, with the role the session has now; a case the agent may not read is "not found".
       socket.on('case:watch', async (caseId: unknown, ack?: (r: { ok: boolean; reason?: string }) => void) => {
@@ -50,7 +67,11 @@ export default fp(
           const v = await checkCase(app.db, current, app.config.agentCaseAccess, id, 'read');
           if (!v.ok) return ack?.({ ok: false, reason: 'not_found' });
           await socket.join(rooms.case(id));
+          viewing.add(id);
           ack?.({ ok: true });
+          // everyone on the case (this socket too) learns who has it open; Redis away only loses the faces
+          const seen = await bestEffort(touchViewer(viewers, id, me), app.log, 'recording a case viewer');
+          if (seen) await tellViewers(id, seen.viewers);
         } catch (err) {
           app.log.warn({ err, caseId: id, agentId: agent.id }, 'case:watch failed');
           ack?.({ ok: false, reason: 'error' });
@@ -60,8 +81,19 @@ export default fp(
       socket.on('case:unwatch', async (caseId: unknown) => {
         const id = Number(caseId);
         if (!Number.isSafeInteger(id) || id < 1) return;
+        if (viewing.has(id)) await leaveViewing(id);
         const r = await app.db.query(`SELECT assignee_id FROM cases WHERE id = $1`, [id]).catch(() => ({ rows: [] as { assignee_id: number | null }[] }));
         if (r.rows[0]?.assignee_id !== agent.id) await socket.leave(rooms.case(id));
+      });
+      // The open case view renews its lease; a lapsed viewer elsewhere is dropped and the room told.
+      socket.on('case:here', async (caseId: unknown) => {
+        const id = Number(caseId);
+        if (!viewing.has(id)) return;
+        const seen = await bestEffort(touchViewer(viewers, id, me), app.log, 'renewing a case viewer');
+        if (seen?.changed) await tellViewers(id, seen.viewers);
+      });
+      socket.on('disconnect', () => {
+        for (const id of [...viewing]) void leaveViewing(id);
       });
       // Colleagues on the case see who is typing; on a chat case the visitor's widget shows it too.
       socket.on('typing', async (p: unknown) => {
@@ -90,6 +122,7 @@ export default fp(
     app.ingestDeps.onIngested = async (result) => {
       await previous?.(result);
       // A case this message just opened has no one watching it and no assignee yet: nothing to tell.
+      if (result.newCase) nudgeViewCounts(app.realtime);
       if (result.duplicate || (result.newCase && result.assigneeId === null)) return;
       await emitInteractionNew(app.realtime, app.db, result.interactionId).catch((err) => app.log.warn({ err }, 'interaction:new emit failed'));
     };

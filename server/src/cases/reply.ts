@@ -13,6 +13,7 @@ import { checkCustomerPhone, destinationError } from '../outbound/destination-po
 // (a written reply on a voice case is refused by the voice adapter with a better hint)
 const PHONE_CHANNELS = new Set<Channel>(['sms']);
 import { openOnReplyInTx } from '../lifecycle/status.js';
+import type { ReplyConflict, ReplyConflictChange } from '../contracts/case-views.js';
 import { bestEffort } from '../lib/best-effort.js';
 import type { Log } from '../lib/log.js';
 
@@ -30,6 +31,12 @@ export interface ReplyInput {
   cc?: string[];
   attachments?: { filename: string; contentType: string; content: Buffer }[];
   metadata?: Record<string, unknown>;
+  /**
+   * Collision check ("traffic cop"): the newest interaction the agent had seen when the draft began. A
+   * customer message or another agent's reply after it refuses the reply with 409 and what changed.
+   * Absent: no check (the agent confirmed, or the caller is not a person at a draft).
+   */
+  seenUpToId?: number;
 }
 
 export interface ReplyResult {
@@ -69,6 +76,7 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
     );
     const theCase = c.rows[0];
     if (!theCase) throw notFound('case');
+    if (input.seenUpToId !== undefined && !input.internal) await refuseIfChangedSince(tx, theCase.id, input.seenUpToId, input.agentId);
     const channel: Channel = input.channel ?? theCase.channel;
     let to = input.to ?? null;
     if (!input.internal && !to) to = await defaultRecipient(tx, theCase.customer_id, channel, theCase.id);
@@ -138,6 +146,28 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
     await bestEffort(deps.queues.outbound.add('deliver', { interactionId: result.interactionId }, { jobId: `out-${result.interactionId}` }), deps.log, 'queueing the reply for delivery');
   }
   return result;
+}
+
+/** 409 with the messages that arrived since the draft began (under the case lock, so none slips in between). */
+async function refuseIfChangedSince(tx: pg.PoolClient, caseId: number, seenUpToId: number, agentId: number): Promise<void> {
+  const r = await tx.query(
+    `SELECT i.id, i.direction, i.created_at, left(i.text, 200) AS text, a.name AS author_name
+       FROM interactions i LEFT JOIN agents a ON a.id = i.author_agent_id
+      WHERE i.case_id = $1 AND i.id > $2
+        AND (i.direction = 'inbound' OR (i.direction = 'outbound' AND i.author_agent_id IS DISTINCT FROM $3))
+      ORDER BY i.id LIMIT 10`,
+    [caseId, seenUpToId, agentId],
+  );
+  if (!r.rowCount) return;
+  const changes: ReplyConflictChange[] = r.rows.map((x) => ({
+    interactionId: Number(x.id),
+    direction: x.direction,
+    authorName: x.author_name,
+    text: x.text,
+    createdAt: new Date(x.created_at).toISOString(),
+  }));
+  const conflict: ReplyConflict = { reason: 'case_changed', changes };
+  throw new HttpError(409, 'new messages arrived on this case since you started writing; confirm to send anyway', conflict);
 }
 
 async function defaultRecipient(tx: pg.PoolClient, customerId: number, channel: Channel, caseId: number): Promise<string | null> {

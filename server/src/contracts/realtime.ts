@@ -97,6 +97,18 @@ export interface CallUpdatedPayload {
   talkSeconds: number | null;
 }
 
+/** Someone with a case open (collision detection). */
+export interface CaseViewer {
+  agentId: number;
+  name: string;
+}
+
+/** Everyone who has the case open right now, sent to its room whenever that changes. */
+export interface CaseViewersPayload {
+  caseId: number;
+  viewers: CaseViewer[];
+}
+
 export type AcceptAck = { ok: true; caseId: number } | { ok: false; reason: string };
 export type SimpleAck = { ok: true } | { ok: false; reason: string };
 
@@ -108,6 +120,8 @@ export interface AgentClientEvents {
   /** the case view joins the case's room (live timeline, typing); refused when the agent may not open it */
   'case:watch': (caseId: number, ack?: (r: { ok: boolean; reason?: string }) => void) => void;
   'case:unwatch': (caseId: number) => void;
+  /** the case is still on screen: renews this socket's viewer lease (realtime/case-viewers.ts) */
+  'case:here': (caseId: number) => void;
   typing: (p: { caseId: number; typing: boolean }) => void;
   /** the agent has read a chat visitor's messages up to this id (read receipt to the widget) */
   'chat:read': (p: { caseId: number; upToId: number }) => void;
@@ -124,6 +138,10 @@ export interface AgentServerEvents {
   'interaction:status': (p: InteractionStatusPayload) => void;
   'call:updated': (p: CallUpdatedPayload) => void;
   typing: (p: TypingPayload) => void;
+  /** who has the case open (to the case room) */
+  'case:viewers': (p: CaseViewersPayload) => void;
+  /** cases changed somewhere: the views' counts may differ (to every agent, at most about once a second per process) */
+  'views:changed': (p: { at: string }) => void;
   /** a new entry of this agent's bell (notifications/agent-notices.ts): mention, SLA, reminder, reassignment, rule */
   notification: (p: Notification) => void;
 }

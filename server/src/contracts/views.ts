@@ -241,6 +241,10 @@ export const ReplyBody = Type.Object({
   attachments: Type.Optional(
     Type.Array(Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), contentType: Type.Optional(Type.String({ maxLength: 200 })), contentBase64: Type.String() }), { maxItems: 20 }),
   ),
+  /** the newest timeline entry id the agent had seen when the draft began: newer customer messages or other agents' replies answer 409 */
+  seenUpToId: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  /** send even though the case changed since the draft began (after the 409) */
+  confirm: Type.Optional(Type.Boolean()),
 });
 export type ReplyBody = Static<typeof ReplyBody>;
 

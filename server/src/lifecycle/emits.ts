@@ -4,6 +4,7 @@ import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
+import { nudgeViewCounts } from '../realtime/view-counts.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
 export async function offerPayload(db: Queryable, offerId: string): Promise<OfferPayload | null> {
@@ -54,7 +55,10 @@ export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<
 /** Tells the case room and the named agents that the case changed (assignment, status, queue). */
 export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
   const e = await caseUpdatedEnvelope(deps.db, caseId, { event, agentIds });
-  if (e) await emitterOf(deps).emit(e);
+  if (e) {
+    await emitterOf(deps).emit(e);
+    nudgeViewCounts(emitterOf(deps));
+  }
 }
 
 /** Makes the agent's sockets (on any node) join or leave the case room, through a server node. */

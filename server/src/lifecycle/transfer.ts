@@ -59,7 +59,8 @@ async function result(tx: Tx, caseId: number): Promise<HolderResult> {
   return { caseId: c.id, assigneeId: c.assignee_id, queueId: c.queue_id, routingState: c.routing_state };
 }
 
-async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor' | 'transfer', fx: Effects): Promise<void> {
+/** `audit: false`: the caller writes one audit entry for a whole set of changes (case-actions.ts). */
+export async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor' | 'transfer', fx: Effects, opts: { audit?: boolean } = {}): Promise<void> {
   const prevAssignee = await currentAssignee(tx, a.caseId);
   const c = await lockAgentsThenCase(tx, a.caseId, [a.agentId, prevAssignee]);
   if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });
@@ -80,7 +81,7 @@ async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor' | 'tra
     await writeCaseEvent(tx, { caseId: c.id, type: 'transferred', agentId: a.actorId, data: { fromAgentId: c.assignee_id, toAgentId: a.agentId } });
   }
   await assignInTx(tx, { caseId: c.id, agentId: a.agentId, actorId: a.actorId, via }, fx);
-  await audit(tx, { actorId: a.actorId, action: via === 'transfer' ? 'case.transfer' : 'case.assign', entity: 'case', entityId: c.id, before: { assigneeId: c.assignee_id }, after: { assigneeId: a.agentId } });
+  if (opts.audit !== false) await audit(tx, { actorId: a.actorId, action: via === 'transfer' ? 'case.transfer' : 'case.assign', entity: 'case', entityId: c.id, before: { assigneeId: c.assignee_id }, after: { assigneeId: a.agentId } });
 }
 
 export async function assignCase(deps: RoutingDeps, a: AssignArgs): Promise<HolderResult> {
@@ -101,34 +102,39 @@ export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<
       await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId }, 'transfer', fx);
       return result(tx, t.caseId);
     }
-    const q = await tx.query(`SELECT id FROM queues WHERE id = $1`, [t.toQueueId]);
-    if (!q.rowCount) throw badRequest('toQueueId: no such queue');
-    const prevAssignee = await currentAssignee(tx, t.caseId);
-    const c = await lockAgentsThenCase(tx, t.caseId, [prevAssignee]);
-    if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });
-    if (c.status === 'solved' || c.status === 'closed') throw conflict(`a ${c.status} case cannot be transferred`);
-    await rescindCaseOfferInTx(tx, c.id, 'transferred', fx);
-    await tx.query(`UPDATE cases SET queue_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [c.id, t.toQueueId]);
-    await writeCaseEvent(tx, {
-      caseId: c.id,
-      type: 'transferred',
-      agentId: t.actorId,
-      queueId: t.toQueueId,
-      data: { fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id },
-    });
-    if (c.assignee_id) {
-      await writeCaseEvent(tx, { caseId: c.id, type: 'unassigned', agentId: c.assignee_id, data: { actorId: t.actorId, reason: 'transferred' } });
-      fx.rooms.push({ agentId: c.assignee_id, caseId: c.id, action: 'leave' });
-      fx.presence.push(c.assignee_id);
-    }
-    await requeueInTx(tx, c.id, { after: 'transferred', toQueueId: t.toQueueId }, fx);
-    fx.reprioritised.push(c.id); // the new queue may rank the channel differently
-    fx.caseUpdates.push({ caseId: c.id, event: 'transferred', agentIds: c.assignee_id ? [c.assignee_id] : [] });
-    await audit(tx, { actorId: t.actorId, action: 'case.transfer', entity: 'case', entityId: c.id, before: { queueId: c.queue_id, assigneeId: c.assignee_id }, after: { queueId: t.toQueueId, assigneeId: null } });
-    return result(tx, c.id);
+    await transferToQueueInTx(tx, { caseId: t.caseId, actorId: t.actorId, toQueueId: t.toQueueId! }, fx);
+    return result(tx, t.caseId);
   });
   await applyEffects(deps, fx);
   return res;
+}
+
+/** A case (not solved or closed) goes to a queue: back to waiting there, keeping its place in line. */
+export async function transferToQueueInTx(tx: Tx, t: { caseId: number; actorId: number; toQueueId: number }, fx: Effects, opts: { audit?: boolean } = {}): Promise<void> {
+  const q = await tx.query(`SELECT id FROM queues WHERE id = $1`, [t.toQueueId]);
+  if (!q.rowCount) throw badRequest('toQueueId: no such queue');
+  const prevAssignee = await currentAssignee(tx, t.caseId);
+  const c = await lockAgentsThenCase(tx, t.caseId, [prevAssignee]);
+  if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });
+  if (c.status === 'solved' || c.status === 'closed') throw conflict(`a ${c.status} case cannot be transferred`);
+  await rescindCaseOfferInTx(tx, c.id, 'transferred', fx);
+  await tx.query(`UPDATE cases SET queue_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [c.id, t.toQueueId]);
+  await writeCaseEvent(tx, {
+    caseId: c.id,
+    type: 'transferred',
+    agentId: t.actorId,
+    queueId: t.toQueueId,
+    data: { fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id },
+  });
+  if (c.assignee_id) {
+    await writeCaseEvent(tx, { caseId: c.id, type: 'unassigned', agentId: c.assignee_id, data: { actorId: t.actorId, reason: 'transferred' } });
+    fx.rooms.push({ agentId: c.assignee_id, caseId: c.id, action: 'leave' });
+    fx.presence.push(c.assignee_id);
+  }
+  await requeueInTx(tx, c.id, { after: 'transferred', toQueueId: t.toQueueId }, fx);
+  fx.reprioritised.push(c.id); // the new queue may rank the channel differently
+  fx.caseUpdates.push({ caseId: c.id, event: 'transferred', agentIds: c.assignee_id ? [c.assignee_id] : [] });
+  if (opts.audit !== false) await audit(tx, { actorId: t.actorId, action: 'case.transfer', entity: 'case', entityId: c.id, before: { queueId: c.queue_id, assigneeId: c.assignee_id }, after: { queueId: t.toQueueId, assigneeId: null } });
 }
 
 export async function unassignCase(deps: RoutingDeps, u: { caseId: number; actorId: number }): Promise<HolderResult> {

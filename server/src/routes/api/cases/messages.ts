@@ -24,6 +24,7 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           201: Type.Object({ interactionId: Type.Integer(), deliveryStatus: Type.String(), firstResponse: Type.Boolean() }),
           404: ErrorView,
+          409: ErrorView,
           413: ErrorView,
           422: ErrorView,
         },
@@ -34,7 +35,19 @@ const messages: FastifyPluginAsyncTypebox = async (app) => {
       const attachments = decodeBase64Attachments(b.attachments ?? [], app.config.attachmentMaxBytes);
       const result = await createReply(
         { db: app.db, queues: app.queues, store: app.store, outbound: { countries: app.config.outbound.countries, defaultCountry: app.config.twilio.defaultCountry }, log: req.log },
-        { caseId: req.params.id, agentId: req.agent!.id, internal: b.internal, channel: b.channel, text: b.text, html: b.html, subject: b.subject, to: b.to, cc: b.cc, attachments },
+        {
+          caseId: req.params.id,
+          agentId: req.agent!.id,
+          internal: b.internal,
+          channel: b.channel,
+          text: b.text,
+          html: b.html,
+          subject: b.subject,
+          to: b.to,
+          cc: b.cc,
+          attachments,
+          seenUpToId: b.confirm ? undefined : b.seenUpToId,
+        },
       );
       // @mentions in a note notify those agents; the new entry shows up live for everyone on the case.
       if (b.internal) {

@@ -1,0 +1,31 @@
+/**
+ * The views' sidebar counts follow case changes live without a recount per change: every `case:updated`
+ * (and every new case) nudges, and each process sends at most one `views:changed` to all agents per
+ * `VIEWS_NUDGE_MS` — the first change at once, a burst after it once at the end of the window. Clients
+ * then refetch their counts (themselves throttled), one cheap capped query each.
+ */
+import { NAMESPACES, rooms } from '../contracts/realtime.js';
+import type { RealtimeEmitter } from './emitter.js';
+
+export const VIEWS_NUDGE_MS = 1000;
+
+// one window per process (a worker builds a fresh emitter per call, so the emitter cannot key it); the
+// latest emitter sends
+const st: { last: number; timer: ReturnType<typeof setTimeout> | null; rt: RealtimeEmitter | null } = { last: 0, timer: null, rt: null };
+
+export function nudgeViewCounts(rt: RealtimeEmitter): void {
+  st.rt = rt;
+  if (st.timer) return;
+  const send = () => {
+    st.timer = null;
+    st.last = Date.now();
+    void st.rt?.emit({ nsp: NAMESPACES.agent, room: rooms.allAgents, event: 'views:changed', payload: { at: new Date().toISOString() } });
+  };
+  const wait = st.last + VIEWS_NUDGE_MS - Date.now();
+  if (wait <= 0) send();
+  else {
+    st.timer = setTimeout(send, wait);
+    // a pending nudge never keeps a process alive at shutdown
+    st.timer.unref?.();
+  }
+}
