@@ -15,6 +15,10 @@ export const QUEUE_NAMES = {
   lifecycle: 'lifecycle',
   /** Work that needs a server node's sockets: disconnect grace checks, joining agents to case rooms. */
   agentSockets: 'agent-sockets',
+  /** Automation rules' periodic work: the time-based rules ("N hours since …"). */
+  automation: 'automation',
+  /** Outbound webhook deliveries, retried with backoff for a day. */
+  webhooks: 'webhooks',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -61,6 +65,14 @@ export type NotificationJob =
   | { kind: 'transcript-confirm'; to: string; link: string; language: string }
   | { kind: 'portal-reply'; interactionId: number };
 
+/** `time-sweep`: a repeatable job that runs the time-based automation rules (automation/time-rules.ts). */
+export type AutomationJob = { type: 'time-sweep' };
+
+/** One delivery of an outbound webhook (automation/webhooks.ts); the row in webhook_deliveries is the truth. */
+export interface WebhookJob {
+  deliveryId: number;
+}
+
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
   name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -89,4 +101,11 @@ export const QUEUES = {
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   }),
   agentSockets: spec<AgentSocketJob>({ name: QUEUE_NAMES.agentSockets, consumer: 'a server node: routing/agent-socket.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+  automation: spec<AutomationJob>({ name: QUEUE_NAMES.automation, consumer: 'workers/src/processors/automation.ts', options: { removeOnComplete: true, removeOnFail: 100 } }),
+  webhooks: spec<WebhookJob>({
+    name: QUEUE_NAMES.webhooks,
+    consumer: 'workers/src/processors/automation.ts (retries: backoff type "webhook", automation/webhook-send.ts webhookBackoffMs)',
+    // the attempt count is only a ceiling: a delivery stops being retried when its day is over (config.automation.webhookRetryForMs)
+    options: { attempts: 40, backoff: { type: 'webhook' }, removeOnComplete: 1000, removeOnFail: 5000 },
+  }),
 } as const;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type AutomationJob, type WebhookJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 
 export interface HubQueues {
@@ -11,6 +11,8 @@ export interface HubQueues {
   routerEvents: Queue<RouterEventJob>;
   lifecycle: Queue<LifecycleJob>;
   agentSockets: Queue<AgentSocketJob>;
+  automation: Queue<AutomationJob>;
+  webhooks: Queue<WebhookJob>;
   /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
   kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
@@ -26,7 +28,10 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
   const routerEvents = make(QUEUES.routerEvents);
   const lifecycle = make(QUEUES.lifecycle);
   const agentSockets = make(QUEUES.agentSockets);
-  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) q.on('error', () => {});
+  const automation = make(QUEUES.automation);
+  const webhooks = make(QUEUES.webhooks);
+  const all = [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, automation, webhooks];
+  for (const q of all) q.on('error', () => {});
   return {
     routing,
     outbound,
@@ -35,9 +40,11 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
     routerEvents,
     lifecycle,
     agentSockets,
+    automation,
+    webhooks,
     kv: { redis: connection, prefix },
     async closeAll() {
-      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets].map((q) => q.close()));
+      await Promise.all(all.map((q) => q.close()));
     },
   };
 }
