@@ -101,6 +101,8 @@ export async function runRulesOn(deps: AutomationDeps, ev: CaseEventRow, on: Rul
     deps.log.info({ eventId: ev.id, chain }, 'automation: rule chain too long; no rule runs on this event');
     return;
   }
+  // rules that acted on this event: a later rule's changes count as following theirs too
+  const ranHere: number[] = [];
   for (const rule of rules) {
     if (onlyRule != null && rule.id !== onlyRule) continue;
     if (rule.trigger.on !== on) continue;
@@ -127,9 +129,10 @@ export async function runRulesOn(deps: AutomationDeps, ev: CaseEventRow, on: Rul
       [rule.id, ev.id, ev.case_id],
     );
     if (run.rowCount) {
-      const log = await runRule(deps, rule, ev.id, snap, [...chain, rule.id]);
+      const log = await runRule(deps, rule, ev.id, snap, [...chain, ...ranHere, rule.id]);
       await deps.db.query(`UPDATE automation_runs SET status = 'done', result = $3, finished_at = now() WHERE rule_id = $1 AND event_id = $2`, [rule.id, ev.id, JSON.stringify(log)]);
     }
+    ranHere.push(rule.id);
     if (rule.stopProcessing) return;
   }
 }
