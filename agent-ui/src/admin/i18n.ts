@@ -3,7 +3,7 @@ const en = {
   adm: {
     nav: 'Admin',
     title: 'Administration',
-    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS' },
+    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS', rules: 'Automation rules', webhooks: 'Webhooks' },
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
@@ -69,7 +69,7 @@ const fa: typeof en = {
   adm: {
     nav: 'مدیریت',
     title: 'مدیریت سامانه',
-    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده' },
+    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده', rules: 'قاعده‌های خودکار', webhooks: 'وب‌هوک‌ها' },
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',

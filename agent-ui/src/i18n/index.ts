@@ -3,6 +3,7 @@ import en from './en';
 import fa from './fa';
 import { supervisorMessages } from './supervisor';
 import { adminMessages } from '../admin/i18n';
+import { automationMessages } from '../admin/automation-i18n';
 import { durationParts } from '../lib/duration';
 
 export type Locale = 'en' | 'fa';
@@ -19,7 +20,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { en: { ...en, ...supervisorMessages.en, ...adminMessages.en }, fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa } },
+  messages: {
+    en: { ...en, ...supervisorMessages.en, ...adminMessages.en, ...automationMessages.en },
+    fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa, ...automationMessages.fa },
+  },
   missingWarn: false,
   fallbackWarn: false,
 });
