@@ -3,7 +3,7 @@ const en = {
   auto: {
     rules: {
       intro: 'Rules run in order on case events. Each one whose conditions all hold does its actions; “stop” ends the list for that event. A rule never runs again on changes it made itself. What a rule did shows in the case’s timeline.',
-      new: 'New rule', edit: 'Edit rule', enabled: 'On', disabled: 'Off', example: 'example', runs: 'ran on {n} cases', up: 'Move up', down: 'Move down',
+      new: 'New rule', edit: 'Edit rule', enabled: 'On', disabled: 'Off', example: 'example', runs: 'ran on {n} case | ran on {n} cases', hoursShort: 'hours', up: 'Move up', down: 'Move down',
       name: 'Name', when: 'When', since: 'Counting from', hours: 'Hours', conditions: 'Only if (all of these; leave empty to skip)', actions: 'Then', addAction: 'Add action',
       stop: 'Stop: no later rule runs on the same event', any: 'any', words: 'Keywords (comma-separated; Persian spelling variants match)', in: 'Look in',
       inOpts: { subject: 'Subject', body: 'Message', both: 'Subject or message' },
@@ -47,7 +47,7 @@ const fa: typeof en = {
   auto: {
     rules: {
       intro: 'قاعده‌ها به ترتیب روی رویدادهای پرونده اجرا می‌شوند. هر قاعده‌ای که همهٔ شرط‌هایش برقرار باشد کارهایش را انجام می‌دهد؛ «توقف» فهرست را برای آن رویداد پایان می‌دهد. هیچ قاعده‌ای روی تغییراتی که خودش داده دوباره اجرا نمی‌شود. کار هر قاعده در تاریخچهٔ پرونده دیده می‌شود.',
-      new: 'قاعدهٔ تازه', edit: 'ویرایش قاعده', enabled: 'روشن', disabled: 'خاموش', example: 'نمونه', runs: 'روی {n} پرونده اجرا شده', up: 'بالاتر', down: 'پایین‌تر',
+      new: 'قاعدهٔ تازه', edit: 'ویرایش قاعده', enabled: 'روشن', disabled: 'خاموش', example: 'نمونه', runs: 'روی {n} پرونده اجرا شده', hoursShort: 'ساعت', up: 'بالاتر', down: 'پایین‌تر',
       name: 'نام', when: 'هنگامی که', since: 'شمارش از', hours: 'ساعت', conditions: 'تنها اگر (همهٔ این‌ها؛ خالی یعنی بی‌شرط)', actions: 'آنگاه', addAction: 'افزودن کار',
       stop: 'توقف: قاعدهٔ بعدی روی همین رویداد اجرا نشود', any: 'هر', words: 'کلیدواژه‌ها (با ویرگول جدا؛ گونه‌های نوشتاری فارسی هم‌خوان‌اند)', in: 'جستجو در',
       inOpts: { subject: 'موضوع', body: 'پیام', both: 'موضوع یا پیام' },
