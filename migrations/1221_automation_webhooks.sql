@@ -62,8 +62,10 @@ BEGIN
 END $$;
 
 CREATE TRIGGER case_events_automation AFTER INSERT ON case_events FOR EACH ROW
+  -- a CSAT rating is an `updated` event with data.csat today (channels/portal/csat.ts)
   WHEN (NEW.type IN ('created', 'interaction', 'status_changed', 'reopened', 'solved', 'assigned',
-                     'sla_warning', 'sla_breach', 'reminder_due', 'csat_received'))
+                     'sla_warning', 'sla_breach', 'reminder_due', 'csat_received')
+        OR (NEW.type = 'updated' AND NEW.data ? 'csat'))
   EXECUTE FUNCTION automation_inbox_add();
 
 -- One row per (rule, event) the rule matched: the idempotency key of at-least-once processing.

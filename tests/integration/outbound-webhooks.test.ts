@@ -10,7 +10,9 @@ import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import { startAutomationWorker } from '../../workers/src/processors/automation.js';
-import { attemptDelivery, boxSecret, GiveUp, RetryLater } from '../../server/src/automation/webhooks.js';
+import { attemptDelivery, boxSecret, GiveUp, requeueDueDeliveries, RetryLater } from '../../server/src/automation/webhooks.js';
+import { rateCase } from '../../server/src/channels/portal/csat.js';
+import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 
 // Outbound webhooks end to end: an admin subscribes a receiver on 127.0.0.1 (allowed here by
 // WEBHOOK_ALLOW_PRIVATE_TARGETS), the automation worker turns case events into signed deliveries, a failing
@@ -118,6 +120,24 @@ describe('outbound webhooks', () => {
     expect(received.filter((x) => x.headers['x-contacthub-event'] === 'case.created')).toHaveLength(1);
   });
 
+  it('tells about solved cases and CSAT ratings', async () => {
+    const sub = await api('POST', '/webhooks', { name: 'Quality', url: `http://127.0.0.1:${port}/ok`, events: ['case.solved', 'csat.received'], enabled: true });
+    expect(sub.statusCode).toBe(201);
+    const r = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: { 'x-api-key': KEY },
+      payload: { channel: 'email', providerMessageId: 'wh-csat', from: { kind: 'email', value: 'rita@example.com' }, text: 'help' },
+    });
+    const { caseId, customerId } = r.json();
+    await changeCaseStatus(ctx.app.routingDeps, { caseId, status: 'solved', agentId: null, resolutionNote: 'done' });
+    await rateCase(ctx.db.pool, { caseId, customerId, rating: 5, comment: 'great', source: 'portal' });
+    const solved = await waitFor(async () => received.find((x) => x.headers['x-contacthub-event'] === 'case.solved'), 10_000, 'case.solved');
+    expect(JSON.parse(solved.body).data.case).toMatchObject({ id: caseId, status: 'solved' });
+    const csat = await waitFor(async () => received.find((x) => x.headers['x-contacthub-event'] === 'csat.received'), 10_000, 'csat.received');
+    expect(JSON.parse(csat.body).data.csat).toEqual({ rating: 5, satisfied: true, comment: 'great', source: 'portal' });
+  });
+
   it('retries a failing receiver with backoff; the log shows each response code and can replay', async () => {
     const sub = await api('POST', '/webhooks', { name: 'Flaky', url: `http://127.0.0.1:${port}/flaky`, events: ['case.created'], enabled: true });
     const id = sub.json().id;
@@ -152,6 +172,22 @@ describe('outbound webhooks', () => {
     expect(again[again.length - 1]!.body).toBe(again[0]!.body);
     const after = (await api('GET', `/webhooks/${id}/deliveries`)).json();
     expect(after[0]).toMatchObject({ replayOf: log[0].id });
+  });
+
+  it('a delivery whose job Redis lost is queued again from Postgres and delivered', async () => {
+    const e = await ctx.db.pool.query(
+      `INSERT INTO webhook_endpoints (name, url, secret_box, events) VALUES ('Lost', $1, $2, '{}') RETURNING id`,
+      [`http://127.0.0.1:${port}/ok`, boxSecret(ctx.config.encryptionKey, 'whsec_lost')],
+    );
+    // as after a Redis flush: the row says "retry due", no job exists
+    const d = await ctx.db.pool.query(
+      `INSERT INTO webhook_deliveries (endpoint_id, event, payload, status, attempts, next_attempt_at) VALUES ($1, 'ping', '{"event":"ping","lost":true}', 'retrying', 1, now() - interval '5 minutes') RETURNING id`,
+      [e.rows[0].id],
+    );
+    expect(await requeueDueDeliveries(ctx.db.pool, ctx.app.queues.webhooks, 60_000)).toBeGreaterThanOrEqual(1);
+    const got = await waitFor(async () => received.find((x) => x.headers['x-contacthub-delivery'] === String(d.rows[0].id)), 10_000, 'the recovered delivery');
+    expect(got.headers['x-contacthub-signature']).toBe(sign('whsec_lost', got.headers['x-contacthub-timestamp'] as string, got.body));
+    await waitFor(async () => (await ctx.db.pool.query(`SELECT status FROM webhook_deliveries WHERE id = $1`, [d.rows[0].id])).rows[0].status === 'succeeded', 5000, 'succeeded');
   });
 
   it('gives up when the retry window is over and marks the delivery failed', async () => {

@@ -88,7 +88,8 @@ export interface CaseEventRow {
  * processed twice (at-least-once) makes no second delivery (unique per endpoint, event and case event).
  */
 export async function fanOutWebhooks(db: Queryable, queue: Queue<WebhookJob>, ev: CaseEventRow, log?: Log): Promise<number> {
-  const event = WEBHOOK_EVENT_OF[ev.type];
+  // a rating is an `updated` event carrying data.csat (channels/portal/csat.ts)
+  const event = ev.type === 'updated' && ev.data.csat ? 'csat.received' : WEBHOOK_EVENT_OF[ev.type];
   if (!event) return 0;
   // internal notes and system entries are not conversations with the customer
   if (event === 'interaction.created' && typeof ev.data.interactionId !== 'number') return 0;
@@ -103,7 +104,8 @@ export async function fanOutWebhooks(db: Queryable, queue: Queue<WebhookJob>, ev
     data.interaction = interaction;
   }
   if (event === 'case.assigned') data.agentId = ev.agent_id;
-  if (event === 'sla.warning' || event === 'sla.breached' || event === 'csat.received') data.details = ev.data;
+  if (event === 'sla.warning' || event === 'sla.breached') data.details = ev.data;
+  if (event === 'csat.received') data.csat = ev.data.csat ?? ev.data;
   const payload = { event, occurredAt: new Date(ev.created_at).toISOString(), data };
   let made = 0;
   for (const e of endpoints.rows) {
@@ -209,9 +211,13 @@ export async function requeueDueDeliveries(db: Queryable, queue: Queue<WebhookJo
     [graceMs],
   );
   for (const d of r.rows) {
-    const job = await queue.getJob(`wh-${d.id}-0`);
     // a job still waiting out its backoff is not lost; only a delivery without a live job is queued again
-    if (job && ['delayed', 'waiting', 'active', 'prioritized'].includes(await job.getState())) continue;
+    let live = false;
+    for (const jobId of new Set([`wh-${d.id}-0`, `wh-${d.id}-${d.attempts}`])) {
+      const job = await queue.getJob(jobId);
+      if (job && ['delayed', 'waiting', 'active', 'prioritized', 'waiting-children'].includes(await job.getState())) live = true;
+    }
+    if (live) continue;
     await queueDelivery(queue, d.id, d.attempts, log);
   }
   return r.rowCount ?? 0;
