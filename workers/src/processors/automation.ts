@@ -6,6 +6,7 @@ import { startInboxLoop, type AutomationDeps } from '../../../server/src/automat
 import { runTimeRules } from '../../../server/src/automation/time-rules.js';
 import { attemptDelivery, GiveUp, requeueDueDeliveries } from '../../../server/src/automation/webhooks.js';
 import { webhookBackoffMs } from '../../../server/src/automation/webhook-send.js';
+import { bestEffort } from '../../../server/src/lib/best-effort.js';
 
 /**
  * Automation rules and outbound webhooks: the inbox loop (rules and webhooks on new case events), the
@@ -15,7 +16,10 @@ import { webhookBackoffMs } from '../../../server/src/automation/webhook-send.js
 export async function startAutomationWorker(deps: AutomationDeps & { config: Config; connection: Redis; prefix: string }): Promise<() => Promise<void>> {
   const a = deps.config.automation;
   const stopInbox = startInboxLoop(deps, a.pollMs, deps.log);
-  await deps.queues.automation.upsertJobScheduler('automation-time-sweep', { every: a.timeSweepMs }, { name: 'time-sweep', data: { type: 'time-sweep' } });
+  const schedule = () => deps.queues.automation.upsertJobScheduler('automation-time-sweep', { every: a.timeSweepMs }, { name: 'time-sweep', data: { type: 'time-sweep' } });
+  await bestEffort(schedule(), deps.log, 'scheduling the automation time sweep');
+  // the schedule lives in Redis: registering it again now and then brings it back after a Redis loss (idempotent)
+  const reschedule = setInterval(() => void bestEffort(schedule(), deps.log, 'scheduling the automation time sweep'), Math.max(60_000, a.timeSweepMs));
   const sweeper = new Worker<AutomationJob>(
     QUEUE_NAMES.automation,
     async () => {
@@ -44,6 +48,7 @@ export async function startAutomationWorker(deps: AutomationDeps & { config: Con
   );
   for (const w of [sweeper, sender]) w.on('error', (err) => deps.log.warn({ err }, 'automation worker error'));
   return async () => {
+    clearInterval(reschedule);
     await stopInbox();
     await Promise.all([sweeper.close(), sender.close()]);
   };
