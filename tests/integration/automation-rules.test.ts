@@ -186,6 +186,60 @@ describe('rule guarantees', () => {
     expect(runs.rows[0].n).toBe(1);
   });
 
+  it('runs on customer replies and agent assignment; assigns, notes and tags through the owners of that state', async () => {
+    const agent = await makeAgent(ctx.db.pool, { name: 'Ali Agent', queueIds: [supportId] });
+    await addRule({ name: 'SMS to Ali', position: 1, trigger: { on: 'case_created' }, conditions: { channels: ['sms'] }, actions: [{ type: 'assign_agent', agentId: agent.id }] });
+    await addRule({
+      name: 'Urgent words',
+      position: 2,
+      trigger: { on: 'customer_replied' },
+      conditions: { keywords: { words: ['فوری', 'urgent'], in: 'body' } },
+      actions: [{ type: 'set_priority', priority: 'urgent' }, { type: 'add_tags', tags: ['Escalated'] }, { type: 'add_note', text: 'Customer {{customer.name}} says it is urgent' }, { type: 'notify', to: 'assignee', text: 'Urgent reply on {{case.ref}}' }],
+    });
+    const c = await inbound({ channel: 'sms', from: { kind: 'phone', value: '+14155550177', name: 'Sam' }, text: 'hi' });
+    await drain();
+    const assigned = await caseRow(c.caseId);
+    expect([assigned.assignee_id, assigned.routing_state, assigned.status]).toEqual([agent.id, 'assigned', 'open']);
+    const ev = await ctx.db.pool.query(`SELECT data FROM case_events WHERE case_id = $1 AND type = 'assigned'`, [c.caseId]);
+    expect(ev.rows[0].data).toMatchObject({ via: 'supervisor', actorId: null, automation: { chain: [expect.any(Number)] } });
+    // the first message made the case: it is not a "reply"; the second one is
+    expect((await caseRow(c.caseId)).priority).toBe('normal');
+    await inbound({ channel: 'sms', from: { kind: 'phone', value: '+14155550177' }, text: 'لطفا فوري رسيدگي کنيد', caseId: c.caseId });
+    await drain();
+    const after = await caseRow(c.caseId);
+    expect([after.priority, after.tags]).toEqual(['urgent', ['escalated']]);
+    const note = await ctx.db.pool.query(`SELECT text, author_agent_id FROM interactions WHERE case_id = $1 AND kind = 'note'`, [c.caseId]);
+    expect(note.rows).toEqual([{ text: 'Customer Sam says it is urgent', author_agent_id: null }]);
+    const bell = await ctx.db.pool.query(`SELECT text FROM notifications WHERE agent_id = $1 AND kind = 'rule'`, [agent.id]);
+    expect(bell.rows.map((r) => r.text)).toEqual([`Urgent reply on #${after.number}`]);
+    expect((await ruleEntries(c.caseId)).map((e) => e.metadata.automation.done.map((d: { type: string }) => d.type))).toEqual([
+      ['assign_agent'],
+      ['set_priority', 'add_tags', 'add_note', 'notify'],
+    ]);
+  });
+
+  it('at least once, once per (rule, event): an event handled again does not repeat a finished run; a run cut short is redone', async () => {
+    const id = await addRule({ name: 'Note on new cases', trigger: { on: 'case_created' }, actions: [{ type: 'add_note', text: 'Welcome' }] });
+    const c = await inbound({ subject: 'One' });
+    await drain();
+    const created = (await ctx.db.pool.query(`SELECT id FROM case_events WHERE case_id = $1 AND type = 'created'`, [c.caseId])).rows[0].id;
+    const notes = async (caseId: number) => (await ctx.db.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE case_id = $1 AND kind = 'note'`, [caseId])).rows[0].n;
+    expect(await notes(c.caseId)).toBe(1);
+    // a worker died after the run but before removing the event: its lease ran out and the event comes back
+    await ctx.db.pool.query(`INSERT INTO automation_inbox (event_id, case_id) VALUES ($1, $2)`, [created, c.caseId]);
+    await drain();
+    expect(await notes(c.caseId)).toBe(1);
+
+    // a worker died in the middle of a run: the run row says "running", so the next worker does it again
+    const d = await inbound({ subject: 'Two' });
+    const createdD = (await ctx.db.pool.query(`SELECT id FROM case_events WHERE case_id = $1 AND type = 'created'`, [d.caseId])).rows[0].id;
+    await ctx.db.pool.query(`INSERT INTO automation_runs (rule_id, event_id, case_id, status) VALUES ($1, $2, $3, 'running')`, [id, createdD, d.caseId]);
+    await drain();
+    expect(await notes(d.caseId)).toBe(1);
+    expect((await ctx.db.pool.query(`SELECT status, attempts FROM automation_runs WHERE rule_id = $1 AND event_id = $2`, [id, createdD])).rows[0]).toEqual({ status: 'done', attempts: 2 });
+    expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM automation_inbox`)).rows[0].n).toBe(0);
+  });
+
   it('two rules cannot ping-pong, the order holds and "stop processing" ends the list', async () => {
     await addRule({ name: 'high', position: 2, trigger: { on: 'case_created' }, actions: [{ type: 'set_priority', priority: 'high' }], stop: true });
     await addRule({ name: 'never', position: 3, trigger: { on: 'case_created' }, actions: [{ type: 'set_priority', priority: 'low' }] });
