@@ -138,6 +138,44 @@ describe('outbound webhooks', () => {
     expect(JSON.parse(csat.body).data.csat).toEqual({ rating: 5, satisfied: true, comment: 'great', source: 'portal' });
   });
 
+  it('a rule running in the worker calls a webhook: rule.triggered, signed like the rest', async () => {
+    const sub = await api('POST', '/webhooks', { name: 'Rule target', url: `http://127.0.0.1:${port}/ok`, events: [], enabled: true });
+    const rule = await api('POST', '/automation-rules', {
+      name: 'Tell the CRM about portal requests',
+      enabled: true,
+      trigger: { on: 'case_created' },
+      conditions: { channels: ['portal'] },
+      actions: [{ type: 'call_webhook', webhookId: sub.json().id }],
+      stopProcessing: false,
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/inbound',
+      headers: { 'x-api-key': KEY },
+      payload: { channel: 'portal', providerMessageId: 'wh-rule', from: { kind: 'email', value: 'vip@example.com', name: 'Vera' }, subject: 'Portal request', text: 'hello' },
+    });
+    const got = await waitFor(async () => received.find((x) => x.headers['x-contacthub-event'] === 'rule.triggered'), 10_000, 'rule.triggered');
+    expect(JSON.parse(got.body).data).toMatchObject({ rule: { name: 'Tell the CRM about portal requests' }, case: { subject: 'Portal request', channel: 'portal' } });
+    expect(got.headers['x-contacthub-signature']).toBe(sign(sub.json().secret, got.headers['x-contacthub-timestamp'] as string, got.body));
+    await api('DELETE', `/automation-rules/${rule.json().id}`);
+
+    // the API refuses what the schema cannot: a rule naming a queue or webhook that does not exist
+    const bad = await api('POST', '/automation-rules', {
+      name: 'Broken',
+      enabled: true,
+      trigger: { on: 'case_created' },
+      conditions: {},
+      actions: [{ type: 'set_queue', queueId: 999999 }, { type: 'call_webhook', webhookId: 999999 }],
+      stopProcessing: false,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([
+      { field: 'actions.0.queueId', reason: 'no queue 999999' },
+      { field: 'actions.1.webhookId', reason: 'no webhook 999999' },
+    ]);
+  });
+
   it('retries a failing receiver with backoff; the log shows each response code and can replay', async () => {
     const sub = await api('POST', '/webhooks', { name: 'Flaky', url: `http://127.0.0.1:${port}/flaky`, events: ['case.created'], enabled: true });
     const id = sub.json().id;
