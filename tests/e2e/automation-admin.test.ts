@@ -97,6 +97,16 @@ describe('Admin → Automation rules', { timeout: 120_000 }, () => {
     while ((await processInbox(deps)) > 0);
     expect((await ctx.db.pool.query(`SELECT queue_id, priority FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ queue_id: billingId, priority: 'urgent' });
 
+    // what the rule did is in the case's timeline, in the reader's language
+    await page.goto(`${base}/cases/${caseId}`);
+    const entry = page.getByTestId('rule-entry');
+    await entry.waitFor();
+    expect(await entry.innerText()).toContain('Rule “Invoices go to billing”');
+    expect(await entry.innerText()).toContain('moved to queue Billing');
+    expect(await entry.innerText()).toContain('set priority Urgent');
+    await page.goto(`${base}/admin/automation-rules`);
+    await page.getByTestId('rule-row-VIP customers get high priority').waitFor();
+
     // an example is switched on from the list
     await page.getByTestId('rule-enabled-VIP customers get high priority').check();
     await expect.poll(async () => (await ctx.db.pool.query(`SELECT enabled FROM automation_rules WHERE example_key = 'vip-high'`)).rows[0].enabled).toBe(true);
