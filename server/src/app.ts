@@ -37,6 +37,7 @@ import adminSettings from './routes/api/admin/settings.js';
 import adminOutbox from './routes/api/admin/outbox.js';
 import adminBusinessHours from './routes/api/admin/business-hours.js';
 import adminCustomerNotices from './routes/api/admin/customer-notices.js';
+import adminAutomation from './routes/api/admin/automation.js';
 import profileRoutes from './routes/api/auth/profile.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
@@ -119,6 +120,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(passwordRoutes, { prefix: '/api/v1/auth' });
   await app.register(adminAgents, { prefix: '/api/v1/admin' });
   await app.register(adminQueues, { prefix: '/api/v1/admin' });
+  await app.register(adminAutomation, { prefix: '/api/v1/admin' });
   await app.register(adminApiKeys, { prefix: '/api/v1/admin' });
   await app.register(adminMailboxes, { prefix: '/api/v1/admin' });
   await app.register(adminSettings, { prefix: '/api/v1/admin' });

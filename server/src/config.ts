@@ -38,6 +38,21 @@ export interface Config {
   recoverySweepMs: number;
   /** how often a worker indexes new rows into the search side tables */
   searchIndexMs: number;
+  /** Automation rules and outbound webhooks (server/src/automation/). */
+  automation: {
+    /** how often the automation worker looks for new case events to run rules and webhooks on */
+    pollMs: number;
+    /** how often time-based rules ("N hours since …") are checked */
+    timeSweepMs: number;
+    /** first retry of a failed webhook delivery; each later one waits twice as long (capped), for 24 hours */
+    webhookRetryBaseMs: number;
+    /** how long a failing webhook delivery keeps being retried */
+    webhookRetryForMs: number;
+    /** a webhook receiver gets this long to answer */
+    webhookTimeoutMs: number;
+    /** WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks may go to loopback and private addresses (tests, on-premises receivers) */
+    webhookAllowPrivate: boolean;
+  };
   loginRateLimit: { max: number; windowMs: number };
   /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
   loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
@@ -292,6 +307,14 @@ export function loadConfig(env: Env = process.env): Config {
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),
     searchIndexMs: int('SEARCH_INDEX_MS', 1000, 50, 3_600_000),
+    automation: {
+      pollMs: int('AUTOMATION_POLL_MS', 500, 20, 600_000),
+      timeSweepMs: int('AUTOMATION_TIME_SWEEP_MS', 60_000, 100, 3_600_000),
+      webhookRetryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+      webhookRetryForMs: int('WEBHOOK_RETRY_FOR_MS', 86_400_000, 1000, 7 * 86_400_000),
+      webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      webhookAllowPrivate: ['1', 'true', 'yes'].includes((env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? '').toLowerCase()),
+    },
     routing: {
       offerTimeoutLiveMs: int('ROUTING_OFFER_TIMEOUT_LIVE_MS', 20_000, 100, 3_600_000),
       offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),

@@ -11,7 +11,7 @@ const LAYERS: Record<string, string[]> = {
   contracts: ['contracts'],
   foundation: ['lib', 'db', 'schemas', 'config'],
   domain: [
-    'access', 'audit', 'auth', 'business-hours', 'cases', 'channels', 'customer-messages', 'customers', 'ingest', 'kb', 'kpi', 'lifecycle',
+    'access', 'audit', 'auth', 'automation', 'business-hours', 'cases', 'channels', 'customer-messages', 'customers', 'ingest', 'kb', 'kpi', 'lifecycle',
     'limits', 'notifications', 'outbound', 'overload', 'realtime', 'routing', 'search', 'seed', 'setup', 'sla', 'storage',
   ],
   edge: ['routes', 'plugins', 'app', 'server'],

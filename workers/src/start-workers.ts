@@ -13,6 +13,7 @@ import { startCustomerNoticesWorker } from './processors/customer-notices.js';
 import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
 import { startMailboxSync } from './processors/mailbox-sync.js';
+import { startAutomationWorker } from './processors/automation.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
@@ -53,6 +54,22 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(async () => {
     await stopLifecycle();
     lifecycleConn.disconnect();
+  });
+  const automationConn = createRedis(deps.config.redisUrl, 'worker');
+  const stopAutomation = await startAutomationWorker({
+    db,
+    queues,
+    realtime,
+    store,
+    outbound: { countries: deps.config.outbound.countries, defaultCountry: deps.config.twilio.defaultCountry },
+    log: deps.log,
+    config: deps.config,
+    connection: automationConn,
+    prefix: deps.config.queuePrefix,
+  });
+  closers.push(async () => {
+    await stopAutomation();
+    automationConn.disconnect();
   });
   closers.push(
     startMailboxSync({

@@ -4,6 +4,7 @@ import fa from './fa';
 import { supervisorMessages } from './supervisor';
 import { adminMessages } from '../admin/i18n';
 import { viewMessages } from './views';
+import { automationMessages } from '../admin/automation-i18n';
 import { durationParts } from '../lib/duration';
 
 export type Locale = 'en' | 'fa';
@@ -21,8 +22,8 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...supervisorMessages.en, ...adminMessages.en, ...viewMessages.en },
-    fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa, ...viewMessages.fa },
+    en: { ...en, ...supervisorMessages.en, ...adminMessages.en, ...viewMessages.en, ...automationMessages.en },
+    fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa, ...viewMessages.fa, ...automationMessages.fa },
   },
   missingWarn: false,
   fallbackWarn: false,

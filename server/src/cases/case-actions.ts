@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction, type Tx } from '../db/pool.js';
-import { writeCaseEvent } from '../db/case-events.js';
+import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import { badRequest, notFound } from '../lib/errors.js';
 import { reindexSearchRow } from '../search/search-indexer.js';
 import type { CasePriority, CaseStatus, CaseType } from '../contracts/vocabulary.js';
@@ -19,7 +19,8 @@ export interface CasePatch {
 }
 
 /** Edits the descriptive fields of a case; every change is a case event so reports can follow it. */
-export async function updateCase(db: pg.Pool, caseId: number, agentId: number, patch: CasePatch): Promise<string[]> {
+/** `agentId` null with a `cause`: an automation rule edits the case. */
+export async function updateCase(db: pg.Pool, caseId: number, agentId: number | null, patch: CasePatch, cause?: CaseEventCause): Promise<string[]> {
   return withTransaction(db, async (tx) => {
     const c = await lockCase(tx, caseId);
     const changed: string[] = [];
@@ -40,8 +41,8 @@ export async function updateCase(db: pg.Pool, caseId: number, agentId: number, p
     );
     // the search side table follows an edited subject at once (the indexer only picks up new cases)
     if (after.subject !== undefined) await reindexSearchRow(tx, 'cases', caseId);
-    if (after.priority) await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: { from: before.priority, to: after.priority } });
-    await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: { before, after } });
+    if (after.priority) await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: withCause({ from: before.priority, to: after.priority }, cause) });
+    await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: withCause({ before, after }, cause) });
     return changed;
   });
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/pool.js';
-import { writeCaseEvent } from '../db/case-events.js';
+import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import type { Channel } from '../contracts/vocabulary.js';
 import type { HubQueues } from '../lib/queues.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
@@ -19,7 +19,9 @@ import type { Log } from '../lib/log.js';
 
 export interface ReplyInput {
   caseId: number;
-  agentId: number;
+  /** null: the system (an automation rule, named in `cause`) */
+  agentId: number | null;
+  cause?: CaseEventCause;
   /** internal = a note only agents see; nothing is sent */
   internal?: boolean;
   /** defaults to the case's channel */
@@ -128,8 +130,10 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
       if (!theCase.first_response_at) {
         firstResponse = true;
         await tx.query(`UPDATE cases SET first_response_at = now() WHERE id = $1`, [theCase.id]);
-        await writeCaseEvent(tx, { caseId: theCase.id, type: 'first_response', agentId: input.agentId, channel, data: { interactionId } });
+        await writeCaseEvent(tx, { caseId: theCase.id, type: 'first_response', agentId: input.agentId, channel, data: withCause({ interactionId }, input.cause) });
       }
+      // "agent replied": automation rules and the interaction.created webhook run on it
+      await writeCaseEvent(tx, { caseId: theCase.id, type: 'interaction', agentId: input.agentId, channel, data: withCause({ interactionId, direction: 'outbound' }, input.cause) });
       // Replying to a new case means someone works on it.
       if (theCase.status === 'new') await openOnReplyInTx(tx, theCase.id, input.agentId);
     }
@@ -149,7 +153,7 @@ export async function createReply(deps: ReplyDeps, input: ReplyInput): Promise<R
 }
 
 /** 409 with the messages that arrived since the draft began (under the case lock, so none slips in between). */
-async function refuseIfChangedSince(tx: pg.PoolClient, caseId: number, seenUpToId: number, agentId: number): Promise<void> {
+async function refuseIfChangedSince(tx: pg.PoolClient, caseId: number, seenUpToId: number, agentId: number | null): Promise<void> {
   const r = await tx.query(
     `SELECT i.id, i.direction, i.created_at, left(i.text, 200) AS text, a.name AS author_name
        FROM interactions i LEFT JOIN agents a ON a.id = i.author_agent_id

@@ -21,6 +21,10 @@ export const QUEUE_NAMES = {
   chatLeaveCheck: 'chat-leave-check',
   /** Customer notices owed by cases (sent as outbound interactions) and the auto-close of solved cases. */
   customerNotices: 'customer-notices',
+  /** Automation rules' periodic work: the time-based rules ("N hours since …"). */
+  automation: 'automation',
+  /** Outbound webhook deliveries, retried with backoff for a day. */
+  webhooks: 'webhooks',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -82,6 +86,13 @@ export type NotificationJob =
  * repeated every minute); `auto-close`: close solved cases with no reply for the configured days (repeated).
  */
 export type CustomerNoticeJob = { type: 'sweep' } | { type: 'auto-close' };
+/** `time-sweep`: a repeatable job that runs the time-based automation rules (automation/time-rules.ts). */
+export type AutomationJob = { type: 'time-sweep' };
+
+/** One delivery of an outbound webhook (automation/webhooks.ts); the row in webhook_deliveries is the truth. */
+export interface WebhookJob {
+  deliveryId: number;
+}
 
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
@@ -127,5 +138,12 @@ export const QUEUES = {
     name: QUEUE_NAMES.customerNotices,
     consumer: 'workers/src/processors/customer-notices.ts (repeatable jobs set up there)',
     options: { removeOnComplete: true, removeOnFail: 100 },
+  }),
+  automation: spec<AutomationJob>({ name: QUEUE_NAMES.automation, consumer: 'workers/src/processors/automation.ts', options: { removeOnComplete: true, removeOnFail: 100 } }),
+  webhooks: spec<WebhookJob>({
+    name: QUEUE_NAMES.webhooks,
+    consumer: 'workers/src/processors/automation.ts (retries: backoff type "webhook", automation/webhook-send.ts webhookBackoffMs)',
+    // the attempt count is only a ceiling: a delivery stops being retried when its day is over (config.automation.webhookRetryForMs)
+    options: { attempts: 40, backoff: { type: 'webhook' }, removeOnComplete: 1000, removeOnFail: 5000 },
   }),
 } as const;

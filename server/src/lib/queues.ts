@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob, type AutomationJob, type WebhookJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 import { logErrors } from './best-effort.js';
 import type { Log } from './log.js';
@@ -14,6 +14,8 @@ export interface HubQueues {
   lifecycle: Queue<LifecycleJob>;
   agentSockets: Queue<AgentSocketJob>;
   customerNotices: Queue<CustomerNoticeJob>;
+  automation: Queue<AutomationJob>;
+  webhooks: Queue<WebhookJob>;
   /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
   kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
@@ -31,7 +33,10 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
   const lifecycle = make(QUEUES.lifecycle);
   const agentSockets = make(QUEUES.agentSockets);
   const customerNotices = make(QUEUES.customerNotices);
-  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices]) logErrors(q, log, `queue ${q.name}`);
+  const automation = make(QUEUES.automation);
+  const webhooks = make(QUEUES.webhooks);
+  const all = [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices, automation, webhooks];
+  for (const q of all) logErrors(q, log, `queue ${q.name}`);
   return {
     routing,
     outbound,
@@ -41,9 +46,11 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
     lifecycle,
     agentSockets,
     customerNotices,
+    automation,
+    webhooks,
     kv: { redis: connection, prefix },
     async closeAll() {
-      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices].map((q) => q.close()));
+      await Promise.all(all.map((q) => q.close()));
     },
   };
 }

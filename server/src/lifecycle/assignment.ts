@@ -4,7 +4,7 @@
  * row locks (agent first), then apply the returned effects after commit.
  */
 import type { Tx } from '../db/pool.js';
-import { writeCaseEvent } from '../db/case-events.js';
+import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import type { Effects } from './effects.js';
 
 export interface AssignInput {
@@ -13,6 +13,7 @@ export interface AssignInput {
   actorId: number | null;
   via: 'accept' | 'supervisor' | 'transfer';
   offerId?: string;
+  cause?: CaseEventCause;
 }
 
 export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{ previousAgentId: number | null }> {
@@ -35,7 +36,7 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
     caseId: a.caseId,
     type: 'assigned',
     agentId: a.agentId,
-    data: { via: a.via, actorId: a.actorId, previousAgentId: prev.assignee_id, waitedSeconds },
+    data: withCause({ via: a.via, actorId: a.actorId, previousAgentId: prev.assignee_id, waitedSeconds }, a.cause),
   });
   if (prev.status === 'new') await writeCaseEvent(tx, { caseId: a.caseId, type: 'status_changed', agentId: a.agentId, data: { from: 'new', to: 'open' } });
 

@@ -6,7 +6,7 @@
  * for an agent leaves the queue (its pending offer is withdrawn). Throws HttpError 404 / 409.
  */
 import type { Tx } from '../db/pool.js';
-import { writeCaseEvent } from '../db/case-events.js';
+import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import { conflict, notFound, badRequest } from '../lib/errors.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
@@ -26,6 +26,8 @@ export interface ChangeStatusInput {
   resolutionNote?: string;
   /** pending: when to wake the case up again */
   pendingUntil?: Date | string;
+  /** set when an automation rule makes the change (kept in the events' data) */
+  cause?: CaseEventCause;
 }
 
 export interface ChangeStatusResult {
@@ -65,7 +67,7 @@ export async function applyTransition(
 ): Promise<void> {
   const to = input.status;
   const by = input.agentId;
-  const changedEvent = { from: c.status, to, by };
+  const changedEvent = withCause({ from: c.status, to, by }, input.cause);
 
   if (to === 'solved' || to === 'closed') {
     if (c.routing_state === 'waiting' || c.routing_state === 'offered') {
@@ -95,7 +97,7 @@ export async function applyTransition(
         input.resolutionNote ?? null,
         by,
         JSON.stringify(changedEvent),
-        JSON.stringify({ assigneeId: c.assignee_id, note: input.resolutionNote ?? null }),
+        JSON.stringify(withCause({ assigneeId: c.assignee_id, note: input.resolutionNote ?? null }, input.cause)),
         c.routing_state === 'waiting' || c.routing_state === 'offered',
       ],
     );

@@ -8,7 +8,7 @@
  * Permission checks are the caller's (routes); these functions validate state and throw HttpError.
  */
 import type { Tx } from '../db/pool.js';
-import { writeCaseEvent } from '../db/case-events.js';
+import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import { audit } from '../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import { assignInTx, lockAgent, lockCase } from './assignment.js';
@@ -20,13 +20,17 @@ import type { RoutingDeps } from './deps.js';
 
 export interface AssignArgs {
   caseId: number;
-  actorId: number;
+  /** null: the system (an automation rule, named in `cause`) */
+  actorId: number | null;
   agentId: number;
+  cause?: CaseEventCause;
 }
 
 export interface TransferArgs {
   caseId: number;
-  actorId: number;
+  /** null: the system (an automation rule, named in `cause`) */
+  actorId: number | null;
+  cause?: CaseEventCause;
   toAgentId?: number;
   toQueueId?: number;
 }
@@ -78,9 +82,9 @@ export async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor'
   if (!hasRoom(load, c.channel)) throw conflict(`the agent has no free ${c.channel} capacity`);
   await rescindCaseOfferInTx(tx, c.id, 'taken', fx);
   if (via === 'transfer') {
-    await writeCaseEvent(tx, { caseId: c.id, type: 'transferred', agentId: a.actorId, data: { fromAgentId: c.assignee_id, toAgentId: a.agentId } });
+    await writeCaseEvent(tx, { caseId: c.id, type: 'transferred', agentId: a.actorId, data: withCause({ fromAgentId: c.assignee_id, toAgentId: a.agentId }, a.cause) });
   }
-  await assignInTx(tx, { caseId: c.id, agentId: a.agentId, actorId: a.actorId, via }, fx);
+  await assignInTx(tx, { caseId: c.id, agentId: a.agentId, actorId: a.actorId, via, cause: a.cause }, fx);
   if (opts.audit !== false) await audit(tx, { actorId: a.actorId, action: via === 'transfer' ? 'case.transfer' : 'case.assign', entity: 'case', entityId: c.id, before: { assigneeId: c.assignee_id }, after: { assigneeId: a.agentId } });
 }
 
@@ -99,10 +103,10 @@ export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<
   const fx = noEffects();
   const res = await withRetryingTx(deps.db, async (tx) => {
     if (t.toAgentId != null) {
-      await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId }, 'transfer', fx);
+      await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId, cause: t.cause }, 'transfer', fx);
       return result(tx, t.caseId);
     }
-    await transferToQueueInTx(tx, { caseId: t.caseId, actorId: t.actorId, toQueueId: t.toQueueId! }, fx);
+    await transferToQueueInTx(tx, { caseId: t.caseId, actorId: t.actorId, toQueueId: t.toQueueId!, cause: t.cause }, fx);
     return result(tx, t.caseId);
   });
   await applyEffects(deps, fx);
@@ -110,7 +114,7 @@ export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<
 }
 
 /** A case (not solved or closed) goes to a queue: back to waiting there, keeping its place in line. */
-export async function transferToQueueInTx(tx: Tx, t: { caseId: number; actorId: number; toQueueId: number }, fx: Effects, opts: { audit?: boolean } = {}): Promise<void> {
+export async function transferToQueueInTx(tx: Tx, t: { caseId: number; actorId: number | null; toQueueId: number; cause?: CaseEventCause }, fx: Effects, opts: { audit?: boolean } = {}): Promise<void> {
   const q = await tx.query(`SELECT id FROM queues WHERE id = $1`, [t.toQueueId]);
   if (!q.rowCount) throw badRequest('toQueueId: no such queue');
   const prevAssignee = await currentAssignee(tx, t.caseId);
@@ -124,14 +128,14 @@ export async function transferToQueueInTx(tx: Tx, t: { caseId: number; actorId: 
     type: 'transferred',
     agentId: t.actorId,
     queueId: t.toQueueId,
-    data: { fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id },
+    data: withCause({ fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id }, t.cause),
   });
   if (c.assignee_id) {
     await writeCaseEvent(tx, { caseId: c.id, type: 'unassigned', agentId: c.assignee_id, data: { actorId: t.actorId, reason: 'transferred' } });
     fx.rooms.push({ agentId: c.assignee_id, caseId: c.id, action: 'leave' });
     fx.presence.push(c.assignee_id);
   }
-  await requeueInTx(tx, c.id, { after: 'transferred', toQueueId: t.toQueueId }, fx);
+  await requeueInTx(tx, c.id, withCause({ after: 'transferred', toQueueId: t.toQueueId }, t.cause), fx);
   fx.reprioritised.push(c.id); // the new queue may rank the channel differently
   fx.caseUpdates.push({ caseId: c.id, event: 'transferred', agentIds: c.assignee_id ? [c.assignee_id] : [] });
   if (opts.audit !== false) await audit(tx, { actorId: t.actorId, action: 'case.transfer', entity: 'case', entityId: c.id, before: { queueId: c.queue_id, assigneeId: c.assignee_id }, after: { queueId: t.toQueueId, assigneeId: null } });
