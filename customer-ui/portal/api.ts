@@ -1,5 +1,5 @@
 // One small client for the portal's own API (same origin; the session is an HTTP-only cookie).
-import type { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary, ThreadMessage } from '../../server/src/contracts/views';
+import type { PortalArticle, PortalCategory, PortalMe, PortalOrganisation, RequestDetail, RequestSummary, ThreadMessage } from '../../server/src/contracts/views';
 
 import { ApiError, jsonClient, qs } from '../../ui-shared/http';
 
@@ -8,13 +8,14 @@ export { ApiError };
 const call = jsonClient({ credentials: 'same-origin' });
 
 // the shapes are the server's response schemas (server/src/contracts/views.ts), not copies
-export type { RequestDetail, RequestSummary, ThreadMessage };
+export type { PortalOrganisation, RequestDetail, RequestSummary, ThreadMessage };
 export type Article = PortalArticle;
 export type Attachment = ThreadMessage['attachments'][number];
 export interface FileUpload { filename: string; contentType: string; contentBase64: string }
 
 export const portalApi = {
   me: () => call<PortalMe>('GET', '/portal/api/me'),
+  organisation: () => call<PortalOrganisation>('GET', '/portal/api/organisation'),
   magicLink: (email: string, language: string) => call('POST', '/portal/api/auth/magic-link', { email, language }),
   smsCode: (phone: string, language: string) => call('POST', '/portal/api/auth/sms-code', { phone, language }),
   verifyCode: (phone: string, code: string) => call('POST', '/portal/api/auth/sms-code/verify', { phone, code }),

@@ -46,6 +46,7 @@ const en = {
     thanks: 'Thank you for rating this request ({n}/5).',
     via: 'via {channel}',
   },
+  channel: { voice: 'phone', chat: 'chat', sms: 'SMS', email: 'email', portal: 'the portal', api: 'the API' },
   kb: { search: 'Search the help center', none: 'No articles found.', back: 'Back to help center' },
   errors: { generic: 'Something went wrong: {msg}', tooBig: 'The file {name} is too large.' },
 };
@@ -96,27 +97,42 @@ const fa: typeof en = {
     thanks: 'از امتیاز شما سپاسگزاریم ({n} از ۵).',
     via: 'از طریق {channel}',
   },
+  channel: { voice: 'تلفن', chat: 'گفتگوی آنلاین', sms: 'پیامک', email: 'ایمیل', portal: 'پورتال', api: 'API' },
   kb: { search: 'جستجو در مرکز راهنما', none: 'مقاله‌ای یافت نشد.', back: 'بازگشت به مرکز راهنما' },
   errors: { generic: 'خطایی رخ داد: {msg}', tooBig: 'فایل {name} بیش از حد بزرگ است.' },
 };
 
 export type Locale = 'en' | 'fa';
 
+/** The visitor's choice (URL, then what they picked before); null when they have not chosen. */
+export function chosenLocale(): Locale | null {
+  const saved = new URLSearchParams(location.search).get('lang') ?? localStorage.getItem('portal-lang');
+  return saved === 'fa' || saved === 'en' ? saved : null;
+}
+
 function initialLocale(): Locale {
-  const fromUrl = new URLSearchParams(location.search).get('lang');
-  const saved = fromUrl ?? localStorage.getItem('portal-lang') ?? navigator.language.slice(0, 2);
-  return saved === 'fa' ? 'fa' : 'en';
+  return chosenLocale() ?? (navigator.language.slice(0, 2) === 'fa' ? 'fa' : 'en');
 }
 
 export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: { en, fa } });
 
-/** Switches language and page direction (Persian is right to left). */
-export function applyLocale(l: Locale) {
+/** Switches language and page direction (Persian is right to left); `remember` = the visitor chose it. */
+export function applyLocale(l: Locale, remember = true) {
   i18n.global.locale.value = l;
-  localStorage.setItem('portal-lang', l);
+  if (remember) localStorage.setItem('portal-lang', l);
   document.documentElement.lang = l;
   document.documentElement.dir = l === 'fa' ? 'rtl' : 'ltr';
 }
 
+/** The organisation's time zone (Admin → Settings), set at start; dates show in it, not the browser's. */
+let timeZone: string | undefined;
+export function setTimeZone(tz: string | undefined) {
+  timeZone = tz;
+}
+
+/** A date in the Persian (Solar Hijri) calendar with Persian digits in fa, in the organisation's time zone. */
 export const formatDate = (iso: string, l: string) =>
-  new Intl.DateTimeFormat(l === 'fa' ? 'fa-IR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  new Intl.DateTimeFormat(l === 'fa' ? 'fa-IR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+
+/** A number (reference, rating) in the language's digits: ۱۲۳ in fa. */
+export const formatNumber = (n: number, l: string) => new Intl.NumberFormat(l === 'fa' ? 'fa-IR' : 'en-US', { useGrouping: false }).format(n);

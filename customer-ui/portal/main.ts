@@ -1,7 +1,9 @@
 import { createApp } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
 import App from './App.vue';
-import { i18n, applyLocale } from './i18n.js';
+import { i18n, applyLocale, chosenLocale, setTimeZone } from './i18n.js';
+import { logFailure } from '../../ui-shared/report';
+import { branding } from './branding.js';
 import { portalApi } from './api.js';
 import SignIn from './views/SignIn.vue';
 import Requests from './views/Requests.vue';
@@ -33,5 +35,19 @@ router.beforeEach(async (to) => {
   }
 });
 
-applyLocale(i18n.global.locale.value as 'en' | 'fa');
-createApp(App).use(i18n).use(router).mount('#app');
+// The organisation's settings (Admin → Settings): its language is the default until the visitor picks one,
+// dates show in its time zone, and the portal wears its name, colour and logo.
+async function start() {
+  const org = await portalApi.organisation().catch((err) => {
+    logFailure('loading the portal settings')(err);
+    return null;
+  });
+  if (org) {
+    setTimeZone(org.timeZone);
+    Object.assign(branding, { name: org.name, colour: org.colour, logoUrl: org.logoUrl });
+  }
+  const chosen = chosenLocale();
+  applyLocale(chosen ?? org?.language ?? (i18n.global.locale.value as 'en' | 'fa'), chosen !== null);
+  createApp(App).use(i18n).use(router).mount('#app');
+}
+void start();

@@ -157,4 +157,45 @@ describe('customer portal in a browser', () => {
       await page.close();
     }
   });
+
+  it('Admin → Settings brands the portal and sets its default language; a Persian customer sees Persian digits and channel names', async () => {
+    const admin = await signInAgent(ctx, await makeAgent(ctx.db.pool, { name: 'Owner', role: 'admin' }));
+    const put = await ctx.app.inject({
+      method: 'PUT', url: '/api/v1/admin/settings', headers: { authorization: `Bearer ${admin}` },
+      payload: { name: 'Acme', defaultLanguage: 'fa', timeZone: 'Asia/Tehran', branding: { name: 'Acme Help', colour: '#125b50' } },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const page = await (await browser.newContext()).newPage(); // nothing chosen before: no saved language
+    page.setDefaultTimeout(8000);
+    try {
+      await page.goto(`${hub}/portal/signin`);
+      await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      await expect.poll(() => page.locator('[data-testid=portal-brand]').textContent()).toBe('Acme Help');
+      expect(await page.title()).toBe('Acme Help');
+      expect(await page.locator('header.top').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(18, 91, 80)');
+
+      await page.locator('#email').fill('shirin@example.test');
+      await page.locator('form button[type=submit]').first().click();
+      const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'shirin@example.test');
+      await page.goto(/(http:\/\/127\.0\.0\.1:\d+\/portal\/auth\/verify\?token=[\w%-]+)/.exec(mail.text ?? '')![1]!);
+      await page.locator('button[type=submit]').click();
+      await page.waitForURL(/\/portal\/requests/);
+      await page.goto(`${hub}/portal/requests/new`);
+      await page.locator('#subject').fill('مشکل در ورود به Dashboard');
+      await page.locator('#description').fill('رمز را عوض کردم ولی وارد نمی‌شوم');
+      await page.locator('form button[type=submit]').last().click();
+      const confirmation = (await page.locator('.confirmation').textContent()) ?? '';
+      expect(confirmation).toMatch(/شماره پیگیری شما [۰-۹]+ است/);
+      expect(confirmation).not.toMatch(/[0-9]/);
+      const n = (await ctx.db.pool.query(`SELECT c.number, cu.language FROM cases c JOIN customers cu ON cu.id = c.customer_id ORDER BY c.id DESC LIMIT 1`)).rows[0];
+      expect(n.language).toBe('fa');
+      await page.goto(`${hub}/portal/requests/${n.number}`);
+      const meta = (await page.locator('.thread .meta').first().textContent()) ?? '';
+      expect(meta).toContain('از طریق پورتال');
+      expect(meta).not.toMatch(/portal/);
+      expect(await page.locator('h1 bdi').getAttribute('dir')).toBe('auto');
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type {
 // One small client per resource, all in one module: the workspace talks to these endpoints only.
 export const authApi = {
   login: (email: string, password: string) => post<{ token: string; expiresAt: string; agent: Agent }>('/api/v1/auth/login', { email, password }),
+  forgotPassword: (email: string) => post<{ ok: true; message: string }>('/api/v1/auth/forgot-password', { email }),
   logout: () => post<{ ok: boolean }>('/api/v1/auth/logout'),
   /** signs out the member's other sessions; this one stays */
   changePassword: (currentPassword: string, newPassword: string) => post<{ ok: true }>('/api/v1/auth/password', { currentPassword, newPassword }),

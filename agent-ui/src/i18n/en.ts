@@ -1,7 +1,7 @@
 // English catalogue: the reference every other language mirrors key by key.
 const en = {
   app: { name: 'contact-hub', workspace: 'Agent workspace', loading: 'Loading…', retry: 'Retry', save: 'Save', cancel: 'Cancel', close: 'Close', confirm: 'Confirm', remove: 'Remove', add: 'Add', edit: 'Edit', none: 'None', saved: 'Saved', error: 'Something went wrong: {message}', offline: 'Reconnecting…', online: 'Live', skipToContent: 'Skip to content' },
-  login: { title: 'Sign in', email: 'Email', password: 'Password', submit: 'Sign in', failed: 'Email or password is wrong.', rateLimited: 'Too many attempts. Please wait a moment and try again.', expired: 'Your session has expired. Please sign in again.', signedOut: 'You are signed out.' },
+  login: { title: 'Sign in', email: 'Email', password: 'Password', submit: 'Sign in', failed: 'Email or password is wrong.', rateLimited: 'Too many attempts. Please wait a moment and try again.', expired: 'Your session has expired. Please sign in again.', signedOut: 'You are signed out.', forgot: 'Forgot password?', forgotTitle: 'Reset your password', forgotHint: 'Enter your email address. If it has an account, we mail it a link to choose a new password.', forgotSend: 'Send the link', forgotBack: 'Back to sign-in', forgotFailed: 'The link could not be requested.', forgotNoMail: 'System mail is not set up; ask an administrator to reset your password.' },
   nav: { myCases: 'My cases', queue: 'Queue', search: 'Search', notifications: 'Notifications', logout: 'Sign out', language: 'Language', shortcuts: 'Keyboard shortcuts' },
   lang: { en: 'English', fa: 'فارسی' },
   presence: { label: 'Status', available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', failed: 'Could not change your status.' },

@@ -62,6 +62,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
 
   'POST /api/v1/auth/login': EVERYONE,
   'POST /api/v1/auth/logout': EVERYONE,
+  'POST /api/v1/auth/forgot-password': EVERYONE,
   'GET /api/v1/auth/me': STAFF,
   'POST /api/v1/auth/password': STAFF,
   'GET /api/v1/auth/profile': STAFF,
@@ -213,6 +214,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /portal/api/auth/sms-code/verify': EVERYONE,
   'POST /portal/api/auth/logout': EVERYONE,
   'GET /portal/api/me': PORTAL_OWN,
+  'GET /portal/api/organisation': EVERYONE,
   'GET /portal/api/categories': EVERYONE,
   'GET /portal/api/requests': PORTAL_OWN,
   'POST /portal/api/requests': PORTAL_OWN,

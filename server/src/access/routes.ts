@@ -26,6 +26,7 @@ const customerRead: RouteRule = staff({ customer: id });
 export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/auth/login': { public: true },
   'POST /api/v1/auth/logout': { public: true },
+  'POST /api/v1/auth/forgot-password': { public: true },
   'GET /api/v1/auth/me': staff(),
   'POST /api/v1/auth/password': staff(),
   'GET /api/v1/auth/profile': staff(),

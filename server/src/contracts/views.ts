@@ -398,3 +398,13 @@ export const OfflineMessageAccepted = Type.Object({ caseNumber: Type.Integer() }
 export type OfflineMessageAccepted = Static<typeof OfflineMessageAccepted>;
 
 export const Ok = Type.Object({ ok: Type.Literal(true) });
+
+/** GET /portal/api/organisation: the portal's branding and the organisation's language and time zone (Admin → Settings) */
+export const PortalOrganisation = Type.Object({
+  name: Type.String(),
+  language: StringEnum(['en', 'fa'] as const),
+  timeZone: Type.String(),
+  colour: Nullable(Type.String()),
+  logoUrl: Nullable(Type.String()),
+});
+export type PortalOrganisation = Static<typeof PortalOrganisation>;

@@ -52,7 +52,7 @@ export async function resolveCustomer(
         WHERE i.kind = $1 AND i.value = $2 ${gate}
           FOR UPDATE OF c
      ), created AS (
-       INSERT INTO customers (name, language) SELECT $3, $4 WHERE NOT EXISTS (SELECT 1 FROM found) ${gate}
+       INSERT INTO customers (name, language) SELECT $3, COALESCE($4::text, (SELECT default_language FROM organisation_settings WHERE id), 'en') WHERE NOT EXISTS (SELECT 1 FROM found) ${gate}
        RETURNING id, name, language, tier
      ), claimed AS (
        INSERT INTO customer_identities (customer_id, kind, value) SELECT id, $1, $2 FROM created
@@ -65,7 +65,8 @@ export async function resolveCustomer(
       kind,
       value,
       hint?.name ?? null,
-      hint?.language ?? 'en',
+      // none given: the organisation's default language (Admin → Settings)
+      hint?.language ?? null,
       ...(raw ? [raw.provider, raw.providerMessageId, raw.channel, raw.headers, raw.payload, raw.status, raw.error] : []),
     ],
   );

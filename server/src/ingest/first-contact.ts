@@ -35,7 +35,8 @@ export interface NewCaseFields {
 
 export interface FirstContactInput {
   identity: { kind: IdentityKind; value: string };
-  customer: { name: string | null; language: string };
+  /** language null: the organisation's default language (Admin → Settings) */
+  customer: { name: string | null; language: string | null };
   raw: RawEventRow;
   case: NewCaseFields;
   interaction: InteractionFields;
@@ -121,8 +122,8 @@ WITH raw AS (
   ON CONFLICT (provider, provider_message_id) WHERE provider_message_id IS NOT NULL DO NOTHING
   RETURNING id
 ), cu AS (
-  INSERT INTO customers (name, language) SELECT $10, $11 FROM raw
-  RETURNING id
+  INSERT INTO customers (name, language) SELECT $10, COALESCE($11::text, (SELECT default_language FROM organisation_settings WHERE id), 'en') FROM raw
+  RETURNING id, language
 ), ident AS (
   -- no ON CONFLICT: a concurrent claim of this identity aborts the statement (see recordFirstContact)
   INSERT INTO customer_identities (customer_id, kind, value) SELECT id, $1, $2 FROM cu
@@ -130,7 +131,7 @@ WITH raw AS (
   INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
                      first_response_due_at, resolution_due_at, last_activity_at,
                      routing_state, first_queued_at, routing_priority, enqueue_pending)
-  SELECT cu.id, $12, $13, $14, $15, (SELECT id FROM queues WHERE id = $16), $17, $11, $18, $19, now(),
+  SELECT cu.id, $12, $13, $14, $15, (SELECT id FROM queues WHERE id = $16), $17, cu.language, $18, $19, now(),
          CASE WHEN $20::int IS NULL THEN 'none' ELSE 'waiting' END,
          CASE WHEN $20::int IS NULL THEN NULL ELSE now() END, $20, $20::int IS NOT NULL
     FROM cu

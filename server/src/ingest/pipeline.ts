@@ -165,7 +165,7 @@ async function firstContact(deps: IngestDeps, msg: InboundMessage, fromValue: st
   const fields = await newCaseFields(deps, deps.db, msg, { tier: 'standard' }, !msg.skipRouting, now);
   const r = await recordFirstContact(deps.db, {
     identity: { kind: msg.from.kind, value: fromValue },
-    customer: { name: msg.customer?.name ?? null, language: msg.customer?.language ?? 'en' },
+    customer: { name: msg.customer?.name ?? null, language: msg.customer?.language ?? null },
     raw: rawEventRow(msg),
     case: fields,
     interaction: interactionFields(msg, fromValue),

@@ -8,12 +8,12 @@ const T = {
   en: {
     title: 'Choose your password', account: 'Account', next: `New password (at least ${PASSWORD_LENGTH.min} characters)`, repeat: 'Repeat it', save: 'Save and go to sign-in',
     differ: 'the two passwords differ', savedTitle: 'Password saved', saved: 'You can now sign in as', signIn: 'Go to sign-in',
-    goneTitle: 'Link not valid', gone: 'This link was already used or has expired. Ask an administrator to send a new one.',
+    goneTitle: 'Link not valid', gone: 'This link was already used or has expired. Ask for a new one with “Forgot password?” on the sign-in page, or ask an administrator.',
   },
   fa: {
     title: 'انتخاب رمز عبور', account: 'حساب', next: `رمز عبور تازه (دست‌کم ${PASSWORD_LENGTH.min} نویسه)`, repeat: 'تکرار رمز', save: 'ذخیره و رفتن به ورود',
     differ: 'دو رمز یکسان نیستند', savedTitle: 'رمز ذخیره شد', saved: 'اکنون می‌توانید وارد شوید با', signIn: 'رفتن به ورود',
-    goneTitle: 'پیوند معتبر نیست', gone: 'این پیوند پیش‌تر به کار رفته یا منقضی شده است. از مدیر سامانه پیوند تازه بخواهید.',
+    goneTitle: 'پیوند معتبر نیست', gone: 'این پیوند پیش‌تر به کار رفته یا منقضی شده است. با «گذرواژه را فراموش کرده‌اید؟» در صفحهٔ ورود پیوند تازه بخواهید یا از مدیر سامانه بخواهید.',
   },
 } as const;
 type Lang = keyof typeof T;

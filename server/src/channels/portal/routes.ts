@@ -20,7 +20,8 @@ import { categories, listRequests, ownCase, replyToRequest, reopenRequest, reque
 import { Id } from '../../schemas/common.js';
 import { sendAttachment } from '../../storage/send-attachment.js';
 import { checkPhoneNumber, destinationError } from '../../outbound/destination-policy.js';
-import { PortalArticle, PortalCategory, PortalMe, RequestDetail, RequestSummary } from '../../contracts/views.js';
+import { PortalArticle, PortalCategory, PortalMe, PortalOrganisation, RequestDetail, RequestSummary } from '../../contracts/views.js';
+import { organisationProfile } from '../../setup/organisation.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -185,6 +186,12 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const w = req.portalCustomer!;
     return { name: w.name, language: w.language, identity: w.identity };
   });
+
+  app.get(
+    '/api/organisation',
+    { schema: { tags: ['portal'], summary: 'Portal branding, default language and time zone (Admin → Settings)', response: { 200: PortalOrganisation } } },
+    async () => organisationProfile(app.db),
+  );
 
   // --- requests ------------------------------------------------------------------------------
   app.get('/api/categories', { schema: { tags: ['portal'], response: { 200: Type.Array(PortalCategory) } } }, async () => categories(app.db));

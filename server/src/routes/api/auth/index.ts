@@ -7,6 +7,9 @@ import { audit } from '../../../audit/audit-log.js';
 import { AgentView, ErrorView } from '../../../schemas/common.js';
 import { createLoginLimits } from '../../../auth/login-limits.js';
 import { LoginRefusalView, refuseLogin } from '../../../auth/login-refusal.js';
+import { FORGOT_ANSWER, requestPasswordReset } from '../../../auth/password-reset.js';
+import { WindowLimiter } from '../../../limits/window-limiter.js';
+import { HttpError } from '../../../lib/errors.js';
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const limits = createLoginLimits({ redis: app.redis, prefix: app.config.queuePrefix, config: app.config, log: app.log });
@@ -46,6 +49,32 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       });
       const { password_hash: _ignored, ...agent } = row;
       return { token: s.token, expiresAt: s.expiresAt.toISOString(), agent };
+    },
+  );
+
+  // Per client address by the rate-limit plugin; per email address here (a flood of links to one inbox).
+  const perAddress = new WindowLimiter(app.redis, app.config.queuePrefix, app.log);
+  app.post(
+    '/forgot-password',
+    {
+      config: { rateLimit: { max: 5, timeWindow: 15 * 60_000 } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Forgot my password: mails a one-time link to choose a new one (the answer is the same whether or not the address has an account)',
+        body: Type.Object({ email: Type.String({ format: 'email', maxLength: 200 }) }),
+        response: { 202: Type.Object({ ok: Type.Literal(true), message: Type.String() }), 400: ErrorView, 429: ErrorView, 503: ErrorView },
+      },
+    },
+    async (req, reply) => {
+      if (!app.config.smtp.url) throw new HttpError(503, 'system mail is not configured, so no link can be sent; ask an administrator to reset your password');
+      const email = req.body.email.trim().toLowerCase();
+      await requestPasswordReset(app.db, app.config, {
+        email,
+        ip: req.ip,
+        log: req.log,
+        allowed: async () => (await perAddress.consume('forgot-password', email, { max: 3, windowMs: 3_600_000 })).ok,
+      });
+      return reply.code(202).send({ ok: true as const, message: FORGOT_ANSWER });
     },
   );
 
