@@ -38,6 +38,8 @@ export interface Config {
   recoverySweepMs: number;
   /** how often a worker indexes new rows into the search side tables */
   searchIndexMs: number;
+  /** how often the SLA worker recomputes the clocks of changed cases */
+  slaSyncMs: number;
   loginRateLimit: { max: number; windowMs: number };
   /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
   loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
@@ -287,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
     threadWindowHours: int('THREAD_WINDOW_HOURS', 72, 0, 24 * 365),
     recoverySweepMs: int('RECOVERY_SWEEP_MS', 15000, 100, 3_600_000),
     searchIndexMs: int('SEARCH_INDEX_MS', 1000, 50, 3_600_000),
+    slaSyncMs: int('SLA_SYNC_MS', 1000, 50, 3_600_000),
     routing: {
       offerTimeoutLiveMs: int('ROUTING_OFFER_TIMEOUT_LIVE_MS', 20_000, 100, 3_600_000),
       offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),

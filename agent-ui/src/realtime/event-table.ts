@@ -58,6 +58,11 @@ export const eventTable = {
   typing: (p: { caseId: number; from?: string; name?: string; typing: boolean }, s) => s.caseView.onTyping(p),
   notification: (p: Notification, s) => s.notifications.add(p),
   'call:updated': (p: CallProgress, s) => s.softphone.onCallUpdated(p, s.session.agent?.id),
+  // an SLA warning or breach, or a reminder that brought a case back: the lists and the open case show it
+  'case:alert': (p: { caseId: number; kind: string }, s) => {
+    void s.cases.onCaseUpdated({ caseId: p.caseId });
+    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
+  },
 } satisfies { [E in keyof AgentServerEvents]: (p: Parameters<AgentServerEvents[E]>[0], s: WorkspaceStores) => void };
 
 export type ServerEvent = keyof typeof eventTable;

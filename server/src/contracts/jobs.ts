@@ -15,6 +15,8 @@ export const QUEUE_NAMES = {
   lifecycle: 'lifecycle',
   /** Work that needs a server node's sockets: disconnect grace checks, joining agents to case rooms. */
   agentSockets: 'agent-sockets',
+  /** SLA warnings and due times, reminders of pending cases: delayed wake-up calls, rebuilt from Postgres. */
+  slaTimers: 'sla-timers',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -61,6 +63,17 @@ export type NotificationJob =
   | { kind: 'transcript-confirm'; to: string; link: string; language: string }
   | { kind: 'portal-reply'; interactionId: number };
 
+/**
+ * A wake-up call at `at` (the job's delay): look at the case's SLA clock (warning share reached, or due)
+ * or at its reminder. Postgres decides whether anything happens; a stale or repeated call does nothing.
+ */
+export interface SlaTimerJob {
+  caseId: number;
+  kind: 'warn' | 'due' | 'reminder';
+  metric: 'first_response' | 'next_response' | 'resolution' | null;
+  at: string;
+}
+
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
   name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -89,4 +102,9 @@ export const QUEUES = {
     options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   }),
   agentSockets: spec<AgentSocketJob>({ name: QUEUE_NAMES.agentSockets, consumer: 'a server node: routing/agent-socket.ts', options: { removeOnComplete: true, removeOnFail: 1000 } }),
+  slaTimers: spec<SlaTimerJob>({
+    name: QUEUE_NAMES.slaTimers,
+    consumer: 'workers/src/processors/sla-timers.ts',
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
+  }),
 } as const;

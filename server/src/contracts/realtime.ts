@@ -4,6 +4,7 @@
 import type { Channel, CasePriority, CaseStatus, CaseType, Presence } from './vocabulary.js';
 import type { DeliveryAttempt, Notification, TimelineItem } from './views.js';
 import type { VisitorServerEvents } from './visitor.js';
+import type { CaseAlertPayload } from './sla.js';
 
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
@@ -148,6 +149,8 @@ export interface AgentServerEvents {
   typing: (p: TypingPayload) => void;
   /** an @mention of this agent in an internal note */
   notification: (p: Omit<Notification, 'readAt'>) => void;
+  /** an SLA warning or breach of a case this agent holds or supervises, or a reminder that brought a case back */
+  'case:alert': (p: CaseAlertPayload) => void;
 }
 
 export interface QueueStats {

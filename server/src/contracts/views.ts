@@ -61,6 +61,10 @@ export const CaseView = Type.Object({
   firstResponseAt: Nullable(Time),
   solvedAt: Nullable(Time),
   pendingUntil: Nullable(Time),
+  /** when a reminder (pending until …) last brought the case back */
+  reminderFiredAt: Nullable(Time),
+  /** when an SLA clock of the case was first breached */
+  slaBreachedAt: Nullable(Time),
   resolutionNote: Nullable(Type.String()),
   mergedIntoId: Nullable(Type.Integer()),
   lastActivityAt: Time,

@@ -4,7 +4,7 @@ export type CaseEventType =
   | 'created' | 'queued' | 'requeued' | 'offered' | 'accepted' | 'declined' | 'timed_out' | 'rescinded'
   | 'assigned' | 'unassigned' | 'transferred' | 'escalated' | 'status_changed' | 'priority_changed'
   | 'first_response' | 'solved' | 'reopened' | 'closed' | 'abandoned' | 'sla_warning' | 'sla_breach'
-  | 'merged' | 'updated' | 'interaction';
+  | 'merged' | 'updated' | 'interaction' | 'reminder_due';
 
 export interface CaseEventInput {
   caseId: number;

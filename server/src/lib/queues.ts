@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type SlaTimerJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 
 export interface HubQueues {
@@ -11,6 +11,7 @@ export interface HubQueues {
   routerEvents: Queue<RouterEventJob>;
   lifecycle: Queue<LifecycleJob>;
   agentSockets: Queue<AgentSocketJob>;
+  slaTimers: Queue<SlaTimerJob>;
   /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
   kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
@@ -26,7 +27,8 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
   const routerEvents = make(QUEUES.routerEvents);
   const lifecycle = make(QUEUES.lifecycle);
   const agentSockets = make(QUEUES.agentSockets);
-  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets]) q.on('error', () => {});
+  const slaTimers = make(QUEUES.slaTimers);
+  for (const q of [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, slaTimers]) q.on('error', () => {});
   return {
     routing,
     outbound,
@@ -35,9 +37,10 @@ export function createQueues(connection: Redis, prefix: string): HubQueues {
     routerEvents,
     lifecycle,
     agentSockets,
+    slaTimers,
     kv: { redis: connection, prefix },
     async closeAll() {
-      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets].map((q) => q.close()));
+      await Promise.all([routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, slaTimers].map((q) => q.close()));
     },
   };
 }

@@ -1,4 +1,5 @@
 import { NAMESPACES, rooms, type OfferPayload, type RescindReason } from '../contracts/realtime.js';
+import type { CaseAlertPayload } from '../contracts/sla.js';
 import { enqueueCase } from './queue.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
@@ -23,6 +24,8 @@ export interface Effects {
   /** run a match pass now; `cooldown`: once more when refused agents may be offered the case again */
   match: boolean;
   cooldown: boolean;
+  /** SLA warnings and breaches, reminders due: `case:alert` to these agents (lifecycle/sla.ts recordCaseAlert) */
+  alerts: { payload: CaseAlertPayload; agentIds: number[] }[];
 }
 
 export const noEffects = (): Effects => ({
@@ -37,6 +40,7 @@ export const noEffects = (): Effects => ({
   offers: [],
   match: false,
   cooldown: false,
+  alerts: [],
 });
 
 /**
@@ -69,5 +73,8 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
     ...e.rooms.map((r) => caseRoom(deps, r.agentId, r.caseId, r.action)),
   ]);
   for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
+  for (const a of e.alerts) {
+    if (a.agentIds.length) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: [...new Set(a.agentIds)].map(rooms.agent), event: 'case:alert', payload: a.payload });
+  }
   await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
 }

@@ -20,13 +20,15 @@ import type { RoutingDeps } from './deps.js';
 
 export interface AssignArgs {
   caseId: number;
-  actorId: number;
+  /** null: the hub itself (an SLA escalation) */
+  actorId: number | null;
   agentId: number;
 }
 
 export interface TransferArgs {
   caseId: number;
-  actorId: number;
+  /** null: the hub itself (an SLA escalation) */
+  actorId: number | null;
   toAgentId?: number;
   toQueueId?: number;
 }
@@ -94,41 +96,44 @@ export async function assignCase(deps: RoutingDeps, a: AssignArgs): Promise<Hold
 }
 
 export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<HolderResult> {
-  if ((t.toAgentId == null) === (t.toQueueId == null)) throw badRequest('give exactly one of toAgentId or toQueueId');
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
-    if (t.toAgentId != null) {
-      await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId }, 'transfer', fx);
-      return result(tx, t.caseId);
-    }
-    const q = await tx.query(`SELECT id FROM queues WHERE id = $1`, [t.toQueueId]);
-    if (!q.rowCount) throw badRequest('toQueueId: no such queue');
-    const prevAssignee = await currentAssignee(tx, t.caseId);
-    const c = await lockAgentsThenCase(tx, t.caseId, [prevAssignee]);
-    if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });
-    if (c.status === 'solved' || c.status === 'closed') throw conflict(`a ${c.status} case cannot be transferred`);
-    await rescindCaseOfferInTx(tx, c.id, 'transferred', fx);
-    await tx.query(`UPDATE cases SET queue_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [c.id, t.toQueueId]);
-    await writeCaseEvent(tx, {
-      caseId: c.id,
-      type: 'transferred',
-      agentId: t.actorId,
-      queueId: t.toQueueId,
-      data: { fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id },
-    });
-    if (c.assignee_id) {
-      await writeCaseEvent(tx, { caseId: c.id, type: 'unassigned', agentId: c.assignee_id, data: { actorId: t.actorId, reason: 'transferred' } });
-      fx.rooms.push({ agentId: c.assignee_id, caseId: c.id, action: 'leave' });
-      fx.presence.push(c.assignee_id);
-    }
-    await requeueInTx(tx, c.id, { after: 'transferred', toQueueId: t.toQueueId }, fx);
-    fx.reprioritised.push(c.id); // the new queue may rank the channel differently
-    fx.caseUpdates.push({ caseId: c.id, event: 'transferred', agentIds: c.assignee_id ? [c.assignee_id] : [] });
-    await audit(tx, { actorId: t.actorId, action: 'case.transfer', entity: 'case', entityId: c.id, before: { queueId: c.queue_id, assigneeId: c.assignee_id }, after: { queueId: t.toQueueId, assigneeId: null } });
-    return result(tx, c.id);
-  });
+  const res = await withRetryingTx(deps.db, async (tx) => transferInTx(tx, t, fx));
   await applyEffects(deps, fx);
   return res;
+}
+
+/** A transfer inside the caller's transaction (no case or agent lock held yet); effects go to `fx`. */
+export async function transferInTx(tx: Tx, t: TransferArgs, fx: Effects): Promise<HolderResult> {
+  if ((t.toAgentId == null) === (t.toQueueId == null)) throw badRequest('give exactly one of toAgentId or toQueueId');
+  if (t.toAgentId != null) {
+    await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId }, 'transfer', fx);
+    return result(tx, t.caseId);
+  }
+  const q = await tx.query(`SELECT id FROM queues WHERE id = $1`, [t.toQueueId]);
+  if (!q.rowCount) throw badRequest('toQueueId: no such queue');
+  const prevAssignee = await currentAssignee(tx, t.caseId);
+  const c = await lockAgentsThenCase(tx, t.caseId, [prevAssignee]);
+  if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });
+  if (c.status === 'solved' || c.status === 'closed') throw conflict(`a ${c.status} case cannot be transferred`);
+  await rescindCaseOfferInTx(tx, c.id, 'transferred', fx);
+  await tx.query(`UPDATE cases SET queue_id = $2, assignee_id = NULL, updated_at = now() WHERE id = $1`, [c.id, t.toQueueId]);
+  await writeCaseEvent(tx, {
+    caseId: c.id,
+    type: 'transferred',
+    agentId: t.actorId,
+    queueId: t.toQueueId,
+    data: { fromQueueId: c.queue_id, toQueueId: t.toQueueId, fromAgentId: c.assignee_id },
+  });
+  if (c.assignee_id) {
+    await writeCaseEvent(tx, { caseId: c.id, type: 'unassigned', agentId: c.assignee_id, data: { actorId: t.actorId, reason: 'transferred' } });
+    fx.rooms.push({ agentId: c.assignee_id, caseId: c.id, action: 'leave' });
+    fx.presence.push(c.assignee_id);
+  }
+  await requeueInTx(tx, c.id, { after: 'transferred', toQueueId: t.toQueueId }, fx);
+  fx.reprioritised.push(c.id); // the new queue may rank the channel differently
+  fx.caseUpdates.push({ caseId: c.id, event: 'transferred', agentIds: c.assignee_id ? [c.assignee_id] : [] });
+  await audit(tx, { actorId: t.actorId, action: 'case.transfer', entity: 'case', entityId: c.id, before: { queueId: c.queue_id, assigneeId: c.assignee_id }, after: { queueId: t.toQueueId, assigneeId: null } });
+  return result(tx, c.id);
 }
 
 export async function unassignCase(deps: RoutingDeps, u: { caseId: number; actorId: number }): Promise<HolderResult> {
