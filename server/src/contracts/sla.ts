@@ -103,3 +103,36 @@ export interface CaseAlertPayload {
   dueAt: string | null;
   at: string;
 }
+
+/** "SLA met %" for one policy, queue or agent and one clock, over the clocks decided in the window. */
+export const SlaMetRow = Type.Object({
+  /** policy, queue or agent id; null: the built-in policy, no queue, nobody assigned */
+  id: Nullable(Type.Integer()),
+  name: Nullable(Type.String()),
+  metric: SlaMetricT,
+  /** clocks decided: met or breached */
+  total: Type.Integer(),
+  met: Type.Integer(),
+  breached: Type.Integer(),
+  /** met ÷ total, 0–1; null when nothing was decided */
+  metShare: Nullable(Type.Number()),
+});
+export type SlaMetRow = Static<typeof SlaMetRow>;
+
+/** A breached clock, for the breached-cases list (each row opens its case). */
+export const SlaBreachRow = Type.Object({
+  caseId: Type.Integer(),
+  number: Type.Integer(),
+  subject: Type.String(),
+  status: Type.String(),
+  priority: Type.String(),
+  metric: SlaMetricT,
+  policyName: Nullable(Type.String()),
+  queueName: Nullable(Type.String()),
+  assigneeName: Nullable(Type.String()),
+  dueAt: Time,
+  breachedAt: Time,
+  /** when the clock was met after all (answered or solved late); null: still open */
+  metAt: Nullable(Time),
+});
+export type SlaBreachRow = Static<typeof SlaBreachRow>;

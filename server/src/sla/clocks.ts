@@ -210,3 +210,11 @@ export async function caseClocks(db: Queryable, caseId: number, now: Date = new 
     };
   });
 }
+
+/** After a policy or calendar change: every case still being worked on is recomputed by the SLA worker. */
+export async function markOpenCasesForSla(db: Queryable, queueId?: number | null): Promise<void> {
+  await db.query(
+    `UPDATE cases SET sla_dirty = true WHERE status IN ('new', 'open', 'pending') AND NOT sla_dirty AND ($1::bigint IS NULL OR queue_id = $1)`,
+    [queueId ?? null],
+  );
+}
