@@ -25,7 +25,12 @@ export interface KpiWindow {
 const qs = (o: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
 
+export type { SlaBreachRow, SlaMetRow } from '../../../server/src/contracts/sla';
+import type { SlaBreachRow, SlaMetRow } from '../../../server/src/contracts/sla';
+
 export const supervisorApi = {
+  slaMet: (w: { from: string; to: string; by: 'policy' | 'queue' | 'agent' }) => http<{ rows: SlaMetRow[] }>('GET', `/api/v1/kpi/sla?${qs({ ...w })}`),
+  slaBreaches: (w: { from: string; to: string }) => http<{ cases: SlaBreachRow[] }>('GET', `/api/v1/kpi/sla/breaches?${qs({ ...w })}`),
   stats: () => http<{ at: string; queues: QueueStats[]; agents: AgentStats[] }>('GET', '/api/v1/supervisor/stats'),
   summary: (w: KpiWindow) => http<KpiSummary>('GET', `/api/v1/kpi/summary?${qs({ ...w })}`),
   series: (w: KpiWindow & { bucket: 'hour' | 'day' }) => http<KpiPoint[]>('GET', `/api/v1/kpi/timeseries?${qs({ ...w })}`),

@@ -36,3 +36,5 @@ export type Offer = OfferPayload & {
 
 /** presence plus load per channel as "used/capacity" */
 export type PresenceState = PresencePayload;
+export type { SlaClockView, SlaPolicyView, SlaPolicyBody, SlaMetRow, SlaBreachRow, SlaMetric, CaseAlertPayload } from '../../../server/src/contracts/sla';
+export { SLA_METRICS } from '../../../server/src/contracts/sla';

@@ -63,6 +63,8 @@ export const CaseView = Type.Object({
   pendingUntil: Nullable(Time),
   /** when a reminder (pending until …) last brought the case back */
   reminderFiredAt: Nullable(Time),
+  /** a reminder brought the case back and the viewer has not opened it since: "My cases" lists it first */
+  reminderUnseen: Type.Boolean(),
   /** when an SLA clock of the case was first breached */
   slaBreachedAt: Nullable(Time),
   resolutionNote: Nullable(Type.String()),
