@@ -14,7 +14,7 @@ export interface EscalationStep { afterSeconds: number; overflowQueueId?: number
 export interface AdminQueue {
   id: number; name: string; description: string; requiredSkills: string[]; channels: string[]; isDefault: boolean;
   overflowQueueId: number | null; escalationSteps: EscalationStep[]; priorityOverrides: Record<string, number>;
-  slThresholds: Record<string, number>; maxWaitSeconds: number | null; distribution: 'longest_idle' | 'least_loaded' | null; memberIds: number[];
+  slThresholds: Record<string, number>; maxWaitSeconds: number | null; distribution: 'longest_idle' | 'least_loaded' | null; memberIds: number[]; leadAgentId: number | null;
 }
 export interface Mailbox {
   id: number; name: string; address: string; displayName: string; queueId: number | null; active: boolean; authMethod: string;

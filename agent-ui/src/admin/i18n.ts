@@ -22,7 +22,7 @@ const en = {
       new: 'New queue', description: 'Description', requiredSkills: 'Required skills', members: 'Members', isDefault: 'Default queue (cases no other queue takes)',
       priority: 'Priority per channel (lower is sooner; empty: default)', distribution: 'Distribution', dist: { auto: 'Default (chat: least loaded, others: longest idle)', longest_idle: 'Longest idle', least_loaded: 'Least loaded' },
       overflow: 'Overflow queue', escalation: 'Escalation steps', afterSeconds: 'After (s)', priorityDelta: 'Priority change', addStep: 'Add step',
-      sla: 'Service-level threshold per channel (seconds)', maxWait: 'Max wait (s) before voicemail / overflow',
+      sla: 'Service-level threshold per channel (seconds)', maxWait: 'Max wait (s) before voicemail / overflow', lead: 'Team lead (SLA escalation)',
     },
     mail: {
       new: 'New mailbox', address: 'Address', displayName: 'Sender name', auth: 'Sign-in', password: 'Password', oauth: 'Microsoft 365 (OAuth)',
@@ -98,7 +98,7 @@ const fa: typeof en = {
       new: 'صف تازه', description: 'توضیح', requiredSkills: 'مهارت‌های لازم', members: 'اعضا', isDefault: 'صف پیش‌فرض (پرونده‌هایی که صف دیگری نمی‌گیرد)',
       priority: 'اولویت هر کانال (کمتر یعنی زودتر؛ خالی: پیش‌فرض)', distribution: 'روش تقسیم', dist: { auto: 'پیش‌فرض (گفتگو: کم‌بارترین، بقیه: بیکارترین)', longest_idle: 'بیشترین زمان بیکاری', least_loaded: 'کمترین بار' },
       overflow: 'صف سرریز', escalation: 'گام‌های ارجاع', afterSeconds: 'پس از (ثانیه)', priorityDelta: 'تغییر اولویت', addStep: 'افزودن گام',
-      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز',
+      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز', lead: 'سرپرست صف (ارجاع نقض SLA)',
     },
     mail: {
       new: 'صندوق تازه', address: 'نشانی', displayName: 'نام فرستنده', auth: 'ورود', password: 'رمز عبور', oauth: 'Microsoft 365 (OAuth)',
