@@ -129,6 +129,24 @@ describe('SLA warning and breach in business time', () => {
   });
 });
 
+describe('solved cases', () => {
+  it('stops an unanswered response clock when the case is solved, so nothing fires later', async () => {
+    const queue = await h.queue();
+    await policy({ conditions: { queueIds: [queue.id] }, firstResponseMinutes: 10, businessTime: false });
+    const agent = await h.agent({ queueIds: [queue.id] });
+    const c = await h.inbound({ channel: 'email', queueId: queue.id });
+    await assignCase(h.ctx.app.routingDeps, { caseId: c, actorId: agent.id, agentId: agent.id });
+    now = new Date();
+    await syncMarkedCases(d);
+    await changeCaseStatus(h.ctx.app.routingDeps, { caseId: c, status: 'solved', agentId: agent.id, resolutionNote: 'answered by phone' });
+    await syncMarkedCases(d);
+    expect(await one(`SELECT due_at, paused FROM case_sla_clocks WHERE case_id = $1 AND metric = 'first_response'`, [c])).toEqual({ due_at: null, paused: true });
+    now = new Date(Date.now() + 60 * 60_000);
+    await sweepSlaTimers(d);
+    expect((await caseEvents(h.ctx.db.pool, c)).some((e) => e.type.startsWith('sla_'))).toBe(false);
+  });
+});
+
 describe('timers that cannot be lost', () => {
   it('puts every timer back after Redis lost its data, and the restarted worker fires it', async () => {
     const queue = await h.queue();

@@ -103,6 +103,10 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
     lastAgentReplyAt: f.last_out,
   });
 
+  if (resolved) {
+    // a solved or closed case owes no reply: an unmet response clock stops (a reopen starts it again)
+    for (const k of clocks) if (!k.metAt) Object.assign(k, { warnAt: null, dueAt: null, paused: true });
+  }
   const existing = new Map((await tx.query(`SELECT * FROM case_sla_clocks WHERE case_id = $1`, [c.id])).rows.map((x) => [x.metric as SlaMetric, x]));
   for (const k of clocks) {
     const old = existing.get(k.metric);
