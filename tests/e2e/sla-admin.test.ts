@@ -152,6 +152,19 @@ describe('SLA in the browser', { timeout: 180_000 }, () => {
     const saved = (await ctx.db.pool.query(`SELECT holidays FROM business_hours WHERE queue_id = $1`, [queueId])).rows[0].holidays;
     expect(saved).toContainEqual({ date: '2027-04-02', yearly: true, calendar: 'persian', name: 'سیزده‌بدر' });
 
+    // the supervisor dashboard: SLA met % per policy, and the breached case, which opens from the list
+    await page.getByTestId('language').selectOption('en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.goto(`${base}/supervisor`);
+    const report = page.getByTestId('sla-report');
+    const row = report.getByTestId('sla-met').locator('tr', { hasText: 'Support email' });
+    await expect.poll(() => row.textContent()).toContain('First response');
+    expect(await row.locator('td').nth(3).textContent()).toBe('1');
+    expect(await row.locator('td').nth(4).textContent()).toBe('0%');
+    await report.getByTestId(`sla-breach-${breached}`).click();
+    await page.waitForURL(new RegExp(`/cases/${breached}$`));
+    await page.getByTestId('sla-first_response').waitFor();
+
     expect(errors).toEqual([]);
   });
 });
