@@ -53,6 +53,8 @@ export interface Config {
     /** WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks may go to loopback and private addresses (tests, on-premises receivers) */
     webhookAllowPrivate: boolean;
   };
+  /** how often the SLA worker recomputes the clocks of changed cases */
+  slaSyncMs: number;
   loginRateLimit: { max: number; windowMs: number };
   /** Failed sign-ins per account (whatever the client IP) before the account is locked for `lockoutMs`. */
   loginAccountLimit: { maxFailures: number; windowMs: number; lockoutMs: number };
@@ -315,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
       webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
       webhookAllowPrivate: ['1', 'true', 'yes'].includes((env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? '').toLowerCase()),
     },
+    slaSyncMs: int('SLA_SYNC_MS', 1000, 50, 3_600_000),
     routing: {
       offerTimeoutLiveMs: int('ROUTING_OFFER_TIMEOUT_LIVE_MS', 20_000, 100, 3_600_000),
       offerTimeoutAsyncMs: int('ROUTING_OFFER_TIMEOUT_ASYNC_MS', 60_000, 100, 3_600_000),

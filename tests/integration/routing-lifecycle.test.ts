@@ -47,21 +47,6 @@ describe('escalation', () => {
   });
 });
 
-describe('SLA risk', () => {
-  it('raises the priority of a waiting case whose first-response target is close', async () => {
-    const q = await h.queue();
-    const c = await h.inbound({ channel: 'email', queueId: q.id });
-    expect((await h.ctx.db.pool.query(`SELECT routing_priority FROM cases WHERE id = $1`, [c])).rows[0].routing_priority).toBe(60);
-    // four hours target, of which only a minute is left
-    await h.ctx.db.pool.query(`UPDATE cases SET created_at = now() - interval '4 hours', first_response_due_at = now() + interval '1 minute' WHERE id = $1`, [c]);
-    await until(async () => (await h.ctx.db.pool.query(`SELECT routing_priority FROM cases WHERE id = $1`, [c])).rows[0].routing_priority === 55, 'priority 60 → 55', 4000);
-    const ev = (await caseEvents(h.ctx.db.pool, c)).filter((e) => e.type === 'priority_changed');
-    expect(ev.map((e) => e.data)).toEqual([{ reason: 'sla_risk', from: 60, to: 55 }]);
-    // the routing job is replaced with the new priority
-    await until(async () => (await h.ctx.app.queues.routing.getJob(`case-${c}`))?.opts.priority === 55, 'job re-added at 55');
-  });
-});
-
 describe('case status', () => {
   it('walks the lifecycle, writes events and timestamps, refuses impossible transitions', async () => {
     const q = await h.queue();

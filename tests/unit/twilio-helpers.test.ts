@@ -33,6 +33,13 @@ describe('business hours', () => {
     expect(isOpen(null)).toBe(true);
   });
 
+  it('stays open through a night shift past midnight', () => {
+    const night = { timezone: 'Asia/Tehran', weekly: { fri: [['22:00', '02:00']] as [string, string][] } };
+    expect(isOpen(night, new Date('2026-11-20T19:00:00Z'))).toBe(true); // Fri 22:30
+    expect(isOpen(night, new Date('2026-11-20T21:00:00Z'))).toBe(true); // Sat 00:30, still Friday's shift
+    expect(isOpen(night, new Date('2026-11-20T23:00:00Z'))).toBe(false); // Sat 02:30
+  });
+
   it('is closed all day on a holiday, judged by the date in that time zone', () => {
     const withHoliday = { ...hours, holidays: [{ date: '2026-11-21', name: 'Holiday' }] };
     expect(isOpen(withHoliday, new Date('2026-11-21T05:00:00Z'))).toBe(false); // Sat 08:30, a holiday

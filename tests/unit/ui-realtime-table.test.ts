@@ -22,7 +22,7 @@ function caseView(id: number, over: Partial<CaseView> = {}): CaseView {
     id, number: 1000 + id, subject: `case ${id}`, status: 'open', priority: 'normal', type: 'question', channel: 'email', tags: [], language: null,
     queueId: 1, queueName: 'support', assigneeId: 7, assigneeName: 'Alice', customerId: 50, customerName: 'Maria', customerTier: 'standard',
     customerLanguage: 'en', routingState: 'assigned', firstQueuedAt: null, firstResponseDueAt: null, resolutionDueAt: null, firstResponseAt: null,
-    solvedAt: null, pendingUntil: null, resolutionNote: null, mergedIntoId: null, lastActivityAt: '2026-11-23T10:00:00.000Z',
+    solvedAt: null, pendingUntil: null, reminderFiredAt: null, reminderUnseen: false, slaBreachedAt: null, resolutionNote: null, mergedIntoId: null, lastActivityAt: '2026-11-23T10:00:00.000Z',
     createdAt: '2026-11-23T09:00:00.000Z', unread: false, lastMessage: null, ...over,
   };
 }
@@ -56,7 +56,7 @@ afterEach(() => vi.unstubAllGlobals());
 describe('realtime event table', () => {
   it('names one store action per server event of the /agent contract', () => {
     expect(SERVER_EVENTS.sort()).toEqual(
-      ['call:updated', 'case:updated', 'case:viewers', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing', 'views:changed'].sort(),
+      ['call:updated', 'case:alert', 'case:updated', 'case:viewers', 'interaction:new', 'interaction:status', 'notification', 'offer', 'offer:rescinded', 'presence', 'queue:updated', 'typing', 'views:changed'].sort(),
     );
     expect(Object.values(eventTable).every((h) => typeof h === 'function')).toBe(true);
   });

@@ -26,6 +26,14 @@ describe('cases store', () => {
     expect(list.map((c) => c.id)).toEqual([3, 2, 4, 5, 1]);
   });
 
+  it('puts a case a reminder brought back on top until it is opened', () => {
+    const list = sortCases([
+      base(1, { firstResponseDueAt: '2026-11-23T09:00:00.000Z' }),
+      base(2, { reminderUnseen: true, resolutionDueAt: '2026-11-30T10:00:00.000Z' }),
+    ]);
+    expect(list.map((c) => c.id)).toEqual([2, 1]);
+  });
+
   it('filters by channel and counts load per channel against capacity when the router has not said', () => {
     const session = useSessionStore();
     session.agent = { id: 7, capacity: { chat: 3, email: 5, sms: 0 } } as never;

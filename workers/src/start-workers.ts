@@ -14,6 +14,7 @@ import { startRouter } from './processors/router.js';
 import { startLifecycleWorker } from './processors/lifecycle.js';
 import { startMailboxSync } from './processors/mailbox-sync.js';
 import { startAutomationWorker } from './processors/automation.js';
+import { startSlaWorker } from './processors/sla-timers.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
@@ -70,6 +71,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(async () => {
     await stopAutomation();
     automationConn.disconnect();
+  });
+  const slaConn = createRedis(deps.config.redisUrl, 'worker');
+  const stopSla = startSlaWorker({ db, queues, log: deps.log, connection: slaConn, prefix: deps.config.queuePrefix, syncMs: deps.config.slaSyncMs });
+  closers.push(async () => {
+    await stopSla();
+    slaConn.disconnect();
   });
   closers.push(
     startMailboxSync({

@@ -1,6 +1,7 @@
 // One client for the admin console's resources (server/src/routes/api/admin/*, auth/profile, kb, canned responses).
 import { del, get, http, patch, post, qs } from '../api/http';
 import type { AgentNoticeKind, CustomerNoticeEvent } from '../api/types';
+import type { SlaPolicyBody, SlaPolicyView } from '../api/types';
 
 export const put = <T>(url: string, body: unknown) => http<T>('PUT', url, body);
 export type Lang = 'en' | 'fa';
@@ -14,7 +15,7 @@ export interface EscalationStep { afterSeconds: number; overflowQueueId?: number
 export interface AdminQueue {
   id: number; name: string; description: string; requiredSkills: string[]; channels: string[]; isDefault: boolean;
   overflowQueueId: number | null; escalationSteps: EscalationStep[]; priorityOverrides: Record<string, number>;
-  slThresholds: Record<string, number>; maxWaitSeconds: number | null; offerTimeouts: Record<string, number>; distribution: 'longest_idle' | 'least_loaded' | null; memberIds: number[];
+  slThresholds: Record<string, number>; maxWaitSeconds: number | null; offerTimeouts: Record<string, number>; distribution: 'longest_idle' | 'least_loaded' | null; memberIds: number[]; leadAgentId: number | null;
 }
 export interface Mailbox {
   id: number; name: string; address: string; displayName: string; queueId: number | null; active: boolean; authMethod: string;
@@ -31,7 +32,9 @@ export interface PhoneNumber {
   businessHours: unknown; afterHoursMessage: Localised; voicemailEnabled: boolean;
 }
 export type Shift = [string, string];
-export interface BusinessHours { id: number; queueId: number | null; timeZone: string; weekly: Record<string, Shift[]>; holidays: { date: string; name: string }[]; updatedAt: string }
+export interface Holiday { date: string; to?: string; yearly?: boolean; calendar?: 'gregory' | 'persian'; name: string }
+export interface BusinessHours { id: number; queueId: number | null; timeZone: string; weekly: Record<string, Shift[]>; holidays: Holiday[]; updatedAt: string }
+export type { SlaPolicyView, SlaPolicyBody } from '../api/types';
 export interface ApiKey { id: number; name: string; createdBy: string | null; createdAt: string; revokedAt: string | null }
 export interface Settings {
   name: string; defaultLanguage: Lang; timeZone: string; setUpAt: string | null; publicUrl: string;
@@ -68,6 +71,10 @@ export const adminApi = {
   businessHours: () => get<BusinessHours[]>(`${A}/business-hours`),
   saveBusinessHours: (b: object) => put<BusinessHours>(`${A}/business-hours`, b),
   deleteBusinessHours: (id: number) => del<null>(`${A}/business-hours/${id}`),
+  slaPolicies: () => get<SlaPolicyView[]>(`${A}/sla-policies`),
+  createSlaPolicy: (b: SlaPolicyBody) => post<SlaPolicyView>(`${A}/sla-policies`, b),
+  updateSlaPolicy: (id: number, b: SlaPolicyBody) => put<SlaPolicyView>(`${A}/sla-policies/${id}`, b),
+  deleteSlaPolicy: (id: number) => del<null>(`${A}/sla-policies/${id}`),
   apiKeys: () => get<ApiKey[]>(`${A}/api-keys`),
   createApiKey: (name: string) => post<{ id: number; name: string; key: string }>(`${A}/api-keys`, { name }),
   revokeApiKey: (id: number) => del<{ ok: true }>(`${A}/api-keys/${id}`),

@@ -3,7 +3,7 @@ const en = {
   adm: {
     nav: 'Admin',
     title: 'Administration',
-    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', macros: 'Macros', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS', notices: 'Customer notifications', rules: 'Automation rules', webhooks: 'Webhooks' },
+    tabs: { agents: 'Agents', queues: 'Queues', mailboxes: 'Mailboxes', phoneNumbers: 'Phone numbers', hours: 'Business hours', apiKeys: 'API keys', canned: 'Canned responses', macros: 'Macros', kb: 'Knowledge base', settings: 'Settings', audit: 'Audit log', outbox: 'Sent mail/SMS', notices: 'Customer notifications', rules: 'Automation rules', webhooks: 'Webhooks', sla: 'SLA policies' },
     c: {
       save: 'Save', saved: 'Saved.', cancel: 'Cancel', add: 'Add', edit: 'Edit', delete: 'Delete', remove: 'Remove', confirmDelete: 'Delete {name}?',
       name: 'Name', email: 'Email', language: 'Language', queue: 'Queue', none: '— none —', active: 'Active', inactive: 'Inactive',
@@ -22,7 +22,7 @@ const en = {
       new: 'New queue', description: 'Description', requiredSkills: 'Required skills', members: 'Members', isDefault: 'Default queue (cases no other queue takes)',
       priority: 'Priority per channel (lower is sooner; empty: default)', distribution: 'Distribution', dist: { auto: 'Default (chat: least loaded, others: longest idle)', longest_idle: 'Longest idle', least_loaded: 'Least loaded' },
       overflow: 'Overflow queue', escalation: 'Escalation steps', afterSeconds: 'After (s)', priorityDelta: 'Priority change', addStep: 'Add step',
-      sla: 'Service-level threshold per channel (seconds)', offerTimeout: 'Offer timeout per channel (seconds an agent has to accept; empty: 20 for voice/chat, 60 for the others)', maxWait: 'Max wait (s) before voicemail / overflow',
+      sla: 'Service-level threshold per channel (seconds)', offerTimeout: 'Offer timeout per channel (seconds an agent has to accept; empty: 20 for voice/chat, 60 for the others)', maxWait: 'Max wait (s) before voicemail / overflow', lead: 'Team lead (SLA escalation)',
     },
     mail: {
       new: 'New mailbox', address: 'Address', displayName: 'Sender name', auth: 'Sign-in', password: 'Password', oauth: 'Microsoft 365 (OAuth)',
@@ -40,7 +40,17 @@ const en = {
     hours: {
       scope: 'Applies to', organisation: 'The whole organisation', ownHours: 'This queue has its own hours', weekly: 'Weekly schedule', addShift: 'Add shift', closed: 'Closed',
       holidays: 'Holidays', addHoliday: 'Add holiday', date: 'Date', presets: 'Presets', satWed: 'Sat–Wed 08:00–16:00', satThu: 'Sat–Wed 08:00–16:00, Thu 08:00–13:00',
+      to: 'Until (for a range)', yearly: 'Every year', persianCal: 'by the Persian calendar', nextDay: 'ends the next day', persianDate: 'Date (Persian calendar, e.g. 1406/01/01)',
       removeOwn: 'Use the organisation’s hours', days: { sat: 'Saturday', sun: 'Sunday', mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday' },
+    },
+    sla: {
+      intro: 'The first enabled policy, from the top, whose conditions all match a case sets its targets. Cases no policy matches get the built-in targets.',
+      new: 'New policy', position: 'Order', enabled: 'Enabled', conditions: 'Applies to (empty: every case)', queues: 'Queues', priorities: 'Priorities', tiers: 'Customer tiers', types: 'Case types',
+      targets: 'Targets (minutes)', firstResponse: 'First response', nextResponse: 'Next response', resolution: 'Resolution', businessTime: 'Count business hours only (the queue’s, else the organisation’s)',
+      warnPercent: 'Warn at (% of the target)', escalation: 'On breach', raisePriority: 'Raise the priority one step', toQueue: 'Move to queue', toTeamLead: 'Give to the queue’s team lead',
+      notifySupervisors: 'Tell supervisors', any: 'any', minutes: '{n} min', calendar: 'calendar time', business: 'business hours',
+      tier: { standard: 'Standard', vip: 'VIP' }, priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
+      type: { question: 'Question', incident: 'Incident', problem: 'Problem', request: 'Request', task: 'Task', complaint: 'Complaint', callback: 'Callback' },
     },
     keys: { new: 'New API key', create: 'Create key', showOnce: 'Copy this key now — it is not shown again:', revoke: 'Revoke', revoked: 'Revoked {when}', createdBy: 'Created by {who}, {when}', inboundHint: 'Integrations send cases to POST /api/v1/inbound with the header x-api-key.' },
     canned: { new: 'New canned response', shortcut: 'Shortcut (typed after /)', title: 'Title', body: 'Text', shared: 'Shared with everyone', personal: 'Personal', placeholders: "Placeholders: {'{'}{'{'}customer.name{'}'}{'}'}, {'{'}{'{'}case.ref{'}'}{'}'}, {'{'}{'{'}agent.name{'}'}{'}'}" },
@@ -79,7 +89,7 @@ const fa: typeof en = {
   adm: {
     nav: 'مدیریت',
     title: 'مدیریت سامانه',
-    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', macros: 'ماکروها', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده', notices: 'آگاه‌سازی مشتریان', rules: 'قاعده‌های خودکار', webhooks: 'وب‌هوک‌ها' },
+    tabs: { agents: 'کارشناسان', queues: 'صف‌ها', mailboxes: 'صندوق‌های ایمیل', phoneNumbers: 'شماره‌های تلفن', hours: 'ساعات کاری', apiKeys: 'کلیدهای API', canned: 'پاسخ‌های آماده', macros: 'ماکروها', kb: 'پایگاه دانش', settings: 'تنظیمات', audit: 'گزارش تغییرات', outbox: 'ایمیل و پیامک‌های فرستاده', notices: 'آگاه‌سازی مشتریان', rules: 'قاعده‌های خودکار', webhooks: 'وب‌هوک‌ها', sla: 'سیاست‌های SLA' },
     c: {
       save: 'ذخیره', saved: 'ذخیره شد.', cancel: 'انصراف', add: 'افزودن', edit: 'ویرایش', delete: 'حذف', remove: 'برداشتن', confirmDelete: '{name} حذف شود؟',
       name: 'نام', email: 'ایمیل', language: 'زبان', queue: 'صف', none: '— هیچ —', active: 'فعال', inactive: 'غیرفعال',
@@ -98,7 +108,7 @@ const fa: typeof en = {
       new: 'صف تازه', description: 'توضیح', requiredSkills: 'مهارت‌های لازم', members: 'اعضا', isDefault: 'صف پیش‌فرض (پرونده‌هایی که صف دیگری نمی‌گیرد)',
       priority: 'اولویت هر کانال (کمتر یعنی زودتر؛ خالی: پیش‌فرض)', distribution: 'روش تقسیم', dist: { auto: 'پیش‌فرض (گفتگو: کم‌بارترین، بقیه: بیکارترین)', longest_idle: 'بیشترین زمان بیکاری', least_loaded: 'کمترین بار' },
       overflow: 'صف سرریز', escalation: 'گام‌های ارجاع', afterSeconds: 'پس از (ثانیه)', priorityDelta: 'تغییر اولویت', addStep: 'افزودن گام',
-      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', offerTimeout: 'مهلت پذیرش پیشنهاد در هر کانال (ثانیه؛ خالی: ۲۰ برای تماس و گفتگو، ۶۰ برای بقیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز',
+      sla: 'آستانهٔ سطح خدمت هر کانال (ثانیه)', offerTimeout: 'مهلت پذیرش پیشنهاد در هر کانال (ثانیه؛ خالی: ۲۰ برای تماس و گفتگو، ۶۰ برای بقیه)', maxWait: 'بیشترین انتظار (ثانیه) پیش از پیام صوتی / سرریز', lead: 'سرپرست صف (ارجاع نقض SLA)',
     },
     mail: {
       new: 'صندوق تازه', address: 'نشانی', displayName: 'نام فرستنده', auth: 'ورود', password: 'رمز عبور', oauth: 'Microsoft 365 (OAuth)',
@@ -116,7 +126,17 @@ const fa: typeof en = {
     hours: {
       scope: 'برای', organisation: 'کل سازمان', ownHours: 'این صف ساعات خودش را دارد', weekly: 'برنامهٔ هفتگی', addShift: 'افزودن نوبت', closed: 'تعطیل',
       holidays: 'تعطیلات', addHoliday: 'افزودن تعطیلی', date: 'تاریخ', presets: 'الگوها', satWed: 'شنبه تا چهارشنبه ۸ تا ۱۶', satThu: 'شنبه تا چهارشنبه ۸ تا ۱۶، پنجشنبه ۸ تا ۱۳',
+      to: 'تا (برای یک بازه)', yearly: 'هر سال', persianCal: 'بر پایهٔ گاه‌شمار خورشیدی', nextDay: 'تا روز بعد', persianDate: 'تاریخ (خورشیدی، مثلاً ۱۴۰۶/۰۱/۰۱)',
       removeOwn: 'به‌کارگیری ساعات سازمان', days: { sat: 'شنبه', sun: 'یکشنبه', mon: 'دوشنبه', tue: 'سه‌شنبه', wed: 'چهارشنبه', thu: 'پنجشنبه', fri: 'جمعه' },
+    },
+    sla: {
+      intro: 'نخستین سیاست فعال از بالا که همهٔ شرط‌هایش با پرونده جور باشد، اهداف آن را تعیین می‌کند. پرونده‌هایی که با هیچ سیاستی جور نیستند اهداف پیش‌فرض را می‌گیرند.',
+      new: 'سیاست تازه', position: 'ترتیب', enabled: 'فعال', conditions: 'برای (خالی: همهٔ پرونده‌ها)', queues: 'صف‌ها', priorities: 'اولویت‌ها', tiers: 'ردهٔ مشتری', types: 'نوع پرونده',
+      targets: 'اهداف (دقیقه)', firstResponse: 'نخستین پاسخ', nextResponse: 'پاسخ بعدی', resolution: 'حل پرونده', businessTime: 'فقط ساعات کاری شمرده شود (ساعات صف، وگرنه ساعات سازمان)',
+      warnPercent: 'هشدار در (درصد هدف)', escalation: 'هنگام نقض', raisePriority: 'یک پله بالا بردن اولویت', toQueue: 'انتقال به صف', toTeamLead: 'سپردن به سرپرست صف',
+      notifySupervisors: 'آگاه کردن سرپرستان', any: 'همه', minutes: '{n} دقیقه', calendar: 'زمان تقویمی', business: 'ساعات کاری',
+      tier: { standard: 'عادی', vip: 'ویژه' }, priority: { low: 'کم', normal: 'عادی', high: 'زیاد', urgent: 'فوری' },
+      type: { question: 'پرسش', incident: 'رخداد', problem: 'مشکل', request: 'درخواست', task: 'کار', complaint: 'شکایت', callback: 'تماس برگشتی' },
     },
     keys: { new: 'کلید API تازه', create: 'ساختن کلید', showOnce: 'این کلید را همین حالا رونوشت کنید — دوباره نشان داده نمی‌شود:', revoke: 'باطل کردن', revoked: 'باطل شده {when}', createdBy: 'ساخته‌شده به دست {who}، {when}', inboundHint: 'سامانه‌های دیگر پرونده را با سرآیند x-api-key به POST /api/v1/inbound می‌فرستند.' },
     canned: { new: 'پاسخ آمادهٔ تازه', shortcut: 'میان‌بر (پس از /)', title: 'عنوان', body: 'متن', shared: 'مشترک برای همه', personal: 'شخصی', placeholders: "جای‌گذارها: {'{'}{'{'}customer.name{'}'}{'}'}، {'{'}{'{'}case.ref{'}'}{'}'}، {'{'}{'{'}agent.name{'}'}{'}'}" },

@@ -7,6 +7,7 @@ export const ADMIN_SECTIONS = [
   { path: 'mailboxes', key: 'mailboxes', supervisor: false, component: () => import('./MailboxesAdmin.vue') },
   { path: 'phone-numbers', key: 'phoneNumbers', supervisor: false, component: () => import('./PhoneNumbersAdmin.vue') },
   { path: 'business-hours', key: 'hours', supervisor: true, component: () => import('./BusinessHoursAdmin.vue') },
+  { path: 'sla-policies', key: 'sla', supervisor: true, component: () => import('./SlaPoliciesAdmin.vue') },
   { path: 'api-keys', key: 'apiKeys', supervisor: false, component: () => import('./ApiKeysAdmin.vue') },
   { path: 'canned-responses', key: 'canned', supervisor: true, component: () => import('./CannedAdmin.vue') },
   { path: 'macros', key: 'macros', supervisor: true, component: () => import('./MacrosAdmin.vue') },

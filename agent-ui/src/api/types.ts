@@ -51,3 +51,5 @@ export type {
 } from '../../../server/src/contracts/case-views';
 export { CASE_SORTS, SLA_STATES, BUILTIN_VIEW_KEYS, VIEW_COUNT_CAP } from '../../../server/src/contracts/case-views';
 export type { CaseViewer } from '../../../server/src/contracts/realtime';
+export type { SlaClockView, SlaPolicyView, SlaPolicyBody, SlaMetRow, SlaBreachRow, SlaMetric, CaseAlertPayload } from '../../../server/src/contracts/sla';
+export { SLA_METRICS } from '../../../server/src/contracts/sla';

@@ -1,6 +1,6 @@
 import { del, get, patch, post, qs, http } from './http';
 import type {
-  Agent, AgentRef, CannedResponse, CaseLink, CaseView, CustomerProfile, KbArticle, Notification, Offer, PresenceState, QueueRef, ReplyBody, SearchResults, TimelinePage,
+  Agent, AgentRef, CannedResponse, CaseLink, CaseView, CustomerProfile, KbArticle, Notification, Offer, PresenceState, QueueRef, ReplyBody, SearchResults, SlaClockView, TimelinePage,
 } from './types';
 
 // One small client per resource, all in one module: the workspace talks to these endpoints only.
@@ -22,6 +22,10 @@ export const casesApi = {
   timeline: (id: number, before?: string | null, limit = 30) => get<TimelinePage>(`/api/v1/cases/${id}/timeline${qs({ before, limit })}`),
   update: (id: number, body: Partial<Pick<CaseView, 'subject' | 'priority' | 'type' | 'tags'>>) => patch<{ case: CaseView }>(`/api/v1/cases/${id}`, body),
   setStatus: (id: number, body: { status: string; resolutionNote?: string; pendingUntil?: string }) => post<{ case: CaseView }>(`/api/v1/cases/${id}/status`, body),
+  /** the case's SLA clocks (business minutes left as of the answer) */
+  sla: (id: number) => get<{ clocks: SlaClockView[] }>(`/api/v1/cases/${id}/sla`),
+  /** pending for a while (or until a time, e.g. a callback): the reminder brings it back */
+  snooze: (id: number, body: { minutes?: number; until?: string }) => post<{ case: CaseView }>(`/api/v1/cases/${id}/snooze`, body),
   /** the router's transfer (keeps the case's place in line when it goes back to a queue) */
   transfer: (id: number, body: { toAgentId?: number; toQueueId?: number }) => post<{ caseId: number; assigneeId: number | null; case: CaseView }>(`/api/v1/cases/${id}/transfer`, body),
   link: (id: number, number: number) => post<{ links: CaseLink[] }>(`/api/v1/cases/${id}/links`, { number }),

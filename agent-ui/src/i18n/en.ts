@@ -259,6 +259,27 @@ const en = {
     same: 'The new password must differ from the current one.',
     failed: 'Could not change the password: {message}',
   },
+  sla: {
+    title: 'SLA clocks',
+    first_response: 'First response',
+    next_response: 'Next response',
+    resolution: 'Resolution',
+    left: '{time} left',
+    overdue: 'overdue {time}',
+    business: 'business hours',
+    calendar: 'calendar time',
+    met: 'Met',
+    metLate: 'Met late',
+    paused: 'Paused: waiting on the customer',
+    dueAt: 'Due {date} · {policy}',
+    builtIn: 'built-in targets',
+    snooze: 'Snooze',
+    snoozeFor: 'Snooze for',
+    snoozed: 'Snoozed until {date}',
+    durations: { m30: '30 minutes', h1: '1 hour', h4: '4 hours', d1: '1 day', w1: '1 week' },
+    alert: { sla_warning: 'SLA warning on #{number}', sla_breach: 'SLA breached on #{number}', reminder_due: 'Reminder: #{number} is back' },
+    reminderBack: 'Back from a reminder',
+  },
 };
 
 export default en;

@@ -261,6 +261,27 @@ const fa: Catalogue = {
     same: 'رمز عبور تازه باید با رمز فعلی فرق داشته باشد.',
     failed: 'تغییر رمز عبور ممکن نشد: {message}',
   },
+  sla: {
+    title: 'زمان‌سنج‌های SLA',
+    first_response: 'نخستین پاسخ',
+    next_response: 'پاسخ بعدی',
+    resolution: 'حل پرونده',
+    left: '{time} مانده',
+    overdue: '{time} گذشته',
+    business: 'ساعات کاری',
+    calendar: 'زمان تقویمی',
+    met: 'به‌موقع',
+    metLate: 'با تأخیر',
+    paused: 'متوقف: در انتظار مشتری',
+    dueAt: 'موعد {date} · {policy}',
+    builtIn: 'اهداف پیش‌فرض',
+    snooze: 'تعویق',
+    snoozeFor: 'تعویق به مدت',
+    snoozed: 'به تعویق افتاد تا {date}',
+    durations: { m30: '۳۰ دقیقه', h1: '۱ ساعت', h4: '۴ ساعت', d1: '۱ روز', w1: '۱ هفته' },
+    alert: { sla_warning: 'هشدار SLA برای #{number}', sla_breach: 'نقض SLA برای #{number}', reminder_due: 'یادآور: #{number} برگشت' },
+    reminderBack: 'برگشته با یادآور',
+  },
 };
 
 export default fa;

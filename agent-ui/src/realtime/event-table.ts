@@ -65,6 +65,11 @@ export const eventTable = {
   'call:updated': (p: CallProgress, s) => s.softphone.onCallUpdated(p, s.session.agent?.id),
   'case:viewers': (p: CaseViewersPayload, s) => s.caseView.onViewers(p),
   'views:changed': (_p: { at: string }, s) => s.views.nudged(),
+  // an SLA warning or breach, or a reminder that brought a case back: the lists and the open case show it
+  'case:alert': (p: { caseId: number; kind: string }, s) => {
+    void s.cases.onCaseUpdated({ caseId: p.caseId });
+    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
+  },
 } satisfies { [E in keyof AgentServerEvents]: (p: Parameters<AgentServerEvents[E]>[0], s: WorkspaceStores) => void };
 
 export type ServerEvent = keyof typeof eventTable;

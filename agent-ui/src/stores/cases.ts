@@ -11,13 +11,13 @@ export type StatusFilter = 'active' | 'all' | 'new' | 'open' | 'pending' | 'solv
 const ACTIVE = ['new', 'open', 'pending'];
 const LOAD_STATUSES = ['new', 'open', 'pending'];
 
-/** Sort used everywhere for "my cases": nearest SLA due first, then most recent activity. */
+/** Sort used everywhere for "my cases": cases a reminder brought back first, then nearest SLA due, then most recent activity. */
 export function caseSortKey(c: CaseView): number {
   const dues = [c.firstResponseAt ? null : c.firstResponseDueAt, c.resolutionDueAt].filter((x): x is string => !!x).map((x) => new Date(x).getTime());
   return dues.length && ACTIVE.includes(c.status) ? Math.min(...dues) : Number.MAX_SAFE_INTEGER;
 }
 export function sortCases(list: CaseView[]): CaseView[] {
-  return [...list].sort((a, b) => caseSortKey(a) - caseSortKey(b) || b.lastActivityAt.localeCompare(a.lastActivityAt));
+  return [...list].sort((a, b) => (b.reminderUnseen ? 1 : 0) - (a.reminderUnseen ? 1 : 0) || caseSortKey(a) - caseSortKey(b) || b.lastActivityAt.localeCompare(a.lastActivityAt));
 }
 
 export const useCasesStore = defineStore('cases', {

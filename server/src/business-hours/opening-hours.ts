@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import type { BusinessHours } from '../channels/twilio/numbers.js';
+import type { BusinessCalendar, Holiday } from './calendar.js';
 
 /**
  * The opening hours that apply to a queue: its own (Admin → Business hours), else the organisation's,
@@ -12,4 +13,13 @@ export async function openingHoursFor(db: Queryable, queueId: number | null): Pr
   );
   const row = r.rows[0];
   return row ? { timezone: row.time_zone, weekly: row.weekly, holidays: row.holidays } : null;
+}
+
+/**
+ * The business calendar SLA clocks of a queue's cases count in: the queue's own hours, else the
+ * organisation's; null (always open) when neither is set.
+ */
+export async function calendarFor(db: Queryable, queueId: number | null): Promise<BusinessCalendar | null> {
+  const h = await openingHoursFor(db, queueId);
+  return h ? { timeZone: h.timezone, weekly: h.weekly, holidays: h.holidays as Holiday[] | undefined } : null;
 }

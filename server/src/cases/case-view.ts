@@ -12,7 +12,8 @@ export const CASE_SELECT = `
          (SELECT left(i.text, 160) FROM interactions i WHERE i.case_id = c.id AND i.direction <> 'internal'
            ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS last_message,
          EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'inbound'
-                  AND i.created_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity')) AS unread
+                  AND i.created_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity')) AS unread,
+         (c.status = 'open' AND c.reminder_fired_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity')) AS reminder_unseen
     FROM cases c
     JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN queues q ON q.id = c.queue_id
@@ -45,6 +46,9 @@ export function toCaseView(r: any): CaseView {
     firstResponseAt: iso(r.first_response_at),
     solvedAt: iso(r.solved_at),
     pendingUntil: iso(r.pending_until),
+    reminderFiredAt: iso(r.reminder_fired_at),
+    reminderUnseen: r.reminder_unseen ?? false,
+    slaBreachedAt: iso(r.sla_breached_at),
     resolutionNote: r.resolution_note,
     mergedIntoId: r.merged_into_id,
     lastActivityAt: iso(r.last_activity_at)!,
@@ -73,6 +77,8 @@ export async function listMyCases(db: Queryable, agentId: number, f: CaseListFil
       WHERE c.assignee_id = $1 AND c.status = ANY($2::text[]) AND ($3::text[] IS NULL OR c.channel = ANY($3::text[]))
         AND c.merged_into_id IS NULL
       ORDER BY CASE WHEN c.status IN ('solved', 'closed') THEN 1 ELSE 0 END,
+               -- a case a reminder brought back stays on top until the agent opened it
+               CASE WHEN c.status = 'open' AND c.reminder_fired_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity') THEN 0 ELSE 1 END,
                LEAST(CASE WHEN c.first_response_at IS NULL THEN c.first_response_due_at END, c.resolution_due_at) NULLS LAST,
                c.last_activity_at DESC
       LIMIT 200`,

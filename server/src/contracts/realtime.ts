@@ -7,6 +7,7 @@ import type { AgentStats, DeliveryAttempt, Notification, OfferPayload, PresenceP
 // The payloads UIs also read over HTTP are TypeBox schemas in views.ts; their types are re-exported here.
 export type { AgentStats, OfferPayload, PresencePayload, QueueStats };
 import type { VisitorServerEvents } from './visitor.js';
+import type { CaseAlertPayload } from './sla.js';
 
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
@@ -144,6 +145,8 @@ export interface AgentServerEvents {
   'views:changed': (p: { at: string }) => void;
   /** a new entry of this agent's bell (notifications/agent-notices.ts): mention, SLA, reminder, reassignment, rule */
   notification: (p: Notification) => void;
+  /** an SLA warning or breach of a case this agent holds or supervises, or a reminder that brought a case back */
+  'case:alert': (p: CaseAlertPayload) => void;
 }
 
 /** /supervisor: server → client, pushed at least every couple of seconds while something changes. */

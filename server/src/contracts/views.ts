@@ -61,6 +61,12 @@ export const CaseView = Type.Object({
   firstResponseAt: Nullable(Time),
   solvedAt: Nullable(Time),
   pendingUntil: Nullable(Time),
+  /** when a reminder (pending until …) last brought the case back */
+  reminderFiredAt: Nullable(Time),
+  /** a reminder brought the case back and the viewer has not opened it since: "My cases" lists it first */
+  reminderUnseen: Type.Boolean(),
+  /** when an SLA clock of the case was first breached */
+  slaBreachedAt: Nullable(Time),
   resolutionNote: Nullable(Type.String()),
   mergedIntoId: Nullable(Type.Integer()),
   lastActivityAt: Time,

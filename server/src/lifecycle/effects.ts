@@ -1,4 +1,5 @@
 import { NAMESPACES, rooms, type OfferPayload, type RescindReason } from '../contracts/realtime.js';
+import type { CaseAlertPayload } from '../contracts/sla.js';
 import { enqueueCase } from './queue.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
@@ -29,6 +30,8 @@ export interface Effects {
   /** run a match pass now; `cooldown`: once more when refused agents may be offered the case again */
   match: boolean;
   cooldown: boolean;
+  /** SLA warnings and breaches, reminders due: `case:alert` to these agents (lifecycle/sla.ts recordCaseAlert) */
+  alerts: { payload: CaseAlertPayload; agentIds: number[] }[];
 }
 
 export const noEffects = (): Effects => ({
@@ -45,6 +48,7 @@ export const noEffects = (): Effects => ({
   customerNotices: false,
   match: false,
   cooldown: false,
+  alerts: [],
 });
 
 /**
@@ -77,6 +81,9 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
     ...e.rooms.map((r) => caseRoom(deps, r.agentId, r.caseId, r.action)),
   ]);
   for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
+  for (const a of e.alerts) {
+    if (a.agentIds.length) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: [...new Set(a.agentIds)].map(rooms.agent), event: 'case:alert', payload: a.payload });
+  }
   await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
   for (const n of e.notices) await bestEffort(notifyAgents({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, n), deps.log, `a ${n.kind} notification`);
   // the worker's periodic sweep sends them anyway (rows are in Postgres); this only saves the wait

@@ -20,7 +20,7 @@ import type { RoutingDeps } from './deps.js';
 
 export interface AssignArgs {
   caseId: number;
-  /** null: the system (an automation rule, named in `cause`) */
+  /** null: the hub itself (an automation rule named in `cause`, an SLA escalation) */
   actorId: number | null;
   agentId: number;
   cause?: CaseEventCause;
@@ -28,7 +28,7 @@ export interface AssignArgs {
 
 export interface TransferArgs {
   caseId: number;
-  /** null: the system (an automation rule, named in `cause`) */
+  /** null: the hub itself (an automation rule named in `cause`, an SLA escalation) */
   actorId: number | null;
   cause?: CaseEventCause;
   toAgentId?: number;
@@ -99,18 +99,18 @@ export async function assignCase(deps: RoutingDeps, a: AssignArgs): Promise<Hold
 }
 
 export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<HolderResult> {
-  if ((t.toAgentId == null) === (t.toQueueId == null)) throw badRequest('give exactly one of toAgentId or toQueueId');
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
-    if (t.toAgentId != null) {
-      await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId, cause: t.cause }, 'transfer', fx);
-      return result(tx, t.caseId);
-    }
-    await transferToQueueInTx(tx, { caseId: t.caseId, actorId: t.actorId, toQueueId: t.toQueueId!, cause: t.cause }, fx);
-    return result(tx, t.caseId);
-  });
+  const res = await withRetryingTx(deps.db, async (tx) => transferInTx(tx, t, fx));
   await applyEffects(deps, fx);
   return res;
+}
+
+/** A transfer inside the caller's transaction (no case or agent lock held yet); effects go to `fx`. */
+export async function transferInTx(tx: Tx, t: TransferArgs, fx: Effects): Promise<HolderResult> {
+  if ((t.toAgentId == null) === (t.toQueueId == null)) throw badRequest('give exactly one of toAgentId or toQueueId');
+  if (t.toAgentId != null) await assignToAgentInTx(tx, { caseId: t.caseId, actorId: t.actorId, agentId: t.toAgentId, cause: t.cause }, 'transfer', fx);
+  else await transferToQueueInTx(tx, { caseId: t.caseId, actorId: t.actorId, toQueueId: t.toQueueId!, cause: t.cause }, fx);
+  return result(tx, t.caseId);
 }
 
 /** A case (not solved or closed) goes to a queue: back to waiting there, keeping its place in line. */

@@ -64,34 +64,3 @@ export async function applyEscalations(deps: RoutingDeps): Promise<number> {
   }
   return applied;
 }
-
-/**
- * SLA breach risk raises priority: a waiting case whose first-response target is within its last
- * quarter gets its routing priority recomputed (the computation adds the SLA-risk raise) once, as a
- * `priority_changed` case event.
- */
-export async function applySlaRisk(deps: RoutingDeps): Promise<number> {
-  const r = await deps.db.query(
-    `SELECT c.id, c.routing_priority FROM cases c
-      WHERE c.routing_state IN ('waiting', 'offered') AND c.first_response_at IS NULL AND c.first_response_due_at IS NOT NULL
-        AND c.first_response_due_at < now() + (c.first_response_due_at - c.created_at) * 0.25
-        AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type = 'priority_changed' AND e.data->>'reason' = 'sla_risk')
-      LIMIT 500`,
-  );
-  let raised = 0;
-  for (const c of r.rows) {
-    const fx = noEffects();
-    await withTransaction(deps.db, async (tx) => {
-      const locked = await tx.query(`SELECT routing_priority, routing_state FROM cases WHERE id = $1 FOR UPDATE`, [c.id]);
-      if (!locked.rowCount || !['waiting', 'offered'].includes(locked.rows[0].routing_state)) return;
-      const priority = await computeRoutingPriority(tx, c.id);
-      await writeCaseEvent(tx, { caseId: c.id, type: 'priority_changed', data: { reason: 'sla_risk', from: locked.rows[0].routing_priority, to: priority } });
-      if (priority === locked.rows[0].routing_priority) return;
-      await tx.query(`UPDATE cases SET routing_priority = $2 WHERE id = $1`, [c.id, priority]);
-      fx.reprioritised.push(c.id);
-      raised++;
-    });
-    await applyEffects(deps, fx);
-  }
-  return raised;
-}

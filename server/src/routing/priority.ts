@@ -35,8 +35,8 @@ export function routingPriority(p: PriorityInput): number {
 export async function computeRoutingPriority(db: Queryable, caseId: number): Promise<number> {
   const r = await db.query(
     `SELECT c.channel, c.priority, cu.tier, q.priority_overrides,
-            (c.first_response_at IS NULL AND c.first_response_due_at IS NOT NULL
-              AND c.first_response_due_at < now() + (c.first_response_due_at - c.created_at) * 0.25) AS sla_at_risk,
+            -- an SLA clock passed its warning share (lifecycle/sla.ts) and is not met yet
+            EXISTS (SELECT 1 FROM case_sla_clocks k WHERE k.case_id = c.id AND k.warned_at IS NOT NULL AND k.met_at IS NULL) AS sla_at_risk,
             COALESCE((SELECT sum((e.data->>'priorityDelta')::int) FROM case_events e
                        WHERE e.case_id = c.id AND e.type = 'escalated' AND e.data ? 'priorityDelta'), 0) AS escalation_delta
        FROM cases c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN queues q ON q.id = c.queue_id

@@ -15,7 +15,7 @@ import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/lifecycle/offers.js';
 import { matchChannel, scheduleOfferTimeout } from '../../../server/src/lifecycle/signals.js';
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
-import { applyEscalations, applySlaRisk } from '../../../server/src/routing/escalation.js';
+import { applyEscalations } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
@@ -155,7 +155,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       await sweepPendingEnqueues(deps.db, queues.routing, log);
       await settleOverdueOffers(deps);
       await applyEscalations(deps);
-      await applySlaRisk(deps);
       const dead = await sweepDeadLeases(deps, kv, prefix, config.routing.presenceGraceMs);
       if (dead.length) log.info({ agents: dead }, 'agents whose server node stopped renewing their presence leases set Offline');
       const leaseless = await auditLeaselessAgents(deps, kv, prefix);

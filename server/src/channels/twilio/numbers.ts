@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/pool.js';
+import { isOpenAt, type Holiday } from '../../business-hours/calendar.js';
 
 export interface IvrOption {
   digit: string;
@@ -25,8 +26,8 @@ export interface BusinessHours {
   timezone: string;
   /** day (sun..sat) → list of [open, close] in HH:MM local time */
   weekly: Partial<Record<Weekday, [string, string][]>>;
-  /** dates (YYYY-MM-DD, local to the time zone) closed all day */
-  holidays?: { date: string; name?: string }[];
+  /** dates (YYYY-MM-DD, local to the time zone) closed all day; `to` ends a range, `yearly` repeats it */
+  holidays?: { date: string; to?: string; yearly?: boolean; calendar?: 'gregory' | 'persian'; name?: string }[];
 }
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -57,21 +58,14 @@ export async function senderNumber(db: Queryable, kind: 'sms' | 'voice', preferr
   return r.rows[0]?.e164 ?? null;
 }
 
-/** Whether the number is open at `now` by its weekly schedule and holidays in its own time zone. */
+/**
+ * Whether the number is open at `now` by its weekly schedule and holidays in its own time zone — the same
+ * calendar arithmetic as SLA clocks (business-hours/calendar.ts): night shifts past midnight, holiday
+ * ranges and yearly holidays included.
+ */
 export function isOpen(hours: BusinessHours | null, now: Date = new Date()): boolean {
   if (!hours) return true;
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: hours.timezone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .formatToParts(now)
-    .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {});
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  if (hours.holidays?.some((h) => h.date === date)) return false;
-  const day = parts.weekday!.toLowerCase().slice(0, 3) as Weekday;
-  const minutes = Number(parts.hour) * 60 + Number(parts.minute);
-  const toMin = (hhmm: string) => {
-    const [h, m] = hhmm.split(':').map(Number);
-    return h! * 60 + m!;
-  };
-  return (hours.weekly[day] ?? []).some(([open, close]) => minutes >= toMin(open) && minutes < toMin(close));
+  return isOpenAt({ timeZone: hours.timezone, weekly: hours.weekly, holidays: hours.holidays as Holiday[] | undefined }, now);
 }
 
 export function validTimeZone(tz: string): boolean {

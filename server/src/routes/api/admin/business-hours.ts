@@ -4,12 +4,21 @@ import { audit } from '../../../audit/audit-log.js';
 import { badRequest, notFound } from '../../../lib/errors.js';
 import { ErrorView, Id, IdParams } from '../../../schemas/common.js';
 import { validTimeZone } from '../../../setup/first-run.js';
+import { scheduleProblems, type BusinessCalendar } from '../../../business-hours/calendar.js';
+import { markOpenCasesForSla } from '../../../sla/clocks.js';
 
 export const DAYS = ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const;
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
 const Shift = Type.Tuple([HHMM, HHMM]);
 const Weekly = Type.Object(Object.fromEntries(DAYS.map((d) => [d, Type.Optional(Type.Array(Shift, { maxItems: 6 }))])), { additionalProperties: false });
-const Holiday = Type.Object({ date: Type.String({ format: 'date' }), name: Type.String({ maxLength: 200 }) });
+/** One closed day or a range (`to`, inclusive), once or every year by the Gregorian or the Persian calendar. */
+const Holiday = Type.Object({
+  date: Type.String({ format: 'date' }),
+  to: Type.Optional(Type.String({ format: 'date' })),
+  yearly: Type.Optional(Type.Boolean()),
+  calendar: Type.Optional(Type.Union([Type.Literal('gregory'), Type.Literal('persian')])),
+  name: Type.String({ maxLength: 200 }),
+});
 const Body = Type.Object({
   /** null: the organisation's hours, which apply to every queue without its own */
   queueId: Type.Union([Id(), Type.Null()]),
@@ -41,14 +50,9 @@ const businessHours: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const problems: { field: string; reason: string }[] = [];
       if (!validTimeZone(b.timeZone)) problems.push({ field: 'timeZone', reason: `unknown time zone "${b.timeZone}"` });
-      for (const [day, shifts] of Object.entries(b.weekly) as [string, [string, string][] | undefined][]) {
-        const sorted = [...(shifts ?? [])].sort((x, y) => x[0].localeCompare(y[0]));
-        sorted.forEach(([open, close], i) => {
-          if (open >= close) problems.push({ field: `weekly.${day}`, reason: `${open} is not before ${close}` });
-          const prev = sorted[i - 1];
-          if (prev && prev[1] > open) problems.push({ field: `weekly.${day}`, reason: `${prev[0]}–${prev[1]} overlaps ${open}–${close}` });
-        });
-      }
+      // a shift whose close is not after its open runs past midnight (e.g. 22:00–02:00)
+      problems.push(...scheduleProblems(b.weekly as BusinessCalendar['weekly']));
+      for (const h of b.holidays ?? []) if (h.to && h.to < h.date) problems.push({ field: 'holidays', reason: `${h.date}–${h.to} ends before it starts` });
       const dates = (b.holidays ?? []).map((h) => h.date);
       if (new Set(dates).size !== dates.length) problems.push({ field: 'holidays', reason: 'a date is listed twice' });
       if (b.queueId && !(await app.db.query(`SELECT 1 FROM queues WHERE id = $1`, [b.queueId])).rowCount) problems.push({ field: 'queueId', reason: 'unknown queue' });
@@ -64,6 +68,8 @@ const businessHours: FastifyPluginAsyncTypebox = async (app) => {
       );
       const after = (await app.db.query(`${SELECT} WHERE id = $1`, [r.rows[0].id])).rows[0];
       await audit(app.db, { actorId: req.agent!.id, action: before ? 'update' : 'create', entity: 'business_hours', entityId: after.id, before, after, ip: req.ip });
+      // SLA clocks counted in these hours are recomputed
+      await markOpenCasesForSla(app.db, b.queueId);
       return after;
     },
   );
@@ -73,6 +79,7 @@ const businessHours: FastifyPluginAsyncTypebox = async (app) => {
     if (!before) throw notFound('business hours');
     await app.db.query(`DELETE FROM business_hours WHERE id = $1`, [req.params.id]);
     await audit(app.db, { actorId: req.agent!.id, action: 'delete', entity: 'business_hours', entityId: req.params.id, before, ip: req.ip });
+    await markOpenCasesForSla(app.db, before.queueId);
     return reply.code(204).send(null);
   });
 };

@@ -30,6 +30,8 @@ const QueueBody = Type.Object({
   /** which eligible agent gets the next case; null: least_loaded for chat, longest_idle for the other channels */
   distribution: Type.Optional(Distribution),
   memberIds: Type.Optional(Type.Array(Id())),
+  /** the queue's team lead: where an SLA policy may send a breached case */
+  leadAgentId: Type.Optional(Type.Union([Id(), Type.Null()])),
 });
 const QueueView = Type.Object({
   id: Type.Integer(),
@@ -46,11 +48,12 @@ const QueueView = Type.Object({
   offerTimeouts: Type.Record(Type.String(), Type.Integer()),
   distribution: Distribution,
   memberIds: Type.Array(Type.Integer()),
+  leadAgentId: Type.Union([Type.Integer(), Type.Null()]),
 });
 
 const SELECT = `SELECT q.id, q.name, q.description, q.required_skills AS "requiredSkills", q.channels, q.is_default AS "isDefault",
   q.overflow_queue_id AS "overflowQueueId", q.escalation_steps AS "escalationSteps", q.priority_overrides AS "priorityOverrides",
-  q.sl_thresholds AS "slThresholds", q.max_wait_seconds AS "maxWaitSeconds", q.offer_timeouts AS "offerTimeouts", q.distribution,
+  q.sl_thresholds AS "slThresholds", q.max_wait_seconds AS "maxWaitSeconds", q.offer_timeouts AS "offerTimeouts", q.distribution, q.lead_agent_id AS "leadAgentId",
   COALESCE((SELECT array_agg(m.agent_id ORDER BY m.agent_id) FROM queue_members m WHERE m.queue_id = q.id), '{}') AS "memberIds"
   FROM queues q`;
 
@@ -73,10 +76,10 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       if ((await app.db.query(`SELECT 1 FROM queues WHERE name = $1`, [b.name])).rowCount) throw conflict(`queue "${b.name}" already exists`);
       const r = await app.db.query(
-        `INSERT INTO queues (name, description, required_skills, channels, is_default, overflow_queue_id, escalation_steps, priority_overrides, sl_thresholds, max_wait_seconds, distribution, offer_timeouts)
-         VALUES ($1, $2, $3, COALESCE($4, '{voice,chat,sms,email,portal,api}'::text[]), $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+        `INSERT INTO queues (name, description, required_skills, channels, is_default, overflow_queue_id, escalation_steps, priority_overrides, sl_thresholds, max_wait_seconds, distribution, offer_timeouts, lead_agent_id)
+         VALUES ($1, $2, $3, COALESCE($4, '{voice,chat,sms,email,portal,api}'::text[]), $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [b.name, b.description ?? '', b.requiredSkills ?? [], b.channels ?? null, b.isDefault ?? false, b.overflowQueueId ?? null,
-         JSON.stringify(b.escalationSteps ?? []), JSON.stringify(b.priorityOverrides ?? {}), JSON.stringify(b.slThresholds ?? {}), b.maxWaitSeconds ?? null, b.distribution ?? null, JSON.stringify(b.offerTimeouts ?? {})],
+         JSON.stringify(b.escalationSteps ?? []), JSON.stringify(b.priorityOverrides ?? {}), JSON.stringify(b.slThresholds ?? {}), b.maxWaitSeconds ?? null, b.distribution ?? null, JSON.stringify(b.offerTimeouts ?? {}), b.leadAgentId ?? null],
       );
       const id = r.rows[0].id;
       for (const m of b.memberIds ?? []) await app.db.query(`INSERT INTO queue_members VALUES ($1, $2) ON CONFLICT DO NOTHING`, [id, m]);
@@ -101,13 +104,13 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
                 sl_thresholds = COALESCE($11, sl_thresholds),
                 max_wait_seconds = CASE WHEN $12::boolean THEN $13 ELSE max_wait_seconds END,
                 distribution = CASE WHEN $14::boolean THEN $15 ELSE distribution END,
-                offer_timeouts = COALESCE($16, offer_timeouts), updated_at = now()
+                offer_timeouts = COALESCE($16, offer_timeouts), lead_agent_id = CASE WHEN $17::boolean THEN $18 ELSE lead_agent_id END, updated_at = now()
           WHERE id = $1`,
         [req.params.id, b.name ?? null, b.description ?? null, b.requiredSkills ?? null, b.channels ?? null, b.isDefault ?? null,
          b.overflowQueueId !== undefined, b.overflowQueueId ?? null,
          b.escalationSteps ? JSON.stringify(b.escalationSteps) : null, b.priorityOverrides ? JSON.stringify(b.priorityOverrides) : null,
          b.slThresholds ? JSON.stringify(b.slThresholds) : null, b.maxWaitSeconds !== undefined, b.maxWaitSeconds ?? null,
-         b.distribution !== undefined, b.distribution ?? null, b.offerTimeouts ? JSON.stringify(b.offerTimeouts) : null],
+         b.distribution !== undefined, b.distribution ?? null, b.offerTimeouts ? JSON.stringify(b.offerTimeouts) : null, b.leadAgentId !== undefined, b.leadAgentId ?? null],
       );
       if (b.memberIds) {
         await app.db.query(`DELETE FROM queue_members WHERE queue_id = $1`, [req.params.id]);

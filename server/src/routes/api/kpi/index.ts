@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { kpiSummary, kpiTimeseries } from '../../../kpi/historical.js';
 import { requiredAgents } from '../../../kpi/erlang-c.js';
 import { occupancyByAgent } from '../../../kpi/occupancy.js';
+import { slaBreaches, slaMet } from '../../../kpi/sla.js';
+import { SlaBreachRow, SlaMetRow } from '../../../contracts/sla.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT, Id } from '../../../schemas/common.js';
 import { KpiPoint, KpiSummary, Occupancy, Staffing } from '../../../contracts/kpi.js';
@@ -26,6 +28,25 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   };
   const thresholdsOf = async (queueId?: number) =>
     queueId ? ((await app.db.query(`SELECT sl_thresholds FROM queues WHERE id = $1`, [queueId])).rows[0]?.sl_thresholds ?? {}) : {};
+
+  const SlaQuery = Type.Object({
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    by: Type.Optional(Type.Union([Type.Literal('policy'), Type.Literal('queue'), Type.Literal('agent')])),
+    queueId: Type.Optional(Id()),
+    agentId: Type.Optional(Id()),
+    policyId: Type.Optional(Id()),
+  });
+  app.get(
+    '/kpi/sla',
+    { schema: { tags: ['kpi'], summary: 'SLA met % of first response and resolution per policy, queue or agent (cases created in the window)', querystring: SlaQuery, response: { 200: Type.Object({ rows: Type.Array(SlaMetRow) }) } } },
+    async (req) => ({ rows: await slaMet(app.db, { ...parse(req.query), queueId: req.query.queueId, agentId: req.query.agentId, policyId: req.query.policyId }, req.query.by ?? 'policy') }),
+  );
+  app.get(
+    '/kpi/sla/breaches',
+    { schema: { tags: ['kpi'], summary: 'Breached SLA clocks of cases created in the window, latest first', querystring: SlaQuery, response: { 200: Type.Object({ cases: Type.Array(SlaBreachRow) }) } } },
+    async (req) => ({ cases: await slaBreaches(app.db, { ...parse(req.query), queueId: req.query.queueId, agentId: req.query.agentId, policyId: req.query.policyId }) }),
+  );
 
   app.get(
     '/kpi/summary',
