@@ -37,4 +37,5 @@ CREATE INDEX macros_owner_idx ON macros (owner_agent_id);
 CREATE INDEX cases_open_queue_idx ON cases (queue_id, last_activity_at DESC) WHERE status IN ('new', 'open', 'pending');
 CREATE INDEX cases_open_created_idx ON cases (created_at) WHERE status IN ('new', 'open', 'pending');
 CREATE INDEX cases_tags_idx ON cases USING gin (tags) WHERE status IN ('new', 'open', 'pending');
-CREATE INDEX cases_pending_until_idx ON cases (pending_until) WHERE status = 'pending';
+-- (1201 created cases_pending_until_idx for reminders, with a narrower predicate; views need every pending case)
+CREATE INDEX cases_pending_due_idx ON cases (pending_until) WHERE status = 'pending';
