@@ -68,7 +68,7 @@ export const eventTable = {
   // an SLA warning or breach, or a reminder that brought a case back: the lists and the open case show it
   'case:alert': (p: { caseId: number; kind: string }, s) => {
     void s.cases.onCaseUpdated({ caseId: p.caseId });
-    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(() => {});
+    if (p.caseId === s.caseView.caseId) void s.caseView.refreshCase().catch(logFailure('refreshing the case after an SLA alert'));
   },
 } satisfies { [E in keyof AgentServerEvents]: (p: Parameters<AgentServerEvents[E]>[0], s: WorkspaceStores) => void };
 

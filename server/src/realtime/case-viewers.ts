@@ -46,12 +46,14 @@ export async function listViewers(s: ViewerStore, caseId: number): Promise<CaseV
   const raw = await s.redis.zrangebyscore(key(s.prefix, caseId), `(${now}`, '+inf');
   const byAgent = new Map<number, CaseViewer>();
   for (const m of raw) {
-    try {
-      const [agentId, name] = JSON.parse(m) as [number, string, string];
-      if (!byAgent.has(agentId)) byAgent.set(agentId, { agentId, name });
-    } catch {
-      // not ours (a key written by another version): it expires with the set
-    }
+    // a member not in this shape (written by another version) is skipped: it expires with the set
+    const parsed = parseViewer(m);
+    if (parsed && !byAgent.has(parsed.agentId)) byAgent.set(parsed.agentId, parsed);
   }
   return [...byAgent.values()].sort((a, b) => a.agentId - b.agentId);
+}
+
+function parseViewer(member: string): CaseViewer | null {
+  const v: unknown = JSON.parse(member.startsWith('[') ? member : 'null');
+  return Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string' ? { agentId: v[0], name: v[1] } : null;
 }
