@@ -3,8 +3,10 @@ import { Type } from 'typebox';
 import { kpiSummary, kpiTimeseries } from '../../../kpi/historical.js';
 import { requiredAgents } from '../../../kpi/erlang-c.js';
 import { occupancyByAgent } from '../../../kpi/occupancy.js';
+import { organisationTimeZone } from '../../../kpi/report-filter.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT, Id } from '../../../schemas/common.js';
+import reportRoutes from './reports.js';
 
 const Window = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -17,6 +19,8 @@ const Nullable = (t: ReturnType<typeof Type.Number>) => Type.Union([t, Type.Null
 /** Historical KPIs for supervisors, computed from case events. */
 const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('supervisor', 'admin'));
+  // the reports share this plugin's role check (a child plugin inherits its hooks)
+  await app.register(reportRoutes);
 
   const parse = (q: { from: string; to: string }) => {
     const from = new Date(q.from);
@@ -48,6 +52,8 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
             resolutionSeconds: Nullable(Type.Number()),
             csat: Nullable(Type.Number()),
             csatResponses: Type.Integer(),
+            solved: Type.Integer(),
+            firstContactResolution: Nullable(Type.Number()),
           }),
         },
       },
@@ -65,7 +71,11 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      kpiTimeseries(app.db, { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel, bucket: req.query.bucket ?? 'hour' }, await thresholdsOf(req.query.queueId)),
+      kpiTimeseries(
+        app.db,
+        { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel, bucket: req.query.bucket ?? 'hour', timeZone: await organisationTimeZone(app.db) },
+        await thresholdsOf(req.query.queueId),
+      ),
   );
 
   app.get(
