@@ -14,6 +14,7 @@ export const router = createRouter({
         { path: 'cases/:id(\\d+)', name: 'case', component: () => import('../views/CaseView.vue') },
         { path: 'customers/:id(\\d+)', name: 'customer', component: () => import('../views/CustomerView.vue') },
         { path: 'supervisor', name: 'supervisor', component: () => import('../views/SupervisorView.vue'), meta: { supervisor: true } },
+        { path: 'supervisor/reports', name: 'reports', component: () => import('../views/ReportsView.vue'), meta: { supervisor: true } },
         ...adminRoutes,
       ],
     },

@@ -36,80 +36,87 @@ export async function kpiSummary(
   fcrDays = DEFAULT_FCR_DAYS,
 ): Promise<KpiSummary> {
   const th = { ...DEFAULT_SL_THRESHOLDS, ...thresholds };
-  return withReportConnection(db, async (q) => {
-    const op: unknown[] = [];
-    const offered = offeredSql(f, op);
-    op.push(JSON.stringify(th));
-    const o = (
-      await q.query(
-        `WITH offered AS (${offered})
-         SELECT count(*)::int AS offered,
-                count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS answered,
-                count(*) FILTER (WHERE ${within(`$${op.length}`)})::int AS within,
-                count(*) FILTER (WHERE abandoned AND accepted_at IS NULL)::int AS abandoned,
-                avg(extract(epoch FROM accepted_at - queued_at)) FILTER (WHERE accepted_at IS NOT NULL) AS asa
-           FROM offered`,
-        op,
-      )
-    ).rows[0];
+  // three independent reads, each on its own connection: they run side by side
+  const [o, t, csat] = await Promise.all([
+    withReportConnection(db, async (q) => {
+      const op: unknown[] = [];
+      const offered = offeredSql(f, op);
+      op.push(JSON.stringify(th));
+      return (
+        await q.query(
+          `WITH offered AS (${offered})
+           SELECT count(*)::int AS offered,
+                  count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS answered,
+                  count(*) FILTER (WHERE ${within(`$${op.length}`)})::int AS within,
+                  count(*) FILTER (WHERE abandoned AND accepted_at IS NULL)::int AS abandoned,
+                  avg(extract(epoch FROM accepted_at - queued_at)) FILTER (WHERE accepted_at IS NOT NULL) AS asa
+             FROM offered`,
+          op,
+        )
+      ).rows[0];
+    }),
     // First response and resolution are about cases created in the window, queued or not; handle time
     // about cases solved in it (talk time for a call, accept → solved otherwise); FCR about cases first
     // solved in it. One pass over the cases touching the window.
-    const tp: unknown[] = [f.from, f.to, fcrDays];
-    const t = (
-      await q.query(
-        `WITH touched AS (
-           SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, f.accepted_at, f.first_solved_at, f.reopened_at,
-                  c.created_at >= $1 AND c.created_at < $2 AS created_in,
-                  c.solved_at >= $1 AND c.solved_at < $2 AS solved_in,
-                  f.first_solved_at >= $1 AND f.first_solved_at < $2 AS first_solved_in
-             FROM cases c LEFT JOIN case_facts f ON f.case_id = c.id
-            WHERE ((c.created_at >= $1 AND c.created_at < $2) OR (c.solved_at >= $1 AND c.solved_at < $2)
-                   OR (f.first_solved_at >= $1 AND f.first_solved_at < $2))
-              AND ${filterSql(f, tp)}
-         )
-         SELECT avg(extract(epoch FROM first_response_at - created_at)) FILTER (WHERE created_in AND first_response_at IS NOT NULL) AS frt,
-                avg(extract(epoch FROM solved_at - created_at)) FILTER (WHERE created_in AND solved_at IS NOT NULL) AS resolution,
-                avg(CASE WHEN channel = 'voice' AND talk.s IS NOT NULL THEN talk.s
-                         WHEN accepted_at IS NOT NULL THEN extract(epoch FROM solved_at - accepted_at) END) FILTER (WHERE solved_in) AS aht,
-                count(*) FILTER (WHERE first_solved_in)::int AS solved,
-                count(*) FILTER (WHERE first_solved_in AND (reopened_at IS NULL OR reopened_at > first_solved_at + make_interval(days => $3)))::int AS fcr
-           FROM touched
-           LEFT JOIN LATERAL (
-             SELECT sum(COALESCE((i.metadata->>'talkSeconds')::numeric, (i.metadata->>'durationSeconds')::numeric)) AS s
-               FROM interactions i WHERE i.case_id = touched.id AND i.kind = 'call' AND touched.solved_in AND touched.channel = 'voice'
-           ) talk ON true`,
-        tp,
-      )
-    ).rows[0];
-    const cp: unknown[] = [f.from, f.to];
-    const csat = (
-      await q.query(
-        `SELECT count(*)::int AS responses, count(*) FILTER (WHERE r.rating >= 4)::int AS satisfied
-           FROM csat_ratings r JOIN cases c ON c.id = r.case_id LEFT JOIN case_facts f ON f.case_id = c.id
-          WHERE r.updated_at >= $1 AND r.updated_at < $2 AND ${filterSql(f, cp)}`,
-        cp,
-      )
-    ).rows[0];
-    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-    return {
-      offered: o.offered,
-      answered: o.answered,
-      answeredWithinThreshold: o.within,
-      abandoned: o.abandoned,
-      serviceLevel: ratio(o.within, o.offered),
-      abandonmentRate: ratio(o.abandoned, o.offered),
-      asaSeconds: num(o.asa),
-      ahtSeconds: num(t.aht),
-      firstResponseSeconds: num(t.frt),
-      resolutionSeconds: num(t.resolution),
-      csat: csat.responses ? csat.satisfied / csat.responses : null,
-      csatResponses: csat.responses,
-      solved: t.solved,
-      firstContactResolution: ratio(t.fcr, t.solved),
-    };
-  });
+    withReportConnection(db, async (q) => {
+      const tp: unknown[] = [f.from, f.to, fcrDays];
+      return (
+        await q.query(
+          `WITH touched AS (
+             SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, f.accepted_at, f.first_solved_at, f.reopened_at,
+                    c.created_at >= $1 AND c.created_at < $2 AS created_in,
+                    c.solved_at >= $1 AND c.solved_at < $2 AS solved_in,
+                    f.first_solved_at >= $1 AND f.first_solved_at < $2 AS first_solved_in
+               FROM cases c LEFT JOIN case_facts f ON f.case_id = c.id
+              WHERE ((c.created_at >= $1 AND c.created_at < $2) OR (c.solved_at >= $1 AND c.solved_at < $2)
+                     OR (f.first_solved_at >= $1 AND f.first_solved_at < $2))
+                AND ${filterSql(f, tp)}
+           )
+           SELECT avg(extract(epoch FROM first_response_at - created_at)) FILTER (WHERE created_in AND first_response_at IS NOT NULL) AS frt,
+                  avg(extract(epoch FROM solved_at - created_at)) FILTER (WHERE created_in AND solved_at IS NOT NULL) AS resolution,
+                  avg(CASE WHEN channel = 'voice' AND talk.s IS NOT NULL THEN talk.s
+                           WHEN accepted_at IS NOT NULL THEN extract(epoch FROM solved_at - accepted_at) END) FILTER (WHERE solved_in) AS aht,
+                  count(*) FILTER (WHERE first_solved_in)::int AS solved,
+                  count(*) FILTER (WHERE first_solved_in AND (reopened_at IS NULL OR reopened_at > first_solved_at + make_interval(days => $3)))::int AS fcr
+             FROM touched
+             LEFT JOIN LATERAL (
+               SELECT sum(COALESCE((i.metadata->>'talkSeconds')::numeric, (i.metadata->>'durationSeconds')::numeric)) AS s
+                 FROM interactions i WHERE i.case_id = touched.id AND i.kind = 'call' AND touched.solved_in AND touched.channel = 'voice'
+             ) talk ON true`,
+          tp,
+        )
+      ).rows[0];
+    }),
+    withReportConnection(db, async (q) => {
+      const cp: unknown[] = [f.from, f.to];
+      return (
+        await q.query(
+          `SELECT count(*)::int AS responses, count(*) FILTER (WHERE r.rating >= 4)::int AS satisfied
+             FROM csat_ratings r JOIN cases c ON c.id = r.case_id LEFT JOIN case_facts f ON f.case_id = c.id
+            WHERE r.updated_at >= $1 AND r.updated_at < $2 AND ${filterSql(f, cp)}`,
+          cp,
+        )
+      ).rows[0];
+    }),
+  ]);
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    offered: o.offered,
+    answered: o.answered,
+    answeredWithinThreshold: o.within,
+    abandoned: o.abandoned,
+    serviceLevel: ratio(o.within, o.offered),
+    abandonmentRate: ratio(o.abandoned, o.offered),
+    asaSeconds: num(o.asa),
+    ahtSeconds: num(t.aht),
+    firstResponseSeconds: num(t.frt),
+    resolutionSeconds: num(t.resolution),
+    csat: csat.responses ? csat.satisfied / csat.responses : null,
+    csatResponses: csat.responses,
+    solved: t.solved,
+    firstContactResolution: ratio(t.fcr, t.solved),
+  };
 }
 
 export interface VolumeRow extends KpiPoint {

@@ -67,6 +67,17 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
   const sendCsv = (reply: FastifyReply, name: string, body: string | Readable) =>
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
 
+  app.get('/reports/options', { schema: { tags: ['reports'], summary: "What the report filters offer: the organisation's time zone, queues, agents and the most used tags" } }, async () => {
+    const [timeZone, queues, agents, tags] = await Promise.all([
+      organisationTimeZone(app.db),
+      app.db.query(`SELECT id, name FROM queues ORDER BY name`),
+      app.db.query(`SELECT id, name FROM agents WHERE active ORDER BY name, id`),
+      // the latest 20,000 cases are a fair sample of the tags in use, and bound the read
+      app.db.query(`SELECT t AS tag FROM (SELECT tags FROM cases ORDER BY id DESC LIMIT 20000) c, unnest(c.tags) t GROUP BY t ORDER BY count(*) DESC, t LIMIT 100`),
+    ]);
+    return { timeZone, queues: queues.rows, agents: agents.rows, tags: tags.rows.map((r) => r.tag as string) };
+  });
+
   app.get('/reports/summary', { schema: { tags: ['reports'], summary: 'KPI tiles: service level, ASA, AHT, FRT, resolution, abandonment, occupancy, CSAT, FCR', querystring: Filters } }, async (req, reply) => {
     const f = filterOf(req.query);
     const [k, occ] = await Promise.all([kpiSummary(app.db, f, await thresholdsOf(f.queueId), req.query.fcrDays ?? DEFAULT_FCR_DAYS), occupancyByAgent(app.db, f.from, f.to, f.agentId)]);
