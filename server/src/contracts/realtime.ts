@@ -158,7 +158,10 @@ export interface QueueStats {
   assigned: number;
   /** of `assigned`: written cases kept for an agent who is Offline (ASSIGNMENT_KEEP_OFFLINE_MINUTES) */
   heldByOffline: number;
+  /** seconds the oldest waiting case had waited at the figures' `at` */
   oldestWaitingSeconds: number;
+  /** when the oldest waiting case entered the queue: screens tick the wait themselves, so it is pushed only when it changes */
+  oldestWaitingSince: string | null;
   availableAgents: number;
 }
 
@@ -174,8 +177,21 @@ export interface AgentStats {
   heldWhileOffline: number;
 }
 
-/** /supervisor: server → client, pushed at least every couple of seconds while something changes. */
+/** The agents whose figures changed since the last push, whole, and the ones gone (deactivated). */
+export interface AgentStatsDelta {
+  at: string;
+  changed: AgentStats[];
+  removed: number[];
+}
+
+/**
+ * /supervisor: server → client. `stats:queues` and `stats:agents` are whole lists: on connect, and
+ * `stats:queues` again whenever a queue's figures change (the oldest wait is a timestamp the screen ticks
+ * itself, so time passing changes nothing). Agents change one at a time: `stats:agents:delta` carries
+ * only those (issue 16: the whole 1,000-agent list every second was ~225 KB/s per screen while idle).
+ */
 export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
+  'stats:agents:delta': (p: AgentStatsDelta) => void;
 }
