@@ -89,8 +89,9 @@ export async function heatmap(db: Queryable, f: ReportFilter & { timeZone?: stri
   const r = await withReportConnection(db, (q) =>
     q.query(
       `WITH hours AS (
-         SELECT extract(isodow FROM h AT TIME ZONE $3)::int AS weekday, extract(hour FROM h AT TIME ZONE $3)::int AS hour, count(*)::int AS n
-           FROM generate_series(date_trunc('hour', $1::timestamptz), $2::timestamptz - interval '1 microsecond', interval '1 hour') h
+         -- the organisation's wall-clock hours in the window (a zone may be a half hour off UTC)
+         SELECT extract(isodow FROM h)::int AS weekday, extract(hour FROM h)::int AS hour, count(*)::int AS n
+           FROM generate_series(date_trunc('hour', $1::timestamptz AT TIME ZONE $3), ($2::timestamptz AT TIME ZONE $3) - interval '1 microsecond', interval '1 hour') h
           GROUP BY 1, 2
        ), offered AS (
          SELECT extract(isodow FROM f.queued_at AT TIME ZONE $3)::int AS weekday, extract(hour FROM f.queued_at AT TIME ZONE $3)::int AS hour, count(*)::int AS offered
