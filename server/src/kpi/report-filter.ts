@@ -46,7 +46,37 @@ export async function organisationTimeZone(db: Queryable): Promise<string> {
 export async function withReportConnection<T>(db: Queryable, fn: (c: Queryable) => Promise<T>): Promise<T> {
   // a connection the caller holds may be inside its transaction: it is the caller's to configure
   if (!('totalCount' in db)) return fn(db);
-  const client = await (db as pg.Pool).connect();
+  await reportSlot();
+  try {
+    return await onReportConnection(db as pg.Pool, fn);
+  } finally {
+    releaseReportSlot();
+  }
+}
+
+/**
+ * Report statements running at once in this process. A reports page asks for ten figures together; the main
+ * pool (DB_POOL_MAIN, 10) also serves the agents' workspace, which must not wait behind a supervisor's reports.
+ */
+export const MAX_REPORT_CONNECTIONS = 3;
+let busy = 0;
+const waiting: (() => void)[] = [];
+function reportSlot(): Promise<void> {
+  if (busy < MAX_REPORT_CONNECTIONS) {
+    busy++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+function releaseReportSlot(): void {
+  const next = waiting.shift();
+  // the slot passes straight to the next waiter
+  if (next) next();
+  else busy--;
+}
+
+async function onReportConnection<T>(pool: pg.Pool, fn: (c: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN READ ONLY');
