@@ -109,5 +109,46 @@ $$;
 
 SELECT report_rollups_rebuild();
 
+-- The event log is append-only; a corrected or removed event (a data fix, a test moving time) recomputes its
+-- case's rollups from the case's events: the same statements as the rebuild, for one case.
+CREATE FUNCTION report_rollups_recompute_case(c bigint) RETURNS void LANGUAGE sql AS $$
+  DELETE FROM case_facts WHERE case_id = c;
+  DELETE FROM assignment_spans WHERE case_id = c;
+  INSERT INTO case_facts (case_id, queued_at, accepted_at, accepted_agent_id, abandoned_at, first_solved_at, reopened_at, handler_id, handler_event_id)
+  SELECT g.case_id, g.queued_at, g.accepted_at, g.accepted_agent_id, g.abandoned_at, g.first_solved_at,
+         (SELECT min(r.created_at) FROM case_events r WHERE r.case_id = g.case_id AND r.type = 'reopened' AND r.created_at >= g.first_solved_at),
+         g.handler_id, g.handler_event_id
+    FROM (SELECT e.case_id,
+                 min(e.created_at) FILTER (WHERE e.type = 'queued') AS queued_at,
+                 min(e.created_at) FILTER (WHERE e.type = 'accepted') AS accepted_at,
+                 (array_agg(e.agent_id ORDER BY e.created_at, e.id) FILTER (WHERE e.type = 'accepted'))[1] AS accepted_agent_id,
+                 min(e.created_at) FILTER (WHERE e.type = 'abandoned') AS abandoned_at,
+                 min(e.created_at) FILTER (WHERE e.type = 'solved') AS first_solved_at,
+                 (array_agg(e.agent_id ORDER BY e.id DESC) FILTER (WHERE e.type IN ('accepted', 'assigned') AND e.agent_id IS NOT NULL))[1] AS handler_id,
+                 max(e.id) FILTER (WHERE e.type IN ('accepted', 'assigned') AND e.agent_id IS NOT NULL) AS handler_event_id
+            FROM case_events e
+           WHERE e.case_id = c AND e.type IN ('queued', 'accepted', 'abandoned', 'solved', 'reopened', 'assigned')
+           GROUP BY e.case_id) g;
+  INSERT INTO assignment_spans (start_event_id, case_id, agent_id, started_at, ended_at)
+  SELECT id, case_id, agent_id, created_at, CASE WHEN next_at IS NOT NULL THEN GREATEST(next_at, created_at) END
+    FROM (SELECT e.id, e.case_id, e.agent_id, e.type, e.created_at,
+                 lead(e.created_at) OVER (PARTITION BY e.case_id ORDER BY e.id) AS next_at
+            FROM case_events e
+           WHERE e.case_id = c AND e.type IN ('solved', 'closed', 'unassigned', 'assigned', 'merged')) s
+   WHERE s.type = 'assigned' AND s.agent_id IS NOT NULL;
+$$;
+
+CREATE FUNCTION report_rollups_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_rollups_recompute_case(OLD.case_id);
+  IF TG_OP = 'UPDATE' AND NEW.case_id <> OLD.case_id THEN
+    PERFORM report_rollups_recompute_case(NEW.case_id);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER case_events_report_rollups_change AFTER UPDATE OF case_id, type, agent_id, created_at OR DELETE ON case_events
+  FOR EACH ROW EXECUTE FUNCTION report_rollups_on_change();
+
 -- Answer-time per call without reading every interaction of a case: calls are few among messages.
 CREATE INDEX interactions_calls_idx ON interactions (case_id) WHERE kind = 'call';

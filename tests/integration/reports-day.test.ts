@@ -207,6 +207,16 @@ describe('reports over a scripted day', () => {
     expect(await json(`/api/v1/reports/agents?${DAY}`)).toEqual(before);
   });
 
+  it('follows a corrected event: its case is recomputed from its events', async () => {
+    // the call was answered 25 s after it queued, not 10 s: now outside the 20 s threshold
+    await ctx.db.pool.query(`UPDATE case_events SET created_at = $2 WHERE case_id = $1 AND type = 'accepted'`, [ids.c1, at(25)]);
+    const k = await json(`/api/v1/reports/summary?${DAY}`);
+    expect(k.answeredWithinThreshold).toBe(1);
+    expect(k.asaSeconds).toBeCloseTo(1855 / 3, 6);
+    await ctx.db.pool.query(`UPDATE case_events SET created_at = $2 WHERE case_id = $1 AND type = 'accepted'`, [ids.c1, at(10)]);
+    expectClose(await json(`/api/v1/reports/summary?${DAY}`), SUMMARY);
+  });
+
   it('refuses agents, backwards windows and windows over 400 days', async () => {
     const agent = await makeAgent(ctx.db.pool);
     const t = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: agent.email, password: agent.password } })).json().token;
