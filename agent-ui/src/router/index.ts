@@ -17,6 +17,7 @@ export const router = createRouter({
         // everyone keeps their own macros here; supervisors also under Admin → Macros
         { path: 'macros', name: 'macros', component: () => import('../admin/MacrosAdmin.vue') },
         { path: 'supervisor', name: 'supervisor', component: () => import('../views/SupervisorView.vue'), meta: { supervisor: true } },
+        { path: 'supervisor/reports', name: 'reports', component: () => import('../views/ReportsView.vue'), meta: { supervisor: true } },
         ...adminRoutes,
       ],
     },

@@ -168,6 +168,13 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /api/v1/kpi/staffing': SUPERVISORS,
   'GET /api/v1/kpi/sla': SUPERVISORS,
   'GET /api/v1/kpi/sla/breaches': SUPERVISORS,
+  'GET /api/v1/reports/options': SUPERVISORS,
+  'GET /api/v1/reports/summary': SUPERVISORS,
+  'GET /api/v1/reports/volume': SUPERVISORS,
+  'GET /api/v1/reports/agents': SUPERVISORS,
+  'GET /api/v1/reports/heatmap': SUPERVISORS,
+  'GET /api/v1/reports/breakdown': SUPERVISORS,
+  'GET /api/v1/reports/cases': SUPERVISORS,
 
   'GET /api/v1/search': STAFF,
   'GET /api/v1/search/agents': STAFF,

@@ -142,6 +142,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/v1/kpi/staffing': supervisor,
   'GET /api/v1/kpi/sla': supervisor,
   'GET /api/v1/kpi/sla/breaches': supervisor,
+  'GET /api/v1/reports/options': supervisor,
+  'GET /api/v1/reports/summary': supervisor,
+  'GET /api/v1/reports/volume': supervisor,
+  'GET /api/v1/reports/agents': supervisor,
+  'GET /api/v1/reports/heatmap': supervisor,
+  'GET /api/v1/reports/breakdown': supervisor,
+  'GET /api/v1/reports/cases': supervisor,
 
   'GET /api/v1/search': staff(),
   'GET /api/v1/search/agents': staff(),

@@ -149,8 +149,21 @@ export interface AgentServerEvents {
   'case:alert': (p: CaseAlertPayload) => void;
 }
 
-/** /supervisor: server → client, pushed at least every couple of seconds while something changes. */
+/** The agents whose figures changed since the last push, whole, and the ones gone (deactivated). */
+export interface AgentStatsDelta {
+  at: string;
+  changed: AgentStats[];
+  removed: number[];
+}
+
+/**
+ * /supervisor: server → client. `stats:queues` and `stats:agents` are whole lists: on connect, and
+ * `stats:queues` again whenever a queue's figures change (the oldest wait is a timestamp the screen ticks
+ * itself, so time passing changes nothing). Agents change one at a time: `stats:agents:delta` carries
+ * only those (issue 16: the whole 1,000-agent list every second was ~225 KB/s per screen while idle).
+ */
 export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
+  'stats:agents:delta': (p: AgentStatsDelta) => void;
 }

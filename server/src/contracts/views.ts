@@ -332,7 +332,10 @@ export const QueueStats = Type.Object({
   assigned: Type.Integer(),
   /** of `assigned`: written cases kept for an agent who is Offline (ASSIGNMENT_KEEP_OFFLINE_MINUTES) */
   heldByOffline: Type.Integer(),
+  /** seconds the oldest waiting case had waited at the figures' `at` */
   oldestWaitingSeconds: Type.Integer(),
+  /** when the oldest waiting case entered the queue: screens tick the wait themselves, so it is pushed only when it changes */
+  oldestWaitingSince: Nullable(Type.String()),
   availableAgents: Type.Integer(),
 });
 export type QueueStats = Static<typeof QueueStats>;

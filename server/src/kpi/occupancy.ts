@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import { withReportConnection } from './report-filter.js';
 
 export interface AgentOccupancy {
   agentId: number;
@@ -13,42 +14,46 @@ export interface AgentOccupancy {
 
 /**
  * Occupancy = time busy with cases ÷ time Available or busy, per agent, within [from, to).
- * Presence comes from agent_presence_log (each row lasts until the agent's next row);
- * a case keeps its agent busy from 'assigned' until it is solved, closed, unassigned or
- * assigned to someone else. Overlapping cases count once (multiranges).
+ * Presence comes from agent_presence_log (each row lasts until the agent's next row): only the rows
+ * inside the window and each agent's last row before it are read (agent_presence_log_agent_idx).
+ * Busy comes from assignment_spans (migration 1521: from an 'assigned' event until the case is solved,
+ * closed, unassigned, merged or assigned to someone else), only the spans overlapping the window
+ * (assignment_spans_time_idx). Overlapping cases count once (multiranges).
  */
-export async function occupancyByAgent(db: Queryable, from: Date, to: Date): Promise<AgentOccupancy[]> {
-  const r = await db.query(
-    `WITH win AS (SELECT tstzmultirange(tstzrange($1::timestamptz, $2::timestamptz)) AS w),
-     presence AS (
-       SELECT agent_id, presence,
-              tstzrange(started_at, COALESCE(lead(started_at) OVER (PARTITION BY agent_id ORDER BY started_at, id), now())) AS r
-         FROM agent_presence_log
-     ),
-     available AS (SELECT agent_id, range_agg(r) AS m FROM presence WHERE presence = 'available' AND NOT isempty(r) GROUP BY agent_id),
-     held AS (
-       SELECT e.agent_id,
-              tstzrange(e.created_at, COALESCE((
-                SELECT min(x.created_at) FROM case_events x
-                 WHERE x.case_id = e.case_id AND x.id > e.id
-                   AND x.type IN ('solved', 'closed', 'unassigned', 'assigned', 'merged')), now())) AS r
-         FROM case_events e
-        WHERE e.type = 'assigned' AND e.agent_id IS NOT NULL
-     ),
-     busy AS (SELECT agent_id, range_agg(r) AS m FROM held WHERE NOT isempty(r) GROUP BY agent_id),
-     per_agent AS (
-       SELECT a.id, a.name,
-              COALESCE(b.m, '{}'::tstzmultirange) * win.w AS busy,
-              (COALESCE(av.m, '{}'::tstzmultirange) + COALESCE(b.m, '{}'::tstzmultirange)) * win.w AS staffed
-         FROM agents a CROSS JOIN win
-         LEFT JOIN available av ON av.agent_id = a.id
-         LEFT JOIN busy b ON b.agent_id = a.id
-     )
-     SELECT id, name,
-            (SELECT COALESCE(sum(extract(epoch FROM upper(x) - lower(x))), 0) FROM unnest(busy) x) AS busy_seconds,
-            (SELECT COALESCE(sum(extract(epoch FROM upper(x) - lower(x))), 0) FROM unnest(staffed) x) AS staffed_seconds
-       FROM per_agent ORDER BY name`,
-    [from, to],
+export async function occupancyByAgent(db: Queryable, from: Date, to: Date, agentId?: number): Promise<AgentOccupancy[]> {
+  const r = await withReportConnection(db, (q) =>
+    q.query(
+      `WITH win AS (SELECT tstzmultirange(tstzrange($1::timestamptz, $2::timestamptz)) AS w),
+       staff AS (SELECT a.id, a.name FROM agents a WHERE $3::bigint IS NULL OR a.id = $3),
+       presence AS (
+         SELECT l.agent_id, l.presence,
+                tstzrange(l.started_at, COALESCE(lead(l.started_at) OVER (PARTITION BY l.agent_id ORDER BY l.started_at, l.id), greatest(now(), l.started_at))) AS r
+           FROM staff a
+           CROSS JOIN LATERAL (SELECT coalesce(max(p.started_at), '-infinity') AS s FROM agent_presence_log p WHERE p.agent_id = a.id AND p.started_at <= $1) b
+           JOIN agent_presence_log l ON l.agent_id = a.id AND l.started_at >= b.s AND l.started_at < $2
+       ),
+       available AS (SELECT agent_id, range_agg(r) AS m FROM presence WHERE presence = 'available' AND NOT isempty(r) GROUP BY agent_id),
+       busy AS (
+         SELECT s.agent_id, range_agg(tstzrange(s.started_at, coalesce(s.ended_at, greatest(now(), s.started_at)))) AS m
+           FROM assignment_spans s
+          WHERE tstzrange(s.started_at, s.ended_at) && tstzrange($1::timestamptz, $2::timestamptz)
+            AND ($3::bigint IS NULL OR s.agent_id = $3)
+          GROUP BY s.agent_id
+       ),
+       per_agent AS (
+         SELECT a.id, a.name,
+                COALESCE(b.m, '{}'::tstzmultirange) * win.w AS busy,
+                (COALESCE(av.m, '{}'::tstzmultirange) + COALESCE(b.m, '{}'::tstzmultirange)) * win.w AS staffed
+           FROM staff a CROSS JOIN win
+           LEFT JOIN available av ON av.agent_id = a.id
+           LEFT JOIN busy b ON b.agent_id = a.id
+       )
+       SELECT id, name,
+              (SELECT COALESCE(sum(extract(epoch FROM upper(x) - lower(x))), 0) FROM unnest(busy) x) AS busy_seconds,
+              (SELECT COALESCE(sum(extract(epoch FROM upper(x) - lower(x))), 0) FROM unnest(staffed) x) AS staffed_seconds
+         FROM per_agent ORDER BY name, id`,
+      [from, to, agentId ?? null],
+    ),
   );
   return r.rows.map((x) => {
     const busySeconds = Number(x.busy_seconds);

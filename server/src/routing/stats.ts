@@ -19,14 +19,15 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
               count(*) FILTER (WHERE l.kind = 'offered')::int AS offered,
               count(*) FILTER (WHERE l.kind = 'assigned')::int AS assigned,
               count(*) FILTER (WHERE l.kind = 'assigned' AND h.presence = 'offline')::int AS held_by_offline,
-              COALESCE(max(EXTRACT(EPOCH FROM (now() - l.first_queued_at))) FILTER (WHERE l.kind IN ('waiting', 'offered')), 0)::int AS oldest
+              COALESCE(max(EXTRACT(EPOCH FROM (now() - l.first_queued_at))) FILTER (WHERE l.kind IN ('waiting', 'offered')), 0)::int AS oldest,
+              min(l.first_queued_at) FILTER (WHERE l.kind IN ('waiting', 'offered')) AS oldest_since
          FROM live l LEFT JOIN agents h ON h.id = l.assignee_id
         GROUP BY l.queue_id
      ), available AS (
        SELECT m.queue_id, count(*)::int AS n FROM queue_members m JOIN agent_routing ar ON ar.agent_id = m.agent_id AND ar.available GROUP BY m.queue_id
      )
      SELECT q.id AS queue_id, q.name, COALESCE(p.waiting, 0) AS waiting, COALESCE(p.offered, 0) AS offered, COALESCE(p.assigned, 0) AS assigned,
-            COALESCE(p.held_by_offline, 0) AS held_by_offline, COALESCE(p.oldest, 0) AS oldest, COALESCE(av.n, 0) AS available
+            COALESCE(p.held_by_offline, 0) AS held_by_offline, COALESCE(p.oldest, 0) AS oldest, p.oldest_since, COALESCE(av.n, 0) AS available
        FROM queues q LEFT JOIN per_queue p ON p.queue_id = q.id LEFT JOIN available av ON av.queue_id = q.id
       ORDER BY q.name`,
   );
@@ -38,6 +39,7 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
     assigned: x.assigned,
     heldByOffline: x.held_by_offline,
     oldestWaitingSeconds: x.oldest,
+    oldestWaitingSince: x.oldest_since ? new Date(x.oldest_since).toISOString() : null,
     availableAgents: x.available,
   }));
 }

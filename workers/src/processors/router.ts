@@ -8,7 +8,6 @@ import type { Config } from '../../../server/src/config.js';
 import { createRedis } from '../../../server/src/lib/redis.js';
 import { createQueues, type HubQueues } from '../../../server/src/lib/queues.js';
 import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/jobs.js';
-import { NAMESPACES, rooms } from '../../../server/src/contracts/realtime.js';
 import { adapterEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
@@ -17,7 +16,12 @@ import { matchChannel, scheduleOfferTimeout } from '../../../server/src/lifecycl
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
 import { applyEscalations } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
-import { agentStats, queueStats } from '../../../server/src/routing/stats.js';
+import { publishWallboard } from '../../../server/src/realtime/wallboard.js';
+
+/** A change is pushed this long after it was signalled (changes arriving together share one push)… */
+const STATS_SOON_DELAY_MS = 150;
+/** …and such early pushes, across all routers, at most this often. */
+const STATS_SOON_LOCK_MS = 250;
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
@@ -182,35 +186,38 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
   requestPass();
 
-  // ---- supervisor figures: one router per tick publishes, and only what changed ----
-  let lastStats = '';
+  // ---- supervisor figures: only what changed (realtime/wallboard.ts) ----
+  // Every tick one router publishes; a match request (presence, freed capacity, an arrival) also brings the
+  // next publish forward, so a change reaches the screens well within a second even with a slower tick.
+  let publishing = false;
   let lastStatsWarn = 0;
-  const statsTimer = setInterval(async () => {
-    if (stopped) return;
+  const publishStats = async (lock: string, lockMs: number) => {
+    if (stopped || publishing) return;
+    publishing = true;
     try {
-      if ((await kv.set(`${prefix}:router:stats-lock`, '1', 'PX', Math.max(50, config.routing.statsMs - 50), 'NX')) !== 'OK') return;
-      const [qs, as] = await Promise.all([queueStats(deps.db), agentStats(deps.db)]);
-      const body = JSON.stringify([qs, as]);
-      const prev = await kv.getset(`${prefix}:router:stats-last`, body);
-      if (prev === body && lastStats === body) return;
-      lastStats = body;
-      const at = new Date().toISOString();
-      // agents' queue views refresh when the number of waiting cases changes
-      const waiting = qs.reduce((n, q) => n + q.waiting + q.offered, 0);
-      const prevWaiting = await kv.getset(`${prefix}:router:waiting-last`, String(waiting));
-      if (prevWaiting !== String(waiting)) {
-        await deps.realtime!.emit({ nsp: NAMESPACES.agent, room: rooms.allAgents, event: 'queue:updated', payload: { waiting } });
-      }
-      await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:queues', payload: { at, queues: qs } });
-      await deps.realtime!.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:agents', payload: { at, agents: as } });
+      if ((await kv.set(`${prefix}:router:${lock}`, '1', 'PX', lockMs, 'NX')) !== 'OK') return;
+      await publishWallboard({ db: deps.db, realtime: deps.realtime!, kv, prefix });
     } catch (err) {
       // figures are advisory and the next tick tries again: one warning a minute while this keeps failing
       if (Date.now() - lastStatsWarn > 60_000) {
         lastStatsWarn = Date.now();
         log.warn({ err }, 'live figures for supervisors could not be pushed');
       }
+    } finally {
+      publishing = false;
     }
-  }, config.routing.statsMs);
+  };
+  const statsTimer = setInterval(() => void publishStats('stats-lock', Math.max(50, config.routing.statsMs - 50)), config.routing.statsMs);
+  let soon: ReturnType<typeof setTimeout> | null = null;
+  const statsSoon = () => {
+    if (soon || stopped) return;
+    soon = setTimeout(() => {
+      soon = null;
+      void publishStats('stats-soon-lock', STATS_SOON_LOCK_MS);
+    }, STATS_SOON_DELAY_MS);
+  };
+  matchSub.on('message', statsSoon);
+  arrivals.on('waiting', statsSoon);
 
   return {
     id: routerId,
@@ -222,6 +229,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       stopped = true;
       clearInterval(sweepTimer);
       clearInterval(statsTimer);
+      if (soon) clearTimeout(soon);
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
       while (running) await running;
       await lease.release();

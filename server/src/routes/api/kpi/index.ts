@@ -8,6 +8,8 @@ import { SlaBreachRow, SlaMetRow } from '../../../contracts/sla.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ChannelT, Id } from '../../../schemas/common.js';
 import { KpiPoint, KpiSummary, Occupancy, Staffing } from '../../../contracts/kpi.js';
+import { organisationTimeZone } from '../../../kpi/report-filter.js';
+import reportRoutes from './reports.js';
 
 const Window = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -19,6 +21,8 @@ const Window = Type.Object({
 /** Historical KPIs for supervisors, computed from case events. */
 const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('supervisor', 'admin'));
+  // the reports share this plugin's role check (a child plugin inherits its hooks)
+  await app.register(reportRoutes);
 
   const parse = (q: { from: string; to: string }) => {
     const from = new Date(q.from);
@@ -72,7 +76,11 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      kpiTimeseries(app.db, { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel, bucket: req.query.bucket ?? 'hour' }, await thresholdsOf(req.query.queueId)),
+      kpiTimeseries(
+        app.db,
+        { ...parse(req.query), queueId: req.query.queueId, channel: req.query.channel, bucket: req.query.bucket ?? 'hour', timeZone: await organisationTimeZone(app.db) },
+        await thresholdsOf(req.query.queueId),
+      ),
   );
 
   app.get(

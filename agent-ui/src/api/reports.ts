@@ -1,0 +1,65 @@
+import { http } from './http';
+import type { AgentReportRow, BreakdownRow, HeatmapCell, KpiSummary, ReportCaseRow } from '../../../server/src/contracts/kpi';
+
+export type { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow };
+
+export interface ReportFilters {
+  from: string;
+  to: string;
+  queueId?: number;
+  channel?: string;
+  agentId?: number;
+  caseType?: string;
+  tag?: string;
+  fcrDays?: number;
+}
+
+export type ReportSummary = KpiSummary & { occupancy: number | null };
+
+export interface VolumeRow {
+  bucket: string;
+  channel: string;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  answeredWithinThreshold: number;
+  serviceLevel: number | null;
+  asaSeconds: number | null;
+}
+
+export interface ReportOptions {
+  timeZone: string;
+  queues: { id: number; name: string }[];
+  agents: { id: number; name: string }[];
+  tags: string[];
+}
+
+export type DrillMetric = 'offered' | 'answered' | 'within' | 'abandoned' | 'created' | 'responded' | 'solved' | 'fcr' | 'reopened' | 'handled' | 'rated' | 'satisfied';
+export interface Drill {
+  metric: DrillMetric;
+  weekday?: number;
+  hour?: number;
+  /** narrows the window (a chart bucket) or the filters (an agent row, a type or tag row) */
+  from?: string;
+  to?: string;
+  agentId?: number;
+  channel?: string;
+  caseType?: string;
+  tag?: string;
+}
+
+type Params = Record<string, string | number | undefined>;
+export const reportQuery = (o: Params) =>
+  new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== '') as [string, string][]).toString();
+
+export const reportsApi = {
+  options: () => http<ReportOptions>('GET', '/api/v1/reports/options'),
+  summary: (f: ReportFilters) => http<ReportSummary>('GET', `/api/v1/reports/summary?${reportQuery({ ...f })}`),
+  volume: (f: ReportFilters, bucket: 'hour' | 'day') => http<VolumeRow[]>('GET', `/api/v1/reports/volume?${reportQuery({ ...f, bucket })}`),
+  agents: (f: ReportFilters) => http<AgentReportRow[]>('GET', `/api/v1/reports/agents?${reportQuery({ ...f })}`),
+  heatmap: (f: ReportFilters) => http<HeatmapCell[]>('GET', `/api/v1/reports/heatmap?${reportQuery({ ...f })}`),
+  breakdown: (f: ReportFilters, by: 'type' | 'tag') => http<BreakdownRow[]>('GET', `/api/v1/reports/breakdown?${reportQuery({ ...f, by })}`),
+  cases: (f: ReportFilters, d: Drill) => http<ReportCaseRow[]>('GET', `/api/v1/reports/cases?${reportQuery({ ...f, ...d, limit: 200 })}`),
+  /** the address of a table's CSV (a download link: the browser sends the session cookie) */
+  csvUrl: (path: string, f: ReportFilters, extra: Params = {}) => `/api/v1/reports/${path}?${reportQuery({ ...f, ...extra, format: 'csv' })}`,
+};
