@@ -96,6 +96,14 @@ export interface Config {
     /** Country assumed for phone numbers written without a country code. */
     defaultCountry: string;
   };
+  /** Kavenegar (Iranian SMS gateway), the SMS provider of phone numbers set to `kavenegar`. */
+  kavenegar: {
+    apiKey: string | null;
+    /** https://api.kavenegar.com, or a local stand-in of its REST API */
+    apiBaseUrl: string;
+    /** The secret in the inbound and delivery callback URLs Kavenegar is given (it signs nothing). */
+    webhookSecret: string | null;
+  };
   smtp: { url: string | null; from: string | null };
   /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
   emailThrottle: { max: number; windowSeconds: number };
@@ -229,6 +237,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`TWILIO_DEFAULT_COUNTRY must be a two-letter country code (got "${env.TWILIO_DEFAULT_COUNTRY}")`);
   }
   const defaultCountry = (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase();
+  const kavenegarSecret = env.KAVENEGAR_WEBHOOK_SECRET || null;
+  if (kavenegarSecret && !/^[A-Za-z0-9_-]{24,}$/.test(kavenegarSecret)) {
+    problems.push('KAVENEGAR_WEBHOOK_SECRET must be at least 24 letters, digits, - or _ (it is part of a URL; e.g. openssl rand -hex 24)');
+  }
   const outboundCountries = env.OUTBOUND_COUNTRIES
     ? env.OUTBOUND_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)
     : [defaultCountry];
@@ -326,6 +338,11 @@ export function loadConfig(env: Env = process.env): Config {
       twimlAppSid: env.TWILIO_TWIML_APP_SID || null,
       holdMusicUrl: env.TWILIO_HOLD_MUSIC_URL || 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3',
       defaultCountry,
+    },
+    kavenegar: {
+      apiKey: env.KAVENEGAR_API_KEY || null,
+      apiBaseUrl: url('KAVENEGAR_API_BASE_URL', ['https:', 'http:'], 'https://api.kavenegar.com').replace(/\/$/, ''),
+      webhookSecret: kavenegarSecret,
     },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
