@@ -29,6 +29,8 @@ export interface PhoneNumber {
   id: number; e164: string; friendlyName: string; queueId: number | null; smsEnabled: boolean; voiceEnabled: boolean; defaultLanguage: string;
   greeting: Localised; ivr: { prompt?: Localised; timeoutSeconds?: number; options: { digit: string; queueId: number; label?: Localised }[] } | null;
   businessHours: unknown; afterHoursMessage: Localised; voicemailEnabled: boolean;
+  /** the gateway this number's texts go through; smsSender: the line as that gateway writes it (Kavenegar) */
+  smsProvider: 'twilio' | 'kavenegar'; smsSender: string | null;
 }
 export type Shift = [string, string];
 export interface BusinessHours { id: number; queueId: number | null; timeZone: string; weekly: Record<string, Shift[]>; holidays: { date: string; name: string }[]; updatedAt: string }

@@ -36,6 +36,8 @@ const en = {
       greeting: 'Greeting', afterHours: 'After-hours message', voicemail: 'Voicemail when nobody answers in time or after hours', menu: 'Menu (press a digit)',
       digit: 'Digit', label: 'Label', addOption: 'Add option', noMenu: 'No menu: calls go straight to the queue', webhooks: 'Paste these into the number’s settings in the Twilio console',
       voiceUrl: 'A call comes in (POST)', smsUrl: 'A message comes in (POST)', statusUrl: 'Call status changes (POST)', maxWaitHint: 'The longest a caller waits before voicemail is the queue’s “Max wait”.',
+      smsProvider: 'Texts go through', smsSender: 'Line number at the provider', providers: { twilio: 'Twilio', kavenegar: 'Kavenegar' },
+      kavenegarHooks: 'Paste these into the Kavenegar panel (replace the secret with KAVENEGAR_WEBHOOK_SECRET)', deliveryUrl: 'Delivery report (POST)',
     },
     hours: {
       scope: 'Applies to', organisation: 'The whole organisation', ownHours: 'This queue has its own hours', weekly: 'Weekly schedule', addShift: 'Add shift', closed: 'Closed',
@@ -112,6 +114,8 @@ const fa: typeof en = {
       greeting: 'خوشامد', afterHours: 'پیام بیرون از ساعات کاری', voicemail: 'پیام صوتی وقتی کسی به‌موقع پاسخ ندهد یا بیرون از ساعات کاری', menu: 'منو (فشردن یک رقم)',
       digit: 'رقم', label: 'برچسب', addOption: 'افزودن گزینه', noMenu: 'بی‌منو: تماس‌ها مستقیم به صف می‌روند', webhooks: 'این‌ها را در تنظیمات شماره در کنسول Twilio بچسبانید',
       voiceUrl: 'تماس ورودی (POST)', smsUrl: 'پیام ورودی (POST)', statusUrl: 'تغییر وضعیت تماس (POST)', maxWaitHint: 'بیشترین انتظار پیش از پیام صوتی همان «بیشترین انتظار» صف است.',
+      smsProvider: 'پیامک‌ها از طریق', smsSender: 'شمارهٔ خط نزد سرویس‌دهنده', providers: { twilio: 'Twilio', kavenegar: 'کاوه‌نگار' },
+      kavenegarHooks: 'این‌ها را در پنل کاوه‌نگار بچسبانید (به‌جای رمز، مقدار KAVENEGAR_WEBHOOK_SECRET را بگذارید)', deliveryUrl: 'گزارش تحویل (POST)',
     },
     hours: {
       scope: 'برای', organisation: 'کل سازمان', ownHours: 'این صف ساعات خودش را دارد', weekly: 'برنامهٔ هفتگی', addShift: 'افزودن نوبت', closed: 'تعطیل',
