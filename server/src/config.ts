@@ -112,6 +112,8 @@ export interface Config {
   /** Microsoft identity platform, where mailboxes using OAuth2 get their access tokens. */
   microsoftLoginUrl: string;
   uiDistDir: string;
+  /** The default recorded voice prompts (<dir>/<lang>/<key>.wav, manifest.json): VOICE_PROMPTS_DIR. */
+  voicePromptsDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
     businessHours: string | null;
@@ -349,6 +351,7 @@ export function loadConfig(env: Env = process.env): Config {
     emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
     microsoftLoginUrl: url('MICROSOFT_LOGIN_URL', ['https:', 'http:'], 'https://login.microsoftonline.com').replace(/\/$/, ''),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
+    voicePromptsDir: env.VOICE_PROMPTS_DIR || 'assets/voice-prompts',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,
       timezone: env.CHAT_TIMEZONE || 'UTC',
