@@ -32,6 +32,8 @@ export interface PhoneNumber {
   /** the gateway this number's texts go through; smsSender: the line as that gateway writes it (Kavenegar) */
   smsProvider: 'twilio' | 'kavenegar'; smsSender: string | null;
 }
+/** One recorded prompt of a number: the default recording and the number's replacement, if any. */
+export interface PhoneNumberPrompt { key: string; language: Lang; text: string; defaultUrl: string; custom: { url: string; contentType: string; size: number; uploadedAt: string } | null }
 export type Shift = [string, string];
 export interface BusinessHours { id: number; queueId: number | null; timeZone: string; weekly: Record<string, Shift[]>; holidays: { date: string; name: string }[]; updatedAt: string }
 export interface ApiKey { id: number; name: string; createdBy: string | null; createdAt: string; revokedAt: string | null }
@@ -67,6 +69,9 @@ export const adminApi = {
   createPhoneNumber: (b: object) => post<PhoneNumber>(`${A}/phone-numbers`, b),
   updatePhoneNumber: (id: number, b: object) => put<PhoneNumber>(`${A}/phone-numbers/${id}`, b),
   deletePhoneNumber: (id: number) => del<null>(`${A}/phone-numbers/${id}`),
+  phoneNumberPrompts: (id: number) => get<PhoneNumberPrompt[]>(`${A}/phone-numbers/${id}/prompts`),
+  uploadPhoneNumberPrompt: (id: number, lang: Lang, key: string, file: File) => put<PhoneNumberPrompt>(`${A}/phone-numbers/${id}/prompts/${lang}/${key}`, file),
+  deletePhoneNumberPrompt: (id: number, lang: Lang, key: string) => del<null>(`${A}/phone-numbers/${id}/prompts/${lang}/${key}`),
   businessHours: () => get<BusinessHours[]>(`${A}/business-hours`),
   saveBusinessHours: (b: object) => put<BusinessHours>(`${A}/business-hours`, b),
   deleteBusinessHours: (id: number) => del<null>(`${A}/business-hours/${id}`),
