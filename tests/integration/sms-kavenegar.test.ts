@@ -16,6 +16,7 @@ const API_KEY = '7A6B2F3C4D5E6F70-kavenegar-test';
 const SECRET = 'kv-secret-0123456789abcdefABCDEF';
 const LINE = '10004346';
 const OUR_NUMBER = '+982188776655';
+const NIGHT_LINE = '10004347';
 const log = pino({ level: 'silent' });
 let ctx: TestContext;
 let kv: KavenegarApiServer;
@@ -24,7 +25,7 @@ const blocking = createRedis(REDIS_URL, 'worker');
 let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
-  kv = await startKavenegarApiServer({ apiKey: API_KEY, lines: [LINE] });
+  kv = await startKavenegarApiServer({ apiKey: API_KEY, lines: [LINE, NIGHT_LINE] });
   ctx = await createTestContext({
     KAVENEGAR_API_KEY: API_KEY,
     KAVENEGAR_API_BASE_URL: kv.url,
@@ -43,6 +44,18 @@ beforeAll(async () => {
   });
   expect(n.statusCode).toBe(201);
   expect(n.json()).toMatchObject({ smsProvider: 'kavenegar', smsSender: LINE });
+  // a second line, closed all week
+  const night = await ctx.app.inject({
+    method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` },
+    payload: { e164: '+982188776656', smsProvider: 'kavenegar', smsSender: NIGHT_LINE, voiceEnabled: false, businessHours: { timezone: 'Asia/Tehran', weekly: {} }, afterHoursMessage: { fa: 'تعطیل هستیم؛ فردا پاسخ می‌دهیم.' } },
+  });
+  expect(night.statusCode).toBe(201);
+  // a line is one number's: the same line twice is refused
+  const dup = await ctx.app.inject({
+    method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` },
+    payload: { e164: '+982188776657', smsProvider: 'kavenegar', smsSender: LINE },
+  });
+  expect(dup.statusCode).toBe(409);
 });
 afterAll(async () => {
   await stopWorker?.();
@@ -187,6 +200,19 @@ describe('SMS through Kavenegar', () => {
     const sent = kv.find('sms/send').filter((r) => r.params.message?.includes('482913'));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.params).toMatchObject({ sender: LINE, receptor: '09120001122' });
+  });
+
+  it('outside business hours the customer gets one answer through Kavenegar from the line they wrote to, not one per message', async () => {
+    const post = (message: string) =>
+      ctx.app.inject({
+        method: 'POST', url: `/webhooks/kavenegar/${SECRET}/receive`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ messageid: String(++seq), from: '09124443322', to: NIGHT_LINE, message }).toString(),
+      });
+    expect((await post('سلام')).statusCode).toBe(200);
+    expect((await post('کسی هست؟')).statusCode).toBe(200);
+    const answers = kv.find('sms/send').filter((r) => r.params.receptor === '09124443322');
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.params).toMatchObject({ sender: NIGHT_LINE, message: 'تعطیل هستیم؛ فردا پاسخ می‌دهیم.' });
   });
 
   it('an attachment cannot go through a text-only gateway: the reply fails with the reason', async () => {

@@ -65,7 +65,7 @@ const kavenegarWebhooks: FastifyPluginAsync = async (app) => {
       toE164 = null;
     }
     const line = lineAddress ? await smsLineByProviderAddress(app.db, 'kavenegar', lineAddress, toE164) : null;
-    const { result, action, confirmation } = await receiveSms(app, {
+    const { result, reply: answer } = await receiveSms(app, {
       provider: 'kavenegar',
       providerMessageId: p.messageid,
       from,
@@ -75,15 +75,16 @@ const kavenegarWebhooks: FastifyPluginAsync = async (app) => {
       raw: p,
       rawHeaders: { url: url(req) },
     });
-    // Kavenegar has no reply-in-response: the keyword confirmation is sent like a system message, once per inbound message.
-    if (action && confirmation && line && !result.duplicate) {
-      await bestEffort(sendConfirmation(p.messageid, from, line, confirmation), req.log, 'confirming an SMS keyword through Kavenegar');
+    // Kavenegar has no reply-in-response: a keyword's confirmation or the after-hours answer is sent like a system
+    // message, once per inbound message
+    if (answer && line && !result.duplicate) {
+      await bestEffort(sendAnswer(p.messageid, from, line, answer), req.log, 'answering an SMS through Kavenegar');
     }
     return reply.code(200).send({ ok: true });
   };
 
-  const sendConfirmation = async (messageId: string, to: string, line: NonNullable<Awaited<ReturnType<typeof smsLineByProviderAddress>>>, body: string) => {
-    const key = { systemKey: `kavenegar-keyword-${messageId}` };
+  const sendAnswer = async (messageId: string, to: string, line: NonNullable<Awaited<ReturnType<typeof smsLineByProviderAddress>>>, body: string) => {
+    const key = { systemKey: `kavenegar-answer-${messageId}` };
     if (await wasAccepted(app.db, key)) return;
     const attempt = await beginAttempt(app.db, key, 'sms', { to, provider: 'kavenegar' });
     if (!attempt) return;
