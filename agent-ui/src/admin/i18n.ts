@@ -37,6 +37,7 @@ const en = {
       digit: 'Digit', label: 'Label', addOption: 'Add option', noMenu: 'No menu: calls go straight to the queue', webhooks: 'Paste these into the number’s settings in the Twilio console',
       voiceUrl: 'A call comes in (POST)', smsUrl: 'A message comes in (POST)', statusUrl: 'Call status changes (POST)', maxWaitHint: 'The longest a caller waits before voicemail is the queue’s “Max wait”.',
       smsProvider: 'Texts go through', smsSender: 'Line number at the provider', providers: { twilio: 'Twilio', kavenegar: 'Kavenegar' },
+      persianText: 'Callers hear Persian from recordings (Twilio has no Persian voice): typed Persian text is not spoken; upload a recording under “Recorded prompts”, or put its https URL here.',
       kavenegarHooks: 'Paste these into the Kavenegar panel (replace the secret with KAVENEGAR_WEBHOOK_SECRET)', deliveryUrl: 'Delivery report (POST)',
     },
     prompts: {
@@ -121,6 +122,7 @@ const fa: typeof en = {
       digit: 'رقم', label: 'برچسب', addOption: 'افزودن گزینه', noMenu: 'بی‌منو: تماس‌ها مستقیم به صف می‌روند', webhooks: 'این‌ها را در تنظیمات شماره در کنسول Twilio بچسبانید',
       voiceUrl: 'تماس ورودی (POST)', smsUrl: 'پیام ورودی (POST)', statusUrl: 'تغییر وضعیت تماس (POST)', maxWaitHint: 'بیشترین انتظار پیش از پیام صوتی همان «بیشترین انتظار» صف است.',
       smsProvider: 'پیامک‌ها از طریق', smsSender: 'شمارهٔ خط نزد سرویس‌دهنده', providers: { twilio: 'Twilio', kavenegar: 'کاوه‌نگار' },
+      persianText: 'تماس‌گیرندگان فارسی را از صدای ضبط‌شده می‌شنوند (Twilio صدای فارسی ندارد): متن فارسی خوانده نمی‌شود؛ صدای ضبط‌شده را در «پیام‌های ضبط‌شده» بارگذاری کنید یا نشانی https آن را اینجا بگذارید.',
       kavenegarHooks: 'این‌ها را در پنل کاوه‌نگار بچسبانید (به‌جای رمز، مقدار KAVENEGAR_WEBHOOK_SECRET را بگذارید)', deliveryUrl: 'گزارش تحویل (POST)',
     },
     prompts: {
