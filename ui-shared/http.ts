@@ -46,18 +46,20 @@ export interface CallOptions {
   quiet401?: boolean;
 }
 
-/** A JSON client: `call(method, path, body?, opts?)` resolves to the parsed answer (null when empty) or throws ApiError. */
+/** A JSON client (a Blob body is sent as is): `call(method, path, body?, opts?)` resolves to the parsed answer (null when empty) or throws ApiError. */
 export function jsonClient(o: ClientOptions = {}) {
   return async function call<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = o.visitorToken?.();
     if (token) headers[VISITOR_HEADER] = token;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // a Blob (an uploaded file, e.g. a recorded voice prompt) goes as the raw body with its own type; anything else as JSON
+    const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+    if (body !== undefined) headers['content-type'] = raw ? (body as Blob).type || 'application/octet-stream' : 'application/json';
     const res = await fetch(`${o.base ?? ''}${path}`, {
       method,
       credentials: o.credentials ?? 'same-origin',
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body),
       signal: opts.signal,
     });
     const text = await res.text();

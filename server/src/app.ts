@@ -45,6 +45,8 @@ import caseMessages from './routes/api/cases/messages.js';
 import voiceApi from './routes/api/voice/index.js';
 import voiceStatus from './routes/api/voice/status.js';
 import adminPhoneNumbers from './routes/api/admin/phone-numbers.js';
+import adminPhoneNumberPrompts from './routes/api/admin/phone-number-prompts.js';
+import voicePromptRoutes from './voice-prompts/routes.js';
 import kpiRoutes from './routes/api/kpi/index.js';
 import workspaceCases from './routes/api/cases/workspace.js';
 import caseViewRoutes from './routes/api/views/index.js';
@@ -135,6 +137,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(voiceApi, { prefix: '/api/v1' });
   await app.register(voiceStatus, { prefix: '/api/v1' });
   await app.register(adminPhoneNumbers, { prefix: '/api/v1/admin' });
+  await app.register(adminPhoneNumberPrompts, { prefix: '/api/v1/admin' });
+  await app.register(voicePromptRoutes);
   await app.register(kpiRoutes, { prefix: '/api/v1' });
   await app.register(workspaceRealtime);
   await app.register(workspaceCases, { prefix: '/api/v1' });

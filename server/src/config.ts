@@ -113,6 +113,14 @@ export interface Config {
     /** Country assumed for phone numbers written without a country code. */
     defaultCountry: string;
   };
+  /** Kavenegar (Iranian SMS gateway), the SMS provider of phone numbers set to `kavenegar`. */
+  kavenegar: {
+    apiKey: string | null;
+    /** https://api.kavenegar.com, or a local stand-in of its REST API */
+    apiBaseUrl: string;
+    /** The secret in the inbound and delivery callback URLs Kavenegar is given (it signs nothing). */
+    webhookSecret: string | null;
+  };
   smtp: { url: string | null; from: string | null };
   /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
   emailThrottle: { max: number; windowSeconds: number };
@@ -121,6 +129,8 @@ export interface Config {
   /** Microsoft identity platform, where mailboxes using OAuth2 get their access tokens. */
   microsoftLoginUrl: string;
   uiDistDir: string;
+  /** The default recorded voice prompts (<dir>/<lang>/<key>.wav, manifest.json): VOICE_PROMPTS_DIR. */
+  voicePromptsDir: string;
   chat: {
     /** e.g. "1-5 09:00-17:00" (ISO weekdays, 1 = Monday); empty = always open */
     businessHours: string | null;
@@ -246,6 +256,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`TWILIO_DEFAULT_COUNTRY must be a two-letter country code (got "${env.TWILIO_DEFAULT_COUNTRY}")`);
   }
   const defaultCountry = (env.TWILIO_DEFAULT_COUNTRY || 'US').toUpperCase();
+  const kavenegarSecret = env.KAVENEGAR_WEBHOOK_SECRET || null;
+  if (kavenegarSecret && !/^[A-Za-z0-9_-]{24,}$/.test(kavenegarSecret)) {
+    problems.push('KAVENEGAR_WEBHOOK_SECRET must be at least 24 letters, digits, - or _ (it is part of a URL; e.g. openssl rand -hex 24)');
+  }
   const outboundCountries = env.OUTBOUND_COUNTRIES
     ? env.OUTBOUND_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean)
     : [defaultCountry];
@@ -353,11 +367,17 @@ export function loadConfig(env: Env = process.env): Config {
       holdMusicUrl: env.TWILIO_HOLD_MUSIC_URL || 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3',
       defaultCountry,
     },
+    kavenegar: {
+      apiKey: env.KAVENEGAR_API_KEY || null,
+      apiBaseUrl: url('KAVENEGAR_API_BASE_URL', ['https:', 'http:'], 'https://api.kavenegar.com').replace(/\/$/, ''),
+      webhookSecret: kavenegarSecret,
+    },
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
     emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),
     microsoftLoginUrl: url('MICROSOFT_LOGIN_URL', ['https:', 'http:'], 'https://login.microsoftonline.com').replace(/\/$/, ''),
     uiDistDir: env.UI_DIST_DIR ?? 'dist/agent-ui',
+    voicePromptsDir: env.VOICE_PROMPTS_DIR || 'assets/voice-prompts',
     chat: {
       businessHours: env.CHAT_BUSINESS_HOURS || null,
       timezone: env.CHAT_TIMEZONE || 'UTC',

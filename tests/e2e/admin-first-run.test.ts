@@ -145,6 +145,36 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     await page.getByTestId('phone-save').click();
     await page.getByTestId('phone-saved').waitFor();
     await page.getByTestId('phone-row-+14155550100').waitFor();
+    // its recorded prompts: the Persian greeting replaced by an uploaded recording (8 kHz mono WAV)
+    await page.getByTestId('phone-row-+14155550100').click();
+    await page.getByTestId('prompt-greeting').waitFor();
+    const wav = Buffer.alloc(44 + 8000);
+    wav.write('RIFF', 0, 'latin1');
+    wav.writeUInt32LE(36 + 8000, 4);
+    wav.write('WAVEfmt ', 8, 'latin1');
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(8000, 24);
+    wav.writeUInt32LE(16000, 28);
+    wav.writeUInt16LE(2, 32);
+    wav.writeUInt16LE(16, 34);
+    wav.write('data', 36, 'latin1');
+    wav.writeUInt32LE(8000, 40);
+    await page.getByTestId('prompt-upload-greeting').setInputFiles({ name: 'greeting-fa.wav', mimeType: 'audio/wav', buffer: wav });
+    await expect.poll(() => page.getByTestId('prompt-greeting').textContent()).toMatch(/This number’s recording/);
+    const uploaded = (await ctx.db.pool.query(`SELECT prompts FROM phone_numbers WHERE e164 = '+14155550100'`)).rows[0].prompts;
+    expect(uploaded.fa.greeting).toMatchObject({ contentType: 'audio/wav', size: wav.length });
+    // an SMS line through Kavenegar: its provider and line number
+    await page.getByTestId('phone-new').click();
+    await page.getByTestId('phone-e164').fill('+98 21 8877 6655');
+    await page.getByTestId('phone-voice').uncheck();
+    await page.getByTestId('phone-sms-provider').selectOption('kavenegar');
+    await page.getByTestId('phone-sms-sender').fill('10004346');
+    await page.getByTestId('phone-save').click();
+    await page.getByTestId('phone-saved').waitFor();
+    await page.getByTestId('hook-kavenegar-receive').waitFor();
+    expect((await ctx.db.pool.query(`SELECT sms_provider, sms_sender FROM phone_numbers WHERE e164 = '+982188776655'`)).rows[0]).toEqual({ sms_provider: 'kavenegar', sms_sender: '10004346' });
 
     // business hours: the Iranian week Saturday–Thursday, and a holiday
     await page.getByTestId('admin-tab-business-hours').click();

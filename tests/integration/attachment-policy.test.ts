@@ -9,7 +9,7 @@ import { TWILIO_TEST, postTwilio, sid, twilioEnv } from '../helpers/twilio-signi
 import { HOSTILE_HTML, JPEG_TINY, PDF_TINY, PNG_1x1 } from '../helpers/files.js';
 import { INBOUND_KEY, buildMail, postMime } from './email-helpers.js';
 import { createPortalSession } from '../../server/src/channels/portal/sign-in.js';
-import { fetchSmsMedia } from '../../server/src/channels/sms/media.js';
+import { fetchSmsMedia } from '../../server/src/channels/sms/providers/twilio/media.js';
 import { mediaLink } from '../../server/src/channels/twilio/media-links.js';
 
 /**

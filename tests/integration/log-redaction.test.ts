@@ -19,7 +19,7 @@ const capture = () =>
 
 beforeAll(async () => {
   db = await freshDatabase();
-  app = await buildApp({ config: testConfig(db.url, { LOG_LEVEL: 'info', TWILIO_AUTH_TOKEN: 'twilio-auth-token-0123456789abcd' }), logger: { level: 'info', stream: capture() } });
+  app = await buildApp({ config: testConfig(db.url, { LOG_LEVEL: 'info', TWILIO_AUTH_TOKEN: 'twilio-auth-token-0123456789abcd', KAVENEGAR_WEBHOOK_SECRET: 'kavenegar-url-secret-0123456789' }), logger: { level: 'info', stream: capture() } });
   // Code that logs a request's headers (a debugging line, a plugin) must not leak them either.
   app.get('/test/log-headers', async (req) => {
     req.log.info({ headers: req.headers }, 'headers seen');
@@ -41,6 +41,8 @@ describe('secrets never reach the logs', () => {
       cookie: 'SESSIONCOOKIE-dddddddddddd',
       apiKey: 'APIKEY-eeeeeeeeeeee',
       signature: 'TWILIOSIGNATURE-ffffffffffff',
+      kavenegar: 'kavenegar-url-secret-0123456789',
+      kavenegarGuess: 'KAVENEGARGUESS-gggggggggggg',
     };
     await app.inject({ method: 'GET', url: `/portal/auth/verify?token=${secrets.magic}` });
     await app.inject({ method: 'GET', url: `/widget/api/attachments/1?token=${secrets.visitor}&download=1` });
@@ -52,6 +54,9 @@ describe('secrets never reach the logs', () => {
       headers: { 'x-twilio-signature': secrets.signature, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'From=%2B15550001111&Body=hi',
     });
+    // Kavenegar signs nothing: its callback URLs carry the secret as a path segment, right or wrong
+    await app.inject({ method: 'GET', url: `/webhooks/kavenegar/${secrets.kavenegar}/receive?messageid=1&from=09120000000&message=hi` });
+    await app.inject({ method: 'POST', url: `/webhooks/kavenegar/${secrets.kavenegarGuess}/delivery`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'messageid=1&status=10' });
     await app.inject({
       method: 'GET',
       url: '/test/log-headers',
@@ -63,6 +68,8 @@ describe('secrets never reach the logs', () => {
     expect(log).toMatch(/\/portal\/auth\/verify\?token=\[redacted\]/);
     expect(log).toMatch(/\/widget\/api\/attachments\/1\?token=\[redacted\]&download=1/);
     expect(log).toMatch(/rejected Twilio webhook/);
+    expect(log).toMatch(/\/webhooks\/kavenegar\/\[redacted\]\/delivery/);
+    expect(log).toMatch(/rejected a Kavenegar callback with a wrong secret/);
     expect(log).toMatch(/headers seen/);
     for (const [name, value] of Object.entries(secrets)) expect(log, name).not.toContain(value);
   });

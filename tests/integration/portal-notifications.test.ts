@@ -5,7 +5,8 @@ import { handleNotification } from '../../server/src/customer-messages/handle.js
 import type { Log } from '../../server/src/lib/log.js';
 
 const base = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://127.0.0.1:6379' };
-const db = {} as pg.Pool;
+// no phone numbers configured
+const db = { query: async () => ({ rows: [], rowCount: 0 }) } as unknown as pg.Pool;
 
 function recordingLog() {
   const lines: { obj: Record<string, unknown>; msg: string }[] = [];

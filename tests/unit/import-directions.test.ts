@@ -12,7 +12,7 @@ const LAYERS: Record<string, string[]> = {
   foundation: ['lib', 'db', 'schemas', 'config'],
   domain: [
     'access', 'audit', 'auth', 'automation', 'business-hours', 'cases', 'channels', 'customer-messages', 'customers', 'ingest', 'kb', 'kpi', 'lifecycle',
-    'limits', 'notifications', 'outbound', 'overload', 'realtime', 'routing', 'search', 'seed', 'setup', 'sla', 'storage',
+    'limits', 'notifications', 'outbound', 'overload', 'realtime', 'routing', 'search', 'seed', 'setup', 'sla', 'storage', 'voice-prompts',
   ],
   edge: ['routes', 'plugins', 'app', 'server'],
 };

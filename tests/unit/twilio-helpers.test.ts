@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keywordAction, normaliseKeyword } from '../../server/src/channels/sms/opt-out.js';
 import { isOpen } from '../../server/src/channels/twilio/numbers.js';
 import { rebaseTwilioUrl } from '../../server/src/channels/twilio/client.js';
-import { mapTwilioMessageStatus } from '../../server/src/channels/sms/status.js';
+import { mapTwilioMessageStatus } from '../../server/src/channels/sms/providers/twilio/status.js';
 
 describe('SMS keywords', () => {
   it('recognises opt-out and opt-in keywords however they are typed, in English and Persian', () => {

@@ -8,6 +8,7 @@ import { startRecoverySweep } from './processors/recovery-sweep.js';
 import { startSearchIndexer } from './processors/search-indexer.js';
 import { startOutboundWorker } from './processors/outbound.js';
 import { startTwilioWorker } from './processors/twilio.js';
+import { startSmsStatusPoll } from './processors/sms-status-poll.js';
 import { startNotificationsWorker } from './processors/notifications.js';
 import { startCustomerNoticesWorker } from './processors/customer-notices.js';
 import { startRouter } from './processors/router.js';
@@ -45,6 +46,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   closers.push(startSearchIndexer({ db, log: deps.log, intervalMs: deps.config.searchIndexMs }));
   closers.push(startOutboundWorker({ db, config: deps.config, store, log: deps.log, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startTwilioWorker({ db, config: deps.config, store, log: deps.log, connection: blocking, producer, prefix: deps.config.queuePrefix }));
+  closers.push(startSmsStatusPoll({ db, config: deps.config, log: deps.log, realtime }));
   closers.push(startNotificationsWorker({ db, config: deps.config, log: deps.log, connection: blocking, prefix: deps.config.queuePrefix }));
   closers.push(startCustomerNoticesWorker({ db, config: deps.config, log: deps.log, queues, realtime, connection: blocking, prefix: deps.config.queuePrefix }));
   // the router emits offers through the sockets' Redis stream itself (processors/router.ts)

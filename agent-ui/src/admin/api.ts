@@ -30,7 +30,11 @@ export interface PhoneNumber {
   id: number; e164: string; friendlyName: string; queueId: number | null; smsEnabled: boolean; voiceEnabled: boolean; defaultLanguage: string;
   greeting: Localised; ivr: { prompt?: Localised; timeoutSeconds?: number; options: { digit: string; queueId: number; label?: Localised }[] } | null;
   businessHours: unknown; afterHoursMessage: Localised; voicemailEnabled: boolean;
+  /** the gateway this number's texts go through; smsSender: the line as that gateway writes it (Kavenegar) */
+  smsProvider: 'twilio' | 'kavenegar'; smsSender: string | null;
 }
+/** One recorded prompt of a number: the default recording and the number's replacement, if any. */
+export interface PhoneNumberPrompt { key: string; language: Lang; text: string; defaultUrl: string; custom: { url: string; contentType: string; size: number; uploadedAt: string } | null }
 export type Shift = [string, string];
 export interface Holiday { date: string; to?: string; yearly?: boolean; calendar?: 'gregory' | 'persian'; name: string }
 export interface BusinessHours { id: number; queueId: number | null; timeZone: string; weekly: Record<string, Shift[]>; holidays: Holiday[]; updatedAt: string }
@@ -68,6 +72,9 @@ export const adminApi = {
   createPhoneNumber: (b: object) => post<PhoneNumber>(`${A}/phone-numbers`, b),
   updatePhoneNumber: (id: number, b: object) => put<PhoneNumber>(`${A}/phone-numbers/${id}`, b),
   deletePhoneNumber: (id: number) => del<null>(`${A}/phone-numbers/${id}`),
+  phoneNumberPrompts: (id: number) => get<PhoneNumberPrompt[]>(`${A}/phone-numbers/${id}/prompts`),
+  uploadPhoneNumberPrompt: (id: number, lang: Lang, key: string, file: File) => put<PhoneNumberPrompt>(`${A}/phone-numbers/${id}/prompts/${lang}/${key}`, file),
+  deletePhoneNumberPrompt: (id: number, lang: Lang, key: string) => del<null>(`${A}/phone-numbers/${id}/prompts/${lang}/${key}`),
   businessHours: () => get<BusinessHours[]>(`${A}/business-hours`),
   saveBusinessHours: (b: object) => put<BusinessHours>(`${A}/business-hours`, b),
   deleteBusinessHours: (id: number) => del<null>(`${A}/business-hours/${id}`),

@@ -36,6 +36,15 @@ const en = {
       greeting: 'Greeting', afterHours: 'After-hours message', voicemail: 'Voicemail when nobody answers in time or after hours', menu: 'Menu (press a digit)',
       digit: 'Digit', label: 'Label', addOption: 'Add option', noMenu: 'No menu: calls go straight to the queue', webhooks: 'Paste these into the number’s settings in the Twilio console',
       voiceUrl: 'A call comes in (POST)', smsUrl: 'A message comes in (POST)', statusUrl: 'Call status changes (POST)', maxWaitHint: 'The longest a caller waits before voicemail is the queue’s “Max wait”.',
+      smsProvider: 'Texts go through', smsSender: 'Line number at the provider', providers: { twilio: 'Twilio', kavenegar: 'Kavenegar' },
+      persianText: 'Callers hear Persian from recordings (Twilio has no Persian voice): typed Persian text is not spoken; upload a recording under “Recorded prompts”, or put its https URL here.',
+      kavenegarHooks: 'Paste these into the Kavenegar panel (replace the secret with KAVENEGAR_WEBHOOK_SECRET)', deliveryUrl: 'Delivery report (POST)',
+    },
+    prompts: {
+      title: 'Recorded prompts', language: 'Language',
+      hint: 'What callers hear, recorded per language. Persian callers on Twilio hear only recordings (Twilio has no Persian voice). Upload WAV (best: 8 kHz mono) or MP3, up to 2 MB; the numbers in “you are number … in line” are spoken from the built-in number words.',
+      default: 'Default recording', custom: 'This number’s recording', replace: 'Upload…', useDefault: 'Use the default',
+      keys: { greeting: 'Greeting', menu: 'Menu', positionNext: 'Next in line', estimateUnderMinute: 'Wait under a minute', connecting: 'Connecting', allBusy: 'All agents busy', leaveMessage: 'Leave a message (voicemail)', noVoicemail: 'No voicemail: call later', afterHours: 'After hours', thanksMessage: 'Thanks after voicemail', goodbye: 'Goodbye', transferHold: 'Hold during a transfer', agentNotReached: 'Agent not reached', notInService: 'Number takes no calls' },
     },
     hours: {
       scope: 'Applies to', organisation: 'The whole organisation', ownHours: 'This queue has its own hours', weekly: 'Weekly schedule', addShift: 'Add shift', closed: 'Closed',
@@ -122,6 +131,15 @@ const fa: typeof en = {
       greeting: 'خوشامد', afterHours: 'پیام بیرون از ساعات کاری', voicemail: 'پیام صوتی وقتی کسی به‌موقع پاسخ ندهد یا بیرون از ساعات کاری', menu: 'منو (فشردن یک رقم)',
       digit: 'رقم', label: 'برچسب', addOption: 'افزودن گزینه', noMenu: 'بی‌منو: تماس‌ها مستقیم به صف می‌روند', webhooks: 'این‌ها را در تنظیمات شماره در کنسول Twilio بچسبانید',
       voiceUrl: 'تماس ورودی (POST)', smsUrl: 'پیام ورودی (POST)', statusUrl: 'تغییر وضعیت تماس (POST)', maxWaitHint: 'بیشترین انتظار پیش از پیام صوتی همان «بیشترین انتظار» صف است.',
+      smsProvider: 'پیامک‌ها از طریق', smsSender: 'شمارهٔ خط نزد سرویس‌دهنده', providers: { twilio: 'Twilio', kavenegar: 'کاوه‌نگار' },
+      persianText: 'تماس‌گیرندگان فارسی را از صدای ضبط‌شده می‌شنوند (Twilio صدای فارسی ندارد): متن فارسی خوانده نمی‌شود؛ صدای ضبط‌شده را در «پیام‌های ضبط‌شده» بارگذاری کنید یا نشانی https آن را اینجا بگذارید.',
+      kavenegarHooks: 'این‌ها را در پنل کاوه‌نگار بچسبانید (به‌جای رمز، مقدار KAVENEGAR_WEBHOOK_SECRET را بگذارید)', deliveryUrl: 'گزارش تحویل (POST)',
+    },
+    prompts: {
+      title: 'پیام‌های ضبط‌شده', language: 'زبان',
+      hint: 'آنچه تماس‌گیرندگان می‌شنوند، ضبط‌شده برای هر زبان. تماس‌گیرندگان فارسی‌زبان در Twilio فقط صدای ضبط‌شده می‌شنوند (Twilio صدای فارسی ندارد). فایل WAV (بهتر: ۸ کیلوهرتز تک‌کاناله) یا MP3 تا ۲ مگابایت بارگذاری کنید؛ عددها در «شما نفر … در صف هستید» از واژه‌های عددی آماده خوانده می‌شوند.',
+      default: 'صدای پیش‌فرض', custom: 'صدای ضبط‌شدهٔ این شماره', replace: 'بارگذاری…', useDefault: 'بازگشت به پیش‌فرض',
+      keys: { greeting: 'خوشامد', menu: 'منو', positionNext: 'نفر بعدی در صف', estimateUnderMinute: 'انتظار کمتر از یک دقیقه', connecting: 'در حال اتصال', allBusy: 'همه کارشناسان مشغول‌اند', leaveMessage: 'گذاشتن پیام (پیام صوتی)', noVoicemail: 'بی‌پیام صوتی: بعداً تماس بگیرید', afterHours: 'بیرون از ساعات کاری', thanksMessage: 'سپاس پس از پیام صوتی', goodbye: 'خداحافظی', transferHold: 'انتظار هنگام انتقال', agentNotReached: 'کارشناس در دسترس نبود', notInService: 'شماره تماس نمی‌پذیرد' },
     },
     hours: {
       scope: 'برای', organisation: 'کل سازمان', ownHours: 'این صف ساعات خودش را دارد', weekly: 'برنامهٔ هفتگی', addShift: 'افزودن نوبت', closed: 'تعطیل',

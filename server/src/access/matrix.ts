@@ -118,6 +118,9 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /api/v1/admin/phone-numbers': ADMINS,
   'PUT /api/v1/admin/phone-numbers/{id}': ADMINS,
   'DELETE /api/v1/admin/phone-numbers/{id}': ADMINS,
+  'GET /api/v1/admin/phone-numbers/{id}/prompts': ADMINS,
+  'PUT /api/v1/admin/phone-numbers/{id}/prompts/{lang}/{key}': ADMINS,
+  'DELETE /api/v1/admin/phone-numbers/{id}/prompts/{lang}/{key}': ADMINS,
 
   'GET /api/v1/cases': STAFF,
   'GET /api/v1/cases/{id}': CASE_READ,

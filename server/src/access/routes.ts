@@ -86,6 +86,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/admin/phone-numbers': admin,
   'PUT /api/v1/admin/phone-numbers/:id': admin,
   'DELETE /api/v1/admin/phone-numbers/:id': admin,
+  'GET /api/v1/admin/phone-numbers/:id/prompts': admin,
+  'PUT /api/v1/admin/phone-numbers/:id/prompts/:lang/:key': admin,
+  'DELETE /api/v1/admin/phone-numbers/:id/prompts/:lang/:key': admin,
 
   // lists are filtered to what the caller may read
   'GET /api/v1/cases': staff(),

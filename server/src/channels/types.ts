@@ -32,7 +32,11 @@ export interface SendContext {
    * The delivery attempt this send belongs to: a sender records here, BEFORE calling its provider,
    * what it needs to find the message again should the process die mid-call (e.g. the sender number).
    */
-  attempt?: { note(details: Record<string, unknown>): Promise<void> };
+  attempt?: {
+    /** the delivery_attempts row: unique per attempt, usable as the hub's own id of the message at a provider that takes one */
+    id?: number;
+    note(details: Record<string, unknown>): Promise<void>;
+  };
 }
 
 /** What the provider says about an attempt whose outcome was lost (process died between call and record). */

@@ -2,13 +2,14 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Log } from '../lib/log.js';
 import { sendSystemMail } from './mailer.js';
-import { sendSystemSms } from './sms.js';
 import { lang, t } from './messages.js';
 import { noticeSettings, noticeTemplate, renderNotice } from './notice-templates.js';
 import { publicThread, renderTranscript } from './transcript.js';
 import type { NotificationJob } from './jobs.js';
 import { beginAttempt, bodyDigest, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, staleAttempts, wasAccepted } from '../outbound/attempts.js';
-import { findSentMessage } from '../channels/twilio/find-message.js';
+import { systemSmsLine } from '../channels/sms/lines.js';
+import { smsProvider } from '../channels/sms/providers/index.js';
+import type { SmsAttemptNote } from '../channels/sms/provider.js';
 
 export interface NotificationDeps {
   db: pg.Pool;
@@ -19,7 +20,7 @@ export interface NotificationDeps {
 /**
  * Sends one system notification; throws on a failure worth retrying. With `key` (the job's unique
  * id) the send is recorded in delivery_attempts like an agent reply: never again once the provider
- * took it, and an attempt interrupted mid-call is looked up at Twilio (SMS) or resent with the same
+ * took it, and an attempt interrupted mid-call is looked up at the SMS provider or resent with the same
  * Message-ID (mail) — see README "Reliability".
  */
 export async function handleNotification(deps: NotificationDeps, job: NotificationJob, key?: string): Promise<void> {
@@ -27,7 +28,12 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
   // sign-in secret instead. Never in production, where a missing provider is a failure to retry.
   if (deps.config.nodeEnv === 'development') {
     if (job.kind === 'magic-link' && !deps.config.smtp.url) return void deps.log.warn({ to: job.to, link: job.link }, 'SMTP_URL not set: portal sign-in link (development only)');
-    if (job.kind === 'sms-code' && !deps.config.portal.smsFrom) return void deps.log.warn({ to: job.to, code: job.code }, 'PORTAL_SMS_FROM not set: portal sign-in code (development only)');
+    if (job.kind === 'sms-code') {
+      const line = await systemSmsLine(deps.db, deps.config.portal.smsFrom);
+      if (!line || !smsProvider(line.provider).configured(deps.config)) {
+        return void deps.log.warn({ to: job.to, code: job.code }, 'no SMS number with a configured provider: portal sign-in code (development only)');
+      }
+    }
   }
   switch (job.kind) {
     case 'magic-link': {
@@ -46,9 +52,13 @@ export async function handleNotification(deps: NotificationDeps, job: Notificati
     }
     case 'sms-code': {
       const body = t(job.language).smsCode(job.code, deps.config.portal.codeTtlMinutes);
-      await once(deps, key, 'sms', { to: job.to, from: deps.config.portal.smsFrom, bodySha: bodyDigest(body) }, async () => {
-        const r = await sendSystemSms(deps.config, job.to, body);
-        return { provider: 'twilio', providerMessageId: r.sid };
+      // the sign-in code goes out from PORTAL_SMS_FROM's number (else the first SMS number), through that number's provider
+      const line = await systemSmsLine(deps.db, deps.config.portal.smsFrom);
+      if (!line) throw new Error('PORTAL_SMS_FROM or an SMS-enabled number (Admin → Phone numbers) is needed to send sign-in codes by SMS');
+      const note: Omit<SmsAttemptNote, 'localId'> = { provider: line.provider, to: job.to, from: line.e164, sender: line.sender, bodySha: bodyDigest(body) };
+      await once(deps, key, 'sms', note, async (_mid, attemptId) => {
+        const r = await smsProvider(line.provider).sendSystem(deps.config, { to: job.to, line, body, localId: String(attemptId) });
+        return { provider: line.provider, providerMessageId: r.providerMessageId };
       });
       return;
     }
@@ -120,10 +130,10 @@ async function once(
   key: string | undefined,
   channel: 'email' | 'sms',
   request: Record<string, unknown>,
-  send: (messageId: string | undefined) => Promise<{ provider: string; providerMessageId: string }>,
+  send: (messageId: string | undefined, attemptId: number | undefined) => Promise<{ provider: string; providerMessageId: string }>,
 ): Promise<void> {
   if (!key) {
-    await send(undefined);
+    await send(undefined, undefined);
     return;
   }
   const k = { systemKey: key };
@@ -131,17 +141,18 @@ async function once(
   const { stale, inFlight } = await staleAttempts(deps.db, k, deps.config.outbound.attemptLeaseMs);
   if (inFlight) throw new Error(`notification ${key} is being sent by another worker`);
   for (const a of stale) {
-    const r = a.request as { to?: string; from?: string; bodySha?: string; called?: boolean };
-    if (channel === 'sms' && r.called && r.to && r.from && r.bodySha) {
-      const found = await findSentMessage(deps.config, {
-        to: r.to, from: r.from, bodySha: r.bodySha, since: a.startedAt,
-        isKnown: async (sid) => ((await deps.db.query(`SELECT 1 FROM delivery_attempts WHERE provider_message_id = $1 LIMIT 1`, [sid])).rowCount ?? 0) > 0,
-      });
-      if (found) {
-        await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: 'twilio', providerMessageId: found.sid, error: 'found at the provider after an interrupted attempt' });
+    const r = a.request as Partial<SmsAttemptNote> & { called?: boolean };
+    if (channel === 'sms' && r.called && r.to && (r.sender ?? r.from) && r.bodySha) {
+      // notes from before SMS providers name only Twilio's From
+      const note: SmsAttemptNote = { provider: r.provider ?? 'twilio', to: r.to, from: r.from ?? r.sender!, sender: r.sender ?? r.from!, bodySha: r.bodySha, localId: String(a.id) };
+      const found = await smsProvider(note.provider).reconcile(deps, { startedAt: a.startedAt, note }, async (id) =>
+        ((await deps.db.query(`SELECT 1 FROM delivery_attempts WHERE provider_message_id = $1 LIMIT 1`, [id])).rowCount ?? 0) > 0,
+      );
+      if (found.kind === 'accepted') {
+        await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: found.provider, providerMessageId: found.providerMessageId, error: 'found at the provider after an interrupted attempt' });
         return;
       }
-      await finishAttempt(deps.db, a.id, { outcome: 'not_sent', error: 'interrupted; not found at the provider' });
+      await finishAttempt(deps.db, a.id, found.kind === 'not_sent' ? { outcome: 'not_sent', error: 'interrupted; not found at the provider' } : { outcome: 'unknown', error: found.note });
     } else if (!r.called) {
       await finishAttempt(deps.db, a.id, { outcome: 'not_sent', error: 'interrupted before the provider was called' });
     } else {
@@ -153,12 +164,12 @@ async function once(
   const messageId = channel === 'email' ? `${key}@${new URL(deps.config.publicUrl).hostname}` : undefined;
   await noteAttempt(deps.db, attempt.id, { called: true, ...(messageId ? { messageId } : {}) });
   try {
-    const r = await send(messageId);
+    const r = await send(messageId, attempt.id);
     await finishAttempt(deps.db, attempt.id, { outcome: 'accepted', provider: r.provider, providerMessageId: r.providerMessageId || messageId || null });
   } catch (err) {
     const e = err as { status?: number; responseCode?: number; message?: string };
     // no answer at all (connection cut, timeout): the provider may have taken it; reconcile before a resend
-    const ambiguous = outcomeUnknown(err) && !/not configured|are needed/.test(e.message ?? '');
+    const ambiguous = outcomeUnknown(err) && !/not configured|are needed|is needed/.test(e.message ?? '');
     await (ambiguous
       ? markAmbiguous(deps.db, attempt.id, `no answer from the provider: ${e.message}`)
       : finishAttempt(deps.db, attempt.id, { outcome: 'failed', providerCode: e.responseCode ?? e.status ?? null, error: e.message ?? String(err) })

@@ -10,8 +10,12 @@ export const CENSOR = '[redacted]';
 /** Query parameter names that carry a credential. */
 const SECRET_PARAM = /token|secret|password|passwd|signature|^sig$|^code$|key|auth|session/i;
 
+/** Paths with a credential as a segment: SMS gateways that sign nothing call back to a URL holding a secret. */
+const SECRET_PATH = /^(\/webhooks\/kavenegar\/)[^/?]+/;
+
 /** "/portal/auth/verify?token=abc&x=1" → "/portal/auth/verify?token=[redacted]&x=1" */
-export function redactUrl(url: string): string {
+export function redactUrl(raw: string): string {
+  const url = raw.replace(SECRET_PATH, `$1${CENSOR}`);
   const q = url.indexOf('?');
   if (q < 0) return url;
   const query = url

@@ -95,7 +95,7 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   const attempt = await beginAttempt(deps.db, key, row.channel, { to: msg.to });
   if (!attempt) throw new DeliveryInFlightError(interactionId);
   await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, [interactionId]);
-  ctx.attempt = { note: (d) => noteAttempt(deps.db, attempt.id, d) };
+  ctx.attempt = { id: attempt.id, note: (d) => noteAttempt(deps.db, attempt.id, d) };
   try {
     if (!outbox && !adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
     // demo mode without a configured sender: kept where the agent UI shows it, not failed

@@ -1,17 +1,18 @@
 import type { Queryable } from '../db/pool.js';
 import type { OutboundMessage, SendContext, SendResult } from '../channels/types.js';
+import { smsProviders } from '../channels/sms/providers/index.js';
 
 /** The provider name delivery_attempts and interactions record for a message kept in the demo outbox. */
 export const DEMO_OUTBOX_PROVIDER = 'demo-outbox';
 
 /**
  * Whether this reply goes to the demo outbox: demo mode is on (config.demoOutbox) and nothing configured could send it —
- * email without SMTP_URL/SMTP_FROM and without any active mailbox with an SMTP server, SMS without a Twilio account.
+ * email without SMTP_URL/SMTP_FROM and without any active mailbox with an SMTP server, SMS without any SMS provider's account (Twilio, Kavenegar).
  * Once a real sender is configured, replies go out for real again.
  */
 export async function usesDemoOutbox(ctx: Pick<SendContext, 'db' | 'config'>, channel: string): Promise<boolean> {
   if (!ctx.config.demoOutbox) return false;
-  if (channel === 'sms') return !ctx.config.twilio.accountSid || !ctx.config.twilio.authToken;
+  if (channel === 'sms') return !Object.values(smsProviders).some((p) => p.configured(ctx.config));
   if (channel === 'email') {
     if (ctx.config.smtp.url && ctx.config.smtp.from) return false;
     const r = await ctx.db.query(`SELECT 1 FROM mailboxes WHERE active AND smtp_host IS NOT NULL LIMIT 1`);

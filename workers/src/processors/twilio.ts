@@ -5,7 +5,7 @@ import type { Config } from '../../../server/src/config.js';
 import type { Log } from '../../../server/src/lib/log.js';
 import type { AttachmentStore } from '../../../server/src/storage/attachment-store.js';
 import { TWILIO_QUEUE, addTwilioJob, createTwilioQueue, type TwilioJob } from '../../../server/src/channels/twilio/jobs.js';
-import { fetchSmsMedia, pendingMediaInteractions } from '../../../server/src/channels/sms/media.js';
+import { fetchSmsMedia, pendingMediaInteractions } from '../../../server/src/channels/sms/providers/twilio/media.js';
 import { maxWaitReached } from '../../../server/src/channels/voice/max-wait.js';
 import { reconcileStaleCalls } from '../../../server/src/channels/voice/reconcile.js';
 import { createQueues } from '../../../server/src/lib/queues.js';

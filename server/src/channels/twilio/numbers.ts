@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/pool.js';
 import { isOpenAt, type Holiday } from '../../business-hours/calendar.js';
+import type { PhoneNumberPrompts } from '../../voice-prompts/library.js';
 
 export interface IvrOption {
   digit: string;
@@ -20,6 +21,12 @@ export interface PhoneNumberConfig {
   businessHours: BusinessHours | null;
   afterHoursMessage: Record<string, string>;
   voicemailEnabled: boolean;
+  /** the gateway this number's texts go through (channels/sms/providers/) */
+  smsProvider: 'twilio' | 'kavenegar';
+  /** the sender as that provider knows it, when not the E.164 number (a Kavenegar line such as 10004346) */
+  smsSender: string | null;
+  /** recordings uploaded for this number, replacing sentences of the default prompt set (voice-prompts/) */
+  prompts: PhoneNumberPrompts;
 }
 
 export interface BusinessHours {
@@ -35,7 +42,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 export const PHONE_NUMBER_COLUMNS = `id, e164, friendly_name AS "friendlyName", queue_id AS "queueId", sms_enabled AS "smsEnabled",
   voice_enabled AS "voiceEnabled", default_language AS "defaultLanguage", greeting, ivr, business_hours AS "businessHours",
-  after_hours_message AS "afterHoursMessage", voicemail_enabled AS "voicemailEnabled"`;
+  after_hours_message AS "afterHoursMessage", voicemail_enabled AS "voicemailEnabled", sms_provider AS "smsProvider", sms_sender AS "smsSender", prompts`;
 
 export async function phoneNumberByE164(db: Queryable, e164: string): Promise<PhoneNumberConfig | null> {
   const r = await db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE e164 = $1`, [e164]);

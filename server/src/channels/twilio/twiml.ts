@@ -5,11 +5,11 @@ export const VoiceResponse = twilio.twiml.VoiceResponse;
 export const MessagingResponse = twilio.twiml.MessagingResponse;
 export type VoiceResponseT = InstanceType<typeof VoiceResponse>;
 
+/**
+ * Answers a webhook with TwiML. Recorded prompts are built as hub paths (/voice-prompts/…, see voice-prompts/library.ts)
+ * and made absolute here, from PUBLIC_URL: the address Twilio fetches them from.
+ */
 export function sendTwiml(reply: FastifyReply, twiml: { toString(): string }) {
-  return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(twiml.toString());
-}
-
-/** Twilio `<Say>` voices per customer language (Amazon Polly neural voices Twilio hosts). */
-export function sayOptions(language: string): { language: 'en-US' | 'fa-IR'; voice?: 'Polly.Joanna-Neural' } {
-  return language === 'fa' ? { language: 'fa-IR' } : { language: 'en-US', voice: 'Polly.Joanna-Neural' };
+  const xml = twiml.toString().replace(/<Play([^>]*)>\/voice-prompts\//g, `<Play$1>${reply.server.config.publicUrl}/voice-prompts/`);
+  return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(xml);
 }

@@ -3,7 +3,8 @@ import type { Queryable } from '../../db/pool.js';
 import { VoiceResponse, type VoiceResponseT } from '../twilio/twiml.js';
 import { webhookUrl } from '../twilio/urls.js';
 import type { PhoneNumberConfig } from '../twilio/numbers.js';
-import { override, prompts, speak } from './prompts.js';
+import { override, prompts, speak, voiceLanguage } from './prompts.js';
+import { promptPath } from '../../voice-prompts/library.js';
 
 /** Twilio queue name for a hub queue: callers of one hub queue share one Twilio queue (position, average wait). */
 export function twilioQueueName(queueId: number | null): string {
@@ -82,6 +83,8 @@ export function agentIdFromIdentity(identity: string): number | null {
 }
 
 export function greetingLines(number: PhoneNumberConfig | null, lang: string): string[] {
+  // a recording uploaded for this number (Admin → Phone numbers → prompts) comes first
+  if (number?.prompts?.[voiceLanguage(lang)]?.greeting) return [promptPath(lang, 'greeting', number)];
   return [override(number?.greeting, lang, prompts(lang).greeting)];
 }
 

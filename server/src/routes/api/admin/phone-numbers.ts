@@ -5,6 +5,7 @@ import { badRequest, conflict, notFound } from '../../../lib/errors.js';
 import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
 import { invalidatePhoneNumberLookups } from '../../../channels/twilio/number-cache.js';
+import { SMS_PROVIDER_NAMES } from '../../../channels/sms/provider.js';
 import { PHONE_NUMBER_COLUMNS, validTimeZone, WEEKDAYS, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
 
 const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
@@ -19,6 +20,8 @@ const Hours = Type.Object({
   timezone: Type.String({ minLength: 1, maxLength: 64 }),
   weekly: Type.Object(Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 6 }))]))),
 });
+const SmsProviderName = Type.Union([Type.Literal(SMS_PROVIDER_NAMES[0]), Type.Literal(SMS_PROVIDER_NAMES[1])]);
+const SmsSender = Type.Union([Type.String({ pattern: '^[0-9]{3,20}$', description: 'the line as the provider writes it, e.g. Kavenegar 10004346' }), Type.Null()]);
 const Body = Type.Object({
   e164: Type.String({ minLength: 4, maxLength: 32 }),
   friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
@@ -31,6 +34,8 @@ const Body = Type.Object({
   businessHours: Type.Optional(Type.Union([Hours, Type.Null()])),
   afterHoursMessage: Type.Optional(Localised),
   voicemailEnabled: Type.Optional(Type.Boolean()),
+  smsProvider: Type.Optional(SmsProviderName),
+  smsSender: Type.Optional(SmsSender),
 });
 const View = Type.Object({
   id: Type.Integer(),
@@ -45,9 +50,11 @@ const View = Type.Object({
   businessHours: Type.Union([Hours, Type.Null()]),
   afterHoursMessage: Localised,
   voicemailEnabled: Type.Boolean(),
+  smsProvider: SmsProviderName,
+  smsSender: SmsSender,
 });
 
-/** Admin: the business's Twilio numbers, each mapped to a queue or a menu, with greeting and business hours. */
+/** Admin: the business's phone numbers (each naming its SMS provider), each mapped to a queue or a menu, with greeting and business hours. */
 const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin'));
   // inbound SMS reads numbers through a short cache: a change made here applies to the next message
@@ -81,10 +88,20 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
         }
       }
     }
+    if (b.smsSender && b.smsProvider !== 'kavenegar' && b.smsProvider !== undefined) {
+      // Twilio sends from the E.164 number itself
+      throw badRequest('smsSender is for providers that name a line other than the E.164 number (kavenegar)', [{ field: 'smsSender', reason: 'not used by this provider' }]);
+    }
     return e164;
   };
 
-  app.get('/phone-numbers', { schema: { tags: ['admin'], summary: 'Twilio numbers and where their calls and texts go', response: { 200: Type.Array(View) } } }, async () => {
+  const senderFree = async (b: Static<typeof Body>, id: number | null) => {
+    if (!b.smsSender) return;
+    const r = await app.db.query(`SELECT e164 FROM phone_numbers WHERE sms_provider = $1 AND sms_sender = $2 AND id IS DISTINCT FROM $3`, [b.smsProvider ?? 'twilio', b.smsSender, id]);
+    if (r.rowCount) throw conflict(`line ${b.smsSender} is already used by ${r.rows[0].e164}`);
+  };
+
+  app.get('/phone-numbers', { schema: { tags: ['admin'], summary: 'The business’s numbers, their SMS provider and where their calls and texts go', response: { 200: Type.Array(View) } } }, async () => {
     return (await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers ORDER BY id`)).rows as PhoneNumberConfig[];
   });
 
@@ -92,12 +109,15 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
     const b = req.body;
     const e164 = await validate(b);
     if ((await app.db.query(`SELECT 1 FROM phone_numbers WHERE e164 = $1`, [e164])).rowCount) throw conflict(`${e164} is already configured`);
+    await senderFree(b, null);
     const r = await app.db.query(
-      `INSERT INTO phone_numbers (e164, friendly_name, queue_id, sms_enabled, voice_enabled, default_language, greeting, ivr, business_hours, after_hours_message, voicemail_enabled)
-       VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, true), COALESCE($6, 'en'), $7, $8, $9, $10, COALESCE($11, true))
+      `INSERT INTO phone_numbers (e164, friendly_name, queue_id, sms_enabled, voice_enabled, default_language, greeting, ivr, business_hours, after_hours_message, voicemail_enabled,
+                                  sms_provider, sms_sender)
+       VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, true), COALESCE($6, 'en'), $7, $8, $9, $10, COALESCE($11, true), COALESCE($12, 'twilio'), $13)
        RETURNING ${PHONE_NUMBER_COLUMNS}`,
       [e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
-        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null],
+        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null,
+        b.smsProvider ?? null, b.smsSender ?? null],
     );
     await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.create', entity: 'phone_number', entityId: r.rows[0].id, after: r.rows[0] });
     return reply.code(201).send(r.rows[0]);
@@ -109,13 +129,15 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
     const before = (await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE id = $1`, [req.params.id])).rows[0];
     if (!before) throw notFound('phone number');
     if ((await app.db.query(`SELECT 1 FROM phone_numbers WHERE e164 = $1 AND id <> $2`, [e164, req.params.id])).rowCount) throw conflict(`${e164} is already configured`);
+    await senderFree(b, req.params.id);
     const r = await app.db.query(
       `UPDATE phone_numbers SET e164 = $2, friendly_name = $3, queue_id = $4, sms_enabled = COALESCE($5, true), voice_enabled = COALESCE($6, true),
               default_language = COALESCE($7, 'en'), greeting = $8, ivr = $9, business_hours = $10, after_hours_message = $11,
-              voicemail_enabled = COALESCE($12, true), updated_at = now()
+              voicemail_enabled = COALESCE($12, true), sms_provider = COALESCE($13, 'twilio'), sms_sender = $14, updated_at = now()
         WHERE id = $1 RETURNING ${PHONE_NUMBER_COLUMNS}`,
       [req.params.id, e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
-        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null],
+        b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null,
+        b.smsProvider ?? null, b.smsSender ?? null],
     );
     await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.update', entity: 'phone_number', entityId: req.params.id, before, after: r.rows[0] });
     return r.rows[0];

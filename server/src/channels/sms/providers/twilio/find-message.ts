@@ -1,6 +1,6 @@
-import type { Config } from '../../config.js';
-import { twilioClient } from './client.js';
-import { bodyDigest } from '../../outbound/attempts.js';
+import type { Config } from '../../../../config.js';
+import { twilioClient } from '../../../twilio/client.js';
+import { bodyDigest } from '../../../../outbound/attempts.js';
 
 /**
  * How much earlier than our attempt Twilio's clock may put the message: its dates have whole seconds

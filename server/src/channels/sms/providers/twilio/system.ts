@@ -1,11 +1,9 @@
-import type { Config } from '../config.js';
+import type { Config } from '../../../../config.js';
 
 /** A system SMS (sign-in code) through the Twilio Messages API. */
-export async function sendSystemSms(config: Config, to: string, body: string): Promise<{ sid: string }> {
+export async function sendTwilioSystemSms(config: Config, to: string, from: string, body: string): Promise<{ sid: string }> {
   const { accountSid, authToken, apiBaseUrl } = config.twilio;
-  if (!accountSid || !authToken || !config.portal.smsFrom) {
-    throw new Error('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PORTAL_SMS_FROM are needed to send sign-in codes by SMS');
-  }
+  if (!accountSid || !authToken) throw new Error('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed to send sign-in codes by SMS through Twilio');
   const base = (apiBaseUrl ?? 'https://api.twilio.com').replace(/\/$/, '');
   const res = await fetch(`${base}/2010-04-01/Accounts/${accountSid}/Messages.json`, {
     method: 'POST',
@@ -13,7 +11,7 @@ export async function sendSystemSms(config: Config, to: string, body: string): P
       authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ To: to, From: config.portal.smsFrom, Body: body }).toString(),
+    body: new URLSearchParams({ To: to, From: from, Body: body }).toString(),
     signal: AbortSignal.timeout(10_000),
   });
   const json = (await res.json().catch(() => ({}))) as { sid?: string; message?: string };

@@ -1,22 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ingest } from '../../ingest/pipeline.js';
-import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
-import { badRequest } from '../../lib/errors.js';
-import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
-import { MessagingResponse, sendTwiml } from '../twilio/twiml.js';
-import { cachedPhoneNumberByE164 } from '../twilio/number-cache.js';
-import { addTwilioJob, createTwilioQueue } from '../twilio/jobs.js';
-import { recordCallback } from '../twilio/raw-event.js';
-import { keywordAction, OPT_REPLIES, setOptOut } from './opt-out.js';
+import { InvalidIdentityError, normaliseIdentity } from '../../../../ingest/identity.js';
+import { badRequest } from '../../../../lib/errors.js';
+import { requireTwilioSignature, signedUrl, twilioParams } from '../../../twilio/signature.js';
+import { MessagingResponse, sendTwiml } from '../../../twilio/twiml.js';
+import { addTwilioJob, createTwilioQueue } from '../../../twilio/jobs.js';
+import { recordCallback } from '../../../twilio/raw-event.js';
+import { mediaLinkRoute } from '../../../twilio/media-links.js';
+import { bestEffort } from '../../../../lib/best-effort.js';
+import { receiveSms } from '../../inbound.js';
 import { applyMessageStatus } from './status.js';
-import { mediaLinkRoute } from '../twilio/media-links.js';
-import { afterHoursSmsReply } from '../../customer-messages/after-hours.js';
-import { bestEffort } from '../../lib/best-effort.js';
-
-const PERSIAN = /[\u0600-\u06FF]/;
 
 /** Twilio Messaging webhooks: inbound SMS/MMS and delivery status callbacks. */
-const smsWebhooks: FastifyPluginAsync = async (app) => {
+const twilioSmsWebhooks: FastifyPluginAsync = async (app) => {
   const jobs = createTwilioQueue(app.redis, app.config.queuePrefix);
   app.addHook('onClose', async () => {
     await bestEffort(jobs.close(), app.log, 'closing the SMS twilio queue');
@@ -41,52 +36,31 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
     } catch {
       to = p.To;
     }
-    const number = to ? await cachedPhoneNumberByE164(app.db, to) : null;
     const body = p.Body ?? '';
-    const action = keywordAction(body, p.OptOutType);
     const numMedia = Math.min(Number(p.NumMedia ?? 0) || 0, 10);
     const media = Array.from({ length: numMedia }, (_, i) => ({ url: p[`MediaUrl${i}`], contentType: p[`MediaContentType${i}`] ?? 'application/octet-stream' })).filter(
       (m) => !!m.url,
     );
-
-    const result = await ingest(app.ingestDeps, {
-      channel: 'sms',
+    const { result, action, reply: answer } = await receiveSms(app, {
       provider: 'twilio',
       providerMessageId: sid,
-      from: { kind: 'phone', value: from },
+      from,
       to,
       text: body || (media.length ? `[${media.length} media]` : ''),
+      optOutType: p.OptOutType,
       metadata: {
         ...(media.length ? { media, mediaPending: true } : {}),
-        ...(action ? { keyword: action } : {}),
         ...(p.FromCity || p.FromCountry ? { fromLocation: [p.FromCity, p.FromState, p.FromCountry].filter(Boolean).join(', ') } : {}),
       },
-      caseDefaults: { queueId: number?.queueId ?? undefined },
-      customer: { language: PERSIAN.test(body) ? 'fa' : number?.defaultLanguage },
-      // An opt-out/opt-in keyword is recorded on the case but does not wake an agent.
-      skipRouting: action !== null,
       raw: p,
       rawHeaders: { url: signedUrl(app.config, req), signature: req.headers['x-twilio-signature'] },
     });
-    app.metrics.ingested.inc({ channel: 'sms', result: result.duplicate ? 'duplicate' : 'new' });
-
-    // Safe to repeat on a replay: both only converge on the same state.
-    if (action) await setOptOut(app.db, from, action === 'opt_out');
     if (media.length && !result.duplicate) await addTwilioJob(jobs, { kind: 'fetch-media', interactionId: result.interactionId });
 
     const twiml = new MessagingResponse();
-    // Twilio answers the standard English keywords itself (OptOutType is set); confirm the others.
-    if (action && !p.OptOutType) {
-      const lang = (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
-      twiml.message(OPT_REPLIES[action][lang] ?? OPT_REPLIES[action].en!);
-    } else if (!action && !result.duplicate) {
-      // outside business hours: one auto-reply per conversation per closure (customer-messages/after-hours.ts)
-      const lang = (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
-      const text = await afterHoursSmsReply(app.db, {
-        caseId: result.caseId, queueId: number?.queueId ?? null, language: lang, numberHours: number?.businessHours, numberMessage: number?.afterHoursMessage,
-      });
-      if (text) twiml.message(text);
-    }
+    // Twilio answers the standard English keywords itself (OptOutType is set); confirm the others, and answer
+    // outside business hours (receiveSms decides)
+    if (answer && !(action && p.OptOutType)) twiml.message(answer);
     return sendTwiml(reply, twiml);
   });
 
@@ -101,4 +75,4 @@ const smsWebhooks: FastifyPluginAsync = async (app) => {
   });
 };
 
-export default smsWebhooks;
+export default twilioSmsWebhooks;

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { Config } from '../../config.js';
-import type { Log } from '../../lib/log.js';
-import type { AttachmentStore } from '../../storage/attachment-store.js';
-import { rebaseTwilioUrl } from '../twilio/client.js';
-import { DEFAULT_MAX_ATTACHMENT_BYTES, plainMediaType, storeAttachment } from '../../storage/attachment-policy.js';
+import type { Config } from '../../../../config.js';
+import type { Log } from '../../../../lib/log.js';
+import type { AttachmentStore } from '../../../../storage/attachment-store.js';
+import { rebaseTwilioUrl } from '../../../twilio/client.js';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, plainMediaType, storeAttachment } from '../../../../storage/attachment-policy.js';
 
 const EXT: Record<string, string> = {
   'image/jpeg': '.jpg', 'image/png': '.png', 'image/gif': '.gif', 'image/webp': '.webp', 'image/heic': '.heic',
