@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import { createHarness, until, type AgentClient, type Harness } from '../helpers/routing-harness.js';
+import { startAriStandIn, type AriStandIn } from '../helpers/ari-server.js';
+import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
+import { localDiskStore } from '../../server/src/storage/attachment-store.js';
+import { startAsteriskApp } from '../../server/src/channels/voice/providers/asterisk/app.js';
+import { kpiSummary } from '../../server/src/kpi/historical.js';
+import type { CallUpdatedPayload } from '../../server/src/contracts/realtime.js';
+
+// Calls carried by Asterisk: the hub's Stasis app on the ARI event socket of a local ARI stand-in, the real router,
+// the lifecycle worker that connects accepted calls, and agents connected over the /agent socket.
+let h: Harness;
+let ari: AriStandIn;
+let stopLifecycle: () => Promise<void>;
+let conn: Redis;
+let appRedis: Redis;
+let app: ReturnType<typeof startAsteriskApp>;
+const NUMBER = '+14155550700';
+const QUIET = '+14155550701';
+let queueId: number;
+let quietQueueId: number;
+let agent: AgentClient;
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const q = async (sql: string, params: unknown[] = []) => (await h.ctx.db.pool.query(sql, params)).rows;
+
+function startApp() {
+  return startAsteriskApp({
+    db: h.ctx.db.pool,
+    config: h.ctx.config,
+    log,
+    queues: h.ctx.app.queues,
+    realtime: h.ctx.app.realtime,
+    ingest: h.ctx.app.ingestDeps,
+    redis: appRedis,
+  });
+}
+
+beforeAll(async () => {
+  ari = await startAriStandIn();
+  h = await createHarness({
+    ASTERISK_ARI_URL: ari.ariUrl,
+    ASTERISK_ARI_USER: ari.user,
+    ASTERISK_ARI_PASSWORD: ari.password,
+    ASTERISK_SWEEP_MS: '100',
+    ASTERISK_POSITION_PROMPT_SECONDS: '3600',
+  });
+  const qq = await h.queue({ name: 'pbx-line', channels: ['voice'] });
+  queueId = qq.id;
+  const quiet = await h.queue({ name: 'pbx-nobody', channels: ['voice'] });
+  quietQueueId = quiet.id;
+  await q(`UPDATE queues SET max_wait_seconds = 300 WHERE id = $1`, [queueId]);
+  await q(`INSERT INTO phone_numbers (e164, queue_id, provider) VALUES ($1, $2, 'asterisk'), ($3, $4, 'asterisk')`, [NUMBER, queueId, QUIET, quietQueueId]);
+  agent = await h.agent({ queueIds: [queueId], available: true });
+  conn = new Redis(h.ctx.config.redisUrl, { maxRetriesPerRequest: null });
+  appRedis = new Redis(h.ctx.config.redisUrl, { maxRetriesPerRequest: 1 });
+  stopLifecycle = startLifecycleWorker({
+    db: h.ctx.db.pool, config: h.ctx.config, store: localDiskStore(h.ctx.config.storageDir), log, connection: conn, prefix: h.ctx.config.queuePrefix,
+  });
+  app = startApp();
+  await until(() => ari.sockets() === 1 && app.owner(), 'the Stasis app on the ARI event socket');
+});
+
+afterAll(async () => {
+  await app?.close();
+  await stopLifecycle?.();
+  conn?.disconnect();
+  appRedis?.disconnect();
+  await h?.close();
+  await ari?.close();
+});
+
+async function inbound(from: string, to = NUMBER) {
+  const ch = ari.incomingCall({ from, to, name: 'Caller' });
+  const call = await until(async () => (await q(`SELECT * FROM calls WHERE call_sid = $1`, [ch.id]))[0], 'the call row');
+  return { ch, call };
+}
+const callRow = async (id: number) => (await q(`SELECT * FROM calls WHERE id = $1`, [id]))[0];
+const agentLeg = (agentId: number, callId: number) =>
+  until(() => ari.originated(`PJSIP/agent-${agentId}`).find((c) => c.appArgs[1] === String(callId)), `the agent ${agentId} endpoint rung for call ${callId}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A caller on NUMBER connected to `a` (offer accepted, endpoint answered). */
+async function connected(a: AgentClient, from: string) {
+  const { ch, call } = await inbound(from);
+  const offer = await a.nextOffer((o) => o.case.id === call.case_id, 5000);
+  expect(await a.accept(offer.offerId)).toEqual({ ok: true, caseId: call.case_id });
+  const leg = await agentLeg(a.id, call.id);
+  ari.answer(leg.id);
+  await until(async () => (await callRow(call.id)).state === 'in_progress', 'the call in progress');
+  return { ch, call, leg };
+}
+
+describe('an Asterisk call from ring to hang-up', () => {
+  it('answered, queued on the number’s queue with greeting then hold music, offered, accepted, bridged to PJSIP/agent-<id>, recorded; the hang-up ends it with talk time in AHT', async () => {
+    const { ch, call } = await inbound('+14155550801');
+    expect(call).toMatchObject({ provider: 'asterisk', direction: 'inbound', state: 'queued', queue_id: queueId, customer_number: '+14155550801', our_number: NUMBER });
+    expect(ari.channels.get(ch.id)!.state).toBe('Up');
+    // greeting in the caller's language, then music on hold while they wait
+    const greeting = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/`))[0], 'the greeting');
+    expect(greeting.query.get('media')).toBe('sound:contact-hub/greeting');
+    expect(greeting.query.get('lang')).toBe('en');
+    await until(() => ari.channels.get(ch.id)!.moh === 'default', 'hold music');
+    const kase = (await q(`SELECT channel, routing_state, queue_id FROM cases WHERE id = $1`, [call.case_id]))[0];
+    expect(kase).toEqual({ channel: 'voice', routing_state: expect.stringMatching(/waiting|offered/), queue_id: queueId });
+
+    const offer = await agent.nextOffer((o) => o.case.id === call.case_id, 5000);
+    expect(offer.case.channel).toBe('voice');
+    expect(await agent.accept(offer.offerId)).toEqual({ ok: true, caseId: call.case_id });
+    const leg = await agentLeg(agent.id, call.id);
+    expect(leg.caller.number).toBe('+14155550801');
+    expect((await callRow(call.id)).state).toBe('connecting');
+    // the caller keeps hearing music until the agent picks up
+    expect(ari.channels.get(ch.id)!.moh).toBe('default');
+    ari.answer(leg.id);
+    await until(async () => (await callRow(call.id)).state === 'in_progress', 'in progress');
+    await until(() => agent.events.find((e) => e.event === 'call:updated' && (e.payload as CallUpdatedPayload).state === 'in_progress'), 'call:updated to the agent');
+    const bridge = ari.bridges.get(`ch-bridge-${call.id}`)!;
+    expect(bridge.channels.sort()).toEqual([ch.id, leg.id].sort());
+    expect(ari.channels.get(ch.id)!.moh).toBeNull();
+    const rec = [...ari.recordings.values()].find((r) => r.target_uri === `bridge:${bridge.id}`)!;
+    expect(rec.state).toBe('recording');
+
+    await sleep(1100);
+    ari.hangup(ch.id);
+    const done = await until(async () => ((await callRow(call.id)).state === 'completed' ? callRow(call.id) : null), 'the call completed');
+    expect(done).toMatchObject({ outcome: 'answered', agent_id: agent.id });
+    expect(done.talk_seconds).toBeGreaterThanOrEqual(1);
+    expect(ari.channels.has(leg.id)).toBe(false); // the agent's phone was hung up too
+    const talk = await q(`SELECT agent_id, data FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time'`, [call.case_id]);
+    expect(talk).toEqual([{ agent_id: agent.id, data: expect.objectContaining({ talkSeconds: done.talk_seconds, legSid: leg.id }) }]);
+    // the recording is stored on the call and plays through the hub
+    const stored = await until(async () => (await q(`SELECT * FROM call_recordings WHERE call_id = $1 AND kind = 'call'`, [call.id]))[0], 'the call recording');
+    expect(stored.recording_sid).toBe(rec.name);
+    const audio = await h.ctx.app.inject({ method: 'GET', url: `/api/v1/voice/recordings/${rec.name}`, headers: { authorization: `Bearer ${agent.token}` } });
+    expect(audio.statusCode).toBe(200);
+    expect(audio.headers['content-type']).toBe('audio/wav');
+    expect(audio.rawPayload.toString()).toContain(rec.name);
+    // the agent wraps up (and the next tests can be offered calls)
+    const solved = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/status`, headers: { authorization: `Bearer ${agent.token}` }, payload: { status: 'solved', resolutionNote: 'done' } });
+    expect([200, 201]).toContain(solved.statusCode);
+    // AHT of the solved call is its talk time
+    const kpi = await kpiSummary(h.ctx.db.pool, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000), channel: 'voice' });
+    expect(kpi.ahtSeconds).toBe(done.talk_seconds);
+  });
+
+  it('a caller who hangs up while queued is abandoned and gets a callback case', async () => {
+    const { ch, call } = await inbound('+14155550802', QUIET);
+    await until(() => ari.channels.get(ch.id)!.moh, 'hold music');
+    ari.hangup(ch.id);
+    const done = await until(async () => ((await callRow(call.id)).state === 'completed' ? callRow(call.id) : null), 'the call completed');
+    expect(done.outcome).toBe('abandoned');
+    expect(await q(`SELECT data->>'reason' AS reason FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id])).toEqual([{ reason: 'abandoned' }]);
+    const cb = (await q(`SELECT type, routing_state, queue_id, tags FROM cases WHERE id = $1`, [done.callback_case_id]))[0];
+    expect(cb).toMatchObject({ type: 'callback', routing_state: 'waiting', queue_id: quietQueueId });
+    expect((await q(`SELECT status FROM cases WHERE id = $1`, [call.case_id]))[0].status).toBe('solved');
+  });
+
+  it('past the queue’s maximum wait the caller is sent to voicemail; the message lands on a callback case with its recording', async () => {
+    await q(`UPDATE queues SET max_wait_seconds = 1 WHERE id = $1`, [quietQueueId]);
+    const { ch, call } = await inbound('+14155550803', QUIET);
+    // the sweep claims the call, tells the caller and records after the beep
+    const vm = await until(() => [...ari.recordings.values()].find((r) => r.target_uri === `channel:${ch.id}`), 'the voicemail recording', 8000);
+    const intro = ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-voicemail-`))[0]!;
+    expect(intro.query.get('media')).toBe('sound:contact-hub/all-busy,sound:contact-hub/leave-message');
+    const recReq = ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/record`))[0]!;
+    expect(Object.fromEntries(recReq.query)).toMatchObject({ format: 'wav', beep: 'true', terminateOn: '#', maxSilenceSeconds: '5' });
+    const missed = await callRow(call.id);
+    expect(missed).toMatchObject({ outcome: 'missed', state: 'voicemail' });
+    await sleep(1000);
+    ari.hangup(ch.id); // the caller says their message and hangs up: the recording finishes
+    const inter = await until(async () => (await q(`SELECT * FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [missed.callback_case_id]))[0], 'the voicemail on the callback case');
+    expect(inter).toMatchObject({ provider: 'asterisk', provider_message_id: vm.name, direction: 'inbound' });
+    expect(inter.metadata.voicemailUrl).toBe(`/api/v1/voice/recordings/${vm.name}`);
+    expect((await q(`SELECT kind, duration_seconds FROM call_recordings WHERE recording_sid = $1`, [vm.name]))[0]).toEqual({ kind: 'voicemail', duration_seconds: vm.duration });
+    expect((await q(`SELECT type FROM cases WHERE id = $1`, [missed.callback_case_id]))[0].type).toBe('callback');
+    // waiting is not abandoning: no abandoned event for a caller we sent to voicemail
+    expect(await q(`SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id])).toEqual([]);
+    await until(async () => (await callRow(call.id)).state === 'completed', 'the call completed');
+    await q(`UPDATE queues SET max_wait_seconds = 300 WHERE id = $1`, [quietQueueId]);
+  });
+});
+
+describe('transfers and supervisors', () => {
+  it('cold transfer to a queue: the agent leaves, the caller waits on hold and is bridged to whoever accepts next; each agent’s talk time counts', async () => {
+    const q2 = await h.queue({ name: 'pbx-second', channels: ['voice'] });
+    const b = await h.agent({ queueIds: [q2.id], available: true });
+    const { ch, call, leg } = await connected(agent, '+14155550804');
+    await sleep(1000);
+    const r = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/transfer`, headers: { authorization: `Bearer ${agent.token}` }, payload: { mode: 'cold', toQueueId: q2.id } });
+    expect(r.statusCode).toBe(200);
+    await until(() => !ari.channels.has(leg.id), 'the first agent’s leg hung up');
+    expect(ari.channels.get(ch.id)!.moh).toBe('default');
+    const offer = await b.nextOffer((o) => o.case.id === call.case_id, 5000);
+    expect(await b.accept(offer.offerId)).toEqual({ ok: true, caseId: call.case_id });
+    const legB = await agentLeg(b.id, call.id);
+    ari.answer(legB.id);
+    await until(async () => (await callRow(call.id)).agent_call_sid === legB.id && (await callRow(call.id)).state === 'in_progress', 'bridged to the second agent');
+    expect(ari.bridges.get(`ch-bridge-${call.id}`)!.channels.sort()).toEqual([ch.id, legB.id].sort());
+    expect(ari.channels.has(ch.id)).toBe(true); // the first agent leaving did not hang the caller up
+    ari.hangup(legB.id); // the second agent ends the call
+    await until(() => !ari.channels.has(ch.id), 'the caller hung up after the goodbye');
+    await until(async () => (await callRow(call.id)).state === 'completed', 'completed');
+    const talk = await q(`SELECT agent_id FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time' ORDER BY id`, [call.case_id]);
+    expect(talk.map((t) => t.agent_id)).toEqual([agent.id, b.id]);
+    await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/status`, headers: { authorization: `Bearer ${b.token}` }, payload: { status: 'solved', resolutionNote: 'done' } });
+    await b.setPresence('offline');
+  });
+
+  it('warm transfer: the other agent is rung into the same bridge, all three talk, and the caller stays with them when the first agent leaves', async () => {
+    const c = await h.agent({ queueIds: [queueId], available: true });
+    await c.setPresence('away'); // not offered the next call; a transfer reaches them by name
+    const { ch, call, leg } = await inbound('+14155550805').then(async ({ ch, call }) => {
+      const offer = await until(async () => agent.open().find((o) => o.case.id === call.case_id), 'offer to the first agent');
+      await agent.accept(offer.offerId);
+      const l = await agentLeg(agent.id, call.id);
+      ari.answer(l.id);
+      await until(async () => (await callRow(call.id)).state === 'in_progress', 'in progress');
+      return { ch, call, leg: l };
+    });
+    await c.setPresence('available');
+    const r = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/transfer`, headers: { authorization: `Bearer ${agent.token}` }, payload: { mode: 'warm', toAgentId: c.id } });
+    expect(r.statusCode).toBe(200);
+    const legC = await agentLeg(c.id, call.id);
+    expect(legC.appArgs[0]).toBe('warm');
+    ari.answer(legC.id);
+    await until(async () => ari.bridges.get(`ch-bridge-${call.id}`)!.channels.length === 3 && (await callRow(call.id)).agent_call_sid === legC.id, 'three in the bridge');
+    expect((await callRow(call.id)).agent_id).toBe(c.id);
+    ari.hangup(leg.id); // the first agent leaves after the introduction
+    await until(async () => (await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time'`, [call.case_id]))[0].n === 1, 'first agent’s talk time');
+    expect(ari.channels.has(ch.id)).toBe(true);
+    expect(ari.bridges.get(`ch-bridge-${call.id}`)!.channels.sort()).toEqual([ch.id, legC.id].sort());
+    ari.hangup(ch.id);
+    await until(async () => (await callRow(call.id)).state === 'completed', 'completed');
+    expect(ari.channels.has(legC.id)).toBe(false);
+    const talk = await q(`SELECT agent_id FROM case_events WHERE case_id = $1 AND data->>'call' = 'talk_time' ORDER BY id`, [call.case_id]);
+    expect(talk.map((t) => t.agent_id)).toEqual([agent.id, c.id]);
+    await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/status`, headers: { authorization: `Bearer ${c.token}` }, payload: { status: 'solved', resolutionNote: 'done' } });
+    await c.setPresence('offline');
+  });
+
+  it('a supervisor listens through a snoop channel on the agent’s leg, bridged to the supervisor’s own endpoint; agents cannot', async () => {
+    const sup = await h.agent({ role: 'supervisor' });
+    const { ch, call, leg } = await connected(agent, '+14155550806');
+    const refused = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${agent.token}` }, payload: { mode: 'listen' } });
+    expect(refused.statusCode).toBe(403);
+    const r = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'listen' } });
+    expect(r.statusCode).toBe(200);
+    const snoop = [...ari.channels.values()].find((c) => c.snoopOf === leg.id)!;
+    expect(snoop).toMatchObject({ spy: 'both', whisper: 'none' });
+    const supLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`)[0], 'the supervisor’s endpoint rung');
+    ari.answer(supLeg.id);
+    await until(() => [...ari.bridges.values()].find((b) => b.channels.includes(supLeg.id) && b.channels.includes(snoop.id)), 'the supervisor bridged with the snoop');
+    // the conversation itself is untouched
+    expect(ari.bridges.get(`ch-bridge-${call.id}`)!.channels.sort()).toEqual([ch.id, leg.id].sort());
+    ari.hangup(supLeg.id);
+    await until(() => !ari.channels.has(snoop.id), 'the snoop channel ended with the supervisor');
+    expect(ari.channels.has(ch.id)).toBe(true);
+    ari.hangup(ch.id);
+    await until(async () => (await callRow(call.id)).state === 'completed', 'completed');
+    await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${call.case_id}/status`, headers: { authorization: `Bearer ${agent.token}` }, payload: { status: 'solved', resolutionNote: 'done' } });
+  });
+});
+
+describe('restarts', () => {
+  it('one owner per Stasis app; a hub restarting mid-call re-attaches: hang-ups it missed are finished, live calls carry on', async () => {
+    // a second node's app does not take the event socket while the first holds the lease
+    const second = startApp();
+    await sleep(400);
+    expect(second.owner()).toBe(false);
+    expect(ari.sockets()).toBe(1);
+    await second.close();
+
+    const talking = await connected(agent, '+14155550807');
+    const waiting = await inbound('+14155550808', QUIET);
+    await until(() => ari.channels.get(waiting.ch.id)!.moh, 'hold music');
+
+    await app.close(); // the hub goes down mid-call
+    await until(() => ari.sockets() === 0, 'the event socket closed');
+    ari.hangup(waiting.ch.id); // nobody hears this hang-up
+    await sleep(1000);
+    expect((await callRow(waiting.call.id)).state).toBe('queued');
+
+    app = startApp();
+    // re-attached: the missed hang-up is an abandoned call with its callback case; the live call is untouched
+    const gone = await until(async () => ((await callRow(waiting.call.id)).state === 'completed' ? callRow(waiting.call.id) : null), 'the missed hang-up handled');
+    expect(gone.outcome).toBe('abandoned');
+    expect(gone.callback_case_id).not.toBeNull();
+    expect((await callRow(talking.call.id)).state).toBe('in_progress');
+    expect(ari.channels.has(talking.ch.id) && ari.channels.has(talking.leg.id)).toBe(true);
+    // and the new owner handles what happens next on that call
+    ari.hangup(talking.leg.id);
+    const done = await until(async () => ((await callRow(talking.call.id)).state === 'completed' ? callRow(talking.call.id) : null), 'the call ended by the new owner');
+    expect(done.talk_seconds).toBeGreaterThanOrEqual(1);
+    expect(ari.channels.has(talking.ch.id)).toBe(false);
+    await h.ctx.app.inject({ method: 'POST', url: `/api/v1/cases/${talking.call.case_id}/status`, headers: { authorization: `Bearer ${agent.token}` }, payload: { status: 'solved', resolutionNote: 'done' } });
+  });
+
+  it('Asterisk restarting drops its calls: the app reconnects and finishes them (a waiting caller gets a callback case)', async () => {
+    const waiting = await inbound('+14155550809', QUIET);
+    await until(() => ari.channels.get(waiting.ch.id)!.moh, 'hold music');
+    ari.restartAsterisk();
+    const gone = await until(async () => ((await callRow(waiting.call.id)).state === 'completed' ? callRow(waiting.call.id) : null), 'the dropped call finished', 8000);
+    expect(gone.outcome).toBe('abandoned');
+    await until(() => ari.sockets() === 1, 'the event socket reopened');
+  });
+});
