@@ -8,6 +8,7 @@ import { callById } from '../../../channels/voice/calls.js';
 import { agentIdentity } from '../../../channels/voice/twiml-builders.js';
 import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
 import { voiceProvider } from '../../../channels/voice/providers/index.js';
+import { sipSettingsFor } from '../../../channels/voice/providers/asterisk/sip-credentials.js';
 
 const TOKEN_TTL_SECONDS = 3600;
 
@@ -46,14 +47,29 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['voice'],
-        summary: 'Access token for the Twilio Voice JS SDK in the agent’s browser (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app)',
-        response: { 200: Type.Object({ token: Type.String(), identity: Type.String(), ttlSeconds: Type.Integer() }), 503: ErrorView },
+        summary:
+          'Browser phone credentials: an access token for the Twilio Voice JS SDK (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app), or, with Asterisk, the SIP-over-WebSocket settings and password of the agent’s PJSIP endpoint',
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            identity: Type.String(),
+            ttlSeconds: Type.Integer(),
+            sip: Type.Optional(Type.Object({ wsUrl: Type.String(), uri: Type.String(), authorizationUser: Type.String(), displayName: Type.String() })),
+          }),
+          503: ErrorView,
+        },
       },
     },
     async (req) => {
       const t = app.config.twilio;
       if (!t.accountSid || !t.apiKeySid || !t.apiKeySecret || !t.twimlAppSid) {
-        throw new HttpError(503, 'browser calling is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID');
+        // Calls from Asterisk: the browser registers as the agent's PJSIP endpoint over WebSocket instead.
+        const sip = sipSettingsFor(app.config, req.agent!);
+        if (sip) return { token: sip.password, identity: sip.sip.authorizationUser, ttlSeconds: TOKEN_TTL_SECONDS, sip: sip.sip };
+        throw new HttpError(
+          503,
+          'browser calling is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID, or ASTERISK_SIP_WS_URL, ASTERISK_SIP_DOMAIN and ASTERISK_SIP_PASSWORD_SECRET',
+        );
       }
       const identity = agentIdentity(req.agent!.id);
       const token = new twilio.jwt.AccessToken(t.accountSid, t.apiKeySid, t.apiKeySecret, { identity, ttl: TOKEN_TTL_SECONDS });
