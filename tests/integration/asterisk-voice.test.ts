@@ -146,9 +146,14 @@ describe('an Asterisk call from ring to hang-up', () => {
     expect(kpi.ahtSeconds).toBe(done.talk_seconds);
   });
 
-  it('a caller who hangs up while queued is abandoned and gets a callback case', async () => {
+  it('a waiting caller hears their position; one who hangs up while queued is abandoned and gets a callback case', async () => {
     const { ch, call } = await inbound('+14155550802', QUIET);
     await until(() => ari.channels.get(ch.id)!.moh, 'hold music');
+    // while waiting, the caller hears their position and estimated wait every ASTERISK_POSITION_PROMPT_SECONDS, then music again
+    await q(`UPDATE calls SET provider_state = provider_state || '{"lastPositionAt": "2020-01-01T00:00:00Z"}' WHERE id = $1`, [call.id]);
+    const position = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-hold-`))[1], 'the position prompt');
+    expect(position.query.get('media')).toMatch(/^sound:contact-hub\/position-next,sound:contact-hub\/estimate/);
+    await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/moh`)).length >= 2, 'hold music again');
     ari.hangup(ch.id);
     const done = await until(async () => ((await callRow(call.id)).state === 'completed' ? callRow(call.id) : null), 'the call completed');
     expect(done.outcome).toBe('abandoned');
