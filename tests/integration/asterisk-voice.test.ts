@@ -312,3 +312,21 @@ describe('restarts', () => {
     await until(() => ari.sockets() === 1, 'the event socket reopened');
   });
 });
+
+describe('an agent who does not answer', () => {
+  it('an agent endpoint that rings out sends the caller back to waiting in their place, still on hold music', async () => {
+    const { ch, call } = await inbound('+14155550810');
+    await until(() => ari.channels.get(ch.id)!.moh, 'hold music');
+    const offer = await agent.nextOffer((o) => o.case.id === call.case_id, 5000);
+    await agent.accept(offer.offerId);
+    const leg = await agentLeg(agent.id, call.id);
+    ari.reject(leg.id, 19); // no answer
+    await until(async () => (await q(`SELECT assignee_id FROM cases WHERE id = $1`, [call.case_id]))[0].assignee_id === null, 'the case unassigned');
+    const c = (await q(`SELECT routing_state, date_trunc('milliseconds', first_queued_at) <= $2 AS kept_place FROM cases WHERE id = $1`, [call.case_id, call.queued_at]))[0];
+    expect(['waiting', 'offered']).toContain(c.routing_state);
+    expect(c.kept_place).toBe(true);
+    expect(await callRow(call.id)).toMatchObject({ state: 'queued', agent_id: null });
+    expect(ari.channels.get(ch.id)!.moh).toBe('default');
+    expect(await q(`SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id])).toEqual([]);
+  });
+});
