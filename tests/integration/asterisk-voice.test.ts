@@ -262,6 +262,14 @@ describe('transfers and supervisors', () => {
     expect(ari.bridges.get(`ch-bridge-${call.id}`)!.channels.sort()).toEqual([ch.id, leg.id].sort());
     ari.hangup(supLeg.id);
     await until(() => !ari.channels.has(snoop.id), 'the snoop channel ended with the supervisor');
+    // whispering: the supervisor's voice goes only into what the agent hears
+    const w = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'whisper' } });
+    expect(w.statusCode).toBe(200);
+    const whisper = await until(() => [...ari.channels.values()].find((c) => c.snoopOf === leg.id), 'the whisper snoop');
+    expect(whisper).toMatchObject({ spy: 'both', whisper: 'out' });
+    const whisperLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === w.json().legId), 'the supervisor rung again');
+    ari.reject(whisperLeg.id, 19); // the supervisor does not pick up: the snoop goes away
+    await until(() => !ari.channels.has(whisper.id), 'the unanswered whisper cleaned up');
     expect(ari.channels.has(ch.id)).toBe(true);
     ari.hangup(ch.id);
     await until(async () => (await callRow(call.id)).state === 'completed', 'completed');
@@ -310,6 +318,46 @@ describe('restarts', () => {
     const gone = await until(async () => ((await callRow(waiting.call.id)).state === 'completed' ? callRow(waiting.call.id) : null), 'the dropped call finished', 8000);
     expect(gone.outcome).toBe('abandoned');
     await until(() => ari.sockets() === 1, 'the event socket reopened');
+  });
+});
+
+describe('click-to-call', () => {
+  it('rings the agent’s endpoint, then the customer through the outbound endpoint; bridged, recorded, logged on the case as an outbound call', async () => {
+    const prior = (await q(`SELECT case_id FROM calls WHERE customer_number = '+14155550801' ORDER BY id LIMIT 1`))[0];
+    const r = await h.ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: { authorization: `Bearer ${agent.token}` }, payload: { caseId: prior.case_id } });
+    expect(r.statusCode).toBe(201);
+    const view = r.json();
+    expect(view).toMatchObject({ direction: 'outbound', state: 'ringing', customerNumber: '+14155550801', agentId: agent.id });
+    const agentSide = await until(() => ari.originated(`PJSIP/agent-${agent.id}`).find((c) => c.appArgs[0] === 'c2c-agent' && c.appArgs[1] === String(view.id)), 'the agent rung first');
+    expect(ari.channels.has(view.callSid)).toBe(false); // the customer is rung only once the agent answers
+    ari.answer(agentSide.id);
+    const customer = await until(() => ari.channels.get(view.callSid), 'the customer rung');
+    expect(customer.endpoint).toBe('PJSIP/14155550801@trunk');
+    expect(customer.caller.number).toBe(NUMBER);
+    ari.answer(customer.id);
+    await until(async () => (await callRow(view.id)).state === 'in_progress', 'talking');
+    expect(ari.bridges.get(`ch-bridge-${view.id}`)!.channels.sort()).toEqual([agentSide.id, customer.id].sort());
+    await sleep(1000);
+    ari.hangup(customer.id);
+    const done = await until(async () => ((await callRow(view.id)).state === 'completed' ? callRow(view.id) : null), 'completed');
+    expect(done).toMatchObject({ provider: 'asterisk', outcome: 'answered' });
+    expect(done.talk_seconds).toBeGreaterThanOrEqual(1);
+    expect(ari.channels.has(agentSide.id)).toBe(false);
+    const inter = (await q(`SELECT direction, kind, delivery_status, provider FROM interactions WHERE id = $1`, [done.interaction_id]))[0];
+    expect(inter).toEqual({ direction: 'outbound', kind: 'call', delivery_status: 'delivered', provider: 'asterisk' });
+    await until(async () => (await q(`SELECT 1 FROM call_recordings WHERE call_id = $1 AND kind = 'call'`, [view.id])).length, 'the recording');
+  });
+
+  it('a customer who does not answer: busy is recorded, the agent’s leg is hung up', async () => {
+    const prior = (await q(`SELECT case_id FROM calls WHERE customer_number = '+14155550801' ORDER BY id LIMIT 1`))[0];
+    const view = (await h.ctx.app.inject({ method: 'POST', url: '/api/v1/voice/calls', headers: { authorization: `Bearer ${agent.token}` }, payload: { caseId: prior.case_id } })).json();
+    const agentSide = await until(() => ari.originated(`PJSIP/agent-${agent.id}`).find((c) => c.appArgs[1] === String(view.id)), 'the agent rung');
+    ari.answer(agentSide.id);
+    const customer = await until(() => ari.channels.get(view.callSid), 'the customer rung');
+    ari.reject(customer.id, 17);
+    const done = await until(async () => ((await callRow(view.id)).state === 'completed' ? callRow(view.id) : null), 'completed');
+    expect(done.outcome).toBe('busy');
+    await until(() => !ari.channels.has(agentSide.id), 'the agent’s leg hung up');
   });
 });
 
