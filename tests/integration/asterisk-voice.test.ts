@@ -188,6 +188,36 @@ describe('an Asterisk call from ring to hang-up', () => {
   });
 });
 
+describe('menu', () => {
+  it('a number with a menu plays it; the digit pressed picks the queue, no digit within the timeout the number’s queue', async () => {
+    const sales = await h.queue({ name: 'pbx-sales', channels: ['voice'] });
+    const MENU = '+14155550702';
+    await q(
+      `INSERT INTO phone_numbers (e164, queue_id, provider, ivr) VALUES ($1, $2, 'asterisk', $3)`,
+      [MENU, quietQueueId, JSON.stringify({ timeoutSeconds: 1, options: [{ digit: '2', queueId: sales.id, label: { en: 'https://prompts.example.test/sales.wav' } }] })],
+    );
+    const { ch, call } = await inbound('+14155550811', MENU);
+    expect(call.state).toBe('ivr');
+    const menu = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-menu-`))[0], 'the menu');
+    expect(menu.query.get('media')).toBe('sound:contact-hub/greeting,sound:contact-hub/menu,sound:https://prompts.example.test/sales.wav,sound:contact-hub/press,digits:2');
+    ari.dtmf(ch.id, '2');
+    await until(async () => (await callRow(call.id)).state === 'queued', 'queued after the digit');
+    expect((await callRow(call.id)).queue_id).toBe(sales.id);
+    expect((await q(`SELECT queue_id, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0]).toEqual({ queue_id: sales.id, routing_state: 'waiting' });
+    await until(() => ari.channels.get(ch.id)!.moh, 'hold music');
+    ari.dtmf(ch.id, '9'); // a digit once queued changes nothing
+    await sleep(200);
+    expect((await callRow(call.id)).queue_id).toBe(sales.id);
+    ari.hangup(ch.id);
+
+    const silent = await inbound('+14155550812', MENU);
+    await until(async () => (await callRow(silent.call.id)).state === 'queued', 'queued after the menu timed out', 8000);
+    expect((await callRow(silent.call.id)).queue_id).toBe(quietQueueId);
+    ari.hangup(silent.ch.id);
+    await until(async () => (await callRow(silent.call.id)).state === 'completed', 'completed');
+  });
+});
+
 describe('transfers and supervisors', () => {
   it('cold transfer to a queue: the agent leaves, the caller waits on hold and is bridged to whoever accepts next; each agent’s talk time counts', async () => {
     const q2 = await h.queue({ name: 'pbx-second', channels: ['voice'] });

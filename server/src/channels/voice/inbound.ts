@@ -4,6 +4,10 @@ import { conflict } from '../../lib/errors.js';
 import type { PhoneNumberConfig } from '../twilio/numbers.js';
 import { callBySid, publishCall, type CallRow, type VoiceProviderName } from './calls.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
+import { withTransaction } from '../../db/pool.js';
+import { enqueueCase, queueInTx } from '../../lifecycle/queue.js';
+import type { RoutingDeps } from '../../lifecycle/deps.js';
+import { callById, setCall } from './calls.js';
 
 const PERSIAN_PREFIX = '+98';
 
@@ -68,4 +72,28 @@ export async function ingestInboundCall(
   if (!call) throw conflict(`call ${c.callSid} was already received as a message that is not a call`);
   await publishCall(deps.ingest.db, deps.realtime, call.id);
   return { call, duplicate: result.duplicate };
+}
+
+/**
+ * The caller answered the menu (or let it time out: no digit): the digit's queue, else the number's, and the caller
+ * waits there. Once per call: a repeated answer changes nothing. Returns the call as it is now.
+ */
+export async function leaveMenu(deps: RoutingDeps, call: CallRow, number: PhoneNumberConfig | null, digit: string | null): Promise<CallRow> {
+  const option = number?.ivr?.options.find((o) => o.digit === (digit ?? '').trim());
+  const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
+  let enqueue = false;
+  await withTransaction(deps.db, async (tx) => {
+    // call row before case row, the order every voice path locks them in
+    const locked = (await callById(tx, call.id, true))!;
+    if (locked.state !== 'ivr') return; // a replayed menu answer
+    const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
+    await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
+    await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
+    if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
+      await queueInTx(tx, call.case_id, 'queued', { menuDigit: digit });
+      enqueue = true;
+    }
+  });
+  if (enqueue) await enqueueCase(deps.db, deps.queues.routing, call.case_id, 'arrival', deps.log);
+  return (await callById(deps.db, call.id))!;
 }

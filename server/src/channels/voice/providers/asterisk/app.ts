@@ -7,7 +7,7 @@ import { InvalidIdentityError, normaliseIdentity } from '../../../../ingest/iden
 import { isOpen, phoneNumberByE164, phoneNumberById } from '../../../twilio/numbers.js';
 import { openingHoursFor } from '../../../../business-hours/opening-hours.js';
 import { callById, callBySid, callerLanguage, publishCall, setCall, type CallRow } from '../../calls.js';
-import { ingestInboundCall } from '../../inbound.js';
+import { ingestInboundCall, leaveMenu } from '../../inbound.js';
 import { callEnded, callerLeftQueue, recordCallRecording, recordTalkTime, recordVoicemail } from '../../lifecycle.js';
 import { estimatedWaitSeconds } from '../../twiml-builders.js';
 import { AriClient, isGone, type AriChannel, type AriEvent, type AriLiveRecording, type AriPlayback } from './ari.js';
@@ -51,10 +51,12 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
   const ignoreGone = (err: unknown) => {
     if (!isGone(err)) throw err;
   };
-  const play = async (call: CallRow, prompts: { name: PromptName; n?: number; override?: string | null }[], purpose: PlaybackPurpose, lang?: string) => {
+  const play = async (call: CallRow, prompts: { name: PromptName; n?: number; override?: string | null }[], purpose: PlaybackPurpose, lang?: string): Promise<string> => {
     const language = lang ?? (await callerLanguage(deps.db, call.case_id));
     const media = prompts.flatMap((p) => promptMedia(p.name, language, { n: p.n, override: p.override }).media);
-    await ari.play(call.call_sid, ids.playback(call.id, purpose), media, promptMedia('goodbye', language).lang).catch(ignoreGone);
+    const id = ids.playback(call.id, purpose);
+    await ari.play(call.call_sid, id, media, promptMedia('goodbye', language).lang).catch(ignoreGone);
+    return id;
   };
   const hold = async (call: CallRow) => {
     await ari.startMoh(call.call_sid, cfg.mohClass).catch(ignoreGone);
@@ -99,8 +101,7 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
         number,
         callerName: ch.caller?.name || undefined,
         open,
-        // Menus are Twilio-only for now: an Asterisk caller goes straight to the number's queue.
-        initialState: open ? 'queued' : 'voicemail',
+        initialState: !open ? 'voicemail' : number?.ivr?.options?.length ? 'ivr' : 'queued',
         providerStatus: ch.state,
         metadata: { channel: ch.name },
         raw: { type: 'StasisStart', channel: ch, args },
@@ -113,7 +114,29 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
       return;
     }
     await patchState(deps.db, call.id, { lastPositionAt: new Date().toISOString() });
-    await play(call, [{ name: 'greeting', override: number?.greeting?.[lang] ?? null }], 'hold', lang);
+    const greeting = { name: 'greeting' as const, override: number?.greeting?.[lang] ?? null };
+    if (call.state === 'ivr' && number?.ivr) {
+      // the menu: its prompt, then per option its recorded label (if any) and "press <digit>"; a digit may come at any time
+      const options = number.ivr.options.flatMap((o) => [
+        ...(o.label?.[lang] && /^https?:\/\//.test(o.label[lang]!) ? [{ name: 'menu' as const, override: o.label[lang]! }] : []),
+        { name: 'press' as const, n: Number(o.digit) },
+      ]);
+      const id = await play(call, [greeting, { name: 'menu', override: number.ivr.prompt?.[lang] ?? null }, ...options], 'menu', lang);
+      await patchState(deps.db, call.id, { menuPlayback: id });
+      return;
+    }
+    await play(call, [greeting], 'hold', lang);
+  }
+
+  /** A digit from a caller in the menu (or its timeout, digit null): the caller waits in the chosen queue. */
+  async function menuAnswered(call: CallRow, digit: string | null): Promise<void> {
+    if (call.state !== 'ivr') return;
+    const number = call.phone_number_id ? await phoneNumberById(deps.db, call.phone_number_id) : null;
+    const st = stateOf(call);
+    if (st.menuPlayback) await ari.stopPlayback(st.menuPlayback).catch(ignoreGone);
+    const fresh = await leaveMenu(vdeps, call, number, digit);
+    await patchState(deps.db, call.id, { menuPlayback: null, lastPositionAt: new Date().toISOString() });
+    if (fresh.state === 'queued') await hold(fresh);
   }
 
   // ---------- voicemail ----------
@@ -308,8 +331,15 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
         const rec = (e as { recording: AriLiveRecording }).recording;
         return recordingFinished(rec.name, rec.duration ?? null);
       }
+      case 'ChannelDtmfReceived': {
+        const ev = e as { digit: string; channel: AriChannel };
+        const call = await callBySid(deps.db, ev.channel.id);
+        // a digit matters only in the menu (the voicemail's '#' is handled by Asterisk's recording)
+        if (call?.provider === 'asterisk' && call.state === 'ivr') await menuAnswered(call, ev.digit);
+        return;
+      }
       default:
-        return; // ChannelStateChange, ChannelDtmfReceived (the voicemail's '#' is handled by Asterisk) …: nothing to do
+        return; // ChannelStateChange and the rest: nothing to do
     }
   }
 
@@ -360,6 +390,10 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
     if (!call || call.state === 'completed') return;
     if (p.purpose === 'hangup') return hangup(call.call_sid);
     if (p.purpose === 'voicemail') return recordVoicemailNow(call);
+    if (p.purpose === 'menu') {
+      if (call.state === 'ivr') await patchState(deps.db, call.id, { menuAt: new Date().toISOString(), menuPlayback: null });
+      return;
+    }
     if (call.state === 'queued' || call.state === 'connecting') await hold(call);
   }
 
@@ -386,6 +420,13 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
           AND c.queued_at + make_interval(secs => q.max_wait_seconds) <= now()`,
     );
     for (const row of due.rows as { id: number }[]) await maxWaitReached(row.id);
+    // callers who heard the menu and pressed nothing within its timeout go to the number's queue
+    const menus = await deps.db.query(
+      `SELECT c.* FROM calls c JOIN phone_numbers n ON n.id = c.phone_number_id
+        WHERE c.provider = 'asterisk' AND c.state = 'ivr' AND c.provider_state->>'menuAt' IS NOT NULL
+          AND (c.provider_state->>'menuAt')::timestamptz + make_interval(secs => COALESCE((n.ivr->>'timeoutSeconds')::int, 6)) <= now()`,
+    );
+    for (const call of menus.rows as CallRow[]) await menuAnswered(call, null);
     const waiting = await deps.db.query(
       `SELECT c.*, (SELECT count(*) FROM calls o WHERE o.provider = c.provider AND o.state = 'queued' AND o.queue_id IS NOT DISTINCT FROM c.queue_id
                       AND o.queued_at <= c.queued_at)::int AS position

@@ -14,7 +14,9 @@ export type PromptName =
   | 'goodbye'
   | 'transferHold'
   | 'agentNotReached'
-  | 'notInService';
+  | 'notInService'
+  | 'menu'
+  | 'press';
 
 /**
  * ARI media URIs for one prompt in the caller's language, played with `lang` set to that language so Asterisk picks
@@ -29,6 +31,9 @@ export function promptMedia(prompt: PromptName, language: string | null | undefi
   switch (prompt) {
     case 'position':
       return { media: (o.n ?? 1) <= 1 ? [sound('position-next')] : [sound('position'), `number:${o.n}`], lang };
+    case 'press':
+      // "…press <digit>" after an option's label
+      return { media: [sound('press'), `digits:${o.n ?? 0}`], lang };
     case 'estimate':
       return { media: (o.n ?? 1) <= 1 ? [sound('estimate-under-a-minute')] : [sound('estimate'), `number:${o.n}`, sound('minutes')], lang };
     default:

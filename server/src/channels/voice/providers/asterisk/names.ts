@@ -19,11 +19,11 @@ export const ids = {
   playback: (callId: number, purpose: PlaybackPurpose) => `ch-pb-${callId}-${purpose}-${rnd()}`,
 };
 
-/** What happens when a playback finishes: hold music, record a voicemail, hang up. */
-export type PlaybackPurpose = 'hold' | 'voicemail' | 'hangup';
+/** What happens when a playback finishes: hold music, record a voicemail, hang up, wait for a menu digit. */
+export type PlaybackPurpose = 'hold' | 'voicemail' | 'hangup' | 'menu';
 
 export function parsePlayback(id: string): { callId: number; purpose: PlaybackPurpose } | null {
-  const m = /^ch-pb-(\d+)-(hold|voicemail|hangup)-/.exec(id);
+  const m = /^ch-pb-(\d+)-(hold|voicemail|hangup|menu)-/.exec(id);
   return m ? { callId: Number(m[1]), purpose: m[2] as PlaybackPurpose } : null;
 }
 

@@ -20,6 +20,9 @@ export interface AsteriskCallState {
   /** when the caller last heard their position (null = not yet) */
   lastPositionAt?: string | null;
   voicemail?: string | null;
+  /** the menu finished playing at (the menu's timeout runs from here); the menu playback while it plays */
+  menuAt?: string | null;
+  menuPlayback?: string | null;
   /** supervisor leg id → its snoop channel and mode */
   monitors?: Record<string, { supervisorId: number; snoopId: string | null; mode: string }>;
   /** click-to-call: the agent's leg (the customer's leg is the call's call_sid) */

@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ingestInboundCall } from '../../inbound.js';
+import { ingestInboundCall, leaveMenu } from '../../inbound.js';
 import { InvalidIdentityError, normaliseIdentity } from '../../../../ingest/identity.js';
-import { withTransaction } from '../../../../db/pool.js';
-import { queueInTx, enqueueCase } from '../../../../lifecycle/queue.js';
 import { HttpError, badRequest } from '../../../../lib/errors.js';
 import { requireTwilioSignature, signedUrl, twilioParams } from '../../../twilio/signature.js';
 import { sendTwiml, VoiceResponse } from '../../../twilio/twiml.js';
@@ -147,22 +145,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const p = twilioParams(req);
     const call = await callFromQuery(req);
     const number = await numberOf(call);
-    const option = number?.ivr?.options.find((o) => o.digit === (p.Digits ?? '').trim());
-    const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
-    let enqueue = false;
-    await withTransaction(app.db, async (tx) => {
-      // call row before case row, the order every voice path locks them in
-      const locked = (await callById(tx, call.id, true))!;
-      if (locked.state !== 'ivr') return; // a replayed menu answer
-      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
-      await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
-      await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
-      if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
-        await queueInTx(tx, call.case_id, 'queued', { menuDigit: p.Digits ?? null });
-        enqueue = true;
-      }
-    });
-    if (enqueue) await enqueueCase(app.db, app.queues.routing, call.case_id, 'arrival', app.log);
+    await leaveMenu(deps, call, number, p.Digits ?? null);
     const fresh = (await callById(app.db, call.id))!;
     await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, fresh.queue_id));
