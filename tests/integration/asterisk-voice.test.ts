@@ -188,7 +188,7 @@ describe('an Asterisk call from ring to hang-up', () => {
   });
 });
 
-describe('menu', () => {
+describe('menu and business hours', () => {
   it('a number with a menu plays it; the digit pressed picks the queue, no digit within the timeout the number’s queue', async () => {
     const sales = await h.queue({ name: 'pbx-sales', channels: ['voice'] });
     const MENU = '+14155550702';
@@ -215,6 +215,25 @@ describe('menu', () => {
     expect((await callRow(silent.call.id)).queue_id).toBe(quietQueueId);
     ari.hangup(silent.ch.id);
     await until(async () => (await callRow(silent.call.id)).state === 'completed', 'completed');
+  });
+
+  it('outside business hours: the after-hours message, then voicemail, on a callback case', async () => {
+    const CLOSED = '+14155550703';
+    // open one minute a week, on a day that is not today: closed now
+    const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getUTCDay() + 3) % 7];
+    await q(`INSERT INTO phone_numbers (e164, queue_id, provider, business_hours) VALUES ($1, $2, 'asterisk', $3)`, [
+      CLOSED, quietQueueId, JSON.stringify({ timezone: 'UTC', weekly: { [day]: [['03:00', '03:01']] } }),
+    ]);
+    const { ch, call } = await inbound('+14155550813', CLOSED);
+    expect(call).toMatchObject({ state: 'voicemail' });
+    const intro = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-voicemail-`))[0], 'the after-hours message');
+    expect(intro.query.get('media')).toBe('sound:contact-hub/after-hours,sound:contact-hub/leave-message');
+    const vm = await until(() => [...ari.recordings.values()].find((r) => r.target_uri === `channel:${ch.id}`), 'the voicemail recording');
+    ari.hangup(ch.id);
+    const done = await until(async () => ((await callRow(call.id)).state === 'completed' && (await callRow(call.id)).callback_case_id ? callRow(call.id) : null), 'completed with a callback case');
+    expect(done.outcome).toBe('after_hours');
+    expect((await q(`SELECT provider_message_id FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [done.callback_case_id]))[0].provider_message_id).toBe(vm.name);
+    expect((await q(`SELECT tags FROM cases WHERE id = $1`, [done.callback_case_id]))[0].tags).toContain('after-hours');
   });
 });
 
