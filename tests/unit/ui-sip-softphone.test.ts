@@ -9,7 +9,8 @@ import { createSipDevice, type SipSession, type SipSettings, type SipUa } from '
 // place of JsSIP: what the store sees when Asterisk rings, cancels, or the agent answers, declines and hangs up.
 // The real JsSIP UA and a real PJSIP WebSocket are not exercised here (see README "Telephony providers").
 
-type Handler = (e?: never) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- stands in for every handler shape of the user agent
+type Handler = (e?: any) => void;
 
 class FakeSession implements SipSession {
   direction = 'incoming' as const;
@@ -20,7 +21,7 @@ class FakeSession implements SipSession {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), h]);
   }
   emit(event: string, arg?: unknown) {
-    for (const h of this.handlers.get(event) ?? []) h(arg as never);
+    for (const h of this.handlers.get(event) ?? []) h(arg);
   }
   answer(o?: { mediaConstraints?: { audio: boolean; video: boolean } }) {
     this.log.push(`answer audio=${o?.mediaConstraints?.audio} video=${o?.mediaConstraints?.video}`);
@@ -50,7 +51,7 @@ class FakeUa implements SipUa {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), h]);
   }
   emit(event: string, arg?: unknown) {
-    for (const h of this.handlers.get(event) ?? []) h(arg as never);
+    for (const h of this.handlers.get(event) ?? []) h(arg);
   }
   start() {
     this.log.push('start');
