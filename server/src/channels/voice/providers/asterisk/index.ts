@@ -90,6 +90,11 @@ export const asteriskVoice: VoiceProvider = {
           await setCall(deps.db, call.id, { state: 'queued', agent_id: null, queue_id: t.toQueueId, queued_at: new Date() });
         }
         if (leaving) await ari.hangup(leaving).catch((err) => { if (!isGone(err)) throw err; });
+        // an agent still ringing (not answered yet) is called off too, so a late answer cannot take the caller back
+        if (st.ringing) {
+          await patchState(deps.db, call.id, { ringing: null });
+          await ari.hangup(st.ringing.channelId).catch((err) => { if (!isGone(err)) throw err; });
+        }
         await ari.startMoh(call.call_sid, deps.config.asterisk!.mohClass).catch((err) => { if (!isGone(err)) throw err; });
         if (t.toAgentId && !(await asteriskVoice.connectToAgent(deps, call.case_id, t.toAgentId))) {
           throw new HttpError(409, 'the call ended before it could be transferred');
