@@ -121,6 +121,29 @@ export interface Config {
     /** The secret in the inbound and delivery callback URLs Kavenegar is given (it signs nothing). */
     webhookSecret: string | null;
   };
+  /** Asterisk over ARI (channels/voice/providers/asterisk): null unless ASTERISK_ARI_URL is set. */
+  asterisk: {
+    /** ARI base, e.g. http://pbx.example:8088/ari (REST; the event socket is <base>/events) */
+    ariUrl: string;
+    username: string;
+    password: string;
+    /** the Stasis application the dialplan sends calls to: Stasis(contact-hub) */
+    app: string;
+    /** dial string of an agent's endpoint; {agentId} is replaced (desk phone and WebRTC browser share it) */
+    agentEndpoint: string;
+    /** dial string of an outside number for click-to-call; {number} is replaced (E.164 without +, or with: {e164}) */
+    outboundEndpoint: string;
+    mohClass: string;
+    /** a waiting caller hears their position and estimated wait this often */
+    positionPromptSeconds: number;
+    /** how often the app's owner looks for callers past their queue's maximum wait, and renews its lease */
+    sweepMs: number;
+    /** WebSocket (wss://…/ws) the agents' browsers register on, and their SIP domain (agent UI softphone) */
+    sipWsUrl: string | null;
+    sipDomain: string | null;
+    /** secret the agents' SIP passwords are derived from (HMAC per agent), shared with pjsip.conf */
+    sipPasswordSecret: string | null;
+  } | null;
   smtp: { url: string | null; from: string | null };
   /** Email: a sender with more than `max` inbound mails within `windowSeconds` is throttled (stored, flagged, not routed or answered). */
   emailThrottle: { max: number; windowSeconds: number };
@@ -267,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!isSupportedCountry(c)) problems.push(`OUTBOUND_COUNTRIES must list two-letter country codes with phone numbering, e.g. "US,CA" (got "${c}")`);
   }
   if (env.OUTBOUND_COUNTRIES !== undefined && !outboundCountries.length) problems.push('OUTBOUND_COUNTRIES must name at least one country (e.g. "US")');
+  if (env.ASTERISK_ARI_URL && !env.ASTERISK_ARI_PASSWORD) problems.push('ASTERISK_ARI_PASSWORD is required with ASTERISK_ARI_URL (the password of the ari.conf user)');
   const smtpUrl = env.SMTP_URL || null;
   if (smtpUrl) url('SMTP_URL', ['smtp:', 'smtps:']);
 
@@ -372,6 +396,22 @@ export function loadConfig(env: Env = process.env): Config {
       apiBaseUrl: url('KAVENEGAR_API_BASE_URL', ['https:', 'http:'], 'https://api.kavenegar.com').replace(/\/$/, ''),
       webhookSecret: kavenegarSecret,
     },
+    asterisk: env.ASTERISK_ARI_URL
+      ? {
+          ariUrl: url('ASTERISK_ARI_URL', ['http:', 'https:']).replace(/\/$/, ''),
+          username: env.ASTERISK_ARI_USER || 'contact-hub',
+          password: env.ASTERISK_ARI_PASSWORD ?? '',
+          app: env.ASTERISK_APP || 'contact-hub',
+          agentEndpoint: env.ASTERISK_AGENT_ENDPOINT || 'PJSIP/agent-{agentId}',
+          outboundEndpoint: env.ASTERISK_OUTBOUND_ENDPOINT || 'PJSIP/{number}@trunk',
+          mohClass: env.ASTERISK_MOH_CLASS || 'default',
+          positionPromptSeconds: int('ASTERISK_POSITION_PROMPT_SECONDS', 45, 5, 3600),
+          sweepMs: int('ASTERISK_SWEEP_MS', 2000, 100, 60_000),
+          sipWsUrl: env.ASTERISK_SIP_WS_URL ? url('ASTERISK_SIP_WS_URL', ['wss:', 'ws:']) : null,
+          sipDomain: env.ASTERISK_SIP_DOMAIN || null,
+          sipPasswordSecret: env.ASTERISK_SIP_PASSWORD_SECRET || null,
+        }
+      : null,
     smtp: { url: smtpUrl, from: env.SMTP_FROM || null },
     emailThrottle: { max: int('EMAIL_THROTTLE_MAX', 20, 1, 100_000), windowSeconds: int('EMAIL_THROTTLE_WINDOW_SECONDS', 600, 1, 86_400) },
     emailAutoAckPerHour: int('EMAIL_AUTO_ACK_PER_HOUR', 3, 0, 1000),

@@ -284,7 +284,7 @@ describe('lost status callbacks', () => {
     const live = await incomingCall('+14155550351');
     await ctx.db.pool.query(`UPDATE calls SET updated_at = now() - interval '2 hours' WHERE id = ANY($1)`, [[call.id, live.call.id]]);
     api.setCallStatus(call.call_sid, 'completed', 380);
-    const { reconcileStaleCalls } = await import('../../server/src/channels/voice/reconcile.js');
+    const { reconcileStaleCalls } = await import('../../server/src/channels/voice/providers/twilio/reconcile.js');
     const deps = { db: ctx.db.pool, queues: ctx.app.queues, config: ctx.config, log: pino({ level: 'silent' }) };
     expect(await reconcileStaleCalls(deps)).toBe(1);
     const after = (await q(`SELECT * FROM calls WHERE id = $1`, [call.id]))[0];

@@ -20,6 +20,7 @@ import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import { bestEffort } from '../../server/src/lib/best-effort.js';
+import { startAsteriskApp } from '../../server/src/channels/voice/providers/asterisk/app.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -107,6 +108,29 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       log: deps.log,
     }),
   );
+
+  if (deps.config.asterisk) {
+    // Asterisk calls: the Stasis app runs here; of all worker processes, the one holding its lease handles the events.
+    const asterisk = startAsteriskApp({
+      db,
+      config: deps.config,
+      log: deps.log,
+      queues,
+      realtime,
+      redis: producer,
+      ingest: {
+        db,
+        store,
+        routingQueue: queues.routing,
+        threadWindowHours: deps.config.threadWindowHours,
+        log: deps.log,
+        onIngested: async (result) => {
+          if (!result.duplicate) await emitInteractionNew(realtime, db, result.interactionId).catch((err) => deps.log.warn({ err }, 'interaction:new emit failed'));
+        },
+      },
+    });
+    closers.push(() => asterisk.close());
+  }
 
   return {
     async close() {

@@ -1,9 +1,13 @@
 import { get, post, qs } from '../api/http';
+import type { SipSettings } from './sip-device';
 
 export interface VoiceToken {
+  /** Twilio: the access token; SIP: the agent's SIP password */
   token: string;
   identity: string;
   ttlSeconds: number;
+  /** present when calls come from Asterisk: where the browser registers */
+  sip?: SipSettings;
 }
 
 export interface CallView {

@@ -1,3 +1,5 @@
+import { createSipDevice, type SipSettings } from './sip-device';
+
 /**
  * The softphone's view of a browser phone: the few things the store needs from the Voice SDK.
  * The store depends on this interface only, so its logic runs (and is tested) without a real line.
@@ -21,7 +23,8 @@ export interface SoftphoneDevice {
   on(event: 'tokenWillExpire' | 'error', handler: (arg?: unknown) => void): void;
 }
 
-export type CreateDevice = (token: string) => Promise<SoftphoneDevice>;
+/** `settings.sip` set: the hub's calls come from Asterisk and the browser registers over SIP-over-WebSocket. */
+export type CreateDevice = (token: string, settings?: { sip?: SipSettings }) => Promise<SoftphoneDevice>;
 
 interface SdkCall {
   parameters: Record<string, string>;
@@ -41,8 +44,12 @@ const wrapCall = (c: SdkCall): SoftphoneCall => ({
   on: (event, handler) => c.on(event, handler),
 });
 
-/** The Voice SDK device, loaded only when the server hands out a token (browser calling configured). */
-export const createDevice: CreateDevice = async (token) => {
+/**
+ * The browser phone the hub's provider needs: the Twilio Voice SDK, or a SIP user agent (JsSIP) registered with
+ * Asterisk. Loaded only when the server hands out a token (browser calling configured).
+ */
+export const createDevice: CreateDevice = async (token, settings) => {
+  if (settings?.sip) return createSipDevice(settings.sip, token);
   const { Device } = await import('@twilio/voice-sdk');
   const device = new Device(token, { closeProtection: true, logLevel: 'silent' }); // errors reach the agent through the store
   return {

@@ -68,7 +68,7 @@ export const useSoftphoneStore = defineStore('softphone', {
       }
       let d: SoftphoneDevice;
       try {
-        d = await deps.createDevice(t.token);
+        d = await deps.createDevice(t.token, t);
       } catch (err) {
         this.error = (err as Error).message;
         return;

@@ -2,9 +2,15 @@ import type { Queryable } from '../../db/pool.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { rooms, type CallUpdatedPayload } from '../../contracts/realtime.js';
 
+export type VoiceProviderName = 'twilio' | 'asterisk';
+
 export interface CallRow {
   id: number;
   call_sid: string;
+  /** who carries the call: Twilio (webhooks + REST) or Asterisk (ARI) */
+  provider: VoiceProviderName;
+  /** provider facts needed to pick a live call up again after a restart (Asterisk: bridge, legs, recording) */
+  provider_state: Record<string, unknown>;
   direction: 'inbound' | 'outbound';
   case_id: number;
   interaction_id: number;
@@ -81,4 +87,32 @@ export async function publishCall(db: Queryable, realtime: RealtimeEmitter | und
   };
   const room = c.agent_id ? [rooms.case(c.case_id), rooms.agent(c.agent_id)] : rooms.case(c.case_id);
   await realtime.emit({ nsp: '/agent', room, event: 'call:updated', payload });
+}
+
+/**
+ * Claims the case's live inbound call for the agent who now holds the case: a second trigger for the same assignment
+ * (a retried job, a transfer that also connects) finds it claimed and does not ring the agent twice. Returns the call
+ * with its state before the claim (to undo it when the provider cannot ring the agent), or null.
+ */
+export async function claimCallForAgent(
+  db: Queryable,
+  caseId: number,
+  agentId: number,
+): Promise<(CallRow & { prev_state: CallRow['state']; prev_agent: number | null }) | null> {
+  const r = await db.query(
+    `UPDATE calls c SET state = 'connecting', agent_id = $2, updated_at = now()
+       FROM (SELECT id, state AS prev_state, agent_id AS prev_agent FROM calls
+              WHERE case_id = $1 AND direction = 'inbound' AND state IN ('queued', 'ivr', 'connecting')
+              ORDER BY id DESC LIMIT 1 FOR UPDATE) p
+      WHERE c.id = p.id AND NOT (p.prev_state = 'connecting' AND p.prev_agent IS NOT DISTINCT FROM $2)
+      RETURNING c.*, p.prev_state, p.prev_agent`,
+    [caseId, agentId],
+  );
+  return r.rows[0] ?? null;
+}
+
+/** The language the caller hears: the case's, else the customer's, else English. */
+export async function callerLanguage(db: Queryable, caseId: number): Promise<string> {
+  const r = await db.query(`SELECT COALESCE(c.language, cu.language) AS lang FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`, [caseId]);
+  return r.rows[0]?.lang ?? 'en';
 }

@@ -41,7 +41,7 @@ async function ensureCallbackCaseInTx(tx: Tx, call: CallRow, reason: CallbackRea
      VALUES ($1, $2, 'voice', 'internal', 'system', $3, 'delivered', $4)`,
     [caseId, o.customer_id, `Call back ${call.customer_number}: the caller ${REASON_TEXT[reason]}.`, JSON.stringify({ callId: call.id, callSid: call.call_sid, reason })],
   );
-  await writeCaseEvent(tx, { caseId, type: 'created', channel: 'voice', data: { provider: 'twilio', callback: { reason, callId: call.id, fromCaseId: call.case_id } } });
+  await writeCaseEvent(tx, { caseId, type: 'created', channel: 'voice', data: { provider: call.provider, callback: { reason, callId: call.id, fromCaseId: call.case_id } } });
   await queueInTx(tx, caseId, 'queued', { callback: reason });
   await tx.query(`UPDATE calls SET callback_case_id = $2, updated_at = now() WHERE id = $1`, [call.id, caseId]);
   return { caseId, created: true };
@@ -98,12 +98,12 @@ export async function recordVoicemail(
     const cb = await ensureCallbackCaseInTx(tx, call, (call.outcome as CallbackReason) === 'after_hours' ? 'after_hours' : 'missed');
     if (cb.created) createdCase = cb.caseId;
     const customer = (await tx.query(`SELECT customer_id FROM cases WHERE id = $1`, [cb.caseId])).rows[0].customer_id;
-    let inter = await tx.query(`SELECT id FROM interactions WHERE provider = 'twilio' AND provider_message_id = $1`, [v.recordingSid]);
+    let inter = await tx.query(`SELECT id FROM interactions WHERE provider = $2 AND provider_message_id = $1`, [v.recordingSid, call.provider]);
     if (!inter.rowCount) {
       inter = await tx.query(
         `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, from_address, to_address, text, provider, provider_message_id, delivery_status, metadata)
-         VALUES ($1, $2, 'voice', 'inbound', 'voicemail', $3, $4, $5, 'twilio', $6, 'received', $7) RETURNING id`,
-        [cb.caseId, customer, call.customer_number, call.our_number, 'Voicemail', v.recordingSid, JSON.stringify({ callId: call.id, callSid: call.call_sid })],
+         VALUES ($1, $2, 'voice', 'inbound', 'voicemail', $3, $4, $5, $8, $6, 'received', $7) RETURNING id`,
+        [cb.caseId, customer, call.customer_number, call.our_number, 'Voicemail', v.recordingSid, JSON.stringify({ callId: call.id, callSid: call.call_sid }), call.provider],
       );
       await writeCaseEvent(tx, { caseId: cb.caseId, type: 'interaction', channel: 'voice', data: { interactionId: inter.rows[0].id, voicemail: true } });
     }

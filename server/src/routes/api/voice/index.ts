@@ -5,10 +5,10 @@ import { HttpError, notFound } from '../../../lib/errors.js';
 import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
 import { callById } from '../../../channels/voice/calls.js';
-import { clickToCall, transferLiveCall } from '../../../channels/voice/outbound-calls.js';
 import { agentIdentity } from '../../../channels/voice/twiml-builders.js';
-import { rebaseTwilioUrl } from '../../../channels/twilio/client.js';
 import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
+import { voiceProvider } from '../../../channels/voice/providers/index.js';
+import { sipSettingsFor } from '../../../channels/voice/providers/asterisk/sip-credentials.js';
 
 const TOKEN_TTL_SECONDS = 3600;
 
@@ -47,14 +47,29 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['voice'],
-        summary: 'Access token for the Twilio Voice JS SDK in the agent’s browser (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app)',
-        response: { 200: Type.Object({ token: Type.String(), identity: Type.String(), ttlSeconds: Type.Integer() }), 503: ErrorView },
+        summary:
+          'Browser phone credentials: an access token for the Twilio Voice JS SDK (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app), or, with Asterisk, the SIP-over-WebSocket settings and password of the agent’s PJSIP endpoint',
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            identity: Type.String(),
+            ttlSeconds: Type.Integer(),
+            sip: Type.Optional(Type.Object({ wsUrl: Type.String(), uri: Type.String(), authorizationUser: Type.String(), displayName: Type.String() })),
+          }),
+          503: ErrorView,
+        },
       },
     },
     async (req) => {
       const t = app.config.twilio;
       if (!t.accountSid || !t.apiKeySid || !t.apiKeySecret || !t.twimlAppSid) {
-        throw new HttpError(503, 'browser calling is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID');
+        // Calls from Asterisk: the browser registers as the agent's PJSIP endpoint over WebSocket instead.
+        const sip = sipSettingsFor(app.config, req.agent!);
+        if (sip) return { token: sip.password, identity: sip.sip.authorizationUser, ttlSeconds: TOKEN_TTL_SECONDS, sip: sip.sip };
+        throw new HttpError(
+          503,
+          'browser calling is not configured: set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID, or ASTERISK_SIP_WS_URL, ASTERISK_SIP_DOMAIN and ASTERISK_SIP_PASSWORD_SECRET',
+        );
       }
       const identity = agentIdentity(req.agent!.id);
       const token = new twilio.jwt.AccessToken(t.accountSid, t.apiKeySid, t.apiKeySecret, { identity, ttl: TOKEN_TTL_SECONDS });
@@ -92,7 +107,10 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
         if (err instanceof InvalidIdentityError) throw new HttpError(422, err.message, [{ field: 'to', reason: 'not a phone number' }]);
         throw err;
       }
-      const call = await clickToCall({ db: app.db, config: app.config }, { caseId: req.body.caseId, agentId: req.agent!.id, to });
+      // the provider of the number the business calls from (Admin → Phone numbers), Twilio when none says otherwise
+      const from = await app.db.query(`SELECT provider FROM phone_numbers WHERE voice_enabled ORDER BY id LIMIT 1`);
+      const provider = voiceProvider(from.rows[0]?.provider ?? (app.config.asterisk && !app.config.twilio.accountSid ? 'asterisk' : 'twilio'));
+      const call = await provider.placeCall({ db: app.db, config: app.config, log: app.log }, { caseId: req.body.caseId, agentId: req.agent!.id, to });
       return reply.code(201).send(view(call));
     },
   );
@@ -162,25 +180,44 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       if (call.agent_id !== req.agent!.id && !['supervisor', 'admin'].includes(req.agent!.role)) throw new HttpError(403, 'only the agent on the call or a supervisor can transfer it');
       // Cold: the case moves first (to the queue, or straight to the agent) and the caller waits for the new holder.
       await transferCaseForCall(app, { caseId: call.case_id, actorId: req.agent!.id, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
-      await transferLiveCall({ db: app.db, config: app.config }, call, { mode: b.mode, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
+      await voiceProvider(call.provider).transfer({ db: app.db, config: app.config, log: app.log }, call, { mode: b.mode, toAgentId: b.toAgentId, toQueueId: b.toQueueId });
       return view((await callById(app.db, call.id))!);
     },
   );
 
-  // Recordings stay at Twilio (authenticated); agents play them through the hub.
+  app.post(
+    '/voice/calls/:id/monitor',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Supervisor: listen to a live call, whisper to its agent, or join it (barge); the supervisor’s own phone or browser rings',
+        params: IdParams,
+        body: Type.Object({ mode: Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')]) }),
+        response: { 200: Type.Object({ mode: Type.String(), legId: Type.String() }), 403: ErrorView, 404: ErrorView, 409: ErrorView, 422: ErrorView, 502: ErrorView },
+      },
+    },
+    async (req) => {
+      const call = await callById(app.db, req.params.id);
+      if (!call) throw notFound('call');
+      return voiceProvider(call.provider).monitor({ db: app.db, config: app.config, log: app.log }, call, { mode: req.body.mode, supervisorId: req.agent!.id });
+    },
+  );
+
+  // Recordings stay with the provider (Twilio: authenticated URLs; Asterisk: ARI's stored recordings); agents play them through the hub.
   app.get(
     '/voice/recordings/:sid',
-    { schema: { tags: ['voice'], summary: 'Play a call recording or voicemail (audio/mpeg)', params: Type.Object({ sid: Type.String({ pattern: '^RE[0-9a-fA-F]{32}$' }) }) } },
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Play a call recording or voicemail (Twilio: audio/mpeg; Asterisk: the stored format, e.g. audio/wav)',
+        params: Type.Object({ sid: Type.String({ pattern: '^(RE[0-9a-fA-F]{32}|ch-(call|vm)-[0-9]+-[0-9a-f]{8})$' }) }),
+      },
+    },
     async (req, reply) => {
-      const r = await app.db.query(`SELECT url FROM call_recordings WHERE recording_sid = $1`, [req.params.sid]);
+      const r = await app.db.query(`SELECT r.url, c.provider FROM call_recordings r LEFT JOIN calls c ON c.id = r.call_id WHERE r.recording_sid = $1`, [req.params.sid]);
       if (!r.rowCount || !r.rows[0].url) throw notFound('recording');
-      const { accountSid, authToken, apiBaseUrl } = app.config.twilio;
-      const res = await fetch(rebaseTwilioUrl(`${r.rows[0].url}.mp3`, apiBaseUrl), {
-        headers: accountSid && authToken ? { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` } : {},
-        signal: AbortSignal.timeout(30_000),
-      });
-      if (!res.ok) throw new HttpError(502, `Twilio answered HTTP ${res.status} for the recording`);
-      return reply.header('content-type', 'audio/mpeg').header('cache-control', 'private, max-age=3600').send(Buffer.from(await res.arrayBuffer()));
+      const audio = await voiceProvider(r.rows[0].provider).recordingAudio({ db: app.db, config: app.config, log: app.log }, { sid: req.params.sid, url: r.rows[0].url });
+      return reply.header('content-type', audio.contentType).header('cache-control', 'private, max-age=3600').send(audio.body);
     },
   );
 };

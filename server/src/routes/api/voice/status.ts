@@ -12,7 +12,7 @@ const voiceStatus: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['voice'],
-        summary: 'Whether browser calling (Voice SDK tokens) and calling customers (Call button) are configured on this hub',
+        summary: 'Whether browser calling (Voice SDK tokens, or SIP over WebSocket with Asterisk) and calling customers (Call button) are configured on this hub',
         response: {
           200: Type.Object({
             browserCalling: Type.Boolean(),
@@ -24,9 +24,13 @@ const voiceStatus: FastifyPluginAsyncTypebox = async (app) => {
     },
     async () => {
       const t = app.config.twilio;
-      const account = Boolean(t.accountSid && t.authToken);
-      const number = account && (await app.db.query(`SELECT 1 FROM phone_numbers WHERE voice_enabled LIMIT 1`)).rowCount! > 0;
-      return { browserCalling: Boolean(t.accountSid && t.apiKeySid && t.apiKeySecret && t.twimlAppSid), outboundCalls: number };
+      const a = app.config.asterisk;
+      // a provider with its credentials and a voice-enabled number of that provider (no provider named = Twilio)
+      const numbers = await app.db.query(`SELECT DISTINCT COALESCE(provider, 'twilio') AS provider FROM phone_numbers WHERE voice_enabled`);
+      const has = (p: string) => numbers.rows.some((r) => r.provider === p);
+      const outboundCalls = (Boolean(t.accountSid && t.authToken) && has('twilio')) || (Boolean(a) && has('asterisk'));
+      const sipPhone = Boolean(a?.sipWsUrl && a.sipDomain && a.sipPasswordSecret);
+      return { browserCalling: Boolean(t.accountSid && t.apiKeySid && t.apiKeySecret && t.twimlAppSid) || sipPhone, outboundCalls };
     },
   );
 };

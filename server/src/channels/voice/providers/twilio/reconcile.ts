@@ -1,7 +1,7 @@
-import type { Config } from '../../config.js';
-import type { RoutingDeps } from '../../lifecycle/deps.js';
-import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../twilio/client.js';
-import { callEnded } from './lifecycle.js';
+import type { Config } from '../../../../config.js';
+import type { RoutingDeps } from '../../../../lifecycle/deps.js';
+import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../../../twilio/client.js';
+import { callEnded } from '../../lifecycle.js';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
@@ -14,7 +14,7 @@ export async function reconcileStaleCalls(deps: RoutingDeps & { config: Config }
   if (!deps.config.twilio.accountSid || !deps.config.twilio.authToken) return 0;
   const r = await deps.db.query(
     `SELECT id, call_sid FROM calls
-      WHERE state <> 'completed' AND call_sid LIKE 'CA%' AND updated_at < now() - make_interval(mins => $1)
+      WHERE state <> 'completed' AND provider = 'twilio' AND call_sid LIKE 'CA%' AND updated_at < now() - make_interval(mins => $1)
       ORDER BY updated_at LIMIT $2`,
     [staleMinutes, limit],
   );

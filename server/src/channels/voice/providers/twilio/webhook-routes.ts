@@ -1,21 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ingest } from '../../ingest/pipeline.js';
-import { InvalidIdentityError, normaliseIdentity } from '../../ingest/identity.js';
-import { withTransaction } from '../../db/pool.js';
-import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
-import { HttpError, badRequest, conflict } from '../../lib/errors.js';
-import { requireTwilioSignature, signedUrl, twilioParams } from '../twilio/signature.js';
-import { sendTwiml, VoiceResponse } from '../twilio/twiml.js';
-import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../twilio/numbers.js';
-import { openingHoursFor } from '../../business-hours/opening-hours.js';
-import { recordCallback } from '../twilio/raw-event.js';
-import { createTwilioQueue } from '../twilio/jobs.js';
+import { ingestInboundCall, leaveMenu } from '../../inbound.js';
+import { InvalidIdentityError, normaliseIdentity } from '../../../../ingest/identity.js';
+import { HttpError, badRequest } from '../../../../lib/errors.js';
+import { requireTwilioSignature, signedUrl, twilioParams } from '../../../twilio/signature.js';
+import { sendTwiml, VoiceResponse } from '../../../twilio/twiml.js';
+import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../../../twilio/numbers.js';
+import { openingHoursFor } from '../../../../business-hours/opening-hours.js';
+import { recordCallback } from '../../../twilio/raw-event.js';
+import { createTwilioQueue } from '../../../twilio/jobs.js';
 import { scheduleMaxWait } from './max-wait.js';
-import { webhookUrl } from '../twilio/urls.js';
-import { outboundCallRefusal, placeOutboundCall } from './outbound-calls.js';
-import { callById, callBySid, publishCall, setCall, type CallRow } from './calls.js';
-import { override, prompts, speak } from './prompts.js';
-import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from './twiml-builders.js';
+import { webhookUrl } from '../../../twilio/urls.js';
+import { outboundCallRefusal, placeOutboundCall } from '../../outbound.js';
+import { callById, callBySid, publishCall, setCall, type CallRow } from '../../calls.js';
+import { override, prompts, speak } from '../../prompts.js';
+import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from '../../twiml-builders.js';
 import {
   agentDidNotAnswer,
   callEnded,
@@ -24,10 +22,9 @@ import {
   recordTalkTime,
   recordVoicemail,
   type LifecycleDeps,
-} from './lifecycle.js';
-import { bestEffort } from '../../lib/best-effort.js';
+} from '../../lifecycle.js';
+import { bestEffort } from '../../../../lib/best-effort.js';
 
-const PERSIAN_PREFIX = '+98';
 /** How long the REST redirect gets to connect an accepted call before the hold TwiML takes over. */
 const ACCEPT_GRACE_SECONDS = 10;
 
@@ -88,9 +85,6 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const to = phone(p.To);
     const number = to ? await phoneNumberByE164(app.db, to) : null;
     const callerPhone = phone(p.From);
-    const from = callerPhone
-      ? { kind: 'phone' as const, value: callerPhone }
-      : { kind: 'api' as const, value: `withheld-caller-id:${p.CallSid}`, name: 'Withheld number' };
     if (number && !number.voiceEnabled) {
       // A texting-only number: say so rather than create a case nobody can answer.
       const twiml = new VoiceResponse();
@@ -101,38 +95,25 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     // the number's own hours, else its queue's or the organisation's (Admin → Business hours)
     const open = isOpen(number?.businessHours ?? (await openingHoursFor(app.db, number?.queueId ?? null)));
     const hasMenu = !!number?.ivr?.options?.length;
-    const initialState = !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued';
-    const result = await ingest(app.ingestDeps, {
-      channel: 'voice',
-      provider: 'twilio',
-      providerMessageId: p.CallSid,
-      kind: 'call',
-      from,
-      to: to ?? p.To,
-      text: open ? 'Inbound call' : 'Inbound call outside business hours',
-      threading: { forceNewCase: true },
-      caseDefaults: { queueId: number?.queueId ?? undefined },
-      customer: { language: callerPhone?.startsWith(PERSIAN_PREFIX) ? 'fa' : number?.defaultLanguage, name: p.CallerName || undefined },
-      metadata: { callSid: p.CallSid, direction: 'inbound', ...(p.FromCountry ? { fromCountry: p.FromCountry } : {}) },
-      // The call row commits with the case: an agent who accepts at once must find the call to connect.
-      skipRouting: true,
-      inTransaction: async (tx, r) => {
-        const ins = await tx.query(
-          `INSERT INTO calls (call_sid, direction, case_id, interaction_id, phone_number_id, customer_number, our_number, queue_id, state, twilio_status, queued_at)
-           SELECT $1, 'inbound', $2, $3, $4, $5, $6, c.queue_id, $7, $8, CASE WHEN $7 = 'queued' THEN now() END FROM cases c WHERE c.id = $2
-           ON CONFLICT (call_sid) DO NOTHING RETURNING id`,
-          [p.CallSid, r.caseId, r.interactionId, number?.id ?? null, callerPhone ?? from.value, to, initialState, p.CallStatus || 'ringing'],
-        );
-        return { route: ins.rowCount === 1 && initialState === 'queued' };
+    const { call, duplicate } = await ingestInboundCall(
+      { ingest: app.ingestDeps, realtime: app.realtime },
+      {
+        provider: 'twilio',
+        callSid: p.CallSid,
+        callerPhone,
+        to,
+        toRaw: p.To ?? '',
+        number,
+        callerName: p.CallerName || undefined,
+        open,
+        initialState: !open ? 'voicemail' : hasMenu ? 'ivr' : 'queued',
+        providerStatus: p.CallStatus || 'ringing',
+        metadata: p.FromCountry ? { fromCountry: p.FromCountry } : {},
+        raw: p,
+        rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
       },
-      raw: p,
-      rawHeaders: { url: signedUrl(config, req), signature: req.headers['x-twilio-signature'] },
-    });
-    app.metrics.ingested.inc({ channel: 'voice', result: result.duplicate ? 'duplicate' : 'new' });
-    const call = await callBySid(app.db, p.CallSid);
-    // The call row commits with its first delivery; none means this provider id was already used by another kind of message.
-    if (!call) throw conflict(`CallSid ${p.CallSid} was already received as a message that is not a call`);
-    await publishCall(app.db, app.realtime, call.id);
+    );
+    app.metrics.ingested.inc({ channel: 'voice', result: duplicate ? 'duplicate' : 'new' });
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
 
@@ -164,22 +145,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const p = twilioParams(req);
     const call = await callFromQuery(req);
     const number = await numberOf(call);
-    const option = number?.ivr?.options.find((o) => o.digit === (p.Digits ?? '').trim());
-    const queueId = option?.queueId ?? number?.queueId ?? call.queue_id;
-    let enqueue = false;
-    await withTransaction(app.db, async (tx) => {
-      // call row before case row, the order every voice path locks them in
-      const locked = (await callById(tx, call.id, true))!;
-      if (locked.state !== 'ivr') return; // a replayed menu answer
-      const c = await tx.query(`SELECT routing_state, assignee_id FROM cases WHERE id = $1 FOR UPDATE`, [call.case_id]);
-      await tx.query(`UPDATE cases SET queue_id = COALESCE($2, queue_id), updated_at = now() WHERE id = $1`, [call.case_id, queueId]);
-      await setCall(tx, call.id, { state: 'queued', queue_id: queueId, queued_at: new Date() });
-      if (c.rows[0].routing_state === 'none' && !c.rows[0].assignee_id) {
-        await queueInTx(tx, call.case_id, 'queued', { menuDigit: p.Digits ?? null });
-        enqueue = true;
-      }
-    });
-    if (enqueue) await enqueueCase(app.db, app.queues.routing, call.case_id, 'arrival', app.log);
+    await leaveMenu(deps, call, number, p.Digits ?? null);
     const fresh = (await callById(app.db, call.id))!;
     await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, fresh.queue_id));
@@ -448,7 +414,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
       twiml.say({ language: 'en-US' }, `This call cannot be placed. ${refusal.reason}`);
       return sendTwiml(reply, twiml);
     }
-    const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid! });
+    const call = await placeOutboundCall(app, { caseId, agentId, to, callSid: p.CallSid!, provider: 'twilio' });
     dialCustomer(twiml, call);
     return sendTwiml(reply, twiml);
   });

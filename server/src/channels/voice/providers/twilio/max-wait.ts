@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import type { Config } from '../../config.js';
-import type { Log } from '../../lib/log.js';
-import { addTwilioJob, type TwilioJob } from '../twilio/jobs.js';
-import { isRetryableTwilioError, restErrorInfo } from '../twilio/client.js';
-import { redirectCall } from './outbound-calls.js';
+import type { Config } from '../../../../config.js';
+import type { Log } from '../../../../lib/log.js';
+import { addTwilioJob, type TwilioJob } from '../../../twilio/jobs.js';
+import { isRetryableTwilioError, restErrorInfo } from '../../../twilio/client.js';
+import { redirectCall } from './calls-api.js';
 
 /** Arms the queue's maximum wait for a queued caller (counted from when they first queued, so a requeue keeps it). */
 export async function scheduleMaxWait(db: pg.Pool, jobs: Queue<TwilioJob>, callId: number): Promise<void> {

@@ -1,61 +1,13 @@
-import type pg from 'pg';
-import type { Config } from '../../config.js';
-import { withTransaction } from '../../db/pool.js';
-import { writeCaseEvent } from '../../db/case-events.js';
-import { HttpError, notFound } from '../../lib/errors.js';
-import { senderNumber } from '../twilio/numbers.js';
-import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../twilio/client.js';
-import { webhookUrl } from '../twilio/urls.js';
-import { callById, setCall, syncCallInteraction, type CallRow } from './calls.js';
-import { agentIdentity } from './twiml-builders.js';
-import { checkCustomerPhone, checkPhoneNumber, destinationError, type DestinationRefusal } from '../../outbound/destination-policy.js';
+import type { Config } from '../../../../config.js';
+import { HttpError, notFound } from '../../../../lib/errors.js';
+import { senderNumber } from '../../../twilio/numbers.js';
+import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../../../twilio/client.js';
+import { webhookUrl } from '../../../twilio/urls.js';
+import { callById, claimCallForAgent, setCall, syncCallInteraction, type CallRow } from '../../calls.js';
+import { agentIdentity } from '../../twiml-builders.js';
+import { checkPhoneNumber, destinationError } from '../../../../outbound/destination-policy.js';
 
-export interface OutboundDeps {
-  db: pg.Pool;
-  config: Config;
-}
-
-/**
- * Logs an agent-placed call on the case: an outbound call interaction plus its call row, before Twilio is asked
- * to ring anyone, so every webhook of the call finds it.
- */
-export async function placeOutboundCall(
-  deps: OutboundDeps,
-  a: { caseId: number; agentId: number; to: string; callSid: string },
-): Promise<CallRow> {
-  const existing = await deps.db.query(`SELECT id FROM calls WHERE call_sid = $1`, [a.callSid]);
-  if (existing.rowCount) return (await callById(deps.db, existing.rows[0].id))!;
-  const from = await senderNumber(deps.db, 'voice', null);
-  const id = await withTransaction(deps.db, async (tx) => {
-    const c = await tx.query(`SELECT id, customer_id, queue_id FROM cases WHERE id = $1 FOR UPDATE`, [a.caseId]);
-    if (!c.rowCount) throw notFound('case');
-    const i = await tx.query(
-      `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, author_agent_id, from_address, to_address, text, provider, provider_message_id, delivery_status, metadata)
-       VALUES ($1, $2, 'voice', 'outbound', 'call', $3, $4, $5, 'Outbound call', 'twilio', $6, 'sending', $7) RETURNING id`,
-      [a.caseId, c.rows[0].customer_id, a.agentId, from, a.to, a.callSid, JSON.stringify({ direction: 'outbound', callSid: a.callSid })],
-    );
-    const call = await tx.query(
-      `INSERT INTO calls (call_sid, direction, case_id, interaction_id, customer_number, our_number, queue_id, agent_id, state)
-       VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, 'ringing') RETURNING id`,
-      [a.callSid, a.caseId, i.rows[0].id, a.to, from, c.rows[0].queue_id, a.agentId],
-    );
-    await writeCaseEvent(tx, { caseId: a.caseId, type: 'interaction', agentId: a.agentId, channel: 'voice', data: { interactionId: i.rows[0].id, call: 'outbound' } });
-    await tx.query(`UPDATE cases SET last_activity_at = now(), updated_at = now() WHERE id = $1`, [a.caseId]);
-    return call.rows[0].id as number;
-  });
-  await syncCallInteraction(deps.db, id);
-  return (await callById(deps.db, id))!;
-}
-
-/**
- * Agents call only the case customer's own numbers in allowed countries, never premium-rate ones (toll-fraud guard;
- * the rules live in outbound/destination-policy.ts). Null = the call may be placed.
- */
-export async function outboundCallRefusal(deps: OutboundDeps, caseId: number, to: string): Promise<DestinationRefusal | null> {
-  const c = await deps.db.query(`SELECT customer_id FROM cases WHERE id = $1`, [caseId]);
-  if (!c.rowCount) throw notFound('case');
-  return checkCustomerPhone(deps.db, deps.config.outbound.countries, { customerId: c.rows[0].customer_id, to });
-}
+import { outboundCallRefusal, placeOutboundCall, type OutboundDeps } from '../../outbound.js';
 
 function providerError(err: unknown, what: string): HttpError {
   const e = restErrorInfo(err);
@@ -77,7 +29,7 @@ export async function clickToCall(deps: OutboundDeps, a: { caseId: number; agent
   const from = await senderNumber(deps.db, 'voice', null);
   if (!from) throw new HttpError(422, 'no voice-enabled Twilio number is configured (Admin → Phone numbers, /admin/phone-numbers)');
   const placeholder = `pending-${a.caseId}-${a.agentId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  const call = await placeOutboundCall(deps, { ...a, callSid: placeholder });
+  const call = await placeOutboundCall(deps, { ...a, callSid: placeholder, provider: 'twilio' });
   try {
     const created = await twilioClient(deps.config).calls.create({
       to: agent.phone,
@@ -109,18 +61,7 @@ export async function redirectCall(config: Config, callSid: string, path: string
  * A caller who already hung up needs nothing; a transient Twilio failure is thrown so the worker retries.
  */
 export async function connectCallToAgent(deps: OutboundDeps & { log?: { warn: (o: object, m: string) => void } }, caseId: number, agentId: number): Promise<boolean> {
-  // Claim the call for this agent first: a second trigger for the same assignment (a retried job, a transfer that
-  // also connects) finds it claimed and does not ring the agent twice.
-  const r = await deps.db.query(
-    `UPDATE calls c SET state = 'connecting', agent_id = $2, updated_at = now()
-       FROM (SELECT id, state AS prev_state, agent_id AS prev_agent FROM calls
-              WHERE case_id = $1 AND direction = 'inbound' AND state IN ('queued', 'ivr', 'connecting')
-              ORDER BY id DESC LIMIT 1 FOR UPDATE) p
-      WHERE c.id = p.id AND NOT (p.prev_state = 'connecting' AND p.prev_agent IS NOT DISTINCT FROM $2)
-      RETURNING c.*, p.prev_state, p.prev_agent`,
-    [caseId, agentId],
-  );
-  const call: (CallRow & { prev_state: string; prev_agent: number | null }) | undefined = r.rows[0];
+  const call = await claimCallForAgent(deps.db, caseId, agentId);
   if (!call) return false;
   try {
     await redirectCall(deps.config, call.call_sid, '/voice/connect', { callId: call.id, agentId });
