@@ -296,7 +296,7 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     await supPage.getByTestId('nav-admin').click();
     await supPage.waitForURL(/\/admin\/agents$/);
     const tabs = await supPage.locator('[data-testid^="admin-tab-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-    expect(tabs).toEqual(['admin-tab-agents', 'admin-tab-business-hours', 'admin-tab-sla-policies', 'admin-tab-canned-responses', 'admin-tab-knowledge-base', 'admin-tab-outbox']);
+    expect(tabs).toEqual(['admin-tab-agents', 'admin-tab-business-hours', 'admin-tab-sla-policies', 'admin-tab-canned-responses', 'admin-tab-macros', 'admin-tab-knowledge-base', 'admin-tab-outbox']);
     // no role changes or password links for supervisors; the server would refuse them anyway
     await supPage.getByTestId('agent-row-reza@acme.test').click();
     expect(await supPage.getByTestId('agent-role').isDisabled()).toBe(true);
