@@ -102,6 +102,11 @@ describe('SLA warning and breach in business time', () => {
     now = new Date(t0.getTime() + 96 * 60_000);
     expect(await handleSlaTimer(d, { caseId: c, kind: 'warn', metric: 'resolution' })).toBe('fired');
     await until(() => alerts(agent, c).find((a) => a.kind === 'sla_warning' && a.metric === 'resolution'), 'the assignee is told of the warning');
+    // and it stays in the assignee's bell (stored, listed after a reload)
+    await until(
+      async () => (await one(`SELECT count(*)::int AS n FROM notifications WHERE agent_id = $1 AND case_id = $2 AND kind = 'sla_warning'`, [agent.id, c])).n === 1,
+      'the warning in the bell',
+    );
 
     now = new Date(t0.getTime() + 120 * 60_000);
     expect(await handleSlaTimer(d, { caseId: c, kind: 'due', metric: 'resolution' })).toBe('fired');

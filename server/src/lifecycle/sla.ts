@@ -38,7 +38,7 @@ export interface CaseAlertInput {
 
 /**
  * Writes the alert's case event (`sla_warning`, `sla_breach` or `reminder_due`) and leaves the
- * `case:alert` to the assignee (and supervisors) for after commit. Everything that reacts to these
+ * `case:alert` and a bell notice to the assignee (and supervisors) for after commit. Everything that reacts to these
  * events can start from here.
  */
 export async function recordCaseAlert(tx: Tx, fx: Effects, a: CaseAlertInput): Promise<void> {
@@ -60,6 +60,13 @@ export async function recordCaseAlert(tx: Tx, fx: Effects, a: CaseAlertInput): P
     agentIds,
   });
   fx.caseUpdates.push({ caseId: a.caseId, event: a.kind, agentIds: c.assignee_id ? [Number(c.assignee_id)] : [] });
+  // and a line in each one's bell (stored, so it is there after a reload; each agent's preferences apply)
+  fx.notices.push({
+    kind: a.kind,
+    to: { agentIds: c.assignee_id ? [Number(c.assignee_id)] : [], supervisors: a.supervisors },
+    caseId: a.caseId,
+    data: { metric: a.metric, dueAt: a.dueAt?.toISOString() ?? null },
+  });
 }
 
 export type TimerOutcome = 'fired' | 'not-due' | 'stale';
