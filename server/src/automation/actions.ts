@@ -8,7 +8,6 @@ import type pg from 'pg';
 import { withTransaction, type Queryable } from '../db/pool.js';
 import { writeCaseEvent, type CaseEventCause } from '../db/case-events.js';
 import type { RuleAction, RuleLog } from '../contracts/automation.js';
-import { NAMESPACES, rooms } from '../contracts/realtime.js';
 import type { HubQueues } from '../lib/queues.js';
 import type { Log } from '../lib/log.js';
 import { insertAgentNotices, pushAgentNotices } from '../notifications/agent-notices.js';

@@ -125,12 +125,8 @@ export class AriClient {
     }
     const text = await res.text();
     if (!res.ok) {
-      let msg = text;
-      try {
-        msg = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // ARI answers errors as JSON {message}; anything else is kept as it came
-      }
+      // ARI answers errors as JSON {message}; anything else is kept as it came
+      const msg = errorMessageOf(text);
       throw new AriError(res.status, `ARI ${method} ${path} → ${res.status}: ${msg}`);
     }
     return (text ? JSON.parse(text) : undefined) as T;
@@ -180,5 +176,15 @@ export class AriClient {
     });
     if (!res.ok) throw new AriError(res.status, `ARI answered HTTP ${res.status} for recording ${name}`);
     return { contentType: res.headers.get('content-type') ?? 'audio/wav', body: Buffer.from(await res.arrayBuffer()) };
+  }
+}
+
+function errorMessageOf(text: string): string {
+  if (!text.trimStart().startsWith('{')) return text;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : text;
+  } catch (err) {
+    return `${text} (not JSON: ${(err as Error).message})`;
   }
 }
