@@ -36,7 +36,8 @@ function params(req: FastifyRequest): Record<string, string> {
 const kavenegarWebhooks: FastifyPluginAsync = async (app) => {
   const verify = async (req: FastifyRequest, reply: FastifyReply) => {
     const expected = app.config.kavenegar.webhookSecret;
-    if (!expected) return reply.code(503).send({ error: 'Service Unavailable', message: 'Kavenegar callbacks are not configured (KAVENEGAR_WEBHOOK_SECRET is not set)' });
+    // not a passing outage a retry would outlast: nothing here takes Kavenegar callbacks
+    if (!expected) return reply.code(404).send({ error: 'Not Found', message: 'Kavenegar callbacks are not configured (KAVENEGAR_WEBHOOK_SECRET is not set)' });
     const { secret } = req.params as { secret: string };
     if (!secretMatches(secret ?? '', expected)) {
       req.log.warn('rejected a Kavenegar callback with a wrong secret');
