@@ -12,6 +12,16 @@ export async function sweepQueuedOutbound(
   limit = 500,
   afterMs = 60_000,
 ): Promise<number> {
+  // A worker that died after the provider's id was recorded but before its attempt was closed leaves the
+  // attempt pending, and such a message is never sent again (so no job would close it): close it here.
+  await db.query(
+    `UPDATE delivery_attempts d SET outcome = 'accepted', finished_at = now(),
+            provider = COALESCE(d.provider, i.provider), provider_message_id = COALESCE(d.provider_message_id, i.provider_message_id)
+       FROM interactions i
+      WHERE d.interaction_id = i.id AND d.outcome = 'pending' AND i.provider_message_id IS NOT NULL
+        AND d.started_at < now() - make_interval(secs => $1::float8 / 1000)`,
+    [afterMs],
+  );
   const r = await db.query(
     `SELECT id FROM interactions
       WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
