@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import pino from 'pino';
+import type pg from 'pg';
+import { createTestContext, type TestContext } from '../helpers/context.js';
+import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { createPool } from '../../server/src/db/pool.js';
+import { ingest } from '../../server/src/ingest/pipeline.js';
+import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
+
+// Agent states in the workspace: a disposition before Solve, the wrap-up countdown in the top bar with
+// "Ready", and Away with a break reason.
+let ctx: TestContext;
+let base: string;
+let browser: Browser;
+let router: RunningRouter;
+let routerPool: pg.Pool;
+let agent: Awaited<ReturnType<typeof makeAgent>>;
+let queueId: number;
+let lunch: number;
+
+beforeAll(async () => {
+  const dist = ensureUiBuilt();
+  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  queueId = (await makeQueue(ctx.db.pool, { name: 'sales', isDefault: true })).id;
+  await ctx.db.pool.query(`UPDATE queues SET wrap_up_seconds = 300, disposition_required = true WHERE id = $1`, [queueId]);
+  await ctx.db.pool.query(`INSERT INTO dispositions (code, label_en, label_fa, queue_id) VALUES ('sale', 'Sale made', 'فروش انجام شد', $1)`, [queueId]);
+  lunch = (await ctx.db.pool.query(`INSERT INTO break_reasons (name_en, name_fa) VALUES ('Lunch', 'ناهار') RETURNING id`)).rows[0].id;
+  agent = await makeAgent(ctx.db.pool, { email: 'wendy@example.test', name: 'Wendy Wrap', queueIds: [queueId] });
+  routerPool = createPool(ctx.db.url, 5);
+  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await router?.close();
+  await routerPool?.end();
+  await ctx?.close();
+});
+
+const presenceRow = async () => (await ctx.db.pool.query(`SELECT presence, break_reason_id FROM agents WHERE id = $1`, [agent.id])).rows[0];
+
+describe('agent states in Chromium', { timeout: 90_000 }, () => {
+  it('asks for a disposition before Solve, counts the wrap-up down in the top bar until Ready, and goes Away for lunch', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login/);
+    await page.getByTestId('login-email').fill(agent.email);
+    await page.getByTestId('login-password').fill(agent.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForSelector('[data-testid="connection"].conn-on');
+    await page.locator('[data-presence="available"]').click();
+    await expect.poll(async () => (await presenceRow()).presence).toBe('available');
+
+    // a chat arrives and is taken
+    const { caseId } = await ingest(ctx.app.ingestDeps, {
+      channel: 'chat',
+      provider: 'test',
+      providerMessageId: 'e2e-wrap-1',
+      from: { kind: 'api', value: 'chat-customer-1' },
+      subject: 'Which plan suits me?',
+      text: 'Hello, which plan should I buy?',
+      raw: {},
+      caseDefaults: { queueId },
+      threading: { forceNewCase: true },
+    });
+    await page.getByTestId('offer-card').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('a');
+    await page.waitForSelector(`[data-testid="case-page"][data-case-id="${caseId}"]`);
+
+    // the queue wants a disposition: the server refuses the solve and the agent is told why
+    await page.getByTestId('case-disposition').waitFor();
+    await page.getByTestId('action-solve').click();
+    await page.getByTestId('resolution-note').fill('Recommended the yearly plan');
+    await page.getByTestId('confirm-solve').click();
+    await expect.poll(() => page.locator('.toast-error').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/disposition/)]));
+    expect((await ctx.db.pool.query(`SELECT status FROM cases WHERE id = $1`, [caseId])).rows[0].status).toBe('open');
+
+    await page.getByTestId('case-disposition-select').selectOption({ label: 'Sale made' });
+    await expect.poll(async () => (await ctx.db.pool.query(`SELECT disposition_id FROM cases WHERE id = $1`, [caseId])).rows[0].disposition_id).not.toBeNull();
+    await page.getByTestId('confirm-solve').click();
+    await expect.poll(async () => (await ctx.db.pool.query(`SELECT status FROM cases WHERE id = $1`, [caseId])).rows[0].status).toBe('solved');
+
+    // the chat is over: wrap-up, counting down from 5:00 in the top bar
+    const timer = page.locator('.topbar [data-testid="wrap-up-timer"]');
+    await timer.waitFor({ timeout: 10_000 });
+    expect(await timer.innerText()).toMatch(/Wrap-up 4:[0-5][0-9]/);
+    expect((await presenceRow()).presence).toBe('wrap_up');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'agent-wrap-up-en.png') });
+
+    // Ready: Available again, the countdown goes away
+    await page.getByTestId('wrap-up-ready').click();
+    await expect.poll(async () => (await presenceRow()).presence).toBe('available');
+    await timer.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-presence="available"]').getAttribute('aria-checked')).toBe('true');
+
+    // Away names a break reason
+    await page.locator('[data-presence="away"]').click();
+    await page.getByTestId('break-menu').locator(`[data-break-reason="${lunch}"]`).click();
+    await expect.poll(presenceRow).toEqual({ presence: 'away', break_reason_id: lunch });
+    expect(await page.getByTestId('break-reason').innerText()).toBe('Lunch');
+
+    // the refused solve is the only failed request the page saw
+    expect(errors.filter((e) => !/422/.test(e))).toEqual([]);
+  });
+});
