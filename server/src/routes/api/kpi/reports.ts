@@ -39,7 +39,6 @@ const CASE_COLUMNS = columns<ReportCaseRow>([
   ['queue', (r) => r.queue],
   ['agent', (r) => r.agent],
   ['tags', (r) => r.tags],
-  ['disposition', (r) => r.disposition],
   ['created_at', (r) => r.createdAt],
   ['queued_at', (r) => r.queuedAt],
   ['accepted_at', (r) => r.acceptedAt],
@@ -49,6 +48,8 @@ const CASE_COLUMNS = columns<ReportCaseRow>([
   ['solved_at', (r) => r.solvedAt],
   ['reopened', (r) => r.reopened],
   ['csat', (r) => r.csat],
+  // added last: spreadsheets built on the earlier columns keep their places
+  ['disposition', (r) => r.disposition],
 ]);
 
 /**
