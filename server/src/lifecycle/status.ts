@@ -8,7 +8,7 @@
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import { conflict, notFound, badRequest, unprocessable } from '../lib/errors.js';
-import { enterWrapUp } from './wrap-up.js';
+import { enterWrapUp, isLiveChannel } from './wrap-up.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { queueInTx } from './queue.js';
@@ -49,15 +49,16 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
     // (migration 0901), so no agent row lock is held while this transaction runs.
     const c = await lockCase(tx, input.caseId);
     if (!c) throw notFound('case');
-    if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false, assigneeId: c.assignee_id };
+    if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false, assigneeId: c.assignee_id, channel: c.channel };
     if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`);
     await applyTransition(tx, c, input, pendingUntil, fx);
-    return { caseId: c.id, from: c.status, to: input.status, changed: true, assigneeId: c.assignee_id };
+    return { caseId: c.id, from: c.status, to: input.status, changed: true, assigneeId: c.assignee_id, channel: c.channel };
   });
   // a call or chat the agent held has ended: their after-call work starts (before the match pass the
   // freed capacity asks for, so the pass does not offer them a case in between); closing a case already
   // solved (auto-close, days later) is not the end of anyone's work
-  if (result.changed && result.assigneeId && result.from !== 'solved' && (input.status === 'solved' || input.status === 'closed')) {
+  const ended = input.status === 'solved' || input.status === 'closed';
+  if (result.changed && ended && result.assigneeId && result.from !== 'solved' && isLiveChannel(result.channel)) {
     await enterWrapUp(deps, result.assigneeId, result.caseId, 'case_ended');
   }
   await applyEffects(deps, fx);

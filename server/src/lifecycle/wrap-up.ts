@@ -13,6 +13,9 @@ import { setPresenceInTx, LIVE_CHANNELS, type PresenceReason } from './presence.
 import { withRetryingTx } from './tx.js';
 import { bestEffort } from '../lib/best-effort.js';
 
+/** Calls and chats: the work that is followed by after-call work (written cases are not). */
+export const isLiveChannel = (channel: string): boolean => (LIVE_CHANNELS as readonly string[]).includes(channel);
+
 /**
  * Puts the agent in wrap-up for the case, if its queue has a wrap-up time, the case is live work (call or
  * chat), the agent is Available (an Away or Offline agent stays so) and has not wrapped this case up
@@ -27,7 +30,7 @@ async function startWrapUp(deps: RoutingDeps, agentId: number, caseId: number, r
       [caseId, agentId],
     );
     const row = c.rows[0];
-    if (!row || row.wrap_up_seconds <= 0 || row.done || !(LIVE_CHANNELS as readonly string[]).includes(row.channel)) return false;
+    if (!row || row.wrap_up_seconds <= 0 || row.done || !isLiveChannel(row.channel)) return false;
     const a = await lockAgent(tx, agentId);
     if (!a || a.presence !== 'available') return false;
     return setPresenceInTx(tx, agentId, 'wrap_up', reason, fx, { wrapUp: { caseId, seconds: row.wrap_up_seconds } });
