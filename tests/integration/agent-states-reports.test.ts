@@ -97,6 +97,9 @@ describe('KPIs with agent states', () => {
     expect(row.occupancy).toBeCloseTo(660 / 1400, 6);
     expect(row.wrapUpSeconds).toBeCloseTo(60, 6);
     expect(row.breakSeconds).toEqual({ [String(lunch)]: 600, none: 300 });
+    // the same figures from the KPI API's occupancy
+    const occ = (await json(`/api/v1/kpi/occupancy?${DAY}`)).agents.find((a: { agentId: number }) => a.agentId === ava);
+    expect(occ).toMatchObject({ busySeconds: 660, staffedSeconds: 1400, wrapUpSeconds: 60, breakSeconds: { [String(lunch)]: 600, none: 300 } });
     const csv = await ctx.app.inject({ method: 'GET', url: `/api/v1/reports/agents?${DAY}&agentId=${ava}&format=csv`, headers: { authorization: `Bearer ${token}` } });
     expect(csv.body.split('\r\n')[0]).toContain('wrap_up_seconds');
   });

@@ -44,7 +44,17 @@ export type KpiPoint = Static<typeof KpiPoint>;
 export const Occupancy = Type.Object({
   occupancy: Ratio,
   agents: Type.Array(
-    Type.Object({ agentId: Type.Integer(), name: Type.String(), busySeconds: Type.Number(), staffedSeconds: Type.Number(), occupancy: Ratio }),
+    Type.Object({
+      agentId: Type.Integer(),
+      name: Type.String(),
+      busySeconds: Type.Number(),
+      staffedSeconds: Type.Number(),
+      occupancy: Ratio,
+      /** of busySeconds: after-call work (wrap-up) */
+      wrapUpSeconds: Type.Number(),
+      /** Away time per break reason id ("none": no reason given) */
+      breakSeconds: Type.Record(Type.String(), Type.Number()),
+    }),
   ),
 });
 export type Occupancy = Static<typeof Occupancy>;
