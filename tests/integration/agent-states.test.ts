@@ -3,6 +3,7 @@ import { createHarness, until, caseEvents, type AgentClient, type Harness } from
 import { makeAgent } from '../helpers/factories.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import { callEnded } from '../../server/src/channels/voice/lifecycle.js';
+import { endOverdueWrapUps } from '../../server/src/lifecycle/wrap-up.js';
 import type { PresencePayload, SimpleAck } from '../../server/src/contracts/realtime.js';
 
 // Agent states: after-call work (wrap-up) after a call or chat ends, break reasons under Away, dispositions.
@@ -100,6 +101,19 @@ describe('wrap-up (after-call work)', () => {
     // once per case: closing it later does not start a second wrap-up
     await changeCaseStatus(h.ctx.app.routingDeps, { caseId, status: 'closed', agentId: agent.id });
     expect((await presenceOf(agent.id)).presence).toBe('available');
+    await agent.setPresence('offline');
+  });
+
+  it("the routers' sweep ends a wrap-up whose timer was lost", async () => {
+    const q = await queueWithWrapUp(120);
+    const { agent, caseId } = await holding(q.id, 'chat');
+    await changeCaseStatus(h.ctx.app.routingDeps, { caseId, status: 'solved', agentId: null });
+    expect((await presenceOf(agent.id)).presence).toBe('wrap_up');
+    expect(await endOverdueWrapUps(h.ctx.app.routingDeps)).toBe(0);
+    // as if the time had passed while Redis lost the timer job
+    await db().query(`UPDATE agents SET wrap_up_until = now() - interval '1 second' WHERE id = $1`, [agent.id]);
+    expect(await endOverdueWrapUps(h.ctx.app.routingDeps)).toBe(1);
+    expect((await presenceLog(agent.id)).at(-1)).toMatchObject({ presence: 'available', reason: 'wrap_up_ended' });
     await agent.setPresence('offline');
   });
 
