@@ -136,6 +136,21 @@ describe('a +98 caller on Twilio hears only recorded Persian prompts', () => {
     expect(plays(parseTwiml(noBox.toString()))).toEqual(['/voice-prompts/fa/noVoicemail.wav']);
   });
 
+  it('a menu option whose label is a recording plays it, then only "press N" — the URL is never read out', async () => {
+    const LABELLED = '+14155550604';
+    const r = await ctx.app.inject({
+      method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(),
+      payload: { e164: LABELLED, queueId: support.id, ivr: { options: [{ digit: '2', queueId: billing.id, label: { en: 'https://cdn.example.test/billing-en.wav', fa: 'https://cdn.example.test/billing-fa.wav' } }] } },
+    });
+    expect(r.statusCode).toBe(201);
+    const fa = await call('+989121112238', LABELLED);
+    expect(plays(fa.twiml).slice(2)).toEqual(['https://cdn.example.test/billing-fa.wav', prompt('optionPress'), prompt('num-2'), prompt('optionEnd')]);
+    expect(says(fa.twiml)).toEqual([]);
+    const en = await call('+14155550693', LABELLED);
+    expect(plays(en.twiml)).toEqual(['https://cdn.example.test/billing-en.wav']);
+    expect(says(en.twiml).map((x) => x.text)).toEqual(['Thank you for calling. Your call is important to us.', 'Please choose from the following options.', 'Press 2.']);
+  });
+
   it('an English caller still hears Twilio’s English voice for the same lines', async () => {
     const en = await call('+14155550690', MAIN);
     expect(says(en.twiml).map((s) => s.text)).toEqual(['Welcome to Acme support.']);

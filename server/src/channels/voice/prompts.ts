@@ -61,6 +61,21 @@ export function speak(
 type NumberPrompts = { id: number; prompts?: PhoneNumberPrompts | null } | null | undefined;
 
 /**
+ * A menu option on Twilio: "For <label>, press N" — or, when the label is a recording (an http(s) URL), that recording
+ * followed by only "press N" (the prompt set's words in Persian, Twilio's English voice otherwise), never the URL read out.
+ */
+export function speakMenuOption(node: Pick<VoiceResponseT, 'say' | 'play'>, lang: string | null | undefined, digit: string, label: string, number?: NumberPrompts): void {
+  if (!/^https?:\/\//.test(label)) {
+    speak(node, lang, prompts(lang).menuOption(digit, label), number);
+    return;
+  }
+  node.play({}, label);
+  const l = voiceLanguage(lang);
+  if (l === 'fa') for (const path of promptPaths(l, { menuOption: digit, labelled: true }, number)) node.play({}, path);
+  else node.say({ language: 'en-US', voice: 'Polly.Joanna-Neural' }, `Press ${digit === '*' ? 'star' : digit === '#' ? 'pound' : digit}.`);
+}
+
+/**
  * A sentence of a call as the number has it: its uploaded recording of that sentence (Admin → Phone numbers → Recorded
  * prompts) first, else what the number's settings say (`typed`: a text or a recording's URL, see override), else the
  * default. The upload wins over typed text because it is what the admin recorded for exactly this line.

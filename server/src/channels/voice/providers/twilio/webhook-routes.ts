@@ -12,7 +12,7 @@ import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../../../twilio/urls.js';
 import { outboundCallRefusal, placeOutboundCall } from '../../outbound.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from '../../calls.js';
-import { numberLine, override, prompts, speak } from '../../prompts.js';
+import { numberLine, override, prompts, speak, speakMenuOption } from '../../prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from '../../twiml-builders.js';
 import {
   agentDidNotAnswer,
@@ -115,7 +115,6 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     );
     app.metrics.ingested.inc({ channel: 'voice', result: duplicate ? 'duplicate' : 'new' });
     const lang = await languageOf(call.case_id);
-    const pr = prompts(lang);
 
     if (!open) {
       if (!call.outcome) await setCall(app.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
@@ -133,7 +132,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         actionOnEmptyResult: true,
       });
       speak(gather, lang, numberLine('menu', lang, number, menu.prompt), number);
-      for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)), number);
+      for (const o of menu.options) if (o.label) speakMenuOption(gather, lang, o.digit, override(o.label, lang, o.digit), number);
       return sendTwiml(reply, twiml);
     }
     await scheduleMaxWait(app.db, jobs, call.id);
