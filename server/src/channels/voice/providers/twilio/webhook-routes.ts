@@ -12,7 +12,7 @@ import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../../../twilio/urls.js';
 import { outboundCallRefusal, placeOutboundCall } from '../../outbound.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from '../../calls.js';
-import { override, prompts, speak } from '../../prompts.js';
+import { numberLine, override, prompts, speak, speakMenuOption } from '../../prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from '../../twiml-builders.js';
 import {
   agentDidNotAnswer,
@@ -88,7 +88,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (number && !number.voiceEnabled) {
       // A texting-only number: say so rather than create a case nobody can answer.
       const twiml = new VoiceResponse();
-      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -115,14 +115,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     );
     app.metrics.ingested.inc({ channel: 'voice', result: duplicate ? 'duplicate' : 'new' });
     const lang = await languageOf(call.case_id);
-    const pr = prompts(lang);
 
     if (!open) {
       if (!call.outcome) await setCall(app.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [override(number?.afterHoursMessage, lang, pr.afterHours)], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [numberLine('afterHours', lang, number, number?.afterHoursMessage)], number?.voicemailEnabled ?? true, number));
     }
     const twiml = new VoiceResponse();
-    for (const line of greetingLines(number, lang)) speak(twiml, lang, line);
+    for (const line of greetingLines(number, lang)) speak(twiml, lang, line, number);
     if (hasMenu && call.state === 'ivr') {
       const menu = number!.ivr!;
       const gather = twiml.gather({
@@ -132,8 +131,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         method: 'POST',
         actionOnEmptyResult: true,
       });
-      speak(gather, lang, override(menu.prompt, lang, pr.menuDefault));
-      for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)));
+      speak(gather, lang, numberLine('menu', lang, number, menu.prompt), number);
+      for (const o of menu.options) if (o.label) speakMenuOption(gather, lang, o.digit, override(o.label, lang, o.digit), number);
       return sendTwiml(reply, twiml);
     }
     await scheduleMaxWait(app.db, jobs, call.id);
@@ -172,8 +171,9 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     }
     const position = Math.max(1, Number(p.QueuePosition ?? 1) || 1);
     const est = await estimatedWaitSeconds(app.db, call.queue_id, position);
-    speak(twiml, lang, pr.position(position));
-    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)));
+    const number = await numberOf(call);
+    speak(twiml, lang, pr.position(position), number);
+    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)), number);
     twiml.play({}, config.twilio.holdMusicUrl);
     return sendTwiml(reply, twiml);
   });
@@ -186,6 +186,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const fresh = await seen(req, `${call.call_sid}:queue-exit:${result}`, p);
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
+    const number = await numberOf(call);
     if (result === 'hangup') {
       if (fresh) await callerLeftQueue(deps, call.id, 'abandoned');
       return sendTwiml(reply, new VoiceResponse());
@@ -200,25 +201,23 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
         if (claimed.rowCount && agent) {
           await publishCall(app.db, app.realtime, call.id);
-          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number, number));
         }
       }
     }
     if (['leave', 'queue-full', 'system-error', 'error'].includes(result)) {
       if (fresh) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
     // redirect's TwiML or this answer, the caller ends up in the same place.
     if (call.state === 'connecting' && call.agent_id) {
       const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [call.agent_id])).rows[0];
-      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number, number));
     }
     if (call.state === 'voicemail') {
       if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     return sendTwiml(reply, new VoiceResponse());
   });
@@ -230,7 +229,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (await seen(req, `${call.call_sid}:missed`, p)) await callerLeftQueue(deps, call.id, 'missed');
     const lang = await languageOf(call.case_id);
     const number = await numberOf(call);
-    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true));
+    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true, number));
   });
 
   // 5. On accept the queued call is redirected here: ring the agent's browser and phone.
@@ -239,14 +238,15 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const agentId = Number((req.query as Record<string, string>).agentId);
     const agent = Number.isSafeInteger(agentId) ? (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0] : undefined;
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
     if (!agent) {
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     if (call.state !== 'completed') await setCall(app.db, call.id, { state: 'connecting', agent_id: agent.id });
     await publishCall(app.db, app.realtime, call.id);
-    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.direction === 'inbound' ? call.customer_number : call.our_number));
+    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.direction === 'inbound' ? call.customer_number : call.our_number, number));
   });
 
   // 6. The agent's leg: answered → the conversation starts.
@@ -272,6 +272,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const status = (p.DialCallStatus ?? '').toLowerCase();
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
     if (status === 'completed' || status === 'answered') {
       if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null, p.DialCallSid || null);
       // The <Dial> ended because the call was transferred: lead the caller where the transfer sends them.
@@ -284,13 +285,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         }
         if (t.toAgentId) {
           const target = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
-          if (target) return sendTwiml(reply, dialAgentTwiml(config, call.id, target, lang, call.customer_number));
+          if (target) return sendTwiml(reply, dialAgentTwiml(config, call.id, target, lang, call.customer_number, number));
         }
-        speak(twiml, lang, prompts(lang).transferHold);
+        speak(twiml, lang, prompts(lang).transferHold, number);
         return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
       }
       const twiml = new VoiceResponse();
-      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
+      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -300,7 +301,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         await scheduleMaxWait(app.db, jobs, call.id);
       }
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     // Click-to-call: the customer did not pick up.
@@ -366,7 +367,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const call = await callFromQuery(req);
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
-    speak(twiml, lang, prompts(lang).thanksMessage);
+    speak(twiml, lang, prompts(lang).thanksMessage, await numberOf(call));
     twiml.hangup();
     return sendTwiml(reply, twiml);
   });
@@ -424,7 +425,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const call = await callFromQuery(req);
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
-    speak(twiml, lang, prompts(lang).transferHold);
+    speak(twiml, lang, prompts(lang).transferHold, await numberOf(call));
     await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
   });
@@ -435,7 +436,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     if (role === 'customer') {
       const lang = await languageOf(call.case_id);
-      speak(twiml, lang, prompts(lang).transferHold);
+      speak(twiml, lang, prompts(lang).transferHold, await numberOf(call));
     }
     twiml.dial().conference(
       {
