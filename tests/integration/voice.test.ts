@@ -563,6 +563,34 @@ describe('agent calling and transfers', () => {
 });
 
 describe('phone number settings', () => {
+  it('each number names its voice and SMS provider; one not configured on this server is refused with what to set', async () => {
+    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken), payload });
+    const providers = await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers/providers', headers: auth(adminToken) });
+    expect(providers.json()).toEqual({
+      voice: [{ name: 'twilio', configured: true }, { name: 'asterisk', configured: false }],
+      sms: [{ name: 'twilio', configured: true }, { name: 'kavenegar', configured: false }],
+      defaultVoiceProvider: 'twilio', asteriskApp: null,
+    });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers/providers', headers: auth(agentToken) })).statusCode).toBe(403);
+    const pbx = await post({ e164: '+14155550410', voiceProvider: 'asterisk' });
+    expect(pbx.statusCode).toBe(400);
+    expect(pbx.json().message).toMatch(/ASTERISK_ARI_URL/);
+    expect(pbx.json().details).toEqual([{ field: 'voiceProvider', reason: 'asterisk is not configured' }]);
+    const kv = await post({ e164: '+982188776610', smsProvider: 'kavenegar', smsSender: '10004346' });
+    expect(kv.statusCode).toBe(400);
+    expect(kv.json().message).toMatch(/KAVENEGAR_API_KEY/);
+    expect((await post({ e164: '+14155550411', voiceProvider: 'pbx' })).statusCode).toBe(400);
+    expect((await q(`SELECT 1 FROM phone_numbers WHERE e164 IN ('+14155550410', '+982188776610', '+14155550411')`))).toEqual([]);
+    // Twilio, named or not
+    const named = await post({ e164: '+14155550412', voiceProvider: 'twilio' });
+    expect(named.statusCode).toBe(201);
+    expect(named.json()).toMatchObject({ voiceProvider: 'twilio', smsProvider: 'twilio' });
+    const list = (await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken) })).json() as { e164: string; voiceProvider: string }[];
+    expect(list.every((n) => n.voiceProvider === 'twilio')).toBe(true);
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${named.json().id}`, headers: auth(adminToken) });
+  });
+
+
   it('validates numbers, menus and business hours and is admin-only', async () => {
     const post = (payload: object, t = adminToken) => ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(t), payload });
     expect((await post({ e164: '+14155550400' }, agentToken)).statusCode).toBe(403);

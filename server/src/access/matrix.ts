@@ -115,6 +115,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'PUT /api/v1/admin/sla-policies/{id}': ADMINS,
   'DELETE /api/v1/admin/sla-policies/{id}': ADMINS,
   'GET /api/v1/admin/phone-numbers': ADMINS,
+  'GET /api/v1/admin/phone-numbers/providers': ADMINS,
   'POST /api/v1/admin/phone-numbers': ADMINS,
   'PUT /api/v1/admin/phone-numbers/{id}': ADMINS,
   'DELETE /api/v1/admin/phone-numbers/{id}': ADMINS,

@@ -83,6 +83,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'PUT /api/v1/admin/sla-policies/:id': admin,
   'DELETE /api/v1/admin/sla-policies/:id': admin,
   'GET /api/v1/admin/phone-numbers': admin,
+  'GET /api/v1/admin/phone-numbers/providers': admin,
   'POST /api/v1/admin/phone-numbers': admin,
   'PUT /api/v1/admin/phone-numbers/:id': admin,
   'DELETE /api/v1/admin/phone-numbers/:id': admin,

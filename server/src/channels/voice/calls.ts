@@ -1,8 +1,9 @@
 import type { Queryable } from '../../db/pool.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { rooms, type CallUpdatedPayload } from '../../contracts/realtime.js';
+import type { VoiceProviderName } from '../../contracts/phone-numbers.js';
 
-export type VoiceProviderName = 'twilio' | 'asterisk';
+export type { VoiceProviderName } from '../../contracts/phone-numbers.js';
 
 export interface CallRow {
   id: number;

@@ -7,7 +7,7 @@ import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identit
 import { callById } from '../../../channels/voice/calls.js';
 import { agentIdentity } from '../../../channels/voice/twiml-builders.js';
 import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
-import { voiceProvider } from '../../../channels/voice/providers/index.js';
+import { voiceProvider, voiceProviderOf } from '../../../channels/voice/providers/index.js';
 import { sipSettingsFor } from '../../../channels/voice/providers/asterisk/sip-credentials.js';
 import { endMonitor, liveCalls, liveMonitor, recordMonitorAction } from '../../../channels/voice/monitors.js';
 import { LiveCallView, MonitorModeT, MonitorResult } from '../../../contracts/voice.js';
@@ -112,7 +112,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       }
       // the provider of the number the business calls from (Admin → Phone numbers), Twilio when none says otherwise
       const from = await app.db.query(`SELECT provider FROM phone_numbers WHERE voice_enabled ORDER BY id LIMIT 1`);
-      const provider = voiceProvider(from.rows[0]?.provider ?? (app.config.asterisk && !app.config.twilio.accountSid ? 'asterisk' : 'twilio'));
+      const provider = voiceProvider(voiceProviderOf(app.config, from.rows[0]?.provider));
       const call = await provider.placeCall({ db: app.db, config: app.config, log: app.log }, { caseId: req.body.caseId, agentId: req.agent!.id, to });
       return reply.code(201).send(view(call));
     },

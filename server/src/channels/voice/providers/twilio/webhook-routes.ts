@@ -12,7 +12,7 @@ import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../../../twilio/urls.js';
 import { outboundCallRefusal, placeOutboundCall } from '../../outbound.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from '../../calls.js';
-import { override, prompts, speak } from '../../prompts.js';
+import { numberLine, override, prompts, speak, speakMenuOption } from '../../prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from '../../twiml-builders.js';
 import {
   agentDidNotAnswer,
@@ -93,7 +93,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (number && !number.voiceEnabled) {
       // A texting-only number: say so rather than create a case nobody can answer.
       const twiml = new VoiceResponse();
-      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -120,14 +120,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     );
     app.metrics.ingested.inc({ channel: 'voice', result: duplicate ? 'duplicate' : 'new' });
     const lang = await languageOf(call.case_id);
-    const pr = prompts(lang);
 
     if (!open) {
       if (!call.outcome) await setCall(app.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [override(number?.afterHoursMessage, lang, pr.afterHours)], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [numberLine('afterHours', lang, number, number?.afterHoursMessage)], number?.voicemailEnabled ?? true, number));
     }
     const twiml = new VoiceResponse();
-    for (const line of greetingLines(number, lang)) speak(twiml, lang, line);
+    for (const line of greetingLines(number, lang)) speak(twiml, lang, line, number);
     if (hasMenu && call.state === 'ivr') {
       const menu = number!.ivr!;
       const gather = twiml.gather({
@@ -137,8 +136,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         method: 'POST',
         actionOnEmptyResult: true,
       });
-      speak(gather, lang, override(menu.prompt, lang, pr.menuDefault));
-      for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)));
+      speak(gather, lang, numberLine('menu', lang, number, menu.prompt), number);
+      for (const o of menu.options) if (o.label) speakMenuOption(gather, lang, o.digit, override(o.label, lang, o.digit), number);
       return sendTwiml(reply, twiml);
     }
     await scheduleMaxWait(app.db, jobs, call.id);
@@ -177,8 +176,9 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     }
     const position = Math.max(1, Number(p.QueuePosition ?? 1) || 1);
     const est = await estimatedWaitSeconds(app.db, call.queue_id, position);
-    speak(twiml, lang, pr.position(position));
-    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)));
+    const number = await numberOf(call);
+    speak(twiml, lang, pr.position(position), number);
+    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)), number);
     twiml.play({}, config.twilio.holdMusicUrl);
     return sendTwiml(reply, twiml);
   });
@@ -191,6 +191,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const fresh = await seen(req, `${call.call_sid}:queue-exit:${result}`, p);
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
+    const number = await numberOf(call);
     if (result === 'hangup') {
       if (fresh) await callerLeftQueue(deps, call.id, 'abandoned');
       return sendTwiml(reply, new VoiceResponse());
@@ -206,24 +207,22 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         if (claimed.rowCount && agent) {
           const conference = await assignConference(app.db, call.id);
           await publishCall(app.db, app.realtime, call.id);
-          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference));
+          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference, number));
         }
       }
     }
     if (['leave', 'queue-full', 'system-error', 'error'].includes(result)) {
       if (fresh) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
     // redirect's TwiML or this answer, the caller ends up in the same place.
     if (call.state === 'connecting' && call.agent_id) {
-      return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name));
+      return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name, number));
     }
     if (call.state === 'voicemail') {
       if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     return sendTwiml(reply, new VoiceResponse());
   });
@@ -235,7 +234,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (await seen(req, `${call.call_sid}:missed`, p)) await callerLeftQueue(deps, call.id, 'missed');
     const lang = await languageOf(call.case_id);
     const number = await numberOf(call);
-    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true));
+    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true, number));
   });
 
   // 5. On accept the queued call is redirected here: ring the agent's browser and phone.
@@ -244,15 +243,16 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const agentId = Number((req.query as Record<string, string>).agentId);
     const agent = Number.isSafeInteger(agentId) ? (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0] : undefined;
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
     if (!agent) {
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     if (call.state !== 'completed') await setCall(app.db, call.id, { state: 'connecting', agent_id: agent.id });
     const conference = call.conference_name ?? (await assignConference(app.db, call.id));
     await publishCall(app.db, app.realtime, call.id);
-    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference));
+    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference, number));
   });
 
   // The agent rang out on every leg: the caller leaves the conference for the queue, keeping their place. A caller
@@ -353,16 +353,17 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const status = (p.DialCallStatus ?? '').toLowerCase();
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
     if (!p.DialCallSid && call.conference_name && call.direction === 'inbound') {
       // The caller's conference is over (Twilio sends no DialCallSid after a conference): the agent hung up — their
       // leg gave the talk time — or the caller was moved on by a transfer, whose TwiML wins over this answer.
       const twiml = new VoiceResponse();
       if (call.state === 'queued') {
-        speak(twiml, lang, prompts(lang).transferHold);
+        speak(twiml, lang, prompts(lang).transferHold, number);
         return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
       }
-      if (call.state === 'connecting' && call.agent_id) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name));
-      speak(twiml, lang, prompts(lang).goodbye);
+      if (call.state === 'connecting' && call.agent_id) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name, number));
+      speak(twiml, lang, prompts(lang).goodbye, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -376,12 +377,12 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
           twiml.dial().conference({ startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: config.twilio.holdMusicUrl, beep: 'false' as never }, `hub-call-${call.id}`);
           return sendTwiml(reply, twiml);
         }
-        if (t.toAgentId) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: t.toAgentId }, lang, call.conference_name));
-        speak(twiml, lang, prompts(lang).transferHold);
+        if (t.toAgentId) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: t.toAgentId }, lang, call.conference_name, number));
+        speak(twiml, lang, prompts(lang).transferHold, number);
         return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
       }
       const twiml = new VoiceResponse();
-      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
+      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -391,7 +392,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         await scheduleMaxWait(app.db, jobs, call.id);
       }
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     // Click-to-call: the customer did not pick up.
@@ -457,7 +458,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const call = await callFromQuery(req);
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
-    speak(twiml, lang, prompts(lang).thanksMessage);
+    speak(twiml, lang, prompts(lang).thanksMessage, await numberOf(call));
     twiml.hangup();
     return sendTwiml(reply, twiml);
   });
@@ -516,7 +517,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
     const unanswered = (req.query as Record<string, string>).why === 'unanswered';
-    speak(twiml, lang, unanswered ? prompts(lang).agentNotReached : prompts(lang).transferHold);
+    speak(twiml, lang, unanswered ? prompts(lang).agentNotReached : prompts(lang).transferHold, await numberOf(call));
     await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
   });
@@ -527,7 +528,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     if (role === 'customer') {
       const lang = await languageOf(call.case_id);
-      speak(twiml, lang, prompts(lang).transferHold);
+      speak(twiml, lang, prompts(lang).transferHold, await numberOf(call));
     }
     twiml.dial().conference(
       {
