@@ -389,6 +389,24 @@ describe('transfers and supervisors', () => {
     const whisperLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === w.json().legId), 'the supervisor rung again');
     ari.reject(whisperLeg.id, 19); // the supervisor does not pick up: the snoop goes away
     await until(() => !ari.channels.has(whisper.id), 'the unanswered whisper cleaned up');
+    // barge, then a switch to listening: a new leg rings (the old one hangs up); stopping hangs up the current one
+    const b = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'barge' } });
+    expect(b.statusCode, b.body).toBe(200);
+    const bargeLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === b.json().legId), 'the supervisor rung to barge');
+    const l = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'listen' } });
+    expect(l.statusCode, l.body).toBe(200);
+    expect(l.json().legId).not.toBe(bargeLeg.id);
+    await until(() => !ari.channels.has(bargeLeg.id), 'the barge leg hung up on the switch');
+    const listenLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === l.json().legId), 'the supervisor rung to listen');
+    const stop = await h.ctx.app.inject({ method: 'DELETE', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` } });
+    expect(stop.statusCode).toBe(204);
+    await until(() => !ari.channels.has(listenLeg.id), 'the listening leg hung up on stop');
+    const audit = (await h.ctx.db.pool.query(`SELECT action, after FROM audit_log WHERE entity = 'call' AND entity_id = $1 ORDER BY id`, [String(call.id)])).rows;
+    // (whether barging counts as a start or a switch depends on whether the rejected whisper leg's end was handled first)
+    const asked = audit.filter((a) => a.action !== 'call.monitor_end');
+    expect(asked.map((a) => a.after.mode)).toEqual(['listen', 'whisper', 'barge', 'listen']);
+    expect(asked.at(-1)!.action).toBe('call.monitor_mode');
+    expect(audit.at(-1)).toMatchObject({ action: 'call.monitor_end', after: { reason: 'stopped', supervisorId: sup.id } });
     expect(ari.channels.has(ch.id)).toBe(true);
     ari.hangup(ch.id);
     await until(async () => (await callRow(call.id)).state === 'completed', 'completed');

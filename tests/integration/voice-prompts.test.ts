@@ -128,7 +128,7 @@ describe('a +98 caller on Twilio hears only recorded Persian prompts', () => {
   });
 
   it('"connecting" and voicemail without a mailbox, as the builders make them', () => {
-    const dial = dialAgentTwiml(ctx.config, 1, { id: 2, phone: null }, 'fa', MAIN);
+    const dial = dialAgentTwiml(ctx.config, 1, { id: 2 }, 'fa', null);
     expect(says(parseTwiml(dial.toString()))).toEqual([]);
     expect(plays(parseTwiml(dial.toString()))).toEqual(['/voice-prompts/fa/connecting.wav']);
     const noBox = voicemailTwiml(ctx.config, 1, 'fa', [], false);

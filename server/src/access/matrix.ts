@@ -164,7 +164,9 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /api/v1/voice/calls': CASE_READ,
   'GET /api/v1/voice/calls/{id}': CASE_READ,
   'POST /api/v1/voice/calls/{id}/transfer': CASE_READ,
+  'GET /api/v1/voice/calls/live': SUPERVISORS,
   'POST /api/v1/voice/calls/{id}/monitor': SUPERVISORS,
+  'DELETE /api/v1/voice/calls/{id}/monitor': SUPERVISORS,
   'GET /api/v1/voice/recordings/{sid}': CASE_READ,
 
   'GET /api/v1/kpi/summary': SUPERVISORS,

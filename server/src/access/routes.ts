@@ -138,7 +138,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/v1/voice/calls/:id': staff({ call: id }),
   // the agent on the call or a supervisor (checked in the route)
   'POST /api/v1/voice/calls/:id/transfer': staff({ call: id }),
+  'GET /api/v1/voice/calls/live': supervisor,
   'POST /api/v1/voice/calls/:id/monitor': { role: 'supervisor', call: id },
+  'DELETE /api/v1/voice/calls/:id/monitor': { role: 'supervisor', call: id },
   'GET /api/v1/voice/recordings/:sid': staff({ recording: { in: 'params', key: 'sid' } }),
 
   'GET /api/v1/kpi/summary': supervisor,

@@ -166,4 +166,6 @@ export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
   'stats:agents:delta': (p: AgentStatsDelta) => void;
+  /** a supervisor started, switched or stopped monitoring a call: the live-calls list refetches */
+  'calls:monitors': (p: { callId: number }) => void;
 }

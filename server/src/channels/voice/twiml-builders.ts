@@ -55,30 +55,40 @@ export function voicemailTwiml(config: Config, callId: number, lang: string, int
   return twiml;
 }
 
-/** Rings the agent in the browser (Voice JS SDK client) and on their phone if they have one; the first to answer wins. */
+/**
+ * The caller's side of connecting an agent: "connecting", then into the call's conference, on hold music until the
+ * agent (added as a participant when the conference reports the caller's join) enters and starts it. The caller
+ * leaving ends the conference; the conference ending (the agent hung up) runs the <Dial> action, which says goodbye.
+ * Recorded from the start of the conversation (the conference starts when the agent enters).
+ */
 export function dialAgentTwiml(
   config: Config,
   callId: number,
-  agent: { id: number; phone: string | null },
+  agent: { id: number },
   lang: string,
-  callerId: string | null,
+  conferenceName: string | null,
   number?: PhoneNumberConfig | null,
 ): VoiceResponseT {
   const twiml = new VoiceResponse();
   speak(twiml, lang, prompts(lang).connecting, number);
-  const dial = twiml.dial({
-    action: webhookUrl(config, '/voice/dial-done', { callId, agentId: agent.id }),
-    method: 'POST',
-    timeout: 20,
-    answerOnBridge: true,
-    record: 'record-from-answer-dual',
-    recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId, kind: 'call' }),
-    recordingStatusCallbackMethod: 'POST',
-    ...(callerId ? { callerId } : {}),
-  });
-  const legStatus = { statusCallback: webhookUrl(config, '/voice/agent-leg', { callId, agentId: agent.id }), statusCallbackEvent: ['answered', 'completed'] as never, statusCallbackMethod: 'POST' as const };
-  dial.client(legStatus, agentIdentity(agent.id));
-  if (agent.phone) dial.number(legStatus, agent.phone);
+  twiml
+    .dial({ action: webhookUrl(config, '/voice/dial-done', { callId, agentId: agent.id }), method: 'POST' })
+    .conference(
+      {
+        participantLabel: 'customer',
+        startConferenceOnEnter: false,
+        endConferenceOnExit: true,
+        beep: 'false',
+        waitUrl: config.twilio.holdMusicUrl,
+        record: 'record-from-start',
+        recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId, kind: 'call' }),
+        recordingStatusCallbackMethod: 'POST',
+        statusCallback: webhookUrl(config, '/voice/conference-events', { callId }),
+        statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+        statusCallbackMethod: 'POST',
+      },
+      conferenceName ?? `hub-call-${callId}`,
+    );
   return twiml;
 }
 

@@ -16,6 +16,7 @@ import { AppLease } from './lease.js';
 import { playPrompts, promptMedia, type PromptName, type PromptPlay } from './media.js';
 import { endpointFor, ids, legArgs, parseLegArgs, parsePlayback, parseRecording, type PlaybackPurpose } from './names.js';
 import { addLeg, dropMonitor, patchState, stateOf, takeLeg } from './state.js';
+import { endMonitor, monitorByLeg } from '../../monitors.js';
 import { agentLegFailed, ariFor } from './index.js';
 
 export interface AsteriskAppDeps extends RoutingDeps {
@@ -287,6 +288,8 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
   async function supervisorLegEnded(callId: number, legId: string): Promise<void> {
     const call = await callById(deps.db, callId);
     const m = call ? stateOf(call).monitors?.[legId] : undefined;
+    const row = await monitorByLeg(deps.db, legId);
+    if (row) await endMonitor(deps.db, row, { reason: 'hung_up' });
     if (!m) return;
     await dropMonitor(deps.db, callId, legId);
     if (m.snoopId) {

@@ -147,6 +147,11 @@ export const asteriskVoice: VoiceProvider = {
     if (call.state !== 'in_progress' || !call.agent_call_sid) throw new HttpError(409, `the call is ${call.state.replace('_', ' ')}; only a call with an agent can be listened to`);
     const legId = ids.supervisorLeg(call.id, m.supervisorId);
     try {
+      // A snoop's whisper direction is fixed when it is made: a new mode is a new leg (the old one hangs up; the app
+      // cleans up its snoop when the channel is gone).
+      if (m.current) await ari.hangup(m.current.legId).catch((err) => {
+        if (!isGone(err)) throw err;
+      });
       let snoopId: string | null = null;
       if (m.mode !== 'barge') {
         // A snoop channel on the agent's leg hears both sides; whispering speaks only into what the agent hears.
@@ -165,6 +170,14 @@ export const asteriskVoice: VoiceProvider = {
     } catch (err) {
       if (err instanceof AriError && isGone(err)) throw new HttpError(409, 'the call ended');
       throw providerError(err, 'connect the supervisor');
+    }
+  },
+
+  async endMonitor(deps, _call, legId) {
+    try {
+      await ariFor(deps.config).hangup(legId);
+    } catch (err) {
+      if (!isGone(err)) throw providerError(err, 'end the supervisor’s leg');
     }
   },
 
