@@ -538,7 +538,10 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
   const results: { rate: number; sustainable: boolean }[] = [];
   let firstP99 = NaN;
   for (const rate of P.rates) {
+    const cpuBefore = cpuSnapshot(d.pids, d.dbName);
     const m = await measure(`rate-${rate}`, rate, P.seconds);
+    // the whole cost of a message: ingest, offer, accept, solve and the agents' side (bench = agents + load generator)
+    const cpu = cpuPerMessage(cpuBefore, cpuSnapshot(d.pids, d.dbName), m.r.delivered);
     const lat = stats(m.r.latencies);
     const ans = stats(m.answers.map((a) => a.ms));
     const refused = m.answers.filter((a) => a.status === 503).length;
@@ -550,7 +553,8 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
       `${String(rate).padStart(4)} msg/s × ${P.seconds} s: ingest→offer p50 ${ms(lat.p50)} p99 ${ms(lat.p99)} (p99 ×${(lat.p99 / rtt.p99).toFixed(1)} the BullMQ round trip)` +
         ` · webhook answer p50 ${ms(ans.p50)} p99 ${ms(ans.p99)} · offers delivered ${m.r.delivered} of ${m.accepted} taken (${m.answers.length} sent)` +
         `${refused ? ` · ${refused} answered 503` : ''}${failed ? ` · ${failed} failed/timed out` : ''}${m.skipped ? ` · ${m.skipped} not sent (client cap)` : ''}` +
-        `${m.r.acceptFailed ? ` · ${m.r.acceptFailed} accepts refused/unanswered (${Object.entries(m.r.acceptFailures).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''} · ${sustainable ? 'sustained' : 'NOT sustained'}`,
+        `${m.r.acceptFailed ? ` · ${m.r.acceptFailed} accepts refused/unanswered (${Object.entries(m.r.acceptFailures).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''} · ${sustainable ? 'sustained' : 'NOT sustained'}` +
+        `${cpu ? `\n      CPU ms per offered message (ingest → offer → accept → solve): ${cpu}` : ''}`,
     );
     await sleep(3000); // let solves finish before the next rate
   }

@@ -1,9 +1,10 @@
 // Reports and workspace search over a million interactions (issue 16, item 7). Seeds its own database in
 // SQL (generate_series; no API), then times every report the supervisor UI calls and the workspace search,
 // printing p50/p95 beside each target and, for the figures the issue measured, the same query as it was
-// before (bench/baseline/, timed in the same run) and the ratio; always drops the database. Usage: npx tsx bench/reports.ts [cases=100000] [--explain]
+// before (bench/baseline/, timed in the same run) and the ratio; always drops the database. Usage: npx tsx bench/reports.ts [cases=100000] [--explain] [--seed-only]
 //   cases: 10 interactions and ~8 case events each (100,000 → 1 M interactions, the issue's scale)
-//   --explain: print EXPLAIN (ANALYZE, BUFFERS) of every report statement once
+//   --explain: print EXPLAIN (ANALYZE, BUFFERS) of every report and search statement once
+//   --seed-only: seed, print the database URL and keep it (to explore plans by hand; drop it afterwards)
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import type pg from 'pg';
@@ -18,8 +19,12 @@ import { baselineSearch } from './baseline/workspace-search.js';
 
 const CASES = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const EXPLAIN = process.argv.includes('--explain');
+/** --seed-only: seed, print the database's URL and keep it (for EXPLAIN by hand; drop it yourself) */
+const SEED_ONLY = process.argv.includes('--seed-only');
 const AGENTS = 200;
 const REPORT_TARGET_MS = 1000;
+/** the issue's search words (a name, a phone fragment, an email prefix, a body word) and a few more */
+const SEARCHES = ['rahimi', 'parisa tehrani', '0012345', 'customer777@', 'rebooting', 'charged twice', `#${1000 + Math.floor(CASES / 2)}`, 'zzz-no-match'];
 const SEARCH_TARGET_MS = 300;
 /** how many times the slow queries of before run for the baseline (BENCH_BASELINE_REPS=0: none) */
 const BASELINE_REPS = Number(process.env.BENCH_BASELINE_REPS ?? 3);
@@ -176,6 +181,10 @@ async function main() {
     ).rows[0];
     console.log(`data: ${n.cu} customers, ${n.k} cases, ${n.i} interactions, ${n.e} case events (seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    if (SEED_ONLY) {
+      console.log(`kept: ${bench.url} (drop it with DROP DATABASE when done)`);
+      return;
+    }
 
     const to = new Date();
     const from30 = new Date(to.getTime() - 30 * 86_400_000);
@@ -193,6 +202,7 @@ async function main() {
       await heatmap(ex, w30);
       await breakdown(ex, { ...w30, caseType: 'complaint' }, 'tag');
       await drillCases(ex, { ...w30, metric: 'abandoned' });
+      for (const s of SEARCHES) await searchWorkspace(ex, s);
       ex.done();
     }
 
@@ -217,7 +227,7 @@ async function main() {
       ['reports/breakdown 30 d complaints by tag', REPORT_TARGET_MS, () => breakdown(pool, { ...w30, caseType: 'complaint' }, 'tag')],
       ['reports/cases 30 d abandoned (drill-down page)', REPORT_TARGET_MS, () => drillCases(pool, { ...w30, metric: 'abandoned' })],
       ['reports/cases 30 d one agent solved', REPORT_TARGET_MS, () => drillCases(pool, { ...w30, metric: 'solved', agentId: queueId + 1 })],
-      ...['rahimi', 'parisa tehrani', '0012345', 'customer777@', 'rebooting', 'charged twice', `#${1000 + Math.floor(CASES / 2)}`, 'zzz-no-match'].map(
+      ...SEARCHES.map(
         (s): Run => [`search "${s}"`, SEARCH_TARGET_MS, () => searchWorkspace(pool, s), () => baselineSearch(pool, s)],
       ),
     ];
@@ -248,7 +258,7 @@ async function main() {
     console.log(`\n${over ? `${over} figure(s) above target` : 'every figure within target'}; load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await pool.end();
-    await bench.drop();
+    if (!SEED_ONLY) await bench.drop();
   }
 }
 

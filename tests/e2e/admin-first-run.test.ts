@@ -11,6 +11,7 @@ import { createPool } from '../../server/src/db/pool.js';
 import { issueFirstRunLink } from '../../server/src/setup/first-run.js';
 import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { silentWav } from '../helpers/files.js';
 
 // screenshots land with the other test artifacts; the ones in docs/screenshots are copied from a run
 const SHOTS = ARTIFACTS;
@@ -27,7 +28,8 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   dovecot = await startDovecot([{ user: 'help@acme.test', password: 'imap secret' }]);
   // a fresh install: migrated, no demo data, system mail through the sink
-  ctx = await createTestContext({ UI_DIST_DIR: dist, SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000' });
+  // Kavenegar's key is set (a number's texts may go through it); Asterisk is not configured
+  ctx = await createTestContext({ UI_DIST_DIR: dist, SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000', KAVENEGAR_API_KEY: 'kavenegar-test-key' });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   routerPool = createPool(ctx.db.url, 5);
@@ -142,25 +144,20 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     await page.getByTestId('phone-queue').selectOption({ label: 'Billing' });
     await page.getByTestId('phone-greeting-en').fill('Thank you for calling Acme.');
     await page.getByTestId('phone-greeting-fa').fill('از تماس شما با اکمه سپاسگزاریم.');
+    // calls through Twilio: Asterisk is offered but cannot be picked without ARI on the server
+    expect(await page.getByTestId('phone-voice-provider').inputValue()).toBe('twilio');
+    const asteriskOption = page.getByTestId('phone-voice-provider').locator('option[value="asterisk"]');
+    expect(await asteriskOption.isDisabled()).toBe(true);
+    expect(await asteriskOption.textContent()).toMatch(/Asterisk \(not configured on the server\)/);
     await page.getByTestId('phone-save').click();
     await page.getByTestId('phone-saved').waitFor();
     await page.getByTestId('phone-row-+14155550100').waitFor();
+    expect(await page.getByTestId('phone-row-voice-+14155550100').textContent()).toMatch(/Voice · Twilio/);
+    expect((await ctx.db.pool.query(`SELECT provider FROM phone_numbers WHERE e164 = '+14155550100'`)).rows[0].provider).toBe('twilio');
     // its recorded prompts: the Persian greeting replaced by an uploaded recording (8 kHz mono WAV)
     await page.getByTestId('phone-row-+14155550100').click();
     await page.getByTestId('prompt-greeting').waitFor();
-    const wav = Buffer.alloc(44 + 8000);
-    wav.write('RIFF', 0, 'latin1');
-    wav.writeUInt32LE(36 + 8000, 4);
-    wav.write('WAVEfmt ', 8, 'latin1');
-    wav.writeUInt32LE(16, 16);
-    wav.writeUInt16LE(1, 20);
-    wav.writeUInt16LE(1, 22);
-    wav.writeUInt32LE(8000, 24);
-    wav.writeUInt32LE(16000, 28);
-    wav.writeUInt16LE(2, 32);
-    wav.writeUInt16LE(16, 34);
-    wav.write('data', 36, 'latin1');
-    wav.writeUInt32LE(8000, 40);
+    const wav = silentWav(8000);
     await page.getByTestId('prompt-upload-greeting').setInputFiles({ name: 'greeting-fa.wav', mimeType: 'audio/wav', buffer: wav });
     await expect.poll(() => page.getByTestId('prompt-greeting').textContent()).toMatch(/This number’s recording/);
     const uploaded = (await ctx.db.pool.query(`SELECT prompts FROM phone_numbers WHERE e164 = '+14155550100'`)).rows[0].prompts;

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
-import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
-import { TWILIO_TEST, twilioEnv } from '../helpers/twilio-signing.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import type { TestContext } from '../helpers/context.js';
+import { makeAgent } from '../helpers/factories.js';
+import type { TwilioApiServer } from '../helpers/twilio-api-server.js';
+import { ARTIFACTS, watchErrors } from './agent-ui-helpers.js';
+import { startTwilioUiHub, type TwilioUiHub } from './twilio-ui-hub.js';
 
 const KEY = 'test-inbound-key-0123456789';
 const MAIN = '+14155550200';
 const AGENT_PHONE = '+14155550999';
+let hub: TwilioUiHub;
 let ctx: TestContext;
 let api: TwilioApiServer;
 let base: string;
@@ -18,27 +18,15 @@ let browser: Browser;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
-  // REST calls go to the local stand-in; without an API key and TwiML app there is no browser phone
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  // the email case of the second test lands here too, so the agent may open its customer
-  const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: ['voice', 'sms', 'email'] });
-  agent = await makeAgent(ctx.db.pool, { email: 'carol@example.test', name: 'Carol Agent', queueIds: [q.id] });
+  // the email case of the second test lands in the queue too, so the agent may open its customer
+  hub = await startTwilioUiHub({ number: MAIN, channels: ['voice', 'sms', 'email'] });
+  ({ ctx, api, base, browser } = hub);
+  agent = await makeAgent(ctx.db.pool, { email: 'carol@example.test', name: 'Carol Agent', queueIds: [hub.queueId] });
   await ctx.db.pool.query(`UPDATE agents SET phone = $2 WHERE id = $1`, [agent.id, AGENT_PHONE]);
-  const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
-  const token = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token as string;
-  const add = await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` }, payload: { e164: MAIN, queueId: q.id } });
-  expect(add.statusCode, add.body).toBe(201);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-  await api?.close();
+  await hub?.close();
 });
 
 async function signIn(page: Page) {

@@ -43,10 +43,41 @@ export interface TwilioApiServer {
   dropAnswers(n: number): void;
   /** Requests whose "METHOD path" matches. */
   find(match: RegExp): RecordedRequest[];
+  /**
+   * Conferences (Twilio's Conferences and Participants resources, as documented for API version 2010-04-01): those a
+   * `<Dial><Conference>` made (`conferenceJoined`, which TwiML would do: the stand-in runs no TwiML) and those made by
+   * adding a participant by friendly name. Participants keep the flags Twilio keeps (muted, coaching, …).
+   */
+  conferences: Map<string, StandInConference>;
+  /** A caller's `<Dial><Conference>` joined (or made) the conference of that name: answers its SID. */
+  conferenceJoined(friendlyName: string, callSid: string, label?: string): string;
   close(): Promise<void>;
 }
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+
+export interface StandInParticipant {
+  call_sid: string;
+  label: string | null;
+  muted: boolean;
+  hold: boolean;
+  coaching: boolean;
+  call_sid_to_coach: string | null;
+  start_conference_on_enter: boolean;
+  end_conference_on_exit: boolean;
+  status: 'queued' | 'connecting' | 'ringing' | 'connected' | 'complete' | 'failed';
+  to?: string;
+  from?: string;
+}
+
+export interface StandInConference {
+  sid: string;
+  friendly_name: string;
+  status: 'init' | 'in-progress' | 'completed';
+  participants: Map<string, StandInParticipant>;
+}
+
+const bool = (v: string | string[] | undefined, dflt: boolean) => (v === undefined ? dflt : String(v) === 'true');
 
 export async function startTwilioApiServer(opts: { accountSid: string; authToken: string }): Promise<TwilioApiServer> {
   const requests: RecordedRequest[] = [];
@@ -55,6 +86,14 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
   const callStatus = new Map<string, { status: string; duration?: number }>();
   const messages: Record<string, unknown>[] = [];
   let dropAnswers = 0;
+  const conferences = new Map<string, StandInConference>();
+  const conferenceBySidOrName = (ref: string) =>
+    conferences.get(ref) ?? [...conferences.values()].find((c) => c.friendly_name === ref && c.status !== 'completed');
+  const newConference = (friendlyName: string): StandInConference => {
+    const c: StandInConference = { sid: sid('CF'), friendly_name: friendlyName, status: 'init', participants: new Map() };
+    conferences.set(c.sid, c);
+    return c;
+  };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -130,6 +169,78 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
       if (rec.method === 'POST' && rec.path === `${base}/Calls.json`) {
         return json(201, { sid: sid('CA'), account_sid: opts.accountSid, to: form.To, from: form.From, status: 'queued', direction: 'outbound-api', date_created: now });
       }
+      const conferenceJson = (c: StandInConference) => ({
+        sid: c.sid, account_sid: opts.accountSid, friendly_name: c.friendly_name, status: c.status, date_created: now, date_updated: now,
+        uri: `${base}/Conferences/${c.sid}.json`, subresource_uris: { participants: `${base}/Conferences/${c.sid}/Participants.json` },
+      });
+      const participantJson = (c: StandInConference, p: StandInParticipant) => ({
+        account_sid: opts.accountSid, conference_sid: c.sid, call_sid: p.call_sid, label: p.label, muted: p.muted, hold: p.hold,
+        coaching: p.coaching, call_sid_to_coach: p.call_sid_to_coach, start_conference_on_enter: p.start_conference_on_enter,
+        end_conference_on_exit: p.end_conference_on_exit, status: p.status, date_created: now, date_updated: now,
+        uri: `${base}/Conferences/${c.sid}/Participants/${p.call_sid}.json`,
+      });
+      const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+      if (rec.method === 'GET' && rec.path === `${base}/Conferences.json`) {
+        // documented filters: FriendlyName, Status (init, in-progress, completed)
+        const q = u.searchParams;
+        const list = [...conferences.values()].filter((c) => (!q.get('FriendlyName') || c.friendly_name === q.get('FriendlyName')) && (!q.get('Status') || c.status === q.get('Status')));
+        return json(200, { conferences: list.map(conferenceJson), page: 0, page_size: 50, start: 0, end: list.length - 1, next_page_uri: null, previous_page_uri: null, uri: `${base}/Conferences.json` });
+      }
+      const conf = new RegExp(`^${base}/Conferences/([^/]+)\\.json$`).exec(rec.path);
+      if (conf) {
+        const c = conferences.get(decodeURIComponent(conf[1]!));
+        if (!c) return json(404, { code: 20404, message: `The requested resource ${rec.path} was not found`, status: 404 });
+        if (rec.method === 'POST' && one(form.Status) === 'completed') c.status = 'completed';
+        return json(200, conferenceJson(c));
+      }
+      const parts = new RegExp(`^${base}/Conferences/([^/]+)/Participants\\.json$`).exec(rec.path);
+      if (parts) {
+        const ref = decodeURIComponent(parts[1]!);
+        if (rec.method === 'GET') {
+          const c = conferences.get(ref);
+          const list = c ? [...c.participants.values()].filter((p) => p.status !== 'complete').map((p) => participantJson(c, p)) : [];
+          return json(200, { participants: list, page: 0, page_size: 50, start: 0, end: list.length - 1, next_page_uri: null, previous_page_uri: null, uri: rec.path });
+        }
+        if (rec.method === 'POST') {
+          if (!form.From || !form.To) return json(400, { code: 21604, message: 'A \'To\' and a \'From\' are required.', status: 400 });
+          // adding by friendly name makes the conference when there is none (Twilio's documented behaviour); by SID it must exist
+          const c = conferenceBySidOrName(ref) ?? (/^CF[0-9a-f]{32}$/.test(ref) ? undefined : newConference(ref));
+          if (!c || c.status === 'completed') return json(404, { code: 20404, message: `The requested resource ${rec.path} was not found`, status: 404 });
+          const coaching = bool(form.Coaching, false);
+          const toCoach = one(form.CallSidToCoach) ?? null;
+          if (coaching && (!toCoach || !c.participants.has(toCoach))) return json(400, { code: 16025, message: 'CallSidToCoach must be a participant of the conference when Coaching is true', status: 400 });
+          const label = one(form.Label) ?? null;
+          if (label && [...c.participants.values()].some((p) => p.label === label && p.status !== 'complete')) return json(400, { code: 16019, message: 'Participant label already in use', status: 400 });
+          const p: StandInParticipant = {
+            call_sid: sid('CA'), label, muted: bool(form.Muted, false), hold: false, coaching, call_sid_to_coach: toCoach,
+            start_conference_on_enter: bool(form.StartConferenceOnEnter, true), end_conference_on_exit: bool(form.EndConferenceOnExit, false),
+            status: 'queued', to: one(form.To), from: one(form.From),
+          };
+          c.participants.set(p.call_sid, p);
+          return json(201, participantJson(c, p));
+        }
+      }
+      const part = new RegExp(`^${base}/Conferences/([^/]+)/Participants/([^/]+)\\.json$`).exec(rec.path);
+      if (part) {
+        const c = conferences.get(decodeURIComponent(part[1]!));
+        const p = c?.participants.get(decodeURIComponent(part[2]!));
+        if (!c || !p || p.status === 'complete') return json(404, { code: 20404, message: `The requested resource ${rec.path} was not found`, status: 404 });
+        if (rec.method === 'DELETE') {
+          p.status = 'complete';
+          res.writeHead(204);
+          return res.end();
+        }
+        if (rec.method === 'POST') {
+          const coaching = bool(form.Coaching, p.coaching);
+          const toCoach = one(form.CallSidToCoach) ?? p.call_sid_to_coach;
+          if (coaching && (!toCoach || !c.participants.has(toCoach))) return json(400, { code: 16025, message: 'CallSidToCoach must be a participant of the conference when Coaching is true', status: 400 });
+          Object.assign(p, {
+            muted: bool(form.Muted, p.muted), hold: bool(form.Hold, p.hold), coaching, call_sid_to_coach: coaching ? toCoach : null,
+            end_conference_on_exit: bool(form.EndConferenceOnExit, p.end_conference_on_exit),
+          });
+        }
+        return json(200, participantJson(c, p));
+      }
       const update = new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})\\.json$`).exec(rec.path);
       if (rec.method === 'GET' && update) {
         const st = callStatus.get(update[1]!) ?? { status: 'in-progress' };
@@ -176,6 +287,15 @@ export async function startTwilioApiServer(opts: { accountSid: string; authToken
       callStatus.set(callSid, { status, duration: durationSeconds });
     },
     find: (match) => requests.filter((r) => match.test(`${r.method} ${r.path}`)),
+    conferences,
+    conferenceJoined(friendlyName, callSid, label) {
+      const c = conferenceBySidOrName(friendlyName) ?? newConference(friendlyName);
+      c.participants.set(callSid, {
+        call_sid: callSid, label: label ?? null, muted: false, hold: false, coaching: false, call_sid_to_coach: null,
+        start_conference_on_enter: false, end_conference_on_exit: true, status: 'connected',
+      });
+      return c.sid;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

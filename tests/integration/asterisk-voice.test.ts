@@ -8,6 +8,8 @@ import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { startAsteriskApp } from '../../server/src/channels/voice/providers/asterisk/app.js';
 import { kpiSummary } from '../../server/src/kpi/historical.js';
 import type { CallUpdatedPayload } from '../../server/src/contracts/realtime.js';
+import { makeAgent } from '../helpers/factories.js';
+import { silentWav } from '../helpers/files.js';
 
 // Calls carried by Asterisk: the hub's Stasis app on the ARI event socket of a local ARI stand-in, the real router,
 // the lifecycle worker that connects accepted calls, and agents connected over the /agent socket.
@@ -24,6 +26,10 @@ let quietQueueId: number;
 let agent: AgentClient;
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/** A recording of the hub's prompt set as Asterisk is told to play it: fetched over HTTP from the hub's public URL. */
+const hub = (lang: string, key: string) => `sound:${h.ctx.config.publicUrl}/voice-prompts/${lang}/${key}.wav`;
+const playsOn = (channelId: string, purpose = '') => ari.requestsMatching(new RegExp(`POST /ari/channels/${channelId.replace('.', '\\.')}/play/ch-pb-\\d+-${purpose}`));
+const mediaOf = (r: { query: URLSearchParams }) => r.query.get('media')!.split(',');
 const q = async (sql: string, params: unknown[] = []) => (await h.ctx.db.pool.query(sql, params)).rows;
 
 function startApp() {
@@ -100,7 +106,7 @@ describe('an Asterisk call from ring to hang-up', () => {
     expect(ari.channels.get(ch.id)!.state).toBe('Up');
     // greeting in the caller's language, then music on hold while they wait
     const greeting = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/`))[0], 'the greeting');
-    expect(greeting.query.get('media')).toBe('sound:contact-hub/greeting');
+    expect(greeting.query.get('media')).toBe(hub('en', 'greeting'));
     expect(greeting.query.get('lang')).toBe('en');
     await until(() => ari.channels.get(ch.id)!.moh === 'default', 'hold music');
     const kase = (await q(`SELECT channel, routing_state, queue_id FROM cases WHERE id = $1`, [call.case_id]))[0];
@@ -111,6 +117,8 @@ describe('an Asterisk call from ring to hang-up', () => {
     expect(await agent.accept(offer.offerId)).toEqual({ ok: true, caseId: call.case_id });
     const leg = await agentLeg(agent.id, call.id);
     expect(leg.caller.number).toBe('+14155550801');
+    // "connecting you to an agent" while their phone rings
+    await until(() => playsOn(ch.id, 'hold-').find((r) => r.query.get('media') === hub('en', 'connecting')), 'the connecting prompt');
     expect((await callRow(call.id)).state).toBe('connecting');
     // the caller keeps hearing music until the agent picks up
     expect(ari.channels.get(ch.id)!.moh).toBe('default');
@@ -152,7 +160,8 @@ describe('an Asterisk call from ring to hang-up', () => {
     // while waiting, the caller hears their position and estimated wait every ASTERISK_POSITION_PROMPT_SECONDS, then music again
     await q(`UPDATE calls SET provider_state = provider_state || '{"lastPositionAt": "2020-01-01T00:00:00Z"}' WHERE id = $1`, [call.id]);
     const position = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-hold-`))[1], 'the position prompt');
-    expect(position.query.get('media')).toMatch(/^sound:contact-hub\/position-next,sound:contact-hub\/estimate/);
+    // next in line; about three minutes (the default talk time, one agent's worth): "… about three minutes"
+    expect(mediaOf(position)).toEqual([hub('en', 'positionNext'), hub('en', 'estimateBefore'), hub('en', 'num-3'), hub('en', 'estimateAfter')]);
     await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/moh`)).length >= 2, 'hold music again');
     ari.hangup(ch.id);
     const done = await until(async () => ((await callRow(call.id)).state === 'completed' ? callRow(call.id) : null), 'the call completed');
@@ -169,7 +178,7 @@ describe('an Asterisk call from ring to hang-up', () => {
     // the sweep claims the call, tells the caller and records after the beep
     const vm = await until(() => [...ari.recordings.values()].find((r) => r.target_uri === `channel:${ch.id}`), 'the voicemail recording', 8000);
     const intro = ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-voicemail-`))[0]!;
-    expect(intro.query.get('media')).toBe('sound:contact-hub/all-busy,sound:contact-hub/leave-message');
+    expect(mediaOf(intro)).toEqual([hub('en', 'allBusy'), hub('en', 'leaveMessage')]);
     const recReq = ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/record`))[0]!;
     expect(Object.fromEntries(recReq.query)).toMatchObject({ format: 'wav', beep: 'true', terminateOn: '#', maxSilenceSeconds: '5' });
     const missed = await callRow(call.id);
@@ -199,7 +208,8 @@ describe('menu and business hours', () => {
     const { ch, call } = await inbound('+14155550811', MENU);
     expect(call.state).toBe('ivr');
     const menu = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-menu-`))[0], 'the menu');
-    expect(menu.query.get('media')).toBe('sound:contact-hub/greeting,sound:contact-hub/menu,sound:https://prompts.example.test/sales.wav,sound:contact-hub/press,digits:2');
+    // the option's recorded label, then "press two" from the prompt set
+    expect(mediaOf(menu)).toEqual([hub('en', 'greeting'), hub('en', 'menu'), 'sound:https://prompts.example.test/sales.wav', hub('en', 'optionPress'), hub('en', 'num-2')]);
     ari.dtmf(ch.id, '2');
     await until(async () => (await callRow(call.id)).state === 'queued', 'queued after the digit');
     expect((await callRow(call.id)).queue_id).toBe(sales.id);
@@ -227,13 +237,72 @@ describe('menu and business hours', () => {
     const { ch, call } = await inbound('+14155550813', CLOSED);
     expect(call).toMatchObject({ state: 'voicemail' });
     const intro = await until(() => ari.requestsMatching(new RegExp(`POST /ari/channels/${ch.id.replace('.', '\\.')}/play/ch-pb-${call.id}-voicemail-`))[0], 'the after-hours message');
-    expect(intro.query.get('media')).toBe('sound:contact-hub/after-hours,sound:contact-hub/leave-message');
+    expect(mediaOf(intro)).toEqual([hub('en', 'afterHours'), hub('en', 'leaveMessage')]);
     const vm = await until(() => [...ari.recordings.values()].find((r) => r.target_uri === `channel:${ch.id}`), 'the voicemail recording');
     ari.hangup(ch.id);
     const done = await until(async () => ((await callRow(call.id)).state === 'completed' && (await callRow(call.id)).callback_case_id ? callRow(call.id) : null), 'completed with a callback case');
     expect(done.outcome).toBe('after_hours');
     expect((await q(`SELECT provider_message_id FROM interactions WHERE case_id = $1 AND kind = 'voicemail'`, [done.callback_case_id]))[0].provider_message_id).toBe(vm.name);
     expect((await q(`SELECT tags FROM cases WHERE id = $1`, [done.callback_case_id]))[0].tags).toContain('after-hours');
+  });
+});
+
+describe('a Persian caller on Asterisk hears the hub’s Persian recordings', () => {
+  /** GETs a media URI's recording from the hub, as Asterisk's HTTP media cache would. */
+  const fetchMedia = (media: string) => {
+    const url = media.replace(/^sound:/, '');
+    expect(url.startsWith(`${h.ctx.config.publicUrl}/voice-prompts/`)).toBe(true);
+    return h.ctx.app.inject({ method: 'GET', url: url.slice(h.ctx.config.publicUrl.length) });
+  };
+
+  it('greeting (the number’s own upload), position with a number and the estimate are the hub’s fa recordings, served over HTTP', async () => {
+    const FA = '+982188776600';
+    const line = await h.queue({ name: 'pbx-fa', channels: ['voice'] });
+    const admin = await makeAgent(h.ctx.db.pool, { role: 'admin' });
+    const token = (await h.ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token;
+    // the admin names Asterisk as the number's provider (ARI is configured here)
+    const added = await h.ctx.app.inject({
+      method: 'POST', url: '/api/v1/admin/phone-numbers', headers: { authorization: `Bearer ${token}` },
+      payload: { e164: FA, queueId: line.id, voiceProvider: 'asterisk', smsEnabled: false, defaultLanguage: 'fa' },
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toMatchObject({ voiceProvider: 'asterisk' });
+    const id = added.json().id as number;
+    const file = silentWav(8000);
+    const up = await h.ctx.app.inject({ method: 'PUT', url: `/api/v1/admin/phone-numbers/${id}/prompts/fa/greeting`, headers: { authorization: `Bearer ${token}`, 'content-type': 'audio/wav' }, payload: file });
+    expect(up.statusCode).toBe(200);
+
+    const first = await inbound('+989121110001', FA);
+    const second = await inbound('+989121110002', FA);
+    const greeting = await until(() => playsOn(second.ch.id, 'hold-')[0], 'the greeting');
+    expect(mediaOf(greeting)).toEqual([`sound:${up.json().custom.url}`]);
+    expect(greeting.query.get('lang')).toBe('fa');
+    const served = await fetchMedia(mediaOf(greeting)[0]!);
+    expect(served.statusCode).toBe(200);
+    expect(Buffer.compare(served.rawPayload, file)).toBe(0);
+
+    // the second caller waits: "شما نفر دو در صف هستید", then "زمان انتظار شما حدود شش دقیقه است" (2 × the default 3 minutes, no agents)
+    await until(() => ari.channels.get(second.ch.id)!.moh, 'hold music');
+    await q(`UPDATE calls SET provider_state = provider_state || '{"lastPositionAt": "2020-01-01T00:00:00Z"}' WHERE id = $1`, [second.call.id]);
+    const position = await until(() => playsOn(second.ch.id, 'hold-')[1], 'the position prompt');
+    expect(mediaOf(position)).toEqual([
+      hub('fa', 'positionBefore'), hub('fa', 'num-2'), hub('fa', 'positionAfter'),
+      hub('fa', 'estimateBefore'), hub('fa', 'num-6'), hub('fa', 'estimateAfter'),
+    ]);
+    for (const m of mediaOf(position)) {
+      const r = await fetchMedia(m);
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe('audio/wav');
+      expect(r.rawPayload.toString('latin1', 8, 12)).toBe('WAVE');
+    }
+    // nothing a Persian caller heard was one of Asterisk's own (English) sound files or number sayings
+    const heard = [...playsOn(first.ch.id), ...playsOn(second.ch.id)].flatMap(mediaOf);
+    expect(heard.filter((m) => !m.startsWith(`sound:${h.ctx.config.publicUrl}/voice-prompts/`))).toEqual([]);
+
+    for (const c of [first, second]) {
+      ari.hangup(c.ch.id);
+      await until(async () => (await callRow(c.call.id)).state === 'completed', 'completed');
+    }
   });
 });
 
@@ -247,6 +316,7 @@ describe('transfers and supervisors', () => {
     expect(r.statusCode).toBe(200);
     await until(() => !ari.channels.has(leg.id), 'the first agent’s leg hung up');
     expect(ari.channels.get(ch.id)!.moh).toBe('default');
+    await until(() => playsOn(ch.id, 'hold-').find((r) => r.query.get('media') === hub('en', 'transferHold')), 'the transfer-hold prompt');
     const offer = await b.nextOffer((o) => o.case.id === call.case_id, 5000);
     expect(await b.accept(offer.offerId)).toEqual({ ok: true, caseId: call.case_id });
     const legB = await agentLeg(b.id, call.id);
@@ -319,6 +389,24 @@ describe('transfers and supervisors', () => {
     const whisperLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === w.json().legId), 'the supervisor rung again');
     ari.reject(whisperLeg.id, 19); // the supervisor does not pick up: the snoop goes away
     await until(() => !ari.channels.has(whisper.id), 'the unanswered whisper cleaned up');
+    // barge, then a switch to listening: a new leg rings (the old one hangs up); stopping hangs up the current one
+    const b = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'barge' } });
+    expect(b.statusCode, b.body).toBe(200);
+    const bargeLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === b.json().legId), 'the supervisor rung to barge');
+    const l = await h.ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` }, payload: { mode: 'listen' } });
+    expect(l.statusCode, l.body).toBe(200);
+    expect(l.json().legId).not.toBe(bargeLeg.id);
+    await until(() => !ari.channels.has(bargeLeg.id), 'the barge leg hung up on the switch');
+    const listenLeg = await until(() => ari.originated(`PJSIP/agent-${sup.id}`).find((c) => c.id === l.json().legId), 'the supervisor rung to listen');
+    const stop = await h.ctx.app.inject({ method: 'DELETE', url: `/api/v1/voice/calls/${call.id}/monitor`, headers: { authorization: `Bearer ${sup.token}` } });
+    expect(stop.statusCode).toBe(204);
+    await until(() => !ari.channels.has(listenLeg.id), 'the listening leg hung up on stop');
+    const audit = (await h.ctx.db.pool.query(`SELECT action, after FROM audit_log WHERE entity = 'call' AND entity_id = $1 ORDER BY id`, [String(call.id)])).rows;
+    // (whether barging counts as a start or a switch depends on whether the rejected whisper leg's end was handled first)
+    const asked = audit.filter((a) => a.action !== 'call.monitor_end');
+    expect(asked.map((a) => a.after.mode)).toEqual(['listen', 'whisper', 'barge', 'listen']);
+    expect(asked.at(-1)!.action).toBe('call.monitor_mode');
+    expect(audit.at(-1)).toMatchObject({ action: 'call.monitor_end', after: { reason: 'stopped', supervisorId: sup.id } });
     expect(ari.channels.has(ch.id)).toBe(true);
     ari.hangup(ch.id);
     await until(async () => (await callRow(call.id)).state === 'completed', 'completed');
@@ -424,6 +512,7 @@ describe('an agent who does not answer', () => {
     expect(c.kept_place).toBe(true);
     expect(await callRow(call.id)).toMatchObject({ state: 'queued', agent_id: null });
     expect(ari.channels.get(ch.id)!.moh).toBe('default');
+    await until(() => playsOn(ch.id, 'hold-').find((r) => r.query.get('media') === hub('en', 'agentNotReached')), 'the agent-not-reached prompt');
     expect(await q(`SELECT 1 FROM case_events WHERE case_id = $1 AND type = 'abandoned'`, [call.case_id])).toEqual([]);
   });
 });

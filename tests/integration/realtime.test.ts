@@ -3,7 +3,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { AddressInfo } from 'node:net';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
-import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { Redis } from 'ioredis';
+import { queueEmitter, streamEmitter } from '../../server/src/realtime/emitter.js';
 import { rooms } from '../../server/src/contracts/realtime.js';
 
 let ctx: TestContext;
@@ -48,5 +49,37 @@ describe('realtime gateway', () => {
     const payload = { caseId: 7, status: 'open', priority: 'normal', assigneeId: null, routingState: 'idle', queueId: null } as const;
     await queueEmitter(ctx.app.queues.realtime).emit({ nsp: '/agent', room: rooms.agent(agent.id), event: 'case:updated', payload });
     expect(await got).toEqual(payload);
+  });
+
+  it("delivers what a worker or router writes to the sockets' stream: events to rooms on any namespace, and case-room joins", async () => {
+    const { agent, token } = await tokenFor('agent');
+    const other = await tokenFor('agent');
+    const s = await open('/agent', token);
+    const bystander = await open('/agent', other.token);
+    const sup = await open('/supervisor', (await tokenFor('supervisor')).token);
+    const redis = new Redis(ctx.config.redisUrl);
+    try {
+      const rt = streamEmitter(redis, ctx.config.queuePrefix);
+      const payload = { caseId: 8, status: 'open', priority: 'high', assigneeId: agent.id, routingState: 'assigned', queueId: null } as const;
+      const got = new Promise((resolve) => s.on('case:updated', resolve));
+      let strayed = 0;
+      bystander.on('case:updated', () => strayed++);
+      await rt.emit({ nsp: '/agent', room: rooms.agent(agent.id), event: 'case:updated', payload });
+      expect(await got).toEqual(payload);
+
+      const stats = new Promise((resolve) => sup.on('stats:queues', resolve));
+      await rt.emit({ nsp: '/supervisor', room: rooms.supervisors, event: 'stats:queues', payload: { at: 'now', queues: [] } });
+      expect(await stats).toEqual({ at: 'now', queues: [] });
+
+      // a join written to the stream puts the agent's sockets in the case room: an event to the room reaches them only
+      await rt.caseRoom!(agent.id, 8, 'join');
+      const inRoom = new Promise((resolve) => s.on('case:updated', (p) => p.caseId === 9 && resolve(p)));
+      for (let i = 0; i < 100 && !ctx.app.io.of('/agent').adapter.rooms.get(rooms.case(8))?.size; i++) await new Promise((r) => setTimeout(r, 50));
+      await ctx.app.realtime.emit({ nsp: '/agent', room: rooms.case(8), event: 'case:updated', payload: { ...payload, caseId: 9 } });
+      expect(await inRoom).toMatchObject({ caseId: 9 });
+      expect(strayed).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

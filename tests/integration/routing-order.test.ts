@@ -46,6 +46,21 @@ describe('queue order', () => {
     expect(jobs.map((j) => j.data.caseId).sort()).toEqual([...list.map((c) => c.caseId)].sort());
   });
 
+  it('a waiting case whose priority is raised on the case page moves up the queue, in Postgres and in the BullMQ queue', async () => {
+    const q = await h.queue();
+    const older = await h.inbound({ channel: 'email', queueId: q.id });
+    const newer = await h.inbound({ channel: 'email', queueId: q.id });
+    expect((await waitingIds(q.id)).map((c) => c.caseId)).toEqual([older, newer]);
+    const r = await h.ctx.app.inject({ method: 'PATCH', url: `/api/v1/cases/${newer}`, headers: { authorization: `Bearer ${await supToken()}` }, payload: { priority: 'urgent' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().changed).toEqual(['priority']);
+    const list = await waitingIds(q.id);
+    expect(list.map((c) => c.caseId)).toEqual([newer, older]);
+    expect(list.map((c) => c.routingPriority)).toEqual([52, 60]);
+    const job = (await h.ctx.app.queues.routing.getJobs(['prioritized', 'waiting'])).find((j) => j.data.caseId === newer);
+    expect(job?.opts.priority).toBe(52);
+  });
+
   it('offers in queue order, and a declined case keeps its place ahead of later ones', async () => {
     const q = await h.queue();
     const a = await h.agent({ queueIds: [q.id], capacity: { email: 1 } });

@@ -54,4 +54,21 @@ describe('search indexer', () => {
     expect(n.rows[0].n).toBe(20);
     expect((await searchWorkspace(db, 'lantern', 50)).cases).toHaveLength(20);
   });
+
+  it('a word in thousands of messages still finds the newest cases, and a rare word among them is found too', async () => {
+    const db = ctx.db.pool;
+    // an old case whose 5,100 messages all say "harbour" (more than the search sorts outright), one saying "quayside"
+    const old = await ingest(ctx.app.ingestDeps, msg('ix-h-old', 'harbour quayside'));
+    await db.query(
+      `INSERT INTO interactions (case_id, customer_id, channel, direction, text)
+       SELECT case_id, customer_id, channel, direction, 'harbour again ' || g FROM interactions, generate_series(1, 5100) g WHERE id = $1`,
+      [old.interactionId],
+    );
+    const recent = [];
+    for (let i = 0; i < 12; i++) recent.push(await ingest(ctx.app.ingestDeps, msg(`ix-h-${i}`, `harbour ${i}`)));
+    await indexSearchFully(db);
+    const found = (await searchWorkspace(db, 'harbour', 10)).cases.map((c) => c.id);
+    expect(found).toEqual(recent.slice(-10).reverse().map((r) => r.caseId));
+    expect((await searchWorkspace(db, 'quayside')).cases.map((c) => c.id)).toEqual([old.caseId]);
+  });
 });

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { createHarness, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, find, parseTwiml, postTwilio, sid, twilioEnv, waitFor } from '../helpers/twilio-signing.js';
+import { callerJoinsConference } from '../helpers/twilio-conference.js';
 import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import type { CallUpdatedPayload } from '../../server/src/contracts/realtime.js';
@@ -67,7 +68,7 @@ async function snapshot(caseId: number) {
 }
 
 describe('a phone call from ring to hang-up', () => {
-  it('inbound → queued → offered over the socket → accepted → redirected to <Dial> the agent → completed with talk time; repeats change nothing', async () => {
+  it('inbound → queued → offered over the socket → accepted → redirected into a conference the agent is rung into → completed with talk time; repeats change nothing', async () => {
     const { p, twiml, row } = await call('+14155550601');
     expect(find(twiml, 'Enqueue').attrs.waitUrl).toBe(`${PUB}/webhooks/twilio/voice/wait?callId=${row.id}`);
 
@@ -81,15 +82,16 @@ describe('a phone call from ring to hang-up', () => {
     expect(redirect.form).toMatchObject({ Url: `${PUB}/webhooks/twilio/voice/connect?callId=${row.id}&agentId=${agent.id}`, Method: 'POST' });
 
     const connect = parseTwiml((await postTwilio(app(), `/webhooks/twilio/voice/connect?callId=${row.id}&agentId=${agent.id}`, { CallSid: p.CallSid, CallStatus: 'in-progress' })).body);
-    const dial = find(connect, 'Dial');
-    expect(find(dial, 'Client').text).toBe(`agent-${agent.id}`);
-    expect(find(dial, 'Number').text).toBe('+14155550998');
+    const join = await callerJoinsConference(app(), api, connect, p.CallSid);
+    expect([...join.participants.values()].filter((x) => x.label !== 'customer').map((x) => x.to).sort()).toEqual(['+14155550998', `client:agent-${agent.id}`]);
 
-    const leg = sid('CA');
-    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, { CallSid: leg, ParentCallSid: p.CallSid, CallStatus: 'in-progress' });
+    const leg = join.participants.get(`agent-${agent.id}`)!.call_sid;
+    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, { CallSid: leg, CallStatus: 'in-progress' });
     await waitFor(async () => agent.events.find((e) => e.event === 'call:updated' && (e.payload as CallUpdatedPayload).state === 'in_progress'), 3000, 'call:updated in_progress to the agent');
 
-    const done = { CallSid: p.CallSid, DialCallSid: leg, DialCallStatus: 'completed', DialCallDuration: '75' };
+    const legDone = { CallSid: leg, CallStatus: 'completed', CallDuration: '75' };
+    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, legDone);
+    const done = { CallSid: p.CallSid, DialCallStatus: 'completed', DialCallDuration: '80' };
     await postTwilio(app(), `/webhooks/twilio/voice/dial-done?callId=${row.id}&agentId=${agent.id}`, done);
     const status = { CallSid: p.CallSid, CallStatus: 'completed', CallDuration: '100' };
     await postTwilio(app(), '/webhooks/twilio/voice/status', status);
@@ -104,7 +106,8 @@ describe('a phone call from ring to hang-up', () => {
     // Twilio repeats every one of those webhooks: nothing changes
     const before = await snapshot(row.case_id);
     await postTwilio(app(), '/webhooks/twilio/voice', p);
-    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, { CallSid: leg, ParentCallSid: p.CallSid, CallStatus: 'in-progress' });
+    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, { CallSid: leg, CallStatus: 'in-progress' });
+    await postTwilio(app(), `/webhooks/twilio/voice/agent-leg?callId=${row.id}&agentId=${agent.id}`, legDone);
     await postTwilio(app(), `/webhooks/twilio/voice/dial-done?callId=${row.id}&agentId=${agent.id}`, done);
     await postTwilio(app(), '/webhooks/twilio/voice/status', status);
     expect(await snapshot(row.case_id)).toEqual(before);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { silentWav } from '../helpers/files.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, findAll, parseTwiml, postTwilio, sid, twilioEnv, type XmlNode } from '../helpers/twilio-signing.js';
 import { dialAgentTwiml, voicemailTwiml } from '../../server/src/channels/voice/twiml-builders.js';
@@ -11,6 +12,7 @@ let ctx: TestContext;
 let api: TwilioApiServer;
 let adminToken: string;
 let support: { id: number };
+let agentId: number;
 let billing: { id: number };
 const MAIN = '+14155550600';
 const MENU = '+14155550601';
@@ -26,6 +28,7 @@ beforeAll(async () => {
   support = await makeQueue(ctx.db.pool, { name: 'support', channels: ['voice'] });
   billing = await makeQueue(ctx.db.pool, { name: 'billing', channels: ['voice'] });
   const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
+  agentId = (await makeAgent(ctx.db.pool, { queueIds: [support.id] })).id;
   adminToken = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token;
   const add = async (payload: object) => expect((await ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(), payload })).statusCode).toBe(201);
   // typed Persian texts an admin may have set: they cannot be spoken, the recordings play instead
@@ -99,6 +102,23 @@ describe('a +98 caller on Twilio hears only recorded Persian prompts', () => {
     }
   });
 
+  it('the rest of the call: connecting, agent not reached, transfer hold, maximum wait, goodbye — <Play> too', async () => {
+    const c = await call('+989121112237', MAIN);
+    const step = async (path: string, params: Record<string, string> = {}) => {
+      const r = await postTwilio(ctx.app, path, { CallSid: c.row.call_sid, ...params });
+      expect(r.statusCode).toBe(200);
+      expect(says(parseTwiml(r.body))).toEqual([]);
+      expect(r.body).not.toMatch(/fa-IR/);
+      return plays(parseTwiml(r.body));
+    };
+    expect(await step(`/webhooks/twilio/voice/connect?callId=${c.row.id}&agentId=${agentId}`)).toEqual([prompt('connecting')]);
+    expect(await step(`/webhooks/twilio/voice/connect?callId=${c.row.id}&agentId=999999`)).toEqual([prompt('agentNotReached')]);
+    expect(await step(`/webhooks/twilio/voice/requeue?callId=${c.row.id}`)).toEqual([prompt('transferHold')]);
+    expect(await step(`/webhooks/twilio/voice/conference?callId=${c.row.id}&role=customer`)).toEqual([prompt('transferHold')]);
+    expect(await step(`/webhooks/twilio/voice/missed?callId=${c.row.id}`)).toEqual([prompt('allBusy'), prompt('leaveMessage'), prompt('goodbye')]);
+    expect(await step(`/webhooks/twilio/voice/dial-done?callId=${c.row.id}&agentId=${agentId}`, { DialCallSid: sid('CA'), DialCallStatus: 'completed', DialCallDuration: '30' })).toEqual([prompt('goodbye')]);
+  });
+
   it('after hours and a number that takes no calls: recordings too', async () => {
     const night = await call('+989121112235', NIGHT);
     expect(plays(night.twiml)).toEqual([prompt('afterHours'), prompt('leaveMessage'), prompt('goodbye')]);
@@ -108,12 +128,27 @@ describe('a +98 caller on Twilio hears only recorded Persian prompts', () => {
   });
 
   it('"connecting" and voicemail without a mailbox, as the builders make them', () => {
-    const dial = dialAgentTwiml(ctx.config, 1, { id: 2, phone: null }, 'fa', MAIN);
+    const dial = dialAgentTwiml(ctx.config, 1, { id: 2 }, 'fa', null);
     expect(says(parseTwiml(dial.toString()))).toEqual([]);
     expect(plays(parseTwiml(dial.toString()))).toEqual(['/voice-prompts/fa/connecting.wav']);
     const noBox = voicemailTwiml(ctx.config, 1, 'fa', [], false);
     expect(says(parseTwiml(noBox.toString()))).toEqual([]);
     expect(plays(parseTwiml(noBox.toString()))).toEqual(['/voice-prompts/fa/noVoicemail.wav']);
+  });
+
+  it('a menu option whose label is a recording plays it, then only "press N" — the URL is never read out', async () => {
+    const LABELLED = '+14155550604';
+    const r = await ctx.app.inject({
+      method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(),
+      payload: { e164: LABELLED, queueId: support.id, ivr: { options: [{ digit: '2', queueId: billing.id, label: { en: 'https://cdn.example.test/billing-en.wav', fa: 'https://cdn.example.test/billing-fa.wav' } }] } },
+    });
+    expect(r.statusCode).toBe(201);
+    const fa = await call('+989121112238', LABELLED);
+    expect(plays(fa.twiml).slice(2)).toEqual(['https://cdn.example.test/billing-fa.wav', prompt('optionPress'), prompt('num-2'), prompt('optionEnd')]);
+    expect(says(fa.twiml)).toEqual([]);
+    const en = await call('+14155550693', LABELLED);
+    expect(plays(en.twiml)).toEqual(['https://cdn.example.test/billing-en.wav']);
+    expect(says(en.twiml).map((x) => x.text)).toEqual(['Thank you for calling. Your call is important to us.', 'Please choose from the following options.', 'Press 2.']);
   });
 
   it('an English caller still hears Twilio’s English voice for the same lines', async () => {
@@ -137,23 +172,7 @@ describe('the recordings over HTTP', () => {
 });
 
 describe('replacing a prompt per phone number (admin upload)', () => {
-  const wav = (seconds: number) => {
-    const data = Buffer.alloc(8000 * 2 * seconds);
-    const h = Buffer.alloc(44);
-    h.write('RIFF', 0, 'latin1');
-    h.writeUInt32LE(36 + data.length, 4);
-    h.write('WAVEfmt ', 8, 'latin1');
-    h.writeUInt32LE(16, 16);
-    h.writeUInt16LE(1, 20);
-    h.writeUInt16LE(1, 22);
-    h.writeUInt32LE(8000, 24);
-    h.writeUInt32LE(16000, 28);
-    h.writeUInt16LE(2, 32);
-    h.writeUInt16LE(16, 34);
-    h.write('data', 36, 'latin1');
-    h.writeUInt32LE(data.length, 40);
-    return Buffer.concat([h, data]);
-  };
+  const wav = (seconds: number) => silentWav(8000 * 2 * seconds);
 
   it('an uploaded Persian greeting is what the next caller hears; deleting it brings back the default', async () => {
     const id = (await q(`SELECT id FROM phone_numbers WHERE e164 = $1`, [MAIN]))[0].id;
@@ -194,5 +213,38 @@ describe('replacing a prompt per phone number (admin upload)', () => {
     expect((await put(`/api/v1/admin/phone-numbers/999999/prompts/fa/greeting`, wav(1))).statusCode).toBe(404);
     expect((await put(`/api/v1/admin/phone-numbers/${id}/prompts/fa/greeting`, wav(140))).statusCode).toBe(413);
     expect((await q(`SELECT prompts FROM phone_numbers WHERE id = $1`, [id]))[0].prompts).toEqual({ fa: {} });
+  });
+
+  it('every line a number has its own recording of plays that recording, in English as in Persian (connecting, position, goodbye, after hours)', async () => {
+    const id = (await q(`SELECT id FROM phone_numbers WHERE e164 = $1`, [MAIN]))[0].id;
+    const night = (await q(`SELECT id FROM phone_numbers WHERE e164 = $1`, [NIGHT]))[0].id;
+    const upload = async (n: number, lang: string, key: string) => {
+      const r = await ctx.app.inject({ method: 'PUT', url: `/api/v1/admin/phone-numbers/${n}/prompts/${lang}/${key}`, headers: { ...auth(), 'content-type': 'audio/wav' }, payload: wav(1) });
+      expect(r.statusCode).toBe(200);
+      return r.json().custom.url as string;
+    };
+    for (const [lang, from] of [['en', '+14155550691'], ['fa', '+989121112242']] as const) {
+      const mine = {
+        connecting: await upload(id, lang, 'connecting'), positionNext: await upload(id, lang, 'positionNext'),
+        goodbye: await upload(id, lang, 'goodbye'), afterHours: await upload(night, lang, 'afterHours'),
+      };
+      const c = await call(from, MAIN);
+      const twiml = async (path: string, params: Record<string, string> = {}) => {
+        const r = await postTwilio(ctx.app, path, { CallSid: c.row.call_sid, ...params });
+        expect(says(parseTwiml(r.body)).filter((x) => x.attrs.language === 'fa-IR')).toEqual([]);
+        return parseTwiml(r.body);
+      };
+      expect(plays(await twiml(`/webhooks/twilio/voice/wait?callId=${c.row.id}`, { QueuePosition: '1', QueueTime: '5' }))[0]).toBe(mine.positionNext);
+      const connect = await twiml(`/webhooks/twilio/voice/connect?callId=${c.row.id}&agentId=${agentId}`);
+      expect(plays(connect)).toEqual([mine.connecting]);
+      expect(says(connect)).toEqual([]);
+      const bye = await twiml(`/webhooks/twilio/voice/dial-done?callId=${c.row.id}&agentId=${agentId}`, { DialCallSid: sid('CA'), DialCallStatus: 'completed', DialCallDuration: '12' });
+      expect(plays(bye)).toEqual([mine.goodbye]);
+      expect(says(bye)).toEqual([]);
+      // the after-hours line the admin typed is replaced by the recording they uploaded for it
+      const closed = await call(from === '+14155550691' ? '+14155550692' : '+989121112243', NIGHT);
+      expect(plays(closed.twiml)[0]).toBe(mine.afterHours);
+      for (const url of Object.values(mine)) expect((await ctx.app.inject({ method: 'GET', url: url.slice(PUB.length) })).statusCode).toBe(200);
+    }
   });
 });

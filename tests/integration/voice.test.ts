@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, find, findAll, parseTwiml, postTwilio, sid, twilioEnv, waitFor } from '../helpers/twilio-signing.js';
+import { callerJoinsConference } from '../helpers/twilio-conference.js';
 import { voiceChannel } from '../../server/src/channels/voice/index.js';
 import { startTwilioWorker } from '../../workers/src/processors/twilio.js';
 import { createRedis } from '../../server/src/lib/redis.js';
@@ -298,7 +299,7 @@ describe('lost status callbacks', () => {
 });
 
 describe('connecting the agent', () => {
-  it('on accept redirects the queued call via REST to TwiML that <Dial>s the agent (browser client + phone); talk time comes from the bridged leg', async () => {
+  it('on accept redirects the queued call via REST into a conference; the agent is rung into it (browser client + phone); talk time comes from the agent’s leg', async () => {
     const { call } = await incomingCall('+14155550320');
     // the router's accept: the case is the agent's
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
@@ -310,25 +311,49 @@ describe('connecting the agent', () => {
     const connect = await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid, CallStatus: 'in-progress' });
     const twiml = parseTwiml(connect.body);
     const dial = find(twiml, 'Dial');
-    expect(dial.attrs).toMatchObject({
-      action: `${PUB}/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`,
-      record: 'record-from-answer-dual',
+    expect(dial.attrs).toMatchObject({ action: `${PUB}/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}` });
+    const conference = find(dial, 'Conference');
+    const confName = (await q(`SELECT conference_name FROM calls WHERE id = $1`, [call.id]))[0].conference_name;
+    expect(conference.text).toBe(confName);
+    expect(conference.attrs).toMatchObject({
+      participantLabel: 'customer', startConferenceOnEnter: 'false', endConferenceOnExit: 'true', beep: 'false',
+      record: 'record-from-start',
       recordingStatusCallback: `${PUB}/webhooks/twilio/voice/recording?callId=${call.id}&kind=call`,
+      statusCallback: `${PUB}/webhooks/twilio/voice/conference-events?callId=${call.id}`,
+      statusCallbackEvent: 'start end join leave',
     });
-    expect(find(dial, 'Client').text).toBe(`agent-${agent.id}`);
-    expect(find(dial, 'Number').text).toBe('+14155550999');
     expect((await q(`SELECT state, agent_id FROM calls WHERE id = $1`, [call.id]))[0]).toEqual({ state: 'connecting', agent_id: agent.id });
-    // Twilio reports the queue exit of a redirected call too; its answer leads to the same agent
+    // Twilio reports the queue exit of a redirected call too; its answer leads to the same conference
     const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'redirected', QueueTime: '12' })).body);
-    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
+    expect(find(find(exit, 'Dial'), 'Conference').text).toBe(confName);
 
-    const leg = sid('CA');
-    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: leg, ParentCallSid: call.call_sid, CallStatus: 'in-progress' });
+    // the caller's join rings the agent into the conference: browser client and phone, each a participant
+    const joined = await callerJoinsConference(ctx.app, api, twiml, call.call_sid);
+    expect((await q(`SELECT conference_sid FROM calls WHERE id = $1`, [call.id]))[0].conference_sid).toBe(joined.conferenceSid);
+    const created = api.find(/Participants\.json$/).filter((r) => r.path.includes(confName) || r.path.includes(joined.conferenceSid));
+    expect(created.map((r) => r.form.To).sort()).toEqual(['+14155550999', `client:agent-${agent.id}`]);
+    for (const r of created) {
+      expect(r.form).toMatchObject({
+        StartConferenceOnEnter: 'true', EndConferenceOnExit: 'true', Beep: 'false', Timeout: '20',
+        StatusCallback: `${PUB}/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`,
+      });
+    }
+    const leg = joined.participants.get(`agent-${agent.id}`)!.call_sid;
+    const phoneLeg = joined.participants.get(`agent-${agent.id}-phone`)!.call_sid;
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: leg, CallStatus: 'in-progress' });
     expect((await q(`SELECT state, agent_call_sid FROM calls WHERE id = $1`, [call.id]))[0]).toEqual({ state: 'in_progress', agent_call_sid: leg });
+    // the first leg to answer wins: the phone stops ringing, and its end changes nothing
+    expect(api.find(new RegExp(`^POST .*/Calls/${phoneLeg}\\.json$`)).at(-1)!.form).toMatchObject({ Status: 'completed' });
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: phoneLeg, CallStatus: 'canceled' });
+    expect(api.find(new RegExp(`Calls/${call.call_sid}\\.json$`))).toHaveLength(1);
 
     const recSid = sid('RE');
     await postTwilio(ctx.app, `/webhooks/twilio/voice/recording?callId=${call.id}&kind=call`, { CallSid: call.call_sid, RecordingSid: recSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Recordings/${recSid}`, RecordingStatus: 'completed', RecordingDuration: '95' });
-    const done = { CallSid: call.call_sid, DialCallSid: leg, DialCallStatus: 'completed', DialCallDuration: '95' };
+    // the agent hangs up: their leg's duration is the talk time; the conference ends and the caller hears goodbye
+    const legDone = { CallSid: leg, CallStatus: 'completed', CallDuration: '95' };
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, legDone);
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, legDone);
+    const done = { CallSid: call.call_sid, DialCallStatus: 'completed', DialCallDuration: '101' };
     const end = await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, done);
     find(parseTwiml(end.body), 'Hangup');
     await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, done);
@@ -389,8 +414,11 @@ describe('connecting the agent', () => {
     const late = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/wait?callId=${call.id}`, waitParams)).body);
     expect(findAll(late, 'Leave')).toHaveLength(1);
     const exit = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/queue-exit?callId=${call.id}`, { CallSid: call.call_sid, QueueResult: 'leave', QueueTime: '31' })).body);
-    expect(find(find(exit, 'Dial'), 'Client').text).toBe(`agent-${agent.id}`);
+    expect(find(find(exit, 'Dial'), 'Conference').text).toBe((await q(`SELECT conference_name FROM calls WHERE id = $1`, [call.id]))[0].conference_name);
     expect(findAll(exit, 'Record')).toHaveLength(0);
+    // once in the conference, the accepting agent is rung into it
+    await callerJoinsConference(ctx.app, api, exit, call.call_sid);
+    expect(api.find(/Participants\.json$/).at(-2)!.form.To).toBe(`client:agent-${agent.id}`);
     const after = (await q(`SELECT state, agent_id, outcome, callback_case_id FROM calls WHERE id = $1`, [call.id]))[0];
     expect(after).toEqual({ state: 'connecting', agent_id: agent.id, outcome: null, callback_case_id: null });
   });
@@ -398,8 +426,15 @@ describe('connecting the agent', () => {
   it('an agent who does not pick up sends the caller back to the queue in their place', async () => {
     const { call } = await incomingCall('+14155550323');
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
-    await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid });
-    const r = await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid, DialCallStatus: 'no-answer', DialCallDuration: '0' });
+    const connect = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid })).body);
+    const { participants } = await callerJoinsConference(ctx.app, api, connect, call.call_sid);
+    // neither the browser nor the phone answers: the caller is sent back to the queue
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: participants.get(`agent-${agent.id}`)!.call_sid, CallStatus: 'no-answer' });
+    expect(api.find(new RegExp(`Calls/${call.call_sid}\\.json$`))).toHaveLength(0);
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: participants.get(`agent-${agent.id}-phone`)!.call_sid, CallStatus: 'busy' });
+    const back = api.find(new RegExp(`Calls/${call.call_sid}\\.json$`));
+    expect(back.map((b) => b.form.Url)).toEqual([`${PUB}/webhooks/twilio/voice/requeue?callId=${call.id}&why=unanswered`]);
+    const r = await postTwilio(ctx.app, `/webhooks/twilio/voice/requeue?callId=${call.id}&why=unanswered`, { CallSid: call.call_sid });
     expect(find(parseTwiml(r.body), 'Enqueue').text).toBe(`hub-queue-${support.id}`);
     const c = (await q(`SELECT assignee_id, routing_state, first_queued_at FROM cases WHERE id = $1`, [call.case_id]))[0];
     expect(c).toMatchObject({ assignee_id: null, routing_state: 'waiting' });
@@ -464,11 +499,16 @@ describe('agent calling and transfers', () => {
     expect(find(other, 'Say').text).toMatch(/premium-rate/);
   });
 
-  it('cold transfer to a queue puts the caller back on hold and the case back on the queue; warm transfer brings in the other agent through a conference', async () => {
+  it('cold transfer to a queue puts the caller back on hold and the case back on the queue; warm transfer rings the other agent into the call’s conference', async () => {
     const other = await makeAgent(ctx.db.pool, { queueIds: [billing.id] });
     const { call } = await incomingCall('+14155550332');
+    // the caller and the agent talk in the call's conference
+    const firstLeg = sid('CA');
+    const confName = `hub-call-${call.id}-test`;
+    const confSid = api.conferenceJoined(confName, call.call_sid, 'customer');
+    api.conferenceJoined(confName, firstLeg, `agent-${agent.id}`);
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [call.case_id, agent.id]);
-    await ctx.db.pool.query(`UPDATE calls SET state = 'in_progress', agent_id = $2, agent_call_sid = $3 WHERE id = $1`, [call.id, agent.id, sid('CA')]);
+    await ctx.db.pool.query(`UPDATE calls SET state = 'in_progress', agent_id = $2, agent_call_sid = $3, conference_name = $4, conference_sid = $5 WHERE id = $1`, [call.id, agent.id, firstLeg, confName, confSid]);
     const cold = await ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/transfer`, headers: auth(agentToken), payload: { mode: 'cold', toQueueId: billing.id } });
     expect(cold.statusCode).toBe(200);
     const redirect = api.find(new RegExp(`Calls/${call.call_sid}\\.json$`)).at(-1)!;
@@ -477,34 +517,45 @@ describe('agent calling and transfers', () => {
     expect(find(hold, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
     expect((await q(`SELECT queue_id, assignee_id, routing_state FROM cases WHERE id = $1`, [call.case_id]))[0]).toEqual({ queue_id: billing.id, assignee_id: null, routing_state: 'waiting' });
     expect((await q(`SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND type = 'transferred'`, [call.case_id]))[0].n).toBe(1);
-    // the first agent's <Dial> ends because of the transfer: its action keeps the caller on hold instead of hanging up
-    const firstLeg = (await q(`SELECT transfer FROM calls WHERE id = $1`, [call.id]))[0].transfer.fromLegSid;
-    const cut = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${agent.id}`, { CallSid: call.call_sid, DialCallSid: firstLeg, DialCallStatus: 'completed', DialCallDuration: '40' })).body);
-    expect(find(cut, 'Enqueue').text).toBe(`hub-queue-${billing.id}`);
-    expect(findAll(cut, 'Hangup')).toHaveLength(0);
-    // the next agent talks for 60 s: the call's talk time is the sum of both conversations
-    const nextLeg = sid('CA');
-    await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid });
-    const end = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid, DialCallSid: nextLeg, DialCallStatus: 'completed', DialCallDuration: '60' })).body);
+    // the caller left the conference, which ended it: the first agent's leg ends with 40 s of talk, the caller stays on hold
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${agent.id}`, { CallSid: firstLeg, CallStatus: 'completed', CallDuration: '40' });
+    expect(api.find(new RegExp(`Calls/${call.call_sid}\\.json$`))).toHaveLength(1);
+    expect((await q(`SELECT state, talk_seconds FROM calls WHERE id = $1`, [call.id]))[0]).toEqual({ state: 'queued', talk_seconds: 40 });
+    // the next agent talks for 60 s in a new conference: the call's talk time is the sum of both conversations
+    await voiceChannel.onAssigned!(sendCtx(), { caseId: call.case_id, agentId: other.id });
+    const next = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/connect?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid })).body);
+    expect(find(next, 'Conference').text).not.toBe(confName);
+    const joined = await callerJoinsConference(ctx.app, api, next, call.call_sid);
+    const nextLeg = joined.participants.get(`agent-${other.id}`)!.call_sid;
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${other.id}`, { CallSid: nextLeg, CallStatus: 'in-progress' });
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${call.id}&agentId=${other.id}`, { CallSid: nextLeg, CallStatus: 'completed', CallDuration: '60' });
+    const end = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/dial-done?callId=${call.id}&agentId=${other.id}`, { CallSid: call.call_sid, DialCallStatus: 'completed' })).body);
     find(end, 'Hangup');
     expect((await q(`SELECT talk_seconds FROM calls WHERE id = $1`, [call.id]))[0].talk_seconds).toBe(100);
     expect((await q(`SELECT metadata->>'talkSeconds' AS t FROM interactions WHERE id = $1`, [call.interaction_id]))[0].t).toBe('100');
     await postTwilio(ctx.app, '/webhooks/twilio/voice/status', { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '130' });
 
-    // warm
+    // warm: the other agent is rung into the same conference; the first agent's hang-up no longer ends it
     const second = await incomingCall('+14155550333');
     const agentLeg = sid('CA');
+    const name2 = `hub-call-${second.call.id}-test`;
+    const conf2 = api.conferenceJoined(name2, second.call.call_sid, 'customer');
+    api.conferenceJoined(name2, agentLeg, `agent-${agent.id}`);
     await ctx.db.pool.query(`UPDATE cases SET assignee_id = $2, routing_state = 'assigned', status = 'open' WHERE id = $1`, [second.call.case_id, agent.id]);
-    await ctx.db.pool.query(`UPDATE calls SET state = 'in_progress', agent_id = $2, agent_call_sid = $3 WHERE id = $1`, [second.call.id, agent.id, agentLeg]);
+    await ctx.db.pool.query(`UPDATE calls SET state = 'in_progress', agent_id = $2, agent_call_sid = $3, conference_name = $4, conference_sid = $5 WHERE id = $1`, [second.call.id, agent.id, agentLeg, name2, conf2]);
     const warm = await ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${second.call.id}/transfer`, headers: auth(agentToken), payload: { mode: 'warm', toAgentId: other.id } });
     expect(warm.statusCode).toBe(200);
-    expect(api.find(new RegExp(`Calls/${second.call.call_sid}\\.json$`)).at(-1)!.form.Url).toBe(`${PUB}/webhooks/twilio/voice/conference?callId=${second.call.id}&role=customer`);
-    expect(api.find(new RegExp(`Calls/${agentLeg}\\.json$`)).at(-1)!.form.Url).toBe(`${PUB}/webhooks/twilio/voice/conference?callId=${second.call.id}&role=agent`);
-    const ring = api.find(/Calls\.json$/).at(-1)!;
-    expect(ring.form).toMatchObject({ To: `client:agent-${other.id}`, Url: `${PUB}/webhooks/twilio/voice/conference?callId=${second.call.id}&role=target` });
-    const conf = parseTwiml((await postTwilio(ctx.app, `/webhooks/twilio/voice/conference?callId=${second.call.id}&role=customer`, { CallSid: second.call.call_sid })).body);
-    expect(find(conf, 'Conference').text).toBe(`hub-call-${second.call.id}`);
+    expect(api.find(new RegExp(`Calls/${second.call.call_sid}\\.json$`))).toHaveLength(0);
+    expect(api.find(new RegExp(`^POST .*/Conferences/${conf2}/Participants/${agentLeg}\\.json$`)).at(-1)!.form).toMatchObject({ EndConferenceOnExit: 'false' });
+    const ring = api.find(new RegExp(`^POST .*/Conferences/${conf2}/Participants\\.json$`)).at(-1)!;
+    expect(ring.form).toMatchObject({ To: `client:agent-${other.id}`, Label: `agent-${other.id}`, EndConferenceOnExit: 'true' });
     expect((await q(`SELECT assignee_id FROM cases WHERE id = $1`, [second.call.case_id]))[0].assignee_id).toBe(other.id);
+    const targetLeg = [...api.conferences.get(conf2)!.participants.values()].find((p) => p.label === `agent-${other.id}`)!.call_sid;
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${second.call.id}&agentId=${other.id}`, { CallSid: targetLeg, CallStatus: 'in-progress' });
+    expect((await q(`SELECT state, agent_id, agent_call_sid FROM calls WHERE id = $1`, [second.call.id]))[0]).toEqual({ state: 'in_progress', agent_id: other.id, agent_call_sid: targetLeg });
+    // the first agent leaves after the hand-over: their talk time counts, the call goes on
+    await postTwilio(ctx.app, `/webhooks/twilio/voice/agent-leg?callId=${second.call.id}&agentId=${agent.id}`, { CallSid: agentLeg, CallStatus: 'completed', CallDuration: '50' });
+    expect((await q(`SELECT state, talk_seconds FROM calls WHERE id = $1`, [second.call.id]))[0]).toEqual({ state: 'in_progress', talk_seconds: 50 });
 
     const notLive = await ctx.app.inject({ method: 'POST', url: `/api/v1/voice/calls/${call.id}/transfer`, headers: auth(agentToken), payload: { mode: 'cold', toQueueId: support.id } });
     expect(notLive.statusCode).toBe(409);
@@ -512,6 +563,34 @@ describe('agent calling and transfers', () => {
 });
 
 describe('phone number settings', () => {
+  it('each number names its voice and SMS provider; one not configured on this server is refused with what to set', async () => {
+    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken), payload });
+    const providers = await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers/providers', headers: auth(adminToken) });
+    expect(providers.json()).toEqual({
+      voice: [{ name: 'twilio', configured: true }, { name: 'asterisk', configured: false }],
+      sms: [{ name: 'twilio', configured: true }, { name: 'kavenegar', configured: false }],
+      defaultVoiceProvider: 'twilio', asteriskApp: null,
+    });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers/providers', headers: auth(agentToken) })).statusCode).toBe(403);
+    const pbx = await post({ e164: '+14155550410', voiceProvider: 'asterisk' });
+    expect(pbx.statusCode).toBe(400);
+    expect(pbx.json().message).toMatch(/ASTERISK_ARI_URL/);
+    expect(pbx.json().details).toEqual([{ field: 'voiceProvider', reason: 'asterisk is not configured' }]);
+    const kv = await post({ e164: '+982188776610', smsProvider: 'kavenegar', smsSender: '10004346' });
+    expect(kv.statusCode).toBe(400);
+    expect(kv.json().message).toMatch(/KAVENEGAR_API_KEY/);
+    expect((await post({ e164: '+14155550411', voiceProvider: 'pbx' })).statusCode).toBe(400);
+    expect((await q(`SELECT 1 FROM phone_numbers WHERE e164 IN ('+14155550410', '+982188776610', '+14155550411')`))).toEqual([]);
+    // Twilio, named or not
+    const named = await post({ e164: '+14155550412', voiceProvider: 'twilio' });
+    expect(named.statusCode).toBe(201);
+    expect(named.json()).toMatchObject({ voiceProvider: 'twilio', smsProvider: 'twilio' });
+    const list = (await ctx.app.inject({ method: 'GET', url: '/api/v1/admin/phone-numbers', headers: auth(adminToken) })).json() as { e164: string; voiceProvider: string }[];
+    expect(list.every((n) => n.voiceProvider === 'twilio')).toBe(true);
+    await ctx.app.inject({ method: 'DELETE', url: `/api/v1/admin/phone-numbers/${named.json().id}`, headers: auth(adminToken) });
+  });
+
+
   it('validates numbers, menus and business hours and is admin-only', async () => {
     const post = (payload: object, t = adminToken) => ctx.app.inject({ method: 'POST', url: '/api/v1/admin/phone-numbers', headers: auth(t), payload });
     expect((await post({ e164: '+14155550400' }, agentToken)).statusCode).toBe(403);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numberPromptKeys, numberWords } from '../../server/src/voice-prompts/numbers.js';
-import { promptKeys, requestFromText } from '../../server/src/voice-prompts/requests.js';
+import { promptKeys, promptRequest, requestFromText } from '../../server/src/voice-prompts/requests.js';
+import { promptMedia } from '../../server/src/channels/voice/providers/asterisk/media.js';
 import { defaultPromptTexts, promptAudioSequence } from '../../server/src/voice-prompts/library.js';
 import { PROMPT_LANGUAGES, SENTENCES, sentenceText } from '../../server/src/voice-prompts/catalogue.js';
 import { prompts } from '../../server/src/channels/voice/prompts.js';
@@ -51,6 +52,31 @@ describe('prompt requests', () => {
     expect(promptKeys({ number: 'estimate', n: 25 }, 'en')).toEqual(['estimateBefore', 'num-20', 'num-5', 'estimateAfter']);
     expect(promptKeys({ menuOption: '2' }, 'fa')).toEqual(['optionFor', 'num-2', 'optionPress', 'num-2', 'optionEnd']);
     expect(promptKeys({ menuOption: '*' }, 'en')).toEqual(['optionFor', 'star', 'optionPress', 'star']);
+  });
+
+  it('the call flow’s prompt names map to requests in one place; a menu line after its own label is only "press N"', () => {
+    expect(promptRequest('position', { n: 1 })).toEqual({ sentence: 'positionNext' });
+    expect(promptRequest('position', { n: 4 })).toEqual({ number: 'position', n: 4 });
+    expect(promptRequest('estimate', { n: 0 })).toEqual({ sentence: 'estimateUnderMinute' });
+    expect(promptRequest('goodbye')).toEqual({ sentence: 'goodbye' });
+    expect(promptKeys(promptRequest('menuOption', { digit: '#', labelled: true }), 'fa')).toEqual(['optionPress', 'hash', 'optionEnd']);
+  });
+
+  it('Asterisk media: the hub’s recordings over HTTP, the number’s upload first, a URL in the settings next, typed text never', () => {
+    const config = { publicUrl: 'https://hub.example.test', voicePromptsDir: DIR };
+    const fa = (k: string) => `sound:https://hub.example.test/voice-prompts/fa/${k}.wav`;
+    expect(promptMedia(config, [{ name: 'position', n: 25 }, { name: 'estimate', n: 1 }], 'fa')).toEqual([
+      fa('positionBefore'), fa('num-20'), fa('num-and'), fa('num-5'), fa('positionAfter'), fa('estimateUnderMinute'),
+    ]);
+    const up = { storageKey: 'k', contentType: 'audio/wav', sha256: 'ab'.repeat(32), size: 10, uploadedAt: '2026-01-01T00:00:00Z' };
+    const number = { id: 7, prompts: { fa: { greeting: up } } };
+    const greeting = promptMedia(config, [{ name: 'greeting', override: 'https://cdn.example.test/hello.wav' }], 'fa', number);
+    expect(greeting).toEqual([`sound:https://hub.example.test/voice-prompts/numbers/7/fa/greeting?v=${'ab'.repeat(8)}`]);
+    expect(promptMedia(config, [{ name: 'greeting', override: 'https://cdn.example.test/hello.wav' }], 'en', number)).toEqual(['sound:https://cdn.example.test/hello.wav']);
+    expect(promptMedia(config, [{ name: 'afterHours', override: 'تعطیل هستیم.' }], 'fa')).toEqual([fa('afterHours')]);
+    expect(promptMedia(config, [{ name: 'menuOption', digit: '3', override: 'https://cdn.example.test/sales.wav' }], 'fa')).toEqual([
+      'sound:https://cdn.example.test/sales.wav', fa('optionPress'), fa('num-3'), fa('optionEnd'),
+    ]);
   });
 
   it('every text the voice channel builds reads back into what it says', () => {

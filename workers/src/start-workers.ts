@@ -18,7 +18,7 @@ import { startAutomationWorker } from './processors/automation.js';
 import { startSlaWorker } from './processors/sla-timers.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
-import { queueEmitter } from '../../server/src/realtime/emitter.js';
+import { streamEmitter } from '../../server/src/realtime/emitter.js';
 import { bestEffort } from '../../server/src/lib/best-effort.js';
 import { startAsteriskApp } from '../../server/src/channels/voice/providers/asterisk/app.js';
 
@@ -41,7 +41,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const blocking = createRedis(deps.config.redisUrl, 'worker');
   const store = localDiskStore(deps.config.storageDir, { maxBytes: deps.config.attachmentMaxBytes });
-  const realtime = queueEmitter(queues.realtime, deps.log);
+  // events reach the sockets as entries of their Redis stream, read by every server node
+  const realtime = streamEmitter(producer, deps.config.queuePrefix, deps.log);
 
   closers.push(startRecoverySweep({ db, queues, log: deps.log, intervalMs: deps.config.recoverySweepMs, outboundAfterMs: deps.config.outbound.sweepAfterMs }));
   closers.push(startSearchIndexer({ db, log: deps.log, intervalMs: deps.config.searchIndexMs }));

@@ -27,13 +27,9 @@ export interface Mailbox {
   sync: { lastSyncAt: string | null; lastError: string | null; lastErrorAt: string | null; lastUid: number };
 }
 export interface MailboxTest { imap: { ok: boolean; error?: string; folderMessages?: number }; smtp: { ok: boolean; error?: string } }
-export interface PhoneNumber {
-  id: number; e164: string; friendlyName: string; queueId: number | null; smsEnabled: boolean; voiceEnabled: boolean; defaultLanguage: string;
-  greeting: Localised; ivr: { prompt?: Localised; timeoutSeconds?: number; options: { digit: string; queueId: number; label?: Localised }[] } | null;
-  businessHours: unknown; afterHoursMessage: Localised; voicemailEnabled: boolean;
-  /** the gateway this number's texts go through; smsSender: the line as that gateway writes it (Kavenegar) */
-  smsProvider: 'twilio' | 'kavenegar'; smsSender: string | null;
-}
+/** A number as the admin API shows it (server/src/contracts/phone-numbers.ts): its voice and SMS providers included. */
+export type { PhoneNumberView as PhoneNumber, PhoneNumberBody, PhoneProvidersView } from '../../../server/src/contracts/phone-numbers';
+import type { PhoneNumberBody, PhoneNumberView, PhoneProvidersView } from '../../../server/src/contracts/phone-numbers';
 /** One recorded prompt of a number: the default recording and the number's replacement, if any. */
 export interface PhoneNumberPrompt { key: string; language: Lang; text: string; defaultUrl: string; custom: { url: string; contentType: string; size: number; uploadedAt: string } | null }
 export type Shift = [string, string];
@@ -69,9 +65,10 @@ export const adminApi = {
   updateMailbox: (id: number, b: object) => patch<Mailbox>(`${A}/mailboxes/${id}`, b),
   deleteMailbox: (id: number) => del<null>(`${A}/mailboxes/${id}`),
   testMailbox: (id: number) => post<MailboxTest>(`${A}/mailboxes/${id}/test`),
-  phoneNumbers: () => get<PhoneNumber[]>(`${A}/phone-numbers`),
-  createPhoneNumber: (b: object) => post<PhoneNumber>(`${A}/phone-numbers`, b),
-  updatePhoneNumber: (id: number, b: object) => put<PhoneNumber>(`${A}/phone-numbers/${id}`, b),
+  phoneNumbers: () => get<PhoneNumberView[]>(`${A}/phone-numbers`),
+  phoneProviders: () => get<PhoneProvidersView>(`${A}/phone-numbers/providers`),
+  createPhoneNumber: (b: PhoneNumberBody) => post<PhoneNumberView>(`${A}/phone-numbers`, b),
+  updatePhoneNumber: (id: number, b: PhoneNumberBody) => put<PhoneNumberView>(`${A}/phone-numbers/${id}`, b),
   deletePhoneNumber: (id: number) => del<null>(`${A}/phone-numbers/${id}`),
   phoneNumberPrompts: (id: number) => get<PhoneNumberPrompt[]>(`${A}/phone-numbers/${id}/prompts`),
   uploadPhoneNumberPrompt: (id: number, lang: Lang, key: string, file: File) => put<PhoneNumberPrompt>(`${A}/phone-numbers/${id}/prompts/${lang}/${key}`, file),

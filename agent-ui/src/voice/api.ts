@@ -1,5 +1,8 @@
-import { get, post, qs } from '../api/http';
+import { del, get, post, qs } from '../api/http';
 import type { SipSettings } from './sip-device';
+import type { LiveCallView, MonitorMode, MonitorResult } from '../../../server/src/contracts/voice';
+
+export type { LiveCallView, MonitorMode, MonitorResult };
 
 export interface VoiceToken {
   /** Twilio: the access token; SIP: the agent's SIP password */
@@ -28,6 +31,11 @@ export const voiceApi = {
   token: () => get<VoiceToken>('/api/v1/voice/token'),
   call: (caseId: number, to?: string) => post<CallView>('/api/v1/voice/calls', to ? { caseId, to } : { caseId }),
   calls: (caseId: number) => get<CallView[]>(`/api/v1/voice/calls${qs({ caseId })}`),
+  /** supervisors: live calls with who monitors each */
+  liveCalls: () => get<LiveCallView[]>('/api/v1/voice/calls/live'),
+  /** supervisors: listen / whisper / barge (again while monitoring: switches the mode); the own softphone rings */
+  monitor: (callId: number, mode: MonitorMode) => post<MonitorResult>(`/api/v1/voice/calls/${callId}/monitor`, { mode }),
+  stopMonitor: (callId: number) => del<void>(`/api/v1/voice/calls/${callId}/monitor`),
 };
 
 let outboundCallsOnce: Promise<boolean> | null = null;

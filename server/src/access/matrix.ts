@@ -122,6 +122,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'PUT /api/v1/admin/sla-policies/{id}': ADMINS,
   'DELETE /api/v1/admin/sla-policies/{id}': ADMINS,
   'GET /api/v1/admin/phone-numbers': ADMINS,
+  'GET /api/v1/admin/phone-numbers/providers': ADMINS,
   'POST /api/v1/admin/phone-numbers': ADMINS,
   'PUT /api/v1/admin/phone-numbers/{id}': ADMINS,
   'DELETE /api/v1/admin/phone-numbers/{id}': ADMINS,
@@ -172,7 +173,9 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /api/v1/voice/calls': CASE_READ,
   'GET /api/v1/voice/calls/{id}': CASE_READ,
   'POST /api/v1/voice/calls/{id}/transfer': CASE_READ,
+  'GET /api/v1/voice/calls/live': SUPERVISORS,
   'POST /api/v1/voice/calls/{id}/monitor': SUPERVISORS,
+  'DELETE /api/v1/voice/calls/{id}/monitor': SUPERVISORS,
   'GET /api/v1/voice/recordings/{sid}': CASE_READ,
 
   'GET /api/v1/kpi/summary': SUPERVISORS,

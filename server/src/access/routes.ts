@@ -91,6 +91,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'PUT /api/v1/admin/sla-policies/:id': admin,
   'DELETE /api/v1/admin/sla-policies/:id': admin,
   'GET /api/v1/admin/phone-numbers': admin,
+  'GET /api/v1/admin/phone-numbers/providers': admin,
   'POST /api/v1/admin/phone-numbers': admin,
   'PUT /api/v1/admin/phone-numbers/:id': admin,
   'DELETE /api/v1/admin/phone-numbers/:id': admin,
@@ -147,7 +148,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/v1/voice/calls/:id': staff({ call: id }),
   // the agent on the call or a supervisor (checked in the route)
   'POST /api/v1/voice/calls/:id/transfer': staff({ call: id }),
+  'GET /api/v1/voice/calls/live': supervisor,
   'POST /api/v1/voice/calls/:id/monitor': { role: 'supervisor', call: id },
+  'DELETE /api/v1/voice/calls/:id/monitor': { role: 'supervisor', call: id },
   'GET /api/v1/voice/recordings/:sid': staff({ recording: { in: 'params', key: 'sid' } }),
 
   'GET /api/v1/kpi/summary': supervisor,

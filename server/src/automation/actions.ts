@@ -15,13 +15,11 @@ import type { Notification } from '../contracts/views.js';
 import { bestEffort } from '../lib/best-effort.js';
 import type { RealtimeEmitter } from '../realtime/emitter.js';
 import type { AttachmentStore } from '../storage/attachment-store.js';
-import { updateCase } from '../cases/case-actions.js';
+import { editCase } from '../lifecycle/edit.js';
 import { createReply } from '../cases/reply.js';
 import { emitInteractionNew } from '../cases/case-realtime.js';
 import { assignCase, transferCase } from '../lifecycle/transfer.js';
 import { changeCaseStatus } from '../lifecycle/status.js';
-import { applyEffects, noEffects } from '../lifecycle/effects.js';
-import { emitCaseUpdated } from '../lifecycle/emits.js';
 import type { CaseSnapshot } from './conditions.js';
 import type { Rule } from './rules.js';
 import { casePayload, sendToWebhook } from './webhooks.js';
@@ -103,19 +101,15 @@ async function runAction(deps: AutomationDeps, a: RuleAction, snap: CaseSnapshot
     case 'set_type':
     case 'add_tags':
     case 'remove_tags': {
-      const cur = await deps.db.query(`SELECT tags, routing_state FROM cases WHERE id = $1`, [caseId]);
+      const cur = await deps.db.query(`SELECT tags FROM cases WHERE id = $1`, [caseId]);
       const tags: string[] = cur.rows[0]?.tags ?? [];
       const patch =
         a.type === 'set_priority' ? { priority: a.priority }
         : a.type === 'set_type' ? { type: a.caseType }
         : a.type === 'add_tags' ? { tags: [...tags, ...a.tags] }
         : { tags: tags.filter((t) => !a.tags.map((x) => x.toLowerCase()).includes(t)) };
-      const changed = await updateCase(deps.db, caseId, null, patch, cause);
-      if (changed.includes('priority') && cur.rows[0]?.routing_state === 'waiting') {
-        // a waiting case takes its new place in line (lifecycle applies the routing queue change)
-        await applyEffects(deps, { ...noEffects(), reprioritised: [caseId] });
-      }
-      if (changed.length) await emitCaseUpdated(deps, caseId, 'updated');
+      // a waiting case whose priority changed takes its new place in line (lifecycle/edit.ts)
+      const changed = await editCase(deps, caseId, null, patch, cause);
       const value = a.type === 'set_priority' ? a.priority : a.type === 'set_type' ? a.caseType : a.tags.join(', ');
       return { type: a.type, value: changed.length ? value : `${value} (already)` };
     }

@@ -1,50 +1,12 @@
 import type pg from 'pg';
 import { withTransaction, type Tx } from '../db/pool.js';
-import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
+import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, notFound } from '../lib/errors.js';
-import { reindexSearchRow } from '../search/search-indexer.js';
-import type { CasePriority, CaseStatus, CaseType } from '../contracts/vocabulary.js';
+import type { CaseStatus } from '../contracts/vocabulary.js';
 
 async function lockCase(tx: Tx, caseId: number) {
-  const r = await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+  const r = await tx.query(`SELECT id FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
   if (!r.rowCount) throw notFound('case');
-  return r.rows[0];
-}
-
-export interface CasePatch {
-  subject?: string;
-  priority?: CasePriority;
-  type?: CaseType;
-  tags?: string[];
-}
-
-/** Edits the descriptive fields of a case; every change is a case event so reports can follow it. */
-/** `agentId` null with a `cause`: an automation rule edits the case. */
-export async function updateCase(db: pg.Pool, caseId: number, agentId: number | null, patch: CasePatch, cause?: CaseEventCause): Promise<string[]> {
-  return withTransaction(db, async (tx) => {
-    const c = await lockCase(tx, caseId);
-    const changed: string[] = [];
-    const before: Record<string, unknown> = {};
-    const after: Record<string, unknown> = {};
-    const tags = patch.tags ? [...new Set(patch.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))] : undefined;
-    for (const [key, value] of Object.entries({ subject: patch.subject, priority: patch.priority, type: patch.type, tags })) {
-      if (value === undefined || JSON.stringify(value) === JSON.stringify(c[key])) continue;
-      changed.push(key);
-      before[key] = c[key];
-      after[key] = value;
-    }
-    if (!changed.length) return changed;
-    await tx.query(
-      `UPDATE cases SET subject = COALESCE($2, subject), priority = COALESCE($3, priority), type = COALESCE($4, type),
-              tags = COALESCE($5, tags), updated_at = now() WHERE id = $1`,
-      [caseId, after.subject ?? null, after.priority ?? null, after.type ?? null, after.tags ?? null],
-    );
-    // the search side table follows an edited subject at once (the indexer only picks up new cases)
-    if (after.subject !== undefined) await reindexSearchRow(tx, 'cases', caseId);
-    if (after.priority) await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: withCause({ from: before.priority, to: after.priority }, cause) });
-    await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: withCause({ before, after }, cause) });
-    return changed;
-  });
 }
 
 export interface StatusChange {

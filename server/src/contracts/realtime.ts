@@ -12,7 +12,7 @@ import type { CaseAlertPayload } from './sla.js';
 export const NAMESPACES = { agent: '/agent', supervisor: '/supervisor', visitor: '/visitor' } as const;
 export type NamespaceName = (typeof NAMESPACES)[keyof typeof NAMESPACES];
 
-/** Rooms every node agrees on, so any node (or a worker via the realtime queue) can address them. */
+/** Rooms every node agrees on, so any node (or a worker, through the sockets' Redis stream) can address them. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,
   /** every socket of one staff session (on /agent and /supervisor), so ending the session ends them */
@@ -166,4 +166,6 @@ export interface SupervisorServerEvents {
   'stats:queues': (p: { at: string; queues: QueueStats[] }) => void;
   'stats:agents': (p: { at: string; agents: AgentStats[] }) => void;
   'stats:agents:delta': (p: AgentStatsDelta) => void;
+  /** a supervisor started, switched or stopped monitoring a call: the live-calls list refetches */
+  'calls:monitors': (p: { callId: number }) => void;
 }

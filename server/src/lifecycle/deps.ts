@@ -10,7 +10,7 @@ export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecy
 
 /**
  * What routing and case-lifecycle functions need. Works the same on a server node (pass `realtime`
- * = app.realtime) and in a worker (events then travel through the realtime queue).
+ * = app.realtime) and in a worker (pass its stream emitter; without one, events travel through the realtime queue).
  */
 export interface RoutingDeps {
   db: pg.Pool;

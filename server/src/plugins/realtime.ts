@@ -45,7 +45,8 @@ export function socketToken(socket: Socket): string | null {
 
 /**
  * Socket.IO on the same HTTP server. The Redis Streams adapter makes rooms span nodes and
- * survives short Redis outages; workers reach sockets through the realtime queue.
+ * survives short Redis outages; workers and routers write to the same stream (realtime/emitter.ts streamEmitter); code that only has the queues
+ * reaches sockets through the realtime queue, relayed below.
  */
 export default fp(
   async (app) => {

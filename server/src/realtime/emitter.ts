@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
+import type { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
@@ -40,8 +40,9 @@ export function ioEmitter(io: Server, log?: Pick<Log, 'warn'>): RealtimeEmitter 
 }
 
 /**
- * In a worker process (no sockets): hand the event to the realtime queue; one server
- * node takes it and emits through the adapter. Failures only lose a UI nudge, never data.
+ * Hands the event to the realtime queue; one server node takes it and emits through the adapter. For code
+ * that has the queues but no Redis connection of its own (a process's main emitter is `streamEmitter`).
+ * Failures only lose a UI nudge, never data.
  */
 export function queueEmitter(queue: Queue<RealtimeEnvelope>, log?: Pick<Log, 'warn'>): RealtimeEmitter {
   return {
@@ -54,20 +55,37 @@ export function queueEmitter(queue: Queue<RealtimeEnvelope>, log?: Pick<Log, 'wa
 /** The Redis Streams adapter as every process configures it, so all of them share one stream per environment. */
 export function socketAdapter(redis: Redis, queuePrefix: string) {
   // channelPrefix too: fetchSockets and heartbeats go over pub/sub, which must not cross environments sharing a Redis
-  return createAdapter(redis, { streamName: `${queuePrefix}:socket.io`, channelPrefix: `${queuePrefix}:socket.io` });
+  return createAdapter(redis, { streamName: streamNameOf(queuePrefix), channelPrefix: `${queuePrefix}:socket.io` });
 }
 
+const streamNameOf = (queuePrefix: string) => `${queuePrefix}:socket.io`;
+/** the adapter's default stream length (socketAdapter does not change it) */
+const STREAM_MAX_LEN = 10_000;
+/** socket.io-adapter's cluster message types and socket.io's EVENT packet type (their wire format) */
+const MESSAGE = { broadcast: '3', socketsJoin: '4', socketsLeave: '5' } as const;
+const EVENT_PACKET = 2;
+
 /**
- * In a process without sockets that emits a lot (the router): a Socket.IO server with no HTTP listener,
- * on the same Redis Streams adapter as the server nodes, so an emit is one stream entry that every node
- * delivers to its own sockets — no job for a server node to pick up first.
+ * In a process without sockets (workers, routers): writes each emit as one entry of the sockets' Redis stream,
+ * in the cluster-adapter format the server nodes' Redis Streams adapter reads (`uid`, `nsp`, `type`, JSON
+ * `data`), so every node delivers it to its own sockets. Write-only: a Socket.IO server in such a process (as
+ * before) also read and decoded every entry of the stream, about 1 ms of CPU per routed message per process,
+ * for sockets it never has; a queued job for a server node to pick up cost a BullMQ round trip per emit.
+ * `realtime-stream-emitter.test.ts` keeps the format honest against the adapter the servers run.
  */
-export function adapterEmitter(redis: Redis, queuePrefix: string, log?: Pick<Log, 'warn'>): RealtimeEmitter & { close(): Promise<void> } {
-  // attached to an HTTP server that never listens: Socket.IO's close() expects an engine to close
-  const io = new Server(createServer(), { adapter: socketAdapter(redis, queuePrefix), serveClient: false });
-  const direct = ioEmitter(io, log);
+export function streamEmitter(redis: Redis, queuePrefix: string, log?: Pick<Log, 'warn'>): RealtimeEmitter {
+  const uid = `emitter-${randomBytes(8).toString('hex')}`;
+  const stream = streamNameOf(queuePrefix);
+  const add = (nsp: string, type: string, data: unknown, what: string) =>
+    bestEffort(redis.xadd(stream, 'MAXLEN', '~', STREAM_MAX_LEN, '*', 'uid', uid, 'nsp', nsp, 'type', type, 'data', JSON.stringify(data)), log, what);
+  const opts = (roomList: string[]) => ({ rooms: roomList, except: [], flags: {} });
   return {
-    ...direct,
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    async emit(e) {
+      const roomList = Array.isArray(e.room) ? e.room : [e.room];
+      await add(e.nsp, MESSAGE.broadcast, { packet: { type: EVENT_PACKET, data: [e.event, e.payload], nsp: e.nsp }, opts: opts(roomList) }, `emitting ${e.event}`);
+    },
+    async caseRoom(agentId, caseId, action) {
+      await add(NAMESPACES.agent, action === 'join' ? MESSAGE.socketsJoin : MESSAGE.socketsLeave, { opts: opts([rooms.agent(agentId)]), rooms: [rooms.case(caseId)] }, `${action === 'join' ? 'joining' : 'leaving'} a case room`);
+    },
   };
 }

@@ -7,7 +7,13 @@
 import { NAMESPACES, rooms } from '../contracts/realtime.js';
 import type { RealtimeEmitter } from './emitter.js';
 
-export const VIEWS_NUDGE_MS = 1000;
+/**
+ * The agent UI refetches its counts at most every 3 s however many nudges arrive (stores/views.ts), so a
+ * process nudging more often only costs a broadcast: with 1,000 agents each nudge is 1,000 socket writes
+ * on every server node, and at 1 s each of the server, worker and router processes sent one per second
+ * under load. A quiet hub still nudges at once (the first change of a window).
+ */
+export const VIEWS_NUDGE_MS = 3000;
 
 // one window per process (a worker builds a fresh emitter per call, so the emitter cannot key it); the
 // latest emitter sends

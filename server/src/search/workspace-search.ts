@@ -5,22 +5,39 @@ export type { SearchResults };
 
 /**
  * Each branch that can match many rows (a subject word, a message word) keeps only its newest matches: the
- * box shows the first few, newest activity first. Limiting inside the branch, by the side table's own key,
- * lets the planner pick per word: for a common word, walk the key backwards and stop after enough matches;
- * for a rare one, the GIN/trigram index and a small sort (issue 16: a word in 100,000 messages took 3.4 s
- * when every match was joined to its message and sorted first).
+ * box shows the first few, newest activity first (issue 16: a word in 100,000 messages took 3.4 s when every
+ * match was joined to its message and sorted first).
  */
 const BRANCH_LIMIT = 200;
+/**
+ * How many message matches are few enough to sort outright. The planner cannot tell a rare word from a common
+ * one (it guessed 5,000 matches for a word with none and for one with 100,000), and the two want opposite plans:
+ * a rare word the GIN index and a sort (0.1 ms), a common one a backward walk of the key that stops after enough
+ * matches (2 ms) — the walk for a word with no match reads all 1 M rows (270 ms), the GIN path for a common one
+ * fetches every match (200 ms). So the statement counts the matches up to this bound first, from the GIN index,
+ * and takes the walk only above it.
+ */
+const FEW_MATCHES = 5000;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+type Watermarks = Record<'cases' | 'interactions' | 'customer_identities', number>;
+
 /**
  * Rows of `source` the search indexer has not reached yet: above its watermark and without a side row.
- * A short range read by primary key, matched directly, so a message committed a moment ago is found.
+ * A short range read by primary key, matched directly, so a message committed a moment ago is found. The
+ * watermark is a number in the statement, not a subquery, so the planner knows the range is short (with a
+ * subquery it assumed a third of the table and planned a parallel scan of a million messages).
  */
-const notIndexedYet = (source: string, side: string, key: string) =>
-  `t.id > (SELECT indexed_through FROM search_watermarks WHERE source = '${source}')
-   AND NOT EXISTS (SELECT 1 FROM ${side} x WHERE x.${key} = t.id)`;
+const notIndexedYet = (watermark: number, side: string, key: string) =>
+  `t.id > ${Math.trunc(watermark)} AND NOT EXISTS (SELECT 1 FROM ${side} x WHERE x.${key} = t.id)`;
+
+async function watermarks(db: Queryable): Promise<Watermarks> {
+  const rows = (await db.query(`SELECT source, indexed_through FROM search_watermarks`)).rows as { source: keyof Watermarks; indexed_through: string }[];
+  const w: Watermarks = { cases: 0, interactions: 0, customer_identities: 0 };
+  for (const r of rows) w[r.source] = Number(r.indexed_through);
+  return w;
+}
 
 /**
  * One box for everything: a case number, a phone number, an email, a name, words from a subject or a message.
@@ -46,6 +63,7 @@ export async function searchWorkspace(
   const customerFilter = customerScope === 'TRUE' ? 'TRUE' : `EXISTS (SELECT 1 FROM cases sc WHERE sc.customer_id = c.id AND ${customerScope})`;
   const caseParams: unknown[] = [caseNumber, like, q, limit];
   const caseScopeSql = scope('c', caseParams);
+  const wm = await watermarks(db);
   const [customers, cases] = await Promise.all([
     db.query(
       `WITH hits AS (
@@ -55,7 +73,7 @@ export async function searchWorkspace(
           WHERE s.value LIKE $1 OR ($2::text IS NOT NULL AND s.value LIKE $2)
          UNION
          SELECT t.customer_id FROM customer_identities t
-          WHERE ${notIndexedYet('customer_identities', 'identity_search', 'identity_id')}
+          WHERE ${notIndexedYet(wm.customer_identities, 'identity_search', 'identity_id')}
             AND (t.value LIKE $1 OR ($2::text IS NOT NULL AND t.value LIKE $2))
        )
        SELECT c.id, c.name, c.tier, array(SELECT value FROM customer_identities i WHERE i.customer_id = c.id ORDER BY i.id LIMIT 5) AS identities
@@ -67,20 +85,29 @@ export async function searchWorkspace(
       customerParams,
     ),
     db.query(
-      `WITH hits AS (
+      `WITH words AS MATERIALIZED (
+         SELECT s.interaction_id FROM interaction_search s WHERE s.doc @@ plainto_tsquery('simple', $3) LIMIT ${FEW_MATCHES + 1}
+       ), word_count AS (
+         SELECT count(*) AS n FROM words
+       ), hits AS (
          SELECT id, NULL::text AS snippet, 0 AS rank FROM cases WHERE number = $1
          UNION ALL
          (SELECT case_id, NULL, 1 FROM case_subject_search WHERE subject_lower LIKE $2 ORDER BY case_id DESC LIMIT ${BRANCH_LIMIT})
          UNION ALL
          SELECT t.id, NULL, 1 FROM cases t
-          WHERE ${notIndexedYet('cases', 'case_subject_search', 'case_id')} AND lower(t.subject) LIKE $2
+          WHERE ${notIndexedYet(wm.cases, 'case_subject_search', 'case_id')} AND lower(t.subject) LIKE $2
          UNION ALL
          (SELECT DISTINCT ON (i.case_id) i.case_id, left(i.text, 160), 2
-            FROM ((SELECT s.interaction_id AS id FROM interaction_search s WHERE s.doc @@ plainto_tsquery('simple', $3)
+            FROM ((SELECT w.interaction_id AS id FROM words w WHERE (SELECT n FROM word_count) <= ${FEW_MATCHES}
+                    ORDER BY w.interaction_id DESC LIMIT ${2 * BRANCH_LIMIT})
+                  UNION ALL
+                  -- "IS TRUE" keeps the GIN index out of this branch: it only runs for a common word, where the walk wins
+                  (SELECT s.interaction_id FROM interaction_search s
+                    WHERE (SELECT n FROM word_count) > ${FEW_MATCHES} AND (s.doc @@ plainto_tsquery('simple', $3)) IS TRUE
                     ORDER BY s.interaction_id DESC LIMIT ${2 * BRANCH_LIMIT})
                   UNION ALL
                   SELECT t.id FROM interactions t
-                   WHERE ${notIndexedYet('interactions', 'interaction_search', 'interaction_id')}
+                   WHERE ${notIndexedYet(wm.interactions, 'interaction_search', 'interaction_id')}
                      AND to_tsvector('simple', coalesce(t.subject, '') || ' ' || t.text) @@ plainto_tsquery('simple', $3)) m
             JOIN interactions i ON i.id = m.id
            WHERE i.direction <> 'internal'

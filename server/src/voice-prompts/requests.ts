@@ -1,8 +1,25 @@
 import { menuOptionText, NUMBER_SENTENCES, PIECES, SENTENCES, sentenceText, type NumberSentence, type PieceKey, type PromptLanguage, type SentenceKey } from './catalogue.js';
 import { numberPromptKeys } from './numbers.js';
 
-/** What should be heard: a whole sentence, a sentence with a number in it, or a menu line for a digit. */
-export type PromptRequest = { sentence: SentenceKey } | { number: NumberSentence; n: number } | { menuOption: string };
+/**
+ * What should be heard: a whole sentence, a sentence with a number in it, or a menu line for a digit ("for option 2,
+ * press 2"; `labelled`: only "press 2", after the option's own recorded label).
+ */
+export type PromptRequest = { sentence: SentenceKey } | { number: NumberSentence; n: number } | { menuOption: string; labelled?: boolean };
+
+/** The prompts of a call flow by name: every sentence of the set, the two sentences with a number, and a menu line. */
+export type PromptName = SentenceKey | NumberSentence | 'menuOption';
+
+/**
+ * What a named prompt says: the one mapping from the call flow's prompts to the recorded set, for every provider. A
+ * position or wait of one (or less) is a sentence of its own ("you are next in line", "less than a minute").
+ */
+export function promptRequest(name: PromptName, o: { n?: number; digit?: string; labelled?: boolean } = {}): PromptRequest {
+  if (name === 'position') return (o.n ?? 1) <= 1 ? { sentence: 'positionNext' } : { number: 'position', n: o.n! };
+  if (name === 'estimate') return (o.n ?? 1) <= 1 ? { sentence: 'estimateUnderMinute' } : { number: 'estimate', n: o.n! };
+  if (name === 'menuOption') return { menuOption: o.digit ?? '0', labelled: o.labelled };
+  return { sentence: name };
+}
 
 /** Menu digits that are not numbers. */
 export const SYMBOLS = { star: { en: 'star', fa: 'ستاره' }, hash: { en: 'pound', fa: 'مربع' } } as const;
@@ -23,7 +40,8 @@ export function promptKeys(req: PromptRequest, lang: PromptLanguage): string[] {
     return [...piece(`${req.number}Before`, lang), ...numberPromptKeys(n, lang), ...piece(`${req.number}After`, lang)];
   }
   const d = digitKeys(req.menuOption, lang);
-  return [...piece('optionFor', lang), ...d, ...piece('optionPress', lang), ...d, ...piece('optionEnd', lang)];
+  const press = [...piece('optionPress', lang), ...d, ...piece('optionEnd', lang)];
+  return req.labelled ? press : [...piece('optionFor', lang), ...d, ...press];
 }
 
 const SENTENCE_BY_TEXT = new Map<string, SentenceKey>(

@@ -8,7 +8,7 @@ import type { Config } from '../../../server/src/config.js';
 import { createRedis } from '../../../server/src/lib/redis.js';
 import { createQueues, type HubQueues } from '../../../server/src/lib/queues.js';
 import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/jobs.js';
-import { adapterEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
+import { streamEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/lifecycle/offers.js';
@@ -22,7 +22,7 @@ import { publishWallboard } from '../../../server/src/realtime/wallboard.js';
 /** A change is pushed this long after it was signalled (changes arriving together share one push)… */
 const STATS_SOON_DELAY_MS = 150;
 /** …and such early pushes, across all routers, at most this often. */
-const STATS_SOON_LOCK_MS = 250;
+const STATS_SOON_LOCK_MS = 500;
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
@@ -60,17 +60,15 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const prefix = config.queuePrefix;
   const producer: Redis | null = opts.queues ? null : createRedis(config.redisUrl, 'producer');
   const queues = opts.queues ?? createQueues(producer!, prefix, log);
-  // offers go straight onto the sockets' Redis stream (one entry each) rather than through the realtime queue
-  const adapterConn = opts.realtime ? null : createRedis(config.redisUrl, 'worker');
-  const streams = adapterConn ? adapterEmitter(adapterConn, prefix, log) : null;
+  const kv = createRedis(config.redisUrl, 'producer');
   const deps: RoutingDeps = {
     db: opts.db,
     queues,
-    realtime: opts.realtime ?? streams!,
+    // offers go straight onto the sockets' Redis stream (one entry each)
+    realtime: opts.realtime ?? streamEmitter(kv, prefix, log),
     settings: config.routing,
     log,
   };
-  const kv = createRedis(config.redisUrl, 'producer');
   const blocking = createRedis(config.redisUrl, 'worker');
   const eventsConn = createRedis(config.redisUrl, 'worker');
   let stopped = false;
@@ -241,8 +239,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       while (running) await running;
       await lease.release();
       if (!opts.queues) await bestEffort(queues.closeAll(), log, 'closing the router queues');
-      if (streams) await settleWithin(streams.close(), 2000);
-      adapterConn?.disconnect();
       matchSub.disconnect();
       producer?.disconnect();
       kv.disconnect();

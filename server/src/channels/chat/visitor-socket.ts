@@ -29,7 +29,7 @@ function safeAck(ack: unknown): (r: VisitorAck<Record<string, unknown>>) => void
 
 /**
  * The /visitor namespace: chat widgets authenticate with their visitor token and join their own
- * room, so any node (or a worker through the realtime queue) can reach them.
+ * room, so any node (or a worker, through the sockets' Redis stream) can reach them.
  */
 export function registerVisitorNamespace(app: FastifyInstance, deps: ChatDeps): void {
   const nsp = visitorNamespace(app.io);

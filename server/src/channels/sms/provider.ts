@@ -4,10 +4,10 @@ import type { Config } from '../../config.js';
 import type { Log } from '../../lib/log.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import type { OutboundMessage, ReconcileResult, SendContext, SendResult } from '../types.js';
+import type { SmsProviderName } from '../../contracts/phone-numbers.js';
 
 /** The SMS gateways the hub speaks; each is one folder under providers/. Stored in phone_numbers.sms_provider. */
-export const SMS_PROVIDER_NAMES = ['twilio', 'kavenegar'] as const;
-export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
+export { SMS_PROVIDERS as SMS_PROVIDER_NAMES, type SmsProviderName } from '../../contracts/phone-numbers.js';
 
 /** One of the business's numbers as an SMS goes out from it. */
 export interface SmsLine {

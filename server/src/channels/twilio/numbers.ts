@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/pool.js';
 import { isOpenAt, type Holiday } from '../../business-hours/calendar.js';
 import type { PhoneNumberPrompts } from '../../voice-prompts/library.js';
+import type { VoiceProviderName, Weekday } from '../../contracts/phone-numbers.js';
 
 export interface IvrOption {
   digit: string;
@@ -21,6 +22,8 @@ export interface PhoneNumberConfig {
   businessHours: BusinessHours | null;
   afterHoursMessage: Record<string, string>;
   voicemailEnabled: boolean;
+  /** who carries this number's calls (channels/voice/providers/); null: the deployment's default (voiceProviderOf) */
+  voiceProvider: VoiceProviderName | null;
   /** the gateway this number's texts go through (channels/sms/providers/) */
   smsProvider: 'twilio' | 'kavenegar';
   /** the sender as that provider knows it, when not the E.164 number (a Kavenegar line such as 10004346) */
@@ -37,12 +40,12 @@ export interface BusinessHours {
   holidays?: { date: string; to?: string; yearly?: boolean; calendar?: 'gregory' | 'persian'; name?: string }[];
 }
 
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS, type Weekday } from '../../contracts/phone-numbers.js';
 
 export const PHONE_NUMBER_COLUMNS = `id, e164, friendly_name AS "friendlyName", queue_id AS "queueId", sms_enabled AS "smsEnabled",
   voice_enabled AS "voiceEnabled", default_language AS "defaultLanguage", greeting, ivr, business_hours AS "businessHours",
-  after_hours_message AS "afterHoursMessage", voicemail_enabled AS "voicemailEnabled", sms_provider AS "smsProvider", sms_sender AS "smsSender", prompts`;
+  after_hours_message AS "afterHoursMessage", voicemail_enabled AS "voicemailEnabled", sms_provider AS "smsProvider", sms_sender AS "smsSender", prompts,
+  provider AS "voiceProvider"`;
 
 export async function phoneNumberByE164(db: Queryable, e164: string): Promise<PhoneNumberConfig | null> {
   const r = await db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers WHERE e164 = $1`, [e164]);

@@ -1,8 +1,9 @@
 import type { Queryable } from '../../db/pool.js';
 import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { rooms, type CallUpdatedPayload } from '../../contracts/realtime.js';
+import type { VoiceProviderName } from '../../contracts/phone-numbers.js';
 
-export type VoiceProviderName = 'twilio' | 'asterisk';
+export type { VoiceProviderName } from '../../contracts/phone-numbers.js';
 
 export interface CallRow {
   id: number;
@@ -27,6 +28,9 @@ export interface CallRow {
   ended_at: Date | null;
   talk_seconds: number | null;
   callback_case_id: number | null;
+  /** Twilio: the conference the caller talks to an agent in (one per connection to an agent) and its SID once known */
+  conference_name: string | null;
+  conference_sid: string | null;
   transfer: { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number; fromLegSid: string | null; at: string } | null;
 }
 

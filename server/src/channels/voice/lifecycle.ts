@@ -8,6 +8,7 @@ import { enterWrapUp } from '../../lifecycle/wrap-up.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
 import { reindexSearchRow } from '../../search/search-indexer.js';
+import { endCallMonitors } from './monitors.js';
 import { dequeueMissedCall, withdrawCall, requeueUnansweredCall, type VoiceRoutingDeps } from './routing-bridge.js';
 
 export type CallbackReason = 'abandoned' | 'missed' | 'after_hours';
@@ -210,8 +211,10 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
     const outcome =
       c.outcome ??
       (twilioStatus === 'busy' ? 'busy' : twilioStatus === 'no-answer' ? 'no_answer' : twilioStatus === 'failed' || twilioStatus === 'canceled' ? 'failed' : null);
-    // A call that was bridged but whose dial action never arrived: talk time from answer to now.
-    const talk = c.talk_seconds ?? (c.answered_at ? Math.max(0, Math.round((Date.now() - new Date(c.answered_at).getTime()) / 1000)) : null);
+    // A call that was bridged but whose dial action never arrived: talk time from answer to now. (Not for a Twilio
+    // conference: the agent's leg reports its own duration, possibly just after the caller's end.)
+    const estimate = c.answered_at && !c.conference_sid ? Math.max(0, Math.round((Date.now() - new Date(c.answered_at).getTime()) / 1000)) : null;
+    const talk = c.talk_seconds ?? estimate;
     await setCall(tx, c.id, { state: 'completed', twilio_status: twilioStatus, ended_at: c.ended_at ?? new Date(), total_seconds: totalSeconds, outcome, talk_seconds: talk });
     if (c.talk_seconds === null && talk !== null) {
       await writeCaseEvent(tx, { caseId: c.case_id, type: 'updated', agentId: c.agent_id, channel: 'voice', data: { call: 'talk_time', callId: c.id, talkSeconds: talk } });
@@ -226,6 +229,8 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
     }
     await syncCallInteraction(tx, c.id);
   });
+  // supervisors' legs end with the call (Twilio: the conference ends; Asterisk: the app hangs them up)
+  await endCallMonitors(deps.db, callId);
   await publishCall(deps.db, deps.realtime, callId);
   // an answered call is over: the agent's after-call work starts (lifecycle/wrap-up.ts; once per agent and case)
   const ended = await callById(deps.db, callId);

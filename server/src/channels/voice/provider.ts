@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Config } from '../../config.js';
 import type { Log } from '../../lib/log.js';
 import type { CallRow, VoiceProviderName } from './calls.js';
+import type { MonitorMode } from '../../contracts/voice.js';
+import type { LiveMonitor } from './monitors.js';
 
 export type { VoiceProviderName } from './calls.js';
 
@@ -12,7 +14,7 @@ export interface VoiceProviderDeps {
 }
 
 export type TransferRequest = { mode: 'cold' | 'warm'; toAgentId?: number; toQueueId?: number };
-export type MonitorMode = 'listen' | 'whisper' | 'barge';
+export type { MonitorMode } from '../../contracts/voice.js';
 
 /**
  * What a telephony provider does for the voice channel. The provider-neutral half lives beside this file and is
@@ -32,8 +34,14 @@ export interface VoiceProvider {
   transfer(deps: VoiceProviderDeps, call: CallRow, t: TransferRequest): Promise<void>;
   /** Click-to-call: an agent calls the case's customer, logged on the case as an outbound call. */
   placeCall(deps: VoiceProviderDeps, a: { caseId: number; agentId: number; to: string }): Promise<CallRow>;
-  /** A supervisor listens to, whispers to the agent on, or joins (barge) a live call on their own phone/browser. */
-  monitor(deps: VoiceProviderDeps, call: CallRow, m: { mode: MonitorMode; supervisorId: number }): Promise<{ mode: MonitorMode; legId: string }>;
+  /**
+   * A supervisor listens to, whispers to the agent on, or joins (barge) a live call on their own phone/browser;
+   * with `current` (their live monitor of this call) the mode changes. Answers the leg now carrying them (the same
+   * leg when the provider switches in place). Recording and auditing it is the caller's (monitors.ts).
+   */
+  monitor(deps: VoiceProviderDeps, call: CallRow, m: { mode: MonitorMode; supervisorId: number; current: LiveMonitor | null }): Promise<{ mode: MonitorMode; legId: string }>;
+  /** Ends a supervisor's monitoring leg (the call goes on). */
+  endMonitor(deps: VoiceProviderDeps, call: CallRow, legId: string): Promise<void>;
   /** The audio of a call recording or voicemail, fetched from where the provider keeps it. */
   recordingAudio(deps: VoiceProviderDeps, rec: { sid: string; url: string }): Promise<{ contentType: string; body: Buffer }>;
 }

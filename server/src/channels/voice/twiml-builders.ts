@@ -3,8 +3,7 @@ import type { Queryable } from '../../db/pool.js';
 import { VoiceResponse, type VoiceResponseT } from '../twilio/twiml.js';
 import { webhookUrl } from '../twilio/urls.js';
 import type { PhoneNumberConfig } from '../twilio/numbers.js';
-import { override, prompts, speak, voiceLanguage } from './prompts.js';
-import { promptPath } from '../../voice-prompts/library.js';
+import { numberLine, prompts, speak } from './prompts.js';
 
 /** Twilio queue name for a hub queue: callers of one hub queue share one Twilio queue (position, average wait). */
 export function twilioQueueName(queueId: number | null): string {
@@ -24,17 +23,20 @@ export function enqueueTwiml(config: Config, callId: number, queueId: number | n
   return twiml;
 }
 
-/** Voicemail: a prompt, then `<Record>` with transcription; both callbacks land on the call's callback case. */
-export function voicemailTwiml(config: Config, callId: number, lang: string, intro: string[], enabled: boolean): VoiceResponseT {
+/**
+ * Voicemail: a prompt, then `<Record>` with transcription; both callbacks land on the call's callback case. `number`:
+ * the called number, whose uploaded recordings replace the default ones (so for every builder here).
+ */
+export function voicemailTwiml(config: Config, callId: number, lang: string, intro: string[], enabled: boolean, number?: PhoneNumberConfig | null): VoiceResponseT {
   const twiml = new VoiceResponse();
   const p = prompts(lang);
-  for (const line of intro) speak(twiml, lang, line);
+  for (const line of intro) speak(twiml, lang, line, number);
   if (!enabled) {
-    speak(twiml, lang, p.noVoicemail);
+    speak(twiml, lang, p.noVoicemail, number);
     twiml.hangup();
     return twiml;
   }
-  speak(twiml, lang, p.leaveMessage);
+  speak(twiml, lang, p.leaveMessage, number);
   twiml.record({
     action: webhookUrl(config, '/voice/voicemail-done', { callId }),
     method: 'POST',
@@ -48,28 +50,45 @@ export function voicemailTwiml(config: Config, callId: number, lang: string, int
     recordingStatusCallbackMethod: 'POST',
   });
   // <Record> falls through when the caller says nothing.
-  speak(twiml, lang, p.goodbye);
+  speak(twiml, lang, p.goodbye, number);
   twiml.hangup();
   return twiml;
 }
 
-/** Rings the agent in the browser (Voice JS SDK client) and on their phone if they have one; the first to answer wins. */
-export function dialAgentTwiml(config: Config, callId: number, agent: { id: number; phone: string | null }, lang: string, callerId: string | null): VoiceResponseT {
+/**
+ * The caller's side of connecting an agent: "connecting", then into the call's conference, on hold music until the
+ * agent (added as a participant when the conference reports the caller's join) enters and starts it. The caller
+ * leaving ends the conference; the conference ending (the agent hung up) runs the <Dial> action, which says goodbye.
+ * Recorded from the start of the conversation (the conference starts when the agent enters).
+ */
+export function dialAgentTwiml(
+  config: Config,
+  callId: number,
+  agent: { id: number },
+  lang: string,
+  conferenceName: string | null,
+  number?: PhoneNumberConfig | null,
+): VoiceResponseT {
   const twiml = new VoiceResponse();
-  speak(twiml, lang, prompts(lang).connecting);
-  const dial = twiml.dial({
-    action: webhookUrl(config, '/voice/dial-done', { callId, agentId: agent.id }),
-    method: 'POST',
-    timeout: 20,
-    answerOnBridge: true,
-    record: 'record-from-answer-dual',
-    recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId, kind: 'call' }),
-    recordingStatusCallbackMethod: 'POST',
-    ...(callerId ? { callerId } : {}),
-  });
-  const legStatus = { statusCallback: webhookUrl(config, '/voice/agent-leg', { callId, agentId: agent.id }), statusCallbackEvent: ['answered', 'completed'] as never, statusCallbackMethod: 'POST' as const };
-  dial.client(legStatus, agentIdentity(agent.id));
-  if (agent.phone) dial.number(legStatus, agent.phone);
+  speak(twiml, lang, prompts(lang).connecting, number);
+  twiml
+    .dial({ action: webhookUrl(config, '/voice/dial-done', { callId, agentId: agent.id }), method: 'POST' })
+    .conference(
+      {
+        participantLabel: 'customer',
+        startConferenceOnEnter: false,
+        endConferenceOnExit: true,
+        beep: 'false',
+        waitUrl: config.twilio.holdMusicUrl,
+        record: 'record-from-start',
+        recordingStatusCallback: webhookUrl(config, '/voice/recording', { callId, kind: 'call' }),
+        recordingStatusCallbackMethod: 'POST',
+        statusCallback: webhookUrl(config, '/voice/conference-events', { callId }),
+        statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+        statusCallbackMethod: 'POST',
+      },
+      conferenceName ?? `hub-call-${callId}`,
+    );
   return twiml;
 }
 
@@ -83,9 +102,7 @@ export function agentIdFromIdentity(identity: string): number | null {
 }
 
 export function greetingLines(number: PhoneNumberConfig | null, lang: string): string[] {
-  // a recording uploaded for this number (Admin → Phone numbers → prompts) comes first
-  if (number?.prompts?.[voiceLanguage(lang)]?.greeting) return [promptPath(lang, 'greeting', number)];
-  return [override(number?.greeting, lang, prompts(lang).greeting)];
+  return [numberLine('greeting', lang, number, number?.greeting)];
 }
 
 /**

@@ -1,60 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../../../lib/errors.js';
-import { ErrorView, IdParams, Id } from '../../../schemas/common.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identity.js';
 import { invalidatePhoneNumberLookups } from '../../../channels/twilio/number-cache.js';
-import { SMS_PROVIDER_NAMES } from '../../../channels/sms/provider.js';
-import { PHONE_NUMBER_COLUMNS, validTimeZone, WEEKDAYS, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
+import { smsProvider } from '../../../channels/sms/providers/index.js';
+import { voiceProvider, voiceProviderOf } from '../../../channels/voice/providers/index.js';
+import { PHONE_NUMBER_COLUMNS, validTimeZone, type PhoneNumberConfig } from '../../../channels/twilio/numbers.js';
+import {
+  PhoneNumberBody as Body,
+  PhoneNumberView as View,
+  PhoneProvidersView,
+  SMS_PROVIDERS,
+  VOICE_PROVIDERS,
+  type PhoneNumberBody,
+  type PhoneNumberView,
+} from '../../../contracts/phone-numbers.js';
 
-const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
-const Localised = Type.Object({ en: Type.Optional(Type.String({ maxLength: 1000 })), fa: Type.Optional(Type.String({ maxLength: 1000 })) });
-const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
-const Ivr = Type.Object({
-  prompt: Type.Optional(Localised),
-  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
-  options: Type.Array(Type.Object({ digit: Type.String({ pattern: '^[0-9*#]$' }), queueId: Id(), label: Type.Optional(Localised) }), { minItems: 1, maxItems: 12 }),
-});
-const Hours = Type.Object({
-  timezone: Type.String({ minLength: 1, maxLength: 64 }),
-  weekly: Type.Object(Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 6 }))]))),
-});
-const SmsProviderName = Type.Union([Type.Literal(SMS_PROVIDER_NAMES[0]), Type.Literal(SMS_PROVIDER_NAMES[1])]);
-const SmsSender = Type.Union([Type.String({ pattern: '^[0-9]{3,20}$', description: 'the line as the provider writes it, e.g. Kavenegar 10004346' }), Type.Null()]);
-const Body = Type.Object({
-  e164: Type.String({ minLength: 4, maxLength: 32 }),
-  friendlyName: Type.Optional(Type.String({ maxLength: 200 })),
-  queueId: Type.Optional(Type.Union([Id(), Type.Null()])),
-  smsEnabled: Type.Optional(Type.Boolean()),
-  voiceEnabled: Type.Optional(Type.Boolean()),
-  defaultLanguage: Type.Optional(Lang),
-  greeting: Type.Optional(Localised),
-  ivr: Type.Optional(Type.Union([Ivr, Type.Null()])),
-  businessHours: Type.Optional(Type.Union([Hours, Type.Null()])),
-  afterHoursMessage: Type.Optional(Localised),
-  voicemailEnabled: Type.Optional(Type.Boolean()),
-  smsProvider: Type.Optional(SmsProviderName),
-  smsSender: Type.Optional(SmsSender),
-});
-const View = Type.Object({
-  id: Type.Integer(),
-  e164: Type.String(),
-  friendlyName: Type.String(),
-  queueId: Type.Union([Type.Integer(), Type.Null()]),
-  smsEnabled: Type.Boolean(),
-  voiceEnabled: Type.Boolean(),
-  defaultLanguage: Type.String(),
-  greeting: Localised,
-  ivr: Type.Union([Ivr, Type.Null()]),
-  businessHours: Type.Union([Hours, Type.Null()]),
-  afterHoursMessage: Localised,
-  voicemailEnabled: Type.Boolean(),
-  smsProvider: SmsProviderName,
-  smsSender: SmsSender,
-});
+/** What each provider needs configured before a number may use it (Twilio: nothing here, see providerRefusal). */
+const NEEDS: Record<string, string> = {
+  asterisk: 'ASTERISK_ARI_URL, ASTERISK_ARI_USER and ASTERISK_ARI_PASSWORD (Asterisk’s ARI, see README “Telephony providers”)',
+  kavenegar: 'KAVENEGAR_API_KEY (and KAVENEGAR_WEBHOOK_SECRET for inbound texts)',
+};
 
-/** Admin: the business's phone numbers (each naming its SMS provider), each mapped to a queue or a menu, with greeting and business hours. */
+/** Admin: the business's phone numbers (each naming its voice and SMS provider), each mapped to a queue or a menu, with greeting and business hours. */
 const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin'));
   // inbound SMS reads numbers through a short cache: a change made here applies to the next message
@@ -63,7 +33,7 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
     return payload;
   });
 
-  const validate = async (b: Static<typeof Body>): Promise<string> => {
+  const validate = async (b: PhoneNumberBody): Promise<string> => {
     let e164: string;
     try {
       e164 = normaliseIdentity('phone', b.e164, app.config.twilio.defaultCountry);
@@ -92,35 +62,61 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
       // Twilio sends from the E.164 number itself
       throw badRequest('smsSender is for providers that name a line other than the E.164 number (kavenegar)', [{ field: 'smsSender', reason: 'not used by this provider' }]);
     }
+    providerRefusal(b);
     return e164;
   };
 
-  const senderFree = async (b: Static<typeof Body>, id: number | null) => {
+  /**
+   * A number whose calls or texts go through a provider this deployment has no credentials for would take nothing
+   * in and send nothing out: refused, naming what to configure. Twilio is the exception — the demo and a first run
+   * set numbers up before the Twilio account exists (replies then wait in the demo outbox).
+   */
+  const providerRefusal = (b: PhoneNumberBody) => {
+    const voice = voiceProviderOf(app.config, b.voiceProvider);
+    if ((b.voiceEnabled ?? true) && voice !== 'twilio' && !voiceProvider(voice).configured(app.config)) {
+      throw badRequest(`calls through ${voice} need ${NEEDS[voice]} configured on the server`, [{ field: 'voiceProvider', reason: `${voice} is not configured` }]);
+    }
+    const sms = b.smsProvider ?? 'twilio';
+    if ((b.smsEnabled ?? true) && sms !== 'twilio' && !smsProvider(sms).configured(app.config)) {
+      throw badRequest(`texts through ${sms} need ${NEEDS[sms]} configured on the server`, [{ field: 'smsProvider', reason: `${sms} is not configured` }]);
+    }
+  };
+  /** The number as the API shows it: a number that names no voice provider has the deployment's. */
+  const view = (n: PhoneNumberConfig): PhoneNumberView => ({ ...n, voiceProvider: voiceProviderOf(app.config, n.voiceProvider) }) as PhoneNumberView;
+
+  const senderFree = async (b: PhoneNumberBody, id: number | null) => {
     if (!b.smsSender) return;
     const r = await app.db.query(`SELECT e164 FROM phone_numbers WHERE sms_provider = $1 AND sms_sender = $2 AND id IS DISTINCT FROM $3`, [b.smsProvider ?? 'twilio', b.smsSender, id]);
     if (r.rowCount) throw conflict(`line ${b.smsSender} is already used by ${r.rows[0].e164}`);
   };
 
-  app.get('/phone-numbers', { schema: { tags: ['admin'], summary: 'The business’s numbers, their SMS provider and where their calls and texts go', response: { 200: Type.Array(View) } } }, async () => {
-    return (await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers ORDER BY id`)).rows as PhoneNumberConfig[];
+  app.get('/phone-numbers', { schema: { tags: ['admin'], summary: 'The business’s numbers, the providers of their calls and texts, and where those go', response: { 200: Type.Array(View) } } }, async () => {
+    return ((await app.db.query(`SELECT ${PHONE_NUMBER_COLUMNS} FROM phone_numbers ORDER BY id`)).rows as PhoneNumberConfig[]).map(view);
   });
 
-  app.post('/phone-numbers', { schema: { tags: ['admin'], summary: 'Add a Twilio number', body: Body, response: { 201: View, 400: ErrorView, 409: ErrorView } } }, async (req, reply) => {
+  app.get('/phone-numbers/providers', { schema: { tags: ['admin'], summary: 'The voice and SMS providers a number can use here (configured or not)', response: { 200: PhoneProvidersView } } }, async () => ({
+    voice: VOICE_PROVIDERS.map((name) => ({ name, configured: voiceProvider(name).configured(app.config) })),
+    sms: SMS_PROVIDERS.map((name) => ({ name, configured: smsProvider(name).configured(app.config) })),
+    defaultVoiceProvider: voiceProviderOf(app.config, null),
+    asteriskApp: app.config.asterisk?.app ?? null,
+  }));
+
+  app.post('/phone-numbers', { schema: { tags: ['admin'], summary: 'Add a number (its calls through Twilio or Asterisk, its texts through Twilio or Kavenegar)', body: Body, response: { 201: View, 400: ErrorView, 409: ErrorView } } }, async (req, reply) => {
     const b = req.body;
     const e164 = await validate(b);
     if ((await app.db.query(`SELECT 1 FROM phone_numbers WHERE e164 = $1`, [e164])).rowCount) throw conflict(`${e164} is already configured`);
     await senderFree(b, null);
     const r = await app.db.query(
       `INSERT INTO phone_numbers (e164, friendly_name, queue_id, sms_enabled, voice_enabled, default_language, greeting, ivr, business_hours, after_hours_message, voicemail_enabled,
-                                  sms_provider, sms_sender)
-       VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, true), COALESCE($6, 'en'), $7, $8, $9, $10, COALESCE($11, true), COALESCE($12, 'twilio'), $13)
+                                  sms_provider, sms_sender, provider)
+       VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, true), COALESCE($6, 'en'), $7, $8, $9, $10, COALESCE($11, true), COALESCE($12, 'twilio'), $13, $14)
        RETURNING ${PHONE_NUMBER_COLUMNS}`,
       [e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
         b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null,
-        b.smsProvider ?? null, b.smsSender ?? null],
+        b.smsProvider ?? null, b.smsSender ?? null, b.voiceProvider ?? null],
     );
     await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.create', entity: 'phone_number', entityId: r.rows[0].id, after: r.rows[0] });
-    return reply.code(201).send(r.rows[0]);
+    return reply.code(201).send(view(r.rows[0]));
   });
 
   app.put('/phone-numbers/:id', { schema: { tags: ['admin'], summary: 'Replace a number’s settings', params: IdParams, body: Body, response: { 200: View, 400: ErrorView, 404: ErrorView, 409: ErrorView } } }, async (req) => {
@@ -133,14 +129,14 @@ const phoneNumbers: FastifyPluginAsyncTypebox = async (app) => {
     const r = await app.db.query(
       `UPDATE phone_numbers SET e164 = $2, friendly_name = $3, queue_id = $4, sms_enabled = COALESCE($5, true), voice_enabled = COALESCE($6, true),
               default_language = COALESCE($7, 'en'), greeting = $8, ivr = $9, business_hours = $10, after_hours_message = $11,
-              voicemail_enabled = COALESCE($12, true), sms_provider = COALESCE($13, 'twilio'), sms_sender = $14, updated_at = now()
+              voicemail_enabled = COALESCE($12, true), sms_provider = COALESCE($13, 'twilio'), sms_sender = $14, provider = $15, updated_at = now()
         WHERE id = $1 RETURNING ${PHONE_NUMBER_COLUMNS}`,
       [req.params.id, e164, b.friendlyName ?? '', b.queueId ?? null, b.smsEnabled ?? null, b.voiceEnabled ?? null, b.defaultLanguage ?? null, JSON.stringify(b.greeting ?? {}),
         b.ivr ? JSON.stringify(b.ivr) : null, b.businessHours ? JSON.stringify(b.businessHours) : null, JSON.stringify(b.afterHoursMessage ?? {}), b.voicemailEnabled ?? null,
-        b.smsProvider ?? null, b.smsSender ?? null],
+        b.smsProvider ?? null, b.smsSender ?? null, b.voiceProvider ?? null],
     );
     await audit(app.db, { actorId: req.agent!.id, action: 'phone_number.update', entity: 'phone_number', entityId: req.params.id, before, after: r.rows[0] });
-    return r.rows[0];
+    return view(r.rows[0]);
   });
 
   app.delete('/phone-numbers/:id', { schema: { tags: ['admin'], summary: 'Remove a number', params: IdParams, response: { 204: Type.Null(), 404: ErrorView } } }, async (req, reply) => {

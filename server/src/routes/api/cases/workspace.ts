@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caseLinks, getCaseView, listMyCases, listWaiting, markCaseRead } from '../../../cases/case-view.js';
 import { customerTimeline } from '../../../cases/timeline.js';
-import { linkCases, unlinkCases, updateCase, validateStatusChange } from '../../../cases/case-actions.js';
+import { linkCases, unlinkCases, validateStatusChange } from '../../../cases/case-actions.js';
+import { editCase } from '../../../lifecycle/edit.js';
 import { mergeCases } from '../../../lifecycle/merge.js';
 import { changeCaseStatus } from '../../../lifecycle/status.js';
 import { transferCase } from '../../../lifecycle/transfer.js';
@@ -108,8 +109,7 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       if (req.body.priority !== undefined) enforceVerdict(await checkCase(app.db, req.agent!, mode(), req.params.id, 'change'));
-      const changed = await updateCase(app.db, req.params.id, req.agent!.id, req.body);
-      if (changed.length) await emitCaseUpdated(app.realtime, app.db, req.params.id);
+      const changed = await editCase(routing(), req.params.id, req.agent!.id, req.body);
       return { changed, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
     },
   );

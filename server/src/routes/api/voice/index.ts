@@ -7,8 +7,11 @@ import { normaliseIdentity, InvalidIdentityError } from '../../../ingest/identit
 import { callById } from '../../../channels/voice/calls.js';
 import { agentIdentity } from '../../../channels/voice/twiml-builders.js';
 import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
-import { voiceProvider } from '../../../channels/voice/providers/index.js';
+import { voiceProvider, voiceProviderOf } from '../../../channels/voice/providers/index.js';
 import { sipSettingsFor } from '../../../channels/voice/providers/asterisk/sip-credentials.js';
+import { endMonitor, liveCalls, liveMonitor, recordMonitorAction } from '../../../channels/voice/monitors.js';
+import { LiveCallView, MonitorModeT, MonitorResult } from '../../../contracts/voice.js';
+import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 
 const TOKEN_TTL_SECONDS = 3600;
 
@@ -38,7 +41,7 @@ const view = (c: NonNullable<Awaited<ReturnType<typeof callById>>>) => ({
   talkSeconds: c.talk_seconds,
 });
 
-/** Agent-facing voice API: Voice SDK tokens, click-to-call, transfers, recordings. */
+/** Agent-facing voice API: Voice SDK tokens, click-to-call, transfers, recordings; supervisors' live calls and monitoring. */
 const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.authenticate);
 
@@ -109,7 +112,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
       }
       // the provider of the number the business calls from (Admin → Phone numbers), Twilio when none says otherwise
       const from = await app.db.query(`SELECT provider FROM phone_numbers WHERE voice_enabled ORDER BY id LIMIT 1`);
-      const provider = voiceProvider(from.rows[0]?.provider ?? (app.config.asterisk && !app.config.twilio.accountSid ? 'asterisk' : 'twilio'));
+      const provider = voiceProvider(voiceProviderOf(app.config, from.rows[0]?.provider));
       const call = await provider.placeCall({ db: app.db, config: app.config, log: app.log }, { caseId: req.body.caseId, agentId: req.agent!.id, to });
       return reply.code(201).send(view(call));
     },
@@ -185,21 +188,62 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/voice/calls/live',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Supervisor: the live calls (waiting, ringing an agent, talking) with their agent and who is monitoring each',
+        response: { 200: Type.Array(LiveCallView) },
+      },
+    },
+    async () => liveCalls(app.db),
+  );
+
   app.post(
     '/voice/calls/:id/monitor',
     {
       schema: {
         tags: ['voice'],
-        summary: 'Supervisor: listen to a live call, whisper to its agent, or join it (barge); the supervisor’s own phone or browser rings',
+        summary:
+          'Supervisor: listen to a live call, whisper to its agent, or join it (barge); the supervisor’s own browser or phone rings. Asked again while monitoring, switches the mode. Audited.',
         params: IdParams,
-        body: Type.Object({ mode: Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')]) }),
-        response: { 200: Type.Object({ mode: Type.String(), legId: Type.String() }), 403: ErrorView, 404: ErrorView, 409: ErrorView, 422: ErrorView, 502: ErrorView },
+        body: Type.Object({ mode: MonitorModeT }),
+        response: { 200: MonitorResult, 403: ErrorView, 404: ErrorView, 409: ErrorView, 422: ErrorView, 502: ErrorView },
       },
     },
     async (req) => {
       const call = await callById(app.db, req.params.id);
       if (!call) throw notFound('call');
-      return voiceProvider(call.provider).monitor({ db: app.db, config: app.config, log: app.log }, call, { mode: req.body.mode, supervisorId: req.agent!.id });
+      if (call.state !== 'in_progress') throw new HttpError(409, `the call is ${call.state.replace('_', ' ')}; only a live call with an agent can be monitored`);
+      const supervisorId = req.agent!.id;
+      const current = await liveMonitor(app.db, call.id, supervisorId);
+      const r = await voiceProvider(call.provider).monitor({ db: app.db, config: app.config, log: app.log }, call, { mode: req.body.mode, supervisorId, current });
+      await recordMonitorAction(app.db, { callId: call.id, supervisorId, mode: r.mode, legId: r.legId, previous: current, ip: req.ip });
+      await app.realtime.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'calls:monitors', payload: { callId: call.id } });
+      return { callId: call.id, mode: r.mode, legId: r.legId };
+    },
+  );
+
+  app.delete(
+    '/voice/calls/:id/monitor',
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'Supervisor: stop monitoring a call (their leg leaves; the call goes on). Audited.',
+        params: IdParams,
+        response: { 204: Type.Null(), 404: ErrorView, 502: ErrorView },
+      },
+    },
+    async (req, reply) => {
+      const call = await callById(app.db, req.params.id);
+      if (!call) throw notFound('call');
+      const current = await liveMonitor(app.db, call.id, req.agent!.id);
+      if (!current) throw notFound('monitor of this call by you');
+      await voiceProvider(call.provider).endMonitor({ db: app.db, config: app.config, log: app.log }, call, current.legId);
+      await endMonitor(app.db, current, { reason: 'stopped', ip: req.ip });
+      await app.realtime.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'calls:monitors', payload: { callId: call.id } });
+      return reply.code(204).send(null);
     },
   );
 

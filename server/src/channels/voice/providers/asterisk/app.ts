@@ -4,7 +4,7 @@ import type { IngestDeps } from '../../../../ingest/pipeline.js';
 import type { RoutingDeps } from '../../../../lifecycle/deps.js';
 import type { Log } from '../../../../lib/log.js';
 import { InvalidIdentityError, normaliseIdentity } from '../../../../ingest/identity.js';
-import { isOpen, phoneNumberByE164, phoneNumberById } from '../../../twilio/numbers.js';
+import { isOpen, phoneNumberByE164, phoneNumberById, type PhoneNumberConfig } from '../../../twilio/numbers.js';
 import { openingHoursFor } from '../../../../business-hours/opening-hours.js';
 import { callById, callBySid, callerLanguage, publishCall, setCall, type CallRow } from '../../calls.js';
 import { ingestInboundCall, leaveMenu } from '../../inbound.js';
@@ -13,9 +13,10 @@ import { estimatedWaitSeconds } from '../../twiml-builders.js';
 import { AriClient, isGone, type AriChannel, type AriEvent, type AriLiveRecording, type AriPlayback } from './ari.js';
 import { openEventSocket } from './events.js';
 import { AppLease } from './lease.js';
-import { promptMedia, type PromptName } from './media.js';
+import { playPrompts, promptMedia, type PromptName, type PromptPlay } from './media.js';
 import { endpointFor, ids, legArgs, parseLegArgs, parsePlayback, parseRecording, type PlaybackPurpose } from './names.js';
 import { addLeg, dropMonitor, patchState, stateOf, takeLeg } from './state.js';
+import { endMonitor, monitorByLeg } from '../../monitors.js';
 import { agentLegFailed, ariFor } from './index.js';
 
 export interface AsteriskAppDeps extends RoutingDeps {
@@ -51,13 +52,8 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
   const ignoreGone = (err: unknown) => {
     if (!isGone(err)) throw err;
   };
-  const play = async (call: CallRow, prompts: { name: PromptName; n?: number; override?: string | null }[], purpose: PlaybackPurpose, lang?: string): Promise<string> => {
-    const language = lang ?? (await callerLanguage(deps.db, call.case_id));
-    const media = prompts.flatMap((p) => promptMedia(p.name, language, { n: p.n, override: p.override }).media);
-    const id = ids.playback(call.id, purpose);
-    await ari.play(call.call_sid, id, media, promptMedia('goodbye', language).lang).catch(ignoreGone);
-    return id;
-  };
+  const play = (call: CallRow, prompts: PromptPlay[], purpose: PlaybackPurpose, o: { lang?: string; number?: PhoneNumberConfig | null } = {}) =>
+    playPrompts(deps, ari, call, prompts, purpose, o);
   const hold = async (call: CallRow) => {
     await ari.startMoh(call.call_sid, cfg.mohClass).catch(ignoreGone);
   };
@@ -86,7 +82,7 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
     const callerPhone = phone(ch.caller?.number);
     if (number && !number.voiceEnabled) {
       const lang = number.defaultLanguage;
-      await ari.play(ch.id, `ch-pb-0-hangup-${ch.id}`, promptMedia('notInService', lang).media, promptMedia('notInService', lang).lang).catch(ignoreGone);
+      await ari.play(ch.id, `ch-pb-0-hangup-${ch.id}`, promptMedia(deps.config, [{ name: 'notInService' }], lang, number), lang).catch(ignoreGone);
       return;
     }
     const open = isOpen(number?.businessHours ?? (await openingHoursFor(deps.db, number?.queueId ?? null)));
@@ -110,22 +106,19 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
     const lang = await callerLanguage(deps.db, call.case_id);
     if (!open) {
       await setCall(deps.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
-      await startVoicemail(call, 'afterHours', number?.afterHoursMessage?.[lang] ?? null, number?.voicemailEnabled ?? true);
+      await startVoicemail(call, 'afterHours', number?.afterHoursMessage?.[lang] ?? null, number?.voicemailEnabled ?? true, number);
       return;
     }
     await patchState(deps.db, call.id, { lastPositionAt: new Date().toISOString() });
     const greeting = { name: 'greeting' as const, override: number?.greeting?.[lang] ?? null };
     if (call.state === 'ivr' && number?.ivr) {
       // the menu: its prompt, then per option its recorded label (if any) and "press <digit>"; a digit may come at any time
-      const options = number.ivr.options.flatMap((o) => [
-        ...(o.label?.[lang] && /^https?:\/\//.test(o.label[lang]!) ? [{ name: 'menu' as const, override: o.label[lang]! }] : []),
-        { name: 'press' as const, n: Number(o.digit) },
-      ]);
-      const id = await play(call, [greeting, { name: 'menu', override: number.ivr.prompt?.[lang] ?? null }, ...options], 'menu', lang);
+      const options = number.ivr.options.map((o): PromptPlay => ({ name: 'menuOption', digit: o.digit, override: o.label?.[lang] ?? null }));
+      const id = await play(call, [greeting, { name: 'menu', override: number.ivr.prompt?.[lang] ?? null }, ...options], 'menu', { lang, number });
       await patchState(deps.db, call.id, { menuPlayback: id });
       return;
     }
-    await play(call, [greeting], 'hold', lang);
+    await play(call, [greeting], 'hold', { lang, number });
   }
 
   /** A digit from a caller in the menu (or its timeout, digit null): the caller waits in the chosen queue. */
@@ -140,13 +133,13 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
   }
 
   // ---------- voicemail ----------
-  async function startVoicemail(call: CallRow, intro: PromptName, override: string | null, enabled: boolean): Promise<void> {
+  async function startVoicemail(call: CallRow, intro: PromptName, override: string | null, enabled: boolean, number: PhoneNumberConfig | null): Promise<void> {
     await ari.stopMoh(call.call_sid).catch(ignoreGone);
     if (!enabled) {
-      await play(call, [{ name: intro, override }, { name: 'noVoicemail' }], 'hangup');
+      await play(call, [{ name: intro, override }, { name: 'noVoicemail' }], 'hangup', { number });
       return;
     }
-    await play(call, [{ name: intro, override }, { name: 'leaveMessage' }], 'voicemail');
+    await play(call, [{ name: intro, override }, { name: 'leaveMessage' }], 'voicemail', { number });
   }
 
   async function recordVoicemailNow(call: CallRow): Promise<void> {
@@ -164,7 +157,7 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
     await callerLeftQueue(vdeps, callId, 'missed');
     const call = (await callById(deps.db, callId))!;
     const number = call.phone_number_id ? await phoneNumberById(deps.db, call.phone_number_id) : null;
-    await startVoicemail(call, 'allBusy', null, number?.voicemailEnabled ?? true);
+    await startVoicemail(call, 'allBusy', null, number?.voicemailEnabled ?? true, number);
   }
 
   // ---------- agents ----------
@@ -295,6 +288,8 @@ export function startAsteriskApp(deps: AsteriskAppDeps): { close(): Promise<void
   async function supervisorLegEnded(callId: number, legId: string): Promise<void> {
     const call = await callById(deps.db, callId);
     const m = call ? stateOf(call).monitors?.[legId] : undefined;
+    const row = await monitorByLeg(deps.db, legId);
+    if (row) await endMonitor(deps.db, row, { reason: 'hung_up' });
     if (!m) return;
     await dropMonitor(deps.db, callId, legId);
     if (m.snoopId) {

@@ -9,6 +9,8 @@ import { AriClient, AriError, isGone, isRetryableAri } from './ari.js';
 import { endpointFor, ids, legArgs } from './names.js';
 import { addMonitor, patchState, stateOf } from './state.js';
 import { agentDidNotAnswer } from '../../lifecycle.js';
+import { bestEffort } from '../../../../lib/best-effort.js';
+import { playPrompts, type PromptPlay } from './media.js';
 
 /** How long an agent's endpoint rings before the caller goes back to waiting in place. */
 export const AGENT_RING_SECONDS = 20;
@@ -65,6 +67,7 @@ export const asteriskVoice: VoiceProvider = {
     try {
       await ringAgent(deps, call, agentId, 'agent');
       await publishCall(deps.db, undefined, call.id);
+      await tellCaller(deps, call, { name: 'connecting' });
       return true;
     } catch (err) {
       await setCall(deps.db, call.id, { state: call.prev_state, agent_id: call.prev_agent });
@@ -96,6 +99,8 @@ export const asteriskVoice: VoiceProvider = {
           await ari.hangup(st.ringing.channelId).catch((err) => { if (!isGone(err)) throw err; });
         }
         await ari.startMoh(call.call_sid, deps.config.asterisk!.mohClass).catch((err) => { if (!isGone(err)) throw err; });
+        // the prompt interrupts the music; the app starts it again when the prompt ends (a 'hold' playback)
+        await tellCaller(deps, call, { name: 'transferHold' });
         if (t.toAgentId && !(await asteriskVoice.connectToAgent(deps, call.case_id, t.toAgentId))) {
           throw new HttpError(409, 'the call ended before it could be transferred');
         }
@@ -142,6 +147,11 @@ export const asteriskVoice: VoiceProvider = {
     if (call.state !== 'in_progress' || !call.agent_call_sid) throw new HttpError(409, `the call is ${call.state.replace('_', ' ')}; only a call with an agent can be listened to`);
     const legId = ids.supervisorLeg(call.id, m.supervisorId);
     try {
+      // A snoop's whisper direction is fixed when it is made: a new mode is a new leg (the old one hangs up; the app
+      // cleans up its snoop when the channel is gone).
+      if (m.current) await ari.hangup(m.current.legId).catch((err) => {
+        if (!isGone(err)) throw err;
+      });
       let snoopId: string | null = null;
       if (m.mode !== 'barge') {
         // A snoop channel on the agent's leg hears both sides; whispering speaks only into what the agent hears.
@@ -163,6 +173,14 @@ export const asteriskVoice: VoiceProvider = {
     }
   },
 
+  async endMonitor(deps, _call, legId) {
+    try {
+      await ariFor(deps.config).hangup(legId);
+    } catch (err) {
+      if (!isGone(err)) throw providerError(err, 'end the supervisor’s leg');
+    }
+  },
+
   async recordingAudio(deps, rec) {
     try {
       return await ariFor(deps.config).recordingFile(rec.sid);
@@ -180,5 +198,16 @@ export async function agentLegFailed(deps: VoiceProviderDeps & Parameters<typeof
   const ringing = stateOf(call).ringing;
   if (!ringing || ringing.channelId !== channelId) return;
   await patchState(deps.db, callId, { ringing: null });
-  if (ringing.role === 'agent' && call.state === 'connecting' && call.agent_id === ringing.agentId) await agentDidNotAnswer(deps, callId, ringing.agentId);
+  if (ringing.role === 'agent' && call.state === 'connecting' && call.agent_id === ringing.agentId) {
+    await agentDidNotAnswer(deps, callId, ringing.agentId);
+    await tellCaller(deps, call, { name: 'agentNotReached' });
+  }
+}
+
+/**
+ * A prompt for a caller who keeps waiting (connecting, transfer hold, agent not reached), then hold music again when it
+ * ends (a 'hold' playback). What the caller hears is secondary to the call itself: a failure is logged, not thrown.
+ */
+async function tellCaller(deps: VoiceProviderDeps, call: CallRow, prompt: PromptPlay): Promise<void> {
+  await bestEffort(playPrompts(deps, ariFor(deps.config), call, [prompt], 'hold'), deps.log, `asterisk: playing "${prompt.name}" to call ${call.id}`);
 }

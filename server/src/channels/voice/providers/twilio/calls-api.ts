@@ -5,6 +5,7 @@ import { isRetryableTwilioError, restErrorInfo, twilioClient } from '../../../tw
 import { webhookUrl } from '../../../twilio/urls.js';
 import { callById, claimCallForAgent, setCall, syncCallInteraction, type CallRow } from '../../calls.js';
 import { agentIdentity } from '../../twiml-builders.js';
+import { assignConference, ringAgentIntoConference, setEndsConference } from './conference.js';
 import { checkPhoneNumber, destinationError } from '../../../../outbound/destination-policy.js';
 
 import { outboundCallRefusal, placeOutboundCall, type OutboundDeps } from '../../outbound.js';
@@ -64,6 +65,8 @@ export async function connectCallToAgent(deps: OutboundDeps & { log?: { warn: (o
   const call = await claimCallForAgent(deps.db, caseId, agentId);
   if (!call) return false;
   try {
+    // a new conference for this connection: the agent is rung into it when the caller has joined
+    await assignConference(deps.db, call.id);
     await redirectCall(deps.config, call.call_sid, '/voice/connect', { callId: call.id, agentId });
     await syncCallInteraction(deps.db, call.id);
     return true;
@@ -100,6 +103,14 @@ export async function transferLiveCall(
     if (!target) throw notFound('agent');
     const targetPhone = target.phone ? checkPhoneNumber(deps.config.outbound.countries, target.phone) : null;
     if (targetPhone) throw destinationError({ ...targetPhone, reason: `the other agent's phone number cannot be called: ${targetPhone.reason}` }, 'toAgentId');
+    if (call.conference_sid && call.agent_call_sid) {
+      // Already a conference: the first agent's hang-up must no longer end it, and the target rings into it.
+      await setEndsConference(deps.config, call, call.agent_call_sid, false);
+      await ringAgentIntoConference(deps, call, target, { warm: true });
+      await setCall(deps.db, call.id, { agent_id: target.id });
+      return;
+    }
+    // A call without a conference (a click-to-call): both legs move into one.
     await redirectCall(deps.config, call.call_sid, '/voice/conference', { callId: call.id, role: 'customer' });
     if (call.agent_call_sid) await redirectCall(deps.config, call.agent_call_sid, '/voice/conference', { callId: call.id, role: 'agent' });
     const from = call.our_number ?? (await senderNumber(deps.db, 'voice', null));

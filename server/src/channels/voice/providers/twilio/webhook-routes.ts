@@ -12,7 +12,7 @@ import { scheduleMaxWait } from './max-wait.js';
 import { webhookUrl } from '../../../twilio/urls.js';
 import { outboundCallRefusal, placeOutboundCall } from '../../outbound.js';
 import { callById, callBySid, publishCall, setCall, type CallRow } from '../../calls.js';
-import { override, prompts, speak } from '../../prompts.js';
+import { numberLine, override, prompts, speak, speakMenuOption } from '../../prompts.js';
 import { agentIdFromIdentity, dialAgentTwiml, enqueueTwiml, estimatedWaitSeconds, greetingLines, voicemailTwiml } from '../../twiml-builders.js';
 import {
   agentDidNotAnswer,
@@ -24,6 +24,11 @@ import {
   type LifecycleDeps,
 } from '../../lifecycle.js';
 import { bestEffort } from '../../../../lib/best-effort.js';
+import { isRetryableTwilioError, restErrorInfo } from '../../../twilio/client.js';
+import { redirectCall } from './calls-api.js';
+import { answeredLeg, assignConference, dropRingingLeg, hangUpLeg, ringAgentIntoConference, ringingOf, setEndsConference } from './conference.js';
+import { endMonitor, monitorByLeg } from '../../monitors.js';
+import { NAMESPACES, rooms } from '../../../../contracts/realtime.js';
 
 /** How long the REST redirect gets to connect an accepted call before the hold TwiML takes over. */
 const ACCEPT_GRACE_SECONDS = 10;
@@ -88,7 +93,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (number && !number.voiceEnabled) {
       // A texting-only number: say so rather than create a case nobody can answer.
       const twiml = new VoiceResponse();
-      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService);
+      speak(twiml, number.defaultLanguage, prompts(number.defaultLanguage).notInService, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -115,14 +120,13 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     );
     app.metrics.ingested.inc({ channel: 'voice', result: duplicate ? 'duplicate' : 'new' });
     const lang = await languageOf(call.case_id);
-    const pr = prompts(lang);
 
     if (!open) {
       if (!call.outcome) await setCall(app.db, call.id, { outcome: 'after_hours', state: 'voicemail' });
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [override(number?.afterHoursMessage, lang, pr.afterHours)], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [numberLine('afterHours', lang, number, number?.afterHoursMessage)], number?.voicemailEnabled ?? true, number));
     }
     const twiml = new VoiceResponse();
-    for (const line of greetingLines(number, lang)) speak(twiml, lang, line);
+    for (const line of greetingLines(number, lang)) speak(twiml, lang, line, number);
     if (hasMenu && call.state === 'ivr') {
       const menu = number!.ivr!;
       const gather = twiml.gather({
@@ -132,8 +136,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         method: 'POST',
         actionOnEmptyResult: true,
       });
-      speak(gather, lang, override(menu.prompt, lang, pr.menuDefault));
-      for (const o of menu.options) if (o.label) speak(gather, lang, pr.menuOption(o.digit, override(o.label, lang, o.digit)));
+      speak(gather, lang, numberLine('menu', lang, number, menu.prompt), number);
+      for (const o of menu.options) if (o.label) speakMenuOption(gather, lang, o.digit, override(o.label, lang, o.digit), number);
       return sendTwiml(reply, twiml);
     }
     await scheduleMaxWait(app.db, jobs, call.id);
@@ -172,8 +176,9 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     }
     const position = Math.max(1, Number(p.QueuePosition ?? 1) || 1);
     const est = await estimatedWaitSeconds(app.db, call.queue_id, position);
-    speak(twiml, lang, pr.position(position));
-    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)));
+    const number = await numberOf(call);
+    speak(twiml, lang, pr.position(position), number);
+    speak(twiml, lang, pr.estimate(Math.ceil(est / 60)), number);
     twiml.play({}, config.twilio.holdMusicUrl);
     return sendTwiml(reply, twiml);
   });
@@ -186,6 +191,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const fresh = await seen(req, `${call.call_sid}:queue-exit:${result}`, p);
     const lang = await languageOf(call.case_id);
     const pr = prompts(lang);
+    const number = await numberOf(call);
     if (result === 'hangup') {
       if (fresh) await callerLeftQueue(deps, call.id, 'abandoned');
       return sendTwiml(reply, new VoiceResponse());
@@ -199,26 +205,24 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         );
         const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0];
         if (claimed.rowCount && agent) {
+          const conference = await assignConference(app.db, call.id);
           await publishCall(app.db, app.realtime, call.id);
-          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+          return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference, number));
         }
       }
     }
     if (['leave', 'queue-full', 'system-error', 'error'].includes(result)) {
       if (fresh) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     // Moved out of the queue by a REST redirect (agent accepted, maximum wait, transfer). Whether Twilio runs the
     // redirect's TwiML or this answer, the caller ends up in the same place.
     if (call.state === 'connecting' && call.agent_id) {
-      const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [call.agent_id])).rows[0];
-      if (agent) return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.customer_number));
+      return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name, number));
     }
     if (call.state === 'voicemail') {
       if (!call.outcome) await callerLeftQueue(deps, call.id, 'missed');
-      const number = await numberOf(call);
-      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true));
+      return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [pr.allBusy], number?.voicemailEnabled ?? true, number));
     }
     return sendTwiml(reply, new VoiceResponse());
   });
@@ -230,7 +234,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     if (await seen(req, `${call.call_sid}:missed`, p)) await callerLeftQueue(deps, call.id, 'missed');
     const lang = await languageOf(call.case_id);
     const number = await numberOf(call);
-    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true));
+    return sendTwiml(reply, voicemailTwiml(config, call.id, lang, [prompts(lang).allBusy], number?.voicemailEnabled ?? true, number));
   });
 
   // 5. On accept the queued call is redirected here: ring the agent's browser and phone.
@@ -239,26 +243,103 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const agentId = Number((req.query as Record<string, string>).agentId);
     const agent = Number.isSafeInteger(agentId) ? (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [agentId])).rows[0] : undefined;
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
     if (!agent) {
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     if (call.state !== 'completed') await setCall(app.db, call.id, { state: 'connecting', agent_id: agent.id });
+    const conference = call.conference_name ?? (await assignConference(app.db, call.id));
     await publishCall(app.db, app.realtime, call.id);
-    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, call.direction === 'inbound' ? call.customer_number : call.our_number));
+    return sendTwiml(reply, dialAgentTwiml(config, call.id, agent, lang, conference, number));
   });
 
-  // 6. The agent's leg: answered → the conversation starts.
+  // The agent rang out on every leg: the caller leaves the conference for the queue, keeping their place. A caller
+  // who hung up meanwhile cannot be moved (Twilio answers 4xx): their status callback finishes the call.
+  const agentNotReached = async (call: CallRow, agentId: number) => {
+    try {
+      await redirectCall(config, call.call_sid, '/voice/requeue', { callId: call.id, why: 'unanswered' });
+    } catch (err) {
+      if (isRetryableTwilioError(err)) throw err;
+      app.log.warn({ err: restErrorInfo(err), callId: call.id }, 'the caller could not be moved back to the queue (gone?)');
+      return;
+    }
+    await agentDidNotAnswer(deps, call.id, agentId);
+    await scheduleMaxWait(app.db, jobs, call.id);
+  };
+
+  // 5b. The call's conference: the caller's join is when the agent is rung into it (browser and phone, as participants).
+  app.post('/conference-events', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const call = await callFromQuery(req);
+    const event = p.StatusCallbackEvent ?? '';
+    if (!(await seen(req, `${p.ConferenceSid ?? ''}:conference:${event}:${p.CallSid ?? ''}`, p))) return reply.code(204).send();
+    if (event !== 'participant-join' || p.CallSid !== call.call_sid || !p.ConferenceSid) return reply.code(204).send();
+    // the SID the Participants resource (agents, supervisors) is addressed by, for this connection's conference
+    await app.db.query(`UPDATE calls SET conference_sid = $2, updated_at = now() WHERE id = $1 AND conference_name IS NOT DISTINCT FROM $3`, [call.id, p.ConferenceSid, p.FriendlyName ?? call.conference_name]);
+    const fresh = (await callById(app.db, call.id))!;
+    if (fresh.state !== 'connecting' || !fresh.agent_id || ringingOf(fresh)) return reply.code(204).send();
+    const agent = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [fresh.agent_id])).rows[0];
+    try {
+      await ringAgentIntoConference({ db: app.db, config }, fresh, agent);
+    } catch (err) {
+      app.log.warn({ err: restErrorInfo(err), callId: call.id }, 'could not ring the agent into the call’s conference');
+      await agentNotReached(fresh, fresh.agent_id);
+    }
+    return reply.code(204).send();
+  });
+
+  // 6. The agent's legs (conference participants): the first to answer starts the conversation and the others stop
+  // ringing; an answered leg that ends gives its talk time; no leg answering sends the caller back to the queue.
   app.post('/agent-leg', opts, async (req, reply) => {
     const p = twilioParams(req);
     const call = await callFromQuery(req);
     const status = (p.CallStatus ?? '').toLowerCase();
-    if (await seen(req, `${p.CallSid}:agent-leg:${status}`, p)) {
-      if (status === 'in-progress' || status === 'answered') {
-        await setCall(app.db, call.id, { state: 'in_progress', agent_call_sid: p.CallSid, answered_at: call.answered_at ?? new Date() });
-        await publishCall(app.db, app.realtime, call.id);
+    const leg = p.CallSid;
+    if (!leg || !(await seen(req, `${leg}:agent-leg:${status}`, p))) return reply.code(204).send();
+    const agentId = Number((req.query as Record<string, string>).agentId) || call.agent_id;
+    if (status === 'in-progress' || status === 'answered') {
+      const { others, ringing } = await answeredLeg(app.db, call.id, leg);
+      for (const other of others) await bestEffort(hangUpLeg(config, other), app.log, `hanging up the agent's other leg ${other}`);
+      if (ringing?.warm) {
+        // a warm transfer's target took the call over; the first agent leaves when they are done
+        await setCall(app.db, call.id, { agent_call_sid: leg });
+      } else if (!ringing && call.state === 'in_progress' && call.agent_call_sid && call.agent_call_sid !== leg) {
+        // another leg of the same agent answered first
+        await bestEffort(hangUpLeg(config, leg), app.log, `hanging up the late leg ${leg}`);
+        return reply.code(204).send();
+      } else {
+        await setCall(app.db, call.id, { state: 'in_progress', agent_call_sid: leg, answered_at: call.answered_at ?? new Date() });
       }
+      await publishCall(app.db, app.realtime, call.id);
+      return reply.code(204).send();
+    }
+    if (!['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) return reply.code(204).send();
+    const talked = status === 'completed' && Number(p.CallDuration ?? 0) > 0;
+    if (talked) {
+      await recordTalkTime(deps, call.id, Number(p.CallDuration), agentId ?? null, leg);
+      return reply.code(204).send();
+    }
+    const left = await dropRingingLeg(app.db, call.id, leg);
+    if (!left || left.legs.length) return reply.code(204).send();
+    if (left.warm) {
+      // the transfer's target never answered: the first agent's hang-up ends the call again
+      if (call.agent_call_sid) await bestEffort(setEndsConference(config, call, call.agent_call_sid, true), app.log, 'restoring the first agent after a failed warm transfer');
+      return reply.code(204).send();
+    }
+    if (call.direction === 'inbound' && call.state === 'connecting' && call.agent_id === left.agentId) await agentNotReached(call, left.agentId);
+    return reply.code(204).send();
+  });
+
+  // 6b. A supervisor's monitoring leg: hanging up ends their monitor.
+  app.post('/monitor-leg', opts, async (req, reply) => {
+    const p = twilioParams(req);
+    const status = (p.CallStatus ?? '').toLowerCase();
+    if (!p.CallSid || !['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(status)) return reply.code(204).send();
+    const m = await monitorByLeg(app.db, p.CallSid);
+    if (m && (await endMonitor(app.db, m, { reason: 'hung_up' }))) {
+      await app.realtime.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'calls:monitors', payload: { callId: m.callId } });
     }
     return reply.code(204).send();
   });
@@ -272,6 +353,20 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const status = (p.DialCallStatus ?? '').toLowerCase();
     const fresh = await seen(req, `${call.call_sid}:dial-done:${p.DialCallSid ?? ''}:${status}`, p);
     const lang = await languageOf(call.case_id);
+    const number = await numberOf(call);
+    if (!p.DialCallSid && call.conference_name && call.direction === 'inbound') {
+      // The caller's conference is over (Twilio sends no DialCallSid after a conference): the agent hung up — their
+      // leg gave the talk time — or the caller was moved on by a transfer, whose TwiML wins over this answer.
+      const twiml = new VoiceResponse();
+      if (call.state === 'queued') {
+        speak(twiml, lang, prompts(lang).transferHold, number);
+        return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
+      }
+      if (call.state === 'connecting' && call.agent_id) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: call.agent_id }, lang, call.conference_name, number));
+      speak(twiml, lang, prompts(lang).goodbye, number);
+      twiml.hangup();
+      return sendTwiml(reply, twiml);
+    }
     if (status === 'completed' || status === 'answered') {
       if (fresh) await recordTalkTime(deps, call.id, Number(p.DialCallDuration ?? 0) || 0, agentId ?? null, p.DialCallSid || null);
       // The <Dial> ended because the call was transferred: lead the caller where the transfer sends them.
@@ -282,15 +377,12 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
           twiml.dial().conference({ startConferenceOnEnter: false, endConferenceOnExit: true, waitUrl: config.twilio.holdMusicUrl, beep: 'false' as never }, `hub-call-${call.id}`);
           return sendTwiml(reply, twiml);
         }
-        if (t.toAgentId) {
-          const target = (await app.db.query(`SELECT id, phone FROM agents WHERE id = $1`, [t.toAgentId])).rows[0];
-          if (target) return sendTwiml(reply, dialAgentTwiml(config, call.id, target, lang, call.customer_number));
-        }
-        speak(twiml, lang, prompts(lang).transferHold);
+        if (t.toAgentId) return sendTwiml(reply, dialAgentTwiml(config, call.id, { id: t.toAgentId }, lang, call.conference_name, number));
+        speak(twiml, lang, prompts(lang).transferHold, number);
         return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
       }
       const twiml = new VoiceResponse();
-      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye);
+      if (call.direction === 'inbound') speak(twiml, lang, prompts(lang).goodbye, number);
       twiml.hangup();
       return sendTwiml(reply, twiml);
     }
@@ -300,7 +392,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
         await scheduleMaxWait(app.db, jobs, call.id);
       }
       const twiml = new VoiceResponse();
-      speak(twiml, lang, prompts(lang).agentNotReached);
+      speak(twiml, lang, prompts(lang).agentNotReached, number);
       return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
     }
     // Click-to-call: the customer did not pick up.
@@ -366,7 +458,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const call = await callFromQuery(req);
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
-    speak(twiml, lang, prompts(lang).thanksMessage);
+    speak(twiml, lang, prompts(lang).thanksMessage, await numberOf(call));
     twiml.hangup();
     return sendTwiml(reply, twiml);
   });
@@ -424,7 +516,8 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const call = await callFromQuery(req);
     const lang = await languageOf(call.case_id);
     const twiml = new VoiceResponse();
-    speak(twiml, lang, prompts(lang).transferHold);
+    const unanswered = (req.query as Record<string, string>).why === 'unanswered';
+    speak(twiml, lang, unanswered ? prompts(lang).agentNotReached : prompts(lang).transferHold, await numberOf(call));
     await scheduleMaxWait(app.db, jobs, call.id);
     return sendTwiml(reply, enqueueTwiml(config, call.id, call.queue_id, twiml));
   });
@@ -435,7 +528,7 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const twiml = new VoiceResponse();
     if (role === 'customer') {
       const lang = await languageOf(call.case_id);
-      speak(twiml, lang, prompts(lang).transferHold);
+      speak(twiml, lang, prompts(lang).transferHold, await numberOf(call));
     }
     twiml.dial().conference(
       {
