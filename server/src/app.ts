@@ -39,6 +39,8 @@ import adminBusinessHours from './routes/api/admin/business-hours.js';
 import adminCustomerNotices from './routes/api/admin/customer-notices.js';
 import adminAutomation from './routes/api/admin/automation.js';
 import adminSlaPolicies from './routes/api/admin/sla-policies.js';
+import adminAgentStates from './routes/api/admin/agent-states.js';
+import agentStateRoutes from './routes/api/agent-states/index.js';
 import profileRoutes from './routes/api/auth/profile.js';
 import { channelAdapters } from './channels/index.js';
 import caseMessages from './routes/api/cases/messages.js';
@@ -132,6 +134,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(adminBusinessHours, { prefix: '/api/v1/admin' });
   await app.register(adminCustomerNotices, { prefix: '/api/v1/admin' });
   await app.register(adminSlaPolicies, { prefix: '/api/v1/admin' });
+  await app.register(adminAgentStates, { prefix: '/api/v1/admin' });
+  await app.register(agentStateRoutes, { prefix: '/api/v1' });
   await app.register(profileRoutes, { prefix: '/api/v1/auth' });
   await app.register(caseMessages, { prefix: '/api/v1' });
   await app.register(voiceApi, { prefix: '/api/v1' });

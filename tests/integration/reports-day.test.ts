@@ -156,9 +156,9 @@ describe('reports over a scripted day', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.headers['content-disposition']).toBe('attachment; filename="agents.csv"');
     const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('agent_id,agent,accepted,solved,aht_seconds,first_response_seconds,first_contact_resolution,csat,csat_responses,busy_seconds,staffed_seconds,occupancy');
-    expect(lines).toContain(`${ava},Ava Report,2,2,1590,1205,1,1,1,3180,14400,${3180 / 14400}`);
-    expect(lines).toContain(`${ben},Ben Report,1,1,570,60,0,0,1,570,3600,${570 / 3600}`);
+    expect(lines[0]).toBe('agent_id,agent,accepted,solved,aht_seconds,first_response_seconds,first_contact_resolution,csat,csat_responses,busy_seconds,staffed_seconds,occupancy,wrap_up_seconds,break_seconds');
+    expect(lines).toContain(`${ava},Ava Report,2,2,1590,1205,1,1,1,3180,14400,${3180 / 14400},0,{}`);
+    expect(lines).toContain(`${ben},Ben Report,1,1,570,60,0,0,1,570,3600,${570 / 3600},0,{}`);
   });
 
   it('breaks cases down by type and complaints by tag', async () => {
@@ -187,16 +187,16 @@ describe('reports over a scripted day', () => {
     const csv = await get(`/api/v1/reports/cases?${DAY}&metric=created&format=csv`);
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('case_id,number,subject,channel,type,status,queue,agent,tags,created_at,queued_at,accepted_at,wait_seconds,abandoned,first_response_at,solved_at,reopened,csat');
+    expect(lines[0]).toBe('case_id,number,subject,channel,type,status,queue,agent,tags,created_at,queued_at,accepted_at,wait_seconds,abandoned,first_response_at,solved_at,reopened,csat,disposition');
     expect(lines).toHaveLength(6); // header, four cases, the empty string after the last CRLF
     const num = async (id: number) => (await ctx.db.pool.query(`SELECT number FROM cases WHERE id = $1`, [id])).rows[0].number;
     // a quote and a comma: quoted, quotes doubled
     expect(lines[2]).toBe(
-      `${ids.c2},${await num(ids.c2!)},"Refund ""now"", please",voice,complaint,open,Support,,billing refund,${at(300).toISOString()},${at(300).toISOString()},,,true,,,false,`,
+      `${ids.c2},${await num(ids.c2!)},"Refund ""now"", please",voice,complaint,open,Support,,billing refund,${at(300).toISOString()},${at(300).toISOString()},,,true,,,false,,`,
     );
     // text a spreadsheet would run as a formula starts with an apostrophe
     expect(lines[3]).toBe(
-      `${ids.c3},${await num(ids.c3!)},"'=HYPERLINK(""x"")",chat,complaint,open,Support,Ben Report,delivery,${at(4800).toISOString()},${at(4800).toISOString()},${at(4830).toISOString()},30,false,${at(4860).toISOString()},,true,2`,
+      `${ids.c3},${await num(ids.c3!)},"'=HYPERLINK(""x"")",chat,complaint,open,Support,Ben Report,delivery,${at(4800).toISOString()},${at(4800).toISOString()},${at(4830).toISOString()},30,false,${at(4860).toISOString()},,true,2,`,
     );
   });
 

@@ -97,6 +97,23 @@ describe('presence store', () => {
     expect(sent).toEqual([['presence:set', { presence: 'available' }], ['presence:set', { presence: 'away' }]]);
   });
 
+  it('goes Away with a break reason, and keeps the wrap-up end the server sends', async () => {
+    const sent: unknown[] = [];
+    setPresenceDeps({
+      request: async (event, payload) => {
+        sent.push([event, payload]);
+        return { ok: true, presence: { presence: 'away', busy: false, load: {}, breakReasonId: 3, wrapUpUntil: null } };
+      },
+    });
+    useSessionStore().agent = { id: 7, presence: 'available' } as never;
+    const p = usePresenceStore();
+    await p.setPresence('away', 3);
+    expect(sent).toEqual([['presence:set', { presence: 'away', breakReasonId: 3 }]]);
+    expect(p.breakReasonId).toBe(3);
+    p.apply({ presence: 'wrap_up', busy: false, load: {}, breakReasonId: null, wrapUpUntil: '2026-03-02T09:05:00.000Z' });
+    expect([p.presence, p.breakReasonId, p.wrapUpUntil]).toEqual(['wrap_up', null, '2026-03-02T09:05:00.000Z']);
+  });
+
   it('accepting an offer returns its case; a late duplicate of the answered offer is ignored', async () => {
     setPresenceDeps({ request: async (event) => (event === 'offer:accept' ? { ok: true, caseId: 42 } : { ok: true }) });
     const p = usePresenceStore();

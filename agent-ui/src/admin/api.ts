@@ -16,6 +16,7 @@ export interface AdminQueue {
   id: number; name: string; description: string; requiredSkills: string[]; channels: string[]; isDefault: boolean;
   overflowQueueId: number | null; escalationSteps: EscalationStep[]; priorityOverrides: Record<string, number>;
   slThresholds: Record<string, number>; maxWaitSeconds: number | null; offerTimeouts: Record<string, number>; distribution: 'longest_idle' | 'least_loaded' | null; memberIds: number[]; leadAgentId: number | null;
+  wrapUpSeconds: number; dispositionRequired: boolean;
 }
 export interface Mailbox {
   id: number; name: string; address: string; displayName: string; queueId: number | null; active: boolean; authMethod: string;

@@ -8,6 +8,7 @@ export const ADMIN_SECTIONS = [
   { path: 'phone-numbers', key: 'phoneNumbers', supervisor: false, component: () => import('./PhoneNumbersAdmin.vue') },
   { path: 'business-hours', key: 'hours', supervisor: true, component: () => import('./BusinessHoursAdmin.vue') },
   { path: 'sla-policies', key: 'sla', supervisor: true, component: () => import('./SlaPoliciesAdmin.vue') },
+  { path: 'agent-states', key: 'agentStates', supervisor: false, component: () => import('./AgentStatesAdmin.vue') },
   { path: 'api-keys', key: 'apiKeys', supervisor: false, component: () => import('./ApiKeysAdmin.vue') },
   { path: 'canned-responses', key: 'canned', supervisor: true, component: () => import('./CannedAdmin.vue') },
   { path: 'macros', key: 'macros', supervisor: true, component: () => import('./MacrosAdmin.vue') },

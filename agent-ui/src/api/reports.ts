@@ -1,5 +1,6 @@
 import { http } from './http';
 import type { AgentReportRow, BreakdownRow, HeatmapCell, KpiSummary, ReportCaseRow } from '../../../server/src/contracts/kpi';
+import type { BreakReason, Disposition } from '../../../server/src/contracts/agent-states';
 
 export type { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow };
 
@@ -11,6 +12,7 @@ export interface ReportFilters {
   agentId?: number;
   caseType?: string;
   tag?: string;
+  dispositionId?: number;
   fcrDays?: number;
 }
 
@@ -32,6 +34,8 @@ export interface ReportOptions {
   queues: { id: number; name: string }[];
   agents: { id: number; name: string }[];
   tags: string[];
+  dispositions: Disposition[];
+  breakReasons: BreakReason[];
 }
 
 export type DrillMetric = 'offered' | 'answered' | 'within' | 'abandoned' | 'created' | 'responded' | 'solved' | 'fcr' | 'reopened' | 'handled' | 'rated' | 'satisfied';
@@ -46,6 +50,7 @@ export interface Drill {
   channel?: string;
   caseType?: string;
   tag?: string;
+  dispositionId?: number;
 }
 
 type Params = Record<string, string | number | undefined>;
@@ -58,7 +63,7 @@ export const reportsApi = {
   volume: (f: ReportFilters, bucket: 'hour' | 'day') => http<VolumeRow[]>('GET', `/api/v1/reports/volume?${reportQuery({ ...f, bucket })}`),
   agents: (f: ReportFilters) => http<AgentReportRow[]>('GET', `/api/v1/reports/agents?${reportQuery({ ...f })}`),
   heatmap: (f: ReportFilters) => http<HeatmapCell[]>('GET', `/api/v1/reports/heatmap?${reportQuery({ ...f })}`),
-  breakdown: (f: ReportFilters, by: 'type' | 'tag') => http<BreakdownRow[]>('GET', `/api/v1/reports/breakdown?${reportQuery({ ...f, by })}`),
+  breakdown: (f: ReportFilters, by: 'type' | 'tag' | 'disposition') => http<BreakdownRow[]>('GET', `/api/v1/reports/breakdown?${reportQuery({ ...f, by })}`),
   cases: (f: ReportFilters, d: Drill) => http<ReportCaseRow[]>('GET', `/api/v1/reports/cases?${reportQuery({ ...f, ...d, limit: 200 })}`),
   /** the address of a table's CSV (a download link: the browser sends the session cookie) */
   csvUrl: (path: string, f: ReportFilters, extra: Params = {}) => `/api/v1/reports/${path}?${reportQuery({ ...f, ...extra, format: 'csv' })}`,

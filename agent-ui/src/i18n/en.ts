@@ -4,7 +4,7 @@ const en = {
   login: { title: 'Sign in', email: 'Email', password: 'Password', submit: 'Sign in', failed: 'Email or password is wrong.', rateLimited: 'Too many attempts. Please wait a moment and try again.', expired: 'Your session has expired. Please sign in again.', signedOut: 'You are signed out.', forgot: 'Forgot password?', forgotTitle: 'Reset your password', forgotHint: 'Enter your email address. If it has an account, we mail it a link to choose a new password.', forgotSend: 'Send the link', forgotBack: 'Back to sign-in', forgotFailed: 'The link could not be requested.', forgotNoMail: 'System mail is not set up; ask an administrator to reset your password.' },
   nav: { myCases: 'My cases', queue: 'Queue', search: 'Search', notifications: 'Notifications', logout: 'Sign out', language: 'Language', shortcuts: 'Keyboard shortcuts' },
   lang: { en: 'English', fa: 'فارسی' },
-  presence: { label: 'Status', available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', failed: 'Could not change your status.' },
+  presence: { wrap_up: 'Wrap-up', label: 'Status', available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', failed: 'Could not change your status.' },
   load: { title: 'Load per channel', value: '{used}/{max}' },
   channel: { voice: 'Call', chat: 'Chat', sms: 'SMS', email: 'Email', portal: 'Portal', api: 'API' },
   status: { new: 'New', open: 'Open', pending: 'Pending', solved: 'Solved', closed: 'Closed' },

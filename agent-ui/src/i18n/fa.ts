@@ -6,7 +6,7 @@ const fa: Catalogue = {
   login: { title: 'ورود', email: 'ایمیل', password: 'گذرواژه', submit: 'ورود', failed: 'ایمیل یا گذرواژه نادرست است.', rateLimited: 'تلاش‌ها بیش از حد مجاز است. کمی صبر کنید و دوباره امتحان کنید.', expired: 'نشست شما به پایان رسیده است. لطفاً دوباره وارد شوید.', signedOut: 'از حساب خارج شدید.' , forgot: 'گذرواژه را فراموش کرده‌اید؟', forgotTitle: 'بازنشانی گذرواژه', forgotHint: 'نشانی ایمیل خود را وارد کنید. اگر حسابی با آن باشد، پیوندی برای انتخاب گذرواژهٔ تازه به آن می‌فرستیم.', forgotSend: 'فرستادن پیوند', forgotBack: 'بازگشت به ورود', forgotFailed: 'درخواست پیوند انجام نشد.', forgotNoMail: 'ایمیل سامانه تنظیم نشده است؛ از مدیر بخواهید گذرواژهٔ شما را بازنشانی کند.' },
   nav: { myCases: 'پرونده‌های من', queue: 'صف', search: 'جستجو', notifications: 'اعلان‌ها', logout: 'خروج', language: 'زبان', shortcuts: 'میان‌برهای صفحه‌کلید' },
   lang: { en: 'English', fa: 'فارسی' },
-  presence: { label: 'وضعیت', available: 'آماده', away: 'دور از میز', offline: 'آفلاین', busy: 'مشغول', failed: 'تغییر وضعیت ممکن نشد.' },
+  presence: { wrap_up: 'جمع‌بندی', label: 'وضعیت', available: 'آماده', away: 'دور از میز', offline: 'آفلاین', busy: 'مشغول', failed: 'تغییر وضعیت ممکن نشد.' },
   load: { title: 'بار کاری هر کانال', value: '{used}/{max}' },
   channel: { voice: 'تماس', chat: 'گفتگو', sms: 'پیامک', email: 'ایمیل', portal: 'پرتال', api: 'API' },
   status: { new: 'جدید', open: 'باز', pending: 'در انتظار', solved: 'حل‌شده', closed: 'بسته' },

@@ -5,6 +5,7 @@ import { supervisorMessages } from './supervisor';
 import { adminMessages } from '../admin/i18n';
 import { viewMessages } from './views';
 import { automationMessages } from '../admin/automation-i18n';
+import { agentStateMessages } from './agent-states';
 import { durationParts } from '../lib/duration';
 
 export type Locale = 'en' | 'fa';
@@ -22,8 +23,8 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...supervisorMessages.en, ...adminMessages.en, ...viewMessages.en, ...automationMessages.en },
-    fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa, ...viewMessages.fa, ...automationMessages.fa },
+    en: { ...en, ...supervisorMessages.en, ...adminMessages.en, ...viewMessages.en, ...automationMessages.en, ...agentStateMessages.en },
+    fa: { ...fa, ...supervisorMessages.fa, ...adminMessages.fa, ...viewMessages.fa, ...automationMessages.fa, ...agentStateMessages.fa },
   },
   missingWarn: false,
   fallbackWarn: false,

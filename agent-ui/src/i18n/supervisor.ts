@@ -96,7 +96,7 @@ export const supervisorMessages = {
       agentsCol: 'Agents',
       occupancy: 'Occupancy',
       updated: 'Updated {time}',
-      presenceValue: { available: 'Available', away: 'Away', offline: 'Offline' },
+      presenceValue: { available: 'Available', away: 'Away', offline: 'Offline', wrap_up: 'Wrap-up' },
     },
     rep: {
       title: 'Reports',
@@ -115,7 +115,6 @@ export const supervisorMessages = {
       anyTag: 'Any tag',
       fcrDays: 'FCR: no reopen within (days)',
       timeZone: 'Days and hours in {tz}',
-      noDisposition: 'Disposition codes are not recorded yet, so there is no disposition filter.',
       offered: 'Offered',
       serviceLevel: 'Service level',
       asa: 'Average speed of answer',
@@ -255,7 +254,7 @@ export const supervisorMessages = {
       agentsCol: 'کارشناسان',
       occupancy: 'اشغال',
       updated: 'به‌روز شده {time}',
-      presenceValue: { available: 'آماده', away: 'غایب', offline: 'آفلاین' },
+      presenceValue: { available: 'آماده', away: 'غایب', offline: 'آفلاین', wrap_up: 'جمع‌بندی' },
     },
     rep: {
       title: 'گزارش‌ها',
@@ -274,7 +273,6 @@ export const supervisorMessages = {
       anyTag: 'هر برچسبی',
       fcrDays: 'حل در اولین تماس: بدون بازگشایی تا (روز)',
       timeZone: 'روزها و ساعت‌ها به وقت {tz}',
-      noDisposition: 'کد نتیجهٔ تماس هنوز ثبت نمی‌شود، پس فیلتری برای آن نیست.',
       offered: 'پیشنهادشده',
       serviceLevel: 'سطح خدمت',
       asa: 'میانگین زمان پاسخ',

@@ -15,6 +15,7 @@ const KNOWN: [RegExp, string, (m: RegExpExecArray) => Record<string, string>][] 
   [/^(\S+) does not accept replies$/, 'reasons.noReply', (m) => ({ address: ltr(m[1]!) })],
   [/^cannot send: the customer opted out of SMS \(replied STOP on (\d{4}-\d{2}-\d{2})\)/, 'reasons.optedOut', (m) => ({ date: ltr(m[1]!) })],
   [/^(.+) is offline: a live (chat|call) can only go to someone who is online/, 'reasons.transferOffline', (m) => ({ name: m[1]!, what: m[2]! })],
+  [/^choose a disposition before solving/, 'st.dispositionNeeded', () => ({})],
 ];
 
 /** Any vue-i18n `t` (component or global): a key and named parameters in, text out. */

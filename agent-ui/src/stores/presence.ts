@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import type { Offer, Presence, PresenceState } from '../api/types';
+import type { SettablePresence } from '../../../server/src/contracts/vocabulary';
 import { routingApi } from '../api/workspace';
 import { playChime } from '../lib/chime';
 import { logFailure } from '../../../ui-shared/report';
@@ -36,6 +37,9 @@ export const usePresenceStore = defineStore('presence', {
     /** load per channel as the router counts it ("2/3"), null until the server told us */
     load: null as Record<string, string> | null,
     busy: false,
+    /** Away: the break reason named; wrap-up: when it ends (the top bar counts down to it) */
+    breakReasonId: null as number | null,
+    wrapUpUntil: null as string | null,
     /**
      * false from (re)connecting until the router's snapshot arrives: a switch before that could be
      * overwritten by the older snapshot, so the switch waits for it.
@@ -56,6 +60,8 @@ export const usePresenceStore = defineStore('presence', {
     apply(state: Partial<PresenceState> | undefined): void {
       if (!state) return;
       this.sync(state.presence);
+      if (state.breakReasonId !== undefined) this.breakReasonId = state.breakReasonId;
+      if (state.wrapUpUntil !== undefined) this.wrapUpUntil = state.wrapUpUntil;
       if (state.load) this.load = state.load;
       if (state.busy !== undefined) this.busy = state.busy;
     },
@@ -67,13 +73,14 @@ export const usePresenceStore = defineStore('presence', {
         logFailure('reading my presence')(err);
       }
     },
-    async setPresence(p: Presence): Promise<void> {
+    /** Available (also "Ready" after a wrap-up), Away with an optional break reason, or Offline. */
+    async setPresence(p: SettablePresence, breakReasonId: number | null = null): Promise<void> {
       const before = this.presence;
       this.changing = true;
       this.error = null;
       this.sync(p);
       try {
-        const ack = (await deps.request('presence:set', { presence: p })) as { ok?: boolean; presence?: PresenceState; reason?: string } | undefined;
+        const ack = (await deps.request('presence:set', { presence: p, ...(breakReasonId !== null ? { breakReasonId } : {}) })) as { ok?: boolean; presence?: PresenceState; reason?: string } | undefined;
         if (ack && ack.ok === false) throw new Error(ack.reason ?? 'refused');
         if (ack?.presence) this.apply(ack.presence);
       } catch (err) {

@@ -48,7 +48,9 @@ export const routingJobId = (caseId: number) => `case-${caseId}`;
 /** Router triggers: `match` runs a match pass; `offer-timeout` expires one offer (delayed job). */
 export type RouterEventJob =
   | { type: 'match'; reason: string }
-  | { type: 'offer-timeout'; offerId: string };
+  | { type: 'offer-timeout'; offerId: string }
+  /** an agent's wrap-up time is up: back to Available (lifecycle/wrap-up.ts) */
+  | { type: 'wrap-up-end'; agentId: number };
 
 /** Side effects of an assignment, run by a worker (channel adapters' onAssigned). */
 export interface LifecycleJob {

@@ -44,7 +44,17 @@ export type KpiPoint = Static<typeof KpiPoint>;
 export const Occupancy = Type.Object({
   occupancy: Ratio,
   agents: Type.Array(
-    Type.Object({ agentId: Type.Integer(), name: Type.String(), busySeconds: Type.Number(), staffedSeconds: Type.Number(), occupancy: Ratio }),
+    Type.Object({
+      agentId: Type.Integer(),
+      name: Type.String(),
+      busySeconds: Type.Number(),
+      staffedSeconds: Type.Number(),
+      occupancy: Ratio,
+      /** of busySeconds: after-call work (wrap-up) */
+      wrapUpSeconds: Type.Number(),
+      /** Away time per break reason id ("none": no reason given) */
+      breakSeconds: Type.Record(Type.String(), Type.Number()),
+    }),
   ),
 });
 export type Occupancy = Static<typeof Occupancy>;
@@ -73,6 +83,10 @@ export interface AgentReportRow {
   busySeconds: number;
   staffedSeconds: number;
   occupancy: number | null;
+  /** of busySeconds: time in after-call work (wrap-up) */
+  wrapUpSeconds: number;
+  /** time Away in the window per break reason id ("none": Away with no reason) — adherence data */
+  breakSeconds: Record<string, number>;
 }
 
 /** Offered volume by the organisation's weekday (1 = Monday … 7 = Sunday, ISO) and hour (0–23). */
@@ -89,6 +103,8 @@ export interface BreakdownRow {
   key: string;
   cases: number;
   solved: number;
+  /** by disposition: the disposition's id (null: cases given none) */
+  id?: number | null;
 }
 
 /** One row of a drill-down list or the one-row-per-case export. */
@@ -102,6 +118,8 @@ export interface ReportCaseRow {
   queue: string | null;
   agent: string | null;
   tags: string[];
+  /** the disposition's code */
+  disposition: string | null;
   createdAt: string;
   queuedAt: string | null;
   acceptedAt: string | null;

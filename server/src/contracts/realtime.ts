@@ -1,7 +1,7 @@
 // Socket.IO contracts shared by server, workers and the agent UI.
 // Namespaces: /agent (signed-in staff), /supervisor (supervisor/admin), /visitor (chat widget).
 
-import type { CasePriority, CaseStatus, Presence } from './vocabulary.js';
+import type { CasePriority, CaseStatus, SettablePresence } from './vocabulary.js';
 import type { AgentStats, DeliveryAttempt, Notification, OfferPayload, PresencePayload, QueueStats, TimelineItem } from './views.js';
 
 // The payloads UIs also read over HTTP are TypeBox schemas in views.ts; their types are re-exported here.
@@ -115,7 +115,7 @@ export type SimpleAck = { ok: true } | { ok: false; reason: string };
 
 /** /agent: client → server. */
 export interface AgentClientEvents {
-  'presence:set': (p: { presence: Presence }, ack?: (r: SimpleAck & { presence?: PresencePayload }) => void) => void;
+  'presence:set': (p: { presence: SettablePresence; breakReasonId?: number | null }, ack?: (r: SimpleAck & { presence?: PresencePayload }) => void) => void;
   'offer:accept': (p: { offerId: string }, ack?: (r: AcceptAck) => void) => void;
   'offer:decline': (p: { offerId: string }, ack?: (r: SimpleAck) => void) => void;
   /** the case view joins the case's room (live timeline, typing); refused when the agent may not open it */

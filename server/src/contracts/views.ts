@@ -321,7 +321,14 @@ export const OfferPayload = Type.Object({
 export type OfferPayload = Static<typeof OfferPayload>;
 
 /** `load` maps a channel to "used/capacity", e.g. {"chat": "2/3"}; busy = some channel is full (or on a call). */
-export const PresencePayload = Type.Object({ presence: PresenceT, busy: Type.Boolean(), load: Type.Record(Type.String(), Type.String()) });
+/** `breakReasonId`: why an Away agent is away (admin-defined break reasons); `wrapUpUntil`: when an agent's after-call work ends. */
+export const PresencePayload = Type.Object({
+  presence: PresenceT,
+  busy: Type.Boolean(),
+  load: Type.Record(Type.String(), Type.String()),
+  breakReasonId: Type.Optional(Nullable(Type.Integer())),
+  wrapUpUntil: Type.Optional(Nullable(Type.String())),
+});
 export type PresencePayload = Static<typeof PresencePayload>;
 
 export const QueueStats = Type.Object({
@@ -348,6 +355,9 @@ export const AgentStats = Type.Object({
   load: Type.Record(Type.String(), Type.String()),
   pendingOffers: Type.Integer(),
   presenceSince: Time,
+  /** Away: the break reason's id (admin-defined); wrap-up: when it ends */
+  breakReasonId: Type.Optional(Nullable(Type.Integer())),
+  wrapUpUntil: Type.Optional(Nullable(Time)),
   /** open cases this agent holds while Offline (kept for them through a short absence) */
   heldWhileOffline: Type.Integer(),
 });

@@ -23,7 +23,10 @@ export type CaseType = (typeof CASE_TYPES)[number];
 export const AGENT_ROLES = ['agent', 'supervisor', 'admin'] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
 
-export const PRESENCES = ['available', 'away', 'offline'] as const;
+/** What an agent can choose (or a supervisor set): wrap-up is entered when a call or chat ends, and left by "Ready" (available) or its timer. */
+export const SETTABLE_PRESENCES = ['available', 'away', 'offline'] as const;
+export type SettablePresence = (typeof SETTABLE_PRESENCES)[number];
+export const PRESENCES = [...SETTABLE_PRESENCES, 'wrap_up'] as const;
 export type Presence = (typeof PRESENCES)[number];
 
 export const CUSTOMER_TIERS = ['standard', 'vip'] as const;
@@ -47,6 +50,7 @@ export const CasePriorityT = StringEnum(CASE_PRIORITIES);
 export const CaseTypeT = StringEnum(CASE_TYPES);
 export const RoleT = StringEnum(AGENT_ROLES);
 export const PresenceT = StringEnum(PRESENCES);
+export const SettablePresenceT = StringEnum(SETTABLE_PRESENCES);
 export const CustomerTierT = StringEnum(CUSTOMER_TIERS);
 export const DirectionT = StringEnum(DIRECTIONS);
 export const AgentNoticeKindT = StringEnum(AGENT_NOTICE_KINDS);

@@ -6,7 +6,9 @@ export type CaseEventType =
   | 'first_response' | 'solved' | 'reopened' | 'closed' | 'abandoned' | 'sla_warning' | 'sla_breach'
   | 'merged' | 'updated' | 'interaction'
   // migration 1221: SLA reminders, CSAT ratings, automation rule runs
-  | 'reminder_due' | 'csat_received' | 'automation';
+  | 'reminder_due' | 'csat_received' | 'automation'
+  // migration 1601: an agent's after-call work on the case ended (data.seconds)
+  | 'wrap_up';
 
 export interface CaseEventInput {
   caseId: number;

@@ -56,14 +56,15 @@ export async function kpiSummary(
       ).rows[0];
     }),
     // First response and resolution are about cases created in the window, queued or not; handle time
-    // about cases solved in it (talk time for a call, accept → solved otherwise); FCR about cases first
+    // about cases solved in it (talk time for a call, accept → solved otherwise, plus the after-call work
+    // recorded for the case, case_facts.wrap_up_seconds); FCR about cases first
     // solved in it. One pass over the cases touching the window.
     withReportConnection(db, async (q) => {
       const tp: unknown[] = [f.from, f.to, fcrDays];
       return (
         await q.query(
           `WITH touched AS (
-             SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, f.accepted_at, f.first_solved_at, f.reopened_at,
+             SELECT c.id, c.channel, c.created_at, c.first_response_at, c.solved_at, f.accepted_at, f.first_solved_at, f.reopened_at, f.wrap_up_seconds,
                     c.created_at >= $1 AND c.created_at < $2 AS created_in,
                     c.solved_at >= $1 AND c.solved_at < $2 AS solved_in,
                     f.first_solved_at >= $1 AND f.first_solved_at < $2 AS first_solved_in
@@ -75,7 +76,8 @@ export async function kpiSummary(
            SELECT avg(extract(epoch FROM first_response_at - created_at)) FILTER (WHERE created_in AND first_response_at IS NOT NULL) AS frt,
                   avg(extract(epoch FROM solved_at - created_at)) FILTER (WHERE created_in AND solved_at IS NOT NULL) AS resolution,
                   avg(CASE WHEN channel = 'voice' AND talk.s IS NOT NULL THEN talk.s
-                           WHEN accepted_at IS NOT NULL THEN extract(epoch FROM solved_at - accepted_at) END) FILTER (WHERE solved_in) AS aht,
+                           WHEN accepted_at IS NOT NULL THEN extract(epoch FROM solved_at - accepted_at) END
+                      + coalesce(wrap_up_seconds, 0)) FILTER (WHERE solved_in) AS aht,
                   count(*) FILTER (WHERE first_solved_in)::int AS solved,
                   count(*) FILTER (WHERE first_solved_in AND (reopened_at IS NULL OR reopened_at > first_solved_at + make_interval(days => $3)))::int AS fcr
              FROM touched

@@ -12,6 +12,8 @@ export interface ReportFilter {
   agentId?: number;
   caseType?: string;
   tag?: string;
+  /** the case's disposition (wrap-up code) */
+  dispositionId?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export function filterSql(f: ReportFilter, params: unknown[]): string {
   if (f.channel !== undefined) parts.push(`c.channel = ${p(f.channel)}`);
   if (f.caseType !== undefined) parts.push(`c.type = ${p(f.caseType)}`);
   if (f.tag !== undefined) parts.push(`c.tags @> ARRAY[${p(f.tag)}]::text[]`);
+  if (f.dispositionId !== undefined) parts.push(`c.disposition_id = ${p(f.dispositionId)}`);
   if (f.agentId !== undefined) parts.push(`coalesce(f.handler_id, c.assignee_id) = ${p(f.agentId)}`);
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }

@@ -31,7 +31,8 @@ export async function agentReport(db: Queryable, f: ReportFilter, fcrDays = DEFA
         `SELECT f.handler_id AS agent_id, count(*)::int AS solved,
                 count(*) FILTER (WHERE f.reopened_at IS NULL OR f.reopened_at > f.first_solved_at + make_interval(days => $3))::int AS fcr,
                 avg(CASE WHEN c.channel = 'voice' AND talk.s IS NOT NULL THEN talk.s
-                         WHEN f.accepted_at IS NOT NULL THEN extract(epoch FROM f.first_solved_at - f.accepted_at) END) AS aht,
+                         WHEN f.accepted_at IS NOT NULL THEN extract(epoch FROM f.first_solved_at - f.accepted_at) END
+                    + f.wrap_up_seconds) AS aht,
                 avg(extract(epoch FROM c.first_response_at - c.created_at)) FILTER (WHERE c.first_response_at IS NOT NULL) AS frt
            FROM case_facts f JOIN cases c ON c.id = f.case_id
            LEFT JOIN LATERAL (
@@ -75,6 +76,8 @@ export async function agentReport(db: Queryable, f: ReportFilter, fcrDays = DEFA
         busySeconds: o.busySeconds,
         staffedSeconds: o.staffedSeconds,
         occupancy: o.occupancy,
+        wrapUpSeconds: o.wrapUpSeconds,
+        breakSeconds: o.breakSeconds,
       };
     })
     .filter((r) => f.agentId === undefined || r.agentId === f.agentId);
@@ -108,21 +111,29 @@ export async function heatmap(db: Queryable, f: ReportFilter & { timeZone?: stri
   return r.rows.map((x) => ({ weekday: x.weekday, hour: x.hour, offered: x.offered, perHour: x.n ? x.offered / x.n : 0 }));
 }
 
-/** Cases created in the window per type or per tag, with how many of them are solved. */
-export async function breakdown(db: Queryable, f: ReportFilter, by: 'type' | 'tag'): Promise<BreakdownRow[]> {
+export const BREAKDOWNS = ['type', 'tag', 'disposition'] as const;
+export type BreakdownBy = (typeof BREAKDOWNS)[number];
+
+/**
+ * Cases created in the window per type, per tag or per disposition ("why customers call"; key: the
+ * disposition's code, '' for cases given none), with how many of them are solved.
+ */
+export async function breakdown(db: Queryable, f: ReportFilter, by: BreakdownBy): Promise<BreakdownRow[]> {
   const p: unknown[] = [f.from, f.to];
-  const key = by === 'type' ? 'c.type' : 'k.tag';
+  // a disposition row also names its id (a code may exist once globally and once per queue): drill-downs filter by it
+  const [key, groupBy] = ({ type: ['c.type AS key', '1'], tag: ['k.tag AS key', '1'], disposition: ["coalesce(d.code, '') AS key, d.id", '1, 2'] } as const)[by];
+  const join = { type: '', tag: 'CROSS JOIN LATERAL unnest(c.tags) AS k(tag)', disposition: 'LEFT JOIN dispositions d ON d.id = c.disposition_id' }[by];
   const r = await withReportConnection(db, (q) =>
     q.query(
-      `SELECT ${key} AS key, count(*)::int AS cases, count(*) FILTER (WHERE c.solved_at IS NOT NULL OR c.status IN ('solved', 'closed'))::int AS solved
+      `SELECT ${key}, count(*)::int AS cases, count(*) FILTER (WHERE c.solved_at IS NOT NULL OR c.status IN ('solved', 'closed'))::int AS solved
          FROM cases c LEFT JOIN case_facts f ON f.case_id = c.id
-         ${by === 'tag' ? 'CROSS JOIN LATERAL unnest(c.tags) AS k(tag)' : ''}
+         ${join}
         WHERE c.created_at >= $1 AND c.created_at < $2 AND c.merged_into_id IS NULL AND ${filterSql(f, p)}
-        GROUP BY 1 ORDER BY 2 DESC, 1`,
+        GROUP BY ${groupBy} ORDER BY cases DESC, key`,
       p,
     ),
   );
-  return r.rows;
+  return r.rows.map((x) => (by === 'disposition' ? { key: x.key, cases: x.cases, solved: x.solved, id: x.id } : { key: x.key, cases: x.cases, solved: x.solved }));
 }
 
 /** What a drill-down lists: the cases behind one figure. The window applies to the figure's own time. */
@@ -173,7 +184,7 @@ function drillWhere(d: DrillFilter, p: unknown[]): string {
 }
 
 const CASE_ROW_SQL = (where: string, after: string, limit: string) => `
-  SELECT c.id, c.number, c.subject, c.channel, c.type, c.status, q.name AS queue, a.name AS agent, c.tags, c.created_at,
+  SELECT c.id, c.number, c.subject, c.channel, c.type, c.status, q.name AS queue, a.name AS agent, c.tags, c.created_at, dp.code AS disposition,
          f.queued_at, f.accepted_at, f.abandoned_at IS NOT NULL AND f.accepted_at IS NULL AS abandoned, c.first_response_at, c.solved_at,
          f.reopened_at IS NOT NULL AS reopened, r.rating
     FROM cases c
@@ -181,6 +192,7 @@ const CASE_ROW_SQL = (where: string, after: string, limit: string) => `
     LEFT JOIN csat_ratings r ON r.case_id = c.id
     LEFT JOIN queues q ON q.id = c.queue_id
     LEFT JOIN agents a ON a.id = coalesce(f.handler_id, c.assignee_id)
+    LEFT JOIN dispositions dp ON dp.id = c.disposition_id
    WHERE ${where} AND c.id > ${after}
    ORDER BY c.id
    LIMIT ${limit}`;
@@ -197,6 +209,7 @@ function caseRow(x: Record<string, unknown>): ReportCaseRow {
     queue: (x.queue as string | null) ?? null,
     agent: (x.agent as string | null) ?? null,
     tags: x.tags as string[],
+    disposition: (x.disposition as string | null) ?? null,
     createdAt: iso(x.created_at)!,
     queuedAt: iso(x.queued_at),
     acceptedAt: iso(x.accepted_at),

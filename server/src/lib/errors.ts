@@ -25,3 +25,4 @@ export const badRequest = (message: string, details?: unknown) => new HttpError(
 export const notFound = (what = 'resource') => new HttpError(404, `${what} not found`);
 export const forbidden = (message = 'forbidden') => new HttpError(403, message);
 export const conflict = (message: string) => new HttpError(409, message);
+export const unprocessable = (message: string, details?: unknown) => new HttpError(422, message, details);

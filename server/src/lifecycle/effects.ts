@@ -4,7 +4,7 @@ import { enqueueCase } from './queue.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
-import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout } from './signals.js';
+import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 
 /**
@@ -32,6 +32,8 @@ export interface Effects {
   cooldown: boolean;
   /** SLA warnings and breaches, reminders due: `case:alert` to these agents (lifecycle/sla.ts recordCaseAlert) */
   alerts: { payload: CaseAlertPayload; agentIds: number[] }[];
+  /** agents who entered wrap-up: the timer that makes them Available again (lifecycle/wrap-up.ts) */
+  wrapUpTimers: { agentId: number; delayMs: number }[];
 }
 
 export const noEffects = (): Effects => ({
@@ -49,6 +51,7 @@ export const noEffects = (): Effects => ({
   match: false,
   cooldown: false,
   alerts: [],
+  wrapUpTimers: [],
 });
 
 /**
@@ -72,6 +75,7 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   for (const caseId of e.requeued) await enqueueCase(deps.db, deps.queues.routing, caseId, 'requeue', deps.log);
   for (const caseId of e.dequeued) await removeFromRoutingQueue(deps.queues, caseId, deps.log);
   if (e.match || e.requeued.length || e.reprioritised.length) await requestMatch(deps.queues, 'effects', 0, deps.log);
+  for (const w of e.wrapUpTimers) await scheduleWrapUpEnd(deps.queues, w.agentId, w.delayMs, deps.log);
   if (e.cooldown) await requestMatch(deps.queues, 'cooldown', settings.reofferCooldownMs + 50, deps.log);
   for (const a of e.assigned) {
     await bestEffort(deps.queues.lifecycle.add('assigned', { type: 'assigned', caseId: a.caseId, agentId: a.agentId }), deps.log, "queueing the channel's part of an assignment");

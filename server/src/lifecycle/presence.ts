@@ -1,12 +1,14 @@
 /**
- * Agent presence: Available, Away, Offline (Busy is derived from load, see routing/load.ts).
- * Every change is logged in agent_presence_log (occupancy KPI). Leaving Available withdraws the
+ * Agent presence: Available, Away (with an optional break reason), Offline, and Wrap-up (after-call work,
+ * entered by lifecycle/wrap-up.ts; Busy is derived from load, see routing/load.ts).
+ * Every change is logged in agent_presence_log (occupancy KPI, break time per reason). Leaving Available withdraws the
  * agent's pending offers; going Offline also puts the agent's open cases back on the queue in
  * their place. Becoming Available triggers a match pass at once.
  */
 import type { Tx } from '../db/pool.js';
 import type { Presence } from '../contracts/vocabulary.js';
 import { writeCaseEvent } from '../db/case-events.js';
+import { badRequest } from '../lib/errors.js';
 import { lockAgent } from './assignment.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { rescindAgentOffersInTx, requeueInTx } from './rescind.js';
@@ -15,21 +17,53 @@ import { settingsOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import type { PresencePayload } from '../contracts/realtime.js';
 
-export type PresenceReason = 'agent' | 'supervisor' | 'disconnected' | 'missed_offers' | 'login' | 'logout' | string;
+export type PresenceReason = 'agent' | 'supervisor' | 'disconnected' | 'missed_offers' | 'login' | 'logout' | 'call_ended' | 'case_ended' | 'wrap_up_ended' | string;
+
+/** What a presence carries besides its name: Away's break reason; wrap-up's case and length. */
+export interface PresenceDetail {
+  breakReasonId?: number | null;
+  wrapUp?: { caseId: number; seconds: number };
+}
 
 /** Caller holds the agent row lock. Returns whether anything changed. */
-export async function setPresenceInTx(tx: Tx, agentId: number, presence: Presence, reason: PresenceReason, fx: Effects): Promise<boolean> {
-  const cur = await tx.query(`SELECT presence FROM agents WHERE id = $1`, [agentId]);
-  if (!cur.rowCount || cur.rows[0].presence === presence) return false;
+export async function setPresenceInTx(tx: Tx, agentId: number, presence: Presence, reason: PresenceReason, fx: Effects, detail: PresenceDetail = {}): Promise<boolean> {
+  const cur = await tx.query(`SELECT presence, break_reason_id, wrap_up_case_id, greatest(0, extract(epoch FROM now() - presence_changed_at))::float8 AS in_state_seconds FROM agents WHERE id = $1`, [agentId]);
+  const breakReasonId = presence === 'away' ? (detail.breakReasonId ?? null) : null;
+  if (!cur.rowCount) return false;
+  if (breakReasonId !== null) {
+    const ok = await tx.query(`SELECT 1 FROM break_reasons WHERE id = $1 AND active`, [breakReasonId]);
+    if (!ok.rowCount) throw badRequest('no such break reason', [{ field: 'breakReasonId', reason: 'not an active break reason' }]);
+  }
+  const before = cur.rows[0];
+  if (before.presence === presence && (before.break_reason_id === null ? null : Number(before.break_reason_id)) === breakReasonId) return false;
+  // the after-call work just ended counts in the case's handle time (AHT): one event per wrap-up, kept in case_facts
+  if (before.presence === 'wrap_up' && before.wrap_up_case_id) {
+    await writeCaseEvent(tx, {
+      caseId: before.wrap_up_case_id,
+      type: 'wrap_up',
+      agentId,
+      data: { seconds: before.in_state_seconds, endedBy: reason },
+    });
+  }
+  const wrapUp = presence === 'wrap_up' ? detail.wrapUp : undefined;
   await tx.query(
     `UPDATE agents SET presence = $2, presence_changed_at = now(), updated_at = now(),
             idle_since = CASE WHEN $2 = 'available' THEN now() ELSE idle_since END,
-            consecutive_timeouts = CASE WHEN $2 = 'available' THEN 0 ELSE consecutive_timeouts END
+            consecutive_timeouts = CASE WHEN $2 = 'available' THEN 0 ELSE consecutive_timeouts END,
+            break_reason_id = $3, wrap_up_case_id = $4,
+            wrap_up_until = CASE WHEN $5::int IS NULL THEN NULL ELSE now() + make_interval(secs => $5::int) END
       WHERE id = $1`,
-    [agentId, presence],
+    [agentId, presence, breakReasonId, wrapUp?.caseId ?? null, wrapUp?.seconds ?? null],
   );
-  await tx.query(`INSERT INTO agent_presence_log (agent_id, presence, reason) VALUES ($1, $2, $3)`, [agentId, presence, reason]);
+  await tx.query(`INSERT INTO agent_presence_log (agent_id, presence, reason, break_reason_id, case_id) VALUES ($1, $2, $3, $4, $5)`, [
+    agentId,
+    presence,
+    reason,
+    breakReasonId,
+    wrapUp?.caseId ?? null,
+  ]);
   fx.presence.push(agentId);
+  if (wrapUp) fx.wrapUpTimers.push({ agentId, delayMs: wrapUp.seconds * 1000 });
   if (presence !== 'available') await rescindAgentOffersInTx(tx, agentId, 'agent_unavailable', fx);
   // Live work (a call, a chat a customer is waiting in) cannot wait for the agent: it goes back to the
   // queue now. Written cases (email, SMS, portal, API) stay with the agent through a short absence;
@@ -45,12 +79,13 @@ export async function setPresence(
   agentId: number,
   presence: Presence,
   reason: PresenceReason = 'agent',
+  detail: PresenceDetail = {},
 ): Promise<{ changed: boolean; presence: PresencePayload }> {
   const fx = noEffects();
   const changed = await withRetryingTx(deps.db, async (tx) => {
     const a = await lockAgent(tx, agentId);
     if (!a) return false;
-    return setPresenceInTx(tx, agentId, presence, reason, fx);
+    return setPresenceInTx(tx, agentId, presence, reason, fx, detail);
   });
   await applyEffects(deps, fx);
   return { changed, presence: await presencePayload(deps.db, agentId) };

@@ -34,6 +34,19 @@ export async function scheduleOfferTimeout(
   await bestEffort(queues.routerEvents.add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId }), log, 'scheduling an offer expiry');
 }
 
+/**
+ * Ends an agent's wrap-up when its time is up (a delayed job, taken by one router). The job id names the agent
+ * and the instant, so a retry does not double it; a lost job is found by the routers' sweep (endOverdueWrapUps).
+ */
+export async function scheduleWrapUpEnd(queues: Pick<RoutingQueues, 'routerEvents'>, agentId: number, delayMs: number, log?: Warn): Promise<void> {
+  const at = Date.now() + Math.max(0, delayMs);
+  await bestEffort(
+    queues.routerEvents.add('wrap-up-end', { type: 'wrap-up-end', agentId }, { delay: Math.max(0, delayMs), jobId: `wrap-up-end-${agentId}-${at}` }),
+    log,
+    'scheduling the end of a wrap-up',
+  );
+}
+
 /** The case no longer waits (assigned, abandoned, solved): take it off the routing queue. */
 export async function removeFromRoutingQueue(queues: Pick<RoutingQueues, 'routing'>, caseId: number, log?: Warn): Promise<void> {
   // a job left behind is harmless: the router takes the order from Postgres, and the job names a case no longer waiting

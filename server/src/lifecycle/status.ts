@@ -7,7 +7,8 @@
  */
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
-import { conflict, notFound, badRequest } from '../lib/errors.js';
+import { conflict, notFound, badRequest, unprocessable } from '../lib/errors.js';
+import { enterWrapUp, isLiveChannel } from './wrap-up.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { queueInTx } from './queue.js';
@@ -48,13 +49,20 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
     // (migration 0901), so no agent row lock is held while this transaction runs.
     const c = await lockCase(tx, input.caseId);
     if (!c) throw notFound('case');
-    if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false };
+    if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false, assigneeId: c.assignee_id, channel: c.channel };
     if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`);
     await applyTransition(tx, c, input, pendingUntil, fx);
-    return { caseId: c.id, from: c.status, to: input.status, changed: true };
+    return { caseId: c.id, from: c.status, to: input.status, changed: true, assigneeId: c.assignee_id, channel: c.channel };
   });
+  // a call or chat the agent held has ended: their after-call work starts (before the match pass the
+  // freed capacity asks for, so the pass does not offer them a case in between); closing a case already
+  // solved (auto-close, days later) is not the end of anyone's work
+  const ended = input.status === 'solved' || input.status === 'closed';
+  if (result.changed && ended && result.assigneeId && result.from !== 'solved' && isLiveChannel(result.channel)) {
+    await enterWrapUp(deps, result.assigneeId, result.caseId, 'case_ended');
+  }
   await applyEffects(deps, fx);
-  return result;
+  return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed };
 }
 
 /** One status change inside the caller's transaction, case row locked (e.g. a chat visitor leaving the queue). */
@@ -70,6 +78,7 @@ export async function applyTransition(
   const changedEvent = withCause({ from: c.status, to, by }, input.cause);
 
   if (to === 'solved' || to === 'closed') {
+    if (by !== null && c.status !== 'solved') await requireDispositionInTx(tx, c.id);
     if (c.routing_state === 'waiting' || c.routing_state === 'offered') {
       await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
       await rescindCaseOfferInTx(tx, c.id, 'closed', fx);
@@ -124,6 +133,18 @@ export async function applyTransition(
     }
   }
   fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+}
+
+/**
+ * An agent may not solve (or close) a case of a queue that requires a disposition before one is chosen.
+ * System changes (the visitor ended the chat, automations, auto-close) are not held back.
+ */
+async function requireDispositionInTx(tx: Tx, caseId: number): Promise<void> {
+  const r = await tx.query(
+    `SELECT 1 FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 AND q.disposition_required AND c.disposition_id IS NULL`,
+    [caseId],
+  );
+  if (r.rowCount) throw unprocessable('choose a disposition before solving: this queue requires one', [{ field: 'dispositionId', reason: 'required by the queue' }]);
 }
 
 /**

@@ -19,7 +19,7 @@ import fp from 'fastify-plugin';
 import { Worker } from 'bullmq';
 import { QUEUE_NAMES, type AgentSocketJob } from '../contracts/jobs.js';
 import { rooms, type AcceptAck, type SimpleAck, type PresencePayload } from '../contracts/realtime.js';
-import { PRESENCES, type Presence } from '../contracts/vocabulary.js';
+import { SETTABLE_PRESENCES, type SettablePresence } from '../contracts/vocabulary.js';
 import { createRedis } from '../lib/redis.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
 import { acceptOffer, declineOffer, listAgentOffers } from '../lifecycle/offers.js';
@@ -29,6 +29,7 @@ import { agentStats, queueStats } from './stats.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { dropLease, lastDisconnectKey as disconnectKeyOf, renewLeases } from '../lifecycle/leases.js';
 import { bestEffort } from '../lib/best-effort.js';
+import { HttpError } from '../lib/errors.js';
 import { agentNamespace, supervisorNamespace } from '../realtime/namespaces.js';
 
 declare module 'fastify' {
@@ -85,12 +86,15 @@ export default fp(
         }
       })();
 
-      socket.on('presence:set', async (p: { presence?: string } | undefined, ack: Ack<SimpleAck & { presence?: PresencePayload }>) => {
-        if (!p || !PRESENCES.includes(p.presence as Presence)) return reply(ack, { ok: false, reason: 'presence must be available, away or offline' });
+      socket.on('presence:set', async (p: { presence?: string; breakReasonId?: unknown } | undefined, ack: Ack<SimpleAck & { presence?: PresencePayload }>) => {
+        if (!p || !SETTABLE_PRESENCES.includes(p.presence as SettablePresence)) return reply(ack, { ok: false, reason: 'presence must be available, away or offline' });
+        const breakReasonId = p.breakReasonId ?? null;
+        if (breakReasonId !== null && !(Number.isSafeInteger(breakReasonId) && (breakReasonId as number) > 0)) return reply(ack, { ok: false, reason: 'breakReasonId must be an id' });
         try {
-          const r = await setPresence(deps, agent.id, p.presence as Presence, 'agent');
+          const r = await setPresence(deps, agent.id, p.presence as SettablePresence, 'agent', { breakReasonId: breakReasonId as number | null });
           reply(ack, { ok: true, presence: r.presence });
         } catch (err) {
+          if (err instanceof HttpError) return reply(ack, { ok: false, reason: err.message });
           app.log.error({ err }, 'presence:set failed');
           reply(ack, { ok: false, reason: 'error' });
         }

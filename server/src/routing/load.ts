@@ -45,10 +45,16 @@ export function loadView(load: AgentLoad): Record<string, string> {
 
 export async function presencePayload(db: Queryable, agentId: number): Promise<PresencePayload> {
   const r = await db.query(
-    `SELECT a.presence, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
+    `SELECT a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
     [agentId],
   );
   const row = r.rows[0];
   const load = loadOfRow(row);
-  return { presence: (row?.presence ?? 'offline') as Presence, busy: isBusy(load), load: loadView(load) };
+  return {
+    presence: (row?.presence ?? 'offline') as Presence,
+    busy: isBusy(load),
+    load: loadView(load),
+    breakReasonId: row?.break_reason_id == null ? null : Number(row.break_reason_id),
+    wrapUpUntil: row?.wrap_up_until ? new Date(row.wrap_up_until).toISOString() : null,
+  };
 }

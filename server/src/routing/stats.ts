@@ -46,7 +46,7 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
 
 export async function agentStats(db: Queryable): Promise<AgentStats[]> {
   const r = await db.query(
-    `SELECT a.id, a.name, a.presence, ar.capacity, a.presence_changed_at, ar.used,
+    `SELECT a.id, a.name, a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, a.presence_changed_at, ar.used,
             COALESCE(po.n, 0) AS pending_offers,
             CASE WHEN a.presence = 'offline' THEN COALESCE(held.n, 0) ELSE 0 END AS held_offline
        FROM agents a
@@ -66,6 +66,8 @@ export async function agentStats(db: Queryable): Promise<AgentStats[]> {
       load: loadView(load),
       pendingOffers: x.pending_offers,
       presenceSince: new Date(x.presence_changed_at).toISOString(),
+      breakReasonId: x.break_reason_id == null ? null : Number(x.break_reason_id),
+      wrapUpUntil: x.wrap_up_until ? new Date(x.wrap_up_until).toISOString() : null,
       heldWhileOffline: x.held_offline,
     };
   });

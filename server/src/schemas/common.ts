@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { PresenceT, RoleT } from '../contracts/vocabulary.js';
 
-export { StringEnum, ChannelT, IdentityKindT, CaseStatusT, CasePriorityT, CaseTypeT, RoleT, PresenceT } from '../contracts/vocabulary.js';
+export { StringEnum, ChannelT, IdentityKindT, CaseStatusT, CasePriorityT, CaseTypeT, RoleT, PresenceT, SettablePresenceT } from '../contracts/vocabulary.js';
 
 /** One rule for every password a person chooses (agent accounts, password change, first admin). */
 export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;

@@ -38,6 +38,16 @@ export async function seedDemo(db: pg.Pool, deps: IngestDeps): Promise<{ seeded:
     queues.support,
     JSON.stringify([{ afterSeconds: 300, overflowQueueId: queues.support }]),
   ]);
+  // agent states: breaks an agent can name, wrap-up after calls and chats, the codes agents give cases
+  await db.query(`INSERT INTO break_reasons (name_en, name_fa, position) VALUES ('Lunch', 'ناهار', 0), ('Training', 'آموزش', 1), ('Meeting', 'جلسه', 2)`);
+  await db.query(`UPDATE queues SET wrap_up_seconds = 60`);
+  await db.query(`UPDATE queues SET disposition_required = true WHERE name = 'sales'`);
+  await db.query(
+    `INSERT INTO dispositions (code, label_en, label_fa, queue_id) VALUES
+       ('resolved', 'Resolved', 'حل شد', NULL), ('follow-up', 'Needs follow-up', 'نیاز به پیگیری', NULL),
+       ('sale', 'Sale made', 'فروش انجام شد', $1), ('no-sale', 'No sale', 'بدون فروش', $1)`,
+    [queues.sales],
+  );
   for (const a of DEMO_AGENTS) {
     const r = await db.query(
       `INSERT INTO agents (email, name, password_hash, role, skills, language) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,

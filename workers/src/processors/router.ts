@@ -12,7 +12,8 @@ import { streamEmitter, type RealtimeEmitter } from '../../../server/src/realtim
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
 import { expireOffer } from '../../../server/src/lifecycle/offers.js';
-import { matchChannel, scheduleOfferTimeout } from '../../../server/src/lifecycle/signals.js';
+import { matchChannel, scheduleOfferTimeout, scheduleWrapUpEnd } from '../../../server/src/lifecycle/signals.js';
+import { endOverdueWrapUps, endWrapUpIfDue } from '../../../server/src/lifecycle/wrap-up.js';
 import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
 import { applyEscalations } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
@@ -122,6 +123,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         const left = await expireOffer(deps, job.data.offerId);
         if (left != null) await scheduleOfferTimeout(queues, job.data.offerId, left + 5, Date.now(), log);
       }
+      if (job.data.type === 'wrap-up-end') {
+        const left = await endWrapUpIfDue(deps, job.data.agentId);
+        if (left != null) await scheduleWrapUpEnd(queues, job.data.agentId, left + 5, log);
+      }
     },
     { connection: blocking, prefix, concurrency: opts.concurrency ?? 8 },
   );
@@ -163,6 +168,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (leaseless.length) log.info({ agents: leaseless }, 'agents present in Postgres without a presence lease after Redis lost its data set Offline');
       const released = await releaseLongOfflineAssignments(deps);
       if (released) log.info({ released }, 'written cases of long-offline agents back on the queue');
+      const wrapped = await endOverdueWrapUps(deps);
+      if (wrapped) log.info({ agents: wrapped }, 'wrap-ups whose timer was lost ended');
       requestPass();
     } catch (err) {
       log.warn({ err }, 'routing sweep failed; will retry');

@@ -25,7 +25,7 @@ export function withinBusinessHours(config: Config, now = new Date()): boolean {
 
 /**
  * Chat is offered only in business hours — CHAT_BUSINESS_HOURS when set, else the organisation's hours
- * (Admin → Business hours) — and while some agent who takes chats is Available.
+ * (Admin → Business hours) — and while some agent who takes chats is Available (or in wrap-up: back in moments).
  */
 export async function chatAvailability(db: Queryable, config: Config, now = new Date()): Promise<ChatAvailability> {
   const open = config.chat.businessHours ? withinBusinessHours(config, now) : isOpen(await openingHoursFor(db, null), now);
@@ -33,7 +33,7 @@ export async function chatAvailability(db: Queryable, config: Config, now = new 
   const r = await db.query(
     `SELECT EXISTS (
        SELECT 1 FROM agents a JOIN queue_members qm ON qm.agent_id = a.id JOIN queues q ON q.id = qm.queue_id
-        WHERE a.active AND a.presence = 'available' AND 'chat' = ANY(q.channels)
+        WHERE a.active AND a.presence IN ('available', 'wrap_up') AND 'chat' = ANY(q.channels)
           AND COALESCE((a.capacity->>'chat')::int, 0) > 0) AS ok`,
   );
   return r.rows[0].ok ? { online: true, reason: 'open' } : { online: false, reason: 'no_agents' };

@@ -4,6 +4,7 @@ import { writeCaseEvent } from '../../db/case-events.js';
 import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
 import { slaDueTimes } from '../../sla/policy.js';
 import { solveUnheldInTx } from '../../lifecycle/status.js';
+import { enterWrapUp } from '../../lifecycle/wrap-up.js';
 import { rooms } from '../../contracts/realtime.js';
 import { callById, publishCall, setCall, syncCallInteraction, type CallRow } from './calls.js';
 import { reindexSearchRow } from '../../search/search-indexer.js';
@@ -231,4 +232,7 @@ export async function callEnded(deps: LifecycleDeps, callId: number, twilioStatu
   // supervisors' legs end with the call (Twilio: the conference ends; Asterisk: the app hangs them up)
   await endCallMonitors(deps.db, callId);
   await publishCall(deps.db, deps.realtime, callId);
+  // an answered call is over: the agent's after-call work starts (lifecycle/wrap-up.ts; once per agent and case)
+  const ended = await callById(deps.db, callId);
+  if (ended?.agent_id && ended.answered_at) await enterWrapUp(deps, ended.agent_id, ended.case_id, 'call_ended');
 }

@@ -32,6 +32,10 @@ const QueueBody = Type.Object({
   memberIds: Type.Optional(Type.Array(Id())),
   /** the queue's team lead: where an SLA policy may send a breached case */
   leadAgentId: Type.Optional(Type.Union([Id(), Type.Null()])),
+  /** after-call work after a call or chat of this queue ends, in seconds (0: none) */
+  wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  /** agents must choose a disposition before solving a case of this queue */
+  dispositionRequired: Type.Optional(Type.Boolean()),
 });
 const QueueView = Type.Object({
   id: Type.Integer(),
@@ -49,11 +53,14 @@ const QueueView = Type.Object({
   distribution: Distribution,
   memberIds: Type.Array(Type.Integer()),
   leadAgentId: Type.Union([Type.Integer(), Type.Null()]),
+  wrapUpSeconds: Type.Integer(),
+  dispositionRequired: Type.Boolean(),
 });
 
 const SELECT = `SELECT q.id, q.name, q.description, q.required_skills AS "requiredSkills", q.channels, q.is_default AS "isDefault",
   q.overflow_queue_id AS "overflowQueueId", q.escalation_steps AS "escalationSteps", q.priority_overrides AS "priorityOverrides",
   q.sl_thresholds AS "slThresholds", q.max_wait_seconds AS "maxWaitSeconds", q.offer_timeouts AS "offerTimeouts", q.distribution, q.lead_agent_id AS "leadAgentId",
+  q.wrap_up_seconds AS "wrapUpSeconds", q.disposition_required AS "dispositionRequired",
   COALESCE((SELECT array_agg(m.agent_id ORDER BY m.agent_id) FROM queue_members m WHERE m.queue_id = q.id), '{}') AS "memberIds"
   FROM queues q`;
 
@@ -76,10 +83,11 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       if ((await app.db.query(`SELECT 1 FROM queues WHERE name = $1`, [b.name])).rowCount) throw conflict(`queue "${b.name}" already exists`);
       const r = await app.db.query(
-        `INSERT INTO queues (name, description, required_skills, channels, is_default, overflow_queue_id, escalation_steps, priority_overrides, sl_thresholds, max_wait_seconds, distribution, offer_timeouts, lead_agent_id)
-         VALUES ($1, $2, $3, COALESCE($4, '{voice,chat,sms,email,portal,api}'::text[]), $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+        `INSERT INTO queues (name, description, required_skills, channels, is_default, overflow_queue_id, escalation_steps, priority_overrides, sl_thresholds, max_wait_seconds, distribution, offer_timeouts, lead_agent_id, wrap_up_seconds, disposition_required)
+         VALUES ($1, $2, $3, COALESCE($4, '{voice,chat,sms,email,portal,api}'::text[]), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
         [b.name, b.description ?? '', b.requiredSkills ?? [], b.channels ?? null, b.isDefault ?? false, b.overflowQueueId ?? null,
-         JSON.stringify(b.escalationSteps ?? []), JSON.stringify(b.priorityOverrides ?? {}), JSON.stringify(b.slThresholds ?? {}), b.maxWaitSeconds ?? null, b.distribution ?? null, JSON.stringify(b.offerTimeouts ?? {}), b.leadAgentId ?? null],
+         JSON.stringify(b.escalationSteps ?? []), JSON.stringify(b.priorityOverrides ?? {}), JSON.stringify(b.slThresholds ?? {}), b.maxWaitSeconds ?? null, b.distribution ?? null, JSON.stringify(b.offerTimeouts ?? {}), b.leadAgentId ?? null,
+         b.wrapUpSeconds ?? 0, b.dispositionRequired ?? false],
       );
       const id = r.rows[0].id;
       for (const m of b.memberIds ?? []) await app.db.query(`INSERT INTO queue_members VALUES ($1, $2) ON CONFLICT DO NOTHING`, [id, m]);
@@ -104,13 +112,15 @@ const queues: FastifyPluginAsyncTypebox = async (app) => {
                 sl_thresholds = COALESCE($11, sl_thresholds),
                 max_wait_seconds = CASE WHEN $12::boolean THEN $13 ELSE max_wait_seconds END,
                 distribution = CASE WHEN $14::boolean THEN $15 ELSE distribution END,
-                offer_timeouts = COALESCE($16, offer_timeouts), lead_agent_id = CASE WHEN $17::boolean THEN $18 ELSE lead_agent_id END, updated_at = now()
+                offer_timeouts = COALESCE($16, offer_timeouts), lead_agent_id = CASE WHEN $17::boolean THEN $18 ELSE lead_agent_id END,
+                wrap_up_seconds = COALESCE($19, wrap_up_seconds), disposition_required = COALESCE($20, disposition_required), updated_at = now()
           WHERE id = $1`,
         [req.params.id, b.name ?? null, b.description ?? null, b.requiredSkills ?? null, b.channels ?? null, b.isDefault ?? null,
          b.overflowQueueId !== undefined, b.overflowQueueId ?? null,
          b.escalationSteps ? JSON.stringify(b.escalationSteps) : null, b.priorityOverrides ? JSON.stringify(b.priorityOverrides) : null,
          b.slThresholds ? JSON.stringify(b.slThresholds) : null, b.maxWaitSeconds !== undefined, b.maxWaitSeconds ?? null,
-         b.distribution !== undefined, b.distribution ?? null, b.offerTimeouts ? JSON.stringify(b.offerTimeouts) : null, b.leadAgentId !== undefined, b.leadAgentId ?? null],
+         b.distribution !== undefined, b.distribution ?? null, b.offerTimeouts ? JSON.stringify(b.offerTimeouts) : null, b.leadAgentId !== undefined, b.leadAgentId ?? null,
+         b.wrapUpSeconds ?? null, b.dispositionRequired ?? null],
       );
       if (b.memberIds) {
         await app.db.query(`DELETE FROM queue_members WHERE queue_id = $1`, [req.params.id]);

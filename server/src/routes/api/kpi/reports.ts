@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { DEFAULT_FCR_DAYS, kpiSummary, volumeSeries } from '../../../kpi/historical.js';
 import { occupancyByAgent } from '../../../kpi/occupancy.js';
-import { agentReport, allDrillCases, breakdown, drillCases, DRILL_METRICS, heatmap, type ReportCaseRow } from '../../../kpi/reports.js';
+import { agentReport, allDrillCases, breakdown, BREAKDOWNS, drillCases, DRILL_METRICS, heatmap, type ReportCaseRow } from '../../../kpi/reports.js';
 import { organisationTimeZone, type ReportFilter } from '../../../kpi/report-filter.js';
 import { csvStream, csvTable, type CsvValue } from '../../../kpi/csv.js';
 import { badRequest } from '../../../lib/errors.js';
@@ -21,6 +21,7 @@ const Filters = Type.Object({
   agentId: Type.Optional(Id()),
   caseType: Type.Optional(CaseTypeT),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  dispositionId: Type.Optional(Id()),
   fcrDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
   format: Type.Optional(StringEnum(['json', 'csv'] as const)),
 });
@@ -47,12 +48,14 @@ const CASE_COLUMNS = columns<ReportCaseRow>([
   ['solved_at', (r) => r.solvedAt],
   ['reopened', (r) => r.reopened],
   ['csat', (r) => r.csat],
+  // added last: spreadsheets built on the earlier columns keep their places
+  ['disposition', (r) => r.disposition],
 ]);
 
 /**
  * Reports for supervisors (issue 16): every figure, table and drill-down takes the same window and
- * filters; every table is also CSV (`format=csv`). Day and hour buckets are the organisation's.
- * Disposition is not a filter: the hub records no disposition codes yet.
+ * filters (queue, channel, agent, case type, tag, disposition); every table is also CSV (`format=csv`).
+ * Day and hour buckets are the organisation's.
  */
 const reports: FastifyPluginAsyncTypebox = async (app) => {
   const filterOf = (q: FiltersQ): ReportFilter => {
@@ -60,22 +63,24 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     const to = new Date(q.to);
     if (!(from < to)) throw badRequest('from must be before to', [{ field: 'from', reason: 'must be before to' }]);
     if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) throw badRequest(`the window is longer than ${MAX_WINDOW_DAYS} days`, [{ field: 'to', reason: `at most ${MAX_WINDOW_DAYS} days after from` }]);
-    return { from, to, queueId: q.queueId, channel: q.channel, agentId: q.agentId, caseType: q.caseType, tag: q.tag };
+    return { from, to, queueId: q.queueId, channel: q.channel, agentId: q.agentId, caseType: q.caseType, tag: q.tag, dispositionId: q.dispositionId };
   };
   const thresholdsOf = async (queueId?: number) =>
     queueId ? ((await app.db.query(`SELECT sl_thresholds FROM queues WHERE id = $1`, [queueId])).rows[0]?.sl_thresholds ?? {}) : {};
   const sendCsv = (reply: FastifyReply, name: string, body: string | Readable) =>
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
 
-  app.get('/reports/options', { schema: { tags: ['reports'], summary: "What the report filters offer: the organisation's time zone, queues, agents and the most used tags" } }, async () => {
-    const [timeZone, queues, agents, tags] = await Promise.all([
+  app.get('/reports/options', { schema: { tags: ['reports'], summary: "What the report filters offer: the organisation's time zone, queues, agents, dispositions, break reasons and the most used tags" } }, async () => {
+    const [timeZone, queues, agents, tags, dispositions, breakReasons] = await Promise.all([
       organisationTimeZone(app.db),
       app.db.query(`SELECT id, name FROM queues ORDER BY name`),
       app.db.query(`SELECT id, name FROM agents WHERE active ORDER BY name, id`),
       // the latest 20,000 cases are a fair sample of the tags in use, and bound the read
       app.db.query(`SELECT t AS tag FROM (SELECT tags FROM cases ORDER BY id DESC LIMIT 20000) c, unnest(c.tags) t GROUP BY t ORDER BY count(*) DESC, t LIMIT 100`),
+      app.db.query(`SELECT id, code, label_en AS "labelEn", label_fa AS "labelFa", queue_id AS "queueId", active FROM dispositions ORDER BY code, id`),
+      app.db.query(`SELECT id, name_en AS "nameEn", name_fa AS "nameFa", active, position FROM break_reasons ORDER BY position, id`),
     ]);
-    return { timeZone, queues: queues.rows, agents: agents.rows, tags: tags.rows.map((r) => r.tag as string) };
+    return { timeZone, queues: queues.rows, agents: agents.rows, tags: tags.rows.map((r) => r.tag as string), dispositions: dispositions.rows, breakReasons: breakReasons.rows };
   });
 
   app.get('/reports/summary', { schema: { tags: ['reports'], summary: 'KPI tiles: service level, ASA, AHT, FRT, resolution, abandonment, occupancy, CSAT, FCR', querystring: Filters } }, async (req, reply) => {
@@ -141,6 +146,8 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
           ['busy_seconds', (r) => r.busySeconds],
           ['staffed_seconds', (r) => r.staffedSeconds],
           ['occupancy', (r) => r.occupancy],
+          ['wrap_up_seconds', (r) => r.wrapUpSeconds],
+          ['break_seconds', (r) => JSON.stringify(r.breakSeconds)],
         ]),
         rows,
       ),
@@ -170,8 +177,8 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['reports'],
-        summary: 'Cases created in the window per type or per tag (complaints: caseType=complaint&by=tag)',
-        querystring: Type.Intersect([Filters, Type.Object({ by: StringEnum(['type', 'tag'] as const) })]),
+        summary: 'Cases created in the window per type, per tag or per disposition (complaints: caseType=complaint&by=tag; why customers call: by=disposition)',
+        querystring: Type.Intersect([Filters, Type.Object({ by: StringEnum(BREAKDOWNS) })]),
       },
     },
     async (req, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorView, PresenceT } from '../../../schemas/common.js';
+import { ErrorView, Id, SettablePresenceT } from '../../../schemas/common.js';
 import { OfferPayload, PresencePayload } from '../../../contracts/views.js';
 import { HttpError } from '../../../lib/errors.js';
 import { acceptOffer, declineOffer, listAgentOffers } from '../../../lifecycle/offers.js';
@@ -65,9 +65,14 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/agents/me/presence',
     {
-      schema: { tags: ['routing'], summary: 'Set my presence (Available receives offers)', body: Type.Object({ presence: PresenceT }), response: { 200: PresencePayload } },
+      schema: {
+        tags: ['routing'],
+        summary: 'Set my presence (Available receives offers; Available also ends my wrap-up); Away may name a break reason',
+        body: Type.Object({ presence: SettablePresenceT, breakReasonId: Type.Optional(Type.Union([Id(), Type.Null()])) }),
+        response: { 200: PresencePayload, 400: ErrorView },
+      },
     },
-    async (req) => (await setPresence(app.routingDeps, req.agent!.id, req.body.presence, 'agent')).presence,
+    async (req) => (await setPresence(app.routingDeps, req.agent!.id, req.body.presence, 'agent', { breakReasonId: req.body.breakReasonId ?? null })).presence,
   );
 };
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorView, IdParams, PresenceT, Id } from '../../../schemas/common.js';
+import { ErrorView, IdParams, SettablePresenceT, Id } from '../../../schemas/common.js';
 import { notFound } from '../../../lib/errors.js';
 import { assignCase, transferCase, unassignCase } from '../../../lifecycle/transfer.js';
 import { setPresence } from '../../../lifecycle/presence.js';
@@ -65,7 +65,7 @@ const supervisor: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['supervisor'],
         summary: "Set an agent's presence (e.g. Away for an agent who left without signing off)",
         params: IdParams,
-        body: Type.Object({ presence: PresenceT }),
+        body: Type.Object({ presence: SettablePresenceT }),
         response: { 200: PresencePayload, 404: ErrorView },
       },
     },
