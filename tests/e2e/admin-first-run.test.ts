@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { createPool } from '../../server/src/db/pool.js';
 import { issueFirstRunLink } from '../../server/src/setup/first-run.js';
 import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 // screenshots land with the other test artifacts; the ones in docs/screenshots are copied from a run
 const SHOTS = ARTIFACTS;
@@ -23,13 +22,10 @@ let router: RunningRouter;
 let routerPool: pg.Pool;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
   sink = await startSmtpSink();
   dovecot = await startDovecot([{ user: 'help@acme.test', password: 'imap secret' }]);
   // a fresh install: migrated, no demo data, system mail through the sink
-  ctx = await createTestContext({ UI_DIST_DIR: dist, SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000' }));
   routerPool = createPool(ctx.db.url, 5);
   router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
   browser = await launchChromium();
@@ -49,10 +45,7 @@ const inviteLink = async (email: string) => {
   return /(\/reset-password\?token=\S+)/.exec(m.text ?? '')![1]!;
 };
 async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
+  await signInAt(page, base, email, password);
   await page.waitForSelector('[data-testid="connection"].conn-on');
 }
 
@@ -61,9 +54,8 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM agents`)).rows[0].n).toBe(0);
     // what `npm start` prints on an installation without an admin
     const link = (await issueFirstRunLink(ctx.db.pool))!;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const { page, errors } = await openPage(browser, { width: 1440, height: 1000 });
     page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
 
     await page.goto(`${base}/setup?token=${link.token}`);
     await page.fill('#org', 'Acme Support');

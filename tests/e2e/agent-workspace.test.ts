@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { Browser } from 'playwright-core';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signIn } from './agent-ui-helpers.js';
 import pino from 'pino';
 import type pg from 'pg';
 import { createPool } from '../../server/src/db/pool.js';
@@ -26,10 +25,7 @@ async function inbound(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000' }));
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   agent = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   colleague = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Agent', queueIds: [q.id] });
@@ -52,15 +48,6 @@ async function apiAs(a: { email: string; password: string }) {
   return (method: 'POST' | 'GET', url: string, payload?: unknown) => ctx.app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
 }
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
-
 describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
   it('goes Available, accepts an offer, sees the history from another channel, replies, notes, solves; Persian renders RTL', async () => {
     // Earlier the customer wrote by SMS, and a colleague solved that case.
@@ -71,9 +58,8 @@ describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
     // the customer's email address is on the same profile
     expect((await bob('POST', `/api/v1/customers/${sms.customerId}/identities`, { kind: 'email', value: 'maria@example.com' })).statusCode).toBe(201);
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
-    await signIn(page, agent.email, agent.password);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
+    await signIn(page, base, agent.email, agent.password);
     await page.locator('[data-presence="available"]').click();
     await expect.poll(async () => (await ctx.db.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence).toBe('available');
     expect(await page.locator('[data-presence="available"]').getAttribute('aria-checked')).toBe('true');

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { Browser } from 'playwright-core';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, twilioEnv } from '../helpers/twilio-signing.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signIn } from './agent-ui-helpers.js';
 
 const KEY = 'test-inbound-key-0123456789';
 const MAIN = '+14155550200';
@@ -18,12 +17,9 @@ let browser: Browser;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
   api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
   // REST calls go to the local stand-in; without an API key and TwiML app there is no browser phone
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) }));
   // the email case of the second test lands here too, so the agent may open its customer
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: ['voice', 'sms', 'email'] });
   agent = await makeAgent(ctx.db.pool, { email: 'carol@example.test', name: 'Carol Agent', queueIds: [q.id] });
@@ -41,15 +37,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function signIn(page: Page) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(agent.email);
-  await page.getByTestId('login-password').fill(agent.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
-
 describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
   it('the agent calls the customer of an SMS case from the case header; the call request reaches Twilio', async () => {
     const r = await ctx.app.inject({
@@ -59,10 +46,9 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
     expect(r.statusCode, r.body).toBeLessThan(300);
     const { caseId } = r.json() as { caseId: number };
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
-      await signIn(page);
+      await signIn(page, base, agent.email, agent.password);
       await page.goto(`${base}/cases/${caseId}`);
       const call = page.getByTestId('action-call');
       await call.waitFor();
@@ -103,10 +89,9 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
     expect(added.statusCode, added.body).toBe(201);
     const calls = api.find(/Calls\.json$/).length;
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
-      await signIn(page);
+      await signIn(page, base, agent.email, agent.password);
       await page.goto(`${base}/cases/${caseId}`);
       await page.locator('[data-identity="+14155550777"] [data-testid="identity-unconfirmed"]').waitFor();
       const call = page.getByTestId('action-call');
