@@ -88,3 +88,12 @@ export function useAdminList<T extends { id: number }, F>(o: AdminListOptions<T,
 }
 
 export type AdminList<T extends { id: number }, F> = ReturnType<typeof useAdminList<T, F>>;
+
+/** A `load` that fetches the rows and, in the same round trip, another list the form needs (kept in `into`). */
+export function alongside<T, S>(rows: () => Promise<T[]>, other: () => Promise<S[]>, into: Ref<S[]>): () => Promise<T[]> {
+  return async () => {
+    const [r, o] = await Promise.all([rows(), other()]);
+    into.value = o;
+    return r;
+  };
+}
