@@ -1,34 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../helpers/browser.js';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { ensureBuilt, launchBrowser } from '../helpers/browser.js';
 import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 
 export const UI_DIST = path.resolve('dist/agent-ui');
 export const ARTIFACTS = path.resolve('test-artifacts');
 
-/** The workspace bundle the server serves; built once if this checkout has not built it yet. */
-export function ensureUiBuilt(): string {
-  if (!existsSync(path.join(UI_DIST, 'index.html'))) {
-    execFileSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'agent-ui/vite.config.ts', '--logLevel', 'error'], { stdio: 'inherit' });
-  }
-  return UI_DIST;
-}
-
 export async function launchChromium(): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    // the softphone's ringing plays without a click
-    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
-  });
+  // the softphone's ringing plays without a click
+  return launchBrowser(['--autoplay-policy=no-user-gesture-required']);
 }
 
 /** A hub serving the built workspace on a free local port: its context and its address. */
 export async function startUiServer(env: Record<string, string> = {}): Promise<{ ctx: TestContext; base: string }> {
-  const ctx = await createTestContext({ UI_DIST_DIR: ensureUiBuilt(), ...env });
+  // the workspace bundle the server serves; built here if this checkout has not built it yet
+  await ensureBuilt(path.join(UI_DIST, 'index.html'), 'agent-ui/vite.config.ts');
+  const ctx = await createTestContext({ UI_DIST_DIR: UI_DIST, ...env });
   return { ctx, base: await listenLocally(ctx) };
 }
 
