@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import pino from 'pino';
-import type pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import type { TestContext } from '../helpers/context.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { createPool } from '../../server/src/db/pool.js';
+import { startOwnRouter } from '../helpers/hub-workers.js';
 import { issueFirstRunLink } from '../../server/src/setup/first-run.js';
-import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 // screenshots land with the other test artifacts; the ones in docs/screenshots are copied from a run
@@ -18,23 +15,20 @@ let base: string;
 let browser: Browser;
 let dovecot: Dovecot;
 let sink: SmtpSink;
-let router: RunningRouter;
-let routerPool: pg.Pool;
+let stopRouter: () => Promise<void>;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
   dovecot = await startDovecot([{ user: 'help@acme.test', password: 'imap secret' }]);
   // a fresh install: migrated, no demo data, system mail through the sink
   ({ ctx, base } = await startUiServer({ SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000' }));
-  routerPool = createPool(ctx.db.url, 5);
-  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  stopRouter = await startOwnRouter(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await router?.close();
-  await routerPool?.end();
+  await stopRouter?.();
   await ctx?.close();
   await sink?.close();
   await dovecot?.destroy();

@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { TestContext } from '../helpers/context.js';
+import { startOwnRouter } from '../helpers/hub-workers.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { ARTIFACTS, launchChromium, startUiServer, openPage, signIn } from './agent-ui-helpers.js';
-import pino from 'pino';
-import type pg from 'pg';
-import { createPool } from '../../server/src/db/pool.js';
-import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 
 const KEY = 'test-inbound-key-0123456789';
 let ctx: TestContext;
@@ -15,8 +12,7 @@ let base: string;
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 let colleague: Awaited<ReturnType<typeof makeAgent>>;
-let router: RunningRouter;
-let routerPool: pg.Pool;
+let stopRouter: () => Promise<void>;
 
 async function inbound(body: Record<string, unknown>) {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY }, payload: body });
@@ -29,16 +25,13 @@ beforeAll(async () => {
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   agent = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   colleague = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Agent', queueIds: [q.id] });
-  // the router runs as in production: its own pool and Redis connections, offers over the /agent socket
-  routerPool = createPool(ctx.db.url, 5);
-  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  stopRouter = await startOwnRouter(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await router?.close();
-  await routerPool?.end();
+  await stopRouter?.();
   await ctx?.close();
 });
 
