@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pino from 'pino';
-import type pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { createPool } from '../../server/src/db/pool.js';
+import { startOwnRouter } from '../helpers/hub-workers.js';
 import { issueFirstRunLink } from '../../server/src/setup/first-run.js';
-import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 import { silentWav } from '../helpers/files.js';
 
 // screenshots land with the other test artifacts; the ones in docs/screenshots are copied from a run
@@ -20,27 +16,21 @@ let base: string;
 let browser: Browser;
 let dovecot: Dovecot;
 let sink: SmtpSink;
-let router: RunningRouter;
-let routerPool: pg.Pool;
+let stopRouter: () => Promise<void>;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
   sink = await startSmtpSink();
   dovecot = await startDovecot([{ user: 'help@acme.test', password: 'imap secret' }]);
   // a fresh install: migrated, no demo data, system mail through the sink
   // Kavenegar's key is set (a number's texts may go through it); Asterisk is not configured
-  ctx = await createTestContext({ UI_DIST_DIR: dist, SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000', KAVENEGAR_API_KEY: 'kavenegar-test-key' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  routerPool = createPool(ctx.db.url, 5);
-  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  ({ ctx, base } = await startUiServer({ SMTP_URL: sink.url, ROUTING_SWEEP_MS: '600000', KAVENEGAR_API_KEY: 'kavenegar-test-key' }));
+  stopRouter = await startOwnRouter(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await router?.close();
-  await routerPool?.end();
+  await stopRouter?.();
   await ctx?.close();
   await sink?.close();
   await dovecot?.destroy();
@@ -51,10 +41,7 @@ const inviteLink = async (email: string) => {
   return /(\/reset-password\?token=\S+)/.exec(m.text ?? '')![1]!;
 };
 async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
+  await signInAt(page, base, email, password);
   await page.waitForSelector('[data-testid="connection"].conn-on');
 }
 
@@ -63,9 +50,8 @@ describe('an admin sets the hub up in the browser, without curl', { timeout: 180
     expect((await ctx.db.pool.query(`SELECT count(*)::int AS n FROM agents`)).rows[0].n).toBe(0);
     // what `npm start` prints on an installation without an admin
     const link = (await issueFirstRunLink(ctx.db.pool))!;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const { page, errors } = await openPage(browser, { width: 1440, height: 1000 });
     page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
 
     await page.goto(`${base}/setup?token=${link.token}`);
     await page.fill('#org', 'Acme Support');

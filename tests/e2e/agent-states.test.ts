@@ -1,57 +1,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import pino from 'pino';
-import type pg from 'pg';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
-import { createPool } from '../../server/src/db/pool.js';
+import { startOwnRouter } from '../helpers/hub-workers.js';
+import { ARTIFACTS, launchChromium, openPage, signIn as signInAs, startUiServer } from './agent-ui-helpers.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
-import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
 
 // Agent states in the workspace: a disposition before Solve, the wrap-up countdown in the top bar with
 // "Ready", and Away with a break reason.
 let ctx: TestContext;
 let base: string;
 let browser: Browser;
-let router: RunningRouter;
-let routerPool: pg.Pool;
+let stopRouter: () => Promise<void>;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 let queueId: number;
 let lunch: number;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000' }));
   queueId = (await makeQueue(ctx.db.pool, { name: 'sales', isDefault: true })).id;
   await ctx.db.pool.query(`UPDATE queues SET wrap_up_seconds = 300, disposition_required = true WHERE id = $1`, [queueId]);
   await ctx.db.pool.query(`INSERT INTO dispositions (code, label_en, label_fa, queue_id) VALUES ('sale', 'Sale made', 'فروش انجام شد', $1)`, [queueId]);
   lunch = (await ctx.db.pool.query(`INSERT INTO break_reasons (name_en, name_fa) VALUES ('Lunch', 'ناهار') RETURNING id`)).rows[0].id;
   agent = await makeAgent(ctx.db.pool, { email: 'wendy@example.test', name: 'Wendy Wrap', queueIds: [queueId] });
-  routerPool = createPool(ctx.db.url, 5);
-  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  stopRouter = await startOwnRouter(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await router?.close();
-  await routerPool?.end();
+  await stopRouter?.();
   await ctx?.close();
 });
 
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(who.email);
-  await page.getByTestId('login-password').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
+const signIn = (page: Page, who: { email: string; password: string }) => signInAs(page, base, who.email, who.password);
 
 /** how long a screen or the database may take to show a change on a loaded test machine */
 const SOON = { timeout: 10_000 };
@@ -60,8 +43,7 @@ const presenceRow = async () => (await ctx.db.pool.query(`SELECT presence, break
 
 describe('agent states in Chromium', { timeout: 90_000 }, () => {
   it('asks for a disposition before Solve, counts the wrap-up down in the top bar until Ready, and goes Away for lunch', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     await signIn(page, agent);
     await page.locator('[data-presence="available"]').click();
     await expect.poll(async () => (await presenceRow()).presence, SOON).toBe('available');
@@ -122,8 +104,7 @@ describe('agent states in Chromium', { timeout: 90_000 }, () => {
 
   it('an admin adds break reasons and dispositions; the reports break the cases down by disposition and filter by it', async () => {
     const admin = await makeAgent(ctx.db.pool, { role: 'admin', email: 'ada@example.test', name: 'Ada Admin' });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     await signIn(page, admin);
     await page.goto(`${base}/admin/agent-states`);
     await page.getByTestId('break-name-en').fill('Training');

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, submitSignIn } from './agent-ui-helpers.js';
 import { startHubWorkers } from '../helpers/hub-workers.js';
 
 const KEY = 'test-inbound-key-0123456789';
@@ -38,10 +37,7 @@ const next = <T>(s: Socket, event: string, ms = 8000) =>
   });
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', OUTBOUND_COUNTRIES: 'US,IR' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000', OUTBOUND_COUNTRIES: 'US,IR' }));
   // replies are delivered by the outbound worker (the chat adapter pushes them to the widget)
   stopWorkers = await startHubWorkers(ctx);
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
@@ -70,13 +66,10 @@ beforeAll(async () => {
   (globalThis as { bobApi?: Api }).bobApi = await apiAs(bob);
 
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  errors = watchErrors(page);
+  ({ page, errors } = await openPage(browser, { width: 1440, height: 900 }));
   await page.goto(`${base}/cases/${ids.chat}`);
   await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(alice.email);
-  await page.getByTestId('login-password').fill(alice.password);
-  await page.getByTestId('login-submit').click();
+  await submitSignIn(page, alice.email, alice.password);
   // back to the page asked for before signing in
   await page.waitForURL(new RegExp(`/cases/${ids.chat}$`));
   await page.waitForSelector('[data-testid="connection"].conn-on');
@@ -243,9 +236,7 @@ describe('agent workspace tour in Chromium', { timeout: 60_000 }, () => {
     expect(next).toMatch(/^\/cases\/\d+$/);
     await page.getByText('Your session has expired. Please sign in again.').waitFor({ timeout: 8000 });
     // signing in again returns to where the agent was
-    await page.getByTestId('login-email').fill(alice.email);
-    await page.getByTestId('login-password').fill(alice.password);
-    await page.getByTestId('login-submit').click();
+    await submitSignIn(page, alice.email, alice.password);
     await page.waitForSelector(`[data-testid="case-page"][data-case-id="${next.split('/').pop()}"]`, { timeout: 8000 });
   });
 });

@@ -1,35 +1,54 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { ensureBuilt, launchBrowser } from '../helpers/browser.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 
 export const UI_DIST = path.resolve('dist/agent-ui');
 export const ARTIFACTS = path.resolve('test-artifacts');
 
-/** The workspace bundle the server serves; built once if this checkout has not built it yet. */
-export function ensureUiBuilt(): string {
-  if (!existsSync(path.join(UI_DIST, 'index.html'))) {
-    execFileSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'agent-ui/vite.config.ts', '--logLevel', 'error'], { stdio: 'inherit' });
-  }
-  return UI_DIST;
-}
-
 export async function launchChromium(): Promise<Browser> {
   await mkdir(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  // the softphone's ringing plays without a click
+  return launchBrowser(['--autoplay-policy=no-user-gesture-required']);
+}
+
+/** A hub serving the built workspace on a free local port: its context and its address. */
+export async function startUiServer(env: Record<string, string> = {}): Promise<{ ctx: TestContext; base: string }> {
+  // the workspace bundle the server serves; built here if this checkout has not built it yet
+  await ensureBuilt(path.join(UI_DIST, 'index.html'), 'agent-ui/vite.config.ts');
+  const ctx = await createTestContext({ UI_DIST_DIR: UI_DIST, ...env });
+  return { ctx, base: await listenLocally(ctx) };
+}
+
+/** A fresh tab at a desktop size, with its errors collected (see watchErrors). */
+export async function openPage(browser: Browser, viewport = { width: 1400, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  return { page, errors: watchErrors(page) };
+}
+
+/** The password the factories give every agent they make (tests/helpers/factories.ts). */
+export const TEST_PASSWORD = 'correct horse battery';
+
+/** Fills the sign-in form the page shows and sends it. */
+export async function submitSignIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Opens the sign-in page and signs in (the caller waits for what the account's first page shows). */
+export async function signInAt(page: Page, base: string, email: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto(`${base}/login`);
+  await submitSignIn(page, email, password);
+}
+
+/** Opens the workspace signed out (it sends the visitor to the sign-in page), signs in and waits for the live connection. */
+export async function signIn(page: Page, base: string, email: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/login/);
+  await submitSignIn(page, email, password);
+  await page.waitForSelector('[data-testid="connection"].conn-on');
 }
 
 /** Collects everything the page reports as an error: console.error, uncaught exceptions, failed requests. */

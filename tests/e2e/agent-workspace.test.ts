@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { Browser } from 'playwright-core';
+import type { TestContext } from '../helpers/context.js';
+import { startOwnRouter } from '../helpers/hub-workers.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
-import pino from 'pino';
-import type pg from 'pg';
-import { createPool } from '../../server/src/db/pool.js';
-import { startRouter, type RunningRouter } from '../../workers/src/processors/router.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signIn } from './agent-ui-helpers.js';
 
 const KEY = 'test-inbound-key-0123456789';
 let ctx: TestContext;
@@ -16,8 +12,7 @@ let base: string;
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof makeAgent>>;
 let colleague: Awaited<ReturnType<typeof makeAgent>>;
-let router: RunningRouter;
-let routerPool: pg.Pool;
+let stopRouter: () => Promise<void>;
 
 async function inbound(body: Record<string, unknown>) {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/inbound', headers: { 'x-api-key': KEY }, payload: body });
@@ -26,23 +21,17 @@ async function inbound(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000' }));
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   agent = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   colleague = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Agent', queueIds: [q.id] });
-  // the router runs as in production: its own pool and Redis connections, offers over the /agent socket
-  routerPool = createPool(ctx.db.url, 5);
-  router = await startRouter({ db: routerPool, config: ctx.config, log: pino({ level: 'silent' }) });
+  stopRouter = await startOwnRouter(ctx);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await router?.close();
-  await routerPool?.end();
+  await stopRouter?.();
   await ctx?.close();
 });
 
@@ -50,15 +39,6 @@ async function apiAs(a: { email: string; password: string }) {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.email, password: a.password } });
   const token = r.json().token as string;
   return (method: 'POST' | 'GET', url: string, payload?: unknown) => ctx.app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${token}` } });
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
 }
 
 describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
@@ -71,9 +51,8 @@ describe('agent workspace in Chromium', { timeout: 90_000 }, () => {
     // the customer's email address is on the same profile
     expect((await bob('POST', `/api/v1/customers/${sms.customerId}/identities`, { kind: 'email', value: 'maria@example.com' })).statusCode).toBe(201);
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
-    await signIn(page, agent.email, agent.password);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
+    await signIn(page, base, agent.email, agent.password);
     await page.locator('[data-presence="available"]').click();
     await expect.poll(async () => (await ctx.db.pool.query(`SELECT presence FROM agents WHERE id = $1`, [agent.id])).rows[0].presence).toBe('available');
     expect(await page.locator('[data-presence="available"]').getAttribute('aria-checked')).toBe('true');

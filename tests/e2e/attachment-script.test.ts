@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 import { HOSTILE_HTML, PNG_1x1 } from '../helpers/files.js';
-import { ensureUiBuilt, launchChromium } from './agent-ui-helpers.js';
+import { launchChromium, startUiServer, signIn } from './agent-ui-helpers.js';
 
 /**
  * An anonymous chat visitor and an API client upload HTML labelled with content types that once went out inline
@@ -17,10 +16,7 @@ let browser: Browser;
 let admin: Awaited<ReturnType<typeof makeAgent>>;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000' }));
   admin = await makeAgent(ctx.db.pool, { role: 'admin', email: 'ada@example.test', name: 'Ada Admin' });
   browser = await launchChromium();
 }, 180_000);
@@ -29,15 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await ctx?.close();
 });
-
-async function signIn(page: Page) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(admin.email);
-  await page.getByTestId('login-password').fill(admin.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
 
 describe('hostile attachments opened from the case view', { timeout: 120_000 }, () => {
   it('run no script on the hub origin, whether clicked in the timeline or opened directly', async () => {
@@ -72,7 +59,7 @@ describe('hostile attachments opened from the case view', { timeout: 120_000 }, 
     };
     page.context().on('page', watch);
     watch(page);
-    await signIn(page);
+    await signIn(page, base, admin.email, admin.password);
     const title = await page.title();
 
     for (const [caseId, name] of [[chatCase, 'voice.mp3'], [api.json().caseId, 'clip.mp4']] as const) {

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { automationDeps } from '../helpers/hub-workers.js';
 import { processInbox } from '../../server/src/automation/engine.js';
-import { queueEmitter } from '../../server/src/realtime/emitter.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 // An admin builds an automation rule in the browser (Admin → Automation rules), the rule does what the form said,
 // and the screens read right to left in Persian.
@@ -19,10 +17,7 @@ let admin: Awaited<ReturnType<typeof makeAgent>>;
 let billingId: number;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }));
   await makeQueue(ctx.db.pool, { name: 'Support', isDefault: true });
   billingId = (await makeQueue(ctx.db.pool, { name: 'Billing' })).id;
   admin = await makeAgent(ctx.db.pool, { role: 'admin', name: 'Olga Owner', email: 'olga@acme.test' });
@@ -36,13 +31,9 @@ afterAll(async () => {
 
 describe('Admin → Automation rules', { timeout: 120_000 }, () => {
   it('an admin creates a rule in the form; it routes the next matching case; fa renders right to left', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const { page, errors } = await openPage(browser, { width: 1440, height: 1000 });
     page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await page.goto(`${base}/login`);
-    await page.getByTestId('login-email').fill(admin.email);
-    await page.getByTestId('login-password').fill(admin.password);
-    await page.getByTestId('login-submit').click();
+    await signInAt(page, base, admin.email, admin.password);
     await page.waitForSelector('[data-testid="connection"].conn-on');
     await page.getByTestId('language').selectOption('en');
 
@@ -86,14 +77,7 @@ describe('Admin → Automation rules', { timeout: 120_000 }, () => {
     });
     const { caseId, customerId } = r.json();
     await ctx.db.pool.query(`UPDATE customers SET tier = 'vip' WHERE id = $1`, [customerId]);
-    const deps = {
-      db: ctx.db.pool,
-      queues: ctx.app.queues,
-      realtime: queueEmitter(ctx.app.queues.realtime),
-      store: ctx.app.store,
-      outbound: { countries: ctx.config.outbound.countries, defaultCountry: ctx.config.twilio.defaultCountry },
-      log: pino({ level: 'silent' }),
-    };
+    const deps = automationDeps(ctx);
     while ((await processInbox(deps)) > 0);
     expect((await ctx.db.pool.query(`SELECT queue_id, priority FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ queue_id: billingId, priority: 'urgent' });
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, watchErrors, startUiServer, signIn } from './agent-ui-helpers.js';
 
 // A supervisor narrows "Unassigned" to a tag in the filter bar, saves it as a view, selects the cases with
 // the keyboard and assigns them in bulk to an agent — in English and in Persian.
@@ -31,10 +30,7 @@ async function inbound(tags: string[]) {
 }
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000' }));
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true });
   alice = await makeAgent(ctx.db.pool, { email: 'alice@example.test', name: 'Alice Agent', queueIds: [q.id] });
   bob = await makeAgent(ctx.db.pool, { email: 'bob@example.test', name: 'Bob Builder', queueIds: [q.id] });
@@ -47,14 +43,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(page: Page, who: { email: string; password: string } = sue) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(who.email);
-  await page.getByTestId('login-password').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
+const signInAs = (page: Page, who: { email: string; password: string } = sue) => signIn(page, base, who.email, who.password);
 
 describe('case views in Chromium', { timeout: 120_000 }, () => {
   for (const lang of ['en', 'fa'] as const) {
@@ -66,7 +55,7 @@ describe('case views in Chromium', { timeout: 120_000 }, () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
       const errors = watchErrors(page);
-      await signIn(page);
+      await signInAs(page);
       if (lang === 'fa') {
         await page.getByTestId('language').selectOption('fa');
         expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
@@ -136,8 +125,8 @@ describe('case views in Chromium', { timeout: 120_000 }, () => {
     const a = await aliceCtx.newPage();
     const b = await bobCtx.newPage();
     const errors = [...watchErrors(a), ...watchErrors(b)];
-    await signIn(a, alice);
-    await signIn(b, bob);
+    await signInAs(a, alice);
+    await signInAs(b, bob);
     await a.goto(`${base}/cases/${c.caseId}`);
     await a.waitForSelector(`[data-testid="case-page"][data-case-id="${c.caseId}"]`);
     await b.goto(`${base}/cases/${c.caseId}`);

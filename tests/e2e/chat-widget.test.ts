@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { io as connect, type Socket } from 'socket.io-client';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { signInAgent, startHubWorkers, waitFor } from '../helpers/hub-workers.js';
 import { ensureBuilt, launchBrowser } from '../helpers/browser.js';
@@ -21,8 +21,7 @@ let agentSocket: Socket;
 beforeAll(async () => {
   await ensureBuilt('dist/widget/widget.js', 'customer-ui/widget.vite.config.ts');
   ctx = await createTestContext({ WIDGET_DIST_DIR: 'dist/widget', CHAT_LEAVE_GRACE_MS: '60000' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  hub = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  hub = await listenLocally(ctx);
   stopWorkers = await startHubWorkers(ctx, { routing: true });
   const q = await makeQueue(ctx.db.pool, { name: 'Chat', channels: ['chat'], isDefault: true });
   // one chat at a time, so a second chat has to wait in line

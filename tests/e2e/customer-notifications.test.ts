@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 
 let ctx: TestContext;
@@ -16,16 +15,12 @@ let adminId: number;
 let supToken: string;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer());
   adminId = (await makeAgent(ctx.db.pool, { email: 'ava@example.test', name: 'Ava Admin', role: 'admin' })).id;
   const sup = await makeAgent(ctx.db.pool, { email: 'sam@example.test', name: 'Sam Supervisor', role: 'supervisor' });
   supToken = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: sup.email, password: sup.password } })).json().token;
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  errors = watchErrors(page);
+  ({ page, errors } = await openPage(browser));
 }, 120_000);
 
 afterAll(async () => {
@@ -35,10 +30,7 @@ afterAll(async () => {
 
 describe('admin: customer notification templates, and the bell', () => {
   it('edits a template with a live preview in English and Persian, and a reassignment shows in the bell without a reload', async () => {
-    await page.goto(`${base}/login`);
-    await page.getByTestId('login-email').fill('ava@example.test');
-    await page.getByTestId('login-password').fill('correct horse battery');
-    await page.getByTestId('login-submit').click();
+    await signInAt(page, base, 'ava@example.test');
     await page.getByTestId('nav-admin').click();
     await page.getByTestId('admin-tab-customer-notifications').click();
     await page.waitForURL(/\/admin\/customer-notifications$/);

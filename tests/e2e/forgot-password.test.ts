@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { launchChromium, watchErrors, startUiServer, submitSignIn } from './agent-ui-helpers.js';
 
 let ctx: TestContext;
 let sink: SmtpSink;
@@ -12,11 +11,8 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
   sink = await startSmtpSink();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, SMTP_URL: sink.url });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ SMTP_URL: sink.url }));
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -49,9 +45,7 @@ describe('forgot password on the sign-in page', { timeout: 60_000 }, () => {
       await page.locator('a[href="/"]').click();
 
       await page.waitForURL(/\/login/);
-      await page.getByTestId('login-email').fill(a.email);
-      await page.getByTestId('login-password').fill('a new passphrase 2');
-      await page.getByTestId('login-submit').click();
+      await submitSignIn(page, a.email, 'a new passphrase 2');
       await page.waitForSelector('[data-testid="connection"].conn-on');
       expect(errors).toEqual([]);
     } finally {

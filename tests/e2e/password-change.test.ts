@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
-import { ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { launchChromium, watchErrors, startUiServer, submitSignIn } from './agent-ui-helpers.js';
 
 let ctx: TestContext;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer());
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -33,9 +29,7 @@ describe('changing my password in the workspace', { timeout: 60_000 }, () => {
     try {
       await page.goto(`${base}/`);
       await page.waitForURL(/\/login/);
-      await page.getByTestId('login-email').fill(a.email);
-      await page.getByTestId('login-password').fill('first password 1');
-      await page.getByTestId('login-submit').click();
+      await submitSignIn(page, a.email, 'first password 1');
       await page.waitForSelector('[data-testid="connection"].conn-on');
 
       await page.getByTestId('me').click();

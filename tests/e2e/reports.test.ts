@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 // The supervisor's reports page (issue 16, item 6): tiles, the volume chart and the weekday × hour heatmap,
 // drill-down to cases, CSV, the heatmap's busiest hour handed to the Erlang C calculator; English and Persian.
@@ -17,10 +16,7 @@ let ada: { id: number };
 const caseIds: Record<string, number> = {};
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer());
   const db = ctx.db.pool;
   await db.query(`UPDATE organisation_settings SET time_zone = 'Asia/Tehran'`);
   const queueId = (await makeQueue(db, { name: 'support', isDefault: true })).id;
@@ -54,8 +50,7 @@ beforeAll(async () => {
   await make('e', 'voice', 'complaint', ['billing', 'refund'], 30, { abandonedMin: 29 });
   await db.query(`INSERT INTO agent_presence_log (agent_id, presence, started_at) VALUES ($1, 'available', $2)`, [ada.id, ago(180)]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  errors = watchErrors(page);
+  ({ page, errors } = await openPage(browser));
 }, 120_000);
 
 afterAll(async () => {
@@ -65,10 +60,7 @@ afterAll(async () => {
 
 describe('reports page', () => {
   it('shows tiles, the volume chart and the heatmap, drills down to cases, exports CSV, in English and Persian', async () => {
-    await page.goto(`${base}/login`);
-    await page.getByTestId('login-email').fill('sam@example.test');
-    await page.getByTestId('login-password').fill('correct horse battery');
-    await page.getByTestId('login-submit').click();
+    await signInAt(page, base, 'sam@example.test');
     await page.getByTestId('nav-supervisor').click();
     await page.getByTestId('to-reports').click();
     await page.waitForURL(/\/supervisor\/reports$/);

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import { startSlaWorker } from '../../workers/src/processors/sla-timers.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 let ctx: TestContext;
 let base: string;
@@ -40,18 +39,14 @@ async function caseFrom(minutesAgo: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer());
   queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
   await makeAgent(ctx.db.pool, { email: 'olga@example.test', name: 'Olga Admin', role: 'admin', queueIds: [queueId] });
   slaConn = createRedis(ctx.config.redisUrl, 'worker');
   stopSla = startSlaWorker({ db: ctx.db.pool, queues: ctx.app.queues, log: pino({ level: 'silent' }), connection: slaConn, prefix: ctx.config.queuePrefix, syncMs: 200 });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  ({ page, errors } = await openPage(browser, { width: 1440, height: 1000 }));
   page.setDefaultTimeout(10_000);
-  errors = watchErrors(page);
 }, 120_000);
 
 afterAll(async () => {
@@ -63,10 +58,7 @@ afterAll(async () => {
 
 describe('SLA in the browser', { timeout: 180_000 }, () => {
   it('an admin creates a calendar and a policy; the case view shows business-time clocks with warning and breach colours, in English and Persian', async () => {
-    await page.goto(`${base}/login`);
-    await page.getByTestId('login-email').fill('olga@example.test');
-    await page.getByTestId('login-password').fill('correct horse battery');
-    await page.getByTestId('login-submit').click();
+    await signInAt(page, base, 'olga@example.test');
     await page.waitForSelector('[data-testid="connection"].conn-on');
 
     // the support queue's calendar in Tehran: open round the clock yesterday and today (a shift 00:00–00:00 runs

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startHubWorkers } from '../helpers/hub-workers.js';
-import { ARTIFACTS, ensureUiBuilt, launchChromium, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
 
 const KEY = 'test-inbound-key-0123456789';
 let ctx: TestContext;
@@ -29,10 +28,7 @@ async function inbound(id: string) {
 }
 
 beforeAll(async () => {
-  const dist = ensureUiBuilt();
-  ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_STATS_MS: '300' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base } = await startUiServer({ ROUTING_STATS_MS: '300' }));
   stopWorkers = await startHubWorkers(ctx, { routing: true });
   queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
   await makeAgent(ctx.db.pool, { email: 'sam@example.test', name: 'Sam Supervisor', role: 'supervisor', queueIds: [queueId] });
@@ -51,8 +47,7 @@ beforeAll(async () => {
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'assigned', $2, $3)`, [answered.caseId, ada.id, new Date(now - 1_800_000)]);
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'solved', $2, $3)`, [answered.caseId, ada.id, new Date(now - 900_000)]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  errors = watchErrors(page);
+  ({ page, errors } = await openPage(browser));
 }, 120_000);
 
 afterAll(async () => {
@@ -63,10 +58,7 @@ afterAll(async () => {
 
 describe('supervisor dashboard', () => {
   it('shows live queue figures, historical KPIs with a chart, and Erlang C staffing, in English and Persian', async () => {
-    await page.goto(`${base}/login`);
-    await page.getByTestId('login-email').fill('sam@example.test');
-    await page.getByTestId('login-password').fill('correct horse battery');
-    await page.getByTestId('login-submit').click();
+    await signInAt(page, base, 'sam@example.test');
     await page.getByTestId('nav-supervisor').click();
     await page.waitForURL(/\/supervisor$/);
 
@@ -106,10 +98,7 @@ describe('supervisor dashboard', () => {
 
   it('keeps the top bar on one line at 1440 px, in English and Persian', async () => {
     const p3 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await p3.goto(`${base}/login`);
-    await p3.getByTestId('login-email').fill('sam@example.test');
-    await p3.getByTestId('login-password').fill('correct horse battery');
-    await p3.getByTestId('login-submit').click();
+    await signInAt(p3, base, 'sam@example.test');
     await p3.getByTestId('nav-supervisor').click();
     await p3.waitForURL(/\/supervisor$/);
     // every item of the bar sits on the same row: their vertical centres agree, and the bar is one row high
@@ -140,10 +129,7 @@ describe('supervisor dashboard', () => {
       [c.caseId],
     );
     const p4 = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await p4.goto(`${base}/login`);
-    await p4.getByTestId('login-email').fill('sam@example.test');
-    await p4.getByTestId('login-password').fill('correct horse battery');
-    await p4.getByTestId('login-submit').click();
+    await signInAt(p4, base, 'sam@example.test');
     await p4.getByTestId('nav-admin').click();
     await p4.getByTestId('admin-tab-outbox').click();
     await p4.waitForURL(/\/admin\/outbox$/);
@@ -159,10 +145,7 @@ describe('supervisor dashboard', () => {
 
   it('keeps plain agents out', async () => {
     const p2 = await browser.newPage();
-    await p2.goto(`${base}/login`);
-    await p2.getByTestId('login-email').fill('ada@example.test');
-    await p2.getByTestId('login-password').fill('correct horse battery');
-    await p2.getByTestId('login-submit').click();
+    await signInAt(p2, base, 'ada@example.test');
     await p2.waitForURL((u) => !u.pathname.startsWith('/login'));
     expect(await p2.getByTestId('nav-supervisor').count()).toBe(0);
     await p2.goto(`${base}/supervisor`);

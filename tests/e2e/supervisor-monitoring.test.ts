@@ -5,7 +5,7 @@ import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 import type { TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, postTwilio, sid } from '../helpers/twilio-signing.js';
-import { ARTIFACTS, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, openPage } from './agent-ui-helpers.js';
 import { startTwilioUiHub, type TwilioUiHub } from './twilio-ui-hub.js';
 
 const MAIN = '+14155550200';
@@ -48,8 +48,7 @@ describe('live call monitoring in Chromium', { timeout: 60_000 }, () => {
       [call.id, agent.id, agentLeg, name, conferenceSid],
     );
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
       await page.goto(`${base}/`);
       await page.waitForURL(/\/login/);

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startTwilioApiServer, type TwilioApiServer } from '../helpers/twilio-api-server.js';
 import { TWILIO_TEST, twilioEnv } from '../helpers/twilio-signing.js';
-import { ensureUiBuilt, launchChromium } from './agent-ui-helpers.js';
+import { launchChromium, startUiServer } from './agent-ui-helpers.js';
 
 export interface TwilioUiHub {
   ctx: TestContext;
@@ -21,11 +20,8 @@ export interface TwilioUiHub {
  * and TwiML app: no browser phone), one default queue on the given channels and one voice number on it, and Chromium.
  */
 export async function startTwilioUiHub(o: { number: string; channels: string[] }): Promise<TwilioUiHub> {
-  const dist = ensureUiBuilt();
   const api = await startTwilioApiServer({ accountSid: TWILIO_TEST.accountSid, authToken: TWILIO_TEST.authToken });
-  const ctx = await createTestContext({ UI_DIST_DIR: dist, ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  const { ctx, base } = await startUiServer({ ROUTING_SWEEP_MS: '600000', ...twilioEnv(api.url) });
   const q = await makeQueue(ctx.db.pool, { name: 'support', isDefault: true, channels: o.channels });
   const admin = await makeAgent(ctx.db.pool, { role: 'admin' });
   const token = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } })).json().token as string;

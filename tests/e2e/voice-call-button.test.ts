@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 import type { TwilioApiServer } from '../helpers/twilio-api-server.js';
-import { ARTIFACTS, watchErrors } from './agent-ui-helpers.js';
+import { ARTIFACTS, openPage, signIn } from './agent-ui-helpers.js';
 import { startTwilioUiHub, type TwilioUiHub } from './twilio-ui-hub.js';
 
 const KEY = 'test-inbound-key-0123456789';
@@ -29,15 +29,6 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function signIn(page: Page) {
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/login/);
-  await page.getByTestId('login-email').fill(agent.email);
-  await page.getByTestId('login-password').fill(agent.password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForSelector('[data-testid="connection"].conn-on');
-}
-
 describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
   it('the agent calls the customer of an SMS case from the case header; the call request reaches Twilio', async () => {
     const r = await ctx.app.inject({
@@ -47,10 +38,9 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
     expect(r.statusCode, r.body).toBeLessThan(300);
     const { caseId } = r.json() as { caseId: number };
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
-      await signIn(page);
+      await signIn(page, base, agent.email, agent.password);
       await page.goto(`${base}/cases/${caseId}`);
       const call = page.getByTestId('action-call');
       await call.waitFor();
@@ -91,10 +81,9 @@ describe('click-to-call in Chromium', { timeout: 60_000 }, () => {
     expect(added.statusCode, added.body).toBe(201);
     const calls = api.find(/Calls\.json$/).length;
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const errors = watchErrors(page);
+    const { page, errors } = await openPage(browser, { width: 1440, height: 900 });
     try {
-      await signIn(page);
+      await signIn(page, base, agent.email, agent.password);
       await page.goto(`${base}/cases/${caseId}`);
       await page.locator('[data-identity="+14155550777"] [data-testid="identity-unconfirmed"]').waitFor();
       const call = page.getByTestId('action-call');

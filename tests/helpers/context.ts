@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -95,4 +96,10 @@ export async function createTestContext(overrides: Record<string, string> = {}):
       await rm(storageDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Serves the context's app on a free local port (for sockets and browsers); its base URL. */
+export async function listenLocally(ctx: TestContext): Promise<string> {
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
 }

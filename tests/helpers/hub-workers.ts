@@ -7,6 +7,8 @@ import { startNotificationsWorker } from '../../workers/src/processors/notificat
 import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import { startRouter } from '../../workers/src/processors/router.js';
 import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
+import type { AutomationDeps } from '../../server/src/automation/engine.js';
+import { createPool } from '../../server/src/db/pool.js';
 
 /**
  * The workers of a test context, emitting through the realtime queue like production: delivery and
@@ -30,6 +32,31 @@ export async function startHubWorkers(ctx: TestContext, o: { routing?: boolean; 
   return async () => {
     for (const s of stops) await s();
     connection.disconnect();
+  };
+}
+
+/**
+ * The router as production runs it, beside a test's hub: its own pool and Redis connections, offers over the
+ * /agent socket (not through the test context's pool). Returns its stop.
+ */
+export async function startOwnRouter(ctx: TestContext): Promise<() => Promise<void>> {
+  const pool = createPool(ctx.db.url, 5);
+  const router = await startRouter({ db: pool, config: ctx.config, log: pino({ level: 'silent' }) });
+  return async () => {
+    await router.close();
+    await pool.end();
+  };
+}
+
+/** What the automation worker runs rules with, built from a test context as the worker builds it from its own. */
+export function automationDeps(ctx: TestContext): AutomationDeps {
+  return {
+    db: ctx.db.pool,
+    queues: ctx.app.queues,
+    realtime: queueEmitter(ctx.app.queues.realtime),
+    store: ctx.app.store,
+    outbound: { countries: ctx.config.outbound.countries, defaultCountry: ctx.config.twilio.defaultCountry },
+    log: pino({ level: 'silent' }),
   };
 }
 

@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import pino from 'pino';
-import { createTestContext, type TestContext } from './context.js';
+import { createTestContext, listenLocally, type TestContext } from './context.js';
 import { makeAgent, makeQueue } from './factories.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import type { Channel, CasePriority } from '../../server/src/contracts/vocabulary.js';
@@ -84,8 +83,7 @@ const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** App listening on a port + N routers (each with its own Postgres pool and Redis connections). */
 export async function createHarness(env: Record<string, string> = {}, routers = 1): Promise<Harness> {
   const ctx = await createTestContext({ ROUTING_SWEEP_MS: '600000', ...env });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  const base = await listenLocally(ctx);
   const sockets: Socket[] = [];
   let n = 0;
   const h: Harness = {

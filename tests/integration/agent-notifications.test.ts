@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { AddressInfo } from 'node:net';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import { notifyAgents } from '../../server/src/notifications/agent-notices.js';
@@ -12,8 +11,7 @@ let base: string;
 const sockets: Socket[] = [];
 beforeAll(async () => {
   ctx = await createTestContext();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  base = await listenLocally(ctx);
 });
 afterAll(async () => {
   sockets.forEach((s) => s.disconnect());

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { automationDeps } from '../helpers/hub-workers.js';
 import { processInbox, type AutomationDeps } from '../../server/src/automation/engine.js';
 import { runTimeRules } from '../../server/src/automation/time-rules.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
-import { queueEmitter } from '../../server/src/realtime/emitter.js';
 
 // The shipped example rules (migration 1221, disabled) and the rules' guarantees, against real Postgres and Redis.
 // The worker's inbox loop is processInbox; the tests call it directly so each step is deterministic.
@@ -48,14 +47,7 @@ beforeAll(async () => {
   billingId = (await makeQueue(ctx.db.pool, { name: 'Billing' })).id;
   supervisor = await makeAgent(ctx.db.pool, { role: 'supervisor', name: 'Sara Supervisor' });
   supToken = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: supervisor.email, password: supervisor.password } })).json().token;
-  deps = {
-    db: ctx.db.pool,
-    queues: ctx.app.queues,
-    realtime: queueEmitter(ctx.app.queues.realtime),
-    store: ctx.app.store,
-    outbound: { countries: ctx.config.outbound.countries, defaultCountry: ctx.config.twilio.defaultCountry },
-    log: pino({ level: 'silent' }),
-  };
+  deps = automationDeps(ctx);
 });
 afterAll(async () => {
   await ctx?.close();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { AddressInfo } from 'node:net';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { listViewers, touchViewer, VIEWER_TTL_MS } from '../../server/src/realtime/case-viewers.js';
 import type { CaseViewersPayload } from '../../server/src/contracts/realtime.js';
@@ -68,8 +67,7 @@ function viewersOn(s: Socket, caseId: number, until: (names: string[]) => boolea
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  base = await listenLocally(ctx);
   queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
   otherQueueId = (await makeQueue(ctx.db.pool, { name: 'escalations' })).id;
   alice = await makeAgent(ctx.db.pool, { name: 'Alice', email: 'alice@example.test', queueIds: [queueId] });

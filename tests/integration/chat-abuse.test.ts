@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import pino from 'pino';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeQueue } from '../helpers/factories.js';
+import { newVisitor } from '../helpers/visitors.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startHubWorkers } from '../helpers/hub-workers.js';
 import { waitFor } from '../helpers/wait.js';
@@ -31,8 +31,7 @@ beforeAll(async () => {
     TRANSCRIPT_LIMIT_PER_VISITOR: '3',
     TRANSCRIPT_LIMIT_PER_ADDRESS: '2',
   });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  base = await listenLocally(ctx);
   stopWorkers = await startHubWorkers(ctx);
   await makeQueue(ctx.db.pool, { name: 'Everything', isDefault: true });
 });
@@ -43,11 +42,6 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function newVisitor(body: Record<string, string> = {}) {
-  const r = await ctx.app.inject({ method: 'POST', url: '/widget/api/visitors', payload: body });
-  expect(r.statusCode).toBe(201);
-  return r.json() as { visitorId: string; token: string };
-}
 function open(token: string): Promise<Socket> {
   const s = connect(`${base}/visitor`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(s);
@@ -67,7 +61,7 @@ const q = async (sql: string, params: unknown[] = []) => (await ctx.db.pool.quer
 
 describe('chat transcripts are not a mail relay', () => {
   it('a transcript to an address nobody proved sends only a fixed-text confirmation link; the transcript follows the confirmation, once', async () => {
-    const v = await newVisitor({ email: 'victim@example.test' });
+    const v = await newVisitor(ctx, { email: 'victim@example.test' });
     const s = await open(v.token);
     const { caseId } = await say(s, 'CHEAP PILLS at http://spam.example', 'm1');
 
@@ -109,12 +103,12 @@ describe('chat transcripts are not a mail relay', () => {
   it('limits transcript requests per address and per visitor, with the reason in the widget', async () => {
     // per address: two requests a day from anyone, then refused
     for (let i = 0; i < 2; i++) {
-      const v = await newVisitor();
+      const v = await newVisitor(ctx);
       const s = await open(v.token);
       await say(s, `hi ${i}`, `a${i}`);
       expect(await s.emitWithAck('transcript', { email: 'target@example.test' })).toMatchObject({ ok: true, status: 'confirm' });
     }
-    const v3 = await newVisitor();
+    const v3 = await newVisitor(ctx);
     const s3 = await open(v3.token);
     await say(s3, 'hi again', 'a3');
     expect(await s3.emitWithAck('transcript', { email: 'target@example.test' })).toMatchObject({ ok: false, code: 'rate_limited', reason: /Too many transcript requests/ });
@@ -129,7 +123,7 @@ describe('chat transcripts are not a mail relay', () => {
   });
 
   it('says why when there is no address or no conversation', async () => {
-    const v = await newVisitor({ language: 'fa' });
+    const v = await newVisitor(ctx, { language: 'fa' });
     const s = await open(v.token);
     expect(await s.emitWithAck('transcript', { email: 'a@example.test' })).toMatchObject({ ok: false, code: 'no_conversation' });
     await say(s, 'سلام', 'f1');
@@ -143,7 +137,7 @@ describe('HTTP chat messages and uploads are rate-limited', () => {
   const file = (n: number) => ({ filename: 'photo.png', contentType: 'image/png', contentBase64: Buffer.alloc(n, 7).toString('base64') });
 
   it('answers 429 with Retry-After once a visitor sends too many messages', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     const codes = [];
     for (let i = 0; i < 5; i++) codes.push((await post(v.token, { text: `msg ${i}`, clientId: `h${i}` }, '10.0.0.1')).statusCode);
     expect(codes).toEqual([201, 201, 201, 201, 429]);
@@ -155,7 +149,7 @@ describe('HTTP chat messages and uploads are rate-limited', () => {
   });
 
   it('caps the bytes a visitor uploads per hour, refusing before storing anything', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     expect((await post(v.token, { text: 'one', clientId: 'u1', attachments: [file(4000)] }, '10.0.0.2')).statusCode).toBe(201);
     expect((await post(v.token, { text: 'two', clientId: 'u2', attachments: [file(4000)] }, '10.0.0.2')).statusCode).toBe(201);
     const third = await post(v.token, { text: 'three', clientId: 'u3', attachments: [file(4000)] }, '10.0.0.2');
@@ -168,7 +162,7 @@ describe('HTTP chat messages and uploads are rate-limited', () => {
   it('limits one client address however many visitors it creates', async () => {
     const codes = [];
     for (let i = 0; i < 4; i++) {
-      const v = await newVisitor();
+      const v = await newVisitor(ctx);
       for (let j = 0; j < 2; j++) codes.push((await post(v.token, { text: `ip ${i}.${j}`, clientId: `ip${i}${j}` }, '10.0.0.3')).statusCode);
     }
     expect(codes.filter((c) => c === 201)).toHaveLength(6);
@@ -218,7 +212,7 @@ describe('anonymous emails stay apart until the address is proved', () => {
     expect((await q(`SELECT metadata->>'unverifiedSender' AS u FROM interactions WHERE case_id = (SELECT id FROM cases WHERE number = $1)`, [r.json().caseNumber]))[0].u).toBe('true');
 
     // a visitor's pre-chat email is a claim too, on the visitor's own customer
-    const v = await newVisitor({ email: 'kim@example.test' });
+    const v = await newVisitor(ctx, { email: 'kim@example.test' });
     const s = await open(v.token);
     const chat = await say(s, 'I am Kim, read me my orders', 'k1');
     const chatCustomer = (await q(`SELECT c.customer_id, cu.claimed_email FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`, [chat.caseId]))[0];

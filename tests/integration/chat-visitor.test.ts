@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
+import { newVisitor } from '../helpers/visitors.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { signInAgent, startHubWorkers, waitFor } from '../helpers/hub-workers.js';
 import { routingJobId } from '../../server/src/contracts/jobs.js';
@@ -27,8 +28,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   smtp = await startSmtpSink();
   ctx = await createTestContext({ SMTP_URL: smtp.url, CHAT_LEAVE_GRACE_MS: '300', CHAT_MAX_ATTACHMENT_BYTES: '2048' });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  base = await listenLocally(ctx);
   stopWorkers = await startHubWorkers(ctx, { lifecycle: true });
   queueId = (await makeQueue(ctx.db.pool, { name: 'Web chat', channels: ['chat'], isDefault: true })).id;
   agent = await makeAgent(ctx.db.pool, { name: 'Sara', queueIds: [queueId], presence: 'available' });
@@ -40,12 +40,6 @@ afterAll(async () => {
   await ctx?.close();
   await smtp?.close();
 });
-
-async function newVisitor(body: Record<string, string> = {}) {
-  const r = await ctx.app.inject({ method: 'POST', url: '/widget/api/visitors', payload: body });
-  expect(r.statusCode).toBe(201);
-  return r.json() as { visitorId: string; token: string };
-}
 
 function open(nsp: string, auth: Record<string, string>): Promise<Socket> {
   const s = connect(`${base}${nsp}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -97,7 +91,7 @@ describe('web chat', () => {
   });
 
   it('a visitor chats with an agent in real time: queue place, agent joined, replies, typing both ways, read receipts', async () => {
-    const v = await newVisitor({ name: 'Nima', email: 'nima@example.test', language: 'fa' });
+    const v = await newVisitor(ctx, { name: 'Nima', email: 'nima@example.test', language: 'fa' });
     const vs = await open('/visitor', { token: v.token });
     const ack = await send(vs, 'سلام! مشکل پرداخت دارم 🙂', 'c1');
     expect(ack.ok).toBe(true);
@@ -108,7 +102,7 @@ describe('web chat', () => {
     expect((await send(vs, 'سلام! مشکل پرداخت دارم 🙂', 'c1')).message.id).toBe(ack.message.id);
 
     // a second visitor waits behind the first
-    const v2 = await newVisitor();
+    const v2 = await newVisitor(ctx);
     const vs2 = await open('/visitor', { token: v2.token });
     await send(vs2, 'hello?', 'x1');
     expect((await vs.emitWithAck('queue:status', {})).status).toMatchObject({ state: 'waiting', position: 1 });
@@ -187,7 +181,7 @@ describe('web chat', () => {
   });
 
   it('a waiting visitor who leaves is taken off the queue and counted as abandoned; a reload is not leaving', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     let s = await open('/visitor', { token: v.token });
     const caseId = (await send(s, 'anyone?', 'a1')).message.caseId;
     await waitFor(async () => (await ctx.app.queues.routing.getJob(routingJobId(caseId))) ?? false);
@@ -207,7 +201,7 @@ describe('web chat', () => {
   });
 
   it('a widget learns that an agent closed its conversation, and nothing about other visitors’ cases', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     const s = await open('/visitor', { token: v.token });
     const caseId = (await send(s, 'quick question', 'q1')).message.caseId;
     await ctx.db.pool.query(`UPDATE cases SET status = 'solved', routing_state = 'none', assignee_id = $2 WHERE id = $1`, [caseId, agent.id]);
@@ -217,7 +211,7 @@ describe('web chat', () => {
     expect(await s.emitWithAck('transcript', { email: 'late@example.test' })).toMatchObject({ ok: true, status: 'confirm' });
     const mail = await smtp.waitFor((m) => (m.to as { text: string }).text === 'late@example.test');
     expect(mail.text).not.toContain('quick question');
-    const other = await newVisitor();
+    const other = await newVisitor(ctx);
     const os = await open('/visitor', { token: other.token });
     expect((await os.emitWithAck('queue:status', { caseId })).status).toEqual({ caseId: null, state: 'none', position: null, estimatedWaitSeconds: null });
     expect(await os.emitWithAck('rate', { rating: 1 })).toMatchObject({ ok: false });
@@ -229,7 +223,7 @@ describe('web chat', () => {
     await node2.listen({ port: 0, host: '127.0.0.1' });
     const base2 = `http://127.0.0.1:${(node2.server.address() as AddressInfo).port}`;
     try {
-      const v = await newVisitor();
+      const v = await newVisitor(ctx);
       const s1 = await open('/visitor', { token: v.token });
       const caseId = (await send(s1, 'hello from node 1', 'n1')).message.caseId;
       s1.disconnect();
@@ -250,7 +244,7 @@ describe('web chat', () => {
   });
 
   it('tells the visitor which agent joined when routing assigns the chat (adapter onAssigned)', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     const s = await open('/visitor', { token: v.token });
     const caseId = (await send(s, 'hi', 'j1')).message.caseId;
     const joined = next<{ caseId: number; name: string }>(s, 'agent:joined');
@@ -260,7 +254,7 @@ describe('web chat', () => {
   });
 
   it('slows down a visitor who floods messages', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     const s = await open('/visitor', { token: v.token });
     const acks = await Promise.all(Array.from({ length: 25 }, (_, i) => send(s, `spam ${i}`, `sp${i}`)));
     expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(21);
@@ -269,7 +263,7 @@ describe('web chat', () => {
   });
 
   it('sends attachments within the size limit, only to their own visitor', async () => {
-    const v = await newVisitor();
+    const v = await newVisitor(ctx);
     const s = await open('/visitor', { token: v.token });
     const got = next<{ attachments: { url: string }[] }>(s, 'message');
     const r = await ctx.app.inject({
@@ -282,7 +276,7 @@ describe('web chat', () => {
     const dl = await ctx.app.inject({ method: 'GET', url: `${url}?token=${encodeURIComponent(v.token)}` });
     expect(dl.rawPayload.equals(PNG_1x1)).toBe(true);
     expect(dl.headers['content-type']).toBe('image/png');
-    const other = await newVisitor();
+    const other = await newVisitor(ctx);
     expect((await ctx.app.inject({ method: 'GET', url: `${url}?token=${encodeURIComponent(other.token)}` })).statusCode).toBe(404);
     const big = await ctx.app.inject({
       method: 'POST', url: '/widget/api/messages', headers: { 'x-visitor-token': v.token },

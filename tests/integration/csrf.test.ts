@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { makeAgent } from '../helpers/factories.js';
 
 let ctx: TestContext;
@@ -18,8 +17,7 @@ beforeAll(async () => {
   const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.email, password: a.password } });
   cookie = `ch_session=${r.cookies.find((c) => c.name === 'ch_session')!.value}`;
   bearer = r.json().token;
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  base = await listenLocally(ctx);
 });
 afterAll(() => ctx.close());
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { createTestContext, listenLocally, type TestContext } from '../helpers/context.js';
 import { INBOUND_KEY, adminToken } from './email-helpers.js';
 
 /** Input that once reached Postgres and came back as a 500 is refused at the edge with a 4xx that says why. */
@@ -84,8 +83,7 @@ describe('text Postgres cannot store', () => {
   });
 
   it('the chat socket answers such text with a reason instead of failing the message', async () => {
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+    const base = await listenLocally(ctx);
     const s = connect(`${base}/visitor`, { auth: { token: visitor }, transports: ['websocket'], reconnection: false, forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)));

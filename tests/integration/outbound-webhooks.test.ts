@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { waitFor } from '../helpers/wait.js';
+import { automationDeps } from '../helpers/hub-workers.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
-import { queueEmitter } from '../../server/src/realtime/emitter.js';
 import { startAutomationWorker } from '../../workers/src/processors/automation.js';
 import { attemptDelivery, boxSecret, GiveUp, requeueDueDeliveries, RetryLater } from '../../server/src/automation/webhooks.js';
 import { rateCase } from '../../server/src/channels/portal/csat.js';
@@ -56,12 +55,7 @@ beforeAll(async () => {
   admin = (await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.email, password: a.password } })).json().token;
   const connection = createRedis(REDIS_URL, 'worker');
   const stop = await startAutomationWorker({
-    db: ctx.db.pool,
-    queues: ctx.app.queues,
-    realtime: queueEmitter(ctx.app.queues.realtime),
-    store: ctx.app.store,
-    outbound: { countries: ctx.config.outbound.countries, defaultCountry: ctx.config.twilio.defaultCountry },
-    log: pino({ level: 'silent' }),
+    ...automationDeps(ctx),
     config: ctx.config,
     connection,
     prefix: ctx.config.queuePrefix,

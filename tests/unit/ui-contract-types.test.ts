@@ -23,6 +23,8 @@ import type { AgentStats, KpiPoint, KpiSummary, Occupancy, QueueStats, Staffing 
 import type { Offer } from '../../agent-ui/src/api/types';
 import type { ChatStatus, VisitorMessage, WidgetConversation } from '../../customer-ui/widget/api';
 import type { AgentServerEvents, SupervisorServerEvents } from '../../server/src/contracts/realtime';
+import type { AdminQueueView, AuditEntryView, CustomerNoticesView, MailboxView, ProfileView, SettingsView } from '../../server/src/contracts/admin';
+import type { AdminQueue, AuditEntry, CustomerNotices, Mailbox, Profile, Settings } from '../../agent-ui/src/admin/api';
 import type { VisitorServerEvents } from '../../server/src/contracts/visitor';
 
 const root = path.resolve(__dirname, '../..');
@@ -51,6 +53,7 @@ function typeErrors(source: string): string[] {
 const uiTypes = JSON.stringify(path.join(root, 'agent-ui/src/api/types'));
 const supervisorApi = JSON.stringify(path.join(root, 'agent-ui/src/api/supervisor'));
 const widgetApi = JSON.stringify(path.join(root, 'customer-ui/widget/api'));
+const adminApi = JSON.stringify(path.join(root, 'agent-ui/src/admin/api'));
 
 describe('one line of truth between server and UIs', () => {
   it('the workspace and portal types are the Static types of the response schemas', () => {
@@ -109,5 +112,26 @@ describe('one line of truth between server and UIs', () => {
     expect(all).toMatch(/Property 'longestWaitSeconds' does not exist/);
     expect(all).toMatch(/'"bot"' have no overlap/);
     expect(all).toMatch(/'"holiday"' have no overlap/);
+  }, 60_000);
+
+  it('the admin console reads the admin contracts: a screen reading a field a schema lacks fails the type check', () => {
+    expectTypeOf<AdminQueue>().toEqualTypeOf<Static<typeof AdminQueueView>>();
+    expectTypeOf<Mailbox>().toEqualTypeOf<Static<typeof MailboxView>>();
+    expectTypeOf<Settings>().toEqualTypeOf<Static<typeof SettingsView>>();
+    expectTypeOf<AuditEntry>().toEqualTypeOf<Static<typeof AuditEntryView>>();
+    expectTypeOf<CustomerNotices>().toEqualTypeOf<Static<typeof CustomerNoticesView>>();
+    expectTypeOf<Profile>().toEqualTypeOf<Static<typeof ProfileView>>();
+
+    const ok = typeErrors(`import type { AdminQueue, Mailbox } from ${adminApi};
+      export const host = (m: Mailbox): string | null => m.imapHost;
+      export const lead = (q: AdminQueue): number | null => q.leadAgentId;`);
+    expect(ok).toEqual([]);
+
+    const bad = typeErrors(`import type { AdminQueue, Mailbox } from ${adminApi};
+      export const password = (m: Mailbox): string => m.imapPassword;
+      export const spread = (q: AdminQueue): boolean => q.distribution === 'round_robin';`);
+    const all = bad.join('\n');
+    expect(all).toMatch(/Property 'imapPassword' does not exist/);
+    expect(all).toMatch(/'"round_robin"' have no overlap/);
   }, 60_000);
 });

@@ -17,6 +17,7 @@ import { startMailboxSync } from './processors/mailbox-sync.js';
 import { startAutomationWorker } from './processors/automation.js';
 import { startSlaWorker } from './processors/sla-timers.js';
 import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
+import type { IngestDeps } from '../../server/src/ingest/pipeline.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { streamEmitter } from '../../server/src/realtime/emitter.js';
 import { bestEffort } from '../../server/src/lib/best-effort.js';
@@ -60,6 +61,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     await stopLifecycle();
     lifecycleConn.disconnect();
   });
+  // What a worker that takes messages in (mail sync, Asterisk calls) ingests with: what it reads reaches open case
+  // views like a message posted to a server.
+  const ingest: IngestDeps = {
+    db,
+    store,
+    routingQueue: queues.routing,
+    threadWindowHours: deps.config.threadWindowHours,
+    log: deps.log,
+    onIngested: async (result) => {
+      if (!result.duplicate) await bestEffort(emitInteractionNew(realtime, db, result.interactionId), deps.log, 'interaction:new emit');
+    },
+  };
   const automationConn = createRedis(deps.config.redisUrl, 'worker');
   const stopAutomation = await startAutomationWorker({
     db,
@@ -90,17 +103,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       encryptionKey: deps.config.encryptionKey,
       loginUrl: deps.config.microsoftLoginUrl,
       inbound: {
-        ingest: {
-          db,
-          store,
-          routingQueue: queues.routing,
-          threadWindowHours: deps.config.threadWindowHours,
-          log: deps.log,
-          // Mail read by a worker reaches open case views like mail posted to a server.
-          onIngested: async (result) => {
-            if (!result.duplicate) await emitInteractionNew(realtime, db, result.interactionId).catch((err) => deps.log.warn({ err }, 'interaction:new emit failed'));
-          },
-        },
+        ingest,
         config: deps.config,
         outbound: queues.outbound,
         log: deps.log,
@@ -119,16 +122,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       queues,
       realtime,
       redis: producer,
-      ingest: {
-        db,
-        store,
-        routingQueue: queues.routing,
-        threadWindowHours: deps.config.threadWindowHours,
-        log: deps.log,
-        onIngested: async (result) => {
-          if (!result.duplicate) await emitInteractionNew(realtime, db, result.interactionId).catch((err) => deps.log.warn({ err }, 'interaction:new emit failed'));
-        },
-      },
+      ingest,
     });
     closers.push(() => asterisk.close());
   }

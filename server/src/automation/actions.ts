@@ -20,7 +20,7 @@ import { createReply } from '../cases/reply.js';
 import { emitInteractionNew } from '../cases/case-realtime.js';
 import { assignCase, transferCase } from '../lifecycle/transfer.js';
 import { changeCaseStatus } from '../lifecycle/status.js';
-import type { CaseSnapshot } from './conditions.js';
+import { caseCore, type CaseSnapshot } from './conditions.js';
 import type { Rule } from './rules.js';
 import { casePayload, sendToWebhook } from './webhooks.js';
 
@@ -47,17 +47,8 @@ export async function loadSnapshot(db: Queryable, caseId: number, interactionId?
   const c = r.rows[0];
   if (!c) return null;
   return {
-    id: Number(c.id),
-    number: Number(c.number),
-    status: c.status,
-    priority: c.priority,
-    type: c.type,
-    channel: c.channel,
-    queueId: c.queue_id == null ? null : Number(c.queue_id),
-    assigneeId: c.assignee_id == null ? null : Number(c.assignee_id),
-    tags: c.tags,
+    ...caseCore(c),
     subject: c.subject ?? '',
-    language: c.language,
     customerId: Number(c.customer_id),
     customerName: c.customer_name ?? '',
     customerTier: c.tier,

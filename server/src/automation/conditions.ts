@@ -23,6 +23,29 @@ export interface CaseSnapshot {
   body: string;
 }
 
+/** The columns of a case both the rules' snapshot and the webhooks' payload carry, as a cases row has them. */
+export interface CaseCoreRow {
+  id: string | number; number: string | number; status: string; priority: string; type: string; channel: string;
+  queue_id: string | number | null; assignee_id: string | number | null; tags: string[]; language: string | null;
+}
+export type CaseCore = Pick<CaseSnapshot, 'id' | 'number' | 'status' | 'priority' | 'type' | 'channel' | 'queueId' | 'assigneeId' | 'tags' | 'language'>;
+
+/** The case's own fields from its row (ids as numbers: pg returns bigint columns as strings). */
+export function caseCore(c: CaseCoreRow): CaseCore {
+  return {
+    id: Number(c.id),
+    number: Number(c.number),
+    status: c.status,
+    priority: c.priority,
+    type: c.type,
+    channel: c.channel,
+    queueId: c.queue_id == null ? null : Number(c.queue_id),
+    assigneeId: c.assignee_id == null ? null : Number(c.assignee_id),
+    tags: c.tags,
+    language: c.language,
+  };
+}
+
 /**
  * Text as keywords compare it: the search normaliser (Arabic ي/ك as Persian ی/ک, ZWNJ removed, Arabic and
  * Persian digits as ASCII, diacritics dropped), lower case, runs of spaces as one.

@@ -16,6 +16,7 @@ import { fanOutWebhooks, type CaseEventRow } from './webhooks.js';
 import { loadSnapshot, runRule, type AutomationDeps } from './actions.js';
 import { isOpen } from '../channels/twilio/numbers.js';
 import { openingHoursFor } from '../business-hours/opening-hours.js';
+import { startDrainLoop } from '../lib/drain-loop.js';
 
 export type { AutomationDeps } from './actions.js';
 
@@ -139,25 +140,5 @@ export async function runRulesOn(deps: AutomationDeps, ev: CaseEventRow, on: Rul
 
 /** The polling loop of the worker: drains the inbox, then waits `intervalMs`. */
 export function startInboxLoop(deps: AutomationDeps, intervalMs: number, log: Log): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running || stopped) return;
-    running = (async () => {
-      try {
-        while (!stopped && (await processInbox(deps)) > 0);
-      } catch (err) {
-        log.warn({ err }, 'automation: reading the inbox failed; will retry');
-      } finally {
-        running = null;
-      }
-    })();
-  };
-  const timer = setInterval(tick, intervalMs);
-  tick();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
+  return startDrainLoop({ drain: () => processInbox(deps), intervalMs, log, failure: 'automation: reading the inbox failed; will retry' });
 }

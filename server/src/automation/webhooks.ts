@@ -7,6 +7,7 @@ import { decryptSecret, encryptSecret } from '../lib/crypto-box.js';
 import type { Log } from '../lib/log.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { postWebhook, webhookBackoffMs } from './webhook-send.js';
+import { caseCore } from './conditions.js';
 
 /** Which case event makes which webhook event. */
 export const WEBHOOK_EVENT_OF: Partial<Record<string, WebhookEvent>> = {
@@ -41,17 +42,8 @@ export async function casePayload(db: Queryable, caseId: number): Promise<Record
   const c = r.rows[0];
   if (!c) return null;
   return {
-    id: Number(c.id),
-    number: Number(c.number),
+    ...caseCore(c),
     subject: c.subject,
-    status: c.status,
-    priority: c.priority,
-    type: c.type,
-    channel: c.channel,
-    queueId: c.queue_id == null ? null : Number(c.queue_id),
-    assigneeId: c.assignee_id == null ? null : Number(c.assignee_id),
-    tags: c.tags,
-    language: c.language,
     createdAt: new Date(c.created_at).toISOString(),
     solvedAt: c.solved_at ? new Date(c.solved_at).toISOString() : null,
     customer: { id: Number(c.customer_id), name: c.customer_name, tier: c.customer_tier },

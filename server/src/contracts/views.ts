@@ -7,7 +7,8 @@ import { AgentNoticeKindT, CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, Cust
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** an ISO 8601 time as the server writes it (Date#toISOString) */
 const Time = Type.String({ format: 'date-time' });
-const Capacity = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100 }));
+/** concurrent cases an agent takes per channel */
+export const Capacity = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100 }));
 
 // ---- staff ----
 

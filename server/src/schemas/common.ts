@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { PresenceT, RoleT } from '../contracts/vocabulary.js';
 
 export { StringEnum, ChannelT, IdentityKindT, CaseStatusT, CasePriorityT, CaseTypeT, RoleT, PresenceT, SettablePresenceT } from '../contracts/vocabulary.js';
 
@@ -28,15 +27,5 @@ export const Id = (opts: { description?: string } = {}) => Type.Integer({ minimu
 
 export const IdParams = Type.Object({ id: Id() });
 
-export const Capacity = Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 100 }));
-
-export const AgentView = Type.Object({
-  id: Type.Integer(),
-  email: Type.String(),
-  name: Type.String(),
-  role: RoleT,
-  language: Type.String(),
-  skills: Type.Array(Type.String()),
-  capacity: Capacity,
-  presence: PresenceT,
-});
+// the staff view the UIs read is a contract; routes that take or return it import it from here too
+export { AgentView, Capacity } from '../contracts/views.js';

@@ -5,6 +5,7 @@ import { audit } from '../audit/audit-log.js';
 import { newToken, sha256 } from '../lib/tokens.js';
 import { passwordLengthProblem } from '../schemas/common.js';
 import { SETUP_TOKEN_TTL_HOURS } from './first-admin.js';
+import { validTimeZone } from '../lib/time-zone.js';
 
 export interface OrganisationInput {
   name: string;
@@ -12,14 +13,6 @@ export interface OrganisationInput {
   timeZone: string;
 }
 
-export function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What is wrong with an organisation's first settings, field by field (empty when fine). */
 export function organisationProblems(o: Partial<OrganisationInput>): { field: string; reason: string }[] {

@@ -78,11 +78,4 @@ export function isOpen(hours: BusinessHours | null, now: Date = new Date()): boo
   return isOpenAt({ timeZone: hours.timezone, weekly: hours.weekly, holidays: hours.holidays as Holiday[] | undefined }, now);
 }
 
-export function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { validTimeZone } from '../../lib/time-zone.js';

@@ -3,13 +3,13 @@ import { Type } from 'typebox';
 import { hashPassword } from '../../../auth/passwords.js';
 import { audit } from '../../../audit/audit-log.js';
 import { conflict, notFound } from '../../../lib/errors.js';
-import { AgentView, Capacity, ErrorView, IdParams, RoleT, Id, PasswordT } from '../../../schemas/common.js';
+import { Capacity, ErrorView, IdParams, RoleT, Id, PasswordT } from '../../../schemas/common.js';
+import { AdminAgentView as AgentAdminView } from '../../../contracts/admin.js';
 import { checkAccountEdit, enforceVerdict } from '../../../access/policy.js';
 import { sendPasswordLink, unknownPassword } from '../../../auth/password-reset.js';
 import { HttpError } from '../../../lib/errors.js';
 
 const COLS = `id, email, name, role, language, skills, capacity, presence, phone, active`;
-const AgentAdminView = Type.Intersect([AgentView, Type.Object({ phone: Type.Union([Type.String(), Type.Null()]), active: Type.Boolean() })]);
 const Skills = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
 
 const agents: FastifyPluginAsyncTypebox = async (app) => {

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { newToken, sha256 } from '../../../lib/tokens.js';
 import { notFound } from '../../../lib/errors.js';
-import { IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
+import { ApiKeyCreated, ApiKeyView, AuditEntryView, OkView } from '../../../contracts/admin.js';
 
 const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireRole('admin'));
@@ -15,7 +16,7 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Create an API key for POST /api/v1/inbound; the key is shown once',
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 201: Type.Object({ id: Type.Integer(), name: Type.String(), key: Type.String() }) },
+        response: { 201: ApiKeyCreated },
       },
     },
     async (req, reply) => {
@@ -33,7 +34,7 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'API keys (never the key itself: it is shown once, when created)',
         response: {
-          200: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), createdBy: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })),
+          200: Type.Array(ApiKeyView),
         },
       },
     },
@@ -44,11 +45,11 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
       )).rows,
   );
 
-  app.delete('/api-keys/:id', { schema: { tags: ['admin'], summary: 'Revoke an API key', params: IdParams } }, async (req) => {
+  app.delete('/api-keys/:id', { schema: { tags: ['admin'], summary: 'Revoke an API key', params: IdParams, response: { 200: OkView, 404: ErrorView } } }, async (req) => {
     const r = await app.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [req.params.id]);
     if (!r.rowCount) throw notFound('api key');
     await audit(app.db, { actorId: req.agent!.id, action: 'revoke', entity: 'api_key', entityId: req.params.id, ip: req.ip });
-    return { ok: true };
+    return { ok: true as const };
   });
 
   app.get(
@@ -68,6 +69,7 @@ const apiKeys: FastifyPluginAsyncTypebox = async (app) => {
           beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
+        response: { 200: Type.Array(AuditEntryView) },
       },
     },
     async (req) => {

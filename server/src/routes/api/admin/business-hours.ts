@@ -3,49 +3,29 @@ import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { badRequest, notFound } from '../../../lib/errors.js';
 import { ErrorView, Id, IdParams } from '../../../schemas/common.js';
-import { validTimeZone } from '../../../setup/first-run.js';
+import { validTimeZone } from '../../../lib/time-zone.js';
 import { scheduleProblems, type BusinessCalendar } from '../../../business-hours/calendar.js';
 import { markOpenCasesForSla } from '../../../sla/clocks.js';
+import { BusinessHoursView, HolidayT, WeeklyT } from '../../../contracts/admin.js';
 
-export const DAYS = ['sat', 'sun', 'mon', 'tue', 'wed', 'thu', 'fri'] as const;
-const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
-const Shift = Type.Tuple([HHMM, HHMM]);
-const Weekly = Type.Object(Object.fromEntries(DAYS.map((d) => [d, Type.Optional(Type.Array(Shift, { maxItems: 6 }))])), { additionalProperties: false });
-/** One closed day or a range (`to`, inclusive), once or every year by the Gregorian or the Persian calendar. */
-const Holiday = Type.Object({
-  date: Type.String({ format: 'date' }),
-  to: Type.Optional(Type.String({ format: 'date' })),
-  yearly: Type.Optional(Type.Boolean()),
-  calendar: Type.Optional(Type.Union([Type.Literal('gregory'), Type.Literal('persian')])),
-  name: Type.String({ maxLength: 200 }),
-});
 const Body = Type.Object({
   /** null: the organisation's hours, which apply to every queue without its own */
   queueId: Type.Union([Id(), Type.Null()]),
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-  weekly: Weekly,
-  holidays: Type.Optional(Type.Array(Holiday, { maxItems: 366 })),
+  weekly: WeeklyT,
+  holidays: Type.Optional(Type.Array(HolidayT, { maxItems: 366 })),
 });
-const View = Type.Object({
-  id: Type.Integer(),
-  queueId: Type.Union([Type.Integer(), Type.Null()]),
-  timeZone: Type.String(),
-  weekly: Weekly,
-  holidays: Type.Array(Holiday),
-  updatedAt: Type.String(),
-});
-
 const SELECT = `SELECT id, queue_id AS "queueId", time_zone AS "timeZone", weekly, holidays, updated_at AS "updatedAt" FROM business_hours`;
 
 /** /api/v1/admin/business-hours — opening hours (split shifts, time zone, holidays) for the organisation or one queue. */
 const businessHours: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/business-hours', { schema: { tags: ['admin'], summary: 'Opening hours of the organisation and of queues with their own', response: { 200: Type.Array(View) } } }, async () => {
+  app.get('/business-hours', { schema: { tags: ['admin'], summary: 'Opening hours of the organisation and of queues with their own', response: { 200: Type.Array(BusinessHoursView) } } }, async () => {
     return (await app.db.query(`${SELECT} ORDER BY queue_id NULLS FIRST`)).rows;
   });
 
   app.put(
     '/business-hours',
-    { schema: { tags: ['admin'], summary: 'Set the opening hours of the organisation (queueId null) or of one queue', body: Body, response: { 200: View, 400: ErrorView } } },
+    { schema: { tags: ['admin'], summary: 'Set the opening hours of the organisation (queueId null) or of one queue', body: Body, response: { 200: BusinessHoursView, 400: ErrorView } } },
     async (req) => {
       const b = req.body;
       const problems: { field: string; reason: string }[] = [];

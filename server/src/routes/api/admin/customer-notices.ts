@@ -2,34 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { ErrorView } from '../../../schemas/common.js';
-import { CUSTOMER_NOTICE_EVENTS, CustomerNoticeEventT } from '../../../contracts/vocabulary.js';
+import { CustomerNoticeEventT } from '../../../contracts/vocabulary.js';
+import { CustomerNoticesView, LangT, NoticeEventsT, NoticePreview } from '../../../contracts/admin.js';
 import {
   DEFAULT_NOTICE_TEMPLATES, NOTICE_PLACEHOLDERS, listNoticeTemplates, noticeSettings, renderNotice, sampleVars,
 } from '../../../customer-messages/notice-templates.js';
 
-const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
 const TemplateBody = Type.Object({
   subject: Type.String({ minLength: 1, maxLength: 300 }),
   body: Type.String({ minLength: 1, maxLength: 5000 }),
   sms: Type.String({ minLength: 1, maxLength: 480 }),
 });
-const TemplateView = Type.Object({
-  event: CustomerNoticeEventT,
-  language: Lang,
-  subject: Type.String(),
-  body: Type.String(),
-  sms: Type.String(),
-  edited: Type.Boolean(),
-  updatedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const Events = Type.Object(Object.fromEntries(CUSTOMER_NOTICE_EVENTS.map((e) => [e, Type.Optional(Type.Boolean())])), { additionalProperties: false });
-const NoticesView = Type.Object({
-  events: Events,
-  autoCloseDays: Type.Integer(),
-  placeholders: Type.Array(Type.String()),
-  templates: Type.Array(TemplateView),
-});
-const Key = Type.Object({ event: CustomerNoticeEventT, language: Lang });
+const Key = Type.Object({ event: CustomerNoticeEventT, language: LangT });
 
 /** /api/v1/admin/customer-notices — what the hub tells customers on its own: templates per event and language, on/off, auto-close. */
 const customerNotices: FastifyPluginAsyncTypebox = async (app) => {
@@ -39,15 +23,15 @@ const customerNotices: FastifyPluginAsyncTypebox = async (app) => {
     return { events: s.events, autoCloseDays: s.autoCloseDays, placeholders: [...NOTICE_PLACEHOLDERS], templates: await listNoticeTemplates(app.db) };
   };
 
-  app.get('/customer-notices', { schema: { tags: ['admin'], summary: 'Customer notification templates and settings', response: { 200: NoticesView } } }, view);
+  app.get('/customer-notices', { schema: { tags: ['admin'], summary: 'Customer notification templates and settings', response: { 200: CustomerNoticesView } } }, view);
 
   app.put(
     '/customer-notices/settings',
     {
       schema: {
         tags: ['admin'], summary: 'Turn notices on or off and set the auto-close delay (days, 0 = never)',
-        body: Type.Object({ events: Events, autoCloseDays: Type.Integer({ minimum: 0, maximum: 365 }) }),
-        response: { 200: NoticesView, 400: ErrorView },
+        body: Type.Object({ events: NoticeEventsT, autoCloseDays: Type.Integer({ minimum: 0, maximum: 365 }) }),
+        response: { 200: CustomerNoticesView, 400: ErrorView },
       },
     },
     async (req) => {
@@ -60,7 +44,7 @@ const customerNotices: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/customer-notices/templates/:event/:language',
-    { schema: { tags: ['admin'], summary: 'Replace one template (event × language)', params: Key, body: TemplateBody, response: { 200: NoticesView, 400: ErrorView } } },
+    { schema: { tags: ['admin'], summary: 'Replace one template (event × language)', params: Key, body: TemplateBody, response: { 200: CustomerNoticesView, 400: ErrorView } } },
     async (req) => {
       const { event, language } = req.params;
       const b = req.body;
@@ -76,7 +60,7 @@ const customerNotices: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/customer-notices/templates/:event/:language',
-    { schema: { tags: ['admin'], summary: 'Go back to the shipped template', params: Key, response: { 200: NoticesView } } },
+    { schema: { tags: ['admin'], summary: 'Go back to the shipped template', params: Key, response: { 200: CustomerNoticesView } } },
     async (req) => {
       await app.db.query(`DELETE FROM notice_templates WHERE event = $1 AND language = $2`, [req.params.event, req.params.language]);
       await audit(app.db, { actorId: req.agent!.id, action: 'customer_notices.template_reset', entity: 'notice_template', entityId: `${req.params.event}:${req.params.language}`, before: null, after: null, ip: req.ip });
@@ -90,7 +74,7 @@ const customerNotices: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'], summary: 'Render a template (saved or being edited) with sample values',
         body: Type.Intersect([Key, Type.Partial(TemplateBody)]),
-        response: { 200: Type.Object({ subject: Type.String(), body: Type.String(), sms: Type.String() }) },
+        response: { 200: NoticePreview },
       },
     },
     async (req) => {

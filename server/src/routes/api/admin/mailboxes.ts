@@ -9,8 +9,8 @@ import { loadMailbox } from '../../../channels/email/mailboxes.js';
 import { imapAuth, smtpAuth } from '../../../channels/email/mail-auth.js';
 import { smtpTransport } from '../../../channels/email/send.js';
 import { secretsToReenter } from '../../../channels/email/mailbox-secrets.js';
+import { MailboxTestView, MailboxView, MailTemplate } from '../../../contracts/admin.js';
 
-const Template = Type.Object({ subject: Type.Optional(Type.String({ maxLength: 300 })), text: Type.Optional(Type.String({ maxLength: 10_000 })) });
 const MailboxBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   address: Type.String({ format: 'email', maxLength: 320 }),
@@ -36,49 +36,11 @@ const MailboxBody = Type.Object({
   smtpUser: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 320 }), Type.Null()])),
   smtpPassword: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()])),
   autoAck: Type.Optional(Type.Boolean()),
-  autoAckTemplates: Type.Optional(Type.Object({ en: Type.Optional(Template), fa: Type.Optional(Template) }, { additionalProperties: false })),
+  autoAckTemplates: Type.Optional(Type.Object({ en: Type.Optional(MailTemplate), fa: Type.Optional(MailTemplate) }, { additionalProperties: false })),
   /** added under agents' replies in the case's language (plain text) */
   signature: Type.Optional(Type.Object({ en: Type.Optional(Type.String({ maxLength: 2000 })), fa: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })),
 });
 type Body = Static<typeof MailboxBody>;
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const MailboxView = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  address: Type.String(),
-  displayName: Type.String(),
-  queueId: Nullable(Type.Integer()),
-  active: Type.Boolean(),
-  authMethod: Type.String(),
-  oauthTenantId: Nullable(Type.String()),
-  oauthClientId: Nullable(Type.String()),
-  hasOauthClientSecret: Type.Boolean(),
-  imapHost: Nullable(Type.String()),
-  imapPort: Type.Integer(),
-  imapTls: Type.Boolean(),
-  imapUser: Nullable(Type.String()),
-  hasImapPassword: Type.Boolean(),
-  imapFolder: Type.String(),
-  markSeen: Type.Boolean(),
-  processedFolder: Nullable(Type.String()),
-  pollIntervalSeconds: Type.Integer(),
-  smtpHost: Nullable(Type.String()),
-  smtpPort: Type.Integer(),
-  smtpSecurity: Type.String(),
-  smtpUser: Nullable(Type.String()),
-  hasSmtpPassword: Type.Boolean(),
-  autoAck: Type.Boolean(),
-  autoAckTemplates: Type.Record(Type.String(), Template),
-  signature: Type.Record(Type.String(), Type.String()),
-  sync: Type.Object({
-    uidValidity: Nullable(Type.Integer()),
-    lastUid: Type.Integer(),
-    lastSyncAt: Nullable(Type.String()),
-    lastError: Nullable(Type.String()),
-    lastErrorAt: Nullable(Type.String()),
-  }),
-});
 
 // body field → column; passwords are encrypted on the way in and never read back out.
 const COLUMNS: Record<Exclude<keyof Body, never>, string> = {
@@ -203,10 +165,7 @@ const mailboxes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Try to sign in to the IMAP and SMTP servers with the stored settings',
         params: IdParams,
         response: {
-          200: Type.Object({
-            imap: Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()), folderMessages: Type.Optional(Type.Integer()) }),
-            smtp: Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) }),
-          }),
+          200: MailboxTestView,
           404: ErrorView,
         },
       },

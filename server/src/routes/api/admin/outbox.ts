@@ -1,19 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listOutbox } from '../../../outbound/demo-outbox.js';
-
-const Entry = Type.Object({
-  id: Type.Integer(),
-  interactionId: Type.Integer(),
-  caseId: Type.Integer(),
-  caseNumber: Type.Integer(),
-  channel: Type.String(),
-  to: Type.Union([Type.String(), Type.Null()]),
-  subject: Type.Union([Type.String(), Type.Null()]),
-  text: Type.String(),
-  attachments: Type.Array(Type.Object({ filename: Type.String(), contentType: Type.String() })),
-  createdAt: Type.String(),
-});
+import { OutboxPage } from '../../../contracts/admin.js';
 
 /** /api/v1/admin/outbox — demo mode's sent mail and SMS (replies no SMTP server or Twilio account could send). */
 const outbox: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,7 +13,7 @@ const outbox: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Demo outbox: email and SMS replies kept locally because no sender is configured (newest first)',
         querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
-        response: { 200: Type.Object({ enabled: Type.Boolean(), entries: Type.Array(Entry) }) },
+        response: { 200: OutboxPage },
       },
     },
     async (req) => ({ enabled: app.config.demoOutbox, entries: await listOutbox(app.db, { limit: req.query.limit ?? 50, beforeId: req.query.before }) }),

@@ -5,15 +5,10 @@ import { invalidateQueueLookups } from '../../../ingest/queue-lookup.js';
 import { conflict, notFound } from '../../../lib/errors.js';
 import { ChannelT, ErrorView, IdParams, Id } from '../../../schemas/common.js';
 import { CHANNELS } from '../../../contracts/vocabulary.js';
+import { AdminQueueView as QueueView, DistributionT, EscalationStep } from '../../../contracts/admin.js';
 
-const EscalationStep = Type.Object({
-  afterSeconds: Type.Integer({ minimum: 1 }),
-  overflowQueueId: Type.Optional(Id()),
-  priorityDelta: Type.Optional(Type.Integer({ minimum: -100, maximum: 100 })),
-});
 /** seconds per channel; only channel names are keys */
 const OfferTimeouts = Type.Object(Object.fromEntries(CHANNELS.map((c) => [c, Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 }))])), { additionalProperties: false });
-const Distribution = Type.Union([Type.Literal('longest_idle'), Type.Literal('least_loaded'), Type.Null()]);
 const QueueBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   description: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -28,7 +23,7 @@ const QueueBody = Type.Object({
   /** seconds an agent has to accept an offer, per channel; a channel left out uses the hub's default */
   offerTimeouts: Type.Optional(OfferTimeouts),
   /** which eligible agent gets the next case; null: least_loaded for chat, longest_idle for the other channels */
-  distribution: Type.Optional(Distribution),
+  distribution: Type.Optional(DistributionT),
   memberIds: Type.Optional(Type.Array(Id())),
   /** the queue's team lead: where an SLA policy may send a breached case */
   leadAgentId: Type.Optional(Type.Union([Id(), Type.Null()])),
@@ -37,26 +32,6 @@ const QueueBody = Type.Object({
   /** agents must choose a disposition before solving a case of this queue */
   dispositionRequired: Type.Optional(Type.Boolean()),
 });
-const QueueView = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.String(),
-  requiredSkills: Type.Array(Type.String()),
-  channels: Type.Array(Type.String()),
-  isDefault: Type.Boolean(),
-  overflowQueueId: Type.Union([Type.Integer(), Type.Null()]),
-  escalationSteps: Type.Array(EscalationStep),
-  priorityOverrides: Type.Record(Type.String(), Type.Integer()),
-  slThresholds: Type.Record(Type.String(), Type.Integer()),
-  maxWaitSeconds: Type.Union([Type.Integer(), Type.Null()]),
-  offerTimeouts: Type.Record(Type.String(), Type.Integer()),
-  distribution: Distribution,
-  memberIds: Type.Array(Type.Integer()),
-  leadAgentId: Type.Union([Type.Integer(), Type.Null()]),
-  wrapUpSeconds: Type.Integer(),
-  dispositionRequired: Type.Boolean(),
-});
-
 const SELECT = `SELECT q.id, q.name, q.description, q.required_skills AS "requiredSkills", q.channels, q.is_default AS "isDefault",
   q.overflow_queue_id AS "overflowQueueId", q.escalation_steps AS "escalationSteps", q.priority_overrides AS "priorityOverrides",
   q.sl_thresholds AS "slThresholds", q.max_wait_seconds AS "maxWaitSeconds", q.offer_timeouts AS "offerTimeouts", q.distribution, q.lead_agent_id AS "leadAgentId",

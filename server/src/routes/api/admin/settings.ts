@@ -3,41 +3,16 @@ import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { badRequest } from '../../../lib/errors.js';
 import { ErrorView } from '../../../schemas/common.js';
-import { validTimeZone } from '../../../setup/first-run.js';
+import { validTimeZone } from '../../../lib/time-zone.js';
+import { BrandingT, LangT, SettingsView, WidgetSettingsT } from '../../../contracts/admin.js';
 
-const Lang = Type.Union([Type.Literal('en'), Type.Literal('fa')]);
-const Colour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$' });
-const Widget = Type.Object(
-  {
-    language: Type.Optional(Lang),
-    prechat: Type.Optional(Type.Union([Type.Literal('optional'), Type.Literal('required'), Type.Literal('off')])),
-    title: Type.Optional(Type.String({ maxLength: 100 })),
-    colour: Type.Optional(Colour),
-  },
-  { additionalProperties: false },
-);
-const Branding = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 200 })), colour: Type.Optional(Colour), logoUrl: Type.Optional(Type.String({ maxLength: 2000, pattern: '^(https?://|/)' })) },
-  { additionalProperties: false },
-);
 const SettingsBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  defaultLanguage: Lang,
+  defaultLanguage: LangT,
   timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-  widget: Type.Optional(Widget),
-  branding: Type.Optional(Branding),
+  widget: Type.Optional(WidgetSettingsT),
+  branding: Type.Optional(BrandingT),
 });
-const SettingsView = Type.Object({
-  name: Type.String(),
-  defaultLanguage: Lang,
-  timeZone: Type.String(),
-  widget: Widget,
-  branding: Branding,
-  setUpAt: Type.Union([Type.String(), Type.Null()]),
-  /** what the admin screens build pasteable URLs from (webhooks, widget snippet) */
-  publicUrl: Type.String(),
-});
-
 const SELECT = `SELECT name, default_language AS "defaultLanguage", time_zone AS "timeZone", widget, branding, set_up_at AS "setUpAt" FROM organisation_settings WHERE id`;
 
 /** /api/v1/admin/settings — the organisation: name, default language, time zone, chat widget options, portal branding. */

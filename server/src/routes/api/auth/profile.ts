@@ -2,28 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../../../audit/audit-log.js';
 import { ErrorView } from '../../../schemas/common.js';
-import { AGENT_NOTICE_KINDS } from '../../../contracts/vocabulary.js';
+import { NotificationPrefsT, ProfileView } from '../../../contracts/admin.js';
 
-const Prefs = Type.Object(
-  {
-    /** a sound when a case is offered (unset: on) */
-    offerSound: Type.Optional(Type.Boolean()),
-    /** which kinds of bell notices I get at all (unset: on); notifications/agent-notices.ts applies it */
-    kinds: Type.Optional(Type.Object(Object.fromEntries(AGENT_NOTICE_KINDS.map((k) => [k, Type.Optional(Type.Boolean())])), { additionalProperties: false })),
-    /** also show new notices as browser notifications (the browser asks for permission; unset: off) */
-    browser: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const ProfileView = Type.Object({
-  id: Type.Integer(),
-  email: Type.String(),
-  name: Type.String(),
-  role: Type.String(),
-  language: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  notificationPrefs: Prefs,
-});
 const COLS = `id, email, name, role, language, phone, notification_prefs AS "notificationPrefs"`;
 
 /** /api/v1/auth/profile — what every staff member changes about themselves (not role, skills or queues). */
@@ -43,7 +23,7 @@ const profile: FastifyPluginAsyncTypebox = async (app) => {
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('fa')])),
           phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), Type.Null()])),
-          notificationPrefs: Type.Optional(Prefs),
+          notificationPrefs: Type.Optional(NotificationPrefsT),
         }),
         response: { 200: ProfileView, 400: ErrorView },
       },

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { conflict, forbidden, notFound } from '../../../lib/errors.js';
-import { IdParams } from '../../../schemas/common.js';
+import { ErrorView, IdParams } from '../../../schemas/common.js';
 import { audit } from '../../../audit/audit-log.js';
 import { CannedResponse } from '../../../contracts/views.js';
+import { OkView } from '../../../contracts/admin.js';
 
 const View = `id, shortcut, title, body, language, owner_agent_id AS "ownerAgentId"`;
 
@@ -56,14 +57,14 @@ const cannedResponses: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.delete('/canned-responses/:id', { schema: { tags: ['canned-responses'], params: IdParams } }, async (req) => {
+  app.delete('/canned-responses/:id', { schema: { tags: ['canned-responses'], params: IdParams, response: { 200: OkView, 403: ErrorView, 404: ErrorView } } }, async (req) => {
     const r = await app.db.query(`SELECT owner_agent_id, shortcut, title, body, language FROM canned_responses WHERE id = $1`, [req.params.id]);
     if (!r.rowCount) throw notFound('canned response');
     const owner = r.rows[0].owner_agent_id;
     if (owner ? owner !== req.agent!.id : req.agent!.role === 'agent') throw forbidden('not yours to delete');
     await app.db.query(`DELETE FROM canned_responses WHERE id = $1`, [req.params.id]);
     await audit(app.db, { actorId: req.agent!.id, action: 'delete', entity: 'canned_response', entityId: req.params.id, before: r.rows[0], ip: req.ip });
-    return { ok: true };
+    return { ok: true as const };
   });
 };
 
