@@ -32,7 +32,8 @@ export type CustomerNotices = CustomerNoticesView;
 export type { PhoneNumberView as PhoneNumber, PhoneNumberBody, PhoneProvidersView } from '../../../server/src/contracts/phone-numbers';
 import type { PhoneNumberBody, PhoneNumberView, PhoneProvidersView } from '../../../server/src/contracts/phone-numbers';
 /** One recorded prompt of a number: the default recording and the number's replacement, if any. */
-export interface PhoneNumberPrompt { key: string; language: Lang; text: string; defaultUrl: string; custom: { url: string; contentType: string; size: number; uploadedAt: string } | null }
+export type { PhoneNumberPromptView as PhoneNumberPrompt } from '../../../server/src/contracts/phone-numbers';
+import type { PhoneNumberPromptView as PhoneNumberPrompt } from '../../../server/src/contracts/phone-numbers';
 
 const A = '/api/v1/admin';
 export const adminApi = {

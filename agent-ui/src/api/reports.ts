@@ -1,8 +1,7 @@
 import { http } from './http';
-import type { AgentReportRow, BreakdownRow, HeatmapCell, KpiSummary, ReportCaseRow } from '../../../server/src/contracts/kpi';
-import type { BreakReason, Disposition } from '../../../server/src/contracts/agent-states';
+import type { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow, ReportOptions, ReportSummary, VolumeRow } from '../../../server/src/contracts/kpi';
 
-export type { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow };
+export type { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow, ReportOptions, ReportSummary, VolumeRow };
 
 export interface ReportFilters {
   from: string;
@@ -14,28 +13,6 @@ export interface ReportFilters {
   tag?: string;
   dispositionId?: number;
   fcrDays?: number;
-}
-
-export type ReportSummary = KpiSummary & { occupancy: number | null };
-
-export interface VolumeRow {
-  bucket: string;
-  channel: string;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  answeredWithinThreshold: number;
-  serviceLevel: number | null;
-  asaSeconds: number | null;
-}
-
-export interface ReportOptions {
-  timeZone: string;
-  queues: { id: number; name: string }[];
-  agents: { id: number; name: string }[];
-  tags: string[];
-  dispositions: Disposition[];
-  breakReasons: BreakReason[];
 }
 
 export type DrillMetric = 'offered' | 'answered' | 'within' | 'abandoned' | 'created' | 'responded' | 'solved' | 'fcr' | 'reopened' | 'handled' | 'rated' | 'satisfied';

@@ -1,30 +1,7 @@
 import { del, get, post, qs } from '../api/http';
-import type { SipSettings } from './sip-device';
-import type { LiveCallView, MonitorMode, MonitorResult } from '../../../server/src/contracts/voice';
+import type { CallView, LiveCallView, MonitorMode, MonitorResult, VoiceToken } from '../../../server/src/contracts/voice';
 
-export type { LiveCallView, MonitorMode, MonitorResult };
-
-export interface VoiceToken {
-  /** Twilio: the access token; SIP: the agent's SIP password */
-  token: string;
-  identity: string;
-  ttlSeconds: number;
-  /** present when calls come from Asterisk: where the browser registers */
-  sip?: SipSettings;
-}
-
-export interface CallView {
-  id: number;
-  callSid: string;
-  caseId: number;
-  interactionId: number;
-  direction: string;
-  state: string;
-  outcome: string | null;
-  agentId: number | null;
-  customerNumber: string;
-  talkSeconds: number | null;
-}
+export type { CallView, LiveCallView, MonitorMode, MonitorResult, VoiceToken };
 
 export const voiceApi = {
   status: () => get<{ browserCalling: boolean; outboundCalls: boolean }>('/api/v1/voice/status'),

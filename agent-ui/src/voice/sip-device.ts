@@ -1,13 +1,9 @@
 import type { SoftphoneCall, SoftphoneDevice } from './device';
 
 /** Where and as whom the browser registers with Asterisk (PJSIP over WebSocket), from GET /api/v1/voice/token. */
-export interface SipSettings {
-  wsUrl: string;
-  /** sip:agent-<id>@<domain> */
-  uri: string;
-  authorizationUser: string;
-  displayName: string;
-}
+import type { SipSettings } from '../../../server/src/contracts/voice';
+
+export type { SipSettings };
 
 /** The part of a JsSIP RTCSession the softphone uses. */
 export interface SipSession {

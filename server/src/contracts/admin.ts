@@ -3,10 +3,9 @@
 // server renames is a type error in the screen that reads it. Bodies stay with their routes: the console sends
 // them, the server alone validates them.
 import { Type, type Static } from 'typebox';
-import { AGENT_NOTICE_KINDS, CUSTOMER_NOTICE_EVENTS, CustomerNoticeEventT } from './vocabulary.js';
+import { AGENT_NOTICE_KINDS, CUSTOMER_NOTICE_EVENTS, CustomerNoticeEventT, Nullable } from './vocabulary.js';
 import { AgentView } from './views.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** An object of optional switches, one per name of a list (other names rejected); its type names the keys. */
 const SwitchesT = <K extends string>(keys: readonly K[]) =>
   Type.Unsafe<Partial<Record<K, boolean>>>(Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Optional(Type.Boolean())])), { additionalProperties: false }));

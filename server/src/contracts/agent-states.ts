@@ -3,8 +3,8 @@
  * an agent gives a case — both admin-defined, in English and Persian.
  */
 import { Type, type Static } from 'typebox';
+import { Nullable } from './vocabulary.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Label = Type.String({ minLength: 1, maxLength: 100 });
 
 export const BreakReasonBody = Type.Object({

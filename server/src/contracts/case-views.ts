@@ -1,10 +1,9 @@
 // Case views (the filter bar, built-in and saved views), bulk actions and macros: the request and
 // response schemas, whose Static types the server and the agent UI share.
 import { Type, type Static } from 'typebox';
-import { CasePriorityT, CaseStatusT, CaseTypeT, ChannelT, CustomerTierT, StringEnum } from './vocabulary.js';
+import { CasePriorityT, CaseStatusT, CaseTypeT, ChannelT, CustomerTierT, StringEnum, Nullable } from './vocabulary.js';
 import { CaseView } from './views.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const RowId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Tag = Type.String({ minLength: 1, maxLength: 50 });

@@ -1,6 +1,8 @@
 // KPI shapes the API returns, shared with the supervisor dashboard: TypeBox schemas (the KPI routes'
 // response schemas) whose Static types the server and the UI use.
 import { Type, type Static } from 'typebox';
+import { ChannelT, Nullable } from './vocabulary.js';
+import { BreakReason, Disposition } from './agent-states.js';
 
 const Ratio = Type.Union([Type.Number(), Type.Null()]);
 
@@ -67,66 +69,91 @@ export const Staffing = Type.Object({
 });
 export type Staffing = Static<typeof Staffing>;
 
+
 /** One row of the per-agent report. */
-export interface AgentReportRow {
-  agentId: number;
-  name: string;
+export const AgentReportRow = Type.Object({
+  agentId: Type.Integer(),
+  name: Type.String(),
   /** cases the agent accepted (first accept) among those offered in the window */
-  accepted: number;
+  accepted: Type.Integer(),
   /** cases first solved in the window whose handler was this agent */
-  solved: number;
-  ahtSeconds: number | null;
-  firstResponseSeconds: number | null;
-  firstContactResolution: number | null;
-  csat: number | null;
-  csatResponses: number;
-  busySeconds: number;
-  staffedSeconds: number;
-  occupancy: number | null;
+  solved: Type.Integer(),
+  ahtSeconds: Ratio,
+  firstResponseSeconds: Ratio,
+  firstContactResolution: Ratio,
+  csat: Ratio,
+  csatResponses: Type.Integer(),
+  busySeconds: Type.Number(),
+  staffedSeconds: Type.Number(),
+  occupancy: Ratio,
   /** of busySeconds: time in after-call work (wrap-up) */
-  wrapUpSeconds: number;
+  wrapUpSeconds: Type.Number(),
   /** time Away in the window per break reason id ("none": Away with no reason) — adherence data */
-  breakSeconds: Record<string, number>;
-}
+  breakSeconds: Type.Record(Type.String(), Type.Number()),
+});
+export type AgentReportRow = Static<typeof AgentReportRow>;
 
 /** Offered volume by the organisation's weekday (1 = Monday … 7 = Sunday, ISO) and hour (0–23). */
-export interface HeatmapCell {
-  weekday: number;
-  hour: number;
-  offered: number;
+export const HeatmapCell = Type.Object({
+  weekday: Type.Integer(),
+  hour: Type.Integer(),
+  offered: Type.Integer(),
   /** offered ÷ the number of such weekday-hours in the window: arrivals per hour, the Erlang C input */
-  perHour: number;
-}
+  perHour: Type.Number(),
+});
+export type HeatmapCell = Static<typeof HeatmapCell>;
 
 /** Cases created in the window per type or per tag (complaints and what customers ask about). */
-export interface BreakdownRow {
-  key: string;
-  cases: number;
-  solved: number;
+export const BreakdownRow = Type.Object({
+  key: Type.String(),
+  cases: Type.Integer(),
+  solved: Type.Integer(),
   /** by disposition: the disposition's id (null: cases given none) */
-  id?: number | null;
-}
+  id: Type.Optional(Nullable(Type.Integer())),
+});
+export type BreakdownRow = Static<typeof BreakdownRow>;
 
 /** One row of a drill-down list or the one-row-per-case export. */
-export interface ReportCaseRow {
-  caseId: number;
-  number: number;
-  subject: string;
-  channel: string;
-  type: string;
-  status: string;
-  queue: string | null;
-  agent: string | null;
-  tags: string[];
+export const ReportCaseRow = Type.Object({
+  caseId: Type.Integer(),
+  number: Type.Integer(),
+  subject: Type.String(),
+  channel: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  queue: Nullable(Type.String()),
+  agent: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
   /** the disposition's code */
-  disposition: string | null;
-  createdAt: string;
-  queuedAt: string | null;
-  acceptedAt: string | null;
-  waitSeconds: number | null;
-  abandoned: boolean;
-  firstResponseAt: string | null;
-  solvedAt: string | null;
-  reopened: boolean;
-  csat: number | null;
-}
+  disposition: Nullable(Type.String()),
+  createdAt: Type.String(),
+  queuedAt: Nullable(Type.String()),
+  acceptedAt: Nullable(Type.String()),
+  waitSeconds: Ratio,
+  abandoned: Type.Boolean(),
+  firstResponseAt: Nullable(Type.String()),
+  solvedAt: Nullable(Type.String()),
+  reopened: Type.Boolean(),
+  csat: Ratio,
+});
+export type ReportCaseRow = Static<typeof ReportCaseRow>;
+
+/** One bucket of one channel in the volume report: the KPI point plus the channel and the answers within threshold. */
+export const VolumeRow = Type.Intersect([KpiPoint, Type.Object({ channel: ChannelT, answeredWithinThreshold: Type.Integer() })]);
+export type VolumeRow = Static<typeof VolumeRow>;
+
+/** The reports page's tiles: the KPI summary and the occupancy over the window (null: nobody staffed). */
+export const ReportSummary = Type.Intersect([KpiSummary, Type.Object({ occupancy: Ratio })]);
+export type ReportSummary = Static<typeof ReportSummary>;
+
+const Named = Type.Object({ id: Type.Integer(), name: Type.String() });
+/** What the report filters offer. */
+export const ReportOptions = Type.Object({
+  timeZone: Type.String(),
+  queues: Type.Array(Named),
+  agents: Type.Array(Named),
+  tags: Type.Array(Type.String()),
+  dispositions: Type.Array(Disposition),
+  breakReasons: Type.Array(BreakReason),
+});
+export type ReportOptions = Static<typeof ReportOptions>;

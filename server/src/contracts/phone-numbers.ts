@@ -81,3 +81,13 @@ export const PhoneProvidersView = Type.Object({
   asteriskApp: Type.Union([Type.String(), Type.Null()]),
 });
 export type PhoneProvidersView = Static<typeof PhoneProvidersView>;
+
+/** One recorded prompt of a number: what the default recording says and where it is, and the number's replacement. */
+export const PhoneNumberPromptView = Type.Object({
+  key: Type.String(),
+  language: Type.String(),
+  text: Type.String({ description: 'what the default recording says' }),
+  defaultUrl: Type.String(),
+  custom: Type.Union([Type.Object({ url: Type.String(), contentType: Type.String(), size: Type.Integer(), uploadedAt: Type.String() }), Type.Null()]),
+});
+export type PhoneNumberPromptView = Static<typeof PhoneNumberPromptView>;

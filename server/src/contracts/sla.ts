@@ -1,9 +1,8 @@
 // SLA policies, clocks and alerts as TypeBox schemas: the admin API's bodies and views, the case view's
 // clocks and the `case:alert` socket payload. The Static types are the types server and UIs use.
 import { Type, type Static } from 'typebox';
-import { CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, StringEnum } from './vocabulary.js';
+import { CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, StringEnum, Nullable } from './vocabulary.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 
 export const SLA_METRICS = ['first_response', 'next_response', 'resolution'] as const;

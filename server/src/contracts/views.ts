@@ -2,9 +2,8 @@
 // (OpenAPI documents it; Fastify serialises against it, which drops any field not named here) and its
 // Static type is the type both the server code and the UIs use — no copy to drift apart.
 import { Type, type Static } from 'typebox';
-import { AgentNoticeKindT, CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT, StringEnum } from './vocabulary.js';
+import { AgentNoticeKindT, CaseStatusT, CasePriorityT, CaseTypeT, ChannelT, CustomerTierT, DirectionT, PresenceT, RoleT, StringEnum, Nullable } from './vocabulary.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** an ISO 8601 time as the server writes it (Date#toISOString) */
 const Time = Type.String({ format: 'date-time' });
 /** concurrent cases an agent takes per channel */

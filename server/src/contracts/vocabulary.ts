@@ -2,6 +2,9 @@
 // and validation), a type, and a TypeBox schema (for request and response schemas).
 import { Type } from 'typebox';
 
+/** A schema that also allows null (a field the API always sends, empty as null). */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
 export const StringEnum = <T extends readonly string[]>(values: T, opts: object = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 

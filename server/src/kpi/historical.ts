@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.js';
 import type { Channel } from '../contracts/vocabulary.js';
-import type { KpiPoint, KpiSummary } from '../contracts/kpi.js';
+import type { KpiPoint, KpiSummary, VolumeRow } from '../contracts/kpi.js';
 import { filterSql, withReportConnection, type ReportFilter } from './report-filter.js';
 
 export type { KpiPoint, KpiSummary };
@@ -121,10 +121,7 @@ export async function kpiSummary(
   };
 }
 
-export interface VolumeRow extends KpiPoint {
-  channel: Channel;
-  answeredWithinThreshold: number;
-}
+export type { VolumeRow };
 
 /**
  * Offered, answered, abandoned and answered-within-threshold per bucket and channel; buckets are the

@@ -7,6 +7,7 @@ import { ErrorView, Id } from '../../../schemas/common.js';
 import { invalidatePhoneNumberLookups } from '../../../channels/twilio/number-cache.js';
 import { PROMPT_LANGUAGES, SENTENCE_KEYS, SENTENCES, type PromptLanguage, type SentenceKey } from '../../../voice-prompts/catalogue.js';
 import { promptAudio, type PhoneNumberPrompts, type UploadedPrompt } from '../../../voice-prompts/library.js';
+import { PhoneNumberPromptView } from '../../../contracts/phone-numbers.js';
 
 /** The largest recording accepted: a minute and more of 8 kHz 16-bit WAV, several minutes of MP3. */
 export const MAX_PROMPT_BYTES = 2 * 1024 * 1024;
@@ -23,14 +24,6 @@ export function sniffAudio(b: Buffer): 'audio/wav' | 'audio/mpeg' | null {
 const Lang = Type.Union(PROMPT_LANGUAGES.map((l) => Type.Literal(l)));
 const Key = Type.Union(SENTENCE_KEYS.map((k) => Type.Literal(k)));
 const PromptParams = Type.Object({ id: Id(), lang: Lang, key: Key });
-const PromptView = Type.Object({
-  key: Type.String(),
-  language: Type.String(),
-  text: Type.String({ description: 'what the default recording says' }),
-  defaultUrl: Type.String(),
-  custom: Type.Union([Type.Object({ url: Type.String(), contentType: Type.String(), size: Type.Integer(), uploadedAt: Type.String() }), Type.Null()]),
-});
-
 /**
  * Admin: a phone number's recorded prompts — each sentence of the default set (greeting, menu, position, …) per
  * language, replaceable by an uploaded recording (WAV or MP3; for Twilio and Asterisk alike 8 kHz mono WAV is best).
@@ -52,7 +45,7 @@ const phoneNumberPrompts: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/phone-numbers/:id/prompts',
-    { schema: { tags: ['admin'], summary: 'A number’s voice prompts: the default recording of each and its replacement', params: Type.Object({ id: Id() }), response: { 200: Type.Array(PromptView), 404: ErrorView } } },
+    { schema: { tags: ['admin'], summary: 'A number’s voice prompts: the default recording of each and its replacement', params: Type.Object({ id: Id() }), response: { 200: Type.Array(PhoneNumberPromptView), 404: ErrorView } } },
     async (req) => {
       const n = await load(req.params.id);
       return PROMPT_LANGUAGES.flatMap((language) =>
@@ -73,7 +66,7 @@ const phoneNumberPrompts: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'], summary: 'Replace one voice prompt of a number with a recording (body: the WAV or MP3 file)', params: PromptParams,
-        consumes: AUDIO_TYPES, response: { 200: PromptView, 400: ErrorView, 404: ErrorView },
+        consumes: AUDIO_TYPES, response: { 200: PhoneNumberPromptView, 400: ErrorView, 404: ErrorView },
       },
     },
     async (req) => {

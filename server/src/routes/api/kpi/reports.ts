@@ -9,6 +9,7 @@ import { organisationTimeZone, type ReportFilter } from '../../../kpi/report-fil
 import { csvStream, csvTable, type CsvValue } from '../../../kpi/csv.js';
 import { badRequest } from '../../../lib/errors.js';
 import { CaseTypeT, ChannelT, Id, StringEnum } from '../../../schemas/common.js';
+import { AgentReportRow, BreakdownRow, HeatmapCell, ReportCaseRow as ReportCaseRowT, ReportOptions, ReportSummary, VolumeRow } from '../../../contracts/kpi.js';
 
 /** The longest window a report reads: a year and a month, enough for year-on-year views. */
 const MAX_WINDOW_DAYS = 400;
@@ -70,7 +71,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
   const sendCsv = (reply: FastifyReply, name: string, body: string | Readable) =>
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body);
 
-  app.get('/reports/options', { schema: { tags: ['reports'], summary: "What the report filters offer: the organisation's time zone, queues, agents, dispositions, break reasons and the most used tags" } }, async () => {
+  app.get('/reports/options', { schema: { tags: ['reports'], summary: "What the report filters offer: the organisation's time zone, queues, agents, dispositions, break reasons and the most used tags", response: { 200: ReportOptions } } }, async () => {
     const [timeZone, queues, agents, tags, dispositions, breakReasons] = await Promise.all([
       organisationTimeZone(app.db),
       app.db.query(`SELECT id, name FROM queues ORDER BY name`),
@@ -83,7 +84,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     return { timeZone, queues: queues.rows, agents: agents.rows, tags: tags.rows.map((r) => r.tag as string), dispositions: dispositions.rows, breakReasons: breakReasons.rows };
   });
 
-  app.get('/reports/summary', { schema: { tags: ['reports'], summary: 'KPI tiles: service level, ASA, AHT, FRT, resolution, abandonment, occupancy, CSAT, FCR', querystring: Filters } }, async (req, reply) => {
+  app.get('/reports/summary', { schema: { tags: ['reports'], summary: 'KPI tiles: service level, ASA, AHT, FRT, resolution, abandonment, occupancy, CSAT, FCR', querystring: Filters, response: { 200: ReportSummary } } }, async (req, reply) => {
     const f = filterOf(req.query);
     const [k, occ] = await Promise.all([kpiSummary(app.db, f, await thresholdsOf(f.queueId), req.query.fcrDays ?? DEFAULT_FCR_DAYS), occupancyByAgent(app.db, f.from, f.to, f.agentId)]);
     const busy = occ.reduce((n, a) => n + a.busySeconds, 0);
@@ -100,6 +101,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['reports'],
         summary: 'Offered, answered, abandoned, service level and ASA per hour or day and channel',
         querystring: Type.Intersect([Filters, Type.Object({ bucket: Type.Optional(StringEnum(['hour', 'day'] as const)) })]),
+        response: { 200: Type.Array(VolumeRow) },
       },
     },
     async (req, reply) => {
@@ -126,7 +128,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/reports/agents', { schema: { tags: ['reports'], summary: 'Per agent: accepted, solved, AHT, FRT, FCR, CSAT, occupancy', querystring: Filters } }, async (req, reply) => {
+  app.get('/reports/agents', { schema: { tags: ['reports'], summary: 'Per agent: accepted, solved, AHT, FRT, FCR, CSAT, occupancy', querystring: Filters, response: { 200: Type.Array(AgentReportRow) } } }, async (req, reply) => {
     const rows = await agentReport(app.db, filterOf(req.query), req.query.fcrDays ?? DEFAULT_FCR_DAYS);
     if (req.query.format !== 'csv') return rows;
     return sendCsv(
@@ -154,7 +156,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
     );
   });
 
-  app.get('/reports/heatmap', { schema: { tags: ['reports'], summary: 'Offered volume by weekday × hour (organisation time), with arrivals per hour for Erlang C', querystring: Filters } }, async (req, reply) => {
+  app.get('/reports/heatmap', { schema: { tags: ['reports'], summary: 'Offered volume by weekday × hour (organisation time), with arrivals per hour for Erlang C', querystring: Filters, response: { 200: Type.Array(HeatmapCell) } } }, async (req, reply) => {
     const rows = await heatmap(app.db, { ...filterOf(req.query), timeZone: await organisationTimeZone(app.db) });
     if (req.query.format !== 'csv') return rows;
     return sendCsv(
@@ -179,6 +181,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['reports'],
         summary: 'Cases created in the window per type, per tag or per disposition (complaints: caseType=complaint&by=tag; why customers call: by=disposition)',
         querystring: Type.Intersect([Filters, Type.Object({ by: StringEnum(BREAKDOWNS) })]),
+        response: { 200: Type.Array(BreakdownRow) },
       },
     },
     async (req, reply) => {
@@ -215,6 +218,7 @@ const reports: FastifyPluginAsyncTypebox = async (app) => {
             afterId: Type.Optional(Type.Integer({ minimum: 0 })),
           }),
         ]),
+        response: { 200: Type.Array(ReportCaseRowT) },
       },
     },
     async (req, reply) => {

@@ -10,23 +10,10 @@ import { transferCaseForCall } from '../../../channels/voice/transfer-case.js';
 import { voiceProvider, voiceProviderOf } from '../../../channels/voice/providers/index.js';
 import { sipSettingsFor } from '../../../channels/voice/providers/asterisk/sip-credentials.js';
 import { endMonitor, liveCalls, liveMonitor, recordMonitorAction } from '../../../channels/voice/monitors.js';
-import { LiveCallView, MonitorModeT, MonitorResult } from '../../../contracts/voice.js';
+import { CallView, LiveCallView, MonitorModeT, MonitorResult, VoiceToken } from '../../../contracts/voice.js';
 import { NAMESPACES, rooms } from '../../../contracts/realtime.js';
 
 const TOKEN_TTL_SECONDS = 3600;
-
-const CallView = Type.Object({
-  id: Type.Integer(),
-  callSid: Type.String(),
-  caseId: Type.Integer(),
-  interactionId: Type.Integer(),
-  direction: Type.String(),
-  state: Type.String(),
-  outcome: Type.Union([Type.String(), Type.Null()]),
-  agentId: Type.Union([Type.Integer(), Type.Null()]),
-  customerNumber: Type.String(),
-  talkSeconds: Type.Union([Type.Integer(), Type.Null()]),
-});
 
 const view = (c: NonNullable<Awaited<ReturnType<typeof callById>>>) => ({
   id: c.id,
@@ -53,12 +40,7 @@ const voiceApi: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           'Browser phone credentials: an access token for the Twilio Voice JS SDK (VoiceGrant: incoming calls to this agent, outgoing through the TwiML app), or, with Asterisk, the SIP-over-WebSocket settings and password of the agent’s PJSIP endpoint',
         response: {
-          200: Type.Object({
-            token: Type.String(),
-            identity: Type.String(),
-            ttlSeconds: Type.Integer(),
-            sip: Type.Optional(Type.Object({ wsUrl: Type.String(), uri: Type.String(), authorizationUser: Type.String(), displayName: Type.String() })),
-          }),
+          200: VoiceToken,
           503: ErrorView,
         },
       },
