@@ -3,7 +3,7 @@ import { Value } from 'typebox/value';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { ChatStatus, LiveStats, VisitorCreated, WidgetConversation } from '../../server/src/contracts/views.js';
-import { KpiPoint, KpiSummary, Staffing } from '../../server/src/contracts/kpi.js';
+import { AgentReportRow, HeatmapCell, KpiPoint, KpiSummary, ReportOptions, ReportSummary, Staffing, VolumeRow } from '../../server/src/contracts/kpi.js';
 import { Type } from 'typebox';
 
 // The routes the dashboards and the widget read declare their answers: OpenAPI documents them and the
@@ -26,6 +26,16 @@ const UI_ROUTES = [
   ['get', '/api/v1/kpi/staffing'],
   ['get', '/api/v1/supervisor/stats'],
   ['get', '/api/v1/agents/me/offers'],
+  ['get', '/api/v1/reports/options'],
+  ['get', '/api/v1/reports/summary'],
+  ['get', '/api/v1/reports/volume'],
+  ['get', '/api/v1/reports/agents'],
+  ['get', '/api/v1/reports/heatmap'],
+  ['get', '/api/v1/reports/breakdown'],
+  ['get', '/api/v1/reports/cases'],
+  ['get', '/api/v1/voice/token'],
+  ['get', '/api/v1/voice/calls'],
+  ['get', '/api/v1/voice/calls/live'],
   ['get', '/widget/api/status'],
   ['post', '/widget/api/visitors'],
   ['patch', '/widget/api/visitor'],
@@ -58,6 +68,16 @@ describe('response schemas of the dashboard and widget routes', () => {
     const live = await get('/api/v1/supervisor/stats');
     expect(Value.Errors(LiveStats, live)).toEqual([]);
     expect(live.queues.map((q: { name: string }) => q.name)).toContain('support');
+
+    const options = await get('/api/v1/reports/options');
+    expect(Value.Errors(ReportOptions, options)).toEqual([]);
+    expect(options.queues.map((q: { name: string }) => q.name)).toContain('support');
+    expect(Value.Errors(ReportSummary, await get(`/api/v1/reports/summary?${win}`))).toEqual([]);
+    expect(Value.Errors(Type.Array(VolumeRow), await get(`/api/v1/reports/volume?${win}&bucket=hour`))).toEqual([]);
+    expect(Value.Errors(Type.Array(AgentReportRow), await get(`/api/v1/reports/agents?${win}`))).toEqual([]);
+    const cells = await get(`/api/v1/reports/heatmap?${win}`);
+    expect(cells.length).toBeGreaterThan(0);
+    expect(Value.Errors(Type.Array(HeatmapCell), cells)).toEqual([]);
 
     expect(Value.Errors(ChatStatus, await get('/widget/api/status', {}))).toEqual([]);
     const created = await ctx.app.inject({ method: 'POST', url: '/widget/api/visitors', payload: { name: 'Sara', language: 'fa' } });
