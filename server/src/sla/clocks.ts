@@ -57,9 +57,11 @@ export async function policyOf(db: Queryable, policyId: number | null, c: { chan
  */
 export async function recomputeCaseSla(db: pg.Pool, caseId: number, opts: { force?: boolean } = {}): Promise<SlaTimer[]> {
   return withTransaction(db, async (tx) => {
+    // the policies come with the case: one round trip fewer for every recomputed case (each new case is one)
     const r = await tx.query(
       `SELECT c.id, c.status, c.priority, c.channel, c.queue_id, c.type, c.created_at, c.first_response_at, c.solved_at, c.closed_at,
-              c.pending_until, c.sla_dirty, cu.tier
+              c.pending_until, c.sla_dirty, cu.tier,
+              (SELECT coalesce(json_agg(p ORDER BY p.position, p.id), '[]') FROM sla_policies p) AS policies
          FROM cases c JOIN customers cu ON cu.id = c.customer_id
         WHERE c.id = $1 FOR UPDATE OF c`,
       [caseId],
@@ -72,7 +74,7 @@ export async function recomputeCaseSla(db: pg.Pool, caseId: number, opts: { forc
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
-  const policies = await loadPolicies(tx);
+  const policies = (c.policies as unknown[]).map(policyFromRow);
   const policy = selectPolicy(policies, { queueId: c.queue_id, channel: c.channel, priority: c.priority, tier: c.tier, type: c.type }) ?? builtInPolicy(c.channel, c.priority);
   const calendar = policy.businessTime ? await calendarFor(tx, c.queue_id) : null;
   const facts = await tx.query(
@@ -83,7 +85,8 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
             (SELECT min(i.created_at) FROM interactions i WHERE i.case_id = $1 AND i.direction = 'inbound'
                AND i.created_at > COALESCE((SELECT at FROM last_out), '-infinity')) AS awaiting,
             COALESCE((SELECT json_agg(json_build_object('type', e.type, 'to', e.data->>'to', 'at', e.created_at) ORDER BY e.created_at, e.id)
-                        FROM case_events e WHERE e.case_id = $1 AND e.type IN ('status_changed', 'reopened', 'solved', 'closed')), '[]') AS history`,
+                        FROM case_events e WHERE e.case_id = $1 AND e.type IN ('status_changed', 'reopened', 'solved', 'closed')), '[]') AS history,
+            COALESCE((SELECT json_agg(k) FROM case_sla_clocks k WHERE k.case_id = $1), '[]') AS clocks`,
     [c.id],
   );
   const f = facts.rows[0];
@@ -107,20 +110,41 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
     // a solved or closed case owes no reply: an unmet response clock stops (a reopen starts it again)
     for (const k of clocks) if (!k.metAt) Object.assign(k, { warnAt: null, dueAt: null, paused: true });
   }
-  const existing = new Map((await tx.query(`SELECT * FROM case_sla_clocks WHERE case_id = $1`, [c.id])).rows.map((x) => [x.metric as SlaMetric, x]));
-  for (const k of clocks) {
+  // the clocks as they are now (timestamps as JSON strings), read with the facts above
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const existing = new Map((f.clocks as any[]).map((x) => [x.metric as SlaMetric, x]));
+  // what each clock row holds once written: its timers are read from here, not read back
+  const rows: { metric: SlaMetric; warnAt: Date | null; dueAt: Date | null; warnedAt: unknown; breachedAt: unknown; metAt: unknown }[] = [];
+  const values = clocks.map((k) => {
     const old = existing.get(k.metric);
     existing.delete(k.metric);
     // a new cycle (a later customer message for next response) forgets what happened to the last one
     const sameCycle = old && new Date(old.started_at).getTime() === k.startedAt.getTime();
+    const row = {
+      metric: k.metric,
+      target_minutes: Math.round(k.targetMinutes),
+      started_at: k.startedAt,
+      warn_at: k.warnAt,
+      due_at: k.dueAt,
+      paused: k.paused,
+      warned_at: sameCycle ? old.warned_at : null,
+      breached_at: sameCycle ? old.breached_at : null,
+      met_at: k.metAt ?? (sameCycle ? old.met_at : null),
+    };
+    rows.push({ metric: k.metric, warnAt: k.warnAt, dueAt: k.dueAt, warnedAt: row.warned_at, breachedAt: row.breached_at, metAt: row.met_at });
+    return row;
+  });
+  if (values.length) {
+    // every clock of the case in one statement
     await tx.query(
       `INSERT INTO case_sla_clocks (case_id, metric, policy_id, business_time, target_minutes, started_at, warn_at, due_at, paused, warned_at, breached_at, met_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+       SELECT $1, x.metric, $2, $3, x.target_minutes, x.started_at, x.warn_at, x.due_at, x.paused, x.warned_at, x.breached_at, x.met_at, now()
+         FROM json_to_recordset($4::json) AS x(metric text, target_minutes int, started_at timestamptz, warn_at timestamptz, due_at timestamptz,
+                                               paused boolean, warned_at timestamptz, breached_at timestamptz, met_at timestamptz)
        ON CONFLICT (case_id, metric) DO UPDATE SET policy_id = EXCLUDED.policy_id, business_time = EXCLUDED.business_time,
          target_minutes = EXCLUDED.target_minutes, started_at = EXCLUDED.started_at, warn_at = EXCLUDED.warn_at, due_at = EXCLUDED.due_at,
          paused = EXCLUDED.paused, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at, updated_at = now()`,
-      [c.id, k.metric, policy.id, policy.businessTime, Math.round(k.targetMinutes), k.startedAt, k.warnAt, k.dueAt, k.paused,
-        sameCycle ? old.warned_at : null, sameCycle ? old.breached_at : null, k.metAt ?? (sameCycle ? old.met_at : null)],
+      [c.id, policy.id, policy.businessTime, JSON.stringify(values)],
     );
   }
   for (const [metric, old] of existing) {
@@ -130,16 +154,20 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
     } else if (!old.met_at && !old.breached_at && metric !== 'next_response') {
       // the case's policy no longer has this target
       await tx.query(`DELETE FROM case_sla_clocks WHERE case_id = $1 AND metric = $2`, [c.id, metric]);
+    } else {
+      // kept as it is (a breached clock, or a next-response cycle still open)
+      rows.push({ metric, warnAt: old.warn_at ? new Date(old.warn_at) : null, dueAt: old.due_at ? new Date(old.due_at) : null, warnedAt: old.warned_at, breachedAt: old.breached_at, metAt: old.met_at });
     }
   }
   const due = (m: SlaMetric) => clocks.find((k) => k.metric === m)?.dueAt ?? null;
   await tx.query(`UPDATE cases SET first_response_due_at = $2, resolution_due_at = $3, sla_dirty = false WHERE id = $1`, [c.id, due('first_response'), due('resolution')]);
 
-  const live = await tx.query(`SELECT metric, warn_at, due_at, warned_at FROM case_sla_clocks WHERE case_id = $1 AND met_at IS NULL AND breached_at IS NULL AND due_at IS NOT NULL`, [c.id]);
   const timers: SlaTimer[] = [];
-  for (const k of live.rows) {
-    if (!k.warned_at && k.warn_at) timers.push({ caseId: Number(c.id), kind: 'warn', metric: k.metric, at: k.warn_at });
-    timers.push({ caseId: Number(c.id), kind: 'due', metric: k.metric, at: k.due_at });
+  for (const k of rows) {
+    // a clock still running: not met, not breached, with a due time
+    if (k.metAt || k.breachedAt || !k.dueAt) continue;
+    if (!k.warnedAt && k.warnAt) timers.push({ caseId: Number(c.id), kind: 'warn', metric: k.metric, at: k.warnAt });
+    timers.push({ caseId: Number(c.id), kind: 'due', metric: k.metric, at: k.dueAt });
   }
   if (c.status === 'pending' && c.pending_until) timers.push({ caseId: Number(c.id), kind: 'reminder', metric: null, at: c.pending_until });
   return timers;
