@@ -35,6 +35,11 @@ describe('after hours', () => {
     expect(closedSince(hours, new Date('2026-11-30T20:10:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z'); // Monday evening
     expect(closedSince(hours, new Date('2026-12-01T08:50:00Z')).toISOString()).toBe('2026-11-30T17:00:00.000Z'); // the same night
     expect(closedSince(hours, new Date('2026-12-01T18:00:00Z')).toISOString()).toBe('2026-12-01T17:00:00.000Z'); // the next closure
+    // a line that is never open is one closure: messages either side of a quarter hour (or a month apart) share it
+    const never = { timezone: 'Asia/Tehran', weekly: {} };
+    const before = closedSince(never, new Date('2026-11-30T12:59:59Z'));
+    expect(closedSince(never, new Date('2026-11-30T13:00:01Z'))).toEqual(before);
+    expect(closedSince(never, new Date('2027-01-30T13:00:01Z'))).toEqual(before);
   });
 
   it('while open: chat is not closed and SMS gets no auto-reply', async () => {

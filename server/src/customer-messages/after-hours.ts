@@ -11,15 +11,19 @@ const LOOK_BACK_MS = 31 * 24 * 3600_000;
 /**
  * When the current closure began, to the quarter hour: the first closed instant after the last open one
  * (schedules are set in minutes, so quarter-hour steps find every opening of any realistic schedule).
- * A schedule closed for the whole look-back is one closure starting at its beginning.
+ * A schedule closed for the whole look-back (a line that is never staffed) is one closure that never began
+ * anew: a fixed instant, so every message of a conversation finds the same closure. (It was the look-back's
+ * start, which moved with every quarter hour: two messages either side of one both got a reply.)
  */
 export function closedSince(hours: BusinessHours, now: Date = new Date()): Date {
   const start = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
   for (let t = start; t > now.getTime() - LOOK_BACK_MS; t -= STEP_MS) {
     if (isOpen(hours, new Date(t))) return new Date(t + STEP_MS);
   }
-  return new Date(start - LOOK_BACK_MS);
+  return NEVER_OPEN;
 }
+
+const NEVER_OPEN = new Date(0);
 
 export const AFTER_HOURS_SMS: Record<'en' | 'fa', string> = {
   en: 'Thank you for your message. We are closed right now and will answer when we open again.',
