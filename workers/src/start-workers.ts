@@ -20,6 +20,7 @@ import { emitInteractionNew } from '../../server/src/cases/case-realtime.js';
 import type { IngestDeps } from '../../server/src/ingest/pipeline.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { streamEmitter } from '../../server/src/realtime/emitter.js';
+import { cancelViewNudges } from '../../server/src/realtime/view-counts.js';
 import { bestEffort } from '../../server/src/lib/best-effort.js';
 import { startAsteriskApp } from '../../server/src/channels/voice/providers/asterisk/app.js';
 
@@ -129,6 +130,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   return {
     async close() {
+      cancelViewNudges();
       for (const c of closers.reverse()) await c().catch((err) => deps.log.warn({ err }, 'error while closing a worker'));
       await bestEffort(queues.closeAll(), deps.log, 'closing the worker queues');
       producer.disconnect();

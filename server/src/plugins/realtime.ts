@@ -8,6 +8,7 @@ import { createRedis } from '../lib/redis.js';
 import { NAMESPACES, rooms, type RealtimeEnvelope } from '../contracts/realtime.js';
 import { QUEUE_NAMES } from '../contracts/jobs.js';
 import { ioEmitter, socketAdapter, type RealtimeEmitter } from '../realtime/emitter.js';
+import { cancelViewNudges } from '../realtime/view-counts.js';
 import { SESSION_COOKIE } from './auth.js';
 import { settleWithin } from '../lib/with-timeout.js';
 import { originPolicy } from '../lib/origins.js';
@@ -109,6 +110,7 @@ export default fp(
     relay.on('error', (err) => app.log.warn({ err }, 'realtime relay error'));
 
     app.addHook('preClose', async () => {
+      cancelViewNudges();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       // With Redis unreachable a graceful worker close would wait forever; bound it.

@@ -35,3 +35,13 @@ export function nudgeViewCounts(rt: RealtimeEmitter): void {
     st.timer.unref?.();
   }
 }
+
+/**
+ * A process closing its sockets drops the nudge still waiting for its window: sent after the close it would
+ * go to a Redis connection already ended (a UI refetches its counts when it reconnects anyway).
+ */
+export function cancelViewNudges(): void {
+  if (st.timer) clearTimeout(st.timer);
+  st.timer = null;
+  st.rt = null;
+}
