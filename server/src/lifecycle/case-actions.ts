@@ -12,10 +12,10 @@ import { writeCaseEvent } from '../db/case-events.js';
 import { audit } from '../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import type { MacroAction } from '../contracts/case-views.js';
-import { computeRoutingPriority } from '../routing/priority.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, type Effects } from './effects.js';
 import { withRetryingTx } from './tx.js';
+import { rerankIfWaitingInTx } from './queue.js';
 import { assignToAgentInTx, transferToQueueInTx } from './transfer.js';
 import { applyTransition } from './status.js';
 import { canTransition } from './machine.js';
@@ -60,11 +60,7 @@ async function applyOne(tx: Tx, caseId: number, actorId: number, a: MacroAction,
       if (c.priority === a.priority) return;
       await tx.query(`UPDATE cases SET priority = $2, updated_at = now() WHERE id = $1`, [caseId, a.priority]);
       await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId: actorId, data: { from: c.priority, to: a.priority } });
-      if (c.routing_state === 'waiting') {
-        // the router takes waiting cases by this rank: it follows the new priority at once
-        await tx.query(`UPDATE cases SET routing_priority = $2 WHERE id = $1`, [caseId, await computeRoutingPriority(tx, caseId)]);
-        fx.reprioritised.push(caseId);
-      }
+      await rerankIfWaitingInTx(tx, caseId, c.routing_state, fx);
       fx.caseUpdates.push({ caseId, event: 'priority', agentIds: [] });
       return;
     }

@@ -7,11 +7,11 @@
 import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import { notFound } from '../lib/errors.js';
 import { reindexSearchRow } from '../search/search-indexer.js';
-import { computeRoutingPriority } from '../routing/priority.js';
 import type { CasePriority, CaseType } from '../contracts/vocabulary.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects } from './effects.js';
 import { withRetryingTx } from './tx.js';
+import { rerankIfWaitingInTx } from './queue.js';
 
 export interface CasePatch {
   subject?: string;
@@ -48,11 +48,7 @@ export async function editCase(deps: RoutingDeps, caseId: number, agentId: numbe
     if (after.subject !== undefined) await reindexSearchRow(tx, 'cases', caseId);
     if (after.priority) {
       await writeCaseEvent(tx, { caseId, type: 'priority_changed', agentId, data: withCause({ from: before.priority, to: after.priority }, cause) });
-      if (c.routing_state === 'waiting') {
-        // the router takes waiting cases by this rank: it follows the new priority at once
-        await tx.query(`UPDATE cases SET routing_priority = $2 WHERE id = $1`, [caseId, await computeRoutingPriority(tx, caseId)]);
-        fx.reprioritised.push(caseId);
-      }
+      await rerankIfWaitingInTx(tx, caseId, c.routing_state, fx);
     }
     await writeCaseEvent(tx, { caseId, type: 'updated', agentId, data: withCause({ before, after }, cause) });
     fx.caseUpdates.push({ caseId, event: after.priority ? 'priority' : 'updated', agentIds: [] });

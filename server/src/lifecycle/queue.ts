@@ -10,6 +10,16 @@ export interface RoutingQueueLike {
 }
 
 /**
+ * A waiting case whose priority changed (case page, rule, bulk action, macro) takes its new rank at once: the
+ * router takes waiting cases by `routing_priority`, and the routing job is re-added with it after commit.
+ */
+export async function rerankIfWaitingInTx(tx: Tx, caseId: number, routingState: string, fx: { reprioritised: number[] }): Promise<void> {
+  if (routingState !== 'waiting') return;
+  await tx.query(`UPDATE cases SET routing_priority = $2 WHERE id = $1`, [caseId, await computeRoutingPriority(tx, caseId)]);
+  fx.reprioritised.push(caseId);
+}
+
+/**
  * Marks a case as waiting in Postgres (the system of record). The first queue entry time
  * survives re-entries so a declined or transferred case keeps its place.
  */
