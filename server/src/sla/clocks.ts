@@ -37,10 +37,6 @@ export function policyFromRow(r: any): SlaPolicy {
   };
 }
 
-export async function loadPolicies(db: Queryable): Promise<SlaPolicy[]> {
-  return (await db.query(`SELECT * FROM sla_policies ORDER BY position, id`)).rows.map(policyFromRow);
-}
-
 /** The policy that governs a clock row (its own, or the built-in one when it has none). */
 export async function policyOf(db: Queryable, policyId: number | null, c: { channel: string; priority: string }): Promise<SlaPolicy> {
   if (policyId) {
