@@ -77,5 +77,30 @@ describe('wallboard pushes', () => {
     // a few hundred bytes, against the whole list before
     expect(delta.bytes).toBeLessThan(1000);
     expect(agents).toHaveLength(5);
+
+    // only agents written since the last read are read (routing/stats.ts agentStatsSince): a load change
+    // made by an offer and a deactivation still arrive, each as its one agent
+    const worker = agents[0]!;
+    const mark3 = got.length;
+    expect((await worker.setPresence('available')).ok).toBe(true);
+    const offered = await until(
+      () =>
+        got
+          .slice(mark3)
+          .map((e) => e.payload as AgentStatsDelta)
+          .flatMap((p) => p.changed ?? [])
+          .find((a) => a.agentId === worker.id && a.pendingOffers + Number(a.load.chat?.split('/')[0] ?? 0) > 0),
+      "the offer in the agent's load",
+      5000,
+    );
+    expect(offered.presence).toBe('available');
+    const mark4 = got.length;
+    await h.ctx.db.pool.query(`UPDATE agents SET active = false WHERE id = $1`, [agents[4]!.id]);
+    const gone = await until(
+      () => got.slice(mark4).find((e) => e.event === 'stats:agents:delta' && (e.payload as AgentStatsDelta).removed.includes(agents[4]!.id)),
+      'the deactivated agent leaving the wallboard',
+      5000,
+    );
+    expect((gone.payload as AgentStatsDelta).changed).toEqual([]);
   });
 });

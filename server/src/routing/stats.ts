@@ -44,31 +44,77 @@ export async function queueStats(db: Queryable): Promise<QueueStats[]> {
   }));
 }
 
+/** Per agent: how busy, what is offered, and what an offline agent still holds. */
+const AGENT_STATS_COLUMNS = `a.id, a.name, a.active, a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, a.presence_changed_at, ar.used,
+            (SELECT count(*) FROM offers o WHERE o.agent_id = a.id AND o.status = 'pending')::int AS pending_offers,
+            CASE WHEN a.presence = 'offline'
+                 THEN (SELECT count(*) FROM cases c WHERE c.assignee_id = a.id AND c.status IN ('new', 'open', 'pending'))::int
+                 ELSE 0 END AS held_offline`;
+
 export async function agentStats(db: Queryable): Promise<AgentStats[]> {
+  const r = await db.query(`SELECT ${AGENT_STATS_COLUMNS} FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.active ORDER BY a.name, a.id`);
+  return r.rows.map(agentStatsOfRow);
+}
+
+export interface AgentStatsChanges {
+  /** agents whose figures may have changed (active ones), or every active agent on a full read */
+  agents: AgentStats[];
+  /** agents deactivated since the last read */
+  deactivated: number[];
+  /** the watermark to pass next time (snapshot xmin, 32-bit transaction id space) */
+  since: number;
+}
+
+/**
+ * The agents whose row or matching state was written since `since` (null: all active agents). Every
+ * change of an agent's figures writes one of the two rows: presence, break reason and wrap-up are on
+ * `agents`; load, pending offers and held cases reach `agent_routing` through its triggers (migration
+ * 0901). A row version a read cannot see was written by a transaction whose id is at least that read's
+ * snapshot xmin, so the next read from that watermark finds it (the router's matching state reads the same
+ * way, routing/match.ts). With 1,000 agents a wallboard push reads a handful of rows instead of all of them.
+ */
+export async function agentStatsSince(db: Queryable, since: number | null): Promise<AgentStatsChanges> {
   const r = await db.query(
-    `SELECT a.id, a.name, a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, a.presence_changed_at, ar.used,
-            COALESCE(po.n, 0) AS pending_offers,
-            CASE WHEN a.presence = 'offline' THEN COALESCE(held.n, 0) ELSE 0 END AS held_offline
-       FROM agents a
-       LEFT JOIN agent_routing ar ON ar.agent_id = a.id
-       LEFT JOIN (SELECT agent_id, count(*)::int AS n FROM offers WHERE status = 'pending' GROUP BY agent_id) po ON po.agent_id = a.id
-       LEFT JOIN (SELECT assignee_id, count(*)::int AS n FROM cases WHERE assignee_id IS NOT NULL AND status IN ('new', 'open', 'pending') GROUP BY assignee_id) held
-              ON held.assignee_id = a.id
-      WHERE a.active ORDER BY a.name, a.id`,
+    `SELECT ${AGENT_STATS_COLUMNS}, (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS snap_xmin
+       FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id
+      WHERE ${since == null ? 'a.active' : 'a.xmin::text::bigint >= $1 OR ar.xmin::text::bigint >= $1'}`,
+    since == null ? [] : [since],
   );
-  return r.rows.map((x) => {
-    const load = loadOfRow(x);
-    return {
-      agentId: x.id,
-      name: x.name,
-      presence: x.presence,
-      busy: isBusy(load),
-      load: loadView(load),
-      pendingOffers: x.pending_offers,
-      presenceSince: new Date(x.presence_changed_at).toISOString(),
-      breakReasonId: x.break_reason_id == null ? null : Number(x.break_reason_id),
-      wrapUpUntil: x.wrap_up_until ? new Date(x.wrap_up_until).toISOString() : null,
-      heldWhileOffline: x.held_offline,
-    };
-  });
+  const snap = r.rows.length
+    ? Number(r.rows[0].snap_xmin)
+    : Number((await db.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS x`)).rows[0].x);
+  return {
+    agents: r.rows.filter((x) => x.active).map(agentStatsOfRow),
+    deactivated: r.rows.filter((x) => !x.active).map((x) => Number(x.id)),
+    since: snap,
+  };
+}
+
+interface AgentStatsRow {
+  id: number;
+  name: string;
+  presence: AgentStats['presence'];
+  break_reason_id: string | number | null;
+  wrap_up_until: Date | null;
+  capacity: Record<string, number> | null;
+  used: Record<string, unknown> | null;
+  presence_changed_at: Date;
+  pending_offers: number;
+  held_offline: number;
+}
+
+function agentStatsOfRow(x: AgentStatsRow): AgentStats {
+  const load = loadOfRow(x);
+  return {
+    agentId: x.id,
+    name: x.name,
+    presence: x.presence,
+    busy: isBusy(load),
+    load: loadView(load),
+    pendingOffers: x.pending_offers,
+    presenceSince: new Date(x.presence_changed_at).toISOString(),
+    breakReasonId: x.break_reason_id == null ? null : Number(x.break_reason_id),
+    wrapUpUntil: x.wrap_up_until ? new Date(x.wrap_up_until).toISOString() : null,
+    heldWhileOffline: x.held_offline,
+  };
 }
