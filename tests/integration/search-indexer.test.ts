@@ -24,7 +24,7 @@ const watermark = async (source: string) =>
   Number((await ctx.db.pool.query(`SELECT indexed_through FROM search_watermarks WHERE source = $1`, [source])).rows[0].indexed_through);
 
 describe('search indexer', () => {
-  it('indexes new messages off the ingest path, and moves its watermark only past rows old enough to be settled', async () => {
+  it('indexes new messages off the ingest path, and moves its watermark past a row only once no transaction that could still add a row below it is running', async () => {
     const db = ctx.db.pool;
     const a = await ingest(ctx.app.ingestDeps, msg('ix-1', 'periwinkle'));
     // ingest wrote no side row: the search index is not on its path
@@ -38,11 +38,37 @@ describe('search indexer', () => {
     // found once, from the side table
     expect((await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id)).toEqual([a.caseId]);
 
-    // once the rows are old enough, the watermark passes them
-    await db.query(`UPDATE interactions SET created_at = now() - interval '2 minutes' WHERE id <= $1`, [a.interactionId]);
-    await indexSearchBacklog(db);
-    expect(await watermark('interactions')).toBeGreaterThanOrEqual(a.interactionId);
-    expect((await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id)).toEqual([a.caseId]);
+    // a writer holds an uncommitted message below a later, committed one
+    const open = await db.connect();
+    try {
+      await open.query('BEGIN');
+      const late = Number(
+        (
+          await open.query(
+            `INSERT INTO interactions (case_id, customer_id, channel, direction, text)
+             SELECT case_id, customer_id, channel, direction, 'periwinkle late' FROM interactions WHERE id = $1 RETURNING id`,
+            [a.interactionId],
+          )
+        ).rows[0].id,
+      );
+      const b = await ingest(ctx.app.ingestDeps, msg('ix-2', 'periwinkle again'));
+      expect(b.interactionId).toBeGreaterThan(late);
+      for (let i = 0; i < 4; i++) await indexSearchBacklog(db, 2000, 0);
+      // everything settled before the writer began is passed; the writer's row is not
+      expect(await watermark('interactions')).toBeGreaterThanOrEqual(a.interactionId);
+      expect(await watermark('interactions')).toBeLessThan(late);
+      await open.query('COMMIT');
+      for (let i = 0; i < 3; i++) await indexSearchBacklog(db, 2000, 0);
+      expect((await db.query(`SELECT count(*)::int n FROM interaction_search WHERE interaction_id = $1`, [late])).rows[0].n).toBe(1);
+      expect(await watermark('interactions')).toBeGreaterThanOrEqual(b.interactionId);
+      const found = (await searchWorkspace(db, 'periwinkle')).cases.map((c) => c.id);
+      expect(found).toContain(a.caseId);
+      expect(found).toContain(b.caseId);
+    } finally {
+      // after COMMIT this only warns; after a failed assertion it ends the writer's transaction
+      await open.query('ROLLBACK');
+      open.release();
+    }
   });
 
   it('two indexers at once index each row once and neither fails', async () => {

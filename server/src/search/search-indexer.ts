@@ -7,11 +7,16 @@ import type { Queryable } from '../db/pool.js';
  * Rows above it are indexed as they appear (an anti-join on the side table's key) and searched directly
  * until then (workspace-search.ts), so the lag costs search a little time, never a result.
  *
- * The watermark only passes rows older than SEARCH_SETTLE_SECONDS: ids are taken when a row is inserted
- * but become visible when its transaction commits, so a younger id may still be invisible and must not be
- * skipped. Transactions that insert these rows are short (ingest's statements time out after seconds).
+ * Ids are taken when a row is inserted but become visible when its transaction commits, so a row above
+ * the watermark may still be invisible and must not be passed over. A pass therefore records a candidate
+ * (migration 1701): the highest id it sees, with its snapshot's xmax. Every row at or below that id was
+ * written by a transaction that had begun writing by then, so once the oldest running transaction is
+ * younger than that xmax (the snapshot's xmin has passed it), all of them have ended and a later pass
+ * indexes whatever they committed; the watermark then moves to the candidate. A candidate is also at
+ * least SEARCH_SETTLE_MS old: an id is drawn a moment before its transaction gets its id, inside the same
+ * statement. A long transaction holds the watermark back; the rows above it are read on every pass.
  */
-export const SEARCH_SETTLE_SECONDS = 60;
+export const SEARCH_SETTLE_MS = 2_000;
 
 interface Source {
   source: 'interactions' | 'cases' | 'customer_identities';
@@ -29,16 +34,25 @@ export const SEARCH_SOURCES: readonly Source[] = [
 ];
 
 /** Indexes one batch per source; returns the number of rows indexed (0: caught up). */
-export async function indexSearchBacklog(db: pg.Pool, batch = 2000): Promise<number> {
+export async function indexSearchBacklog(db: pg.Pool, batch = 2000, settleMs = SEARCH_SETTLE_MS): Promise<number> {
   let n = 0;
   for (const s of SEARCH_SOURCES) {
     const client = await db.connect();
     let broken: Error | undefined;
     try {
-      // one snapshot for the whole pass: the watermark never passes a row this pass could not see
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      // the row lock makes two indexers (two worker processes) take turns instead of doing the work twice
-      const wm = (await client.query(`SELECT indexed_through FROM search_watermarks WHERE source = $1 FOR UPDATE NOWAIT`, [s.source])).rows[0]?.indexed_through ?? 0;
+      await client.query('BEGIN');
+      // the row lock makes two indexers (two worker processes) take turns instead of doing the work twice;
+      // this statement's snapshot xmin is taken before the insert below reads, so what it proves ended is seen there
+      const w = (
+        await client.query(
+          `SELECT indexed_through, candidate_through, candidate_xmax,
+                  candidate_at <= now() - make_interval(secs => $2::float8 / 1000) AS settled_age,
+                  pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin_now
+             FROM search_watermarks WHERE source = $1 FOR UPDATE NOWAIT`,
+          [s.source, settleMs],
+        )
+      ).rows[0];
+      const wm = Number(w?.indexed_through ?? 0);
       const added = await client.query(
         `INSERT INTO ${s.side} (${s.key}, ${s.column})
          SELECT t.id, ${s.value} FROM ${s.source} t
@@ -51,13 +65,18 @@ export async function indexSearchBacklog(db: pg.Pool, batch = 2000): Promise<num
       n += added.rowCount ?? 0;
       // a full batch may have left rows behind it: the watermark stops at the last row indexed
       const cap = (added.rowCount ?? 0) >= batch ? Math.max(...added.rows.map((r) => Number(r.id))) : null;
+      const settled = w?.candidate_through != null && w.settled_age && Number(w.xmin_now) >= Number(w.candidate_xmax);
+      const through = settled ? Math.max(wm, cap == null ? Number(w.candidate_through) : Math.min(cap, Number(w.candidate_through))) : wm;
+      // a new candidate once the last one is used up (kept while unsettled, or a steady stream would never settle one)
+      const renew = w?.candidate_through == null || (settled && through >= Number(w.candidate_through));
       await client.query(
-        `UPDATE search_watermarks SET indexed_through = GREATEST(indexed_through, coalesce((
-           SELECT max(t.id) FROM ${s.source} t
-            WHERE t.id > $2 AND ($3::bigint IS NULL OR t.id <= $3) AND t.created_at < now() - make_interval(secs => $4)
-         ), indexed_through))
+        `UPDATE search_watermarks
+            SET indexed_through = $2,
+                candidate_through = CASE WHEN $3 THEN (SELECT max(t.id) FROM ${s.source} t) ELSE candidate_through END,
+                candidate_xmax = CASE WHEN $3 THEN pg_snapshot_xmax(pg_current_snapshot())::text::bigint ELSE candidate_xmax END,
+                candidate_at = CASE WHEN $3 THEN statement_timestamp() ELSE candidate_at END
           WHERE source = $1`,
-        [s.source, wm, cap, SEARCH_SETTLE_SECONDS],
+        [s.source, through, renew],
       );
       await client.query('COMMIT');
     } catch (err) {
@@ -66,9 +85,9 @@ export async function indexSearchBacklog(db: pg.Pool, batch = 2000): Promise<num
         () => undefined,
         (e: Error) => e,
       );
-      // another indexer holds or just moved this source's watermark: this pass leaves the source to it
+      // another indexer holds this source's watermark: this pass leaves the source to it
       const code = (err as { code?: string }).code;
-      if (code !== '55P03' && code !== '40001') throw err;
+      if (code !== '55P03') throw err;
     } finally {
       client.release(broken);
     }
