@@ -30,6 +30,10 @@ const CSAT_LINK_DAYS = 30;
 /**
  * Materialises pending notices, oldest first, in short transactions of `batch` rows (locked, so two
  * workers never build one twice), until none is left. Returns the interactions queued for delivery.
+ *
+ * This runs on the hot path (a status change nudges it) and most notices end skipped, so a batch costs
+ * a fixed number of round trips, not a few per notice: its cases in one query, the customers'
+ * addresses in one, every skip in one update. Only a notice really sent has statements of its own.
  */
 export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promise<number[]> {
   const settings = await noticeSettings(deps.db);
@@ -40,15 +44,35 @@ export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promis
         `SELECT id, case_id, event FROM case_notices WHERE state = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batch],
       );
+      const notices: PendingNotice[] = r.rows.map((n) => ({ id: Number(n.id), caseId: Number(n.case_id), event: n.event as CustomerNoticeEvent }));
+      const skips = new Map<number, string>();
+      // an event turned off is skipped without reading its case
+      for (const n of notices) if (settings.events[n.event] === false) skips.set(n.id, 'turned off in Admin → Customer notifications');
+      const cases = await noticeCases(tx, unique(notices.filter((n) => !skips.has(n.id)).map((n) => n.caseId)));
+      for (const n of notices) {
+        if (skips.has(n.id)) continue;
+        const k = cases.get(n.caseId);
+        const why = k ? staleOrNeedless(n.event, k) : 'case gone';
+        if (why) skips.set(n.id, why);
+      }
+      const reach = await targetsOf(tx, unique(notices.filter((n) => !skips.has(n.id)).map((n) => n.caseId)).map((id) => cases.get(id)!));
       const out: number[] = [];
-      for (const n of r.rows) {
-        const res = await buildNotice(tx, deps.config, settings, Number(n.case_id), n.event as CustomerNoticeEvent);
-        if ('skip' in res) {
-          await tx.query(`UPDATE case_notices SET state = 'skipped', skip_reason = $2 WHERE id = $1`, [n.id, res.skip]);
-        } else {
-          await tx.query(`UPDATE case_notices SET state = 'queued', interaction_id = $2 WHERE id = $1`, [n.id, res.interactionId]);
-          out.push(res.interactionId);
+      for (const n of notices) {
+        if (skips.has(n.id)) continue;
+        const target = reach.get(n.caseId);
+        if (!target) {
+          skips.set(n.id, 'no email address or phone number to reach the customer');
+          continue;
         }
+        const interactionId = await sendNotice(tx, deps.config, settings, n.event, cases.get(n.caseId)!, target);
+        await tx.query(`UPDATE case_notices SET state = 'queued', interaction_id = $2 WHERE id = $1`, [n.id, interactionId]);
+        out.push(interactionId);
+      }
+      if (skips.size) {
+        await tx.query(
+          `UPDATE case_notices n SET state = 'skipped', skip_reason = s.reason FROM unnest($1::bigint[], $2::text[]) AS s(id, reason) WHERE n.id = s.id`,
+          [[...skips.keys()], [...skips.values()]],
+        );
       }
       return { rows: r.rowCount ?? 0, queued: out };
     });
@@ -60,50 +84,77 @@ export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promis
   }
 }
 
+interface PendingNotice {
+  id: number;
+  caseId: number;
+  event: CustomerNoticeEvent;
+}
+
+/** What a notice needs of its case. */
+interface NoticeCase {
+  id: number;
+  number: number;
+  subject: string | null;
+  channel: string;
+  status: string;
+  customerId: number;
+  name: string | null;
+  language: string | null;
+  rated: boolean;
+  acknowledged: boolean;
+}
+
 interface Target {
   channel: 'email' | 'sms';
   to: string;
 }
 
-async function buildNotice(
-  tx: Tx,
-  config: Config,
-  settings: NoticeSettings,
-  caseId: number,
-  event: CustomerNoticeEvent,
-): Promise<{ skip: string } | { interactionId: number }> {
-  if (settings.events[event] === false) return { skip: 'turned off in Admin → Customer notifications' };
-  const c = await tx.query(
+const unique = (ids: number[]): number[] => [...new Set(ids)];
+
+/** The cases of a batch of notices, by id (a case deleted since is absent). */
+async function noticeCases(tx: Tx, caseIds: number[]): Promise<Map<number, NoticeCase>> {
+  if (!caseIds.length) return new Map();
+  const r = await tx.query(
     `SELECT c.id, c.number, c.subject, c.channel, c.status, c.customer_id, cu.name, COALESCE(c.language, cu.language) AS language,
             EXISTS (SELECT 1 FROM csat_ratings r WHERE r.case_id = c.id) AS rated,
             -- mail to a mailbox with its own automatic acknowledgement (sent, or held back as noise) gets no second receipt
             (EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'outbound' AND i.metadata->>'autoAck' = 'true')
              OR EXISTS (SELECT 1 FROM interactions i JOIN mailboxes m ON m.id = (i.metadata->>'mailboxId')::bigint
                          WHERE i.case_id = c.id AND i.direction = 'inbound' AND m.auto_ack)) AS acknowledged
-       FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`,
-    [caseId],
+       FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ANY($1::bigint[])`,
+    [caseIds],
   );
-  const k = c.rows[0];
-  if (!k) return { skip: 'case gone' };
+  return new Map(
+    r.rows.map((k) => [
+      Number(k.id),
+      { id: Number(k.id), number: Number(k.number), subject: k.subject, channel: k.channel, status: k.status, customerId: Number(k.customer_id), name: k.name, language: k.language, rated: k.rated, acknowledged: k.acknowledged },
+    ]),
+  );
+}
+
+/** Why the notice is no longer (or never was) worth sending, whoever the customer is; null: send it if they can be reached. */
+function staleOrNeedless(event: CustomerNoticeEvent, k: NoticeCase): string | null {
   // the state may have moved on before the notice was built: say only what is still true
   const still: Partial<Record<CustomerNoticeEvent, string[]>> = { needs_reply: ['pending'], solved: ['solved'], csat: ['solved', 'closed'], closed: ['closed'] };
-  if (still[event] && !still[event]!.includes(k.status)) return { skip: `the case is ${k.status} now` };
+  if (still[event] && !still[event]!.includes(k.status)) return `the case is ${k.status} now`;
   if (event === 'received') {
-    // on a call or a live chat the customer is talking to us already
-    if (k.channel === 'voice' || k.channel === 'chat') return { skip: `a ${k.channel} customer needs no receipt` };
-    if (k.acknowledged) return { skip: "the mailbox's own acknowledgement says so" };
+    // on a call or a live chat the customer is talking to us already (ingest owes no receipt there; older rows may)
+    if (k.channel === 'voice' || k.channel === 'chat') return `a ${k.channel} customer needs no receipt`;
+    if (k.acknowledged) return "the mailbox's own acknowledgement says so";
   }
-  if (event === 'csat' && k.rated) return { skip: 'already rated' };
+  if (event === 'csat' && k.rated) return 'already rated';
+  return null;
+}
 
-  const target = await targetOf(tx, caseId, k.channel, k.customer_id);
-  if (!target) return { skip: 'no email address or phone number to reach the customer' };
+/** The outbound system interaction of one notice (and its CSAT link): its id. */
+async function sendNotice(tx: Tx, config: Config, settings: NoticeSettings, event: CustomerNoticeEvent, k: NoticeCase, target: Target): Promise<number> {
   const language = lang(k.language);
   let csatLink = '';
   if (event === 'csat') {
     const token = newToken();
     await tx.query(
       `INSERT INTO csat_requests (token_hash, case_id, customer_id, language, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
-      [sha256(token), caseId, k.customer_id, language, CSAT_LINK_DAYS],
+      [sha256(token), k.id, k.customerId, language, CSAT_LINK_DAYS],
     );
     csatLink = `${config.publicUrl}/portal/csat/${token}`;
   }
@@ -120,8 +171,8 @@ async function buildNotice(
     `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, to_address, subject, text, delivery_status, metadata)
      VALUES ($1, $2, $3, 'outbound', 'system', $4, $5, $6, 'queued', $7) RETURNING id`,
     [
-      caseId,
-      k.customer_id,
+      k.id,
+      k.customerId,
       target.channel,
       target.to,
       target.channel === 'email' ? t.subject : null,
@@ -129,28 +180,35 @@ async function buildNotice(
       JSON.stringify({ notice: event, language }),
     ],
   );
-  return { interactionId: Number(r.rows[0].id) };
+  return Number(r.rows[0].id);
 }
 
 /**
- * Where the customer is reached: the address they wrote from on an email or SMS case, else their
- * email (portal, chat, API), else their phone by SMS (voice, or no email). Opted-out identities are skipped.
+ * Where each customer is reached, by case: the address they wrote from on an email or SMS case, else
+ * their email (portal, chat, API), else their phone by SMS (voice, or no email). Opted-out identities
+ * are skipped. One query for the whole batch; a case absent from the answer cannot be reached.
  */
-async function targetOf(db: Queryable, caseId: number, channel: string, customerId: number): Promise<Target | null> {
+async function targetsOf(db: Queryable, cases: NoticeCase[]): Promise<Map<number, Target>> {
+  const out = new Map<number, Target>();
+  if (!cases.length) return out;
   const r = await db.query(
-    `SELECT ci.kind, ci.value,
-            (SELECT max(i.id) FROM interactions i WHERE i.case_id = $1 AND i.direction = 'inbound' AND i.from_address = ci.value) AS used
-       FROM customer_identities ci
-      WHERE ci.customer_id = $2 AND ci.kind IN ('email', 'phone') AND ci.opted_out_at IS NULL
-      ORDER BY used DESC NULLS LAST, ci.verified DESC, ci.id DESC`,
-    [caseId, customerId],
+    `SELECT t.case_id, ci.kind, ci.value
+       FROM unnest($1::bigint[], $2::bigint[]) AS t(case_id, customer_id)
+       JOIN customer_identities ci ON ci.customer_id = t.customer_id
+       CROSS JOIN LATERAL (SELECT max(i.id) AS used FROM interactions i
+                            WHERE i.case_id = t.case_id AND i.direction = 'inbound' AND i.from_address = ci.value) u
+      WHERE ci.kind IN ('email', 'phone') AND ci.opted_out_at IS NULL
+      ORDER BY t.case_id, u.used DESC NULLS LAST, ci.verified DESC, ci.id DESC`,
+    [cases.map((k) => k.id), cases.map((k) => k.customerId)],
   );
-  const email = r.rows.find((x) => x.kind === 'email');
-  const phone = r.rows.find((x) => x.kind === 'phone');
-  const prefer = channel === 'sms' || channel === 'voice' ? [phone, email] : [email, phone];
-  const pick = prefer.find(Boolean);
-  if (!pick) return null;
-  return { channel: pick.kind === 'email' ? 'email' : 'sms', to: pick.value };
+  for (const k of cases) {
+    const mine = r.rows.filter((x) => Number(x.case_id) === k.id);
+    const email = mine.find((x) => x.kind === 'email');
+    const phone = mine.find((x) => x.kind === 'phone');
+    const pick = (k.channel === 'sms' || k.channel === 'voice' ? [phone, email] : [email, phone]).find(Boolean);
+    if (pick) out.set(k.id, { channel: pick.kind === 'email' ? 'email' : 'sms', to: pick.value });
+  }
+  return out;
 }
 
 /** The customer's rating link: the case it rates, while it is valid. */

@@ -143,8 +143,9 @@ WITH raw AS (
    WHERE e.n = 1 OR $20::int IS NOT NULL
    ORDER BY e.n
 ), notice AS (
-  -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how)
-  INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c
+  -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how);
+  -- a call or live chat never gets one, so none is owed (no row for the notices worker to skip)
+  INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c WHERE c.channel NOT IN ('voice', 'chat')
 ), i AS (
   INSERT INTO interactions (case_id, customer_id, channel, direction, kind, from_address, to_address, subject, text, html,
                             provider, provider_message_id, delivery_status, metadata, raw_event_id)

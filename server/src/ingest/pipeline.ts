@@ -396,8 +396,9 @@ async function insertNewCase(
        UNION ALL
        SELECT $14::bigint, c.id, 'follow_up' FROM c WHERE $14::bigint IS NOT NULL
      ), notice AS (
-       -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how)
-       INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c
+       -- the customer is owed a "received" notice (customer-messages/notices.ts decides whether and how);
+       -- a call or live chat never gets one, so none is owed (no row for the notices worker to skip)
+       INSERT INTO case_notices (case_id, event) SELECT c.id, 'received' FROM c WHERE c.channel NOT IN ('voice', 'chat')
      ), i AS (
        ${INSERT_INTERACTION_SELECT}
      )
