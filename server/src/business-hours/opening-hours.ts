@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
 import type { BusinessHours } from '../channels/twilio/numbers.js';
 import type { BusinessCalendar, Holiday } from './calendar.js';
@@ -13,6 +14,30 @@ export async function openingHoursFor(db: Queryable, queueId: number | null): Pr
   );
   const row = r.rows[0];
   return row ? { timezone: row.time_zone, weekly: row.weekly, holidays: row.holidays } : null;
+}
+
+/**
+ * Opening hours as inbound SMS reads them (the after-hours reply), once per few seconds per queue instead
+ * of once per message. Changes made through this process (Admin → Business hours) drop the cache at once;
+ * other nodes see them within OPENING_HOURS_CACHE_MS, as they do a phone number's own hours.
+ */
+export const OPENING_HOURS_CACHE_MS = 5_000;
+const hoursCaches = new WeakMap<object, Map<number | null, { at: number; value: Promise<BusinessHours | null> }>>();
+
+export function cachedOpeningHoursFor(db: pg.Pool, queueId: number | null): Promise<BusinessHours | null> {
+  let cache = hoursCaches.get(db);
+  if (!cache) hoursCaches.set(db, (cache = new Map()));
+  const hit = cache.get(queueId);
+  if (hit && Date.now() - hit.at < OPENING_HOURS_CACHE_MS) return hit.value;
+  const value = openingHoursFor(db, queueId);
+  cache.set(queueId, { at: Date.now(), value });
+  // a failed read is not remembered
+  value.catch(() => cache.get(queueId)?.value === value && cache.delete(queueId));
+  return value;
+}
+
+export function invalidateOpeningHours(db: pg.Pool): void {
+  hoursCaches.get(db)?.clear();
 }
 
 /**

@@ -44,6 +44,7 @@ export interface FirstContactInput {
 
 export interface FirstContactResult {
   customerId: number;
+  customerLanguage: string;
   caseId: number;
   caseNumber: number;
   interactionId: number;
@@ -101,6 +102,7 @@ export async function recordFirstContact(db: Queryable, m: FirstContactInput): P
     if (!row) return null;
     return {
       customerId: row.customer_id,
+      customerLanguage: row.customer_language,
       caseId: row.case_id,
       caseNumber: row.number,
       interactionId: row.interaction_id,
@@ -152,4 +154,4 @@ WITH raw AS (
   SELECT c.id, cu.id, $15, 'inbound', $23, $24, $25, $26, $27, $28, $29, $30, 'received', $31, raw.id FROM c, cu, raw
   RETURNING id
 )
-SELECT cu.id AS customer_id, c.id AS case_id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM cu, c`;
+SELECT cu.id AS customer_id, cu.language AS customer_language, c.id AS case_id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM cu, c`;

@@ -74,6 +74,8 @@ export interface IngestResult {
   assigneeId: number | null;
   /** A new case's place on the routing queue, as committed (saves reading it back to enqueue). */
   waiting?: { priority: number; firstQueuedAt: Date };
+  /** The customer's language as the transaction saw it (absent for a duplicate): saves channels reading it back. */
+  customerLanguage?: string;
 }
 
 export interface IngestDeps {
@@ -173,7 +175,7 @@ async function firstContact(deps: IngestDeps, msg: InboundMessage, fromValue: st
   if (!r) return null;
   return newCaseResult(
     { id: r.caseId, number: r.caseNumber, interaction_id: r.interactionId },
-    r.customerId,
+    { id: r.customerId, language: r.customerLanguage },
     fields.routingPriority !== null,
     fields.routingPriority === null ? undefined : { priority: fields.routingPriority, firstQueuedAt: new Date(r.firstQueuedAt!) },
   );
@@ -340,6 +342,7 @@ async function ingestInTx(
     queued,
     enqueued: false,
     assigneeId: theCase.assignee_id,
+    customerLanguage: customer.language,
   };
 }
 
@@ -427,14 +430,14 @@ async function insertNewCase(
   const hook = await msg.inTransaction?.(tx, { caseId: row.id, interactionId: row.interaction_id, newCase: true });
   if (!queuedAtInsert && (hook?.route ?? !msg.skipRouting)) {
     await queueInTx(tx, row.id, 'queued');
-    return newCaseResult(row, customer.id, true, undefined); // enqueueCase reads the place back
+    return newCaseResult(row, customer, true, undefined); // enqueueCase reads the place back
   }
-  return newCaseResult(row, customer.id, queuedAtInsert, routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) });
+  return newCaseResult(row, customer, queuedAtInsert, routingPrio === null ? undefined : { priority: routingPrio, firstQueuedAt: new Date(row.first_queued_at) });
 }
 
 function newCaseResult(
   row: { id: number; number: number; interaction_id: number },
-  customerId: number,
+  customer: { id: number; language: string },
   queued: boolean,
   waiting: IngestResult['waiting'],
 ): IngestResult {
@@ -442,7 +445,8 @@ function newCaseResult(
     interactionId: row.interaction_id,
     caseId: row.id,
     caseNumber: row.number,
-    customerId,
+    customerId: customer.id,
+    customerLanguage: customer.language,
     duplicate: false,
     newCase: true,
     reopened: false,

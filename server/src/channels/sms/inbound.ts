@@ -3,6 +3,7 @@ import { ingest, type IngestResult } from '../../ingest/pipeline.js';
 import { cachedPhoneNumberByE164 } from '../twilio/number-cache.js';
 import { keywordAction, OPT_REPLIES, setOptOut, type KeywordAction } from './opt-out.js';
 import { afterHoursSmsReply } from '../../customer-messages/after-hours.js';
+import { cachedOpeningHoursFor } from '../../business-hours/opening-hours.js';
 import type { SmsProviderName } from './provider.js';
 
 const PERSIAN = /[\u0600-\u06FF]/;
@@ -50,10 +51,15 @@ export async function receiveSms(app: FastifyInstance, m: InboundSms): Promise<{
   app.metrics.ingested.inc({ channel: 'sms', result: result.duplicate ? 'duplicate' : 'new' });
   if (!action && result.duplicate) return { result, action, reply: null };
   if (action) await setOptOut(app.db, m.from, action === 'opt_out');
-  const lang = (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
+  const lang = result.customerLanguage ?? (await app.db.query(`SELECT language FROM customers WHERE id = $1`, [result.customerId])).rows[0]?.language ?? 'en';
   if (action) return { result, action, reply: OPT_REPLIES[action][lang] ?? OPT_REPLIES[action].en! };
   const afterHours = await afterHoursSmsReply(app.db, {
-    caseId: result.caseId, queueId: number?.queueId ?? null, language: lang, numberHours: number?.businessHours, numberMessage: number?.afterHoursMessage,
+    caseId: result.caseId,
+    queueId: number?.queueId ?? null,
+    language: lang,
+    // the number's own hours, else its queue's or the organisation's (cached: read on every message)
+    numberHours: number?.businessHours ?? (await cachedOpeningHoursFor(app.db, number?.queueId ?? null)),
+    numberMessage: number?.afterHoursMessage,
   });
   return { result, action, reply: afterHours };
 }

@@ -6,6 +6,7 @@ import { ErrorView, Id, IdParams } from '../../../schemas/common.js';
 import { validTimeZone } from '../../../lib/time-zone.js';
 import { scheduleProblems, type BusinessCalendar } from '../../../business-hours/calendar.js';
 import { markOpenCasesForSla } from '../../../sla/clocks.js';
+import { invalidateOpeningHours } from '../../../business-hours/opening-hours.js';
 import { BusinessHoursView, HolidayT, WeeklyT } from '../../../contracts/admin.js';
 
 const Body = Type.Object({
@@ -46,6 +47,7 @@ const businessHours: FastifyPluginAsyncTypebox = async (app) => {
          RETURNING id`,
         [b.queueId, b.timeZone, JSON.stringify(b.weekly), JSON.stringify(holidays)],
       );
+      invalidateOpeningHours(app.db);
       const after = (await app.db.query(`${SELECT} WHERE id = $1`, [r.rows[0].id])).rows[0];
       await audit(app.db, { actorId: req.agent!.id, action: before ? 'update' : 'create', entity: 'business_hours', entityId: after.id, before, after, ip: req.ip });
       // SLA clocks counted in these hours are recomputed
@@ -58,6 +60,7 @@ const businessHours: FastifyPluginAsyncTypebox = async (app) => {
     const before = (await app.db.query(`${SELECT} WHERE id = $1`, [req.params.id])).rows[0];
     if (!before) throw notFound('business hours');
     await app.db.query(`DELETE FROM business_hours WHERE id = $1`, [req.params.id]);
+    invalidateOpeningHours(app.db);
     await audit(app.db, { actorId: req.agent!.id, action: 'delete', entity: 'business_hours', entityId: req.params.id, before, ip: req.ip });
     await markOpenCasesForSla(app.db, before.queueId);
     return reply.code(204).send(null);
