@@ -1,7 +1,8 @@
 /**
- * A case's SLA clocks in Postgres (case_sla_clocks): recomputed whenever the case is marked `sla_dirty`
- * (a trigger marks it on every change of status, priority, queue, type, first response or activity,
- * and on every message; migration 1201), so no code path has to remember to. What fires when is read back
+ * A case's SLA clocks in Postgres (case_sla_clocks): recomputed whenever the case is marked (a row in
+ * `case_sla_marks`; triggers mark it when it is created, on every change of status, priority, queue, type,
+ * first response or activity, and on every message; migrations 1201 and 1702), so no code path has to
+ * remember to. What fires when is read back
  * from here: the delayed jobs on Redis (sla/timers.ts) are only wake-up calls.
  */
 import type pg from 'pg';
@@ -56,14 +57,15 @@ export async function recomputeCaseSla(db: pg.Pool, caseId: number, opts: { forc
     // the policies come with the case: one round trip fewer for every recomputed case (each new case is one)
     const r = await tx.query(
       `SELECT c.id, c.status, c.priority, c.channel, c.queue_id, c.type, c.created_at, c.first_response_at, c.solved_at, c.closed_at,
-              c.pending_until, c.sla_dirty, cu.tier,
+              c.pending_until, c.first_response_due_at, c.resolution_due_at, cu.tier,
+              EXISTS (SELECT 1 FROM case_sla_marks m WHERE m.case_id = c.id) AS marked,
               (SELECT coalesce(json_agg(p ORDER BY p.position, p.id), '[]') FROM sla_policies p) AS policies
          FROM cases c JOIN customers cu ON cu.id = c.customer_id
         WHERE c.id = $1 FOR UPDATE OF c`,
       [caseId],
     );
     const c = r.rows[0];
-    if (!c || (!c.sla_dirty && !opts.force)) return [];
+    if (!c || (!c.marked && !opts.force)) return [];
     return recomputeLocked(tx, c);
   });
 }
@@ -156,7 +158,13 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
     }
   }
   const due = (m: SlaMetric) => clocks.find((k) => k.metric === m)?.dueAt ?? null;
-  await tx.query(`UPDATE cases SET first_response_due_at = $2, resolution_due_at = $3, sla_dirty = false WHERE id = $1`, [c.id, due('first_response'), due('resolution')]);
+  // the case row only when its due times moved: most changes (an accept, a solve) leave them, and a case row
+  // write touches every index of the busiest table
+  const same = (a: Date | string | null, b: Date | null) => (a == null ? null : new Date(a).getTime()) === (b?.getTime() ?? null);
+  if (!same(c.first_response_due_at, due('first_response')) || !same(c.resolution_due_at, due('resolution'))) {
+    await tx.query(`UPDATE cases SET first_response_due_at = $2, resolution_due_at = $3 WHERE id = $1`, [c.id, due('first_response'), due('resolution')]);
+  }
+  await tx.query(`DELETE FROM case_sla_marks WHERE case_id = $1`, [c.id]);
 
   const timers: SlaTimer[] = [];
   for (const k of rows) {
@@ -171,7 +179,7 @@ async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
 
 /** Cases marked for recomputation, oldest first. */
 export async function markedCases(db: Queryable, limit: number): Promise<number[]> {
-  return (await db.query(`SELECT id FROM cases WHERE sla_dirty ORDER BY id LIMIT $1`, [limit])).rows.map((r) => Number(r.id));
+  return (await db.query(`SELECT case_id FROM case_sla_marks ORDER BY case_id LIMIT $1`, [limit])).rows.map((r) => Number(r.case_id));
 }
 
 /** Every timer still to fire, from Postgres: what a rebuild after a Redis loss puts back. */
@@ -242,7 +250,9 @@ export async function caseClocks(db: Queryable, caseId: number, now: Date = new 
 /** After a policy or calendar change: every case still being worked on is recomputed by the SLA worker. */
 export async function markOpenCasesForSla(db: Queryable, queueId?: number | null): Promise<void> {
   await db.query(
-    `UPDATE cases SET sla_dirty = true WHERE status IN ('new', 'open', 'pending') AND NOT sla_dirty AND ($1::bigint IS NULL OR queue_id = $1)`,
+    `INSERT INTO case_sla_marks (case_id)
+     SELECT id FROM cases WHERE status IN ('new', 'open', 'pending') AND ($1::bigint IS NULL OR queue_id = $1)
+     ON CONFLICT DO NOTHING`,
     [queueId ?? null],
   );
 }
