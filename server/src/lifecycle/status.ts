@@ -16,6 +16,7 @@ import { rescindCaseOfferInTx } from './rescind.js';
 import { withRetryingTx } from './tx.js';
 import { canTransition, routingStateAfter } from './machine.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
+import { caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
 
@@ -29,6 +30,11 @@ export interface ChangeStatusInput {
   pendingUntil?: Date | string;
   /** set when an automation rule makes the change (kept in the events' data) */
   cause?: CaseEventCause;
+  /**
+   * the agent whose view of the case the caller answers with (the status route): read in the change's own
+   * statement when it can be (solve, close, pending), returned as `view`
+   */
+  viewerId?: number;
 }
 
 export interface ChangeStatusResult {
@@ -36,6 +42,8 @@ export interface ChangeStatusResult {
   from: string;
   to: string;
   changed: boolean;
+  /** the case as `input.viewerId` sees it after the change, when the change's statement read it */
+  view?: CaseView;
 }
 
 export { canTransition } from './machine.js';
@@ -50,11 +58,11 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
     const c = await lockCaseForStatus(tx, input.caseId);
     if (!c) throw notFound('case');
     const known = { caseId: c.id, from: c.status, assigneeId: c.assignee_id, channel: c.channel, wrapUpSeconds: c.wrap_up_seconds };
-    if (c.status === input.status) return { ...known, to: c.status, changed: false };
+    if (c.status === input.status) return { ...known, to: c.status, changed: false, view: null };
     if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`);
     // nothing else changes the case in this transaction: `case:updated` is built from what the change returned
-    await applyTransition(tx, c, input, pendingUntil, fx, { last: true });
-    return { ...known, to: input.status, changed: true };
+    const view = await applyTransition(tx, c, input, pendingUntil, fx, { last: true });
+    return { ...known, to: input.status, changed: true, view };
   });
   // a call or chat the agent held has ended: their after-call work starts (before the match pass the
   // freed capacity asks for, so the pass does not offer them a case in between); closing a case already
@@ -64,7 +72,7 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
     await enterWrapUp(deps, result.assigneeId, result.caseId, 'case_ended', { wrapUpSeconds: result.wrapUpSeconds, channel: result.channel });
   }
   await applyEffects(deps, fx);
-  return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed };
+  return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed, ...(result.view ? { view: result.view } : {}) };
 }
 
 /**
@@ -95,8 +103,12 @@ async function lockCaseForStatus(tx: Tx, caseId: number) {
     | undefined;
 }
 
-/** The case's fields `case:updated` tells, as a status change's statement returns them. */
-const CASE_UPDATED_RETURNING = 'status, priority, assignee_id, routing_state, queue_id';
+/**
+ * What a status change's statement answers from its `u` (the changed row, `RETURNING *`): the case's fields
+ * `case:updated` tells, or the whole case view when the caller answers with it (`viewer`: its placeholder).
+ */
+const changedCaseSelect = (viewer: string | null) =>
+  viewer ? caseSelectFrom('u', viewer) : 'SELECT status, priority, assignee_id, routing_state, queue_id FROM u';
 
 /**
  * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is on
@@ -111,7 +123,9 @@ const owedNoticesCte = (caseParam: string, eventsParam: string) =>
  * One status change inside the caller's transaction, case row locked (e.g. a chat visitor leaving the queue).
  * `c.disposition_missing`: when the caller's locking read answered it (else it is read here).
  * `opts.last`: the caller changes nothing more of the case in this transaction, so `case:updated` can carry
- * the case as this change left it instead of reading it again after commit.
+ * the case as this change left it instead of reading it again after commit, and so can the answer: with
+ * `last`, returns the case as `input.viewerId` sees it when the change's statement read it (solve, close,
+ * pending), else null.
  */
 export async function applyTransition(
   tx: Tx,
@@ -120,12 +134,17 @@ export async function applyTransition(
   pendingUntil: Date | null,
   fx: Effects,
   opts: { last?: boolean } = {},
-): Promise<void> {
+): Promise<CaseView | null> {
   const to = input.status;
   const by = input.agentId;
   const changedEvent = withCause({ from: c.status, to, by }, input.cause);
-  const caseUpdated = (row: CaseUpdatedRow | undefined) =>
-    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [], ...(opts.last && row ? { row } : {}) });
+  const caseUpdated = (x: CaseUpdatedRow | undefined) => {
+    const row = opts.last && x ? { status: x.status, priority: x.priority, assignee_id: x.assignee_id, routing_state: x.routing_state, queue_id: x.queue_id } : undefined;
+    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [], ...(row ? { row } : {}) });
+  };
+  // a view is only the answer when nothing changes the case after this
+  const viewer = opts.last ? (input.viewerId ?? null) : null;
+  const viewOf = (row: Record<string, unknown> | undefined) => (viewer !== null && row ? toCaseView(row) : null);
 
   if (to === 'solved' || to === 'closed') {
     // before anything is written: the refusal leaves the case as it was
@@ -145,7 +164,7 @@ export async function applyTransition(
                 resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
                 last_agent_at = CASE WHEN assignee_id IS NOT NULL THEN now() ELSE last_agent_at END,
                 updated_at = now()
-          WHERE id = $1 RETURNING channel, ${CASE_UPDATED_RETURNING}
+          WHERE id = $1 RETURNING *
        ),
        ev AS (
          INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
@@ -155,7 +174,7 @@ export async function applyTransition(
           ORDER BY e.n
        ),
        ${owedNoticesCte('$1', '$8')}
-       SELECT ${CASE_UPDATED_RETURNING} FROM u`,
+       ${changedCaseSelect(viewer === null ? null : '$9')}`,
       [
         c.id,
         to,
@@ -165,6 +184,7 @@ export async function applyTransition(
         JSON.stringify(withCause({ assigneeId: c.assignee_id, note: input.resolutionNote ?? null }, input.cause)),
         wasQueued,
         to === 'solved' ? ['solved', 'csat'] : ['closed'],
+        ...(viewer === null ? [] : [viewer]),
       ],
     );
     fx.customerNotices = true;
@@ -175,29 +195,29 @@ export async function applyTransition(
       fx.match = true;
     }
     caseUpdated(r.rows[0]);
-    return;
+    return viewOf(r.rows[0]);
   }
   if (to === 'pending') {
     // the event, the case row and the customer's notice in one round trip
     const r = await tx.query(
       `WITH u AS (
-         UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1 RETURNING channel, ${CASE_UPDATED_RETURNING}
+         UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1 RETURNING *
        ),
        ev AS (
          INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data) SELECT $1, 'status_changed', $3, u.queue_id, u.channel, $4::jsonb FROM u
        ),
        ${owedNoticesCte('$1', '$5')}
-       SELECT ${CASE_UPDATED_RETURNING} FROM u`,
-      [c.id, pendingUntil, by, JSON.stringify(changedEvent), ['needs_reply']],
+       ${changedCaseSelect(viewer === null ? null : '$6')}`,
+      [c.id, pendingUntil, by, JSON.stringify(changedEvent), ['needs_reply'], ...(viewer === null ? [] : [viewer])],
     );
     fx.customerNotices = true;
     caseUpdated(r.rows[0]);
-    return;
+    return viewOf(r.rows[0]);
   }
   // open: from new, from pending (woken up) or from solved (reopened)
   await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
   const r = await tx.query(
-    `UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1 RETURNING ${CASE_UPDATED_RETURNING}`,
+    `UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1 RETURNING status, priority, assignee_id, routing_state, queue_id`,
     [c.id],
   );
   if (c.status === 'solved') {
@@ -205,9 +225,10 @@ export async function applyTransition(
     await afterReopenInTx(tx, c, { after: 'reopened' }, fx);
     // where the reopened case went is read when it is told
     caseUpdated(undefined);
-    return;
+    return null;
   }
   caseUpdated(r.rows[0]);
+  return null;
 }
 
 /**
