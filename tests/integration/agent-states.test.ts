@@ -1,10 +1,12 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, until, caseEvents, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { makeAgent } from '../helpers/factories.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
 import { callEnded } from '../../server/src/channels/voice/lifecycle.js';
 import { endOverdueWrapUps } from '../../server/src/lifecycle/wrap-up.js';
-import type { PresencePayload, SimpleAck } from '../../server/src/contracts/realtime.js';
+import { getCaseView } from '../../server/src/cases/case-view.js';
+import type { CaseUpdatedPayload, PresencePayload, SimpleAck } from '../../server/src/contracts/realtime.js';
 
 // Agent states: after-call work (wrap-up) after a call or chat ends, break reasons under Away, dispositions.
 let h: Harness;
@@ -209,6 +211,99 @@ describe('dispositions', () => {
     const { agent, caseId } = await holding(q.id, 'chat');
     await changeCaseStatus(h.ctx.app.routingDeps, { caseId, status: 'solved', agentId: null, resolutionNote: 'chat ended by the visitor' });
     expect((await db().query(`SELECT status FROM cases WHERE id = $1`, [caseId])).rows[0].status).toBe('solved');
+    await agent.setPresence('offline');
+  });
+});
+
+describe('the cost of a solve', () => {
+  /** Every statement run while `fn` runs, with its parameters and the connection that ran it. */
+  async function statementsDuring(fn: () => Promise<unknown>) {
+    const seen: { client: unknown; text: string; values: unknown[] }[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string; values?: unknown[] };
+      const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim();
+      const values = (Array.isArray(args[1]) ? args[1] : typeof q === 'object' && q?.values) || [];
+      seen.push({ client: this, text, values });
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      await fn();
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    return seen;
+  }
+  /** Statements that name the case (its id a parameter of a statement on cases). */
+  const onCase = (seen: Awaited<ReturnType<typeof statementsDuring>>, caseId: number) => seen.filter((x) => x.values.includes(caseId) && /\bcases\b/.test(x.text));
+  const caseUpdated = (agent: AgentClient, caseId: number, event: string) =>
+    until(() => agent.events.find((e) => e.event === 'case:updated' && (e.payload as CaseUpdatedPayload).caseId === caseId && (e.payload as CaseUpdatedPayload).event === event), `case:updated ${event}`);
+
+  it("an agent solving a chat of a queue without wrap-up: one locking read and one write in the transaction, no read after it; case:updated tells the solved case", async () => {
+    const q = await queueWithWrapUp(0);
+    const { agent, caseId } = await holding(q.id, 'chat');
+    // the assignment's own case:updated (read after the accept answered) is not counted
+    await caseUpdated(agent, caseId, 'assigned');
+    const seen = await statementsDuring(() => changeCaseStatus(h.ctx.app.routingDeps, { caseId, status: 'solved', agentId: agent.id, resolutionNote: 'answered' }));
+    const lock = seen.findIndex((s) => /FOR UPDATE/.test(s.text) && s.values[0] === caseId);
+    expect(lock).toBeGreaterThan(0);
+    const tx = seen.filter((s) => s.client === seen[lock]!.client);
+    const begin = tx.lastIndexOf(tx.find((s, i) => s.text === 'BEGIN' && tx[i + 1] === seen[lock])!);
+    const commit = tx.findIndex((s, i) => i > begin && s.text === 'COMMIT');
+    const inTx = tx.slice(begin, commit + 1).map((s) => s.text);
+    expect(inTx).toHaveLength(4);
+    expect(inTx[2]).toMatch(/UPDATE cases[\s\S]*INSERT INTO case_events[\s\S]*INSERT INTO case_notices/);
+    // neither the wrap-up (none on this queue) nor case:updated reads the case again
+    expect(onCase(seen.slice(seen.indexOf(tx[commit]!) + 1), caseId).map((s) => s.text)).toEqual([]);
+
+    const updated = await caseUpdated(agent, caseId, 'status:solved');
+    const row = (await db().query(`SELECT priority FROM cases WHERE id = $1`, [caseId])).rows[0];
+    expect(updated.payload).toEqual({ caseId, status: 'solved', priority: row.priority, assigneeId: agent.id, routingState: 'none', queueId: q.id, event: 'status:solved' });
+    const owed = (await db().query(`SELECT event FROM case_notices WHERE case_id = $1 AND event IN ('solved', 'csat') ORDER BY event`, [caseId])).rows;
+    expect(owed.map((r) => r.event)).toEqual(['csat', 'solved']);
+    expect((await caseEvents(db(), caseId)).slice(-2).map((e) => e.type)).toEqual(['status_changed', 'solved']);
+    expect((await presenceOf(agent.id)).presence).toBe('available');
+    await agent.setPresence('offline');
+  });
+
+  it('the status route answers with the case as the change left it, read by the change itself', async () => {
+    const q = await queueWithWrapUp(0);
+    const { agent, caseId } = await holding(q.id, 'email');
+    await caseUpdated(agent, caseId, 'assigned');
+    let pending!: Awaited<ReturnType<typeof api>>;
+    const seenPending = await statementsDuring(async () => {
+      pending = await api(agent.token, 'POST', `/api/v1/cases/${caseId}/status`, { status: 'pending', pendingUntil: new Date(Date.now() + 3_600_000).toISOString() });
+    });
+    expect(pending.statusCode, pending.body).toBe(200);
+    expect(pending.json()).toEqual({ from: 'open', to: 'pending', case: JSON.parse(JSON.stringify(await getCaseView(db(), caseId, agent.id))) });
+    let solved!: Awaited<ReturnType<typeof api>>;
+    const seenSolved = await statementsDuring(async () => {
+      solved = await api(agent.token, 'POST', `/api/v1/cases/${caseId}/status`, { status: 'solved', resolutionNote: 'answered' });
+    });
+    expect(solved.statusCode, solved.body).toBe(200);
+    const view = JSON.parse(JSON.stringify(await getCaseView(db(), caseId, agent.id)));
+    expect(solved.json()).toEqual({ from: 'pending', to: 'solved', case: view });
+    expect(view).toMatchObject({ status: 'solved', routingState: 'none', assigneeId: agent.id, resolutionNote: 'answered' });
+    // the access check, the locking read and the change (its events, notices and the answer's view) each time
+    expect([seenPending, seenSolved].map((seen) => onCase(seen, caseId).length)).toEqual([3, 3]);
+    // a status already so is answered from a fresh read, as before
+    const again = await api(agent.token, 'POST', `/api/v1/cases/${caseId}/status`, { status: 'solved', resolutionNote: 'answered' });
+    expect(again.json()).toEqual({ from: 'solved', to: 'solved', case: view });
+    await agent.setPresence('offline');
+  });
+
+  it('a solve refused for a missing disposition writes nothing and starts no wrap-up', async () => {
+    const q = await queueWithWrapUp(60, { dispositionRequired: true });
+    const { agent, caseId } = await holding(q.id, 'chat');
+    const events = (await caseEvents(db(), caseId)).length;
+    const notices = async () => (await db().query(`SELECT count(*)::int AS n FROM case_notices WHERE case_id = $1`, [caseId])).rows[0].n;
+    const owedBefore = await notices();
+    const refused = await api(agent.token, 'POST', `/api/v1/cases/${caseId}/status`, { status: 'solved', resolutionNote: 'sold' });
+    expect(refused.statusCode).toBe(422);
+    expect((await db().query(`SELECT status, routing_state FROM cases WHERE id = $1`, [caseId])).rows[0]).toEqual({ status: 'open', routing_state: 'assigned' });
+    expect(await caseEvents(db(), caseId)).toHaveLength(events);
+    expect(await notices()).toBe(owedBefore);
+    expect((await presenceOf(agent.id)).presence).toBe('available');
     await agent.setPresence('offline');
   });
 });

@@ -6,18 +6,26 @@ export type { CaseView };
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-export const CASE_SELECT = `
+/**
+ * The case view's SELECT over `source`, the cases table or a CTE returning its rows (a change's `RETURNING *`,
+ * so the view shows the case as that statement left it), for the viewer whose id is the placeholder `viewer`
+ * (unread marker, reminder seen). The caller adds the WHERE.
+ */
+export const caseSelectFrom = (source: string, viewer: string) => `
   SELECT c.*, q.name AS queue_name, a.name AS assignee_name, cu.name AS customer_name, cu.tier AS customer_tier,
          cu.language AS customer_language,
          (SELECT left(i.text, 160) FROM interactions i WHERE i.case_id = c.id AND i.direction <> 'internal'
            ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS last_message,
          EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'inbound'
-                  AND i.created_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity')) AS unread,
-         (c.status = 'open' AND c.reminder_fired_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = $1), '-infinity')) AS reminder_unseen
-    FROM cases c
+                  AND i.created_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = ${viewer}), '-infinity')) AS unread,
+         (c.status = 'open' AND c.reminder_fired_at > COALESCE((SELECT last_read_at FROM case_reads r WHERE r.case_id = c.id AND r.agent_id = ${viewer}), '-infinity')) AS reminder_unseen
+    FROM ${source} c
     JOIN customers cu ON cu.id = c.customer_id
     LEFT JOIN queues q ON q.id = c.queue_id
     LEFT JOIN agents a ON a.id = c.assignee_id`;
+
+/** The case view's SELECT over the cases table; $1 is the viewer. */
+export const CASE_SELECT = caseSelectFrom('cases', '$1');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function toCaseView(r: any): CaseView {

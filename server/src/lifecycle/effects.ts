@@ -6,6 +6,7 @@ import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
 import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
+import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 
 /**
  * What a committed routing transaction leaves to do on Redis and sockets. Collected inside the
@@ -18,7 +19,11 @@ export interface Effects {
   dequeued: number[];
   rescinded: { agentId: number; offerId: string; caseId: number; reason: RescindReason }[];
   presence: number[];
-  caseUpdates: { caseId: number; event: string; agentIds: number[] }[];
+  /**
+   * `case:updated` to send. `row`: the case as this transaction left it, given only by a transaction that
+   * changed nothing of the case after it (else the envelope is built from the case as it is at emit time).
+   */
+  caseUpdates: { caseId: number; event: string; agentIds: number[]; row?: CaseUpdatedRow }[];
   rooms: { agentId: number; caseId: number; action: 'join' | 'leave' }[];
   assigned: { caseId: number; agentId: number }[];
   /** offers made: sent to the agent and their expiry timer started */
@@ -84,7 +89,7 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
     ...e.rescinded.map((r) => emitRescinded(deps, r.agentId, r.offerId, r.caseId, r.reason)),
     ...e.rooms.map((r) => caseRoom(deps, r.agentId, r.caseId, r.action)),
   ]);
-  for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds);
+  for (const u of e.caseUpdates) await emitCaseUpdated(deps, u.caseId, u.event, u.agentIds, u.row);
   for (const a of e.alerts) {
     if (a.agentIds.length) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: [...new Set(a.agentIds)].map(rooms.agent), event: 'case:alert', payload: a.payload });
   }

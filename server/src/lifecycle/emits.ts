@@ -3,7 +3,7 @@ import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type 
 import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import { bestEffort } from '../lib/best-effort.js';
-import { caseUpdatedEnvelope } from '../realtime/case-updated.js';
+import { caseUpdatedEnvelope, caseUpdatedEnvelopeOf, type CaseUpdatedRow } from '../realtime/case-updated.js';
 import { nudgeViewCounts } from '../realtime/view-counts.js';
 
 /** Builds the `offer` event from Postgres so a re-issued offer looks exactly like the first one. */
@@ -52,9 +52,18 @@ export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<
   if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'presence', payload });
 }
 
-/** Tells the case room and the named agents that the case changed (assignment, status, queue). */
-export async function emitCaseUpdated(deps: RoutingDeps, caseId: number, event: string, agentIds: (number | null | undefined)[] = []): Promise<void> {
-  const e = await caseUpdatedEnvelope(deps.db, caseId, { event, agentIds });
+/**
+ * Tells the case room and the named agents that the case changed (assignment, status, queue). `row`: the
+ * case as the committed transaction left it, when that transaction knew it (saves reading the case again).
+ */
+export async function emitCaseUpdated(
+  deps: RoutingDeps,
+  caseId: number,
+  event: string,
+  agentIds: (number | null | undefined)[] = [],
+  row?: CaseUpdatedRow,
+): Promise<void> {
+  const e = row ? caseUpdatedEnvelopeOf(caseId, row, { event, agentIds }) : await caseUpdatedEnvelope(deps.db, caseId, { event, agentIds });
   if (e) {
     await emitterOf(deps).emit(e);
     nudgeViewCounts(emitterOf(deps));

@@ -14,8 +14,9 @@ import { applyEffects, noEffects, type Effects } from './effects.js';
 import { queueInTx } from './queue.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { withRetryingTx } from './tx.js';
-import { lockCase } from './assignment.js';
 import { canTransition, routingStateAfter } from './machine.js';
+import type { CaseUpdatedRow } from '../realtime/case-updated.js';
+import { caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
 
@@ -29,6 +30,11 @@ export interface ChangeStatusInput {
   pendingUntil?: Date | string;
   /** set when an automation rule makes the change (kept in the events' data) */
   cause?: CaseEventCause;
+  /**
+   * the agent whose view of the case the caller answers with (the status route): read in the change's own
+   * statement when it can be (solve, close, pending), returned as `view`
+   */
+  viewerId?: number;
 }
 
 export interface ChangeStatusResult {
@@ -36,6 +42,8 @@ export interface ChangeStatusResult {
   from: string;
   to: string;
   changed: boolean;
+  /** the case as `input.viewerId` sees it after the change, when the change's statement read it */
+  view?: CaseView;
 }
 
 export { canTransition } from './machine.js';
@@ -47,45 +55,108 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   const result = await withRetryingTx(deps.db, async (tx) => {
     // The case row alone: the agent's load follows from it through the matching state's triggers
     // (migration 0901), so no agent row lock is held while this transaction runs.
-    const c = await lockCase(tx, input.caseId);
+    const c = await lockCaseForStatus(tx, input.caseId);
     if (!c) throw notFound('case');
-    if (c.status === input.status) return { caseId: c.id, from: c.status, to: c.status, changed: false, assigneeId: c.assignee_id, channel: c.channel };
+    const known = { caseId: c.id, from: c.status, assigneeId: c.assignee_id, channel: c.channel, wrapUpSeconds: c.wrap_up_seconds };
+    if (c.status === input.status) return { ...known, to: c.status, changed: false, view: null };
     if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`);
-    await applyTransition(tx, c, input, pendingUntil, fx);
-    return { caseId: c.id, from: c.status, to: input.status, changed: true, assigneeId: c.assignee_id, channel: c.channel };
+    // nothing else changes the case in this transaction: `case:updated` is built from what the change returned
+    const view = await applyTransition(tx, c, input, pendingUntil, fx, { last: true });
+    return { ...known, to: input.status, changed: true, view };
   });
   // a call or chat the agent held has ended: their after-call work starts (before the match pass the
   // freed capacity asks for, so the pass does not offer them a case in between); closing a case already
   // solved (auto-close, days later) is not the end of anyone's work
   const ended = input.status === 'solved' || input.status === 'closed';
   if (result.changed && ended && result.assigneeId && result.from !== 'solved' && isLiveChannel(result.channel)) {
-    await enterWrapUp(deps, result.assigneeId, result.caseId, 'case_ended');
+    await enterWrapUp(deps, result.assigneeId, result.caseId, 'case_ended', { wrapUpSeconds: result.wrapUpSeconds, channel: result.channel });
   }
   await applyEffects(deps, fx);
-  return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed };
+  return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed, ...(result.view ? { view: result.view } : {}) };
 }
 
-/** One status change inside the caller's transaction, case row locked (e.g. a chat visitor leaving the queue). */
+/**
+ * The case row locked for a status change, with what its queue asks of the change, in one round trip:
+ * whether a disposition the queue requires is still missing, and its wrap-up time (0 also with no queue).
+ * The queue is read in subqueries, not joined: only the case row is locked, and a case whose queue changed
+ * while this waited for the lock is looked at with its new queue (a joined row would be the old one).
+ */
+async function lockCaseForStatus(tx: Tx, caseId: number) {
+  const r = await tx.query(
+    `SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
+            c.disposition_id IS NULL AND COALESCE((SELECT q.disposition_required FROM queues q WHERE q.id = c.queue_id), false) AS disposition_missing,
+            COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
+       FROM cases c WHERE c.id = $1 FOR UPDATE`,
+    [caseId],
+  );
+  return r.rows[0] as
+    | {
+        id: number;
+        status: string;
+        channel: string;
+        queue_id: number | null;
+        assignee_id: number | null;
+        routing_state: string;
+        disposition_missing: boolean;
+        wrap_up_seconds: number;
+      }
+    | undefined;
+}
+
+/**
+ * What a status change's statement answers from its `u` (the changed row, `RETURNING *`): the case's fields
+ * `case:updated` tells, or the whole case view when the caller answers with it (`viewer`: its placeholder).
+ */
+const changedCaseSelect = (viewer: string | null) =>
+  viewer ? caseSelectFrom('u', viewer) : 'SELECT status, priority, assignee_id, routing_state, queue_id FROM u';
+
+/**
+ * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is on
+ * and the customer can be reached): recorded in the statement that makes the change, so a crash after
+ * commit cannot lose it. A CTE for that statement; `caseParam` and `eventsParam` are its placeholders.
+ */
+const owedNoticesCte = (caseParam: string, eventsParam: string) =>
+  `owed AS (INSERT INTO case_notices (case_id, event, occurrence)
+            SELECT ${caseParam}, e, now()::text FROM unnest(${eventsParam}::text[]) e ON CONFLICT DO NOTHING)`;
+
+/**
+ * One status change inside the caller's transaction, case row locked (e.g. a chat visitor leaving the queue).
+ * `c.disposition_missing`: when the caller's locking read answered it (else it is read here).
+ * `opts.last`: the caller changes nothing more of the case in this transaction, so `case:updated` can carry
+ * the case as this change left it instead of reading it again after commit, and so can the answer: with
+ * `last`, returns the case as `input.viewerId` sees it when the change's statement read it (solve, close,
+ * pending), else null.
+ */
 export async function applyTransition(
   tx: Tx,
-  c: { id: number; status: string; assignee_id: number | null; routing_state: string },
+  c: { id: number; status: string; assignee_id: number | null; routing_state: string; disposition_missing?: boolean },
   input: ChangeStatusInput,
   pendingUntil: Date | null,
   fx: Effects,
-): Promise<void> {
+  opts: { last?: boolean } = {},
+): Promise<CaseView | null> {
   const to = input.status;
   const by = input.agentId;
   const changedEvent = withCause({ from: c.status, to, by }, input.cause);
+  const caseUpdated = (x: CaseUpdatedRow | undefined) => {
+    const row = opts.last && x ? { status: x.status, priority: x.priority, assignee_id: x.assignee_id, routing_state: x.routing_state, queue_id: x.queue_id } : undefined;
+    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [], ...(row ? { row } : {}) });
+  };
+  // a view is only the answer when nothing changes the case after this
+  const viewer = opts.last ? (input.viewerId ?? null) : null;
+  const viewOf = (row: Record<string, unknown> | undefined) => (viewer !== null && row ? toCaseView(row) : null);
 
   if (to === 'solved' || to === 'closed') {
-    if (by !== null && c.status !== 'solved') await requireDispositionInTx(tx, c.id);
-    if (c.routing_state === 'waiting' || c.routing_state === 'offered') {
+    // before anything is written: the refusal leaves the case as it was
+    if (by !== null && c.status !== 'solved') await requireDispositionInTx(tx, c);
+    const wasQueued = c.routing_state === 'waiting' || c.routing_state === 'offered';
+    if (wasQueued) {
       await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
       await rescindCaseOfferInTx(tx, c.id, 'closed', fx);
       fx.dequeued.push(c.id);
     }
-    // the case row and its events in one round trip (status_changed first, unless written above)
-    await tx.query(
+    // the case row, its events (status_changed first, unless written above) and the customer's notices in one round trip
+    const r = await tx.query(
       `WITH u AS (
          UPDATE cases SET status = $2, routing_state = 'none', enqueue_pending = false, first_queued_at = NULL,
                 solved_at = CASE WHEN $2 = 'solved' THEN now() ELSE COALESCE(solved_at, now()) END,
@@ -93,13 +164,17 @@ export async function applyTransition(
                 resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
                 last_agent_at = CASE WHEN assignee_id IS NOT NULL THEN now() ELSE last_agent_at END,
                 updated_at = now()
-          WHERE id = $1 RETURNING queue_id, channel
-       )
-       INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
-       SELECT $1, e.type, $4, u.queue_id, u.channel, e.data
-         FROM u, (VALUES (1, 'status_changed', $5::jsonb), (2, $2, $6::jsonb)) AS e(n, type, data)
-        WHERE e.n = 2 OR NOT $7
-        ORDER BY e.n`,
+          WHERE id = $1 RETURNING *
+       ),
+       ev AS (
+         INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
+         SELECT $1, e.type, $4, u.queue_id, u.channel, e.data
+           FROM u, (VALUES (1, 'status_changed', $5::jsonb), (2, $2, $6::jsonb)) AS e(n, type, data)
+          WHERE e.n = 2 OR NOT $7
+          ORDER BY e.n
+       ),
+       ${owedNoticesCte('$1', '$8')}
+       ${changedCaseSelect(viewer === null ? null : '$9')}`,
       [
         c.id,
         to,
@@ -107,56 +182,71 @@ export async function applyTransition(
         by,
         JSON.stringify(changedEvent),
         JSON.stringify(withCause({ assigneeId: c.assignee_id, note: input.resolutionNote ?? null }, input.cause)),
-        c.routing_state === 'waiting' || c.routing_state === 'offered',
+        wasQueued,
+        to === 'solved' ? ['solved', 'csat'] : ['closed'],
+        ...(viewer === null ? [] : [viewer]),
       ],
     );
+    fx.customerNotices = true;
     if (c.assignee_id && c.status !== 'solved') {
       // the agent's capacity is free again and "longest available" counts from here: both kept in the
       // matching state by the cases trigger (migration 0901), so no agent row is locked here
       fx.presence.push(c.assignee_id);
       fx.match = true;
     }
-    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
-    await owesCustomerNotices(tx, c.id, to === 'solved' ? ['solved', 'csat'] : ['closed'], fx);
-    return;
+    caseUpdated(r.rows[0]);
+    return viewOf(r.rows[0]);
   }
-  await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
   if (to === 'pending') {
-    await tx.query(`UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1`, [c.id, pendingUntil]);
-    await owesCustomerNotices(tx, c.id, ['needs_reply'], fx);
-  } else {
-    // open: from new, from pending (woken up) or from solved (reopened)
-    await tx.query(`UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1`, [c.id]);
-    if (c.status === 'solved') {
-      await writeCaseEvent(tx, { caseId: c.id, type: 'reopened', agentId: by, data: { by } });
-      await afterReopenInTx(tx, c, { after: 'reopened' }, fx);
-    }
+    // the event, the case row and the customer's notice in one round trip
+    const r = await tx.query(
+      `WITH u AS (
+         UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1 RETURNING *
+       ),
+       ev AS (
+         INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data) SELECT $1, 'status_changed', $3, u.queue_id, u.channel, $4::jsonb FROM u
+       ),
+       ${owedNoticesCte('$1', '$5')}
+       ${changedCaseSelect(viewer === null ? null : '$6')}`,
+      [c.id, pendingUntil, by, JSON.stringify(changedEvent), ['needs_reply'], ...(viewer === null ? [] : [viewer])],
+    );
+    fx.customerNotices = true;
+    caseUpdated(r.rows[0]);
+    return viewOf(r.rows[0]);
   }
-  fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [] });
+  // open: from new, from pending (woken up) or from solved (reopened)
+  await writeCaseEvent(tx, { caseId: c.id, type: 'status_changed', agentId: by, data: changedEvent });
+  const r = await tx.query(
+    `UPDATE cases SET status = 'open', solved_at = NULL, pending_until = NULL, updated_at = now() WHERE id = $1 RETURNING status, priority, assignee_id, routing_state, queue_id`,
+    [c.id],
+  );
+  if (c.status === 'solved') {
+    await writeCaseEvent(tx, { caseId: c.id, type: 'reopened', agentId: by, data: { by } });
+    await afterReopenInTx(tx, c, { after: 'reopened' }, fx);
+    // where the reopened case went is read when it is told
+    caseUpdated(undefined);
+    return null;
+  }
+  caseUpdated(r.rows[0]);
+  return null;
 }
 
 /**
  * An agent may not solve (or close) a case of a queue that requires a disposition before one is chosen.
  * System changes (the visitor ended the chat, automations, auto-close) are not held back.
+ * Answered from the caller's locking read when it had it (`disposition_missing`), else read here.
  */
-async function requireDispositionInTx(tx: Tx, caseId: number): Promise<void> {
+async function requireDispositionInTx(tx: Tx, c: { id: number; disposition_missing?: boolean }): Promise<void> {
+  const missing = c.disposition_missing ?? (await dispositionMissing(tx, c.id));
+  if (missing) throw unprocessable('choose a disposition before solving: this queue requires one', [{ field: 'dispositionId', reason: 'required by the queue' }]);
+}
+
+async function dispositionMissing(tx: Tx, caseId: number): Promise<boolean> {
   const r = await tx.query(
     `SELECT 1 FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 AND q.disposition_required AND c.disposition_id IS NULL`,
     [caseId],
   );
-  if (r.rowCount) throw unprocessable('choose a disposition before solving: this queue requires one', [{ field: 'dispositionId', reason: 'required by the queue' }]);
-}
-
-/**
- * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is
- * on and the customer can be reached): recorded with the change, so a crash after commit cannot lose it.
- */
-async function owesCustomerNotices(tx: Tx, caseId: number, events: string[], fx: Effects): Promise<void> {
-  await tx.query(
-    `INSERT INTO case_notices (case_id, event, occurrence) SELECT $1, e, now()::text FROM unnest($2::text[]) e ON CONFLICT DO NOTHING`,
-    [caseId, events],
-  );
-  fx.customerNotices = true;
+  return (r.rowCount ?? 0) > 0;
 }
 
 /**

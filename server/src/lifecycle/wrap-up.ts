@@ -40,8 +40,17 @@ async function startWrapUp(deps: RoutingDeps, agentId: number, caseId: number, r
 /**
  * `startWrapUp` with its effects applied. The work that ended (a status change, a call's end) is committed
  * already and stands whatever happens here: a failure is logged, not the caller's.
+ * `known`: the case's channel and its queue's wrap-up time as the caller's transaction read them (0 when
+ * it has no queue); with no wrap-up time or written work there is nothing to start, and nothing is read.
  */
-export async function enterWrapUp(deps: RoutingDeps, agentId: number, caseId: number, reason: PresenceReason): Promise<boolean> {
+export async function enterWrapUp(
+  deps: RoutingDeps,
+  agentId: number,
+  caseId: number,
+  reason: PresenceReason,
+  known?: { wrapUpSeconds: number; channel: string },
+): Promise<boolean> {
+  if (known && (known.wrapUpSeconds <= 0 || !isLiveChannel(known.channel))) return false;
   const fx = noEffects();
   const started = await bestEffort(startWrapUp(deps, agentId, caseId, reason, fx), deps.log, "starting an agent's wrap-up");
   if (started) await applyEffects(deps, fx);

@@ -131,8 +131,10 @@ const workspaceCases: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const change = validateStatusChange(req.body);
       if (change.status === 'new') throw badRequest('a case cannot be set back to new', [{ field: 'status', reason: 'not settable' }]);
-      const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: req.agent!.id, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
-      return { from: r.from, to: r.to, case: await getCaseView(app.db, req.params.id, req.agent!.id) };
+      const me = req.agent!.id;
+      // the answer's case view comes with the change when its statement could read it (solve, close, pending)
+      const r = await changeCaseStatus(routing(), { caseId: req.params.id, agentId: me, viewerId: me, status: change.status, resolutionNote: change.resolutionNote, pendingUntil: change.pendingUntil ?? undefined });
+      return { from: r.from, to: r.to, case: r.view ?? (await getCaseView(app.db, req.params.id, me)) };
     },
   );
 
