@@ -11,10 +11,11 @@
 --    reassignment, solve) never sets it and counts as before.
 -- 2. The answer carries what the `presence` event after an accept shows (presence, break reason, wrap-up
 --    end, capacity and load), read in the same statement, so the effects after commit need not read it back.
--- 3. Fewer statements inside: the agent's presence fields come with the agent-row lock it already took; the
---    re-check of the offer before the update is gone (the update's own condition is the check; the reset of
---    missed offers now follows it, so an answer that does not commit here still resets nothing); the events
---    are one insert.
+-- 3. Fewer statements inside: the agent's presence fields and missed-offer count come with the agent-row lock
+--    it already took (the reset is written only when there is something to reset); the re-check of the offer
+--    before its update is gone (under the agent and case locks the update's own condition is the same check;
+--    the reset now follows it, so an answer that goes to the general path still resets nothing here); the
+--    events are one insert.
 
 CREATE OR REPLACE FUNCTION agent_routing_from_cases() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -84,7 +85,7 @@ BEGIN
     RETURN;
   END IF;
   -- the agent row first (1101); nothing here changes its presence fields, so they are read with the lock
-  SELECT a.presence, a.break_reason_id, a.wrap_up_until INTO ag FROM agents a WHERE a.id = p_agent FOR NO KEY UPDATE;
+  SELECT a.presence, a.break_reason_id, a.wrap_up_until, a.consecutive_timeouts INTO ag FROM agents a WHERE a.id = p_agent FOR NO KEY UPDATE;
   SELECT x.status, x.assignee_id, x.channel, x.queue_id, EXTRACT(EPOCH FROM (now() - x.first_queued_at))::float8 AS waited
     INTO c FROM cases x WHERE x.id = v_case FOR UPDATE;
   -- The hand-over (see the top of this file) only when both trigger branches it skips will run: the offer
@@ -107,7 +108,8 @@ BEGIN
          routing_state = 'assigned', enqueue_pending = false, last_agent_id = p_agent, last_agent_at = now(), updated_at = now()
    WHERE id = v_case;
   IF handoff THEN PERFORM set_config('contact_hub.accept_handoff', '', true); END IF;
-  UPDATE agents SET consecutive_timeouts = 0 WHERE id = p_agent AND consecutive_timeouts <> 0;
+  -- the agent answered: missed offers count from zero again (read with the lock above, so only written when not already)
+  IF ag.consecutive_timeouts <> 0 THEN UPDATE agents SET consecutive_timeouts = 0 WHERE id = p_agent; END IF;
   INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
   SELECT v_case, e.type, p_agent, c.queue_id, c.channel, e.data
     FROM (VALUES (1, 'accepted', jsonb_build_object('offerId', p_offer, 'waitedSeconds', waited)),

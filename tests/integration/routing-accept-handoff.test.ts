@@ -106,7 +106,10 @@ describe('accept hands the offer over to the held case', () => {
     await db.query(`UPDATE cases SET assignee_id = $2, status = 'open' WHERE id = $1`, [fromY, y.id]);
     expect(await usedOf(y.id)).toMatchObject({ email: 1 });
     const seenY = y.presence.length;
+    // (x had missed an offer: answering this one counts from zero again)
+    await db.query(`UPDATE agents SET consecutive_timeouts = 1 WHERE id = $1`, [x.id]);
     expect((await acceptOffer(h.ctx.app.routingDeps, { offerId: await offerTo(fromY, 'email', x.id), agentId: x.id })).ok).toBe(true);
+    expect((await db.query(`SELECT consecutive_timeouts FROM agents WHERE id = $1`, [x.id])).rows[0].consecutive_timeouts).toBe(0);
     expect(await usedOf(x.id)).toMatchObject({ email: 1 });
     expect(await usedOf(y.id)).toMatchObject({ email: 0 });
     expect((await nextPresence(y, seenY)).load.email).toBe('0/5');
