@@ -6,6 +6,7 @@
 import type { Tx } from '../db/pool.js';
 import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import type { Effects } from './effects.js';
+import type { PresencePayload } from '../contracts/realtime.js';
 
 export interface AssignInput {
   caseId: number;
@@ -52,13 +53,16 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
   return { previousAgentId };
 }
 
-/** What an assignment leaves to do after commit (also used by the one-statement accept in offers.ts). */
-export function assignedEffects(fx: Effects, caseId: number, agentId: number, previous: number | null): void {
+/**
+ * What an assignment leaves to do after commit (also used by the one-statement accept in offers.ts, which
+ * passes the agent's presence event as its statement returned it: not read again after commit).
+ */
+export function assignedEffects(fx: Effects, caseId: number, agentId: number, previous: number | null, presence?: PresencePayload): void {
   const previousAgentId = previous && previous !== agentId ? previous : null;
   fx.dequeued.push(caseId);
   fx.assigned.push({ caseId, agentId });
   fx.rooms.push({ agentId, caseId, action: 'join' });
-  fx.presence.push(agentId);
+  fx.presence.push(presence ? { agentId, payload: presence } : agentId);
   if (previousAgentId) {
     fx.rooms.push({ agentId: previousAgentId, caseId, action: 'leave' });
     fx.presence.push(previousAgentId);

@@ -1,4 +1,4 @@
-import { NAMESPACES, rooms, type OfferPayload, type RescindReason } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type OfferPayload, type PresencePayload, type RescindReason } from '../contracts/realtime.js';
 import type { CaseAlertPayload } from '../contracts/sla.js';
 import { enqueueCase } from './queue.js';
 import { bestEffort } from '../lib/best-effort.js';
@@ -18,7 +18,11 @@ export interface Effects {
   reprioritised: number[];
   dequeued: number[];
   rescinded: { agentId: number; offerId: string; caseId: number; reason: RescindReason }[];
-  presence: number[];
+  /**
+   * agents whose `presence` event is sent: read after commit, or, for a transition whose own statement
+   * returned it (routing_accept), ready as committed (see presenceToSend)
+   */
+  presence: (number | ReadyPresence)[];
   /**
    * `case:updated` to send. `row`: the case as this transaction left it, given only by a transaction that
    * changed nothing of the case after it (else the envelope is built from the case as it is at emit time).
@@ -39,6 +43,12 @@ export interface Effects {
   alerts: { payload: CaseAlertPayload; agentIds: number[] }[];
   /** agents who entered wrap-up: the timer that makes them Available again (lifecycle/wrap-up.ts) */
   wrapUpTimers: { agentId: number; delayMs: number }[];
+}
+
+/** An agent's presence event as the transition that changed it read it, inside its transaction. */
+export interface ReadyPresence {
+  agentId: number;
+  payload: PresencePayload;
 }
 
 export const noEffects = (): Effects => ({
@@ -93,10 +103,27 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   for (const a of e.alerts) {
     if (a.agentIds.length) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: [...new Set(a.agentIds)].map(rooms.agent), event: 'case:alert', payload: a.payload });
   }
-  await Promise.all([...new Set(e.presence)].map((a) => emitPresence(deps, a)));
+  await Promise.all([...presenceToSend(e.presence)].map(([a, payload]) => emitPresence(deps, a, payload)));
   for (const n of e.notices) await bestEffort(notifyAgents({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, n), deps.log, `a ${n.kind} notification`);
   // the worker's periodic sweep sends them anyway (rows are in Postgres); this only saves the wait
   if (e.customerNotices && deps.queues.customerNotices) {
     await bestEffort(deps.queues.customerNotices.add('sweep', { type: 'sweep' }, { removeOnComplete: true, removeOnFail: 100 }), deps.log, 'nudging the customer-notices worker');
   }
+}
+
+/**
+ * One presence event per agent, in first-mention order. A ready payload is used only when every entry for
+ * the agent is one (then the last): a plain entry may stand for a change after the payload was read, and
+ * is read after commit as always.
+ */
+export function presenceToSend(entries: Effects['presence']): Map<number, PresencePayload | undefined> {
+  const out = new Map<number, PresencePayload | undefined>();
+  const plain = new Set<number>();
+  for (const x of entries) {
+    if (typeof x === 'number') {
+      plain.add(x);
+      out.set(x, undefined);
+    } else if (!plain.has(x.agentId)) out.set(x.agentId, x.payload);
+  }
+  return out;
 }

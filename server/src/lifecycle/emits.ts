@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool.js';
-import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type RescindReason } from '../contracts/realtime.js';
+import { NAMESPACES, rooms, type OfferPayload, type OfferRescindedPayload, type PresencePayload, type RescindReason } from '../contracts/realtime.js';
 import { emitterOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import { bestEffort } from '../lib/best-effort.js';
@@ -47,8 +47,9 @@ export async function emitRescinded(deps: RoutingDeps, agentId: number, offerId:
   await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'offer:rescinded', payload });
 }
 
-export async function emitPresence(deps: RoutingDeps, agentId: number): Promise<void> {
-  const payload = await bestEffort(presencePayload(deps.db, agentId), deps.log, 'reading presence for its event');
+/** `ready`: the payload as the transition's own statement returned it; otherwise read now. */
+export async function emitPresence(deps: RoutingDeps, agentId: number, ready?: PresencePayload): Promise<void> {
+  const payload = ready ?? (await bestEffort(presencePayload(deps.db, agentId), deps.log, 'reading presence for its event'));
   if (payload) await emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(agentId), event: 'presence', payload });
 }
 

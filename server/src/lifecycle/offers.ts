@@ -15,6 +15,7 @@ import { retryingConflicts, withRetryingTx } from './tx.js';
 import { withTimeout } from '../lib/with-timeout.js';
 import type { Channel } from '../contracts/vocabulary.js';
 import { offerTimeoutMs } from '../routing/settings.js';
+import { presenceOfRow } from '../routing/load.js';
 import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import { setPresenceInTx } from './presence.js';
@@ -158,13 +159,19 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
+  // (with the agent's presence after it, so its presence event is not read again after commit)
   const fast = (
-    await retryingConflicts(() => deps.db.query(`SELECT outcome, case_id, prev_assignee FROM routing_accept($1, $2)`, [a.offerId, a.agentId]))
+    await retryingConflicts(() =>
+      deps.db.query(
+        `SELECT outcome, case_id, prev_assignee, presence, break_reason_id, wrap_up_until, capacity, used FROM routing_accept($1, $2)`,
+        [a.offerId, a.agentId],
+      ),
+    )
   ).rows[0];
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
-    assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee));
+    assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
     const ack: AcceptAck = { ok: true, caseId };
     opts.onDecided?.(ack);
     await applyEffects(deps, fx);

@@ -43,12 +43,17 @@ export function loadView(load: AgentLoad): Record<string, string> {
   return Object.fromEntries(Object.entries(load.capacity).map(([ch, cap]) => [ch, `${load.used[ch] ?? 0}/${cap}`]));
 }
 
-export async function presencePayload(db: Queryable, agentId: number): Promise<PresencePayload> {
-  const r = await db.query(
-    `SELECT a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
-    [agentId],
-  );
-  const row = r.rows[0];
+/** The agent's columns a `presence` event is made of: `agents` joined with its `agent_routing` row. */
+export interface PresenceRow {
+  presence?: string | null;
+  break_reason_id?: string | number | null;
+  wrap_up_until?: Date | string | null;
+  capacity?: Record<string, number> | null;
+  used?: Record<string, unknown> | null;
+}
+
+/** The `presence` event of an agent's row (a missing agent reads as Offline, a missing routing row as no load). */
+export function presenceOfRow(row: PresenceRow | undefined): PresencePayload {
   const load = loadOfRow(row);
   return {
     presence: (row?.presence ?? 'offline') as Presence,
@@ -57,4 +62,12 @@ export async function presencePayload(db: Queryable, agentId: number): Promise<P
     breakReasonId: row?.break_reason_id == null ? null : Number(row.break_reason_id),
     wrapUpUntil: row?.wrap_up_until ? new Date(row.wrap_up_until).toISOString() : null,
   };
+}
+
+export async function presencePayload(db: Queryable, agentId: number): Promise<PresencePayload> {
+  const r = await db.query(
+    `SELECT a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
+    [agentId],
+  );
+  return presenceOfRow(r.rows[0]);
 }
