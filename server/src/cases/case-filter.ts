@@ -48,7 +48,8 @@ export function caseFilterSql(f: CaseFilter, ctx: FilterContext, params: unknown
   const type = list(f.type);
   if (type) and.push(`c.type = ANY(${p(type)}::text[])`);
   const tags = list(f.tags?.map((t) => t.trim().toLowerCase()).filter(Boolean));
-  if (tags) and.push(`c.tags && ${p(tags)}::text[]`);
+  // `tags <> '{}'` is implied by the overlap; stated so the partial index of tagged open cases applies (migration 1703)
+  if (tags) and.push(`c.tags && ${p(tags)}::text[] AND c.tags <> '{}'`);
   const tier = list(f.customerTier);
   if (tier) and.push(`cu.tier = ANY(${p(tier)}::text[])`);
   if (f.createdFrom) and.push(`c.created_at >= ${p(f.createdFrom)}::timestamptz`);
