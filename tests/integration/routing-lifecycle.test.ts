@@ -7,6 +7,9 @@ import { adapterFor } from '../../server/src/channels/index.js';
 import { startLifecycleWorker } from '../../workers/src/processors/lifecycle.js';
 import { localDiskStore } from '../../server/src/storage/attachment-store.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
+import { io as connect, type Socket } from 'socket.io-client';
+import { newVisitor } from '../helpers/visitors.js';
+import { assignCase } from '../../server/src/lifecycle/transfer.js';
 
 // A 200 ms sweep here: escalation steps are time-based and checked by the sweep.
 let h: Harness;
@@ -155,6 +158,58 @@ describe('assignment side effects', () => {
       adapter.onAssigned = original;
       await stop();
       conn.disconnect();
+    }
+  });
+
+  it("runs a chat's assignment notice in the assigning process (no lifecycle job); a voice assignment stays a job", async () => {
+    // no lifecycle worker runs here: a job added is still in the queue, and `agent:joined` can only come from the assigner
+    const jobsFor = async (caseId: number) =>
+      (await h.ctx.app.queues.lifecycle.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter((j) => j.data.caseId === caseId);
+    const chatQueue = await h.queue({ channels: ['chat'], isDefault: true });
+    const visitor = async (clientId: string) => {
+      const v = await newVisitor(h.ctx);
+      const s: Socket = connect(`${h.base}/visitor`, { auth: { token: v.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      await new Promise<void>((resolve, reject) => (s.once('connect', () => resolve()), s.once('connect_error', reject)));
+      const joined = new Promise<{ caseId: number; name: string }>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no agent:joined within 5 s')), 5000);
+        s.once('agent:joined', (p: { caseId: number; name: string }) => (clearTimeout(t), resolve(p)));
+      });
+      const ack = await s.emitWithAck('message', { text: 'hello', clientId });
+      return { s, joined, caseId: ack.message.caseId as number };
+    };
+    const a = await h.agent({ queueIds: [chatQueue.id], available: true });
+    const name = (await h.ctx.db.pool.query(`SELECT name FROM agents WHERE id = $1`, [a.id])).rows[0].name;
+    const v1 = await visitor('inline-1');
+    try {
+      // an accepted offer (routing_accept's one statement)
+      const o = await a.nextOffer((x) => x.case.id === v1.caseId);
+      expect((await a.accept(o.offerId)).ok).toBe(true);
+      expect(await v1.joined).toEqual({ caseId: v1.caseId, name });
+      expect(await jobsFor(v1.caseId)).toEqual([]);
+      await a.setPresence('offline');
+
+      // a supervisor's assignment (assignInTx, the channel from its read of the case)
+      const v2 = await visitor('inline-2');
+      v1.s.disconnect();
+      const b = await h.agent({});
+      const bName = (await h.ctx.db.pool.query(`SELECT name FROM agents WHERE id = $1`, [b.id])).rows[0].name;
+      await assignCase(h.ctx.app.routingDeps, { caseId: v2.caseId, actorId: null, agentId: b.id });
+      expect(await v2.joined).toEqual({ caseId: v2.caseId, name: bName });
+      expect(await jobsFor(v2.caseId)).toEqual([]);
+      v2.s.disconnect();
+
+      // voice: connecting the caller must survive a crash, so it stays the durable job
+      const vq = await h.queue({ channels: ['voice'] });
+      const c = await h.agent({ queueIds: [vq.id], available: true });
+      const call = await h.inbound({ channel: 'voice', queueId: vq.id });
+      const vo = await c.nextOffer((x) => x.case.id === call);
+      expect((await c.accept(vo.offerId)).ok).toBe(true);
+      const jobs = await until(async () => ((await jobsFor(call)).length ? jobsFor(call) : null), 'the voice assignment job');
+      expect(jobs.map((j) => j.data)).toEqual([{ type: 'assigned', caseId: call, agentId: c.id }]);
+      await c.setPresence('offline');
+    } finally {
+      v1.s.disconnect();
+      await h.ctx.db.pool.query(`UPDATE queues SET is_default = false WHERE id = $1`, [chatQueue.id]);
     }
   });
 });

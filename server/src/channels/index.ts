@@ -1,5 +1,5 @@
 import type { Channel } from '../contracts/vocabulary.js';
-import type { ChannelAdapter } from './types.js';
+import type { ChannelAdapter, InlineAssigned } from './types.js';
 import { apiChannel } from './api/index.js';
 import { smsChannel } from './sms/index.js';
 import { voiceChannel } from './voice/index.js';
@@ -19,4 +19,9 @@ export const channelAdapters: ChannelAdapter[] = [
 
 export function adapterFor(channel: Channel): ChannelAdapter | undefined {
   return channelAdapters.find((a) => a.channel === channel);
+}
+
+/** A channel's realtime-only assignment work, run after commit instead of a lifecycle job (RoutingDeps.inlineAssigned). */
+export function inlineAssignedFor(channel: Channel): InlineAssigned | undefined {
+  return adapterFor(channel)?.onAssignedInline;
 }

@@ -79,5 +79,26 @@ export interface ChannelAdapter {
    */
   checkRecipient?: (db: pg.Pool | pg.PoolClient, r: { to: string; customerId: number; caseId: number }) => Promise<string | null>;
   /** Called by a worker when a case of this channel is assigned to an agent (e.g. connect the queued call). */
-  onAssigned?: (ctx: SendContext, e: { caseId: number; agentId: number }) => Promise<void>;
+  onAssigned?: (ctx: SendContext, e: AssignedEvent) => Promise<void>;
+  /**
+   * The channel's assignment work when it is realtime-only (a notice to the customer, nothing that must survive a
+   * crash): run best effort right after commit by the process that made the assignment, instead of a lifecycle job
+   * (a job add, a worker's take and its own read of the case). A channel whose assignment must happen (voice
+   * connects the caller) leaves it out and keeps the durable job. `onAssigned` stays for jobs queued without it.
+   */
+  onAssignedInline?: InlineAssigned;
 }
+
+export interface AssignedEvent {
+  caseId: number;
+  agentId: number;
+}
+
+/** What an inline assignment gets: the emitter of the effects that run it (lifecycle/effects.ts). */
+export interface InlineAssignedContext {
+  db: pg.Pool;
+  realtime: RealtimeEmitter;
+  log?: Logger;
+}
+
+export type InlineAssigned = (ctx: InlineAssignedContext, e: AssignedEvent) => Promise<void>;

@@ -19,7 +19,7 @@ export interface AssignInput {
 
 export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{ previousAgentId: number | null }> {
   const before = await tx.query(
-    `SELECT assignee_id, status, first_queued_at,
+    `SELECT assignee_id, status, channel, first_queued_at,
             EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited
        FROM cases WHERE id = $1`,
     [a.caseId],
@@ -42,7 +42,7 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
   if (prev.status === 'new') await writeCaseEvent(tx, { caseId: a.caseId, type: 'status_changed', agentId: a.agentId, data: { from: 'new', to: 'open' } });
 
   const previousAgentId: number | null = prev.assignee_id && prev.assignee_id !== a.agentId ? prev.assignee_id : null;
-  assignedEffects(fx, a.caseId, a.agentId, previousAgentId);
+  assignedEffects(fx, { caseId: a.caseId, agentId: a.agentId, channel: prev.channel }, previousAgentId);
   // someone else gave the case to this agent (an accepted offer is the agent's own choice): both the
   // new assignee and the agent it was taken from see it in their bell
   if (a.via !== 'accept' && prev.assignee_id !== a.agentId) {
@@ -55,12 +55,14 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
 
 /**
  * What an assignment leaves to do after commit (also used by the one-statement accept in offers.ts, which
- * passes the agent's presence event as its statement returned it: not read again after commit).
+ * passes the agent's presence event as its statement returned it: not read again after commit). The case's
+ * channel, when the caller read it, decides how the channel's part runs (Effects.assigned).
  */
-export function assignedEffects(fx: Effects, caseId: number, agentId: number, previous: number | null, presence?: PresencePayload): void {
+export function assignedEffects(fx: Effects, a: Effects['assigned'][number], previous: number | null, presence?: PresencePayload): void {
+  const { caseId, agentId } = a;
   const previousAgentId = previous && previous !== agentId ? previous : null;
   fx.dequeued.push(caseId);
-  fx.assigned.push({ caseId, agentId });
+  fx.assigned.push(a);
   fx.rooms.push({ agentId, caseId, action: 'join' });
   fx.presence.push(presence ? { agentId, payload: presence } : agentId);
   if (previousAgentId) {

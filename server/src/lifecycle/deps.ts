@@ -4,6 +4,8 @@ import type { Log } from '../lib/log.js';
 import type { HubQueues } from '../lib/queues.js';
 import { queueEmitter, type RealtimeEmitter } from '../realtime/emitter.js';
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from '../routing/settings.js';
+import type { Channel } from '../contracts/vocabulary.js';
+import type { InlineAssigned } from '../channels/types.js';
 
 export type RoutingQueues = Pick<HubQueues, 'routing' | 'routerEvents' | 'lifecycle' | 'realtime' | 'agentSockets' | 'kv'> &
   Partial<Pick<HubQueues, 'customerNotices'>>;
@@ -18,6 +20,11 @@ export interface RoutingDeps {
   realtime?: RealtimeEmitter;
   settings?: RoutingSettings;
   log?: Log;
+  /**
+   * A channel's realtime-only assignment work (its adapter's onAssignedInline: channels/index.ts inlineAssignedFor),
+   * run after commit by this process instead of a lifecycle job. Without it, and for channels with none, the job.
+   */
+  inlineAssigned?: (channel: Channel) => InlineAssigned | undefined;
 }
 
 export const settingsOf = (d: RoutingDeps): RoutingSettings => d.settings ?? DEFAULT_ROUTING_SETTINGS;

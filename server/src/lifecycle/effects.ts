@@ -7,6 +7,7 @@ import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.
 import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
+import type { Channel } from '../contracts/vocabulary.js';
 
 /**
  * What a committed routing transaction leaves to do on Redis and sockets. Collected inside the
@@ -29,7 +30,11 @@ export interface Effects {
    */
   caseUpdates: { caseId: number; event: string; agentIds: number[]; row?: CaseUpdatedRow }[];
   rooms: { agentId: number; caseId: number; action: 'join' | 'leave' }[];
-  assigned: { caseId: number; agentId: number }[];
+  /**
+   * the channel's part of each assignment: a lifecycle job, or, for a `channel` whose part is realtime-only
+   * (RoutingDeps.inlineAssigned), run here; unknown channel: the job
+   */
+  assigned: { caseId: number; agentId: number; channel?: Channel }[];
   /** offers made: sent to the agent and their expiry timer started */
   offers: { agentId: number; payload: OfferPayload; timeoutMs: number }[];
   /** agents' bell entries (e.g. a reassignment), stored and pushed after commit */
@@ -93,7 +98,10 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   for (const w of e.wrapUpTimers) await scheduleWrapUpEnd(deps.queues, w.agentId, w.delayMs, deps.log);
   if (e.cooldown) await requestMatch(deps.queues, 'cooldown', settings.reofferCooldownMs + 50, deps.log);
   for (const a of e.assigned) {
-    await bestEffort(deps.queues.lifecycle.add('assigned', { type: 'assigned', caseId: a.caseId, agentId: a.agentId }), deps.log, "queueing the channel's part of an assignment");
+    const inline = a.channel && deps.inlineAssigned?.(a.channel);
+    const job = { caseId: a.caseId, agentId: a.agentId };
+    if (inline) await bestEffort(inline({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, job), deps.log, `the ${a.channel} channel's part of an assignment`);
+    else await bestEffort(deps.queues.lifecycle.add('assigned', { type: 'assigned', ...job }), deps.log, "queueing the channel's part of an assignment");
   }
   await Promise.all([
     ...e.rescinded.map((r) => emitRescinded(deps, r.agentId, r.offerId, r.caseId, r.reason)),

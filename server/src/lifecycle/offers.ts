@@ -163,7 +163,7 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   const fast = (
     await retryingConflicts(() =>
       deps.db.query(
-        `SELECT outcome, case_id, prev_assignee, presence, break_reason_id, wrap_up_until, capacity, used FROM routing_accept($1, $2)`,
+        `SELECT outcome, case_id, prev_assignee, channel, presence, break_reason_id, wrap_up_until, capacity, used FROM routing_accept($1, $2)`,
         [a.offerId, a.agentId],
       ),
     )
@@ -171,7 +171,7 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
-    assignedEffects(fx, caseId, a.agentId, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
+    assignedEffects(fx, { caseId, agentId: a.agentId, channel: fast.channel }, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
     const ack: AcceptAck = { ok: true, caseId };
     opts.onDecided?.(ack);
     await applyEffects(deps, fx);

@@ -31,6 +31,7 @@ import { dropLease, lastDisconnectKey as disconnectKeyOf, renewLeases } from '..
 import { bestEffort } from '../lib/best-effort.js';
 import { HttpError } from '../lib/errors.js';
 import { agentNamespace, supervisorNamespace } from '../realtime/namespaces.js';
+import { inlineAssignedFor } from '../channels/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,7 +55,15 @@ const once = <T>(ack: Ack<T>) => {
 
 export default fp(
   async (app) => {
-    const deps: RoutingDeps = { db: app.routingDb, queues: app.queues, realtime: app.realtime, settings: app.config.routing, log: app.log };
+    const deps: RoutingDeps = {
+      db: app.routingDb,
+      queues: app.queues,
+      realtime: app.realtime,
+      settings: app.config.routing,
+      log: app.log,
+      // a chat's `agent:joined` goes out from here after commit, not through a lifecycle job
+      inlineAssigned: inlineAssignedFor,
+    };
     app.decorate('routingDeps', deps);
     const agentNsp = agentNamespace(app.io);
     const lastDisconnectKey = (agentId: number) => disconnectKeyOf(app.config.queuePrefix, agentId);

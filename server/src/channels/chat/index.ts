@@ -1,4 +1,6 @@
-import type { ChannelAdapter } from '../types.js';
+import type pg from 'pg';
+import type { AssignedEvent, ChannelAdapter } from '../types.js';
+import type { RealtimeEmitter } from '../../realtime/emitter.js';
 import { PermanentDeliveryError } from '../types.js';
 import { rooms } from '../../contracts/realtime.js';
 import { messagesOf } from './conversation.js';
@@ -32,14 +34,27 @@ export const chatChannel: ChannelAdapter = {
     await ctx.realtime.emit({ nsp: '/visitor', room, event: 'message', payload: { ...m, status: 'sent' } });
     return { provider: 'chat', status: 'sent' };
   },
+  // from a lifecycle job queued before onAssignedInline existed (or for a case whose channel the assigner did not know)
   async onAssigned(ctx, e) {
-    if (!ctx.realtime) return;
-    const r = await ctx.db.query(
-      `SELECT a.name, ci.value AS visitor FROM agents a, cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
-        WHERE a.id = $1 AND c.id = $2 ORDER BY ci.id DESC LIMIT 1`,
-      [e.agentId, e.caseId],
-    );
-    if (!r.rowCount) return;
-    await ctx.realtime.emit({ nsp: '/visitor', room: rooms.visitor(r.rows[0].visitor), event: 'agent:joined', payload: { caseId: e.caseId, name: r.rows[0].name } });
+    if (ctx.realtime) await announceAgent(ctx.db, ctx.realtime, e, false);
+  },
+  // a notice only (the visitor sees the agent's name): sent by the process that assigned, right after commit
+  async onAssignedInline(ctx, e) {
+    await announceAgent(ctx.db, ctx.realtime, e, true);
   },
 };
+
+/**
+ * `agent:joined` to the visitor of the chat, in one query (the agent's name and the visitor). `holderOnly`: only
+ * while the agent still holds the case (the worker checks that itself before onAssigned; inline, a reassignment
+ * committed in the meantime makes this one moot).
+ */
+async function announceAgent(db: pg.Pool, realtime: RealtimeEmitter, e: AssignedEvent, holderOnly: boolean): Promise<void> {
+  const r = await db.query(
+    `SELECT a.name, ci.value AS visitor FROM agents a, cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
+      WHERE a.id = $1 AND c.id = $2 AND (NOT $3 OR c.assignee_id = a.id) ORDER BY ci.id DESC LIMIT 1`,
+    [e.agentId, e.caseId, holderOnly],
+  );
+  if (!r.rowCount) return;
+  await realtime.emit({ nsp: '/visitor', room: rooms.visitor(r.rows[0].visitor), event: 'agent:joined', payload: { caseId: e.caseId, name: r.rows[0].name } });
+}
