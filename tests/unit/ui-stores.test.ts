@@ -210,3 +210,38 @@ describe('timeline merge', () => {
     expect(mergeItems([it(3, 3), it(1, 1)], [it(2, 2), it(3, 3), it(4, 0)]).map((x) => x.id)).toEqual([4, 1, 2, 3]);
   });
 });
+
+describe('views store', () => {
+  it('fetches view counts on a nudge only while something shows them, and once when they come back on screen', async () => {
+    vi.useFakeTimers();
+    try {
+      const { viewsApi } = await import('../../agent-ui/src/api/views');
+      const { useViewsStore, COUNTS_MIN_INTERVAL_MS } = await import('../../agent-ui/src/stores/views');
+      const list = vi.spyOn(viewsApi, 'list').mockResolvedValue({ views: [] } as never);
+      const views = useViewsStore();
+
+      // an agent on "My cases": nudges cost nothing
+      views.nudged();
+      views.nudged();
+      await vi.advanceTimersByTimeAsync(COUNTS_MIN_INTERVAL_MS + 1000);
+      expect(list).not.toHaveBeenCalled();
+
+      // the views list comes on screen: the stale counts are fetched once
+      views.show();
+      expect(list).toHaveBeenCalledTimes(1);
+      // while shown, a nudge refreshes them (no more often than the minimum interval)
+      await vi.advanceTimersByTimeAsync(COUNTS_MIN_INTERVAL_MS + 1000);
+      views.nudged();
+      await vi.advanceTimersByTimeAsync(COUNTS_MIN_INTERVAL_MS + 1000);
+      expect(list).toHaveBeenCalledTimes(2);
+
+      // off screen again
+      views.hide();
+      views.nudged();
+      await vi.advanceTimersByTimeAsync(COUNTS_MIN_INTERVAL_MS + 1000);
+      expect(list).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

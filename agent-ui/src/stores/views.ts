@@ -37,6 +37,9 @@ export const useViewsStore = defineStore('views', {
     /** the views page is on screen: a nudge refreshes its list too */
     active: false,
     countsTimer: null as ReturnType<typeof setTimeout> | null,
+    /** components on screen that show the views (sidebar list, views page); none: nudges only mark the counts stale */
+    shownBy: 0,
+    stale: false,
   }),
   getters: {
     current(s): CaseViewEntry | undefined {
@@ -57,8 +60,27 @@ export const useViewsStore = defineStore('views', {
         this.error = (err as Error).message;
       }
     },
-    /** `views:changed`: refresh counts (and the list on screen) no more than every COUNTS_MIN_INTERVAL_MS. */
+    /**
+     * A component showing the views came on screen. Counts that went stale meanwhile (or `load`) are fetched
+     * now: while nothing shows them, nudges fetch nothing (a thousand agents on other tabs would otherwise
+     * count every view every few seconds).
+     */
+    show(opts: { load?: boolean } = {}): void {
+      this.shownBy++;
+      if (opts.load || this.stale) {
+        this.stale = false;
+        void this.loadViews();
+      }
+    },
+    hide(): void {
+      this.shownBy = Math.max(0, this.shownBy - 1);
+    },
+    /** `views:changed`: refresh counts (and the list on screen) no more than every COUNTS_MIN_INTERVAL_MS, and only while shown. */
     nudged(): void {
+      if (!this.shownBy) {
+        this.stale = true;
+        return;
+      }
       if (this.countsTimer) return;
       const wait = Math.max(0, this.lastCounts + COUNTS_MIN_INTERVAL_MS - Date.now()) + Math.random() * 500;
       this.countsTimer = setTimeout(() => {
