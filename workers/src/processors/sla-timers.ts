@@ -6,7 +6,7 @@ import type { HubQueues } from '../../../server/src/lib/queues.js';
 import { QUEUE_NAMES, type SlaTimerJob } from '../../../server/src/contracts/jobs.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { fireReminder, fireSlaTimer, type TimerOutcome } from '../../../server/src/lifecycle/sla.js';
-import { liveTimers, markedCases, overdueTimers, recomputeCaseSla, type SlaTimer } from '../../../server/src/sla/clocks.js';
+import { liveTimers, overdueTimers, recomputeCasesSla, type SlaTimer } from '../../../server/src/sla/clocks.js';
 import { scheduleTimers } from '../../../server/src/sla/timers.js';
 
 export interface SlaDeps {
@@ -27,15 +27,16 @@ export async function handleSlaTimer(d: SlaDeps, job: Pick<SlaTimerJob, 'caseId'
   return fireSlaTimer(routingDeps(d), { caseId: job.caseId, kind: job.kind, metric: job.metric }, nowOf(d));
 }
 
-/** Recomputes the clocks of every case marked since the last round and puts their timers on Redis. */
+/**
+ * Recomputes the clocks of the cases marked since the last round, up to `limit` of them in one
+ * transaction, and puts their timers on Redis. Returns how many it recomputed: a case a writer holds
+ * right now stays marked for the next round.
+ */
 export async function syncMarkedCases(d: SlaDeps, limit = 200): Promise<number> {
-  const ids = await markedCases(d.db, limit);
-  for (const id of ids) {
-    const timers = await recomputeCaseSla(d.db, id);
-    // a timer that did not reach Redis is fired by the sweep from Postgres (fireOverdueTimers)
-    await scheduleTimers(d.queues.slaTimers, timers, nowOf(d)).catch((err) => d.log.warn({ err, caseId: id }, 'SLA timers not on Redis; the sweep fires them from Postgres'));
-  }
-  return ids.length;
+  const { caseIds, timers } = await recomputeCasesSla(d.db, { marked: limit });
+  // a timer that did not reach Redis is fired by the sweep from Postgres (fireOverdueTimers)
+  await scheduleTimers(d.queues.slaTimers, timers, nowOf(d)).catch((err) => d.log.warn({ err, caseIds }, 'SLA timers not on Redis; the sweep fires them from Postgres'));
+  return caseIds.length;
 }
 
 /** Every timer still to fire, from Postgres onto Redis (idempotent: job ids name case, clock and instant). */
