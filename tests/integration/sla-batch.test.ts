@@ -189,4 +189,28 @@ describe('the SLA batch', () => {
     expect(await clocks()).toEqual(rows);
     expect(await dueTimes()).toEqual(due);
   });
+
+  it('recomputes the others when one case of the batch cannot be, leaving that one marked', async () => {
+    const broken = await h.queue();
+    const plain = await h.queue();
+    // a calendar whose time zone the runtime does not know: its cases' business-time clocks cannot be computed
+    await q(`INSERT INTO business_hours (queue_id, time_zone, weekly) VALUES ($1, 'Mars/Olympus_Mons', '{}')`, [broken.id]);
+    await policy({ conditions: { queueIds: [broken.id] }, firstResponseMinutes: 60, businessTime: true });
+    const bad = await h.inbound({ channel: 'email', queueId: broken.id });
+    const good = await h.inbound({ channel: 'email', queueId: plain.id });
+    const warnings: string[] = [];
+    const logged = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+
+    expect(await syncMarkedCases({ ...d, log: logged })).toBe(2);
+    expect((await one(`SELECT count(*)::int AS n FROM case_sla_clocks WHERE case_id = $1`, [good])).n).toBe(2);
+    const marks = async () => (await q(`SELECT case_id FROM case_sla_marks WHERE case_id = ANY($1::bigint[])`, [[bad, good]])).rows.map((r) => Number(r.case_id));
+    expect(await marks()).toEqual([bad]);
+    expect(warnings).toEqual(['SLA batch recomputation failed; recomputing its cases one at a time', 'SLA recomputation of a case failed; it stays marked']);
+
+    // once its calendar is mended the next round does it
+    await q(`UPDATE business_hours SET time_zone = 'UTC' WHERE queue_id = $1`, [broken.id]);
+    expect(await syncMarkedCases(d)).toBe(1);
+    expect(await marks()).toEqual([]);
+    expect((await one(`SELECT business_time FROM case_sla_clocks WHERE case_id = $1 AND metric = 'first_response'`, [bad])).business_time).toBe(true);
+  });
 });
