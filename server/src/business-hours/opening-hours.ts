@@ -48,3 +48,20 @@ export async function calendarFor(db: Queryable, queueId: number | null): Promis
   const h = await openingHoursFor(db, queueId);
   return h ? { timeZone: h.timezone, weekly: h.weekly, holidays: h.holidays as Holiday[] | undefined } : null;
 }
+
+/** A business_hours row as read for several queues at once (the SLA batch recomputation). */
+export interface OpeningHoursRow {
+  queue_id: number | null;
+  time_zone: string;
+  weekly: BusinessCalendar['weekly'];
+  holidays: Holiday[] | null;
+}
+
+/**
+ * calendarFor from rows already read (the queues' own and the organisation's): the queue's own hours,
+ * else the organisation's, else null.
+ */
+export function calendarOf(rows: OpeningHoursRow[], queueId: number | null): BusinessCalendar | null {
+  const h = (queueId != null ? rows.find((r) => r.queue_id != null && Number(r.queue_id) === Number(queueId)) : undefined) ?? rows.find((r) => r.queue_id == null);
+  return h ? { timeZone: h.time_zone, weekly: h.weekly, holidays: h.holidays as Holiday[] | undefined } : null;
+}

@@ -8,18 +8,13 @@
 import type pg from 'pg';
 import type { Queryable, Tx } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
-import { calendarFor } from '../business-hours/opening-hours.js';
+import { calendarFor, calendarOf, type OpeningHoursRow } from '../business-hours/opening-hours.js';
 import { businessMinutesBetween, type BusinessCalendar } from '../business-hours/calendar.js';
-import type { SlaClockView, SlaMetric } from '../contracts/sla.js';
-import { builtInPolicy, computeClocks, pausesFromStatusHistory, selectPolicy, type SlaPolicy } from './policy.js';
+import type { SlaClockView } from '../contracts/sla.js';
+import { builtInPolicy, type SlaPolicy } from './policy.js';
+import { planCaseSla, policyForCase, type SlaCaseFacts, type SlaCaseRow, type SlaTimer } from './recompute-plan.js';
 
-/** A wake-up call: at `at`, look at the case's clock (warning or due) or its reminder. */
-export interface SlaTimer {
-  caseId: number;
-  kind: 'warn' | 'due' | 'reminder';
-  metric: SlaMetric | null;
-  at: Date;
-}
+export type { SlaTimer } from './recompute-plan.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function policyFromRow(r: any): SlaPolicy {
@@ -50,131 +45,129 @@ export async function policyOf(db: Queryable, policyId: number | null, c: { chan
 /**
  * Recomputes one case's clocks under the policy that matches it now and clears its mark. Returns the
  * timers still to fire (warnings, due times, a pending case's reminder). A case that is gone or not
- * marked any more (another worker did it) gives no timers.
+ * marked any more (another worker did it) gives no timers; `force` recomputes it marked or not.
  */
 export async function recomputeCaseSla(db: pg.Pool, caseId: number, opts: { force?: boolean } = {}): Promise<SlaTimer[]> {
+  return (await recomputeCasesSla(db, { ids: [caseId], force: opts.force })).timers;
+}
+
+/**
+ * Which cases to recompute: these ones (waiting for a writer that holds one, as a caller that needs it
+ * done does), or up to `marked` of the marked cases nobody holds right now, oldest mark first (a case a
+ * writer has locked stays marked for the next round: its writer is about to change it anyway).
+ */
+export type SlaCaseSelection = { ids: number[]; force?: boolean } | { marked: number };
+
+// the case as planCaseSla reads it (SlaCaseRow)
+const CASE_COLUMNS = `c.id, c.status, c.priority, c.channel, c.queue_id, c.type, c.created_at, c.first_response_at, c.solved_at, c.closed_at,
+       c.pending_until, c.first_response_due_at, c.resolution_due_at, cu.tier`;
+
+/**
+ * Recomputes a batch of cases in one short transaction whose statements do not grow with the batch: the
+ * cases locked in one, the policies and opening hours in one, every case's facts in one, then one
+ * statement for each kind of write (clocks, met cycles, dropped clocks, due times, marks). Each case is
+ * decided by planCaseSla exactly as on its own. Returns the cases recomputed and their timers.
+ */
+export async function recomputeCasesSla(db: pg.Pool, sel: SlaCaseSelection): Promise<{ caseIds: number[]; timers: SlaTimer[] }> {
   return withTransaction(db, async (tx) => {
-    // the policies come with the case: one round trip fewer for every recomputed case (each new case is one)
-    const r = await tx.query(
-      `SELECT c.id, c.status, c.priority, c.channel, c.queue_id, c.type, c.created_at, c.first_response_at, c.solved_at, c.closed_at,
-              c.pending_until, c.first_response_due_at, c.resolution_due_at, cu.tier,
-              EXISTS (SELECT 1 FROM case_sla_marks m WHERE m.case_id = c.id) AS marked,
-              (SELECT coalesce(json_agg(p ORDER BY p.position, p.id), '[]') FROM sla_policies p) AS policies
-         FROM cases c JOIN customers cu ON cu.id = c.customer_id
-        WHERE c.id = $1 FOR UPDATE OF c`,
-      [caseId],
-    );
-    const c = r.rows[0];
-    if (!c || (!c.marked && !opts.force)) return [];
-    return recomputeLocked(tx, c);
+    let cases: SlaCaseRow[];
+    if ('marked' in sel) {
+      const r = await tx.query(
+        `SELECT ${CASE_COLUMNS}
+           FROM case_sla_marks m JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id
+          ORDER BY m.case_id LIMIT $1 FOR UPDATE OF c SKIP LOCKED`,
+        [sel.marked],
+      );
+      cases = r.rows;
+    } else {
+      // in id order: two callers locking overlapping batches wait for each other instead of deadlocking
+      const r = await tx.query(
+        `SELECT ${CASE_COLUMNS}, EXISTS (SELECT 1 FROM case_sla_marks m WHERE m.case_id = c.id) AS marked
+           FROM cases c JOIN customers cu ON cu.id = c.customer_id
+          WHERE c.id = ANY($1::bigint[]) ORDER BY c.id FOR UPDATE OF c`,
+        [sel.ids],
+      );
+      cases = r.rows.filter((c) => c.marked || sel.force);
+    }
+    if (!cases.length) return { caseIds: [], timers: [] };
+    return recomputeLocked(tx, cases);
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function recomputeLocked(tx: Tx, c: any): Promise<SlaTimer[]> {
-  const policies = (c.policies as unknown[]).map(policyFromRow);
-  const policy = selectPolicy(policies, { queueId: c.queue_id, channel: c.channel, priority: c.priority, tier: c.tier, type: c.type }) ?? builtInPolicy(c.channel, c.priority);
-  const calendar = policy.businessTime ? await calendarFor(tx, c.queue_id) : null;
-  const facts = await tx.query(
-    `WITH last_out AS (
-       SELECT max(created_at) AS at FROM interactions WHERE case_id = $1 AND direction = 'outbound' AND author_agent_id IS NOT NULL
-     )
-     SELECT (SELECT at FROM last_out) AS last_out,
-            (SELECT min(i.created_at) FROM interactions i WHERE i.case_id = $1 AND i.direction = 'inbound'
-               AND i.created_at > COALESCE((SELECT at FROM last_out), '-infinity')) AS awaiting,
-            COALESCE((SELECT json_agg(json_build_object('type', e.type, 'to', e.data->>'to', 'at', e.created_at) ORDER BY e.created_at, e.id)
-                        FROM case_events e WHERE e.case_id = $1 AND e.type IN ('status_changed', 'reopened', 'solved', 'closed')), '[]') AS history,
-            COALESCE((SELECT json_agg(k) FROM case_sla_clocks k WHERE k.case_id = $1), '[]') AS clocks`,
-    [c.id],
+async function recomputeLocked(tx: Tx, cases: SlaCaseRow[]): Promise<{ caseIds: number[]; timers: SlaTimer[] }> {
+  const caseIds = cases.map((c) => Number(c.id));
+  const queueIds = [...new Set(cases.map((c) => c.queue_id).filter((q) => q != null))];
+  // read after the cases were locked, so they see whatever their last writer committed
+  const settings = await tx.query(
+    `SELECT (SELECT coalesce(json_agg(p ORDER BY p.position, p.id), '[]') FROM sla_policies p) AS policies,
+            (SELECT coalesce(json_agg(json_build_object('queue_id', b.queue_id, 'time_zone', b.time_zone, 'weekly', b.weekly, 'holidays', b.holidays)), '[]')
+               FROM business_hours b WHERE b.queue_id = ANY($1::bigint[]) OR b.queue_id IS NULL) AS hours`,
+    [queueIds],
   );
-  const f = facts.rows[0];
-  const history = (f.history as { type: string; to: string | null; at: string }[]).map((h) => ({
-    to: h.type === 'reopened' ? 'open' : h.type === 'solved' || h.type === 'closed' ? h.type : (h.to ?? ''),
-    at: new Date(h.at),
-  }));
-  const resolved = c.status === 'solved' || c.status === 'closed';
-  const clocks = computeClocks(policy, calendar, {
-    createdAt: c.created_at,
-    channel: c.channel,
-    firstResponseAt: c.first_response_at,
-    resolvedAt: resolved ? (c.solved_at ?? c.closed_at ?? new Date()) : null,
-    pauses: pausesFromStatusHistory(history),
-    // the first response has its own clock; a next response is owed once the customer wrote after it
-    awaitingReplySince: c.first_response_at && f.awaiting && !resolved ? f.awaiting : null,
-    lastAgentReplyAt: f.last_out,
+  const policies = (settings.rows[0].policies as unknown[]).map(policyFromRow);
+  const hours = settings.rows[0].hours as OpeningHoursRow[];
+  const facts = await tx.query(
+    `SELECT x.id, lo.at AS last_out,
+            (SELECT min(i.created_at) FROM interactions i WHERE i.case_id = x.id AND i.direction = 'inbound'
+               AND i.created_at > COALESCE(lo.at, '-infinity')) AS awaiting,
+            COALESCE((SELECT json_agg(json_build_object('type', e.type, 'to', e.data->>'to', 'at', e.created_at) ORDER BY e.created_at, e.id)
+                        FROM case_events e WHERE e.case_id = x.id AND e.type IN ('status_changed', 'reopened', 'solved', 'closed')), '[]') AS history,
+            COALESCE((SELECT json_agg(k) FROM case_sla_clocks k WHERE k.case_id = x.id), '[]') AS clocks
+       FROM unnest($1::bigint[]) AS x(id)
+       CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM interactions
+                            WHERE case_id = x.id AND direction = 'outbound' AND author_agent_id IS NOT NULL) lo`,
+    [caseIds],
+  );
+  const factsOf = new Map<number, SlaCaseFacts>(facts.rows.map((f) => [Number(f.id), f]));
+  const plans = cases.map((c) => {
+    const policy = policyForCase(policies, c);
+    return planCaseSla(c, policy, policy.businessTime ? calendarOf(hours, c.queue_id) : null, factsOf.get(Number(c.id))!);
   });
 
-  if (resolved) {
-    // a solved or closed case owes no reply: an unmet response clock stops (a reopen starts it again)
-    for (const k of clocks) if (!k.metAt) Object.assign(k, { warnAt: null, dueAt: null, paused: true });
-  }
-  // the clocks as they are now (timestamps as JSON strings), read with the facts above
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const existing = new Map((f.clocks as any[]).map((x) => [x.metric as SlaMetric, x]));
-  // what each clock row holds once written: its timers are read from here, not read back
-  const rows: { metric: SlaMetric; warnAt: Date | null; dueAt: Date | null; warnedAt: unknown; breachedAt: unknown; metAt: unknown }[] = [];
-  const values = clocks.map((k) => {
-    const old = existing.get(k.metric);
-    existing.delete(k.metric);
-    // a new cycle (a later customer message for next response) forgets what happened to the last one
-    const sameCycle = old && new Date(old.started_at).getTime() === k.startedAt.getTime();
-    const row = {
-      metric: k.metric,
-      target_minutes: Math.round(k.targetMinutes),
-      started_at: k.startedAt,
-      warn_at: k.warnAt,
-      due_at: k.dueAt,
-      paused: k.paused,
-      warned_at: sameCycle ? old.warned_at : null,
-      breached_at: sameCycle ? old.breached_at : null,
-      met_at: k.metAt ?? (sameCycle ? old.met_at : null),
-    };
-    rows.push({ metric: k.metric, warnAt: k.warnAt, dueAt: k.dueAt, warnedAt: row.warned_at, breachedAt: row.breached_at, metAt: row.met_at });
-    return row;
-  });
-  if (values.length) {
-    // every clock of the case in one statement
+  const upserts = plans.flatMap((p) => p.upserts.map((k) => ({ ...k, case_id: p.caseId, policy_id: p.policy.id, business_time: p.policy.businessTime })));
+  if (upserts.length) {
+    // every clock of the batch in one statement
     await tx.query(
       `INSERT INTO case_sla_clocks (case_id, metric, policy_id, business_time, target_minutes, started_at, warn_at, due_at, paused, warned_at, breached_at, met_at, updated_at)
-       SELECT $1, x.metric, $2, $3, x.target_minutes, x.started_at, x.warn_at, x.due_at, x.paused, x.warned_at, x.breached_at, x.met_at, now()
-         FROM json_to_recordset($4::json) AS x(metric text, target_minutes int, started_at timestamptz, warn_at timestamptz, due_at timestamptz,
-                                               paused boolean, warned_at timestamptz, breached_at timestamptz, met_at timestamptz)
+       SELECT x.case_id, x.metric, x.policy_id, x.business_time, x.target_minutes, x.started_at, x.warn_at, x.due_at, x.paused, x.warned_at, x.breached_at, x.met_at, now()
+         FROM json_to_recordset($1::json) AS x(case_id bigint, metric text, policy_id bigint, business_time boolean, target_minutes int, started_at timestamptz,
+                                               warn_at timestamptz, due_at timestamptz, paused boolean, warned_at timestamptz, breached_at timestamptz, met_at timestamptz)
        ON CONFLICT (case_id, metric) DO UPDATE SET policy_id = EXCLUDED.policy_id, business_time = EXCLUDED.business_time,
          target_minutes = EXCLUDED.target_minutes, started_at = EXCLUDED.started_at, warn_at = EXCLUDED.warn_at, due_at = EXCLUDED.due_at,
          paused = EXCLUDED.paused, warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at, updated_at = now()`,
-      [c.id, policy.id, policy.businessTime, JSON.stringify(values)],
+      [JSON.stringify(upserts)],
     );
   }
-  for (const [metric, old] of existing) {
-    if (metric === 'next_response' && !old.met_at && f.last_out && new Date(f.last_out) > new Date(old.started_at)) {
-      // the agent answered: this cycle is over (kept for the report until the next one starts)
-      await tx.query(`UPDATE case_sla_clocks SET met_at = $3, updated_at = now() WHERE case_id = $1 AND metric = $2`, [c.id, metric, f.last_out]);
-    } else if (!old.met_at && !old.breached_at && metric !== 'next_response') {
-      // the case's policy no longer has this target
-      await tx.query(`DELETE FROM case_sla_clocks WHERE case_id = $1 AND metric = $2`, [c.id, metric]);
-    } else {
-      // kept as it is (a breached clock, or a next-response cycle still open)
-      rows.push({ metric, warnAt: old.warn_at ? new Date(old.warn_at) : null, dueAt: old.due_at ? new Date(old.due_at) : null, warnedAt: old.warned_at, breachedAt: old.breached_at, metAt: old.met_at });
-    }
+  const met = plans.flatMap((p) => p.met.map((m) => ({ case_id: p.caseId, metric: m.metric, met_at: m.at })));
+  if (met.length) {
+    // next-response cycles the agent's reply ended (kept for the report until the next one starts)
+    await tx.query(
+      `UPDATE case_sla_clocks k SET met_at = x.met_at, updated_at = now()
+         FROM json_to_recordset($1::json) AS x(case_id bigint, metric text, met_at timestamptz)
+        WHERE k.case_id = x.case_id AND k.metric = x.metric`,
+      [JSON.stringify(met)],
+    );
   }
-  const due = (m: SlaMetric) => clocks.find((k) => k.metric === m)?.dueAt ?? null;
-  // the case row only when its due times moved: most changes (an accept, a solve) leave them, and a case row
-  // write touches every index of the busiest table
-  const same = (a: Date | string | null, b: Date | null) => (a == null ? null : new Date(a).getTime()) === (b?.getTime() ?? null);
-  if (!same(c.first_response_due_at, due('first_response')) || !same(c.resolution_due_at, due('resolution'))) {
-    await tx.query(`UPDATE cases SET first_response_due_at = $2, resolution_due_at = $3 WHERE id = $1`, [c.id, due('first_response'), due('resolution')]);
+  const dropped = plans.flatMap((p) => p.dropped.map((metric) => ({ caseId: p.caseId, metric })));
+  if (dropped.length) {
+    // targets the cases' policies no longer have
+    await tx.query(
+      `DELETE FROM case_sla_clocks k USING unnest($1::bigint[], $2::text[]) AS x(case_id, metric) WHERE k.case_id = x.case_id AND k.metric = x.metric`,
+      [dropped.map((x) => x.caseId), dropped.map((x) => x.metric)],
+    );
   }
-  await tx.query(`DELETE FROM case_sla_marks WHERE case_id = $1`, [c.id]);
-
-  const timers: SlaTimer[] = [];
-  for (const k of rows) {
-    // a clock still running: not met, not breached, with a due time
-    if (k.metAt || k.breachedAt || !k.dueAt) continue;
-    if (!k.warnedAt && k.warnAt) timers.push({ caseId: Number(c.id), kind: 'warn', metric: k.metric, at: k.warnAt });
-    timers.push({ caseId: Number(c.id), kind: 'due', metric: k.metric, at: k.dueAt });
+  const moved = plans.filter((p) => p.dueTimes);
+  if (moved.length) {
+    // only the cases whose due times moved: a case row write touches every index of the busiest table
+    await tx.query(
+      `UPDATE cases c SET first_response_due_at = x.first_response_due_at, resolution_due_at = x.resolution_due_at
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) AS x(id, first_response_due_at, resolution_due_at)
+        WHERE c.id = x.id`,
+      [moved.map((p) => p.caseId), moved.map((p) => p.dueTimes!.firstResponse), moved.map((p) => p.dueTimes!.resolution)],
+    );
   }
-  if (c.status === 'pending' && c.pending_until) timers.push({ caseId: Number(c.id), kind: 'reminder', metric: null, at: c.pending_until });
-  return timers;
+  await tx.query(`DELETE FROM case_sla_marks WHERE case_id = ANY($1::bigint[])`, [caseIds]);
+  return { caseIds, timers: plans.flatMap((p) => p.timers) };
 }
 
 /** Cases marked for recomputation, oldest first. */

@@ -6,7 +6,7 @@ import type { HubQueues } from '../../../server/src/lib/queues.js';
 import { QUEUE_NAMES, type SlaTimerJob } from '../../../server/src/contracts/jobs.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { fireReminder, fireSlaTimer, type TimerOutcome } from '../../../server/src/lifecycle/sla.js';
-import { liveTimers, markedCases, overdueTimers, recomputeCaseSla, type SlaTimer } from '../../../server/src/sla/clocks.js';
+import { liveTimers, markedCases, overdueTimers, recomputeCaseSla, recomputeCasesSla, type SlaTimer } from '../../../server/src/sla/clocks.js';
 import { scheduleTimers } from '../../../server/src/sla/timers.js';
 
 export interface SlaDeps {
@@ -27,15 +27,46 @@ export async function handleSlaTimer(d: SlaDeps, job: Pick<SlaTimerJob, 'caseId'
   return fireSlaTimer(routingDeps(d), { caseId: job.caseId, kind: job.kind, metric: job.metric }, nowOf(d));
 }
 
-/** Recomputes the clocks of every case marked since the last round and puts their timers on Redis. */
+/**
+ * Recomputes the clocks of the cases marked since the last round, up to `limit` of them in one
+ * transaction, and puts their timers on Redis. Returns how many it took on: a case a writer holds right
+ * now stays marked for the next round.
+ */
 export async function syncMarkedCases(d: SlaDeps, limit = 200): Promise<number> {
-  const ids = await markedCases(d.db, limit);
-  for (const id of ids) {
-    const timers = await recomputeCaseSla(d.db, id);
-    // a timer that did not reach Redis is fired by the sweep from Postgres (fireOverdueTimers)
-    await scheduleTimers(d.queues.slaTimers, timers, nowOf(d)).catch((err) => d.log.warn({ err, caseId: id }, 'SLA timers not on Redis; the sweep fires them from Postgres'));
+  let done: { caseIds: number[]; timers: SlaTimer[]; taken: number };
+  try {
+    const batch = await recomputeCasesSla(d.db, { marked: limit });
+    done = { ...batch, taken: batch.caseIds.length };
+  } catch (err) {
+    d.log.warn({ err }, 'SLA batch recomputation failed; recomputing its cases one at a time');
+    done = await oneByOne(d, limit);
   }
-  return ids.length;
+  // a timer that did not reach Redis is fired by the sweep from Postgres (fireOverdueTimers)
+  await scheduleTimers(d.queues.slaTimers, done.timers, nowOf(d)).catch((err) => d.log.warn({ err, caseIds: done.caseIds }, 'SLA timers not on Redis; the sweep fires them from Postgres'));
+  return done.taken;
+}
+
+/**
+ * After a failed batch: the marked cases each in its own transaction, so that a case that cannot be
+ * recomputed (its calendar names a time zone the runtime does not know, say) stays marked and logged
+ * instead of holding back every case batched with it. When none could be done the error goes up.
+ */
+async function oneByOne(d: SlaDeps, limit: number): Promise<{ caseIds: number[]; timers: SlaTimer[]; taken: number }> {
+  const ids = await markedCases(d.db, limit);
+  const caseIds: number[] = [];
+  const timers: SlaTimer[] = [];
+  let failure: unknown = null;
+  for (const id of ids) {
+    try {
+      timers.push(...(await recomputeCaseSla(d.db, id)));
+      caseIds.push(id);
+    } catch (err) {
+      d.log.warn({ err, caseId: id }, 'SLA recomputation of a case failed; it stays marked');
+      failure ??= err;
+    }
+  }
+  if (failure && !caseIds.length) throw failure;
+  return { caseIds, timers, taken: ids.length };
 }
 
 /** Every timer still to fire, from Postgres onto Redis (idempotent: job ids name case, clock and instant). */
