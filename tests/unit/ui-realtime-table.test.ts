@@ -69,10 +69,13 @@ describe('realtime event table', () => {
     expect(s.caseView.viewers.map((v) => v.name)).toEqual(['Alice', 'Bob']);
   });
 
-  it('views:changed refetches the view counts once for a burst of nudges', async () => {
+  it('views:changed refetches the view counts once for a burst of nudges while the views list is shown', async () => {
     vi.useFakeTimers();
     const fetches = vi.fn(async () => new Response(JSON.stringify({ views: [] }), { status: 200, headers: { 'content-type': 'application/json' } }));
     vi.stubGlobal('fetch', fetches);
+    s.views.show();
+    await vi.advanceTimersByTimeAsync(4000);
+    fetches.mockClear();
     for (let i = 0; i < 20; i++) dispatch('views:changed', { at: new Date().toISOString() }, s);
     await vi.advanceTimersByTimeAsync(4000);
     expect(fetches.mock.calls.filter((c) => String((c as unknown[])[0]) === '/api/v1/views')).toHaveLength(1);
