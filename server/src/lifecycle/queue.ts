@@ -122,14 +122,15 @@ export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLik
  * read (requeued meanwhile: queueInTx bumps updated_at, and its own mark insert found this one and did
  * nothing) keeps its mark for the next round. The case rows are locked, not written: a transaction that is
  * requeueing one right now holds it (it is skipped, no waiting, no deadlock), and one that starts after
- * waits for this delete and then inserts a fresh mark.
+ * waits for this delete and then inserts a fresh mark. NO KEY UPDATE is the weakest lock that conflicts
+ * with a case update; it leaves alone the key-share locks of rows being inserted for the case (events).
  */
 export async function deleteMarksAsRead(db: Queryable, cases: { id: number | string; version: string }[]): Promise<void> {
   await db.query(
     `DELETE FROM case_enqueue_marks m
       USING (SELECT x.id FROM cases x JOIN unnest($1::bigint[], $2::text[]) AS d(id, version) ON x.id = d.id
               WHERE x.updated_at = d.version::timestamptz
-              FOR UPDATE OF x SKIP LOCKED) s
+              FOR NO KEY UPDATE OF x SKIP LOCKED) s
       WHERE m.case_id = s.id`,
     [cases.map((c) => c.id), cases.map((c) => c.version)],
   );
