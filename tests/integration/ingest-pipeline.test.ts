@@ -19,6 +19,11 @@ async function waitUntil(fn: () => boolean, ms = 10_000) {
 let ctx: TestContext;
 let deps: IngestDeps;
 
+/** Whether the case carries an enqueue mark (its routing job may be missing from Redis). */
+async function marked(caseId: number): Promise<boolean> {
+  return (await ctx.db.pool.query(`SELECT 1 FROM case_enqueue_marks WHERE case_id = $1`, [caseId])).rowCount === 1;
+}
+
 const msg = (o: Partial<InboundMessage> & { id: string }): InboundMessage => ({
   channel: 'sms',
   provider: 'test',
@@ -45,8 +50,9 @@ describe('ingest pipeline', () => {
     const ident = await db.query(`SELECT * FROM customer_identities WHERE customer_id = $1`, [r.customerId]);
     expect(ident.rows[0]).toMatchObject({ kind: 'phone', value: '+15550002222' });
     const c = await db.query(`SELECT * FROM cases WHERE id = $1`, [r.caseId]);
-    // the enqueue flag is left for the sweep, which clears it in batches once the job is known to be in Redis
-    expect(c.rows[0]).toMatchObject({ status: 'new', channel: 'sms', routing_state: 'waiting', enqueue_pending: true, subject: 'My router is broken' });
+    // the enqueue mark is left for the sweep, which deletes marks in batches once the job is known to be in Redis
+    expect(c.rows[0]).toMatchObject({ status: 'new', channel: 'sms', routing_state: 'waiting', subject: 'My router is broken' });
+    expect(await marked(r.caseId)).toBe(true);
     expect(c.rows[0].number).toBeGreaterThan(1000);
     const ev = await db.query(`SELECT type FROM case_events WHERE case_id = $1 ORDER BY id`, [r.caseId]);
     expect(ev.rows.map((e) => e.type)).toEqual(['created', 'queued']);
@@ -55,7 +61,7 @@ describe('ingest pipeline', () => {
     const job = await ctx.app.queues.routing.getJob(`case-${r.caseId}`);
     expect(job?.data).toMatchObject({ caseId: r.caseId, priority: 40 });
     expect(await sweepPendingEnqueues(db, ctx.app.queues.routing)).toBeGreaterThanOrEqual(1);
-    expect((await db.query(`SELECT enqueue_pending FROM cases WHERE id = $1`, [r.caseId])).rows[0].enqueue_pending).toBe(false);
+    expect(await marked(r.caseId)).toBe(false);
     // the job Redis already held is the one still there (same id, same place)
     expect((await ctx.app.queues.routing.getJob(`case-${r.caseId}`))?.data).toMatchObject({ caseId: r.caseId, priority: 40 });
   });
@@ -148,14 +154,15 @@ describe('ingest pipeline', () => {
     const queue = new Queue('routing', { connection: conn, prefix: ctx.config.queuePrefix });
     queue.on('error', () => {});
     try {
-      // flags earlier tests left are cleared first, so the sweep below is about this message only
+      // marks earlier tests left are deleted first, so the sweep below is about this message only
       await waitUntil(() => conn.status === 'ready');
       await sweepPendingEnqueues(ctx.db.pool, queue);
       await redisSrv.stop();
       const r = await ingest({ ...deps, routingQueue: queue }, msg({ id: 'outage', from: { kind: 'phone', value: '+15550008888' } }));
       expect(r.enqueued).toBe(false);
-      const c = await ctx.db.pool.query(`SELECT routing_state, enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
-      expect(c.rows[0]).toEqual({ routing_state: 'waiting', enqueue_pending: true });
+      const c = await ctx.db.pool.query(`SELECT routing_state FROM cases WHERE id = $1`, [r.caseId]);
+      expect(c.rows[0]).toEqual({ routing_state: 'waiting' });
+      expect(await marked(r.caseId)).toBe(true);
       const stored = await ctx.db.pool.query(`SELECT count(*)::int n FROM interactions WHERE provider_message_id = 'outage'`);
       expect(stored.rows[0].n).toBe(1);
 
@@ -166,8 +173,7 @@ describe('ingest pipeline', () => {
       await waitUntil(() => conn.status === 'ready');
       expect(await sweepPendingEnqueues(ctx.db.pool, queue)).toBe(1);
       expect((await queue.getJob(`case-${r.caseId}`))?.data.caseId).toBe(r.caseId);
-      const after = await ctx.db.pool.query(`SELECT enqueue_pending FROM cases WHERE id = $1`, [r.caseId]);
-      expect(after.rows[0].enqueue_pending).toBe(false);
+      expect(await marked(r.caseId)).toBe(false);
     } finally {
       await queue.close().catch(() => {});
       conn.disconnect();
@@ -204,13 +210,14 @@ describe('ingest cost per message', () => {
     });
     expect(r).toMatchObject({ newCase: true, queued: true, enqueued: true });
     // one statement (its own transaction): raw event, customer, identity, case, events, interaction; no
-    // BEGIN/COMMIT round trips and no enqueue-flag write after Redis took the job (the sweep clears flags in batches)
+    // BEGIN/COMMIT round trips and no enqueue-mark delete after Redis took the job (the sweep deletes marks in batches)
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/INSERT INTO raw_events[\s\S]*INSERT INTO customers[\s\S]*INSERT INTO cases[\s\S]*INSERT INTO interactions/);
     // and it is all there, as before
     const db = ctx.db.pool;
-    const c = await db.query(`SELECT status, routing_state, routing_priority, first_queued_at, enqueue_pending, queue_id FROM cases WHERE id = $1`, [r.caseId]);
-    expect(c.rows[0]).toMatchObject({ status: 'new', routing_state: 'waiting', routing_priority: 40, enqueue_pending: true });
+    const c = await db.query(`SELECT status, routing_state, routing_priority, first_queued_at, queue_id FROM cases WHERE id = $1`, [r.caseId]);
+    expect(c.rows[0]).toMatchObject({ status: 'new', routing_state: 'waiting', routing_priority: 40 });
+    expect(await marked(r.caseId)).toBe(true);
     expect(c.rows[0].first_queued_at).toBeInstanceOf(Date);
     const ev = await db.query(`SELECT type, queue_id, channel FROM case_events WHERE case_id = $1 ORDER BY id`, [r.caseId]);
     expect(ev.rows).toEqual([

@@ -132,12 +132,15 @@ WITH raw AS (
 ), c AS (
   INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
                      first_response_due_at, resolution_due_at, last_activity_at,
-                     routing_state, first_queued_at, routing_priority, enqueue_pending)
+                     routing_state, first_queued_at, routing_priority)
   SELECT cu.id, $12, $13, $14, $15, (SELECT id FROM queues WHERE id = $16), $17, cu.language, $18, $19, now(),
          CASE WHEN $20::int IS NULL THEN 'none' ELSE 'waiting' END,
-         CASE WHEN $20::int IS NULL THEN NULL ELSE now() END, $20, $20::int IS NOT NULL
+         CASE WHEN $20::int IS NULL THEN NULL ELSE now() END, $20
     FROM cu
   RETURNING id, number, queue_id, channel, first_queued_at
+), mark AS (
+  -- a waiting case is committed marked: its job reaches Redis only after commit (the sweep deletes the mark)
+  INSERT INTO case_enqueue_marks (case_id) SELECT c.id FROM c WHERE $20::int IS NOT NULL
 ), events AS (
   INSERT INTO case_events (case_id, type, queue_id, channel, data)
   SELECT c.id, e.type, c.queue_id, c.channel, e.data

@@ -382,11 +382,14 @@ async function insertNewCase(
     `WITH c AS (
        INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
                           first_response_due_at, resolution_due_at, last_activity_at,
-                          routing_state, first_queued_at, routing_priority, enqueue_pending)
+                          routing_state, first_queued_at, routing_priority)
        VALUES ($1, $2, $3, $4, $5, (SELECT id FROM queues WHERE id = $6), $7, $8, $9, $10, now(),
                CASE WHEN $11::int IS NULL THEN 'none' ELSE 'waiting' END,
-               CASE WHEN $11::int IS NULL THEN NULL ELSE now() END, $11, $11::int IS NOT NULL)
+               CASE WHEN $11::int IS NULL THEN NULL ELSE now() END, $11)
        RETURNING id, number, queue_id, channel, first_queued_at
+     ), mark AS (
+       -- a waiting case is committed marked: its job reaches Redis only after commit (the sweep deletes the mark)
+       INSERT INTO case_enqueue_marks (case_id) SELECT c.id FROM c WHERE $11::int IS NOT NULL
      ), events AS (
        INSERT INTO case_events (case_id, type, queue_id, channel, data)
        SELECT c.id, e.type, c.queue_id, c.channel, e.data

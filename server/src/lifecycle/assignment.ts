@@ -27,7 +27,7 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
   const prev = before.rows[0];
   await tx.query(
     `UPDATE cases SET assignee_id = $2, status = CASE WHEN status = 'new' THEN 'open' ELSE status END,
-            routing_state = 'assigned', enqueue_pending = false, last_agent_id = $2, last_agent_at = now(), updated_at = now()
+            routing_state = 'assigned', last_agent_id = $2, last_agent_at = now(), updated_at = now()
       WHERE id = $1`,
     [a.caseId, a.agentId],
   );

@@ -36,7 +36,7 @@ export async function mergeCases(deps: RoutingDeps, sourceId: number, targetId: 
     await rescindCaseOfferInTx(tx, sourceId, 'closed', fx);
     await tx.query(`UPDATE interactions SET case_id = $2, updated_at = now() WHERE case_id = $1`, [sourceId, targetId]);
     await tx.query(
-      `UPDATE cases SET merged_into_id = $2, status = 'closed', closed_at = now(), routing_state = 'none', enqueue_pending = false,
+      `UPDATE cases SET merged_into_id = $2, status = 'closed', closed_at = now(), routing_state = 'none',
               assignee_id = NULL, updated_at = now() WHERE id = $1`,
       [sourceId, targetId],
     );

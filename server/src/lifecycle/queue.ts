@@ -21,14 +21,19 @@ export async function rerankIfWaitingInTx(tx: Tx, caseId: number, routingState: 
 
 /**
  * Marks a case as waiting in Postgres (the system of record). The first queue entry time
- * survives re-entries so a declined or transferred case keeps its place.
+ * survives re-entries so a declined or transferred case keeps its place. The case gets an enqueue mark
+ * (its job may be missing from Redis until the caller's enqueueCase after commit, or the sweep, adds it);
+ * a mark a path out of the waiting state left behind simply stays.
  */
 export async function queueInTx(tx: Tx, caseId: number, event: 'queued' | 'requeued', data: Record<string, unknown> = {}): Promise<void> {
   const priority = await computeRoutingPriority(tx, caseId);
   await tx.query(
-    `UPDATE cases SET routing_state = 'waiting', first_queued_at = COALESCE(first_queued_at, now()),
-            routing_priority = $2, enqueue_pending = true, updated_at = now()
-      WHERE id = $1`,
+    `WITH c AS (
+       UPDATE cases SET routing_state = 'waiting', first_queued_at = COALESCE(first_queued_at, now()),
+              routing_priority = $2, updated_at = now()
+        WHERE id = $1 RETURNING id
+     )
+     INSERT INTO case_enqueue_marks (case_id) SELECT id FROM c ON CONFLICT DO NOTHING`,
     [caseId, priority],
   );
   await writeCaseEvent(tx, { caseId, type: event, data: { priority, ...data } });
@@ -47,10 +52,8 @@ export async function enqueueCase(
   const row = known
     ? { routing_state: 'waiting', routing_priority: known.priority, first_queued_at: known.firstQueuedAt }
     : (await db.query(`SELECT routing_state, routing_priority, first_queued_at FROM cases WHERE id = $1`, [caseId])).rows[0];
-  if (!row || row.routing_state !== 'waiting') {
-    await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1 AND routing_state <> 'waiting'`, [caseId]);
-    return false;
-  }
+  // a case that no longer waits needs no job; a mark it may have is the sweep's to delete
+  if (!row || row.routing_state !== 'waiting') return false;
   try {
     await withTimeout(
       queue.add(
@@ -65,26 +68,28 @@ export async function enqueueCase(
     log?.warn({ err, caseId }, 'routing queue unreachable; case stays committed and the recovery sweep will enqueue it');
     return false;
   }
-  // The caller that knows the case's place is ingest, with a provider waiting for the answer: the flag stays
-  // set, and the sweep clears flags in batches (sweepPendingEnqueues), saving a case row write per message.
-  if (!known) await db.query(`UPDATE cases SET enqueue_pending = false WHERE id = $1`, [caseId]);
+  // The caller that knows the case's place is ingest, with a provider waiting for the answer: the mark stays,
+  // and the sweep deletes marks in batches (sweepPendingEnqueues), saving a statement per message.
+  if (!known) await db.query(`DELETE FROM case_enqueue_marks WHERE case_id = $1`, [caseId]);
   return true;
 }
 
 /**
- * Safety net and flag keeper: every committed waiting case whose flag is still set is (re-)added to the
- * routing queue (a no-op for a job Redis already holds: the job id is the case's) and its flag cleared, a
- * batch at a time with one read and one write. Ingest leaves its flags for this sweep (the router's match
- * passes read waiting cases from Postgres; a job is only the arrival signal, so a re-add costs nothing). A
- * case changed since the read (requeued meanwhile) keeps its flag for the next round.
+ * Safety net and mark keeper: every marked case that is waiting is (re-)added to the routing queue (a no-op
+ * for a job Redis already holds: the job id is the case's) and its mark deleted; the marks of cases that no
+ * longer wait (accepted, solved, abandoned: those paths leave their marks here) are deleted without a job.
+ * A batch at a time, in queue order, with one read and one delete. Ingest leaves its marks for this sweep (the
+ * router's match passes read waiting cases from Postgres; a job is only the arrival signal, so a re-add
+ * costs nothing).
  */
 export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLike, log?: Logger, limit = 500, maxBatches = 20): Promise<number> {
   let n = 0;
   for (let batch = 0; batch < maxBatches; batch++) {
     const r = await db.query(
       // updated_at as text: a JS Date would drop its microseconds and never match again
-      `SELECT id, routing_state, routing_priority, first_queued_at, updated_at::text AS version FROM cases
-        WHERE enqueue_pending ORDER BY routing_priority, first_queued_at LIMIT $1`,
+      `SELECT c.id, c.routing_state, c.routing_priority, c.first_queued_at, c.updated_at::text AS version
+         FROM case_enqueue_marks m JOIN cases c ON c.id = m.case_id
+        ORDER BY c.routing_priority, c.first_queued_at LIMIT $1`,
       [limit],
     );
     if (!r.rowCount) break;
@@ -100,24 +105,33 @@ export async function sweepPendingEnqueues(db: Queryable, queue: RoutingQueueLik
           1500,
         ).then(
           () => true,
-          (err) => (log?.warn({ err, caseId: c.id }, 'routing queue unreachable; the case stays flagged for the next sweep'), false),
+          (err) => (log?.warn({ err, caseId: c.id }, 'routing queue unreachable; the case stays marked for the next sweep'), false),
         ),
       ),
     );
     const done = [...waiting.filter((_, i) => added[i]), ...r.rows.filter((c) => c.routing_state !== 'waiting')];
-    if (done.length) {
-      // rows a router holds right now are skipped (no waiting, no deadlock): their flags wait for the next round
-      await db.query(
-        `UPDATE cases c SET enqueue_pending = false
-           FROM (SELECT x.id FROM cases x JOIN unnest($1::bigint[], $2::text[]) AS d(id, version) ON x.id = d.id
-                  WHERE x.enqueue_pending AND x.updated_at = d.version::timestamptz
-                  FOR UPDATE OF x SKIP LOCKED) s
-          WHERE c.id = s.id`,
-        [done.map((c) => c.id), done.map((c) => c.version)],
-      );
-    }
+    if (done.length) await deleteMarksAsRead(db, done);
     n += added.filter(Boolean).length;
     if (added.some((a) => !a) || r.rowCount < limit) break;
   }
   return n;
+}
+
+/**
+ * Deletes the marks of cases as they were read (`version`: updated_at as text). A case changed since the
+ * read (requeued meanwhile: queueInTx bumps updated_at, and its own mark insert found this one and did
+ * nothing) keeps its mark for the next round. The case rows are locked, not written: a transaction that is
+ * requeueing one right now holds it (it is skipped, no waiting, no deadlock), and one that starts after
+ * waits for this delete and then inserts a fresh mark. NO KEY UPDATE is the weakest lock that conflicts
+ * with a case update; it leaves alone the key-share locks of rows being inserted for the case (events).
+ */
+export async function deleteMarksAsRead(db: Queryable, cases: { id: number | string; version: string }[]): Promise<void> {
+  await db.query(
+    `DELETE FROM case_enqueue_marks m
+      USING (SELECT x.id FROM cases x JOIN unnest($1::bigint[], $2::text[]) AS d(id, version) ON x.id = d.id
+              WHERE x.updated_at = d.version::timestamptz
+              FOR NO KEY UPDATE OF x SKIP LOCKED) s
+      WHERE m.case_id = s.id`,
+    [cases.map((c) => c.id), cases.map((c) => c.version)],
+  );
 }

@@ -158,7 +158,7 @@ export async function applyTransition(
     // the case row, its events (status_changed first, unless written above) and the customer's notices in one round trip
     const r = await tx.query(
       `WITH u AS (
-         UPDATE cases SET status = $2, routing_state = 'none', enqueue_pending = false, first_queued_at = NULL,
+         UPDATE cases SET status = $2, routing_state = 'none', first_queued_at = NULL,
                 solved_at = CASE WHEN $2 = 'solved' THEN now() ELSE COALESCE(solved_at, now()) END,
                 closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE closed_at END,
                 resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
@@ -313,7 +313,7 @@ export async function solveUnheldInTx(tx: Tx, caseId: number, note: string): Pro
   const row = c.rows[0];
   if (!row || row.assignee_id || !canTransition(row.status, 'solved') || row.status === 'solved') return false;
   await tx.query(
-    `UPDATE cases SET status = 'solved', solved_at = now(), resolution_note = $2, routing_state = 'none', enqueue_pending = false, updated_at = now() WHERE id = $1`,
+    `UPDATE cases SET status = 'solved', solved_at = now(), resolution_note = $2, routing_state = 'none', updated_at = now() WHERE id = $1`,
     [caseId, note],
   );
   await writeCaseEvent(tx, { caseId, type: 'status_changed', data: { from: row.status, to: 'solved', by: 'system' } });

@@ -38,7 +38,7 @@ export async function withdrawCaseInTx(tx: Tx, caseId: number, reason: WithdrawR
   if (!canRoute(c.routing_state, 'withdraw')) return { withdrawn: false, waitedSeconds: null };
   await rescindCaseOfferInTx(tx, caseId, reason === 'missed' ? 'customer_left' : reason, fx);
   const w = await tx.query(
-    `UPDATE cases SET routing_state = 'none', enqueue_pending = false, updated_at = now()
+    `UPDATE cases SET routing_state = 'none', updated_at = now()
       WHERE id = $1 RETURNING EXTRACT(EPOCH FROM (now() - first_queued_at))::float AS waited`,
     [caseId],
   );

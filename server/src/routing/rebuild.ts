@@ -8,11 +8,13 @@ import { routingJobId } from '../contracts/jobs.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
 import { emitOffer } from '../lifecycle/emits.js';
 import { expireOffer } from '../lifecycle/offers.js';
+import { deleteMarksAsRead } from '../lifecycle/queue.js';
 import { scheduleOfferTimeout } from '../lifecycle/signals.js';
 
 export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: number; offersReissued: number; offersExpired: number }> {
   const r = await deps.db.query(
-    `SELECT id, routing_priority, first_queued_at FROM cases
+    // updated_at as text: the marks deleted below are those of cases as read here (deleteMarksAsRead)
+    `SELECT id, routing_priority, first_queued_at, updated_at::text AS version FROM cases
       WHERE routing_state IN ('waiting', 'offered') ORDER BY routing_priority, first_queued_at, id`,
   );
   // added in queue order, so BullMQ's insertion order within a priority matches first-queued time
@@ -26,7 +28,8 @@ export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: n
       })),
     );
   }
-  await deps.db.query(`UPDATE cases SET enqueue_pending = false WHERE enqueue_pending AND routing_state IN ('waiting', 'offered')`);
+  // their jobs are in Redis now; marks of cases that left the queue are the sweep's
+  if (r.rows.length) await deleteMarksAsRead(deps.db, r.rows);
 
   const offers = await deps.db.query(
     `SELECT id, agent_id, GREATEST(0, EXTRACT(EPOCH FROM (expires_at - now())) * 1000)::int AS ms_left
