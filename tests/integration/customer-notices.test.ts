@@ -12,6 +12,7 @@ import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
+import { NOTICES_NUDGE_WINDOW_MS } from '../../server/src/lifecycle/effects.js';
 import { sweepCustomerNotices } from '../../server/src/customer-messages/notices.js';
 import { autoCloseSolved } from '../../server/src/customer-messages/auto-close.js';
 import { deliverInteraction } from '../../server/src/outbound/deliver.js';
@@ -187,6 +188,21 @@ describe('admin-edited templates, auto-close and at-most-once', () => {
     await sweep();
     await sink.waitFor(mailTo('close.me@example.test', /Your request is closed/));
     await call('PUT', '/api/v1/admin/customer-notices/settings', { events: {}, autoCloseDays: 7 });
+  });
+
+  it('a burst of solves nudges the notices worker once per window, not once per solve', async () => {
+    const cs = await Promise.all(Array.from({ length: 10 }, (_, i) => newCase('chat', `burst-${i}-${Date.now()}`, 'en')));
+    const from = Math.floor(Date.now() / NOTICES_NUDGE_WINDOW_MS);
+    await Promise.all(cs.map((c) => setStatus(c.caseId, 'solved')));
+    const to = Math.floor(Date.now() / NOTICES_NUDGE_WINDOW_MS);
+    const nudges = (await ctx.app.queues.customerNotices.getJobs(['delayed', 'waiting', 'active', 'completed'])).filter((j) => {
+      const w = Number(String(j.id).replace('sweep-nudge-', ''));
+      return String(j.id).startsWith('sweep-nudge-') && w >= from && w <= to;
+    });
+    expect(nudges.length).toBeGreaterThanOrEqual(1);
+    // one job per window the solves spanned (completed ones are removed, so at most that many remain)
+    expect(nudges.length).toBeLessThanOrEqual(to - from + 1);
+    expect(new Set(nudges.map((j) => j.id)).size).toBe(nudges.length);
   });
 
   it('a notice is built once and delivered at most once, however often the sweep and the delivery run', async () => {

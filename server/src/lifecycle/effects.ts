@@ -56,6 +56,9 @@ export interface ReadyPresence {
   payload: PresencePayload;
 }
 
+/** Customer-notice nudges within one window share one sweep (a sweep per solve was most of that worker's work). */
+export const NOTICES_NUDGE_WINDOW_MS = 100;
+
 export const noEffects = (): Effects => ({
   requeued: [],
   reprioritised: [],
@@ -115,7 +118,19 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   for (const n of e.notices) await bestEffort(notifyAgents({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, n), deps.log, `a ${n.kind} notification`);
   // the worker's periodic sweep sends them anyway (rows are in Postgres); this only saves the wait
   if (e.customerNotices && deps.queues.customerNotices) {
-    await bestEffort(deps.queues.customerNotices.add('sweep', { type: 'sweep' }, { removeOnComplete: true, removeOnFail: 100 }), deps.log, 'nudging the customer-notices worker');
+    // one sweep per window however many changes nudge it (every solve does): the job id names the window and
+    // the job waits until the window has closed, so it reads every notice committed by the changes it stands for
+    const now = Date.now();
+    const window = Math.floor(now / NOTICES_NUDGE_WINDOW_MS);
+    await bestEffort(
+      deps.queues.customerNotices.add(
+        'sweep',
+        { type: 'sweep' },
+        { jobId: `sweep-nudge-${window}`, delay: (window + 1) * NOTICES_NUDGE_WINDOW_MS - now, removeOnComplete: true, removeOnFail: 100 },
+      ),
+      deps.log,
+      'nudging the customer-notices worker',
+    );
   }
 }
 
