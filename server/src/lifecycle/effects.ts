@@ -4,7 +4,7 @@ import { enqueueCase } from './queue.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
-import { removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
+import { cancelOfferTimeout, removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import type { Channel } from '../contracts/vocabulary.js';
@@ -37,6 +37,8 @@ export interface Effects {
   assigned: { caseId: number; agentId: number; channel?: Channel }[];
   /** offers made: sent to the agent and their expiry timer started */
   offers: { agentId: number; payload: OfferPayload; timeoutMs: number }[];
+  /** offers settled before their expiry (accepted, declined, rescinded): their expiry timer is removed */
+  settledOffers: string[];
   /** agents' bell entries (e.g. a reassignment), stored and pushed after commit */
   notices: AgentNoticeInput[];
   /** customer notices recorded in the transaction (case_notices): the customer-notices worker is nudged to send them now */
@@ -69,6 +71,7 @@ export const noEffects = (): Effects => ({
   rooms: [],
   assigned: [],
   offers: [],
+  settledOffers: [],
   notices: [],
   customerNotices: false,
   match: false,
@@ -132,6 +135,8 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
       'nudging the customer-notices worker',
     );
   }
+  // last, nobody waits for it: a timer left in place only finds the offer settled when it fires
+  await Promise.all(e.settledOffers.map((offerId) => cancelOfferTimeout(deps.queues, offerId, deps.log)));
 }
 
 /**

@@ -172,6 +172,7 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
     const caseId = Number(fast.case_id);
     const fx = noEffects();
     assignedEffects(fx, { caseId, agentId: a.agentId, channel: fast.channel }, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
+    fx.settledOffers.push(a.offerId);
     const ack: AcceptAck = { ok: true, caseId };
     opts.onDecided?.(ack);
     await applyEffects(deps, fx);
@@ -201,6 +202,7 @@ async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId:
     await tx.query(`UPDATE offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [o.id]);
     await tx.query(`UPDATE agents SET consecutive_timeouts = 0 WHERE id = $1`, [a.agentId]);
     await assignInTx(tx, { caseId: o.case_id, agentId: a.agentId, actorId: a.agentId, via: 'accept', offerId: o.id }, fx);
+    fx.settledOffers.push(o.id);
     return { ok: true, caseId: o.case_id };
   });
   opts.onDecided?.(res);
@@ -245,6 +247,7 @@ export async function declineOffer(
     await writeCaseEvent(tx, { caseId: o.case_id, type: 'declined', agentId: a.agentId, data: { offerId: o.id, reason: a.reason ?? null } });
     await requeueInTx(tx, o.case_id, { after: 'declined', offerId: o.id }, fx);
     fx.presence.push(a.agentId);
+    fx.settledOffers.push(o.id);
     fx.cooldown = true;
     return { ok: true };
   });
