@@ -13,8 +13,7 @@ import { audit } from '../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import type { MacroAction } from '../contracts/case-views.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
-import { withRetryingTx } from './tx.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { rerankIfWaitingInTx } from './queue.js';
 import { assignToAgentInTx, transferToQueueInTx } from './transfer.js';
 import { applyTransition } from './status.js';
@@ -106,7 +105,7 @@ export async function applyCaseActionsInTx(tx: Tx, input: CaseActionsInput, fx: 
 
 export async function applyCaseActions(deps: RoutingDeps, input: CaseActionsInput): Promise<void> {
   const fx = noEffects();
-  await withRetryingTx(deps.db, async (tx) => {
+  await withEffectsTx(deps.db, fx, async (tx) => {
     // a retried attempt starts from a clean slate of effects
     Object.assign(fx, noEffects());
     await applyCaseActionsInTx(tx, input, fx);

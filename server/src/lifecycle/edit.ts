@@ -9,8 +9,7 @@ import { notFound } from '../lib/errors.js';
 import { reindexSearchRow } from '../search/search-indexer.js';
 import type { CasePriority, CaseType } from '../contracts/vocabulary.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects } from './effects.js';
-import { withRetryingTx } from './tx.js';
+import { applyEffects, noEffects, withEffectsTx } from './effects.js';
 import { rerankIfWaitingInTx } from './queue.js';
 
 export interface CasePatch {
@@ -22,9 +21,8 @@ export interface CasePatch {
 
 /** Returns the names of the fields that changed; `agentId` null with a `cause`: an automation rule edits the case. */
 export async function editCase(deps: RoutingDeps, caseId: number, agentId: number | null, patch: CasePatch, cause?: CaseEventCause): Promise<string[]> {
-  let fx = noEffects();
-  const changed = await withRetryingTx(deps.db, async (tx) => {
-    fx = noEffects();
+  const fx = noEffects();
+  const changed = await withEffectsTx(deps.db, fx, async (tx) => {
     const r = await tx.query(`SELECT subject, priority, type, tags, routing_state FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
     const c = r.rows[0];
     if (!c) throw notFound('case');

@@ -8,6 +8,9 @@ import { cancelOfferTimeout, removeFromRoutingQueue, requestMatch, scheduleOffer
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import type { Channel } from '../contracts/vocabulary.js';
+import type pg from 'pg';
+import { withTransaction } from '../db/pool.js';
+import { retryingConflicts } from './tx.js';
 
 /**
  * What a committed routing transaction leaves to do on Redis and sockets. Collected inside the
@@ -56,6 +59,18 @@ export interface Effects {
 export interface ReadyPresence {
   agentId: number;
   payload: PresencePayload;
+}
+
+/**
+ * A transition that collects effects, retried when Postgres aborts it (deadlock, serialisation failure):
+ * each attempt starts from no effects, so what an aborted attempt collected (a rescind or a settled offer it
+ * never committed) is never applied.
+ */
+export function withEffectsTx<T>(pool: pg.Pool, fx: Effects, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  return retryingConflicts(() => {
+    Object.assign(fx, noEffects());
+    return withTransaction(pool, fn);
+  });
 }
 
 /** Customer-notice nudges within one window share one sweep (a sweep per solve was most of that worker's work). */

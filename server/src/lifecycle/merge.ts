@@ -4,13 +4,12 @@
  * and a pending offer of it is withdrawn. Both must belong to the same customer. The source's agent has
  * room again: after commit the router is asked to fill it.
  */
-import { withRetryingTx } from './tx.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import { audit } from '../audit/audit-log.js';
 import type { Tx } from '../db/pool.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx } from './effects.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { HELD_STATUSES } from './machine.js';
 import type { CaseStatus } from '../contracts/vocabulary.js';
@@ -24,7 +23,7 @@ async function lockCase(tx: Tx, caseId: number) {
 export async function mergeCases(deps: RoutingDeps, sourceId: number, targetId: number, agentId: number): Promise<{ freedAgentId: number | null }> {
   if (sourceId === targetId) throw badRequest('a case cannot be merged into itself');
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
+  const res = await withEffectsTx(deps.db, fx, async (tx) => {
     const [first, second] = sourceId < targetId ? [sourceId, targetId] : [targetId, sourceId];
     const x = await lockCase(tx, first);
     const y = await lockCase(tx, second);

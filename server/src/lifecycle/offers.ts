@@ -9,9 +9,9 @@ import { writeCaseEvent } from '../db/case-events.js';
 import type { AcceptAck, SimpleAck } from '../contracts/realtime.js';
 import { assignInTx, assignedEffects, lockAgent, lockCase } from './assignment.js';
 import { requeueInTx } from './rescind.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
-import { retryingConflicts, withRetryingTx } from './tx.js';
+import { retryingConflicts } from './tx.js';
 import { withTimeout } from '../lib/with-timeout.js';
 import type { Channel } from '../contracts/vocabulary.js';
 import { offerTimeoutMs } from '../routing/settings.js';
@@ -186,7 +186,7 @@ async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId:
   const pre = await findOffer(deps.db, a.offerId);
   if (!pre || pre.agent_id !== a.agentId) return { ok: false, reason: 'not_found' };
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx): Promise<AcceptAck> => {
+  const res = await withEffectsTx(deps.db, fx, async (tx): Promise<AcceptAck> => {
     await lockAgent(tx, a.agentId);
     await lockCase(tx, pre.case_id);
     const o = await lockOffer(tx, a.offerId);
@@ -233,7 +233,7 @@ export async function declineOffer(
   if (!pre || pre.agent_id !== a.agentId) return { ok: false, reason: 'not_found' };
   if (pre.status === 'pending') await noteAnswered(deps, a.offerId);
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx): Promise<SimpleAck> => {
+  const res = await withEffectsTx(deps.db, fx, async (tx): Promise<SimpleAck> => {
     await lockAgent(tx, a.agentId);
     await lockCase(tx, pre.case_id);
     const o = await lockOffer(tx, a.offerId);
@@ -270,7 +270,7 @@ export async function expireOffer(deps: RoutingDeps, offerId: string): Promise<n
   const settings = settingsOf(deps);
   const answered = await wasAnswered(deps, offerId);
   const fx = noEffects();
-  await withRetryingTx(deps.db, async (tx) => {
+  await withEffectsTx(deps.db, fx, async (tx) => {
     const agent = await lockAgent(tx, pre.agent_id);
     await lockCase(tx, pre.case_id);
     const o = await lockOffer(tx, offerId);

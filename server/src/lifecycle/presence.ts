@@ -10,9 +10,8 @@ import type { Presence } from '../contracts/vocabulary.js';
 import { writeCaseEvent } from '../db/case-events.js';
 import { badRequest } from '../lib/errors.js';
 import { lockAgent } from './assignment.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { rescindAgentOffersInTx, requeueInTx } from './rescind.js';
-import { withRetryingTx } from './tx.js';
 import { settingsOf, type RoutingDeps } from './deps.js';
 import { presencePayload } from '../routing/load.js';
 import type { PresencePayload } from '../contracts/realtime.js';
@@ -82,7 +81,7 @@ export async function setPresence(
   detail: PresenceDetail = {},
 ): Promise<{ changed: boolean; presence: PresencePayload }> {
   const fx = noEffects();
-  const changed = await withRetryingTx(deps.db, async (tx) => {
+  const changed = await withEffectsTx(deps.db, fx, async (tx) => {
     const a = await lockAgent(tx, agentId);
     if (!a) return false;
     return setPresenceInTx(tx, agentId, presence, reason, fx, detail);
@@ -123,7 +122,7 @@ export async function releaseLongOfflineAssignments(deps: RoutingDeps): Promise<
   let released = 0;
   for (const row of r.rows) {
     const fx = noEffects();
-    released += await withRetryingTx(deps.db, async (tx) => {
+    released += await withEffectsTx(deps.db, fx, async (tx) => {
       const a = await lockAgent(tx, row.id);
       if (!a) return 0;
       const still = await tx.query(`SELECT 1 FROM agents WHERE id = $1 AND presence = 'offline' AND presence_changed_at < now() - make_interval(mins => $2)`, [row.id, minutes]);

@@ -18,12 +18,11 @@ import { computeRoutingPriority } from '../routing/priority.js';
 import { policyOf } from '../sla/clocks.js';
 import { raisedPriority } from '../sla/policy.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { lockCase } from './assignment.js';
 import { applyTransition } from './status.js';
 import { queueInTx } from './queue.js';
 import { transferInTx } from './transfer.js';
-import { withRetryingTx } from './tx.js';
 
 export interface CaseAlertInput {
   caseId: number;
@@ -85,7 +84,7 @@ async function reprioritiseInTx(tx: Tx, caseId: number, reason: string, fx: Effe
 /** A warning or due timer of one clock woke up at `now`. */
 export async function fireSlaTimer(deps: RoutingDeps, t: { caseId: number; kind: 'warn' | 'due'; metric: SlaMetric }, now: Date): Promise<TimerOutcome> {
   const fx = noEffects();
-  const outcome = await withRetryingTx(deps.db, async (tx): Promise<TimerOutcome> => {
+  const outcome = await withEffectsTx(deps.db, fx, async (tx): Promise<TimerOutcome> => {
     const c = await lockCase(tx, t.caseId);
     if (!c) return 'stale';
     const k = (await tx.query(`SELECT * FROM case_sla_clocks WHERE case_id = $1 AND metric = $2`, [t.caseId, t.metric])).rows[0];
@@ -141,7 +140,7 @@ export async function fireSlaTimer(deps: RoutingDeps, t: { caseId: number; kind:
 /** A pending case's reminder woke up at `now`: the case is open again (queued if nobody holds it). */
 export async function fireReminder(deps: RoutingDeps, caseId: number, now: Date): Promise<TimerOutcome> {
   const fx = noEffects();
-  const outcome = await withRetryingTx(deps.db, async (tx): Promise<TimerOutcome> => {
+  const outcome = await withEffectsTx(deps.db, fx, async (tx): Promise<TimerOutcome> => {
     const c = await lockCase(tx, caseId);
     if (!c || c.status !== 'pending') return 'stale';
     const until = (await tx.query(`SELECT pending_until FROM cases WHERE id = $1`, [caseId])).rows[0]?.pending_until;

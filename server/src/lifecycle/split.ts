@@ -10,9 +10,8 @@ import { conflict, notFound } from '../lib/errors.js';
 import { slaDueTimes } from '../sla/policy.js';
 import type { CasePriority, Channel } from '../contracts/vocabulary.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx } from './effects.js';
 import { queueInTx } from './queue.js';
-import { withRetryingTx } from './tx.js';
 
 export interface SplitInput {
   caseId: number;
@@ -23,7 +22,7 @@ export interface SplitInput {
 
 export async function splitInteraction(deps: RoutingDeps, s: SplitInput): Promise<{ caseId: number; number: number; fromCaseId: number }> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
+  const res = await withEffectsTx(deps.db, fx, async (tx) => {
     Object.assign(fx, noEffects());
     const c = (await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [s.caseId])).rows[0];
     if (!c) throw notFound('case');

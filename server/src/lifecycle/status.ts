@@ -10,10 +10,9 @@ import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-event
 import { conflict, notFound, badRequest, unprocessable } from '../lib/errors.js';
 import { enterWrapUp, isLiveChannel } from './wrap-up.js';
 import type { RoutingDeps } from './deps.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { queueInTx } from './queue.js';
 import { rescindCaseOfferInTx } from './rescind.js';
-import { withRetryingTx } from './tx.js';
 import { canTransition, routingStateAfter } from './machine.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import { caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
@@ -52,7 +51,7 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   const pendingUntil = input.pendingUntil ? new Date(input.pendingUntil) : null;
   if (pendingUntil && Number.isNaN(pendingUntil.getTime())) throw badRequest('pendingUntil is not a valid time');
   const fx = noEffects();
-  const result = await withRetryingTx(deps.db, async (tx) => {
+  const result = await withEffectsTx(deps.db, fx, async (tx) => {
     // The case row alone: the agent's load follows from it through the matching state's triggers
     // (migration 0901), so no agent row lock is held while this transaction runs.
     const c = await lockCaseForStatus(tx, input.caseId);

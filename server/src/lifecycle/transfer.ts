@@ -12,9 +12,8 @@ import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-event
 import { audit } from '../audit/audit-log.js';
 import { badRequest, conflict, notFound } from '../lib/errors.js';
 import { assignInTx, lockAgent, lockCase } from './assignment.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { rescindCaseOfferInTx, requeueInTx } from './rescind.js';
-import { withRetryingTx } from './tx.js';
 import { agentLoad, hasRoom } from '../routing/load.js';
 import type { RoutingDeps } from './deps.js';
 
@@ -90,7 +89,7 @@ export async function assignToAgentInTx(tx: Tx, a: AssignArgs, via: 'supervisor'
 
 export async function assignCase(deps: RoutingDeps, a: AssignArgs): Promise<HolderResult> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
+  const res = await withEffectsTx(deps.db, fx, async (tx) => {
     await assignToAgentInTx(tx, a, 'supervisor', fx);
     return result(tx, a.caseId);
   });
@@ -100,7 +99,7 @@ export async function assignCase(deps: RoutingDeps, a: AssignArgs): Promise<Hold
 
 export async function transferCase(deps: RoutingDeps, t: TransferArgs): Promise<HolderResult> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => transferInTx(tx, t, fx));
+  const res = await withEffectsTx(deps.db, fx, async (tx) => transferInTx(tx, t, fx));
   await applyEffects(deps, fx);
   return res;
 }
@@ -143,7 +142,7 @@ export async function transferToQueueInTx(tx: Tx, t: { caseId: number; actorId: 
 
 export async function unassignCase(deps: RoutingDeps, u: { caseId: number; actorId: number }): Promise<HolderResult> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, async (tx) => {
+  const res = await withEffectsTx(deps.db, fx, async (tx) => {
     const prevAssignee = await currentAssignee(tx, u.caseId);
     const c = await lockAgentsThenCase(tx, u.caseId, [prevAssignee]);
     if (c.assignee_id !== prevAssignee) throw Object.assign(new Error('assignee changed'), { code: '40001' });

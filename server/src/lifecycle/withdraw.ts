@@ -7,10 +7,9 @@
 import { writeCaseEvent } from '../db/case-events.js';
 import { notFound } from '../lib/errors.js';
 import { lockCase } from './assignment.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import type { Tx } from '../db/pool.js';
 import { rescindCaseOfferInTx } from './rescind.js';
-import { withRetryingTx } from './tx.js';
 import { canRoute } from './machine.js';
 import type { RoutingDeps } from './deps.js';
 
@@ -26,7 +25,7 @@ export async function withdrawCase(
   reason: WithdrawReason,
 ): Promise<{ withdrawn: boolean; waitedSeconds: number | null }> {
   const fx = noEffects();
-  const res = await withRetryingTx(deps.db, (tx) => withdrawCaseInTx(tx, caseId, reason, fx));
+  const res = await withEffectsTx(deps.db, fx, (tx) => withdrawCaseInTx(tx, caseId, reason, fx));
   await applyEffects(deps, fx);
   return res;
 }

@@ -8,7 +8,7 @@
  */
 import type { RoutingDeps } from './deps.js';
 import { lockAgent } from './assignment.js';
-import { applyEffects, noEffects, type Effects } from './effects.js';
+import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
 import { setPresenceInTx, LIVE_CHANNELS, type PresenceReason } from './presence.js';
 import { withRetryingTx } from './tx.js';
 import { bestEffort } from '../lib/best-effort.js';
@@ -63,7 +63,7 @@ export async function enterWrapUp(
  */
 export async function endWrapUpIfDue(deps: RoutingDeps, agentId: number): Promise<number | null> {
   const fx = noEffects();
-  const left = await withRetryingTx(deps.db, async (tx) => {
+  const left = await withEffectsTx(deps.db, fx, async (tx) => {
     const a = await lockAgent(tx, agentId);
     if (!a || a.presence !== 'wrap_up') return null;
     const r = await tx.query(`SELECT greatest(0, extract(epoch FROM wrap_up_until - now()) * 1000)::int AS ms FROM agents WHERE id = $1`, [agentId]);

@@ -1,7 +1,6 @@
 import { withdrawCaseInTx } from '../../lifecycle/withdraw.js';
 import { applyTransition, canTransition } from '../../lifecycle/status.js';
-import { applyEffects, noEffects } from '../../lifecycle/effects.js';
-import { withRetryingTx } from '../../lifecycle/tx.js';
+import { applyEffects, noEffects, withEffectsTx } from '../../lifecycle/effects.js';
 import type { RoutingDeps } from '../../lifecycle/deps.js';
 
 /**
@@ -12,7 +11,7 @@ import type { RoutingDeps } from '../../lifecycle/deps.js';
  */
 export async function leaveQueue(deps: RoutingDeps, caseId: number): Promise<boolean> {
   const fx = noEffects();
-  const left = await withRetryingTx(deps.db, async (tx) => {
+  const left = await withEffectsTx(deps.db, fx, async (tx) => {
     const r = await withdrawCaseInTx(tx, caseId, 'customer_left', fx);
     if (!r.withdrawn) return false;
     const c = (await tx.query(`SELECT id, status, assignee_id, routing_state FROM cases WHERE id = $1`, [caseId])).rows[0];
