@@ -110,8 +110,11 @@ async function recomputeLocked(tx: Tx, cases: SlaCaseRow[]): Promise<{ caseIds: 
     `SELECT x.id, lo.at AS last_out,
             (SELECT min(i.created_at) FROM interactions i WHERE i.case_id = x.id AND i.direction = 'inbound'
                AND i.created_at > COALESCE(lo.at, '-infinity')) AS awaiting,
+            -- the type filter on the aggregate, not in WHERE: with it in WHERE the planner ANDs in the (type, time)
+            -- index, which reads every status change of every case (it grew with the table: 0.04 ms a case at 40,000 events)
             COALESCE((SELECT json_agg(json_build_object('type', e.type, 'to', e.data->>'to', 'at', e.created_at) ORDER BY e.created_at, e.id)
-                        FROM case_events e WHERE e.case_id = x.id AND e.type IN ('status_changed', 'reopened', 'solved', 'closed')), '[]') AS history,
+                               FILTER (WHERE e.type IN ('status_changed', 'reopened', 'solved', 'closed'))
+                        FROM case_events e WHERE e.case_id = x.id), '[]') AS history,
             COALESCE((SELECT json_agg(k) FROM case_sla_clocks k WHERE k.case_id = x.id), '[]') AS clocks
        FROM unnest($1::bigint[]) AS x(id)
        CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM interactions
