@@ -25,7 +25,9 @@ async function startWrapUp(deps: RoutingDeps, agentId: number, caseId: number, r
   return withRetryingTx(deps.db, async (tx) => {
     const c = await tx.query(
       `SELECT q.wrap_up_seconds, c.channel,
-              EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type = 'wrap_up' AND e.agent_id = $2) AS done
+              -- the case's own events only: with the type in WHERE the planner may AND in the (type, time) index,
+              -- which reads every wrap-up of every case
+              COALESCE((SELECT bool_or(e.type = 'wrap_up' AND e.agent_id = $2) FROM case_events e WHERE e.case_id = c.id), false) AS done
          FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1`,
       [caseId, agentId],
     );

@@ -244,7 +244,10 @@ async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldo
             ARRAY(SELECT o.agent_id FROM offers o
                    WHERE o.case_id = c.id AND o.status IN ('declined', 'timed_out') AND o.end_reason IS DISTINCT FROM 'late_accept'
                      AND o.responded_at > now() - make_interval(secs => $2)) AS refused,
-            ARRAY(SELECT e.agent_id FROM case_events e WHERE e.case_id = c.id AND e.type = 'unassigned' AND e.agent_id IS NOT NULL) AS released,
+            -- filtered in the aggregate over the case's own events (a type in WHERE lets the planner read the
+            -- (type, time) index, every unassignment of every case, for each case of every pass)
+            COALESCE((SELECT array_agg(e.agent_id) FILTER (WHERE e.type = 'unassigned' AND e.agent_id IS NOT NULL)
+                        FROM case_events e WHERE e.case_id = c.id), '{}') AS released,
             l.last_agent_id, l.age AS last_agent_age
        FROM unnest($1::bigint[]) AS w(id)
        JOIN cases c ON c.id = w.id

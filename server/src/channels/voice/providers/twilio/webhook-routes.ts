@@ -73,8 +73,9 @@ const voiceWebhooks: FastifyPluginAsync = async (app) => {
     const r = await app.db.query(
       `SELECT c.assignee_id FROM cases c
         WHERE c.id = $1 AND c.routing_state = 'assigned' AND c.assignee_id IS NOT NULL
-          AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type IN ('assigned', 'accepted') AND e.agent_id = c.assignee_id
-                        AND e.created_at <= now() - make_interval(secs => $2))`,
+          -- over the case's own events (types in WHERE let the planner read the (type, time) index: every accept ever)
+          AND (SELECT bool_or(e.type IN ('assigned', 'accepted') AND e.agent_id = c.assignee_id AND e.created_at <= now() - make_interval(secs => $2))
+                 FROM case_events e WHERE e.case_id = c.id)`,
       [caseId, graceSeconds],
     );
     return r.rows[0]?.assignee_id ?? null;
