@@ -34,7 +34,13 @@ async function caseFrom(minutesAgo: number): Promise<number> {
     channel: 'email', provider: 'test', providerMessageId: `sla-e2e-${++n}`, from: { kind: 'email', value: `customer${n}@example.test` },
     subject: `Invoice question ${n}`, text: 'Where is my invoice?', raw: {}, caseDefaults: { queueId }, threading: { forceNewCase: true },
   });
-  await ctx.db.pool.query(`UPDATE cases SET created_at = now() - make_interval(mins => $2) WHERE id = $1`, [r.caseId, minutesAgo]);
+  // backdated, and marked again for the SLA worker: it may have recomputed the case in between (created_at is
+  // not a column the product ever changes, so no trigger marks it)
+  await ctx.db.pool.query(
+    `WITH u AS (UPDATE cases SET created_at = now() - make_interval(mins => $2) WHERE id = $1 RETURNING id)
+     INSERT INTO case_sla_marks (case_id) SELECT id FROM u ON CONFLICT DO NOTHING`,
+    [r.caseId, minutesAgo],
+  );
   return r.caseId;
 }
 

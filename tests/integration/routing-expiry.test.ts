@@ -17,16 +17,17 @@ const offerRow = async (id: string) =>
 describe('answers that come after the offer expired', () => {
   it('refuses them without committing, and an expiry processed late never sets the answering agent Away', async () => {
     const q = await h.queue();
+    // 4 s offers in this queue: both must still be open when the router stops, also on a loaded machine
+    await h.ctx.db.pool.query(`UPDATE queues SET offer_timeouts = '{"email": 4}' WHERE id = $1`, [q.id]);
     const a = await h.agent({ queueIds: [q.id], capacity: { email: 2 } });
     const c1 = await h.inbound({ channel: 'email', queueId: q.id });
     const c2 = await h.inbound({ channel: 'email', queueId: q.id });
     await a.setPresence('available');
-    const o1 = await a.nextOffer((o) => o.case.id === c1);
-    const o2 = await a.nextOffer((o) => o.case.id === c2);
+    const [o1, o2] = await Promise.all([a.nextOffer((o) => o.case.id === c1, 10_000), a.nextOffer((o) => o.case.id === c2, 10_000)]);
 
     // the router falls behind (here: stopped) so the offers' timers are not processed on time
     await h.routers[0].close();
-    await new Promise((r) => setTimeout(r, 1800));
+    await new Promise((r) => setTimeout(r, 4300));
 
     // the agent answers both, after they expired: refused, and nothing is committed behind their back
     const accept = await a.accept(o1.offerId);
