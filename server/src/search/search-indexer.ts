@@ -14,9 +14,16 @@ import type { Queryable } from '../db/pool.js';
  * younger than that xmax (the snapshot's xmin has passed it), all of them have ended and a later pass
  * indexes whatever they committed; the watermark then moves to the candidate. A candidate is also at
  * least SEARCH_SETTLE_MS old: an id is drawn a moment before its transaction gets its id, inside the same
- * statement. A long transaction holds the watermark back; the rows above it are read on every pass.
+ * statement. A long transaction holds that rule back (the rows above the watermark are then read on every
+ * pass) until they are SEARCH_STALE_SECONDS old, the rule this replaced.
  */
 export const SEARCH_SETTLE_MS = 2_000;
+/**
+ * Rows older than this are passed whatever the transaction ids say (the rule before migration 1701): a writer's
+ * transaction is short (ingest's statements time out after seconds), while a long transaction anywhere on the
+ * cluster, even in another database, holds the transaction-id rule back.
+ */
+export const SEARCH_STALE_SECONDS = 60;
 
 interface Source {
   source: 'interactions' | 'cases' | 'customer_identities';
@@ -70,13 +77,18 @@ export async function indexSearchBacklog(db: pg.Pool, batch = 2000, settleMs = S
       // a new candidate once the last one is used up (kept while unsettled, or a steady stream would never settle one)
       const renew = w?.candidate_through == null || (settled && through >= Number(w.candidate_through));
       await client.query(
+        // the transaction-id rule (through) or, when a transaction anywhere on the cluster stays open long (ids are
+        // the cluster's, so another database's writer holds the rule back too), rows older than SEARCH_STALE_SECONDS
         `UPDATE search_watermarks
-            SET indexed_through = $2,
+            SET indexed_through = GREATEST($2::bigint, coalesce((
+                  SELECT max(t.id) FROM ${s.source} t
+                   WHERE t.id > $2 AND ($4::bigint IS NULL OR t.id <= $4) AND t.created_at < now() - make_interval(secs => $5)
+                ), $2)),
                 candidate_through = CASE WHEN $3 THEN (SELECT max(t.id) FROM ${s.source} t) ELSE candidate_through END,
                 candidate_xmax = CASE WHEN $3 THEN pg_snapshot_xmax(pg_current_snapshot())::text::bigint ELSE candidate_xmax END,
                 candidate_at = CASE WHEN $3 THEN statement_timestamp() ELSE candidate_at END
           WHERE source = $1`,
-        [s.source, through, renew],
+        [s.source, through, renew, cap, SEARCH_STALE_SECONDS],
       );
       await client.query('COMMIT');
     } catch (err) {
