@@ -32,7 +32,8 @@ afterAll(async () => {
 describe('Admin → Automation rules', { timeout: 120_000 }, () => {
   it('an admin creates a rule in the form; it routes the next matching case; fa renders right to left', async () => {
     const { page, errors } = await openPage(browser, { width: 1440, height: 1000 });
-    page.setDefaultTimeout(10_000);
+    // steps wait longer than a page needs alone: the suite runs four files at once on two cores
+    page.setDefaultTimeout(20_000);
     await signInAt(page, base, admin.email, admin.password);
     await page.waitForSelector('[data-testid="connection"].conn-on');
     await page.getByTestId('language').selectOption('en');
