@@ -3,7 +3,6 @@
 // per closure.
 import type { Queryable } from '../db/pool.js';
 import { isOpen, type BusinessHours } from '../channels/twilio/numbers.js';
-import { openingHoursFor } from '../business-hours/opening-hours.js';
 
 const STEP_MS = 15 * 60_000;
 const LOOK_BACK_MS = 31 * 24 * 3600_000;
@@ -33,15 +32,16 @@ export const AFTER_HOURS_SMS: Record<'en' | 'fa', string> = {
 /**
  * The after-hours auto-reply for an SMS just received on `caseId`, or null: null while open, and null when
  * this conversation already had its reply in the current closure (claimed here, so exactly one message
- * per conversation per closure gets one). The text is the number's own after-hours message in the
- * customer's language, else the default.
+ * per conversation per closure gets one). `hours`: the hours that apply, as the caller resolved them (the
+ * number's own, else its queue's or the organisation's; null: always open). The text is the number's own
+ * after-hours message in the customer's language, else the default.
  */
 export async function afterHoursSmsReply(
   db: Queryable,
-  o: { caseId: number; queueId: number | null; language: string; numberHours?: BusinessHours | null; numberMessage?: Record<string, string> | null },
+  o: { caseId: number; language: string; hours: BusinessHours | null; numberMessage?: Record<string, string> | null },
   now: Date = new Date(),
 ): Promise<string | null> {
-  const hours = o.numberHours ?? (await openingHoursFor(db, o.queueId));
+  const hours = o.hours;
   if (!hours || isOpen(hours, now)) return null;
   const claimed = await db.query(`INSERT INTO after_hours_replies (case_id, closed_since) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [o.caseId, closedSince(hours, now)]);
   if (!claimed.rowCount) return null;

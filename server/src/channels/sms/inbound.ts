@@ -55,10 +55,9 @@ export async function receiveSms(app: FastifyInstance, m: InboundSms): Promise<{
   if (action) return { result, action, reply: OPT_REPLIES[action][lang] ?? OPT_REPLIES[action].en! };
   const afterHours = await afterHoursSmsReply(app.db, {
     caseId: result.caseId,
-    queueId: number?.queueId ?? null,
     language: lang,
     // the number's own hours, else its queue's or the organisation's (cached: read on every message)
-    numberHours: number?.businessHours ?? (await cachedOpeningHoursFor(app.db, number?.queueId ?? null)),
+    hours: number?.businessHours ?? (await cachedOpeningHoursFor(app.db, number?.queueId ?? null)),
     numberMessage: number?.afterHoursMessage,
   });
   return { result, action, reply: afterHours };
