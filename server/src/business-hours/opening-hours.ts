@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
+import { poolCache } from '../lib/pool-cache.js';
 import type { BusinessHours } from '../channels/twilio/numbers.js';
 import type { BusinessCalendar, Holiday } from './calendar.js';
 
@@ -22,22 +23,14 @@ export async function openingHoursFor(db: Queryable, queueId: number | null): Pr
  * other nodes see them within OPENING_HOURS_CACHE_MS, as they do a phone number's own hours.
  */
 export const OPENING_HOURS_CACHE_MS = 5_000;
-const hoursCaches = new WeakMap<object, Map<number | null, { at: number; value: Promise<BusinessHours | null> }>>();
+const openingHours = poolCache<number | null, BusinessHours | null>(OPENING_HOURS_CACHE_MS);
 
 export function cachedOpeningHoursFor(db: pg.Pool, queueId: number | null): Promise<BusinessHours | null> {
-  let cache = hoursCaches.get(db);
-  if (!cache) hoursCaches.set(db, (cache = new Map()));
-  const hit = cache.get(queueId);
-  if (hit && Date.now() - hit.at < OPENING_HOURS_CACHE_MS) return hit.value;
-  const value = openingHoursFor(db, queueId);
-  cache.set(queueId, { at: Date.now(), value });
-  // a failed read is not remembered
-  value.catch(() => cache.get(queueId)?.value === value && cache.delete(queueId));
-  return value;
+  return openingHours.get(db, queueId, () => openingHoursFor(db, queueId));
 }
 
 export function invalidateOpeningHours(db: pg.Pool): void {
-  hoursCaches.get(db)?.clear();
+  openingHours.clear(db);
 }
 
 /**
