@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Queryable } from '../db/pool.js';
 import { NAMESPACES, rooms, type AgentStats, type QueueStats } from '../contracts/realtime.js';
 import { agentStatsSince, queueStats } from '../routing/stats.js';
+import { nextWatermark } from '../db/xmin-watermark.js';
 import type { RealtimeEmitter } from './emitter.js';
 
 export interface WallboardDeps {
@@ -88,8 +89,7 @@ export async function publishWallboard(deps: WallboardDeps): Promise<WallboardPu
     await realtime.emit({ nsp: NAMESPACES.supervisor, room: rooms.supervisors, event: 'stats:agents:delta', payload: { at, changed, removed: removed.map(Number) } });
   }
   // only once pushed: a failure above leaves the watermark where it was, so the next push reads these again
-  // a watermark that went backwards means the transaction id space wrapped: read everything next time
-  mark.since = !full && mark.since != null && as.since < mark.since ? null : as.since;
+  mark.since = nextWatermark(mark.since, as.since, full);
   if (full) mark.fullAt = Date.now();
   return { queues: queuesChanged, changedAgents: changed.length, removedAgents: removed.length };
 }

@@ -16,6 +16,7 @@ import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
 import { offerCase } from '../lifecycle/offers.js';
 import { hasRoom, loadOfRow, type AgentLoad } from './load.js';
 import { stickyWindowSeconds } from './settings.js';
+import { nextWatermark, SNAPSHOT_XMIN, watermarkOf } from '../db/xmin-watermark.js';
 
 export type Distribution = 'longest_idle' | 'least_loaded';
 
@@ -302,7 +303,7 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
   const full = cache.since == null || Date.now() - cache.fullAt > FULL_READ_MS;
   const r = await deps.db.query(
     `SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle,
-            (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS snap_xmin
+            ${SNAPSHOT_XMIN} AS snap_xmin
        FROM agent_routing
       WHERE ${full ? 'available' : 'xmin::text::bigint >= $1'}`,
     full ? [] : [cache.since],
@@ -324,11 +325,6 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
       load: loadOfRow(x),
     });
   }
-  // the watermark comes with the rows; with none returned, one more round trip reads it
-  const snap = r.rows.length
-    ? Number(r.rows[0].snap_xmin)
-    : Number((await deps.db.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS x`)).rows[0].x);
-  // a watermark that went backwards means the id space wrapped: read everything next time
-  cache.since = cache.since != null && snap < cache.since && !full ? null : snap;
+  cache.since = nextWatermark(cache.since, await watermarkOf(deps.db, r.rows), full);
   return [...cache.agents.values()];
 }

@@ -1,5 +1,6 @@
 /** Live figures for supervisors: per queue (waiting, offered, held, oldest wait) and per agent (presence, load). */
 import type { Queryable } from '../db/pool.js';
+import { SNAPSHOT_XMIN, watermarkOf } from '../db/xmin-watermark.js';
 import type { AgentStats, QueueStats } from '../contracts/realtime.js';
 import { isBusy, loadOfRow, loadView } from './load.js';
 
@@ -69,24 +70,20 @@ export interface AgentStatsChanges {
  * The agents whose row or matching state was written since `since` (null: all active agents). Every
  * change of an agent's figures writes one of the two rows: presence, break reason and wrap-up are on
  * `agents`; load, pending offers and held cases reach `agent_routing` through its triggers (migration
- * 0901). A row version a read cannot see was written by a transaction whose id is at least that read's
- * snapshot xmin, so the next read from that watermark finds it (the router's matching state reads the same
- * way, routing/match.ts). With 1,000 agents a wallboard push reads a handful of rows instead of all of them.
+ * 0901), and each is found by a read from the watermark (db/xmin-watermark.ts, as the router's matching
+ * state is). With 1,000 agents a wallboard push reads a handful of rows instead of all of them.
  */
 export async function agentStatsSince(db: Queryable, since: number | null): Promise<AgentStatsChanges> {
   const r = await db.query(
-    `SELECT ${AGENT_STATS_COLUMNS}, (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS snap_xmin
+    `SELECT ${AGENT_STATS_COLUMNS}, ${SNAPSHOT_XMIN} AS snap_xmin
        FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id
       WHERE ${since == null ? 'a.active' : 'a.xmin::text::bigint >= $1 OR ar.xmin::text::bigint >= $1'}`,
     since == null ? [] : [since],
   );
-  const snap = r.rows.length
-    ? Number(r.rows[0].snap_xmin)
-    : Number((await db.query(`SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296) AS x`)).rows[0].x);
   return {
     agents: r.rows.filter((x) => x.active).map(agentStatsOfRow),
     deactivated: r.rows.filter((x) => !x.active).map((x) => Number(x.id)),
-    since: snap,
+    since: await watermarkOf(db, r.rows),
   };
 }
 
