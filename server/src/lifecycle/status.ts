@@ -74,6 +74,9 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   return { caseId: result.caseId, from: result.from, to: result.to, changed: result.changed, ...(result.view ? { view: result.view } : {}) };
 }
 
+/** Whether the case `c`'s queue requires a disposition it does not have yet (no queue: none required). */
+const DISPOSITION_MISSING = `(c.disposition_id IS NULL AND COALESCE((SELECT q.disposition_required FROM queues q WHERE q.id = c.queue_id), false))`;
+
 /**
  * The case row locked for a status change, with what its queue asks of the change, in one round trip:
  * whether a disposition the queue requires is still missing, and its wrap-up time (0 also with no queue).
@@ -83,7 +86,7 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
 async function lockCaseForStatus(tx: Tx, caseId: number) {
   const r = await tx.query(
     `SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
-            c.disposition_id IS NULL AND COALESCE((SELECT q.disposition_required FROM queues q WHERE q.id = c.queue_id), false) AS disposition_missing,
+            ${DISPOSITION_MISSING} AS disposition_missing,
             COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
        FROM cases c WHERE c.id = $1 FOR UPDATE`,
     [caseId],
@@ -241,11 +244,8 @@ async function requireDispositionInTx(tx: Tx, c: { id: number; disposition_missi
 }
 
 async function dispositionMissing(tx: Tx, caseId: number): Promise<boolean> {
-  const r = await tx.query(
-    `SELECT 1 FROM cases c JOIN queues q ON q.id = c.queue_id WHERE c.id = $1 AND q.disposition_required AND c.disposition_id IS NULL`,
-    [caseId],
-  );
-  return (r.rowCount ?? 0) > 0;
+  const r = await tx.query(`SELECT ${DISPOSITION_MISSING} AS missing FROM cases c WHERE c.id = $1`, [caseId]);
+  return r.rows[0]?.missing === true;
 }
 
 /**
