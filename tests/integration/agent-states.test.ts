@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementsDuring, type SeenStatement } from '../helpers/statements.js';
 import { createHarness, until, caseEvents, type AgentClient, type Harness } from '../helpers/routing-harness.js';
 import { makeAgent } from '../helpers/factories.js';
 import { changeCaseStatus } from '../../server/src/lifecycle/status.js';
@@ -216,26 +216,8 @@ describe('dispositions', () => {
 });
 
 describe('the cost of a solve', () => {
-  /** Every statement run while `fn` runs, with its parameters and the connection that ran it. */
-  async function statementsDuring(fn: () => Promise<unknown>) {
-    const seen: { client: unknown; text: string; values: unknown[] }[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string; values?: unknown[] };
-      const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim();
-      const values = (Array.isArray(args[1]) ? args[1] : typeof q === 'object' && q?.values) || [];
-      seen.push({ client: this, text, values });
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      await fn();
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-    return seen;
-  }
   /** Statements that name the case (its id a parameter of a statement on cases). */
-  const onCase = (seen: Awaited<ReturnType<typeof statementsDuring>>, caseId: number) => seen.filter((x) => x.values.includes(caseId) && /\bcases\b/.test(x.text));
+  const onCase = (seen: SeenStatement[], caseId: number) => seen.filter((x) => x.values.includes(caseId) && /\bcases\b/.test(x.text));
   const caseUpdated = (agent: AgentClient, caseId: number, event: string) =>
     until(() => agent.events.find((e) => e.event === 'case:updated' && (e.payload as CaseUpdatedPayload).caseId === caseId && (e.payload as CaseUpdatedPayload).event === event), `case:updated ${event}`);
 

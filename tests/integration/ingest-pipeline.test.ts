@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statementsDuring } from '../helpers/statements.js';
 import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { ingest, type IngestDeps, type InboundMessage } from '../../server/src/ingest/pipeline.js';
@@ -183,31 +184,15 @@ describe('ingest pipeline', () => {
 });
 
 describe('ingest cost per message', () => {
-  /** Every statement any pg client of this process sends while `fn` runs. */
-  async function statementsDuring(fn: () => Promise<unknown>): Promise<string[]> {
-    const pg = (await import('pg')).default;
-    const original = pg.Client.prototype.query;
-    const seen: string[] = [];
-    pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      seen.push((typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim());
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      await fn();
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-    return seen;
-  }
-
   it('a first message from a new customer is committed in a handful of statements, writing its case row once in the transaction', async () => {
     // warm the queue look-up as a running hub has it
     await ingest(deps, msg({ id: 'cost-warm', from: { kind: 'phone', value: '+15550009000' } }));
     let r!: Awaited<ReturnType<typeof ingest>>;
-    const seen = await statementsDuring(async () => {
-      r = await ingest(deps, msg({ id: 'cost-1', from: { kind: 'phone', value: '+15550009001' }, text: 'Where is my parcel?' }));
-    });
+    const seen = (
+      await statementsDuring(async () => {
+        r = await ingest(deps, msg({ id: 'cost-1', from: { kind: 'phone', value: '+15550009001' }, text: 'Where is my parcel?' }));
+      })
+    ).map((x) => x.text);
     expect(r).toMatchObject({ newCase: true, queued: true, enqueued: true });
     // one statement (its own transaction): raw event, customer, identity, case, events, interaction; no
     // BEGIN/COMMIT round trips and no enqueue-mark delete after Redis took the job (the sweep deletes marks in batches)
