@@ -88,6 +88,8 @@ export interface Config {
     /** ...which it does this often (always less than the lease). */
     presenceHeartbeatMs: number;
     sweepMs: number;
+    /** The router holding the pass lease expires offers whose time is up this often (routing/expiry.ts). */
+    expiryTickMs: number;
     statsMs: number;
     /**
      * Match passes run on one router at a time, the holder of a Redis lease this long (renewed at a third of
@@ -364,6 +366,7 @@ export function loadConfig(env: Env = process.env): Config {
       presenceLeaseMs: presenceLeaseSeconds * 1000,
       presenceHeartbeatMs: presenceHeartbeatSeconds * 1000,
       sweepMs: int('ROUTING_SWEEP_MS', 5_000, 50, 3_600_000),
+      expiryTickMs: int('ROUTING_EXPIRY_TICK_MS', 500, 20, 60_000),
       statsMs: int('ROUTING_STATS_MS', 1_000, 100, 60_000),
       passLeaseMs: int('ROUTING_PASS_LEASE_MS', 3_000, 0, 60_000),
       stickyLiveSeconds: int('ROUTING_STICKY_LIVE_SECONDS', 60, 0, 86_400 * 30),

@@ -15,10 +15,10 @@ describe('a transition retried after a deadlock', () => {
     let attempt = 0;
     const out = await withEffectsTx(fakePool(log), fx, async () => {
       attempt++;
-      // the aborted attempt rescinded an offer and settled its timer; the committed one decided otherwise
+      // the aborted attempt rescinded an offer and asked for a match pass; the committed one decided otherwise
       if (attempt === 1) {
         fx.rescinded.push({ agentId: 7, offerId: 'o-1', caseId: 3, reason: 'closed' });
-        fx.settledOffers.push('o-1');
+        fx.match = true;
         throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
       }
       fx.caseUpdates.push({ caseId: 3, event: 'status:open', agentIds: [] });
@@ -28,7 +28,7 @@ describe('a transition retried after a deadlock', () => {
     expect(attempt).toBe(2);
     expect(log).toEqual(['BEGIN', 'ROLLBACK', 'BEGIN', 'COMMIT']);
     expect(fx.rescinded).toEqual([]);
-    expect(fx.settledOffers).toEqual([]);
+    expect(fx.match).toBe(false);
     expect(fx.caseUpdates.map((u) => u.event)).toEqual(['status:open']);
   });
 });

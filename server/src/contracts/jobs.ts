@@ -45,10 +45,9 @@ export interface OutboundJob {
 
 export const routingJobId = (caseId: number) => `case-${caseId}`;
 
-/** Router triggers: `match` runs a match pass; `offer-timeout` expires one offer (delayed job). */
+/** Router triggers: `match` runs a match pass (delayed: a cool-down's end). */
 export type RouterEventJob =
   | { type: 'match'; reason: string }
-  | { type: 'offer-timeout'; offerId: string }
   /** an agent's wrap-up time is up: back to Available (lifecycle/wrap-up.ts) */
   | { type: 'wrap-up-end'; agentId: number };
 

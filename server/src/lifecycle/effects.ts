@@ -4,7 +4,7 @@ import { enqueueCase } from './queue.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { emitterOf, settingsOf, type RoutingDeps } from './deps.js';
 import { caseRoom, emitCaseUpdated, emitPresence, emitRescinded } from './emits.js';
-import { cancelOfferTimeout, removeFromRoutingQueue, requestMatch, scheduleOfferTimeout, scheduleWrapUpEnd } from './signals.js';
+import { removeFromRoutingQueue, requestMatch, scheduleWrapUpEnd } from './signals.js';
 import { notifyAgents, type AgentNoticeInput } from '../notifications/agent-notices.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import type { Channel } from '../contracts/vocabulary.js';
@@ -38,10 +38,8 @@ export interface Effects {
    * (RoutingDeps.inlineAssigned), run here; unknown channel: the job
    */
   assigned: { caseId: number; agentId: number; channel?: Channel }[];
-  /** offers made: sent to the agent and their expiry timer started */
-  offers: { agentId: number; payload: OfferPayload; timeoutMs: number }[];
-  /** offers settled before their expiry (accepted, declined, rescinded): their expiry timer is removed */
-  settledOffers: string[];
+  /** offers made: sent to the agent (their expiry needs no timer of its own: routing/expiry.ts) */
+  offers: { agentId: number; payload: OfferPayload }[];
   /** agents' bell entries (e.g. a reassignment), stored and pushed after commit */
   notices: AgentNoticeInput[];
   /** customer notices recorded in the transaction (case_notices): the customer-notices worker is nudged to send them now */
@@ -86,7 +84,6 @@ export const noEffects = (): Effects => ({
   rooms: [],
   assigned: [],
   offers: [],
-  settledOffers: [],
   notices: [],
   customerNotices: false,
   match: false,
@@ -97,17 +94,12 @@ export const noEffects = (): Effects => ({
 
 /**
  * The one place where a committed transition reaches Redis and sockets: routing queue jobs, match
- * requests, offer timers, `offer`, `offer:rescinded`, `case:updated`, `presence` and case rooms.
+ * requests, wrap-up timers, `offer`, `offer:rescinded`, `case:updated`, `presence` and case rooms.
  */
 export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void> {
   const settings = settingsOf(deps);
   if (e.offers.length) {
-    await Promise.all(
-      e.offers.flatMap((o) => [
-        emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(o.agentId), event: 'offer', payload: o.payload }),
-        scheduleOfferTimeout(deps.queues, o.payload.offerId, o.timeoutMs, 0, deps.log),
-      ]),
-    );
+    await Promise.all(e.offers.map((o) => emitterOf(deps).emit({ nsp: NAMESPACES.agent, room: rooms.agent(o.agentId), event: 'offer', payload: o.payload })));
   }
   for (const caseId of e.reprioritised) {
     await removeFromRoutingQueue(deps.queues, caseId, deps.log);
@@ -150,8 +142,6 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
       'nudging the customer-notices worker',
     );
   }
-  // last, nobody waits for it: a timer left in place only finds the offer settled when it fires
-  await Promise.all(e.settledOffers.map((offerId) => cancelOfferTimeout(deps.queues, offerId, deps.log)));
 }
 
 /**

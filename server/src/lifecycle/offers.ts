@@ -48,7 +48,8 @@ export interface OfferOutcome {
  * (another router's claim is passed over as `busy`), then the first candidate who is available and has
  * room, under that agent's routing-row lock, and the offer counts against the agent's load before the
  * lock is released — so routers on any number of nodes can neither offer one case twice (also a unique
- * index) nor push an agent past capacity. After commit the agent gets `offer` and the expiry timer starts.
+ * index) nor push an agent past capacity. After commit the agent gets `offer`; the router holding the pass
+ * lease expires it when its time is up (routing/expiry.ts).
  */
 export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<OfferOutcome> {
   const timeoutMs = a.timeoutMs ?? offerTimeoutMs(settingsOf(deps), a.channel);
@@ -69,7 +70,7 @@ export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<Off
   const expiresAt = new Date(row.expires_at!).toISOString();
   out.offer = { offerId: row.offer_id!, agentId, expiresAt };
   const fx = noEffects();
-  fx.offers.push({ agentId, payload: a.payload(row.offer_id!, expiresAt), timeoutMs });
+  fx.offers.push({ agentId, payload: a.payload(row.offer_id!, expiresAt) });
   await applyEffects(deps, fx);
   return out;
 }
@@ -172,7 +173,6 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
     const caseId = Number(fast.case_id);
     const fx = noEffects();
     assignedEffects(fx, { caseId, agentId: a.agentId, channel: fast.channel }, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
-    fx.settledOffers.push(a.offerId);
     const ack: AcceptAck = { ok: true, caseId };
     opts.onDecided?.(ack);
     await applyEffects(deps, fx);
@@ -202,7 +202,6 @@ async function acceptOfferSlow(deps: RoutingDeps, a: { offerId: string; agentId:
     await tx.query(`UPDATE offers SET status = 'accepted', responded_at = now() WHERE id = $1`, [o.id]);
     await tx.query(`UPDATE agents SET consecutive_timeouts = 0 WHERE id = $1`, [a.agentId]);
     await assignInTx(tx, { caseId: o.case_id, agentId: a.agentId, actorId: a.agentId, via: 'accept', offerId: o.id }, fx);
-    fx.settledOffers.push(o.id);
     return { ok: true, caseId: o.case_id };
   });
   opts.onDecided?.(res);
@@ -247,7 +246,6 @@ export async function declineOffer(
     await writeCaseEvent(tx, { caseId: o.case_id, type: 'declined', agentId: a.agentId, data: { offerId: o.id, reason: a.reason ?? null } });
     await requeueInTx(tx, o.case_id, { after: 'declined', offerId: o.id }, fx);
     fx.presence.push(a.agentId);
-    fx.settledOffers.push(o.id);
     fx.cooldown = true;
     return { ok: true };
   });

@@ -26,7 +26,6 @@ export async function rescindAgentOffersInTx(tx: Tx, agentId: number, reason: Re
     await writeCaseEvent(tx, { caseId: o.case_id, type: 'rescinded', agentId, data: { offerId: o.id, reason } });
     await requeueInTx(tx, o.case_id, { after: 'rescinded', offerId: o.id }, fx);
     fx.rescinded.push({ agentId, offerId: o.id, caseId: o.case_id, reason });
-    fx.settledOffers.push(o.id);
   }
 }
 
@@ -40,7 +39,6 @@ export async function rescindCaseOfferInTx(tx: Tx, caseId: number, reason: Resci
   for (const o of r.rows) {
     await writeCaseEvent(tx, { caseId, type: 'rescinded', agentId: o.agent_id, data: { offerId: o.id, reason } });
     fx.rescinded.push({ agentId: o.agent_id, offerId: o.id, caseId, reason });
-    fx.settledOffers.push(o.id);
     fx.presence.push(o.agent_id);
   }
 }

@@ -21,33 +21,6 @@ export async function requestMatch(queues: Pick<RoutingQueues, 'routerEvents' | 
   await bestEffort(queues.routerEvents.add('match', { type: 'match', reason }, { delay: delayMs }), log, 'scheduling a match pass');
 }
 
-/** The expiry job of an offer as first scheduled (and re-scheduled by a rebuild); an early-fired one's retry adds `-${attempt}`. */
-const offerTimeoutJobId = (offerId: string, attempt = 0) => (attempt ? `offer-timeout-${offerId}-${attempt}` : `offer-timeout-${offerId}`);
-
-/** Schedules the expiry of one offer; the jobId makes re-scheduling after a restart idempotent. */
-export async function scheduleOfferTimeout(
-  queues: Pick<RoutingQueues, 'routerEvents'>,
-  offerId: string,
-  delayMs: number,
-  attempt = 0,
-  log?: Warn,
-): Promise<void> {
-  const jobId = offerTimeoutJobId(offerId, attempt);
-  // a lost timer is found by the sweep (settleOverdueOffers)
-  await bestEffort(queues.routerEvents.add('offer-timeout', { type: 'offer-timeout', offerId }, { delay: Math.max(0, delayMs), jobId }), log, 'scheduling an offer expiry');
-}
-
-/**
- * An offer was settled before its expiry (accepted, declined, rescinded): its delayed expiry job is dropped, one
- * script call instead of that job's promotion, take, completion and Postgres read, all to find the offer answered.
- * Best effort: a job left behind (Redis down, or the job already running, which BullMQ will not remove) finds the
- * offer settled and does nothing. Only the first timer is known by id: a retry scheduled because a timer fired
- * early (attempt-suffixed, rare) is left to run. No children: `removeChildren` off skips their look-ups.
- */
-export async function cancelOfferTimeout(queues: Pick<RoutingQueues, 'routerEvents'>, offerId: string, log?: Warn): Promise<void> {
-  await bestEffort(queues.routerEvents.remove(offerTimeoutJobId(offerId), { removeChildren: false }), log, 'removing an offer expiry');
-}
-
 /**
  * Ends an agent's wrap-up when its time is up (a delayed job, taken by one router). The job id names the agent
  * and the instant, so a retry does not double it; a lost job is found by the routers' sweep (endOverdueWrapUps).

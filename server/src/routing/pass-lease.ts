@@ -5,7 +5,7 @@ import type { Log } from '../lib/log.js';
  * Which router runs the match passes. Passes are correct on any number of routers at once (every offer
  * is decided under row locks), but two routers walking the same waiting cases do the same work twice and
  * one of them loses every race: on a busy hub that doubled the routers' CPU per message. So one router at
- * a time holds this lease and runs the passes; the others keep taking offer timers and sweeping, and take
+ * a time holds this lease, runs the passes and expires offers (routing/expiry.ts); the others keep sweeping, and take
  * the lease over when its holder stops renewing it (crash: within `leaseMs`; a clean stop hands it over at once).
  *
  * When Redis cannot be asked, a router runs passes anyway: Redis being away stops the triggers too, and a

@@ -1,15 +1,14 @@
 /**
  * Recovery: Postgres is the record of who waits and who holds an offer. After Redis lost its data
  * (flush, failover without persistence) or a router restarted, every waiting or offered case is put
- * back on the routing queue in its order, offers in flight get their timers back (and are re-sent
- * to the agent, who may have missed them), and offers that expired meanwhile are settled.
+ * back on the routing queue in its order, offers in flight are re-sent to the agent (who may have
+ * missed them), and offers that expired meanwhile are settled.
  */
 import { routingJobId } from '../contracts/jobs.js';
 import type { RoutingDeps } from '../lifecycle/deps.js';
 import { emitOffer } from '../lifecycle/emits.js';
 import { expireOffer } from '../lifecycle/offers.js';
 import { deleteMarksAsRead } from '../lifecycle/queue.js';
-import { scheduleOfferTimeout } from '../lifecycle/signals.js';
 
 export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: number; offersReissued: number; offersExpired: number }> {
   const r = await deps.db.query(
@@ -42,20 +41,9 @@ export async function rebuildRoutingQueue(deps: RoutingDeps): Promise<{ cases: n
       await expireOffer(deps, o.id);
       offersExpired++;
     } else {
-      await scheduleOfferTimeout(deps.queues, o.id, o.ms_left, 0, deps.log);
       await emitOffer(deps, o.agent_id, o.id);
       offersReissued++;
     }
   }
   return { cases: r.rows.length, offersReissued, offersExpired };
-}
-
-/** Safety net between rebuilds: offers whose timer was lost and that are well past their expiry. */
-export async function settleOverdueOffers(deps: RoutingDeps, graceMs = 2000): Promise<number> {
-  const r = await deps.db.query(
-    `SELECT id FROM offers WHERE status = 'pending' AND expires_at < now() - make_interval(secs => $1) ORDER BY expires_at LIMIT 200`,
-    [graceMs / 1000],
-  );
-  for (const o of r.rows) await expireOffer(deps, o.id);
-  return r.rows.length;
 }

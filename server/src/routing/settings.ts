@@ -12,6 +12,7 @@ export const DEFAULT_ROUTING_SETTINGS: RoutingSettings = {
   presenceLeaseMs: 15_000,
   presenceHeartbeatMs: 5_000,
   sweepMs: 5_000,
+  expiryTickMs: 500,
   statsMs: 1_000,
   passLeaseMs: 3_000,
   stickyLiveSeconds: 60,

@@ -11,10 +11,10 @@ import { QUEUE_NAMES, type RouterEventJob } from '../../../server/src/contracts/
 import { streamEmitter, type RealtimeEmitter } from '../../../server/src/realtime/emitter.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { runMatchPass } from '../../../server/src/routing/match.js';
-import { expireOffer } from '../../../server/src/lifecycle/offers.js';
-import { matchChannel, scheduleOfferTimeout, scheduleWrapUpEnd } from '../../../server/src/lifecycle/signals.js';
+import { matchChannel, scheduleWrapUpEnd } from '../../../server/src/lifecycle/signals.js';
 import { endOverdueWrapUps, endWrapUpIfDue } from '../../../server/src/lifecycle/wrap-up.js';
-import { rebuildRoutingQueue, settleOverdueOffers } from '../../../server/src/routing/rebuild.js';
+import { rebuildRoutingQueue } from '../../../server/src/routing/rebuild.js';
+import { expireDueOffers } from '../../../server/src/routing/expiry.js';
 import { applyEscalations } from '../../../server/src/routing/escalation.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { publishWallboard } from '../../../server/src/realtime/wallboard.js';
@@ -23,6 +23,8 @@ import { publishWallboard } from '../../../server/src/realtime/wallboard.js';
 const STATS_SOON_DELAY_MS = 150;
 /** …and such early pushes, across all routers, at most this often. */
 const STATS_SOON_LOCK_MS = 500;
+/** The sweep (every router) expires only offers this far past their expiry: before that they are the lease holder's. */
+const OVERDUE_GRACE_MS = 2000;
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
@@ -51,7 +53,7 @@ export interface RunningRouter {
 
 /**
  * The router: matches waiting cases to agents. Triggered by events (a case added to the routing
- * queue, `match` jobs from presence changes and freed capacity, offer timers); a periodic sweep is
+ * queue, `match` requests from presence changes, freed capacity and expired offers); a periodic sweep is
  * only the safety net, and rebuilds the Redis side from Postgres when Redis lost its data. Any
  * number of routers may run: decisions are made under Postgres row locks (routing/match.ts).
  */
@@ -119,10 +121,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     QUEUE_NAMES.routerEvents,
     async (job) => {
       if (job.data.type === 'match') return requestPass();
-      if (job.data.type === 'offer-timeout') {
-        const left = await expireOffer(deps, job.data.offerId);
-        if (left != null) await scheduleOfferTimeout(queues, job.data.offerId, left + 5, Date.now(), log);
-      }
       if (job.data.type === 'wrap-up-end') {
         const left = await endWrapUpIfDue(deps, job.data.agentId);
         if (left != null) await scheduleWrapUpEnd(queues, job.data.agentId, left + 5, log);
@@ -160,7 +158,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         await rebuild('redis data missing');
       }
       await sweepPendingEnqueues(deps.db, queues.routing, log);
-      await settleOverdueOffers(deps);
+      // what a stalled lease holder left: its own expiry tick normally takes them within a tick
+      await expireDueOffers(deps, OVERDUE_GRACE_MS);
       await applyEscalations(deps);
       const dead = await sweepDeadLeases(deps, kv, prefix, config.routing.presenceGraceMs);
       if (dead.length) log.info({ agents: dead }, 'agents whose server node stopped renewing their presence leases set Offline');
@@ -190,6 +189,26 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   await rebuild('router start').catch((err) => log.warn({ err }, 'routing rebuild failed; the sweep retries'));
   const sweepTimer = setInterval(() => void sweep(), config.routing.sweepMs);
   requestPass();
+
+  // ---- offer expiry (routing/expiry.ts): the pass-lease holder, every expiryTickMs ----
+  let expiring = false;
+  let lastExpiryWarn = 0;
+  const expireTick = async () => {
+    if (expiring || stopped || !lease.holds()) return;
+    expiring = true;
+    try {
+      await expireDueOffers(deps);
+    } catch (err) {
+      // the next tick retries (and the sweep): one warning a minute while Postgres keeps refusing
+      if (Date.now() - lastExpiryWarn > 60_000) {
+        lastExpiryWarn = Date.now();
+        log.warn({ err }, 'expiring offers failed; the next tick retries');
+      }
+    } finally {
+      expiring = false;
+    }
+  };
+  const expiryTimer = setInterval(() => void expireTick(), config.routing.expiryTickMs);
 
   // ---- supervisor figures: only what changed (realtime/wallboard.ts) ----
   // Every tick one router publishes; a match request (presence, freed capacity, an arrival) also brings the
@@ -233,6 +252,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     async close() {
       stopped = true;
       clearInterval(sweepTimer);
+      clearInterval(expiryTimer);
       clearInterval(statsTimer);
       if (soon) clearTimeout(soon);
       await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
