@@ -73,6 +73,8 @@ export function withEffectsTx<T>(pool: pg.Pool, fx: Effects, fn: (tx: pg.PoolCli
 
 /** Customer-notice nudges within one window share one sweep (a sweep per solve was most of that worker's work). */
 export const NOTICES_NUDGE_WINDOW_MS = 100;
+/** the last window each customer-notices queue (one per process, in practice) was nudged for by this process */
+const nudgedWindow = new WeakMap<object, number>();
 
 export const noEffects = (): Effects => ({
   requeued: [],
@@ -127,11 +129,13 @@ export async function applyEffects(deps: RoutingDeps, e: Effects): Promise<void>
   await Promise.all([...presenceToSend(e.presence)].map(([a, payload]) => emitPresence(deps, a, payload)));
   for (const n of e.notices) await bestEffort(notifyAgents({ db: deps.db, realtime: emitterOf(deps), log: deps.log }, n), deps.log, `a ${n.kind} notification`);
   // the worker's periodic sweep sends them anyway (rows are in Postgres); this only saves the wait
-  if (e.customerNotices && deps.queues.customerNotices) {
+  const now = Date.now();
+  const window = Math.floor(now / NOTICES_NUDGE_WINDOW_MS);
+  // this process already added the window's job: adding it again would only run BullMQ's add script to find it
+  if (e.customerNotices && deps.queues.customerNotices && nudgedWindow.get(deps.queues.customerNotices) !== window) {
     // one sweep per window however many changes nudge it (every solve does): the job id names the window and
     // the job waits until the window has closed, so it reads every notice committed by the changes it stands for
-    const now = Date.now();
-    const window = Math.floor(now / NOTICES_NUDGE_WINDOW_MS);
+    nudgedWindow.set(deps.queues.customerNotices, window);
     await bestEffort(
       deps.queues.customerNotices.add(
         'sweep',
