@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import pino from 'pino';
-import type { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
-import { createRedis } from '../../server/src/lib/redis.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import { startSlaWorker } from '../../workers/src/processors/sla-timers.js';
 import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
@@ -16,7 +14,6 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 let queueId: number;
-let slaConn: Redis;
 let stopSla: () => Promise<void>;
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -48,8 +45,7 @@ beforeAll(async () => {
   ({ ctx, base } = await startUiServer());
   queueId = (await makeQueue(ctx.db.pool, { name: 'support', isDefault: true })).id;
   await makeAgent(ctx.db.pool, { email: 'olga@example.test', name: 'Olga Admin', role: 'admin', queueIds: [queueId] });
-  slaConn = createRedis(ctx.config.redisUrl, 'worker');
-  stopSla = startSlaWorker({ db: ctx.db.pool, queues: ctx.app.queues, log: pino({ level: 'silent' }), connection: slaConn, prefix: ctx.config.queuePrefix, syncMs: 200 });
+  stopSla = startSlaWorker({ db: ctx.db.pool, queues: ctx.app.queues, log: pino({ level: 'silent' }), syncMs: 200 });
   browser = await launchChromium();
   ({ page, errors } = await openPage(browser, { width: 1440, height: 1000 }));
   page.setDefaultTimeout(10_000);
@@ -58,7 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stopSla?.();
-  slaConn?.disconnect();
   await ctx?.close();
 });
 

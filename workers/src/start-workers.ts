@@ -90,12 +90,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     await stopAutomation();
     automationConn.disconnect();
   });
-  const slaConn = createRedis(deps.config.redisUrl, 'worker');
-  const stopSla = startSlaWorker({ db, queues, log: deps.log, connection: slaConn, prefix: deps.config.queuePrefix, syncMs: deps.config.slaSyncMs });
-  closers.push(async () => {
-    await stopSla();
-    slaConn.disconnect();
-  });
+  closers.push(startSlaWorker({ db, queues, log: deps.log, syncMs: deps.config.slaSyncMs }));
   closers.push(
     startMailboxSync({
       db,

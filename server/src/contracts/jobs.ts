@@ -26,7 +26,6 @@ export const QUEUE_NAMES = {
   /** Outbound webhook deliveries, retried with backoff for a day. */
   webhooks: 'webhooks',
   /** SLA warnings and due times, reminders of pending cases: delayed wake-up calls, rebuilt from Postgres. */
-  slaTimers: 'sla-timers',
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */
@@ -97,17 +96,6 @@ export interface WebhookJob {
   deliveryId: number;
 }
 
-/**
- * A wake-up call at `at` (the job's delay): look at the case's SLA clock (warning share reached, or due)
- * or at its reminder. Postgres decides whether anything happens; a stale or repeated call does nothing.
- */
-export interface SlaTimerJob {
-  caseId: number;
-  kind: 'warn' | 'due' | 'reminder';
-  metric: 'first_response' | 'next_response' | 'resolution' | null;
-  at: string;
-}
-
 /** One queue: its name, who consumes it, and the options every job gets unless the producer says otherwise. */
 export interface QueueSpec<Payload> {
   name: (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -159,10 +147,5 @@ export const QUEUES = {
     consumer: 'workers/src/processors/automation.ts (retries: backoff type "webhook", automation/webhook-send.ts webhookBackoffMs)',
     // the attempt count is only a ceiling: a delivery stops being retried when its day is over (config.automation.webhookRetryForMs)
     options: { attempts: 40, backoff: { type: 'webhook' }, removeOnComplete: 1000, removeOnFail: 5000 },
-  }),
-  slaTimers: spec<SlaTimerJob>({
-    name: QUEUE_NAMES.slaTimers,
-    consumer: 'workers/src/processors/sla-timers.ts',
-    options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
   }),
 } as const;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob, type AutomationJob, type WebhookJob, type SlaTimerJob } from '../contracts/jobs.js';
+import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob, type AutomationJob, type WebhookJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 import { logErrors } from './best-effort.js';
 import type { Log } from './log.js';
@@ -16,7 +16,6 @@ export interface HubQueues {
   customerNotices: Queue<CustomerNoticeJob>;
   automation: Queue<AutomationJob>;
   webhooks: Queue<WebhookJob>;
-  slaTimers: Queue<SlaTimerJob>;
   /** the queues' own connection and key prefix, for small keys that live beside them (e.g. offer answers) */
   kv: { redis: Redis; prefix: string };
   closeAll(): Promise<void>;
@@ -36,8 +35,7 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
   const customerNotices = make(QUEUES.customerNotices);
   const automation = make(QUEUES.automation);
   const webhooks = make(QUEUES.webhooks);
-  const slaTimers = make(QUEUES.slaTimers);
-  const all = [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices, automation, webhooks, slaTimers];
+  const all = [routing, outbound, notifications, realtime, routerEvents, lifecycle, agentSockets, customerNotices, automation, webhooks];
   for (const q of all) logErrors(q, log, `queue ${q.name}`);
   return {
     routing,
@@ -50,7 +48,6 @@ export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 
     customerNotices,
     automation,
     webhooks,
-    slaTimers,
     kv: { redis: connection, prefix },
     async closeAll() {
       await Promise.all(all.map((q) => q.close()));

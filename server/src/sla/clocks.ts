@@ -2,8 +2,7 @@
  * A case's SLA clocks in Postgres (case_sla_clocks): recomputed whenever the case is marked (a row in
  * `case_sla_marks`; triggers mark it when it is created, on every change of status, priority, queue, type,
  * first response or activity, and on every message; migrations 1201 and 1702), so no code path has to
- * remember to. What fires when is read back
- * from here: the delayed jobs on Redis (sla/timers.ts) are only wake-up calls.
+ * remember to. What fires when is read from here too: the SLA worker asks `dueTimers` every tick.
  */
 import type pg from 'pg';
 import type { Queryable, Tx } from '../db/pool.js';
@@ -178,30 +177,24 @@ export async function markedCases(db: Queryable, limit: number): Promise<number[
   return (await db.query(`SELECT case_id FROM case_sla_marks ORDER BY case_id LIMIT $1`, [limit])).rows.map((r) => Number(r.case_id));
 }
 
-/** Every timer still to fire, from Postgres: what a rebuild after a Redis loss puts back. */
-export async function liveTimers(db: Queryable): Promise<SlaTimer[]> {
-  const clocks = await db.query(`SELECT case_id, metric, warn_at, due_at, warned_at FROM case_sla_clocks WHERE met_at IS NULL AND breached_at IS NULL AND due_at IS NOT NULL`);
-  const reminders = await db.query(`SELECT id, pending_until FROM cases WHERE status = 'pending' AND pending_until IS NOT NULL`);
-  const out: SlaTimer[] = [];
-  for (const k of clocks.rows) {
-    const caseId = Number(k.case_id);
-    if (!k.warned_at && k.warn_at) out.push({ caseId, kind: 'warn', metric: k.metric, at: k.warn_at });
-    out.push({ caseId, kind: 'due', metric: k.metric, at: k.due_at });
-  }
-  for (const c of reminders.rows) out.push({ caseId: Number(c.id), kind: 'reminder', metric: null, at: c.pending_until });
-  return out;
-}
-
-/** Timers whose time has come (by `now`) but which have not fired: fired by the sweep if Redis lost them. */
-export async function overdueTimers(db: Queryable, now: Date, limit = 200): Promise<SlaTimer[]> {
+/**
+ * Warnings, due times and reminders whose time has come (by `now`) and that have not fired, of cases still
+ * being worked on: what the SLA worker fires each tick. Each branch is one probe of a partial index that
+ * holds only unfired timers (case_sla_clocks_live_idx, case_sla_clocks_warn_idx of migration 1771,
+ * cases_pending_until_idx), so an empty answer costs next to nothing however many cases there are.
+ */
+export async function dueTimers(db: Queryable, now: Date, limit = 200): Promise<SlaTimer[]> {
   const r = await db.query(
-    `(SELECT case_id, metric, 'warn' AS kind, warn_at AS at FROM case_sla_clocks
-       WHERE met_at IS NULL AND breached_at IS NULL AND warned_at IS NULL AND warn_at <= $1 LIMIT $2)
-     UNION ALL
-     (SELECT case_id, metric, 'due', due_at FROM case_sla_clocks
-       WHERE met_at IS NULL AND breached_at IS NULL AND due_at <= $1 LIMIT $2)
-     UNION ALL
-     (SELECT id, NULL, 'reminder', pending_until FROM cases WHERE status = 'pending' AND pending_until <= $1 LIMIT $2)`,
+    `SELECT t.* FROM (
+       (SELECT case_id, metric, 'warn' AS kind, warn_at AS at FROM case_sla_clocks
+         WHERE met_at IS NULL AND breached_at IS NULL AND warned_at IS NULL AND warn_at <= $1 ORDER BY warn_at LIMIT $2)
+       UNION ALL
+       (SELECT case_id, metric, 'due', due_at FROM case_sla_clocks
+         WHERE met_at IS NULL AND breached_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2)
+       UNION ALL
+       (SELECT id, NULL, 'reminder', pending_until FROM cases WHERE status = 'pending' AND pending_until <= $1 ORDER BY pending_until LIMIT $2)
+     ) t JOIN cases c ON c.id = t.case_id AND c.status IN ('new', 'open', 'pending')
+     ORDER BY t.at LIMIT $2`,
     [now, limit],
   );
   return r.rows.map((k) => ({ caseId: Number(k.case_id), kind: k.kind, metric: k.metric, at: k.at }));

@@ -3,7 +3,6 @@ import type pg from 'pg';
 import type { HubQueues } from '../../../server/src/lib/queues.js';
 import { sweepPendingEnqueues } from '../../../server/src/lifecycle/queue.js';
 import { sweepQueuedOutbound } from '../../../server/src/outbound/sweep.js';
-import { fireOverdueTimers, rebuildSlaTimers } from './sla-timers.js';
 
 /**
  * Postgres is the record: any committed case whose routing job did not reach Redis
@@ -21,7 +20,6 @@ export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: 
       if (n) deps.log.debug({ enqueued: n }, 'recovery sweep confirmed routing jobs of flagged cases');
       const o = await sweepQueuedOutbound(deps.db, deps.queues.outbound, 500, deps.outboundAfterMs);
       if (o) deps.log.info({ requeued: o }, 'recovery sweep re-added outbound deliveries');
-      await sweepSlaTimers(deps);
     } catch (err) {
       deps.log.warn({ err }, 'recovery sweep failed; will retry');
     } finally {
@@ -34,18 +32,4 @@ export function startRecoverySweep(deps: { db: pg.Pool; queues: HubQueues; log: 
     stopped = true;
     clearInterval(timer);
   };
-}
-
-/**
- * SLA timers and reminders: when Redis lost its data (the sentinel key is gone) every live timer is put
- * back from Postgres; and any timer whose time passed without firing is fired from Postgres now.
- */
-export async function sweepSlaTimers(deps: { db: pg.Pool; queues: HubQueues; log: Logger; clock?: () => Date }): Promise<void> {
-  const { redis, prefix } = deps.queues.kv;
-  if ((await redis.set(`${prefix}:sla-timers:sentinel`, String(Date.now()), 'NX')) === 'OK') {
-    const n = await rebuildSlaTimers(deps);
-    if (n) deps.log.info({ timers: n }, 'Redis had no SLA timers: rebuilt from Postgres');
-  }
-  const fired = await fireOverdueTimers(deps);
-  if (fired) deps.log.info({ fired }, 'recovery sweep fired SLA timers and reminders Redis had missed');
 }
