@@ -215,4 +215,18 @@ describe('the SLA batch', () => {
     expect(await marks()).toEqual([]);
     expect((await one(`SELECT business_time FROM case_sla_clocks WHERE case_id = $1 AND metric = 'first_response'`, [bad])).business_time).toBe(true);
   });
+
+  it('an agent taking a case (new → open) leaves it unmarked; putting it on pending marks it', async () => {
+    const queue = await h.queue();
+    const agent = await h.agent({ queueIds: [queue.id] });
+    const c = await h.inbound({ channel: 'email', queueId: queue.id });
+    while ((await syncMarkedCases(d)) > 0);
+    const marked = async () => (await one(`SELECT count(*)::int AS n FROM case_sla_marks WHERE case_id = $1`, [c])).n;
+    await assignCase(h.ctx.app.routingDeps, { caseId: c, actorId: agent.id, agentId: agent.id });
+    expect((await one(`SELECT status FROM cases WHERE id = $1`, [c])).status).toBe('open');
+    // no clock can move: nothing for the SLA worker to recompute
+    expect(await marked()).toBe(0);
+    await changeCaseStatus(h.ctx.app.routingDeps, { caseId: c, status: 'pending', agentId: agent.id });
+    expect(await marked()).toBe(1);
+  });
 });

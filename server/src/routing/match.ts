@@ -47,6 +47,8 @@ interface WaitingCase {
   customer_id: number;
   priority: CasePriority;
   queued_epoch: number;
+  /** its queue's required skills (none without a queue) */
+  skills: string[];
 }
 
 /** What the offer needs beyond the queue order, read only for cases some available agent could take. */
@@ -83,7 +85,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   const settings = settingsOf(deps);
   const db = deps.db;
   const result: PassResult = { considered: 0, offered: 0, contended: false };
-  const [agents, queueSkills] = await Promise.all([loadAvailableAgents(deps), loadQueueSkills(deps)]);
+  const agents = await loadAvailableAgents(deps);
   if (!agents.length) return result;
   // channels some available agent has room on: a case of any other channel is skipped at once
   const roomOn = (ch: string) => agents.some((a) => hasRoom(a.load, ch));
@@ -91,7 +93,8 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   if (!channels.length) return result;
   const all = (
     await db.query(
-      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.priority, EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch
+      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.priority, EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch,
+              COALESCE((SELECT q.required_skills FROM queues q WHERE q.id = c.queue_id), '{}') AS skills
          FROM cases c
         WHERE c.routing_state = 'waiting' AND c.channel = ANY($2)
         ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
@@ -101,10 +104,9 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   if (!all.length) return result;
 
   const byQueue = new Map<number | null, Candidate[]>();
-  const membersOf = (queueId: number | null): Candidate[] => {
+  const membersOf = (queueId: number | null, skills: string[]): Candidate[] => {
     let m = byQueue.get(queueId);
     if (!m) {
-      const skills = queueId == null ? [] : (queueSkills.get(queueId) ?? []);
       m = agents.filter((a) => (queueId == null || a.queueIds.has(queueId)) && skills.every((s) => a.skills.includes(s)));
       byQueue.set(queueId, m);
     }
@@ -113,11 +115,11 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   // Members of a queue with room on a channel, computed once per pass and narrowed as offers fill agents
   // up, so a pass over many waiting cases does not re-scan every agent for each of them.
   const roomy = new Map<string, Candidate[]>();
-  const roomyOf = (queueId: number | null, channel: string): Candidate[] => {
+  const roomyOf = ({ queue_id: queueId, channel, skills }: WaitingCase): Candidate[] => {
     const key = `${queueId ?? ''}:${channel}`;
     let m = roomy.get(key);
     if (!m) {
-      m = membersOf(queueId).filter((a) => hasRoom(a.load, channel));
+      m = membersOf(queueId, skills).filter((a) => hasRoom(a.load, channel));
       roomy.set(key, m);
     }
     return m;
@@ -132,7 +134,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
     }
   };
   // only cases some available agent could take need the per-case look-ups below
-  const waiting = all.filter((c) => roomyOf(c.queue_id, c.channel).length > 0);
+  const waiting = all.filter((c) => roomyOf(c).length > 0);
   if (!waiting.length) return result;
   const details = await loadCaseDetails(deps, waiting, settings.reofferCooldownMs / 1000);
 
@@ -142,7 +144,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   for (const c of waiting) {
     const d = details.get(c.id);
     if (!d) continue;
-    const withRoom = roomyOf(c.queue_id, c.channel);
+    const withRoom = roomyOf(c);
     if (!withRoom.length) continue;
     result.considered++;
     const refused = new Set(d.refused);
@@ -273,11 +275,6 @@ async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldo
   );
 }
 
-async function loadQueueSkills(deps: RoutingDeps): Promise<Map<number, string[]>> {
-  const r = await deps.db.query(`SELECT id, required_skills FROM queues`);
-  return new Map(r.rows.map((q) => [Number(q.id), q.required_skills as string[]]));
-}
-
 /**
  * Available agents with their load, from the incrementally kept matching state (agent_routing). Each
  * router process keeps its own copy and reads only the rows written since its last read: a row version
@@ -301,11 +298,13 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
     agentCaches.set(deps.db, cache);
   }
   const full = cache.since == null || Date.now() - cache.fullAt > FULL_READ_MS;
+  // one row at least, the snapshot's, so the watermark comes with the read even when nothing changed
   const r = await deps.db.query(
-    `SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle,
-            ${SNAPSHOT_XMIN} AS snap_xmin
-       FROM agent_routing
-      WHERE ${full ? 'available' : 'xmin::text::bigint >= $1'}`,
+    `SELECT ${SNAPSHOT_XMIN} AS snap_xmin, ar.*
+       FROM (SELECT 1) one LEFT JOIN LATERAL (
+         SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle
+           FROM agent_routing
+          WHERE ${full ? 'available' : 'xmin::text::bigint >= $1'}) ar ON true`,
     full ? [] : [cache.since],
   );
   if (full) {
@@ -313,6 +312,7 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
     cache.fullAt = Date.now();
   }
   for (const x of r.rows) {
+    if (x.id == null) continue;
     if (!x.available) {
       cache.agents.delete(Number(x.id));
       continue;
