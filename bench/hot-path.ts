@@ -13,7 +13,8 @@
 // Parameters (environment): BENCH_AGENTS (200), BENCH_RATES (25,50,100 msg/s), BENCH_SECONDS per rate (10),
 // BENCH_CONCURRENCY (16,64), BENCH_INGEST_SECONDS per closed loop (8), BENCH_OVERLOAD_RATE (2× sustainable),
 // BENCH_OVERLOAD_SECONDS (8), BENCH_MAX_SECONDS hard limit for the whole run (900), BENCH_DATABASE_URL,
-// BENCH_REDIS_URL, BENCH_ONLY (ingest | routing), BENCH_CPU_PROF (a directory for V8 CPU profiles of the processes). The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
+// BENCH_REDIS_URL, BENCH_ONLY (ingest | routing), BENCH_CPU_PROF (a directory for V8 CPU profiles of the processes),
+// BENCH_KEEP_LOGS (keep the processes' logs). The issue's figures: BENCH_AGENTS=1000 BENCH_RATES=100,300,500.
 // With BENCH_DATABASE_URL on a cluster that preloads pg_stat_statements, ingest also reports statements and
 // WAL per message.
 import { performance } from 'node:perf_hooks';
@@ -137,7 +138,9 @@ async function deploy(label: string): Promise<Deployment> {
   cleanups.push({ name: `database and Redis keys (${label})`, fn: () => bdb.drop() });
   const logs = mkdtempSync(path.join(os.tmpdir(), `ch-bench-${label}-`));
   const storage = path.join(logs, 'storage');
-  cleanups.push({ name: `temp dir (${label})`, fn: async () => rmSync(logs, { recursive: true, force: true }) });
+  // BENCH_KEEP_LOGS=1: the processes' logs stay (their folder is printed) for reading after the run
+  if (process.env.BENCH_KEEP_LOGS) console.log(`  (${label}) logs in ${logs}`);
+  else cleanups.push({ name: `temp dir (${label})`, fn: async () => rmSync(logs, { recursive: true, force: true }) });
   const port = 20000 + Math.floor(Math.random() * 20000);
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -21,7 +21,8 @@ export interface Config {
    * Postgres connections per process, by kind of work, so a flood of one cannot starve the others:
    * `main` for the agents' UI and everything else, `ingest` for committing inbound messages, `routing` for offers and accepts.
    */
-  dbPools: { main: number; ingest: number; routing: number };
+  /** `answers`: offer accepts and declines only, so no other transition can make an agent's answer wait for a connection */
+  dbPools: { main: number; ingest: number; routing: number; answers: number };
   /** Ingest admission: messages committed at once, waiting at most, and for how long, before answering 503. */
   ingestLimits: { concurrency: number; maxQueue: number; maxWaitMs: number; statementTimeoutMs: number; retryAfterSeconds: number };
   /** Optional bootstrap API key for POST /api/v1/inbound (in addition to keys stored in the database). */
@@ -334,6 +335,7 @@ export function loadConfig(env: Env = process.env): Config {
       main: int('DB_POOL_MAIN', 10, 1, 500),
       ingest: int('DB_POOL_INGEST', 10, 1, 500),
       routing: int('DB_POOL_ROUTING', 5, 1, 500),
+      answers: int('DB_POOL_ANSWERS', 3, 1, 500),
     },
     ingestLimits: {
       concurrency: int('INGEST_CONCURRENCY', 20, 1, 10_000),

@@ -18,6 +18,8 @@ declare module 'fastify' {
     ingestDb: pg.Pool;
     /** Offers, accepts and presence on this node. */
     routingDb: pg.Pool;
+    /** offer answers (accept, decline): a pool of their own (config.dbPools.answers) */
+    answersDb: pg.Pool;
     redis: Redis;
     queues: HubQueues;
     store: AttachmentStore;
@@ -48,6 +50,9 @@ export default fp<CoreOptions>(
         statement_timeout: opts.config.ingestLimits.statementTimeoutMs,
       });
     const routingDb = opts.db ?? createPool(opts.config.databaseUrl, pools.routing, { log: app.log });
+    // an agent answering an offer has seconds to do it: solves, macros and presence changes queueing for the
+    // routing pool under load must not make the answer wait for a connection past its client's patience
+    const answersDb = opts.db ?? createPool(opts.config.databaseUrl, pools.answers, { log: app.log });
     const redis = opts.redis ?? createRedis(opts.config.redisUrl, 'producer');
     const queues = createQueues(redis, opts.config.queuePrefix, app.log);
     const store = localDiskStore(opts.config.storageDir, { maxBytes: opts.config.attachmentMaxBytes });
@@ -55,6 +60,7 @@ export default fp<CoreOptions>(
     app.decorate('db', db);
     app.decorate('ingestDb', ingestDb);
     app.decorate('routingDb', routingDb);
+    app.decorate('answersDb', answersDb);
     app.decorate('redis', redis);
     app.decorate('queues', queues);
     app.decorate('store', store);
@@ -69,7 +75,7 @@ export default fp<CoreOptions>(
     app.addHook('onClose', async () => {
       await bestEffort(queues.closeAll(), app.log, 'closing the queues');
       if (ownRedis) redis.disconnect();
-      if (ownDb) await Promise.all([db.end(), ingestDb.end(), routingDb.end()]);
+      if (ownDb) await Promise.all([db.end(), ingestDb.end(), routingDb.end(), answersDb.end()]);
     });
   },
   { name: 'core' },

@@ -36,6 +36,8 @@ import { inlineAssignedFor } from '../channels/index.js';
 declare module 'fastify' {
   interface FastifyInstance {
     routingDeps: RoutingDeps;
+    /** routingDeps on the answers pool (app.answersDb): for accepting and declining offers */
+    answerDeps: RoutingDeps;
   }
 }
 
@@ -65,6 +67,8 @@ export default fp(
       inlineAssigned: inlineAssignedFor,
     };
     app.decorate('routingDeps', deps);
+    const answerDeps: RoutingDeps = { ...deps, db: app.answersDb };
+    app.decorate('answerDeps', answerDeps);
     const agentNsp = agentNamespace(app.io);
     const lastDisconnectKey = (agentId: number) => disconnectKeyOf(app.config.queuePrefix, agentId);
     const { presenceLeaseMs, presenceHeartbeatMs } = app.config.routing;
@@ -114,7 +118,7 @@ export default fp(
         const answer = once(ack);
         try {
           // answered at commit; the effects (rooms, events, presence) follow without holding the agent up
-          answer(await acceptOffer(deps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
+          answer(await acceptOffer(answerDeps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
         } catch (err) {
           app.log.error({ err }, 'offer:accept failed');
           answer({ ok: false, reason: 'error' });
@@ -125,7 +129,7 @@ export default fp(
         if (!p || typeof p.offerId !== 'string') return reply(ack, { ok: false, reason: 'offerId required' });
         const answer = once(ack);
         try {
-          answer(await declineOffer(deps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
+          answer(await declineOffer(answerDeps, { offerId: p.offerId, agentId: agent.id }, { onDecided: answer }));
         } catch (err) {
           app.log.error({ err }, 'offer:decline failed');
           answer({ ok: false, reason: 'error' });

@@ -32,7 +32,7 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const r = await acceptOffer(app.routingDeps, { offerId: req.params.id, agentId: req.agent!.id });
+      const r = await acceptOffer(app.answerDeps, { offerId: req.params.id, agentId: req.agent!.id });
       if (!r.ok) throw new HttpError(REASON_STATUS[r.reason] ?? 409, `offer cannot be accepted: ${r.reason}`, { reason: r.reason });
       return r;
     },
@@ -50,7 +50,7 @@ const offers: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const r = await declineOffer(app.routingDeps, { offerId: req.params.id, agentId: req.agent!.id, reason: req.body?.reason });
+      const r = await declineOffer(app.answerDeps, { offerId: req.params.id, agentId: req.agent!.id, reason: req.body?.reason });
       if (!r.ok) throw new HttpError(REASON_STATUS[r.reason] ?? 409, `offer cannot be declined: ${r.reason}`, { reason: r.reason });
       return r;
     },
