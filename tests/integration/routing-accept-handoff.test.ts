@@ -83,11 +83,19 @@ describe('accept hands the offer over to the held case', () => {
       c.release(true);
     }
 
-    // the same accept through the lifecycle: presence after it without reading it back
+    // the same accept through the lifecycle: presence and case:updated after it without reading either back
     const seen = x.presence.length;
     const rec = recording(h.ctx.app.routingDeps);
     expect(await acceptOffer(rec.deps, { offerId, agentId: x.id })).toEqual({ ok: true, caseId });
     expect(rec.texts.filter((t) => /LEFT JOIN agent_routing/.test(t))).toEqual([]);
+    expect(rec.texts.filter((t) => /FROM cases/.test(t))).toEqual([]);
+    const updated = await until(
+      () => x.events.find((e) => e.event === 'case:updated' && (e.payload as { caseId: number }).caseId === caseId),
+      'case:updated of the accepted case',
+    );
+    const now = (await db.query(`SELECT status, priority, queue_id FROM cases WHERE id = $1`, [caseId])).rows[0];
+    expect(updated.payload).toEqual({ caseId, status: 'open', priority: now.priority, assigneeId: x.id, routingState: 'assigned', queueId: now.queue_id, event: 'assigned' });
+    expect(now.status).toBe('open');
     const p = await nextPresence(x, seen);
     expect(p).toEqual(await presencePayload(db, x.id));
     expect(p.load.chat).toBe('1/3');

@@ -7,6 +7,7 @@ import type { Tx } from '../db/pool.js';
 import { writeCaseEvent, withCause, type CaseEventCause } from '../db/case-events.js';
 import type { Effects } from './effects.js';
 import type { PresencePayload } from '../contracts/realtime.js';
+import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 
 export interface AssignInput {
   caseId: number;
@@ -58,7 +59,11 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
  * passes the agent's presence event as its statement returned it: not read again after commit). The case's
  * channel, when the caller read it, decides how the channel's part runs (Effects.assigned).
  */
-export function assignedEffects(fx: Effects, a: Effects['assigned'][number], previous: number | null, presence?: PresencePayload): void {
+/**
+ * What an assignment leaves for after commit. `row`: the case as the assigning statement left it, given only by
+ * a transaction that changed nothing of the case after it (then `case:updated` is built from it, not read again).
+ */
+export function assignedEffects(fx: Effects, a: Effects['assigned'][number], previous: number | null, presence?: PresencePayload, row?: CaseUpdatedRow): void {
   const { caseId, agentId } = a;
   const previousAgentId = previous && previous !== agentId ? previous : null;
   fx.dequeued.push(caseId);
@@ -69,7 +74,7 @@ export function assignedEffects(fx: Effects, a: Effects['assigned'][number], pre
     fx.rooms.push({ agentId: previousAgentId, caseId, action: 'leave' });
     fx.presence.push(previousAgentId);
   }
-  fx.caseUpdates.push({ caseId, event: 'assigned', agentIds: [agentId, ...(previousAgentId ? [previousAgentId] : [])] });
+  fx.caseUpdates.push({ caseId, event: 'assigned', agentIds: [agentId, ...(previousAgentId ? [previousAgentId] : [])], ...(row ? { row } : {}) });
 }
 
 /** Locks the agent row (always before the case row, so concurrent paths cannot deadlock). */

@@ -18,6 +18,7 @@ import { offerTimeoutMs } from '../routing/settings.js';
 import { presenceOfRow } from '../routing/load.js';
 import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
+import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import { setPresenceInTx } from './presence.js';
 
 export interface OfferAttempt {
@@ -160,11 +161,12 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (!/^[0-9a-f-]{36}$/i.test(a.offerId)) return { ok: false, reason: 'not_found' };
   // the common case in one round trip: a pending, live offer of this agent's
   await noteAnswered(deps, a.offerId);
-  // (with the agent's presence after it, so its presence event is not read again after commit)
+  // (with the agent's presence and the case as it left them, so neither is read again for the events after commit)
   const fast = (
     await retryingConflicts(() =>
       deps.db.query(
-        `SELECT outcome, case_id, prev_assignee, channel, presence, break_reason_id, wrap_up_until, capacity, used FROM routing_accept($1, $2)`,
+        `SELECT outcome, case_id, prev_status, prev_assignee, channel, queue_id, priority, presence, break_reason_id, wrap_up_until, capacity, used
+           FROM routing_accept($1, $2)`,
         [a.offerId, a.agentId],
       ),
     )
@@ -172,7 +174,14 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   if (fast?.outcome === 'accepted') {
     const caseId = Number(fast.case_id);
     const fx = noEffects();
-    assignedEffects(fx, { caseId, agentId: a.agentId, channel: fast.channel }, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast));
+    const row: CaseUpdatedRow = {
+      status: fast.prev_status === 'new' ? 'open' : fast.prev_status,
+      priority: fast.priority,
+      assignee_id: a.agentId,
+      routing_state: 'assigned',
+      queue_id: fast.queue_id == null ? null : Number(fast.queue_id),
+    };
+    assignedEffects(fx, { caseId, agentId: a.agentId, channel: fast.channel }, fast.prev_assignee == null ? null : Number(fast.prev_assignee), presenceOfRow(fast), row);
     const ack: AcceptAck = { ok: true, caseId };
     opts.onDecided?.(ack);
     await applyEffects(deps, fx);
