@@ -32,9 +32,6 @@ export const TEST_PASSWORD = 'correct horse battery';
 
 /** Fills the sign-in form the page shows and sends it. */
 export async function submitSignIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
-  // a browser's first page can take long to show while other test files start whole hubs on the same cores
-  // (the quick-start test boots an embedded Postgres): the form gets a minute, the steps after it their usual time
-  await page.getByTestId('login-email').waitFor({ state: 'visible', timeout: 60_000 });
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();

@@ -58,7 +58,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-describe('reports page', { timeout: 120_000 }, () => {
+describe('reports page', () => {
   it('shows tiles, the volume chart and the heatmap, drills down to cases, exports CSV, in English and Persian', async () => {
     await signInAt(page, base, 'sam@example.test');
     await page.getByTestId('nav-supervisor').click();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,8 +45,10 @@ beforeAll(async () => {
   env = {
     ...process.env,
     NODE_ENV: 'development',
-    // CI builds right before the suite; elsewhere dist/ may be stale, so the start script builds.
-    SKIP_BUILD: process.env.CI ? '1' : '0',
+    // A build already in place (CI builds right before the suite; the browser tests serve the agent UI from it)
+    // is used as it is: the start script's build empties dist/ first, and did so while other test files' browsers
+    // were loading their pages from it (a sign-in page that never came). Without one it builds, as on a fresh machine.
+    SKIP_BUILD: existsSync(path.join(root, 'dist', 'server')) && existsSync(path.join(root, 'dist', 'agent-ui')) ? '1' : '0',
     CONTACTHUB_DATA_DIR: dataDir,
     PORT: String(port),
     EMBEDDED_PG_PORT: String((pgPort = await freePort())),
@@ -69,7 +71,7 @@ afterAll(async () => {
 describe('quick start (npm start on a fresh machine)', () => {
   it('starts the hub with embedded Postgres and local Redis, seeds demo data, and the demo login works', async () => {
     const base = `http://127.0.0.1:${port}`;
-    // outside CI the start script builds server, workers, agent UI, widget and portal first
+    // without a build in place the start script builds server, workers, agent UI, widget and portal first
     const deadline = Date.now() + 200_000;
     let ready: { status: string } | null = null;
     while (Date.now() < deadline && child.exitCode === null) {
