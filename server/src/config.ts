@@ -19,9 +19,10 @@ export interface Config {
   encryptionKey: Buffer;
   /**
    * Postgres connections per process, by kind of work, so a flood of one cannot starve the others:
-   * `main` for the agents' UI and everything else, `ingest` for committing inbound messages, `routing` for offers and accepts.
+   * `main` for the agents' UI and everything else, `ingest` for committing inbound messages, `routing` for case
+   * transitions and presence, `answers` for accepting and declining offers (no other transition can make an
+   * agent's answer wait for a connection).
    */
-  /** `answers`: offer accepts and declines only, so no other transition can make an agent's answer wait for a connection */
   dbPools: { main: number; ingest: number; routing: number; answers: number };
   /** Ingest admission: messages committed at once, waiting at most, and for how long, before answering 503. */
   ingestLimits: { concurrency: number; maxQueue: number; maxWaitMs: number; statementTimeoutMs: number; retryAfterSeconds: number };

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Log } from '../lib/log.js';
 import { withTimeout } from '../lib/with-timeout.js';
+import { throttledWarn } from '../lib/best-effort.js';
 
 /**
  * The sign-in limits, in one place (README "Security → Sign-in limits"):
@@ -112,15 +113,12 @@ export function memoryStore(maxKeys = 100_000, now = () => Date.now()): CounterS
 
 /** Redis first; on any Redis error the same operation runs on the in-process store. */
 function withFallback(primary: CounterStore, fallback: CounterStore, log: Log): CounterStore {
-  let lastWarn = 0;
+  const unavailable = throttledWarn(log, 'sign-in limits: Redis unavailable, counting in this process');
   const run = async <T>(op: (s: CounterStore) => Promise<T>): Promise<T> => {
     try {
       return await op(primary);
     } catch (err) {
-      if (Date.now() - lastWarn > 60_000) {
-        lastWarn = Date.now();
-        log.warn({ err }, 'sign-in limits: Redis unavailable, counting in this process');
-      }
+      unavailable(err);
       return op(fallback);
     }
   };

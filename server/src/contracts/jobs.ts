@@ -25,7 +25,6 @@ export const QUEUE_NAMES = {
   automation: 'automation',
   /** Outbound webhook deliveries, retried with backoff for a day. */
   webhooks: 'webhooks',
-  /** SLA warnings and due times, reminders of pending cases: delayed wake-up calls, rebuilt from Postgres. */
 } as const;
 
 /** One job per waiting case; jobId is `case-<id>` so re-adding is idempotent. */

@@ -20,14 +20,14 @@ interface ErrorEmitter {
 }
 
 /**
- * Listens to an emitter's 'error' events (a queue or a connection that lost Redis) so they never crash
- * the process, and logs them at warn — at most once per `everyMs` per emitter, so an outage is in the log
- * without one line per reconnect attempt. Without a logger the warning goes to stderr.
+ * A warning for a failure that repeats while an outage lasts (every reconnect attempt, every tick): logged at
+ * most once per `everyMs`, with how many were left out since the last one, so the outage is in the log
+ * without a line per attempt. Without a logger the warning goes to stderr.
  */
-export function logErrors(emitter: ErrorEmitter, log: Pick<Log, 'warn'> | undefined, what: string, everyMs = 30_000): void {
+export function throttledWarn(log: Pick<Log, 'warn'> | undefined, what: string, everyMs = 60_000): (err: unknown) => void {
   let last = -Infinity;
   let quiet = 0;
-  emitter.on('error', (err: Error) => {
+  return (err) => {
     const now = Date.now();
     if (now - last < everyMs) {
       quiet++;
@@ -36,7 +36,15 @@ export function logErrors(emitter: ErrorEmitter, log: Pick<Log, 'warn'> | undefi
     const suppressed = quiet;
     last = now;
     quiet = 0;
-    if (log) log.warn({ err, suppressed }, `${what}: error`);
-    else console.warn(`${what}: error (${suppressed} more since the last report):`, err?.message ?? err);
-  });
+    if (log) log.warn({ err, suppressed }, what);
+    else console.warn(`${what} (${suppressed} more since the last report):`, (err as Error | undefined)?.message ?? err);
+  };
+}
+
+/**
+ * Listens to an emitter's 'error' events (a queue or a connection that lost Redis) so they never crash
+ * the process, and logs them at warn, at most once per `everyMs` per emitter (throttledWarn).
+ */
+export function logErrors(emitter: ErrorEmitter, log: Pick<Log, 'warn'> | undefined, what: string, everyMs = 30_000): void {
+  emitter.on('error', throttledWarn(log, `${what}: error`, everyMs));
 }

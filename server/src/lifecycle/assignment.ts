@@ -56,12 +56,9 @@ export async function assignInTx(tx: Tx, a: AssignInput, fx: Effects): Promise<{
 
 /**
  * What an assignment leaves to do after commit (also used by the one-statement accept in offers.ts, which
- * passes the agent's presence event as its statement returned it: not read again after commit). The case's
- * channel, when the caller read it, decides how the channel's part runs (Effects.assigned).
- */
-/**
- * What an assignment leaves for after commit. `row`: the case as the assigning statement left it, given only by
- * a transaction that changed nothing of the case after it (then `case:updated` is built from it, not read again).
+ * passes the agent's presence event and, as `row`, the case as its statement returned them: neither read again
+ * after commit; `row` only from a transaction that changed nothing of the case after it). The case's channel,
+ * when the caller read it, decides how the channel's part runs (Effects.assigned).
  */
 export function assignedEffects(fx: Effects, a: Effects['assigned'][number], previous: number | null, presence?: PresencePayload, row?: CaseUpdatedRow): void {
   const { caseId, agentId } = a;

@@ -106,8 +106,6 @@ export async function applyCaseActionsInTx(tx: Tx, input: CaseActionsInput, fx: 
 export async function applyCaseActions(deps: RoutingDeps, input: CaseActionsInput): Promise<void> {
   const fx = noEffects();
   await withEffectsTx(deps.db, fx, async (tx) => {
-    // a retried attempt starts from a clean slate of effects
-    Object.assign(fx, noEffects());
     await applyCaseActionsInTx(tx, input, fx);
   });
   await applyEffects(deps, fx);

@@ -61,7 +61,7 @@ export interface ReadyPresence {
 
 /**
  * A transition that collects effects, retried when Postgres aborts it (deadlock, serialisation failure):
- * each attempt starts from no effects, so what an aborted attempt collected (a rescind or a settled offer it
+ * each attempt starts from no effects, so what an aborted attempt collected (a rescind or a requeue it
  * never committed) is never applied.
  */
 export function withEffectsTx<T>(pool: pg.Pool, fx: Effects, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {

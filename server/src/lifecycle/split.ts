@@ -23,7 +23,6 @@ export interface SplitInput {
 export async function splitInteraction(deps: RoutingDeps, s: SplitInput): Promise<{ caseId: number; number: number; fromCaseId: number }> {
   const fx = noEffects();
   const res = await withEffectsTx(deps.db, fx, async (tx) => {
-    Object.assign(fx, noEffects());
     const c = (await tx.query(`SELECT * FROM cases WHERE id = $1 FOR UPDATE`, [s.caseId])).rows[0];
     if (!c) throw notFound('case');
     if (c.merged_into_id) throw conflict(`case #${c.number} was merged into another case`);

@@ -28,7 +28,7 @@ const OVERDUE_GRACE_MS = 2000;
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
-import { bestEffort, logErrors } from '../../../server/src/lib/best-effort.js';
+import { bestEffort, logErrors, throttledWarn } from '../../../server/src/lib/best-effort.js';
 import { startPassLease } from '../../../server/src/routing/pass-lease.js';
 
 export interface RouterOptions {
@@ -192,18 +192,15 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 
   // ---- offer expiry (routing/expiry.ts): the pass-lease holder, every expiryTickMs ----
   let expiring = false;
-  let lastExpiryWarn = 0;
+  // the next tick retries (and the sweep): one warning a minute while Postgres keeps refusing
+  const expiryFailed = throttledWarn(log, 'expiring offers failed; the next tick retries');
   const expireTick = async () => {
     if (expiring || stopped || !lease.holds()) return;
     expiring = true;
     try {
       await expireDueOffers(deps);
     } catch (err) {
-      // the next tick retries (and the sweep): one warning a minute while Postgres keeps refusing
-      if (Date.now() - lastExpiryWarn > 60_000) {
-        lastExpiryWarn = Date.now();
-        log.warn({ err }, 'expiring offers failed; the next tick retries');
-      }
+      expiryFailed(err);
     } finally {
       expiring = false;
     }
@@ -214,7 +211,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   // Every tick one router publishes; a match request (presence, freed capacity, an arrival) also brings the
   // next publish forward, so a change reaches the screens well within a second even with a slower tick.
   let publishing = false;
-  let lastStatsWarn = 0;
+  // figures are advisory and the next tick tries again: one warning a minute while this keeps failing
+  const statsFailed = throttledWarn(log, 'live figures for supervisors could not be pushed');
   const publishStats = async (lock: string, lockMs: number) => {
     if (stopped || publishing) return;
     publishing = true;
@@ -222,11 +220,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if ((await kv.set(`${prefix}:router:${lock}`, '1', 'PX', lockMs, 'NX')) !== 'OK') return;
       await publishWallboard({ db: deps.db, realtime: deps.realtime!, kv, prefix });
     } catch (err) {
-      // figures are advisory and the next tick tries again: one warning a minute while this keeps failing
-      if (Date.now() - lastStatsWarn > 60_000) {
-        lastStatsWarn = Date.now();
-        log.warn({ err }, 'live figures for supervisors could not be pushed');
-      }
+      statsFailed(err);
     } finally {
       publishing = false;
     }

@@ -4,6 +4,7 @@ import type { HubQueues } from '../../../server/src/lib/queues.js';
 import type { SlaTimer } from '../../../server/src/sla/recompute-plan.js';
 import type { RoutingDeps } from '../../../server/src/lifecycle/deps.js';
 import { fireReminder, fireSlaTimer, type TimerOutcome } from '../../../server/src/lifecycle/sla.js';
+import { throttledWarn } from '../../../server/src/lib/best-effort.js';
 import { dueTimers, markedCases, recomputeCaseSla, recomputeCasesSla } from '../../../server/src/sla/clocks.js';
 
 export interface SlaDeps {
@@ -80,7 +81,8 @@ export async function fireDueTimers(d: SlaDeps, limit = 200): Promise<number> {
 export function startSlaWorker(d: SlaDeps & { syncMs: number }): () => Promise<void> {
   let stopped = false;
   let running = false;
-  let lastWarn = 0;
+  // the next tick retries: one warning a minute while Postgres keeps refusing
+  const failed = throttledWarn(d.log, 'SLA recomputation or timers failed; will retry');
   const tick = async () => {
     if (running || stopped) return;
     running = true;
@@ -88,11 +90,7 @@ export function startSlaWorker(d: SlaDeps & { syncMs: number }): () => Promise<v
       while (!stopped && (await syncMarkedCases(d)) === 200);
       while (!stopped && (await fireDueTimers(d)) === 200);
     } catch (err) {
-      // the next tick retries: one warning a minute while Postgres keeps refusing
-      if (Date.now() - lastWarn > 60_000) {
-        lastWarn = Date.now();
-        d.log.warn({ err }, 'SLA recomputation or timers failed; will retry');
-      }
+      failed(err);
     } finally {
       running = false;
     }
