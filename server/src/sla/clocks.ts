@@ -185,15 +185,19 @@ export async function markedCases(db: Queryable, limit: number): Promise<number[
  */
 export async function dueTimers(db: Queryable, now: Date, limit = 200): Promise<SlaTimer[]> {
   const r = await db.query(
+    // the case's status is checked inside each branch, before its LIMIT: a clock left unfired on a solved case
+    // can never take the place of a due one
     `SELECT t.* FROM (
-       (SELECT case_id, metric, 'warn' AS kind, warn_at AS at FROM case_sla_clocks
-         WHERE met_at IS NULL AND breached_at IS NULL AND warned_at IS NULL AND warn_at <= $1 ORDER BY warn_at LIMIT $2)
+       (SELECT k.case_id, k.metric, 'warn' AS kind, k.warn_at AS at FROM case_sla_clocks k JOIN cases c ON c.id = k.case_id
+         WHERE k.met_at IS NULL AND k.breached_at IS NULL AND k.warned_at IS NULL AND k.warn_at <= $1 AND c.status IN ('new', 'open', 'pending')
+         ORDER BY k.warn_at LIMIT $2)
        UNION ALL
-       (SELECT case_id, metric, 'due', due_at FROM case_sla_clocks
-         WHERE met_at IS NULL AND breached_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2)
+       (SELECT k.case_id, k.metric, 'due', k.due_at FROM case_sla_clocks k JOIN cases c ON c.id = k.case_id
+         WHERE k.met_at IS NULL AND k.breached_at IS NULL AND k.due_at <= $1 AND c.status IN ('new', 'open', 'pending')
+         ORDER BY k.due_at LIMIT $2)
        UNION ALL
        (SELECT id, NULL, 'reminder', pending_until FROM cases WHERE status = 'pending' AND pending_until <= $1 ORDER BY pending_until LIMIT $2)
-     ) t JOIN cases c ON c.id = t.case_id AND c.status IN ('new', 'open', 'pending')
+     ) t
      ORDER BY t.at LIMIT $2`,
     [now, limit],
   );
