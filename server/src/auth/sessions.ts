@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.js';
+import { namedStatement, runNamed } from '../db/named.js';
 import { newToken, sha256 } from '../lib/tokens.js';
 import type { AgentRole } from '../contracts/vocabulary.js';
 
@@ -25,21 +26,24 @@ export async function createSession(db: Queryable, agentId: number, ttlHours: nu
   return { token, expiresAt: r.rows[0].expires_at as Date };
 }
 
+// every API call and socket event of a signed-in agent runs it: named, so it is planned once per connection
+const AGENT_FOR_TOKEN = namedStatement(
+  'session-agent',
+  `WITH s AS (
+     SELECT a.id, a.email, a.name, a.role, a.language, s.token_hash, s.expires_at, s.last_seen_at
+       FROM sessions s JOIN agents a ON a.id = s.agent_id
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.active
+   ), touched AS (
+     UPDATE sessions t SET last_seen_at = now() FROM s
+      WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute'
+   )
+   SELECT id, email, name, role, language, token_hash, expires_at FROM s`,
+);
+
 /** The agent behind a live session token, sliding its last-seen time. */
 export async function agentForToken(db: Queryable, token: string): Promise<SessionAgent | null> {
   // last-seen is kept to the minute: a write per request would cost every API call a row update
-  const r = await db.query(
-    `WITH s AS (
-       SELECT a.id, a.email, a.name, a.role, a.language, s.token_hash, s.expires_at, s.last_seen_at
-         FROM sessions s JOIN agents a ON a.id = s.agent_id
-        WHERE s.token_hash = $1 AND s.expires_at > now() AND a.active
-     ), touched AS (
-       UPDATE sessions t SET last_seen_at = now() FROM s
-        WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute'
-     )
-     SELECT id, email, name, role, language, token_hash, expires_at FROM s`,
-    [sha256(token)],
-  );
+  const r = await runNamed(db, AGENT_FOR_TOKEN, [sha256(token)]);
   if (!r.rowCount) return null;
   const { token_hash: hash, expires_at: expiresAt, ...agent } = r.rows[0];
   return { ...(agent as Omit<SessionAgent, 'session'>), session: { key: sessionKeyOf(hash), expiresAt: new Date(expiresAt) } };

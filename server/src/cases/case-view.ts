@@ -7,12 +7,22 @@ export type { CaseView };
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /**
- * The case view's SELECT over `source`, the cases table or a CTE returning its rows (a change's `RETURNING *`,
- * so the view shows the case as that statement left it), for the viewer whose id is the placeholder `viewer`
- * (unread marker, reminder seen). The caller adds the WHERE.
+ * The case row's columns the view shows (toCaseView), listed rather than `c.*`: a view statement may be a
+ * named one (db/named.ts), whose result columns must not change when a migration adds a column.
+ */
+export const CASE_VIEW_COLUMNS = [
+  'id', 'number', 'subject', 'status', 'priority', 'type', 'channel', 'tags', 'language', 'queue_id', 'assignee_id', 'customer_id',
+  'routing_state', 'first_queued_at', 'first_response_due_at', 'resolution_due_at', 'first_response_at', 'solved_at', 'pending_until',
+  'reminder_fired_at', 'sla_breached_at', 'resolution_note', 'merged_into_id', 'last_activity_at', 'created_at',
+].join(', ');
+
+/**
+ * The case view's SELECT over `source`, the cases table or a CTE returning its rows (a change's
+ * `RETURNING ${CASE_VIEW_COLUMNS}`, so the view shows the case as that statement left it), for the viewer
+ * whose id is the placeholder `viewer` (unread marker, reminder seen). The caller adds the WHERE.
  */
 export const caseSelectFrom = (source: string, viewer: string) => `
-  SELECT c.*, q.name AS queue_name, a.name AS assignee_name, cu.name AS customer_name, cu.tier AS customer_tier,
+  SELECT ${CASE_VIEW_COLUMNS.split(', ').map((col) => `c.${col}`).join(', ')}, q.name AS queue_name, a.name AS assignee_name, cu.name AS customer_name, cu.tier AS customer_tier,
          cu.language AS customer_language,
          (SELECT left(i.text, 160) FROM interactions i WHERE i.case_id = c.id AND i.direction <> 'internal'
            ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS last_message,

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/pool.js';
 import type { IdentityKind } from '../contracts/vocabulary.js';
 import type { RawEventRow } from './customers.js';
+import { namedStatement, runNamed } from '../db/named.js';
 
 /** The columns of an inbound interaction other than its case and customer (known only inside the statement). */
 export interface InteractionFields {
@@ -64,8 +65,7 @@ export interface FirstContactResult {
  */
 export async function recordFirstContact(db: Queryable, m: FirstContactInput): Promise<FirstContactResult | null> {
   try {
-    // a named statement: each connection parses and plans it once instead of once per message
-    const r = await db.query({ name: 'ingest-first-contact', text: FIRST_CONTACT_SQL, values: [
+    const r = await runNamed(db, FIRST_CONTACT, [
       m.identity.kind,
       m.identity.value,
       m.raw.provider,
@@ -97,7 +97,7 @@ export async function recordFirstContact(db: Queryable, m: FirstContactInput): P
       m.interaction.provider,
       m.interaction.providerMessageId,
       m.interaction.metadata,
-    ] });
+    ]);
     const row = r.rows[0];
     if (!row) return null;
     return {
@@ -158,3 +158,6 @@ WITH raw AS (
   RETURNING id
 )
 SELECT cu.id AS customer_id, cu.language AS customer_language, c.id AS case_id, c.number, c.first_queued_at, (SELECT id FROM i) AS interaction_id FROM cu, c`;
+
+// every new customer's first message runs it (db/named.ts)
+const FIRST_CONTACT = namedStatement('ingest-first-contact', FIRST_CONTACT_SQL);

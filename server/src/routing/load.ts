@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/pool.js';
 import type { PresencePayload } from '../contracts/realtime.js';
 import type { Presence } from '../contracts/vocabulary.js';
+import { namedStatement, runNamed } from '../db/named.js';
 
 export const DEFAULT_CAPACITY: Record<string, number> = { voice: 1, chat: 3, sms: 5, email: 5, portal: 5, api: 5 };
 
@@ -64,10 +65,13 @@ export function presenceOfRow(row: PresenceRow | undefined): PresencePayload {
   };
 }
 
+// read after every accept, solve and presence change to tell the agent's screens
+const PRESENCE_OF_AGENT = namedStatement(
+  'presence-of-agent',
+  `SELECT a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
+);
+
 export async function presencePayload(db: Queryable, agentId: number): Promise<PresencePayload> {
-  const r = await db.query(
-    `SELECT a.presence, a.break_reason_id, a.wrap_up_until, ar.capacity, ar.used FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id WHERE a.id = $1`,
-    [agentId],
-  );
+  const r = await runNamed(db, PRESENCE_OF_AGENT, [agentId]);
   return presenceOfRow(r.rows[0]);
 }

@@ -17,6 +17,7 @@ import { offerCase } from '../lifecycle/offers.js';
 import { hasRoom, loadOfRow, type AgentLoad } from './load.js';
 import { stickyWindowSeconds } from './settings.js';
 import { nextWatermark, SNAPSHOT_XMIN, watermarkOf } from '../db/xmin-watermark.js';
+import { namedStatement, runNamed } from '../db/named.js';
 
 export type Distribution = 'longest_idle' | 'least_loaded';
 
@@ -80,6 +81,16 @@ export interface PassResult {
 /** Candidates an offer tries, best first: a few, so one agent taken meanwhile does not cost the case its turn. */
 const OFFER_CANDIDATES = 5;
 
+// The statements of every pass are named (db/named.ts): each router connection plans them once.
+const WAITING_CASES = namedStatement(
+  'routing-waiting-cases',
+  `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.priority, EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch,
+          COALESCE((SELECT q.required_skills FROM queues q WHERE q.id = c.queue_id), '{}') AS skills
+     FROM cases c
+    WHERE c.routing_state = 'waiting' AND c.channel = ANY($2)
+    ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
+);
+
 export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; routerId?: string } = {}): Promise<PassResult> {
   const limit = opts.limit ?? 2000;
   const settings = settingsOf(deps);
@@ -92,14 +103,7 @@ export async function runMatchPass(deps: RoutingDeps, opts: { limit?: number; ro
   const channels = CHANNELS.filter(roomOn);
   if (!channels.length) return result;
   const all = (
-    await db.query(
-      `SELECT c.id, c.channel, c.queue_id, c.customer_id, c.priority, EXTRACT(EPOCH FROM c.first_queued_at)::float AS queued_epoch,
-              COALESCE((SELECT q.required_skills FROM queues q WHERE q.id = c.queue_id), '{}') AS skills
-         FROM cases c
-        WHERE c.routing_state = 'waiting' AND c.channel = ANY($2)
-        ORDER BY c.routing_priority, c.first_queued_at, c.id LIMIT $1`,
-      [limit, channels],
-    )
+    await runNamed(db, WAITING_CASES, [limit, channels])
   ).rows as WaitingCase[];
   if (!all.length) return result;
 
@@ -242,8 +246,23 @@ function offerPayloadOf(c: WaitingCase, d: CaseDetails, offerId: string, expires
 
 /** One round trip for everything the offers of this pass need beyond the queue order. */
 async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldownSeconds: number): Promise<Map<number, CaseDetails>> {
-  const r = await deps.db.query(
-    `SELECT c.id, c.number, c.subject, c.type, q.name AS queue_name, q.distribution, q.offer_timeouts, cu.name AS customer_name, cu.tier,
+  const r = await runNamed(deps.db, CASE_DETAILS, [waiting.map((c) => c.id), cooldownSeconds]);
+  return new Map(
+    r.rows.map((x) => [
+      Number(x.id),
+      {
+        ...x,
+        refused: (x.refused as (string | number)[]).map(Number),
+        released: (x.released as (string | number)[]).map(Number),
+        last_agent_id: x.last_agent_id == null ? null : Number(x.last_agent_id),
+      } as CaseDetails,
+    ]),
+  );
+}
+
+const CASE_DETAILS = namedStatement(
+  'routing-case-details',
+  `SELECT c.id, c.number, c.subject, c.type, q.name AS queue_name, q.distribution, q.offer_timeouts, cu.name AS customer_name, cu.tier,
             ARRAY(SELECT o.agent_id FROM offers o
                    WHERE o.case_id = c.id AND o.status IN ('declined', 'timed_out') AND o.end_reason IS DISTINCT FROM 'late_accept'
                      AND o.responded_at > now() - make_interval(secs => $2)) AS refused,
@@ -260,20 +279,7 @@ async function loadCaseDetails(deps: RoutingDeps, waiting: WaitingCase[], cooldo
          SELECT p.last_agent_id, EXTRACT(EPOCH FROM (now() - p.last_agent_at))::float AS age
            FROM cases p WHERE p.customer_id = c.customer_id AND p.last_agent_id IS NOT NULL AND p.last_agent_at IS NOT NULL
           ORDER BY p.last_agent_at DESC LIMIT 1) l ON true`,
-    [waiting.map((c) => c.id), cooldownSeconds],
-  );
-  return new Map(
-    r.rows.map((x) => [
-      Number(x.id),
-      {
-        ...x,
-        refused: (x.refused as (string | number)[]).map(Number),
-        released: (x.released as (string | number)[]).map(Number),
-        last_agent_id: x.last_agent_id == null ? null : Number(x.last_agent_id),
-      } as CaseDetails,
-    ]),
-  );
-}
+);
 
 /**
  * Available agents with their load, from the incrementally kept matching state (agent_routing). Each
@@ -289,6 +295,14 @@ interface AgentCache {
   fullAt: number;
 }
 const agentCaches = new WeakMap<object, AgentCache>();
+const agentsRead = (where: string) =>
+  `SELECT ${SNAPSHOT_XMIN} AS snap_xmin, ar.id, ar.available, ar.skills, ar.capacity, ar.used, ar.queue_ids, ar.idle
+     FROM (SELECT 1) one LEFT JOIN LATERAL (
+       SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle
+         FROM agent_routing
+        WHERE ${where}) ar ON true`;
+const AGENTS_AVAILABLE = namedStatement('routing-agents-available', agentsRead('available'));
+const AGENTS_CHANGED_SINCE = namedStatement('routing-agents-changed', agentsRead('xmin::text::bigint >= $1'));
 const FULL_READ_MS = 5_000;
 
 async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
@@ -299,14 +313,7 @@ async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {
   }
   const full = cache.since == null || Date.now() - cache.fullAt > FULL_READ_MS;
   // one row at least, the snapshot's, so the watermark comes with the read even when nothing changed
-  const r = await deps.db.query(
-    `SELECT ${SNAPSHOT_XMIN} AS snap_xmin, ar.*
-       FROM (SELECT 1) one LEFT JOIN LATERAL (
-         SELECT agent_id AS id, available, skills, capacity, used, queue_ids, EXTRACT(EPOCH FROM idle_since)::float AS idle
-           FROM agent_routing
-          WHERE ${full ? 'available' : 'xmin::text::bigint >= $1'}) ar ON true`,
-    full ? [] : [cache.since],
-  );
+  const r = full ? await runNamed(deps.db, AGENTS_AVAILABLE, []) : await runNamed(deps.db, AGENTS_CHANGED_SINCE, [cache.since]);
   if (full) {
     cache.agents.clear();
     cache.fullAt = Date.now();

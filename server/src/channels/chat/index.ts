@@ -5,6 +5,7 @@ import { PermanentDeliveryError } from '../types.js';
 import { rooms } from '../../contracts/realtime.js';
 import { messagesOf } from './conversation.js';
 import { chatRoutes } from './routes.js';
+import { namedStatement, runNamed } from '../../db/named.js';
 
 /**
  * Web chat: visitors write over the /visitor socket; agent replies are pushed to the visitor's
@@ -44,17 +45,20 @@ export const chatChannel: ChannelAdapter = {
   },
 };
 
+// runs on every chat accept
+const AGENT_AND_VISITOR = namedStatement(
+  'chat-agent-and-visitor',
+  `SELECT a.name, ci.value AS visitor FROM agents a, cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
+    WHERE a.id = $1 AND c.id = $2 AND (NOT $3 OR c.assignee_id = a.id) ORDER BY ci.id DESC LIMIT 1`,
+);
+
 /**
  * `agent:joined` to the visitor of the chat, in one query (the agent's name and the visitor). `holderOnly`: only
  * while the agent still holds the case (the worker checks that itself before onAssigned; inline, a reassignment
  * committed in the meantime makes this one moot).
  */
 async function announceAgent(db: pg.Pool, realtime: RealtimeEmitter, e: AssignedEvent, holderOnly: boolean): Promise<void> {
-  const r = await db.query(
-    `SELECT a.name, ci.value AS visitor FROM agents a, cases c JOIN customer_identities ci ON ci.customer_id = c.customer_id AND ci.kind = 'chat'
-      WHERE a.id = $1 AND c.id = $2 AND (NOT $3 OR c.assignee_id = a.id) ORDER BY ci.id DESC LIMIT 1`,
-    [e.agentId, e.caseId, holderOnly],
-  );
+  const r = await runNamed(db, AGENT_AND_VISITOR, [e.agentId, e.caseId, holderOnly]);
   if (!r.rowCount) return;
   await realtime.emit({ nsp: '/visitor', room: rooms.visitor(r.rows[0].visitor), event: 'agent:joined', payload: { caseId: e.caseId, name: r.rows[0].name } });
 }
