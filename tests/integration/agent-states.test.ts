@@ -266,8 +266,16 @@ describe('the cost of a solve', () => {
     const view = JSON.parse(JSON.stringify(await getCaseView(db(), caseId, agent.id)));
     expect(solved.json()).toEqual({ from: 'pending', to: 'solved', case: view });
     expect(view).toMatchObject({ status: 'solved', routingState: 'none', assigneeId: agent.id, resolutionNote: 'answered' });
-    // the access check, the locking read and the change (its events, notices and the answer's view) each time
-    expect([seenPending, seenSolved].map((seen) => onCase(seen, caseId).length)).toEqual([3, 3]);
+    // pending: the access check, the locking read and the change (its events, notices and the answer's view);
+    // a solve: the access check and one statement that locks, checks, changes and reads the view (no transaction)
+    expect([seenPending, seenSolved].map((seen) => onCase(seen, caseId).length)).toEqual([3, 2]);
+    // what that statement records is what the general path records: both events, in order, and the customer's notices
+    expect((await caseEvents(db(), caseId)).slice(-2)).toEqual([
+      { type: 'status_changed', agent_id: agent.id, data: { from: 'pending', to: 'solved', by: agent.id } },
+      { type: 'solved', agent_id: agent.id, data: { assigneeId: agent.id, note: 'answered' } },
+    ]);
+    const owed = await db().query(`SELECT event FROM case_notices WHERE case_id = $1 AND event IN ('solved', 'csat') ORDER BY event`, [caseId]);
+    expect(owed.rows.map((r) => r.event)).toEqual(['csat', 'solved']);
     // a status already so is answered from a fresh read, as before
     const again = await api(agent.token, 'POST', `/api/v1/cases/${caseId}/status`, { status: 'solved', resolutionNote: 'answered' });
     expect(again.json()).toEqual({ from: 'solved', to: 'solved', case: view });

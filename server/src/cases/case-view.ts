@@ -16,6 +16,9 @@ export const CASE_VIEW_COLUMNS = [
   'reminder_fired_at', 'sla_breached_at', 'resolution_note', 'merged_into_id', 'last_activity_at', 'created_at',
 ].join(', ');
 
+/** What the case view's SELECT adds to the case's columns (see caseSelectFrom). */
+export const CASE_VIEW_EXTRA_COLUMNS = ['queue_name', 'assignee_name', 'customer_name', 'customer_tier', 'customer_language', 'last_message', 'unread', 'reminder_unseen'].join(', ');
+
 /**
  * The case view's SELECT over `source`, the cases table or a CTE returning its rows (a change's
  * `RETURNING ${CASE_VIEW_COLUMNS}`, so the view shows the case as that statement left it), for the viewer

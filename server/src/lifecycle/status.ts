@@ -11,11 +11,12 @@ import { conflict, notFound, badRequest, unprocessable } from '../lib/errors.js'
 import { enterWrapUp, isLiveChannel } from './wrap-up.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, withEffectsTx, type Effects } from './effects.js';
+import { retryingConflicts } from './tx.js';
 import { queueInTx } from './queue.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { canTransition, routingStateAfter } from './machine.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
-import { CASE_VIEW_COLUMNS, caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
+import { CASE_VIEW_COLUMNS, CASE_VIEW_EXTRA_COLUMNS, caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
 import { namedStatement, runNamed } from '../db/named.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
@@ -52,7 +53,8 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
   const pendingUntil = input.pendingUntil ? new Date(input.pendingUntil) : null;
   if (pendingUntil && Number.isNaN(pendingUntil.getTime())) throw badRequest('pendingUntil is not a valid time');
   const fx = noEffects();
-  const result = await withEffectsTx(deps.db, fx, async (tx) => {
+  const held = input.status === 'solved' && input.agentId !== null && input.viewerId !== undefined ? await solveHeld(deps, input, fx) : null;
+  const result = held ?? await withEffectsTx(deps.db, fx, async (tx) => {
     // The case row alone: the agent's load follows from it through the matching state's triggers
     // (migration 0901), so no agent row lock is held while this transaction runs.
     const c = await lockCaseForStatus(tx, input.caseId);
@@ -77,6 +79,71 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
 
 /** Whether the case `c`'s queue requires a disposition it does not have yet (no queue: none required). */
 const DISPOSITION_MISSING = `(c.disposition_id IS NULL AND COALESCE((SELECT q.disposition_required FROM queues q WHERE q.id = c.queue_id), false))`;
+
+/**
+ * The commonest change of all, an agent solving a case that is not waiting for an agent, in one statement and
+ * so one round trip with no transaction around it (the general path takes four: BEGIN, the locking read, the
+ * change, COMMIT, the case row locked across them): the row locked, the change checked (from new, open or
+ * pending; not queued; a disposition its queue requires chosen), the case, its events and the customer's
+ * notices written, the case view read. When the check fails nothing is written and the general path takes
+ * over, which refuses with the reason or handles the queued case.
+ */
+const SOLVE = namedStatement(
+  'status-solve',
+  `WITH x AS (
+     SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
+            ${DISPOSITION_MISSING} AS disposition_missing,
+            COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
+       FROM cases c WHERE c.id = $1 FOR UPDATE
+   ),
+   ok AS (
+     SELECT x.id, x.status, x.assignee_id FROM x
+      WHERE x.status IN ('new', 'open', 'pending') AND x.routing_state NOT IN ('waiting', 'offered') AND NOT x.disposition_missing
+   ),
+   u AS (
+     UPDATE cases SET status = 'solved', routing_state = 'none', first_queued_at = NULL, solved_at = now(),
+            resolution_note = COALESCE($2, cases.resolution_note), pending_until = NULL,
+            last_agent_at = CASE WHEN cases.assignee_id IS NOT NULL THEN now() ELSE cases.last_agent_at END, updated_at = now()
+       FROM ok WHERE cases.id = ok.id
+     RETURNING ${CASE_VIEW_COLUMNS.split(', ').map((col) => `cases.${col}`).join(', ')}
+   ),
+   ev AS (
+     INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
+     SELECT u.id, e.type, $3, u.queue_id, u.channel, e.data
+       FROM u, ok, LATERAL (VALUES (1, 'status_changed', jsonb_build_object('from', ok.status, 'to', 'solved', 'by', $3::bigint)),
+                                   (2, 'solved', jsonb_build_object('assigneeId', ok.assignee_id, 'note', $2::text))) AS e(n, type, data)
+      ORDER BY e.n
+   ),
+   owed AS (INSERT INTO case_notices (case_id, event, occurrence) SELECT u.id, e, now()::text FROM u, unnest(ARRAY['solved', 'csat']) e ON CONFLICT DO NOTHING)
+   SELECT x.status AS from_status, x.assignee_id AS from_assignee, x.channel AS from_channel, x.wrap_up_seconds, v.id IS NOT NULL AS done,
+          ${[...CASE_VIEW_COLUMNS.split(', '), ...CASE_VIEW_EXTRA_COLUMNS.split(', ')].map((col) => `v.${col}`).join(', ')}
+     FROM x LEFT JOIN LATERAL (${caseSelectFrom('u', '$4')}) v ON true`,
+);
+
+/**
+ * An agent solving a case in one round trip (SOLVE), with the same effects as applyTransition's solve; null
+ * when the case is not one SOLVE does (nothing written), for the general path.
+ */
+async function solveHeld(deps: RoutingDeps, input: ChangeStatusInput, fx: Effects) {
+  const r = await retryingConflicts(() => runNamed(deps.db, SOLVE, [input.caseId, input.resolutionNote ?? null, input.agentId, input.viewerId]));
+  const row = r.rows[0];
+  if (!row?.done) return null;
+  const known = { caseId: input.caseId, from: row.from_status as string, assigneeId: row.from_assignee as number | null, channel: row.from_channel as string, wrapUpSeconds: row.wrap_up_seconds as number };
+  fx.customerNotices = true;
+  if (known.assigneeId) {
+    // as applyTransition's solve: capacity and idle time follow through the cases trigger
+    fx.presence.push(known.assigneeId);
+    fx.match = true;
+  }
+  fx.caseUpdates.push({
+    caseId: input.caseId,
+    event: 'status:solved',
+    agentIds: known.assigneeId ? [known.assigneeId] : [],
+    row: { status: row.status, priority: row.priority, assignee_id: row.assignee_id, routing_state: row.routing_state, queue_id: row.queue_id },
+  });
+  return { ...known, to: 'solved', changed: true, view: toCaseView(row) };
+}
+
 
 /**
  * The case row locked for a status change, with what its queue asks of the change, in one round trip:
