@@ -144,7 +144,6 @@ async function solveHeld(deps: RoutingDeps, input: ChangeStatusInput, fx: Effect
   return { ...known, to: 'solved', changed: true, view: toCaseView(row) };
 }
 
-
 /**
  * The case row locked for a status change, with what its queue asks of the change, in one round trip:
  * whether a disposition the queue requires is still missing, and its wrap-up time (0 also with no queue).
@@ -185,8 +184,8 @@ const changedCaseSelect = (viewer: string | null) =>
 
 /**
  * A solve or close: the case row, its events (status_changed first, unless written before) and the
- * customer's notices in one round trip. Named (db/named.ts): every solve runs it, and planning it cost
- * half as much again as running it. `view`: answers the case view for the viewer ($9).
+ * customer's notices in one round trip. Named (db/named.ts): every close and every solve SOLVE does
+ * not take runs it, and planning it cost half as much as running it. `view`: answers the case view for the viewer ($9).
  */
 const endStatement = (view: boolean) =>
   namedStatement(
