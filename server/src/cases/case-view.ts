@@ -14,18 +14,21 @@ export const CASE_VIEW_COLUMNS = [
   'id', 'number', 'subject', 'status', 'priority', 'type', 'channel', 'tags', 'language', 'queue_id', 'assignee_id', 'customer_id',
   'routing_state', 'first_queued_at', 'first_response_due_at', 'resolution_due_at', 'first_response_at', 'solved_at', 'pending_until',
   'reminder_fired_at', 'sla_breached_at', 'resolution_note', 'merged_into_id', 'last_activity_at', 'created_at',
-].join(', ');
+] as const;
 
 /** What the case view's SELECT adds to the case's columns (see caseSelectFrom). */
-export const CASE_VIEW_EXTRA_COLUMNS = ['queue_name', 'assignee_name', 'customer_name', 'customer_tier', 'customer_language', 'last_message', 'unread', 'reminder_unseen'].join(', ');
+export const CASE_VIEW_EXTRA_COLUMNS = ['queue_name', 'assignee_name', 'customer_name', 'customer_tier', 'customer_language', 'last_message', 'unread', 'reminder_unseen'] as const;
+
+/** Columns as a SQL list, each of `alias` when given. */
+export const columnList = (columns: readonly string[], alias?: string) => columns.map((col) => (alias ? `${alias}.${col}` : col)).join(', ');
 
 /**
  * The case view's SELECT over `source`, the cases table or a CTE returning its rows (a change's
- * `RETURNING ${CASE_VIEW_COLUMNS}`, so the view shows the case as that statement left it), for the viewer
+ * `RETURNING` CASE_VIEW_COLUMNS, so the view shows the case as that statement left it), for the viewer
  * whose id is the placeholder `viewer` (unread marker, reminder seen). The caller adds the WHERE.
  */
 export const caseSelectFrom = (source: string, viewer: string) => `
-  SELECT ${CASE_VIEW_COLUMNS.split(', ').map((col) => `c.${col}`).join(', ')}, q.name AS queue_name, a.name AS assignee_name, cu.name AS customer_name, cu.tier AS customer_tier,
+  SELECT ${columnList(CASE_VIEW_COLUMNS, 'c')}, q.name AS queue_name, a.name AS assignee_name, cu.name AS customer_name, cu.tier AS customer_tier,
          cu.language AS customer_language,
          (SELECT left(i.text, 160) FROM interactions i WHERE i.case_id = c.id AND i.direction <> 'internal'
            ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS last_message,

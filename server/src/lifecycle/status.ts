@@ -16,7 +16,7 @@ import { queueInTx } from './queue.js';
 import { rescindCaseOfferInTx } from './rescind.js';
 import { canTransition, routingStateAfter } from './machine.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
-import { CASE_VIEW_COLUMNS, CASE_VIEW_EXTRA_COLUMNS, caseSelectFrom, toCaseView, type CaseView } from '../cases/case-view.js';
+import { CASE_VIEW_COLUMNS, CASE_VIEW_EXTRA_COLUMNS, caseSelectFrom, columnList, toCaseView, type CaseView } from '../cases/case-view.js';
 import { namedStatement, runNamed } from '../db/named.js';
 
 export type SettableStatus = 'open' | 'pending' | 'solved' | 'closed';
@@ -81,6 +81,18 @@ export async function changeCaseStatus(deps: RoutingDeps, input: ChangeStatusInp
 const DISPOSITION_MISSING = `(c.disposition_id IS NULL AND COALESCE((SELECT q.disposition_required FROM queues q WHERE q.id = c.queue_id), false))`;
 
 /**
+ * The case row locked for a status change, with what its queue asks of the change, in one round trip:
+ * whether a disposition the queue requires is still missing, and its wrap-up time (0 also with no queue).
+ * The queue is read in subqueries, not joined: only the case row is locked, and a case whose queue changed
+ * while this waited for the lock is looked at with its new queue (a joined row would be the old one).
+ * The general path's first statement, and SOLVE's first step.
+ */
+const CASE_FOR_STATUS = `SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
+          ${DISPOSITION_MISSING} AS disposition_missing,
+          COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
+     FROM cases c WHERE c.id = $1 FOR UPDATE`;
+
+/**
  * The commonest change of all, an agent solving a case that is not waiting for an agent, in one statement and
  * so one round trip with no transaction around it (the general path takes four: BEGIN, the locking read, the
  * change, COMMIT, the case row locked across them): the row locked, the change checked (from new, open or
@@ -90,12 +102,7 @@ const DISPOSITION_MISSING = `(c.disposition_id IS NULL AND COALESCE((SELECT q.di
  */
 const SOLVE = namedStatement(
   'status-solve',
-  `WITH x AS (
-     SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
-            ${DISPOSITION_MISSING} AS disposition_missing,
-            COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
-       FROM cases c WHERE c.id = $1 FOR UPDATE
-   ),
+  `WITH x AS (${CASE_FOR_STATUS}),
    ok AS (
      SELECT x.id, x.status, x.assignee_id FROM x
       WHERE x.status IN ('new', 'open', 'pending') AND x.routing_state NOT IN ('waiting', 'offered') AND NOT x.disposition_missing
@@ -105,7 +112,7 @@ const SOLVE = namedStatement(
             resolution_note = COALESCE($2, cases.resolution_note), pending_until = NULL,
             last_agent_at = CASE WHEN cases.assignee_id IS NOT NULL THEN now() ELSE cases.last_agent_at END, updated_at = now()
        FROM ok WHERE cases.id = ok.id
-     RETURNING ${CASE_VIEW_COLUMNS.split(', ').map((col) => `cases.${col}`).join(', ')}
+     RETURNING ${columnList(CASE_VIEW_COLUMNS, 'cases')}
    ),
    ev AS (
      INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
@@ -116,7 +123,7 @@ const SOLVE = namedStatement(
    ),
    owed AS (INSERT INTO case_notices (case_id, event, occurrence) SELECT u.id, e, now()::text FROM u, unnest(ARRAY['solved', 'csat']) e ON CONFLICT DO NOTHING)
    SELECT x.status AS from_status, x.assignee_id AS from_assignee, x.channel AS from_channel, x.wrap_up_seconds, v.id IS NOT NULL AS done,
-          ${[...CASE_VIEW_COLUMNS.split(', '), ...CASE_VIEW_EXTRA_COLUMNS.split(', ')].map((col) => `v.${col}`).join(', ')}
+          ${columnList([...CASE_VIEW_COLUMNS, ...CASE_VIEW_EXTRA_COLUMNS], 'v')}
      FROM x LEFT JOIN LATERAL (${caseSelectFrom('u', '$4')}) v ON true`,
 );
 
@@ -129,34 +136,11 @@ async function solveHeld(deps: RoutingDeps, input: ChangeStatusInput, fx: Effect
   const row = r.rows[0];
   if (!row?.done) return null;
   const known = { caseId: input.caseId, from: row.from_status as string, assigneeId: row.from_assignee as number | null, channel: row.from_channel as string, wrapUpSeconds: row.wrap_up_seconds as number };
-  fx.customerNotices = true;
-  if (known.assigneeId) {
-    // as applyTransition's solve: capacity and idle time follow through the cases trigger
-    fx.presence.push(known.assigneeId);
-    fx.match = true;
-  }
-  fx.caseUpdates.push({
-    caseId: input.caseId,
-    event: 'status:solved',
-    agentIds: known.assigneeId ? [known.assigneeId] : [],
-    row: { status: row.status, priority: row.priority, assignee_id: row.assignee_id, routing_state: row.routing_state, queue_id: row.queue_id },
-  });
+  endedEffects(fx, { id: input.caseId, status: known.from, assignee_id: known.assigneeId }, 'solved', row);
   return { ...known, to: 'solved', changed: true, view: toCaseView(row) };
 }
 
-/**
- * The case row locked for a status change, with what its queue asks of the change, in one round trip:
- * whether a disposition the queue requires is still missing, and its wrap-up time (0 also with no queue).
- * The queue is read in subqueries, not joined: only the case row is locked, and a case whose queue changed
- * while this waited for the lock is looked at with its new queue (a joined row would be the old one).
- */
-const LOCK_CASE_FOR_STATUS = namedStatement(
-  'status-lock-case',
-  `SELECT c.id, c.status, c.channel, c.queue_id, c.assignee_id, c.routing_state,
-          ${DISPOSITION_MISSING} AS disposition_missing,
-          COALESCE((SELECT q.wrap_up_seconds FROM queues q WHERE q.id = c.queue_id), 0) AS wrap_up_seconds
-     FROM cases c WHERE c.id = $1 FOR UPDATE`,
-);
+const LOCK_CASE_FOR_STATUS = namedStatement('status-lock-case', CASE_FOR_STATUS);
 
 async function lockCaseForStatus(tx: Tx, caseId: number) {
   const r = await runNamed(tx, LOCK_CASE_FOR_STATUS, [caseId]);
@@ -175,7 +159,7 @@ async function lockCaseForStatus(tx: Tx, caseId: number) {
 }
 
 /**
- * What a status change's statement answers from its `u` (the changed row, `RETURNING ${CASE_VIEW_COLUMNS}`):
+ * What a status change's statement answers from its `u` (the changed row, `RETURNING` CASE_VIEW_COLUMNS):
  * the case's fields `case:updated` tells, or the whole case view when the caller answers with it (`viewer`:
  * its placeholder).
  */
@@ -197,7 +181,7 @@ const endStatement = (view: boolean) =>
               resolution_note = COALESCE($3, resolution_note), pending_until = NULL,
               last_agent_at = CASE WHEN assignee_id IS NOT NULL THEN now() ELSE last_agent_at END,
               updated_at = now()
-        WHERE id = $1 RETURNING ${CASE_VIEW_COLUMNS}
+        WHERE id = $1 RETURNING ${columnList(CASE_VIEW_COLUMNS)}
      ),
      ev AS (
        INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data)
@@ -215,7 +199,7 @@ const pendingStatement = (view: boolean) =>
   namedStatement(
     view ? 'status-pending-view' : 'status-pending',
     `WITH u AS (
-       UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1 RETURNING ${CASE_VIEW_COLUMNS}
+       UPDATE cases SET status = 'pending', pending_until = $2, updated_at = now() WHERE id = $1 RETURNING ${columnList(CASE_VIEW_COLUMNS)}
      ),
      ev AS (
        INSERT INTO case_events (case_id, type, agent_id, queue_id, channel, data) SELECT $1, 'status_changed', $3, u.queue_id, u.channel, $4::jsonb FROM u
@@ -232,6 +216,27 @@ const pendingStatement = (view: boolean) =>
 const owedNoticesCte = (caseParam: string, eventsParam: string) =>
   `owed AS (INSERT INTO case_notices (case_id, event, occurrence)
             SELECT ${caseParam}, e, now()::text FROM unnest(${eventsParam}::text[]) e ON CONFLICT DO NOTHING)`;
+
+/**
+ * After a solve or close: the customer's notices, the agent's freed capacity and `case:updated` (`row`: the
+ * case as the change's statement left it, when nothing changed it after).
+ */
+function endedEffects(fx: Effects, c: { id: number; status: string; assignee_id: number | null }, to: 'solved' | 'closed', row: CaseUpdatedRow | undefined): void {
+  fx.customerNotices = true;
+  if (c.assignee_id && c.status !== 'solved') {
+    // the agent's capacity is free again and "longest available" counts from here: both kept in the
+    // matching state by the cases trigger (migration 0901), so no agent row is locked here
+    fx.presence.push(c.assignee_id);
+    fx.match = true;
+  }
+  statusUpdated(fx, c, to, row);
+}
+
+/** `case:updated` for a status change; `row`: the case as its statement left it, when nothing changed it after. */
+function statusUpdated(fx: Effects, c: { id: number; assignee_id: number | null }, to: string, row: CaseUpdatedRow | undefined): void {
+  const told = row ? { status: row.status, priority: row.priority, assignee_id: row.assignee_id, routing_state: row.routing_state, queue_id: row.queue_id } : undefined;
+  fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [], ...(told ? { row: told } : {}) });
+}
 
 const END = endStatement(false);
 const END_VIEW = endStatement(true);
@@ -258,8 +263,7 @@ export async function applyTransition(
   const by = input.agentId;
   const changedEvent = withCause({ from: c.status, to, by }, input.cause);
   const caseUpdated = (x: CaseUpdatedRow | undefined) => {
-    const row = opts.last && x ? { status: x.status, priority: x.priority, assignee_id: x.assignee_id, routing_state: x.routing_state, queue_id: x.queue_id } : undefined;
-    fx.caseUpdates.push({ caseId: c.id, event: `status:${to}`, agentIds: c.assignee_id ? [c.assignee_id] : [], ...(row ? { row } : {}) });
+    statusUpdated(fx, c, to, opts.last ? x : undefined);
   };
   // a view is only the answer when nothing changes the case after this
   const viewer = opts.last ? (input.viewerId ?? null) : null;
@@ -285,14 +289,7 @@ export async function applyTransition(
       to === 'solved' ? ['solved', 'csat'] : ['closed'],
       ...(viewer === null ? [] : [viewer]),
     ]);
-    fx.customerNotices = true;
-    if (c.assignee_id && c.status !== 'solved') {
-      // the agent's capacity is free again and "longest available" counts from here: both kept in the
-      // matching state by the cases trigger (migration 0901), so no agent row is locked here
-      fx.presence.push(c.assignee_id);
-      fx.match = true;
-    }
-    caseUpdated(r.rows[0]);
+    endedEffects(fx, c, to, opts.last ? r.rows[0] : undefined);
     return viewOf(r.rows[0]);
   }
   if (to === 'pending') {
