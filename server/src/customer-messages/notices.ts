@@ -115,12 +115,15 @@ const unique = (ids: number[]): number[] => [...new Set(ids)];
 async function noticeCases(tx: Tx, caseIds: number[]): Promise<Map<number, NoticeCase>> {
   if (!caseIds.length) return new Map();
   const r = await tx.query(
+    // OFFSET 0 keeps each EXISTS a look-up by case: without it the planner may hash the whole subquery
+    // instead (one scan of every interaction per batch), as it did while a fast-growing table's statistics
+    // still said it was small
     `SELECT c.id, c.number, c.subject, c.channel, c.status, c.customer_id, cu.name, COALESCE(c.language, cu.language) AS language,
-            EXISTS (SELECT 1 FROM csat_ratings r WHERE r.case_id = c.id) AS rated,
+            EXISTS (SELECT 1 FROM csat_ratings r WHERE r.case_id = c.id OFFSET 0) AS rated,
             -- mail to a mailbox with its own automatic acknowledgement (sent, or held back as noise) gets no second receipt
-            (EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'outbound' AND i.metadata->>'autoAck' = 'true')
+            (EXISTS (SELECT 1 FROM interactions i WHERE i.case_id = c.id AND i.direction = 'outbound' AND i.metadata->>'autoAck' = 'true' OFFSET 0)
              OR EXISTS (SELECT 1 FROM interactions i JOIN mailboxes m ON m.id = (i.metadata->>'mailboxId')::bigint
-                         WHERE i.case_id = c.id AND i.direction = 'inbound' AND m.auto_ack)) AS acknowledged
+                         WHERE i.case_id = c.id AND i.direction = 'inbound' AND m.auto_ack OFFSET 0)) AS acknowledged
        FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ANY($1::bigint[])`,
     [caseIds],
   );
@@ -192,12 +195,15 @@ async function targetsOf(db: Queryable, cases: NoticeCase[]): Promise<Map<number
   const out = new Map<number, Target>();
   if (!cases.length) return out;
   const r = await db.query(
+    // the identities are read by customer (OFFSET 0 keeps the planner from turning that into a join): with a
+    // plain join, statistics taken before many phones and emails existed made it scan all of them per batch
     `SELECT t.case_id, ci.kind, ci.value
        FROM unnest($1::bigint[], $2::bigint[]) AS t(case_id, customer_id)
-       JOIN customer_identities ci ON ci.customer_id = t.customer_id
+       CROSS JOIN LATERAL (SELECT ci.id, ci.kind, ci.value, ci.verified FROM customer_identities ci
+                            WHERE ci.customer_id = t.customer_id AND ci.kind IN ('email', 'phone') AND ci.opted_out_at IS NULL
+                           OFFSET 0) ci
        CROSS JOIN LATERAL (SELECT max(i.id) AS used FROM interactions i
                             WHERE i.case_id = t.case_id AND i.direction = 'inbound' AND i.from_address = ci.value) u
-      WHERE ci.kind IN ('email', 'phone') AND ci.opted_out_at IS NULL
       ORDER BY t.case_id, u.used DESC NULLS LAST, ci.verified DESC, ci.id DESC`,
     [cases.map((k) => k.id), cases.map((k) => k.customerId)],
   );
