@@ -65,25 +65,37 @@ export function cpuSnapshot(children: Record<string, number | undefined>, dbName
   };
   const out: Record<string, number> = {};
   for (const [name, pid] of Object.entries(children)) if (pid) out[name] = cpuOf(pid);
-  let pgCpu = 0;
+  // one entry per backend ("postgres:<pid>"): a backend that ends between two snapshots (a stopped worker's
+  // connections) must not take its whole past CPU time out of the sum
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `)) pgCpu += cpuOf(Number(d));
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${dbName} `)) out[`postgres:${d}`] = cpuOf(Number(d));
     } catch {
       // the process ended while we looked
     }
   }
-  out.postgres = pgCpu;
   out.bench = cpuOf(process.pid);
   return out;
 }
 
-/** Per-message CPU (ms) between two snapshots, as "server 1.20 · postgres 0.80 · …". */
+/**
+ * Per-message CPU (ms) between two snapshots, as "server 1.20 · postgres 0.80 · …". Postgres is the sum over
+ * the backends alive at the end (one that started in between counts from zero; the part of a backend's time
+ * spent in between before it ended is not counted).
+ */
 export function cpuPerMessage(before: Record<string, number> | null, after: Record<string, number> | null, messages: number): string {
   if (!before || !after || !messages) return '';
-  return Object.keys(after)
-    .map((k) => `${k} ${((after[k] - (before[k] ?? 0)) / messages).toFixed(2)}`)
+  const used = new Map<string, number>();
+  for (const [k, v] of Object.entries(after)) {
+    const name = k.split(':')[0];
+    used.set(name, (used.get(name) ?? 0) + v - (before[k] ?? 0));
+  }
+  // postgres where the per-process figures end, as before
+  const names = [...used.keys()].filter((n) => n !== 'bench' && n !== 'postgres');
+  return [...names, 'postgres', 'bench']
+    .filter((n) => used.has(n) || n === 'postgres')
+    .map((n) => `${n} ${((used.get(n) ?? 0) / messages).toFixed(2)}`)
     .join(' · ');
 }

@@ -284,11 +284,22 @@ describe('a batch of notices', () => {
     );
     await sink.waitFor(mailTo('batch8@example.test', /We received your request/));
 
-    // the batch read its cases once and its customers' addresses once, and wrote every skip in one statement
+    // the batch read its cases once and its customers' addresses once, wrote every skip in one statement and
+    // the 11 receipts with their notices' states in one more, reading the receipt's template once
     const count = (re: RegExp) => sent.filter((q) => re.test(q)).length;
     expect(count(/FROM cases c/)).toBe(1);
     expect(count(/customer_identities/)).toBe(1);
     expect(count(/SET state = 'skipped'/)).toBe(1);
-    expect(count(/SET state = 'queued'/)).toBe(11);
+    expect(count(/SET state = 'queued'/)).toBe(1);
+    expect(count(/INSERT INTO interactions/)).toBe(1);
+    expect(count(/FROM notice_templates/)).toBe(1);
+    // each receipt's interaction is the one its notice names, and says which notice it is
+    const tied = (await ctx.db.pool.query(
+      `SELECT n.case_id = i.case_id AS same_case, i.metadata->>'notice' AS notice, i.direction, i.kind, i.delivery_status IS NOT NULL AS has_status
+         FROM case_notices n JOIN interactions i ON i.id = n.interaction_id WHERE n.interaction_id = ANY($1::bigint[])`,
+      [queued],
+    )).rows;
+    expect(tied).toHaveLength(11);
+    for (const x of tied) expect(x).toEqual({ same_case: true, notice: 'received', direction: 'outbound', kind: 'system', has_status: true });
   });
 });

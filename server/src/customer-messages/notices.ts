@@ -15,7 +15,7 @@ import type { CustomerNoticeEvent } from '../contracts/vocabulary.js';
 import { bestEffort } from '../lib/best-effort.js';
 import { newToken, sha256 } from '../lib/tokens.js';
 import { lang } from './messages.js';
-import { noticeSettings, noticeTemplate, renderNotice, type NoticeSettings } from './notice-templates.js';
+import { noticeSettings, noticeTemplate, renderNotice, type NoticeSettings, type NoticeTemplate } from './notice-templates.js';
 
 export interface NoticeDeps {
   db: pg.Pool;
@@ -56,7 +56,8 @@ export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promis
         if (why) skips.set(n.id, why);
       }
       const reach = await targetsOf(tx, unique(notices.filter((n) => !skips.has(n.id)).map((n) => n.caseId)).map((id) => cases.get(id)!));
-      const out: number[] = [];
+      const messages: NoticeMessage[] = [];
+      const templates = new Map<string, Promise<NoticeTemplate>>();
       for (const n of notices) {
         if (skips.has(n.id)) continue;
         const target = reach.get(n.caseId);
@@ -64,10 +65,9 @@ export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promis
           skips.set(n.id, 'no email address or phone number to reach the customer');
           continue;
         }
-        const interactionId = await sendNotice(tx, deps.config, settings, n.event, cases.get(n.caseId)!, target);
-        await tx.query(`UPDATE case_notices SET state = 'queued', interaction_id = $2 WHERE id = $1`, [n.id, interactionId]);
-        out.push(interactionId);
+        messages.push(await noticeMessage(tx, deps.config, settings, templates, n, cases.get(n.caseId)!, target));
       }
+      const out = await queueNoticeMessages(tx, messages);
       if (skips.size) {
         await tx.query(
           `UPDATE case_notices n SET state = 'skipped', skip_reason = s.reason FROM unnest($1::bigint[], $2::text[]) AS s(id, reason) WHERE n.id = s.id`,
@@ -76,8 +76,10 @@ export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promis
       }
       return { rows: r.rowCount ?? 0, queued: out };
     });
-    for (const id of queued) {
-      if (deps.outbound) await bestEffort(deps.outbound.add('deliver', { interactionId: id }, { jobId: `out-${id}` }), deps.log, 'queueing a customer notice');
+    const outbound = deps.outbound;
+    // sent together, so the batch's jobs share Redis round trips
+    if (outbound) {
+      await Promise.all(queued.map((id) => bestEffort(outbound.add('deliver', { interactionId: id }, { jobId: `out-${id}` }), deps.log, 'queueing a customer notice')));
     }
     all.push(...queued);
     if (rows < batch) return all;
@@ -150,10 +152,31 @@ function staleOrNeedless(event: CustomerNoticeEvent, k: NoticeCase): string | nu
 }
 
 /** The outbound system interaction of one notice (and its CSAT link): its id. */
-async function sendNotice(tx: Tx, config: Config, settings: NoticeSettings, event: CustomerNoticeEvent, k: NoticeCase, target: Target): Promise<number> {
+/** A notice ready to go: the outbound interaction to write for it. */
+interface NoticeMessage {
+  noticeId: number;
+  caseId: number;
+  customerId: number;
+  channel: 'email' | 'sms';
+  to: string;
+  subject: string | null;
+  text: string;
+  metadata: { notice: CustomerNoticeEvent; language: string };
+}
+
+/** Renders one notice (a template read once per event and language in a batch; a CSAT request gets its link). */
+async function noticeMessage(
+  tx: Tx,
+  config: Config,
+  settings: NoticeSettings,
+  templates: Map<string, Promise<NoticeTemplate>>,
+  n: PendingNotice,
+  k: NoticeCase,
+  target: Target,
+): Promise<NoticeMessage> {
   const language = lang(k.language);
   let csatLink = '';
-  if (event === 'csat') {
+  if (n.event === 'csat') {
     const token = newToken();
     await tx.query(
       `INSERT INTO csat_requests (token_hash, case_id, customer_id, language, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
@@ -161,7 +184,9 @@ async function sendNotice(tx: Tx, config: Config, settings: NoticeSettings, even
     );
     csatLink = `${config.publicUrl}/portal/csat/${token}`;
   }
-  const t = renderNotice(await noticeTemplate(tx, event, language), {
+  const key = `${n.event}:${language}`;
+  if (!templates.has(key)) templates.set(key, noticeTemplate(tx, n.event, language));
+  const t = renderNotice(await templates.get(key)!, {
     name: k.name || (language === 'fa' ? 'مشتری' : 'there'),
     number: String(k.number),
     subject: k.subject || '',
@@ -170,20 +195,39 @@ async function sendNotice(tx: Tx, config: Config, settings: NoticeSettings, even
     team: settings.team || (language === 'fa' ? 'تیم پشتیبانی' : 'The support team'),
     days: String(settings.autoCloseDays),
   });
+  return {
+    noticeId: n.id,
+    caseId: k.id,
+    customerId: k.customerId,
+    channel: target.channel,
+    to: target.to,
+    subject: target.channel === 'email' ? t.subject : null,
+    text: target.channel === 'email' ? t.body : t.sms,
+    metadata: { notice: n.event, language },
+  };
+}
+
+/**
+ * Writes the batch's notices as queued outbound interactions and marks each notice queued with its
+ * interaction, in one statement whatever the batch's size (it was two per notice). The interactions' ids
+ * are drawn first, so each notice is tied to its own without relying on the order rows come back in.
+ * Answers the interactions' ids.
+ */
+async function queueNoticeMessages(tx: Tx, messages: NoticeMessage[]): Promise<number[]> {
+  if (!messages.length) return [];
   const r = await tx.query(
-    `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, to_address, subject, text, delivery_status, metadata)
-     VALUES ($1, $2, $3, 'outbound', 'system', $4, $5, $6, 'queued', $7) RETURNING id`,
-    [
-      k.id,
-      k.customerId,
-      target.channel,
-      target.to,
-      target.channel === 'email' ? t.subject : null,
-      target.channel === 'email' ? t.body : t.sms,
-      JSON.stringify({ notice: event, language }),
-    ],
+    `WITH src AS MATERIALIZED (
+       SELECT nextval(pg_get_serial_sequence('interactions', 'id')) AS interaction_id, x.*
+         FROM json_to_recordset($1::json) AS x("noticeId" bigint, "caseId" bigint, "customerId" bigint, channel text, "to" text, subject text, text text, metadata jsonb)
+     ), written AS (
+       INSERT INTO interactions (id, case_id, customer_id, channel, direction, kind, to_address, subject, text, delivery_status, metadata)
+       SELECT interaction_id, "caseId", "customerId", channel, 'outbound', 'system', "to", subject, text, 'queued', metadata FROM src
+     )
+     UPDATE case_notices n SET state = 'queued', interaction_id = src.interaction_id FROM src WHERE n.id = src."noticeId"
+     RETURNING src.interaction_id`,
+    [JSON.stringify(messages)],
   );
-  return Number(r.rows[0].id);
+  return r.rows.map((x) => Number(x.interaction_id));
 }
 
 /**
