@@ -30,7 +30,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createSession } from '../server/src/auth/sessions.js';
-import { cpuPerMessage, cpuSnapshot, benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
+import { startCpuMeter, benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
 
 const list = (name: string, def: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : def);
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
@@ -379,14 +379,15 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
   const rows: string[] = [];
   for (const c of P.concurrency) {
     await drainBackground(d.db);
-    const cpu0 = cpuSnapshot({}, d.dbName);
+    const bareMeter = startCpuMeter({}, d.dbName);
     const bare = await closedLoop(c, P.ingestSeconds, async () => {
       await d.db.query(`INSERT INTO bench_loop (payload) VALUES ($1)`, [JSON.stringify({ from: 'customer', text: 'hello' })]);
       await queue.add('route', { t: Date.now() }, { removeOnComplete: true });
       return true;
     });
     bareLoop.set(c, bare.perSecond);
-    const bareCpu = cpuPerMessage(cpu0, cpuSnapshot({}, d.dbName), bare.ok);
+    const bareCpu = bareMeter?.perMessage(bare.ok) ?? '';
+    bareMeter?.stop();
     console.log(`bare loop (1 INSERT + 1 BullMQ add, pool of 10), concurrency ${c}: ${bare.perSecond.toFixed(0)} /s${bareCpu ? ` · CPU ms per message: ${bareCpu}` : ''}`);
     for (const [name, fn] of [
       ['inbound API', () => inbound(d.base)],
@@ -395,15 +396,16 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
       await closedLoop(4, 1, async () => ((await fn()).status < 300)); // warm-up
       await drainBackground(d.db);
       const before = hasPss ? await statementStats(d.db, d.dbName) : null;
-      const cpuBefore = cpuSnapshot(d.pids, d.dbName);
+      const meter = startCpuMeter(d.pids, d.dbName);
       const r = await closedLoop(c, P.ingestSeconds, async () => {
         const a = await fn();
         return a.status === 200 || a.status === 201;
       });
-      const cpu = cpuPerMessage(cpuBefore, cpuSnapshot(d.pids, d.dbName), r.ok);
-      // what the loop left the workers (SLA clocks, customer receipts, routing queue) is part of its cost
+      const cpu = meter?.perMessage(r.ok) ?? '';
+      // what the loop left the workers (SLA clocks, customer receipts and their delivery, routing queue) is part of its cost
       const drained = await drainBackground(d.db);
-      const cpuAll = cpuPerMessage(cpuBefore, cpuSnapshot(d.pids, d.dbName), r.ok);
+      const cpuAll = meter?.perMessage(r.ok) ?? '';
+      meter?.stop();
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
       const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements (all processes), ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
       const line =
@@ -422,12 +424,13 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
       ['Twilio SMS', () => sms(d.base)],
     ] as const) {
       const before = hasPss ? await statementStats(d.db, d.dbName) : null;
-      const cpuBefore = cpuSnapshot({ server: d.pids.server }, d.dbName);
+      const meter = startCpuMeter({ server: d.pids.server }, d.dbName);
       const r = await closedLoop(c, P.ingestSeconds, async () => {
         const a = await fn();
         return a.status === 200 || a.status === 201;
       });
-      const cpu = cpuPerMessage(cpuBefore, cpuSnapshot({ server: d.pids.server }, d.dbName), r.ok);
+      const cpu = meter?.perMessage(r.ok) ?? '';
+      meter?.stop();
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
       const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements, ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
       console.log(
@@ -444,7 +447,7 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
 
 /**
  * Waits (up to 60 s) until the workers have done what the previous closed loop left them: SLA recomputes,
- * customer notices to build, cases to put on the routing queue; answers the seconds waited. Without it that
+ * customer notices to build and deliver, cases to put on the routing queue; answers the seconds waited. Without it that
  * backlog is worked off during the next loop, whose throughput and CPU per message it then distorts (the bare
  * loop at concurrency 64 once ran at a third of its speed right after the Twilio loop). The as-deployed loops
  * give their CPU per message twice: at the loop's end, and once the backlog they left is done.
@@ -455,7 +458,8 @@ async function drainBackground(db: pg.Pool): Promise<number> {
   while (Date.now() - t0 < 60_000) {
     const r = await db.query(
       `SELECT (SELECT count(*) FROM case_sla_marks) + (SELECT count(*) FROM case_notices WHERE state = 'pending')
-              + (SELECT count(*) FROM case_enqueue_marks) AS n`,
+              + (SELECT count(*) FROM case_enqueue_marks)
+              + (SELECT count(*) FROM interactions WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending')) AS n`,
     );
     left = Number(r.rows[0].n);
     if (!left) break;
@@ -571,10 +575,11 @@ async function routingPhase(rtt: ReturnType<typeof stats>) {
   const results: { rate: number; sustainable: boolean }[] = [];
   let firstP99 = NaN;
   for (const rate of P.rates) {
-    const cpuBefore = cpuSnapshot(d.pids, d.dbName);
+    const meter = startCpuMeter(d.pids, d.dbName);
     const m = await measure(`rate-${rate}`, rate, P.seconds);
     // the whole cost of a message: ingest, offer, accept, solve and the agents' side (bench = agents + load generator)
-    const cpu = cpuPerMessage(cpuBefore, cpuSnapshot(d.pids, d.dbName), m.r.delivered);
+    const cpu = meter?.perMessage(m.r.delivered) ?? '';
+    meter?.stop();
     const lat = stats(m.r.latencies);
     const ans = stats(m.answers.map((a) => a.ms));
     const refused = m.answers.filter((a) => a.status === 503).length;

@@ -81,9 +81,31 @@ export function cpuSnapshot(children: Record<string, number | undefined>, dbName
 }
 
 /**
+ * CPU used from now on by the processes cpuSnapshot reads, sampled every 500 ms: a Postgres backend that
+ * ends before the measurement does (a pool closing an idle connection) keeps the time it used until its
+ * last sample instead of dropping out of the sum. Null where /proc is not there.
+ */
+export function startCpuMeter(children: Record<string, number | undefined>, dbName: string) {
+  const first = cpuSnapshot(children, dbName);
+  if (!first) return null;
+  const last: Record<string, number> = { ...first };
+  const sample = () => Object.assign(last, cpuSnapshot(children, dbName) ?? {});
+  const timer = setInterval(sample, 500);
+  timer.unref();
+  return {
+    /** CPU ms per message since the start, as cpuPerMessage writes it; the meter keeps running. */
+    perMessage(messages: number): string {
+      sample();
+      return cpuPerMessage(first, last, messages);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
  * Per-message CPU (ms) between two snapshots, as "server 1.20 · postgres 0.80 · …". Postgres is the sum over
- * the backends alive at the end (one that started in between counts from zero; the part of a backend's time
- * spent in between before it ended is not counted).
+ * the backends in `after` (one that started in between counts from zero; startCpuMeter keeps backends that
+ * ended in its last snapshot).
  */
 export function cpuPerMessage(before: Record<string, number> | null, after: Record<string, number> | null, messages: number): string {
   if (!before || !after || !messages) return '';

@@ -21,7 +21,8 @@ export interface Attempt {
 /** as the timeline shows it */
 export type AttemptView = DeliveryAttempt;
 
-const keyWhere = (k: AttemptKey) => ('interactionId' in k ? { col: 'interaction_id', val: k.interactionId as number | string } : { col: 'system_key', val: k.systemKey });
+const keyWhere = (k: AttemptKey): { col: 'interaction_id' | 'system_key'; val: number | string } =>
+  'interactionId' in k ? { col: 'interaction_id', val: k.interactionId } : { col: 'system_key', val: k.systemKey };
 
 export const bodyDigest = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
 
@@ -34,12 +35,23 @@ const toAttempt = (r: any): Attempt => ({ id: r.id, attempt: r.attempt, startedA
  */
 export async function staleAttempts(db: Queryable, key: AttemptKey, leaseMs: number): Promise<{ stale: Attempt[]; inFlight: boolean }> {
   const { col, val } = keyWhere(key);
-  const r = await db.query(
-    `SELECT *, (finished_at IS NOT NULL OR started_at < now() - make_interval(secs => $2::float8 / 1000)) AS stale
-       FROM delivery_attempts WHERE ${col} = $1 AND outcome = 'pending'`,
-    [val, leaseMs],
-  );
-  return { stale: r.rows.filter((x) => x.stale).map(toAttempt), inFlight: r.rows.some((x) => !x.stale) };
+  const r = await db.query(pendingAttemptsSql(col, '$1', '$2'), [val, leaseMs]);
+  return pendingOf(r.rows);
+}
+
+/**
+ * The pending attempts of one message, each with `stale` (see staleAttempts): `keyRef` and `leaseRef` are
+ * the statement's parameters (or column references) for the message's key and the lease in ms. A caller
+ * that reads the message anyway embeds it, to learn both in one round trip.
+ */
+export const pendingAttemptsSql = (col: 'interaction_id' | 'system_key', keyRef: string, leaseRef: string) =>
+  `SELECT *, (finished_at IS NOT NULL OR started_at < now() - make_interval(secs => ${leaseRef}::float8 / 1000)) AS stale
+     FROM delivery_attempts WHERE ${col} = ${keyRef} AND outcome = 'pending'`;
+
+/** Splits pending attempts (pendingAttemptsSql's rows, or the same as JSON) into stale ones and whether one is in flight. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function pendingOf(rows: any[]): { stale: Attempt[]; inFlight: boolean } {
+  return { stale: rows.filter((x) => x.stale).map(toAttempt), inFlight: rows.some((x) => !x.stale) };
 }
 
 /**
@@ -48,11 +60,29 @@ export async function staleAttempts(db: Queryable, key: AttemptKey, leaseMs: num
  */
 export async function beginAttempt(db: Queryable, key: AttemptKey, channel: string, request: Record<string, unknown> = {}): Promise<Attempt | null> {
   const { col, val } = keyWhere(key);
+  const r = await db.query(`${beginSql(col)} RETURNING *`, [val, channel, JSON.stringify(request)]);
+  return r.rowCount ? toAttempt(r.rows[0]) : null;
+}
+
+const beginSql = (col: 'interaction_id' | 'system_key') =>
+  `INSERT INTO delivery_attempts (${col}, channel, attempt, request)
+   VALUES ($1, $2, (SELECT COALESCE(max(attempt), 0) + 1 FROM delivery_attempts WHERE ${col} = $1), $3)
+   ON CONFLICT DO NOTHING`;
+
+/**
+ * beginAttempt for an outbound interaction, which the same statement marks as being sent (when it is still
+ * queued or sending): one round trip, both committed before the provider is called. Null when another
+ * attempt is pending, and then the interaction is left as it was.
+ */
+export async function beginInteractionAttempt(db: Queryable, interactionId: number, channel: string, request: Record<string, unknown> = {}): Promise<Attempt | null> {
   const r = await db.query(
-    `INSERT INTO delivery_attempts (${col}, channel, attempt, request)
-     VALUES ($1, $2, (SELECT COALESCE(max(attempt), 0) + 1 FROM delivery_attempts WHERE ${col} = $1), $3)
-     ON CONFLICT DO NOTHING RETURNING *`,
-    [val, channel, JSON.stringify(request)],
+    `WITH a AS (${beginSql('interaction_id')} RETURNING *),
+     sending AS (
+       UPDATE interactions SET delivery_status = 'sending', updated_at = now()
+        WHERE id = $1 AND delivery_status IN ('queued', 'sending') AND EXISTS (SELECT 1 FROM a)
+     )
+     SELECT * FROM a`,
+    [interactionId, channel, JSON.stringify(request)],
   );
   return r.rowCount ? toAttempt(r.rows[0]) : null;
 }

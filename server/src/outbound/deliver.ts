@@ -8,7 +8,7 @@ import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, typ
 import { rooms } from '../contracts/realtime.js';
 import { restErrorInfo } from '../channels/twilio/client.js';
 import { DEMO_OUTBOX_PROVIDER, deliverToOutbox, outboxEntryOf, usesDemoOutbox } from './demo-outbox.js';
-import { attemptHistory, beginAttempt, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, settleAccepted, staleAttempts } from './attempts.js';
+import { attemptHistory, beginInteractionAttempt, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, pendingAttemptsSql, pendingOf, settleAccepted } from './attempts.js';
 
 export interface DeliverDeps {
   db: pg.Pool;
@@ -36,11 +36,15 @@ export class DeliveryInFlightError extends Error {
  * Throws on a retryable failure (BullMQ retries with backoff); permanent failures are recorded, not retried.
  */
 export async function deliverInteraction(deps: DeliverDeps, interactionId: number, opts: { finalAttempt: boolean }): Promise<void> {
+  // the message, its attachments and its pending attempts in one read
   const r = await deps.db.query(
     `SELECT i.id, i.case_id, c.number, i.customer_id, i.channel, i.to_address, i.subject, i.text, i.html, i.metadata, i.delivery_status,
-            i.provider, i.provider_message_id
+            i.provider, i.provider_message_id,
+            COALESCE((SELECT json_agg(json_build_object('filename', a.filename, 'content_type', a.content_type, 'storage_key', a.storage_key) ORDER BY a.id)
+                        FROM attachments a WHERE a.interaction_id = i.id), '[]') AS attachments,
+            COALESCE((SELECT json_agg(p) FROM (${pendingAttemptsSql('interaction_id', 'i.id', '$2')}) p), '[]') AS pending
        FROM interactions i JOIN cases c ON c.id = i.case_id WHERE i.id = $1 AND i.direction = 'outbound'`,
-    [interactionId],
+    [interactionId, deps.config.outbound.attemptLeaseMs],
   );
   const row = r.rows[0];
   if (!row || !['queued', 'sending'].includes(row.delivery_status)) return; // already handled (a retry after success)
@@ -51,7 +55,7 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
     return;
   }
   const adapter = adapterFor(row.channel);
-  const atts = await deps.db.query(`SELECT filename, content_type, storage_key FROM attachments WHERE interaction_id = $1 ORDER BY id`, [interactionId]);
+  const atts: { filename: string; content_type: string; storage_key: string }[] = row.attachments;
   const msg: OutboundMessage = {
     interactionId,
     caseId: row.case_id,
@@ -63,12 +67,12 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
     text: row.text,
     html: row.html,
     metadata: row.metadata ?? {},
-    attachments: atts.rows.map((a) => ({ filename: a.filename, contentType: a.content_type, storageKey: a.storage_key })),
+    attachments: atts.map((a) => ({ filename: a.filename, contentType: a.content_type, storageKey: a.storage_key })),
   };
   const ctx: SendContext = { db: deps.db, config: deps.config, store: deps.store, log: deps.log, realtime: deps.realtime };
 
   // 1. Attempts whose process died between the call and the record: ask the provider first.
-  const { stale, inFlight } = await staleAttempts(deps.db, key, deps.config.outbound.attemptLeaseMs);
+  const { stale, inFlight } = pendingOf(row.pending);
   if (inFlight) throw new DeliveryInFlightError(interactionId);
   const outbox = await usesDemoOutbox(ctx, row.channel);
   for (const a of stale) {
@@ -92,9 +96,8 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
   }
 
   // 2. Claim the next attempt (committed before the provider is called).
-  const attempt = await beginAttempt(deps.db, key, row.channel, { to: msg.to });
+  const attempt = await beginInteractionAttempt(deps.db, interactionId, row.channel, { to: msg.to });
   if (!attempt) throw new DeliveryInFlightError(interactionId);
-  await deps.db.query(`UPDATE interactions SET delivery_status = 'sending', updated_at = now() WHERE id = $1 AND delivery_status IN ('queued', 'sending')`, [interactionId]);
   ctx.attempt = { id: attempt.id, note: (d) => noteAttempt(deps.db, attempt.id, d) };
   try {
     if (!outbox && !adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
