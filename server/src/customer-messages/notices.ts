@@ -33,7 +33,8 @@ const CSAT_LINK_DAYS = 30;
  *
  * This runs on the hot path (a status change nudges it) and most notices end skipped, so a batch costs
  * a fixed number of round trips, not a few per notice: its cases in one query, the customers'
- * addresses in one, every skip in one update. Only a notice really sent has statements of its own.
+ * addresses in one, every skip in one update, the messages sent and their notices' states in one more.
+ * Only a CSAT request has a statement of its own (its link's token).
  */
 export async function sweepCustomerNotices(deps: NoticeDeps, batch = 25): Promise<number[]> {
   const settings = await noticeSettings(deps.db);
@@ -151,7 +152,6 @@ function staleOrNeedless(event: CustomerNoticeEvent, k: NoticeCase): string | nu
   return null;
 }
 
-/** The outbound system interaction of one notice (and its CSAT link): its id. */
 /** A notice ready to go: the outbound interaction to write for it. */
 interface NoticeMessage {
   noticeId: number;
