@@ -6,7 +6,7 @@ import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { ingest } from '../../server/src/ingest/pipeline.js';
 import { startSlaWorker } from '../../workers/src/processors/sla-timers.js';
-import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt, zoneWellIntoTheDay } from './agent-ui-helpers.js';
 
 let ctx: TestContext;
 let base: string;
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await makeAgent(ctx.db.pool, { email: 'olga@example.test', name: 'Olga Admin', role: 'admin', queueIds: [queueId] });
   stopSla = startSlaWorker({ db: ctx.db.pool, queues: ctx.app.queues, log: pino({ level: 'silent' }), syncMs: 200 });
   browser = await launchChromium();
-  ({ page, errors } = await openPage(browser, { width: 1440, height: 1000 }));
+  ({ page, errors } = await openPage(browser, { width: 1440, height: 1000 }, { timezoneId: zoneWellIntoTheDay() }));
   page.setDefaultTimeout(10_000);
 }, 120_000);
 

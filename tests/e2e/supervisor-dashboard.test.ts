@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestContext } from '../helpers/context.js';
 import { makeAgent, makeQueue } from '../helpers/factories.js';
 import { startHubWorkers } from '../helpers/hub-workers.js';
-import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt } from './agent-ui-helpers.js';
+import { ARTIFACTS, launchChromium, startUiServer, openPage, signInAt, zoneWellIntoTheDay } from './agent-ui-helpers.js';
 
 const KEY = 'test-inbound-key-0123456789';
 let ctx: TestContext;
@@ -47,7 +47,8 @@ beforeAll(async () => {
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'assigned', $2, $3)`, [answered.caseId, ada.id, new Date(now - 1_800_000)]);
   await ctx.db.pool.query(`INSERT INTO case_events (case_id, type, agent_id, created_at) VALUES ($1, 'solved', $2, $3)`, [answered.caseId, ada.id, new Date(now - 900_000)]);
   browser = await launchChromium();
-  ({ page, errors } = await openPage(browser));
+  // the dashboard's "today" must hold the last hours' figures whatever the time (zoneWellIntoTheDay)
+  ({ page, errors } = await openPage(browser, undefined, { timezoneId: zoneWellIntoTheDay() }));
 }, 120_000);
 
 afterAll(async () => {
