@@ -8,7 +8,7 @@ import { startOutboundWorker } from '../../workers/src/processors/outbound.js';
 import { createRedis } from '../../server/src/lib/redis.js';
 import { REDIS_URL } from '../helpers/env.js';
 import { deliverInteraction } from '../../server/src/outbound/deliver.js';
-import { sweepQueuedOutbound } from '../../server/src/outbound/sweep.js';
+import { WAITING_OUTBOUND, sweepQueuedOutbound } from '../../server/src/outbound/sweep.js';
 import { handleNotification } from '../../server/src/customer-messages/handle.js';
 
 // Outbound SMS against the Twilio REST stand-in, counting what reaches "Twilio".
@@ -170,6 +170,35 @@ describe('outbound delivery: at most once once the provider took it, every attem
     expect(added).not.toContain(id);
     await deliverInteraction({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log }, id, { finalAttempt: false });
     expect(atTwilio('Waiting for its callback')).toBe(1);
+  });
+
+  it('the recovery sweep finds a waiting reply among thousands delivered by an index of those in flight, not by reading them all', async () => {
+    const caseId = await smsCase('+14155550205');
+    const { customer_id: customerId } = (await ctx.db.pool.query(`SELECT customer_id FROM cases WHERE id = $1`, [caseId])).rows[0];
+    await ctx.db.pool.query(
+      `INSERT INTO interactions (case_id, customer_id, channel, direction, kind, text, delivery_status, provider, provider_message_id)
+       SELECT $1, $2, 'sms', 'outbound', 'message', 'old reply', 'delivered', 'twilio', 'SMold' || g FROM generate_series(1, 3000) g`,
+      [caseId, customerId],
+    );
+    const id = await reply(caseId, 'Lost its job');
+    await withSid(id);
+    // as if it had never been handed over and Redis lost its job
+    await ctx.db.pool.query(`UPDATE interactions SET delivery_status = 'queued', provider_message_id = NULL, updated_at = now() - interval '5 minutes' WHERE id = $1`, [id]);
+    const added: number[] = [];
+    await sweepQueuedOutbound(ctx.db.pool, { add: async (_n, d) => void added.push(d.interactionId) });
+    expect(added).toContain(id);
+    // the plan: with sequential scans priced out, only an index of the waiting messages can serve it
+    const c = await ctx.db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SET LOCAL enable_seqscan = off');
+      const plan = JSON.stringify((await c.query(`EXPLAIN (FORMAT JSON) ${WAITING_OUTBOUND}`, [500, 60_000])).rows[0]);
+      await c.query('ROLLBACK');
+      expect(plan).toContain('interactions_outbound_pending_idx');
+      expect(plan).not.toContain('Seq Scan');
+    } finally {
+      c.release();
+    }
   });
 
   it('a portal sign-in code is sent once even when the job runs again, and a lost answer is reconciled', async () => {

@@ -1,5 +1,11 @@
 import type { Queryable } from '../db/pool.js';
 
+/** Outbound messages not handed to their provider for `$2` ms, oldest first: read through an index of only those (migration 1782). */
+export const WAITING_OUTBOUND = `SELECT id FROM interactions
+  WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
+    AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
+  ORDER BY id LIMIT $1`;
+
 /**
  * Safety net for replies whose delivery job was lost (Redis restarted empty, a worker killed): re-adds
  * a job for outbound interactions still waiting after a minute. Only those the provider does not
@@ -22,13 +28,7 @@ export async function sweepQueuedOutbound(
         AND d.started_at < now() - make_interval(secs => $1::float8 / 1000)`,
     [afterMs],
   );
-  const r = await db.query(
-    `SELECT id FROM interactions
-      WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
-        AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
-      ORDER BY id LIMIT $1`,
-    [limit, afterMs],
-  );
+  const r = await db.query(WAITING_OUTBOUND, [limit, afterMs]);
   // the job id names this sweep's pass too: an older job with the same id may linger as completed or failed
   const minute = Math.floor(Date.now() / 60_000);
   for (const row of r.rows) await queue.add('deliver', { interactionId: row.id }, { jobId: `out-${row.id}-sweep-${minute}` });
