@@ -93,6 +93,17 @@ const CASE_FOR_STATUS = `SELECT c.id, c.status, c.channel, c.queue_id, c.assigne
      FROM cases c WHERE c.id = $1 FOR UPDATE`;
 
 /**
+ * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is on
+ * and the customer can be reached): recorded in the statement that makes the change, so a crash after
+ * commit cannot lose it. A CTE for that statement; `caseRef` and `eventsRef` are its placeholders (or
+ * expressions); `changed`, the CTE of the changed row when the statement may change nothing, writes the
+ * notices only if it did.
+ */
+const owedNoticesCte = (caseRef: string, eventsRef: string, changed?: string) =>
+  `owed AS (INSERT INTO case_notices (case_id, event, occurrence)
+            SELECT ${caseRef}, e, now()::text FROM ${changed ? `${changed}, ` : ''}unnest(${eventsRef}::text[]) e ON CONFLICT DO NOTHING)`;
+
+/**
  * The commonest change of all, an agent solving a case that is not waiting for an agent, in one statement and
  * so one round trip with no transaction around it (the general path takes four: BEGIN, the locking read, the
  * change, COMMIT, the case row locked across them): the row locked, the change checked (from new, open or
@@ -121,7 +132,7 @@ const SOLVE = namedStatement(
                                    (2, 'solved', jsonb_build_object('assigneeId', ok.assignee_id, 'note', $2::text))) AS e(n, type, data)
       ORDER BY e.n
    ),
-   owed AS (INSERT INTO case_notices (case_id, event, occurrence) SELECT u.id, e, now()::text FROM u, unnest(ARRAY['solved', 'csat']) e ON CONFLICT DO NOTHING)
+   ${owedNoticesCte('u.id', "ARRAY['solved', 'csat']", 'u')}
    SELECT x.status AS from_status, x.assignee_id AS from_assignee, x.channel AS from_channel, x.wrap_up_seconds, v.id IS NOT NULL AS done,
           ${columnList([...CASE_VIEW_COLUMNS, ...CASE_VIEW_EXTRA_COLUMNS], 'v')}
      FROM x LEFT JOIN LATERAL (${caseSelectFrom('u', '$4')}) v ON true`,
@@ -207,15 +218,6 @@ const pendingStatement = (view: boolean) =>
      ${owedNoticesCte('$1', '$5')}
      ${changedCaseSelect(view ? '$6' : null)}`,
   );
-
-/**
- * The customer is owed a notice of this change (customer-messages/notices.ts sends it, if the event is on
- * and the customer can be reached): recorded in the statement that makes the change, so a crash after
- * commit cannot lose it. A CTE for that statement; `caseParam` and `eventsParam` are its placeholders.
- */
-const owedNoticesCte = (caseParam: string, eventsParam: string) =>
-  `owed AS (INSERT INTO case_notices (case_id, event, occurrence)
-            SELECT ${caseParam}, e, now()::text FROM unnest(${eventsParam}::text[]) e ON CONFLICT DO NOTHING)`;
 
 /**
  * After a solve or close: the customer's notices, the agent's freed capacity and `case:updated` (`row`: the
