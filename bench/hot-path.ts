@@ -30,6 +30,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createSession } from '../server/src/auth/sessions.js';
+import { OUTBOUND_IN_FLIGHT } from '../server/src/outbound/sweep.js';
 import { startCpuMeter, benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
 
 const list = (name: string, def: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : def);
@@ -460,8 +461,7 @@ async function drainBackground(db: pg.Pool): Promise<number> {
     const r = await db.query(
       `SELECT (SELECT count(*) FROM case_sla_marks) + (SELECT count(*) FROM case_notices WHERE state = 'pending')
               + (SELECT count(*) FROM case_enqueue_marks)
-              + (SELECT count(*) FROM interactions
-                  WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL) AS n`,
+              + (SELECT count(*) FROM interactions WHERE ${OUTBOUND_IN_FLIGHT}) AS n`,
     );
     left = Number(r.rows[0].n);
     if (!left) break;

@@ -1,9 +1,11 @@
 import type { Queryable } from '../db/pool.js';
 
-/** Outbound messages not handed to their provider for `$2` ms, oldest first: read through an index of only those (migration 1782). */
+/** An outbound message not handed to its provider yet: the predicate of the index that holds only those (migration 1782). */
+export const OUTBOUND_IN_FLIGHT = `direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL`;
+
+/** Outbound messages not handed to their provider for `$2` ms, oldest first, read through that index. */
 export const WAITING_OUTBOUND = `SELECT id FROM interactions
-  WHERE direction = 'outbound' AND delivery_status IN ('queued', 'sending') AND provider_message_id IS NULL
-    AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
+  WHERE ${OUTBOUND_IN_FLIGHT} AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
   ORDER BY id LIMIT $1`;
 
 /**

@@ -20,7 +20,8 @@ export function startSearchIndexer(deps: { db: pg.Pool; log: Logger; intervalMs:
   return startDrainLoop({
     drain: async () => {
       const indexed = await indexSearchBacklog(deps.db, BATCH);
-      // the sum over the sources: one of them came back full at least when it reaches a batch
+      // the sum over the sources: a source that came back full makes it reach a batch, so a backlog never waits
+      // (the sum may reach it with none full too: then one pass more than needed)
       return indexed >= BATCH ? indexed : 0;
     },
     intervalMs: deps.intervalMs,
