@@ -216,6 +216,30 @@ describe('the SLA batch', () => {
     expect((await one(`SELECT business_time FROM case_sla_clocks WHERE case_id = $1 AND metric = 'first_response'`, [bad])).business_time).toBe(true);
   });
 
+  it("a new case starts with the due times the SLA worker computes, so its row is not written a second time", async () => {
+    const queue = await h.queue();
+    const who = `due-${Date.now()}`;
+    const message = (n: number, threading?: { forceNewCase: boolean }) =>
+      ingest(h.ctx.app.ingestDeps, { channel: 'sms', provider: 'test', providerMessageId: `${who}-${n}`, from: { kind: 'api', value: who }, text: 'hello', raw: {}, caseDefaults: { queueId: queue.id, priority: 'high' }, threading });
+    // a stranger's first message (one statement), then a second case of the now known customer (the general path)
+    const first = await message(1);
+    const second = await message(2, { forceNewCase: true });
+    expect(second.caseId).not.toBe(first.caseId);
+    const ids = [first.caseId, second.caseId];
+    const rows = async () =>
+      (await q(`SELECT id, xmin::text AS version, created_at, first_response_due_at, resolution_due_at FROM cases WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids])).rows;
+    const before = await rows();
+    // the built-in policy for a high-priority SMS case, counted from the case's creation
+    for (const r of before) {
+      expect(r.first_response_due_at.getTime() - r.created_at.getTime()).toBe(15 * 0.5 * min);
+      expect(r.resolution_due_at.getTime() - r.created_at.getTime()).toBe(24 * 60 * min);
+    }
+    while ((await syncMarkedCases(d)) > 0);
+    expect((await q(`SELECT count(*)::int AS n FROM case_sla_clocks WHERE case_id = ANY($1::bigint[])`, [ids])).rows[0].n).toBe(4);
+    // the worker found the due times it would have written: the rows are the versions ingest committed
+    expect(await rows()).toEqual(before);
+  });
+
   it('an agent taking a case (new → open) leaves it unmarked; putting it on pending marks it', async () => {
     const queue = await h.queue();
     const agent = await h.agent({ queueIds: [queue.id] });

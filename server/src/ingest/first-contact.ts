@@ -2,6 +2,7 @@ import type { Queryable } from '../db/pool.js';
 import type { IdentityKind } from '../contracts/vocabulary.js';
 import type { RawEventRow } from './customers.js';
 import { namedStatement, runNamed } from '../db/named.js';
+import { dueAfter } from '../sla/policy.js';
 
 /** The columns of an inbound interaction other than its case and customer (known only inside the statement). */
 export interface InteractionFields {
@@ -25,8 +26,9 @@ export interface NewCaseFields {
   channel: string;
   queueId: number | null;
   tags: string[];
-  firstResponseDueAt: Date | null;
-  resolutionDueAt: Date | null;
+  /** minutes after the case's creation (the statement's now()) */
+  firstResponseMinutes: number | null;
+  resolutionMinutes: number | null;
   /** null: the case is not queued (the message does not wake an agent) */
   routingPriority: number | null;
   /** JSON text of the `created` and `queued` events */
@@ -83,8 +85,8 @@ export async function recordFirstContact(db: Queryable, m: FirstContactInput): P
       m.case.channel,
       m.case.queueId,
       m.case.tags,
-      m.case.firstResponseDueAt,
-      m.case.resolutionDueAt,
+      m.case.firstResponseMinutes,
+      m.case.resolutionMinutes,
       m.case.routingPriority,
       m.case.createdEvent,
       m.case.queuedEvent,
@@ -133,7 +135,7 @@ WITH raw AS (
   INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
                      first_response_due_at, resolution_due_at, last_activity_at,
                      routing_state, first_queued_at, routing_priority)
-  SELECT cu.id, $12, $13, $14, $15, (SELECT id FROM queues WHERE id = $16), $17, cu.language, $18, $19, now(),
+  SELECT cu.id, $12, $13, $14, $15, (SELECT id FROM queues WHERE id = $16), $17, cu.language, ${dueAfter('$18')}, ${dueAfter('$19')}, now(),
          CASE WHEN $20::int IS NULL THEN 'none' ELSE 'waiting' END,
          CASE WHEN $20::int IS NULL THEN NULL ELSE now() END, $20
     FROM cu

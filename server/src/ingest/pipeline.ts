@@ -9,7 +9,7 @@ import { lockCustomer, resolveCustomer, type CustomerRow, type RawEventRow } fro
 import { queueForNewCase } from './queue-lookup.js';
 import { routingPriority } from '../routing/priority.js';
 import { findThreadCase, type ThreadingHints } from './threading.js';
-import { slaDueTimes } from '../sla/policy.js';
+import { dueAfter, slaDueMinutes } from '../sla/policy.js';
 import { queueInTx, enqueueCase, type RoutingQueueLike } from '../lifecycle/queue.js';
 import { reopenByCustomerInTx } from '../lifecycle/status.js';
 import { ServiceUnavailableError, conflict } from '../lib/errors.js';
@@ -163,8 +163,7 @@ async function afterCommit(deps: IngestDeps, result: IngestResult): Promise<Inge
 }
 
 async function firstContact(deps: IngestDeps, msg: InboundMessage, fromValue: string): Promise<IngestResult | null> {
-  const now = new Date();
-  const fields = await newCaseFields(deps, deps.db, msg, { tier: 'standard' }, !msg.skipRouting, now);
+  const fields = await newCaseFields(deps, deps.db, msg, { tier: 'standard' }, !msg.skipRouting);
   const r = await recordFirstContact(deps.db, {
     identity: { kind: msg.from.kind, value: fromValue },
     customer: { name: msg.customer?.name ?? null, language: msg.customer?.language ?? null },
@@ -204,18 +203,17 @@ async function newCaseFields(
   msg: InboundMessage,
   customer: Pick<CustomerRow, 'tier'>,
   queuedAtInsert: boolean,
-  now: Date,
 ): Promise<NewCaseFields> {
   const priority = msg.caseDefaults?.priority ?? 'normal';
   const queue = await queueForNewCase(deps.db, db, msg.channel, msg.caseDefaults?.queueId);
-  const due = slaDueTimes(msg.channel, priority, now);
+  const due = slaDueMinutes(msg.channel, priority);
   const routingPrio = queuedAtInsert
     ? routingPriority({
         channel: msg.channel,
         casePriority: priority,
         vip: customer.tier === 'vip',
         // at risk once less than a quarter of the first-response time is left: for a new case, only when already due
-        slaAtRisk: !!due.firstResponseDueAt && due.firstResponseDueAt.getTime() <= now.getTime(),
+        slaAtRisk: due.firstResponseMinutes != null && due.firstResponseMinutes <= 0,
         overrides: queue?.priorityOverrides ?? {},
       })
     : null;
@@ -226,8 +224,8 @@ async function newCaseFields(
     channel: msg.channel,
     queueId: queue?.id ?? msg.caseDefaults?.queueId ?? null,
     tags: msg.caseDefaults?.tags ?? [],
-    firstResponseDueAt: due.firstResponseDueAt,
-    resolutionDueAt: due.resolutionDueAt,
+    firstResponseMinutes: due.firstResponseMinutes,
+    resolutionMinutes: due.resolutionMinutes,
     routingPriority: routingPrio,
     createdEvent: JSON.stringify({ provider: msg.provider }),
     queuedEvent: JSON.stringify({ priority: routingPrio }),
@@ -285,8 +283,6 @@ async function ingestInTx(
     // same id again is the same message, so it is not ingested a second time; the sender learns why.
     throw conflict(`message ${msg.providerMessageId} was already received and set aside; it is not ingested again`);
   }
-  const now = new Date();
-
   // A customer created by this message has no case yet; only a channel's own resolver can name one, and a
   // case the caller insists on (caseIdRequired) is refused by findThreadCase as not this customer's.
   let caseRow = customer.created
@@ -305,7 +301,7 @@ async function ingestInTx(
     followUpOf = caseRow.id;
     caseRow = null;
   }
-  if (!caseRow) return insertNewCase(tx, deps, msg, fromValue, customer, rawEventId, stored, followUpOf, now);
+  if (!caseRow) return insertNewCase(tx, deps, msg, fromValue, customer, rawEventId, stored, followUpOf);
 
   let reopened = false;
   {
@@ -372,18 +368,17 @@ async function insertNewCase(
   rawEventId: number,
   stored: StoredAttachment[],
   followUpOf: number | null,
-  now: Date,
 ): Promise<IngestResult> {
   // A channel hook (voice) may decide routing once its own rows exist: such a case is queued after the insert.
   const queuedAtInsert = !msg.skipRouting && !msg.inTransaction;
-  const f = await newCaseFields(deps, tx, msg, customer, queuedAtInsert, now);
+  const f = await newCaseFields(deps, tx, msg, customer, queuedAtInsert);
   const routingPrio = f.routingPriority;
   const r = await tx.query(
     `WITH c AS (
        INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language,
                           first_response_due_at, resolution_due_at, last_activity_at,
                           routing_state, first_queued_at, routing_priority)
-       VALUES ($1, $2, $3, $4, $5, (SELECT id FROM queues WHERE id = $6), $7, $8, $9, $10, now(),
+       VALUES ($1, $2, $3, $4, $5, (SELECT id FROM queues WHERE id = $6), $7, $8, ${dueAfter('$9')}, ${dueAfter('$10')}, now(),
                CASE WHEN $11::int IS NULL THEN 'none' ELSE 'waiting' END,
                CASE WHEN $11::int IS NULL THEN NULL ELSE now() END, $11)
        RETURNING id, number, queue_id, channel, first_queued_at
@@ -418,8 +413,8 @@ async function insertNewCase(
       f.queueId,
       f.tags,
       customer.language,
-      f.firstResponseDueAt,
-      f.resolutionDueAt,
+      f.firstResponseMinutes,
+      f.resolutionMinutes,
       routingPrio,
       f.createdEvent,
       f.queuedEvent,

@@ -7,7 +7,7 @@
 import { writeCaseEvent } from '../db/case-events.js';
 import { audit } from '../audit/audit-log.js';
 import { conflict, notFound } from '../lib/errors.js';
-import { slaDueTimes } from '../sla/policy.js';
+import { dueAfter, slaDueMinutes } from '../sla/policy.js';
 import type { CasePriority, Channel } from '../contracts/vocabulary.js';
 import type { RoutingDeps } from './deps.js';
 import { applyEffects, noEffects, withEffectsTx } from './effects.js';
@@ -32,12 +32,12 @@ export async function splitInteraction(deps: RoutingDeps, s: SplitInput): Promis
     const others = await tx.query(`SELECT 1 FROM interactions WHERE case_id = $1 AND id <> $2 AND direction <> 'internal' LIMIT 1`, [s.caseId, s.interactionId]);
     if (!others.rowCount) throw conflict('the only message of a case cannot be split out of it');
     const channel = i.channel as Channel;
-    const due = slaDueTimes(channel, c.priority as CasePriority, new Date());
+    const due = slaDueMinutes(channel, c.priority as CasePriority);
     const subject = (s.subject?.trim() || i.subject || c.subject || '').slice(0, 500);
     const n = await tx.query(
       `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language, first_response_due_at, resolution_due_at, last_activity_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) RETURNING id, number`,
-      [c.customer_id, subject, c.type, c.priority, channel, c.queue_id, c.tags, c.language, due.firstResponseDueAt, due.resolutionDueAt],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${dueAfter('$9')}, ${dueAfter('$10')}, now()) RETURNING id, number`,
+      [c.customer_id, subject, c.type, c.priority, channel, c.queue_id, c.tags, c.language, due.firstResponseMinutes, due.resolutionMinutes],
     );
     const newId = Number(n.rows[0].id);
     await tx.query(`UPDATE interactions SET case_id = $2, updated_at = now() WHERE id = $1`, [s.interactionId, newId]);

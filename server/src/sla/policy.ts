@@ -67,14 +67,20 @@ export function builtInPolicy(channel: Channel, priority: CasePriority): SlaPoli
   };
 }
 
-/** Due times a new case starts with (built-in policy); the SLA worker replaces them within a second. */
-export function slaDueTimes(channel: Channel, priority: CasePriority, from: Date) {
+/**
+ * A new case's first due times (built-in policy) as minutes after its creation. The statement that inserts
+ * the case adds them to its own `now()` (`DUE_AFTER`), which is the case's `created_at`: the SLA worker,
+ * which computes the clocks from `created_at`, then finds the same due times and leaves the case row alone
+ * (computed from the application's clock they differed by milliseconds, and every new case's row was
+ * written a second time only for that).
+ */
+export function slaDueMinutes(channel: Channel, priority: CasePriority) {
   const p = builtInPolicy(channel, priority);
-  return {
-    firstResponseDueAt: new Date(from.getTime() + p.firstResponseMinutes! * 60_000),
-    resolutionDueAt: new Date(from.getTime() + p.resolutionMinutes! * 60_000),
-  };
+  return { firstResponseMinutes: p.firstResponseMinutes, resolutionMinutes: p.resolutionMinutes };
 }
+
+/** SQL: the due time `minutes` (a float8 parameter, null: none) after the statement's `now()`. */
+export const dueAfter = (minutes: string) => `now() + make_interval(secs => ${minutes}::float8 * 60)`;
 
 /** What the clocks are computed from. */
 export interface ClockFacts {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction, type Tx } from '../../db/pool.js';
 import { writeCaseEvent } from '../../db/case-events.js';
 import { queueInTx, enqueueCase } from '../../lifecycle/queue.js';
-import { slaDueTimes } from '../../sla/policy.js';
+import { dueAfter, slaDueMinutes } from '../../sla/policy.js';
 import { solveUnheldInTx } from '../../lifecycle/status.js';
 import { enterWrapUp } from '../../lifecycle/wrap-up.js';
 import { rooms } from '../../contracts/realtime.js';
@@ -27,11 +27,11 @@ async function ensureCallbackCaseInTx(tx: Tx, call: CallRow, reason: CallbackRea
   if (call.callback_case_id) return { caseId: call.callback_case_id, created: false };
   const orig = await tx.query(`SELECT customer_id, queue_id, language, priority FROM cases WHERE id = $1`, [call.case_id]);
   const o = orig.rows[0];
-  const due = slaDueTimes('voice', o.priority, new Date());
+  const due = slaDueMinutes('voice', o.priority);
   const ins = await tx.query(
     `INSERT INTO cases (customer_id, subject, type, priority, channel, queue_id, tags, language, first_response_due_at, resolution_due_at, last_activity_at)
-     VALUES ($1, $2, 'callback', $3, 'voice', $4, $5, $6, $7, $8, now()) RETURNING id`,
-    [o.customer_id, call.customer_number.startsWith('+') ? `Call back ${call.customer_number}` : 'Call back (caller withheld their number)', o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseDueAt, due.resolutionDueAt],
+     VALUES ($1, $2, 'callback', $3, 'voice', $4, $5, $6, ${dueAfter('$7')}, ${dueAfter('$8')}, now()) RETURNING id`,
+    [o.customer_id, call.customer_number.startsWith('+') ? `Call back ${call.customer_number}` : 'Call back (caller withheld their number)', o.priority, call.queue_id ?? o.queue_id, ['callback', reason.replace('_', '-')], o.language, due.firstResponseMinutes, due.resolutionMinutes],
   );
   const caseId: number = ins.rows[0].id;
   await tx.query(`INSERT INTO case_links (case_id, linked_case_id, kind) VALUES ($1, $2, 'callback'), ($2, $1, 'callback') ON CONFLICT DO NOTHING`, [
