@@ -62,6 +62,7 @@ async function newCase(channel: 'email' | 'sms' | 'voice' | 'portal' | 'chat', f
 }
 const mailTo = (to: string, subject: RegExp) => (m: ParsedMail) => m.to !== undefined && JSON.stringify(m.to).includes(to) && subject.test(m.subject ?? '');
 const smsTo = (to: string) => api.find(/POST .*Messages\.json/).filter((r) => r.form.To === to).map((r) => String(r.form.Body));
+const slaMarked = async (caseId: number) => (await ctx.db.pool.query(`SELECT 1 FROM case_sla_marks WHERE case_id = $1`, [caseId])).rowCount === 1;
 const setStatus = (caseId: number, status: 'pending' | 'solved' | 'closed' | 'open') => changeCaseStatus(routing(), { caseId, status, agentId: adminId });
 
 describe('customer notices: each event in the customer\'s language on the right channel', () => {
@@ -115,10 +116,15 @@ describe('customer notices: each event in the customer\'s language on the right 
 
   it('SMS case (English customer): received and solved by SMS from our number', async () => {
     const c = await newCase('sms', '+14155550177', 'en');
+    // a new case is marked for the SLA worker; taken here as the worker would, before the receipt is written
+    expect(await slaMarked(c.caseId)).toBe(true);
+    await ctx.db.pool.query(`DELETE FROM case_sla_marks WHERE case_id = $1`, [c.caseId]);
     await sweep();
     await waitFor(async () => smsTo('+14155550177').length >= 1, 8000, 'receipt SMS');
     expect(smsTo('+14155550177')[0]).toBe(`We received your request #${c.caseNumber} and will answer soon. The support team`);
     expect(api.find(/POST .*Messages\.json/).find((r) => r.form.To === '+14155550177')!.form.From).toBe(OUR_NUMBER);
+    // the receipt moves no SLA clock (it is no agent's reply): it left the case unmarked for the SLA worker
+    expect(await slaMarked(c.caseId)).toBe(false);
     await setStatus(c.caseId, 'solved');
     await sweep();
     await waitFor(async () => smsTo('+14155550177').length >= 3, 8000, 'solved + CSAT SMS');
