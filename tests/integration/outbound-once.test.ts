@@ -112,9 +112,17 @@ describe('outbound delivery: at most once once the provider took it, every attem
     api.messages.splice(api.messages.findIndex((m) => m.sid === sentSid), 1);
     await ctx.db.pool.query(`UPDATE interactions SET provider_message_id = NULL, delivery_status = 'sending' WHERE id = $1`, [id2]);
     await ctx.db.pool.query(`UPDATE delivery_attempts SET outcome = 'pending', finished_at = NULL, provider_message_id = NULL, request = '{}', started_at = now() - interval '1 minute' WHERE interaction_id = $1`, [id2]);
-    await deliverInteraction({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log }, id2, { finalAttempt: false });
+    const pushed: { event: string; payload: unknown }[] = [];
+    const realtime = { emit: async (e: { event: string; payload: unknown }) => void pushed.push(e) };
+    await deliverInteraction({ db: ctx.db.pool, config: ctx.config, store: ctx.app.store, log, realtime }, id2, { finalAttempt: false });
     expect(atTwilio('Claimed but never sent')).toBe(1);
     expect((await attempts(id2)).map((x) => x.outcome)).toEqual(['not_sent', 'accepted']);
+    // the case's viewers are told the status with the attempts as recorded, the one just finished included
+    const nowSid = (await ctx.db.pool.query(`SELECT provider_message_id, delivery_status FROM interactions WHERE id = $1`, [id2])).rows[0];
+    expect(pushed).toEqual([{ nsp: '/agent', room: `case:${caseId}`, event: 'interaction:status', payload: expect.objectContaining({ interactionId: id2, status: nowSid.delivery_status, error: null }) }]);
+    const shown = (pushed[0].payload as { attempts: { attempt: number; outcome: string; provider: string | null; finishedAt: string | null }[] }).attempts;
+    expect(shown.map((x) => [x.attempt, x.outcome])).toEqual([[1, 'not_sent'], [2, 'accepted']]);
+    expect(shown[1]).toMatchObject({ provider: 'twilio', finishedAt: expect.any(String) });
   });
 
   it('an older identical message at Twilio (same To, From and body) is not taken for an interrupted attempt: reconcile asks for messages sent since the attempt', async () => {

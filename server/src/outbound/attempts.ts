@@ -92,17 +92,33 @@ export async function noteAttempt(db: Queryable, attemptId: number, details: Rec
   await db.query(`UPDATE delivery_attempts SET request = request || $2::jsonb WHERE id = $1`, [attemptId, JSON.stringify(details)]);
 }
 
-export async function finishAttempt(
-  db: Queryable,
-  attemptId: number,
-  r: { outcome: Exclude<AttemptOutcome, 'pending'>; provider?: string | null; providerMessageId?: string | null; providerCode?: string | number | null; error?: string | null },
-): Promise<void> {
-  await db.query(
-    `UPDATE delivery_attempts SET outcome = $2, finished_at = now(), provider = COALESCE($3, provider), provider_message_id = COALESCE($4, provider_message_id),
-            provider_code = COALESCE($5, provider_code), error = $6
-      WHERE id = $1 AND outcome = 'pending'`,
-    [attemptId, r.outcome, r.provider ?? null, r.providerMessageId ?? null, r.providerCode != null ? String(r.providerCode) : null, r.error?.slice(0, 1000) ?? null],
-  );
+export type AttemptEnd = {
+  outcome: Exclude<AttemptOutcome, 'pending'>;
+  provider?: string | null;
+  providerMessageId?: string | null;
+  providerCode?: string | number | null;
+  error?: string | null;
+};
+
+/**
+ * Ends a pending attempt: `FINISH_ATTEMPT_SQL` with `finishAttemptParams` ($1–$6). A caller that records more
+ * in the same round trip embeds the statement (it answers the attempt's row).
+ */
+export const FINISH_ATTEMPT_SQL = `UPDATE delivery_attempts SET outcome = $2, finished_at = now(), provider = COALESCE($3, provider),
+            provider_message_id = COALESCE($4, provider_message_id), provider_code = COALESCE($5, provider_code), error = $6
+      WHERE id = $1 AND outcome = 'pending' RETURNING *`;
+
+export const finishAttemptParams = (attemptId: number, r: AttemptEnd) => [
+  attemptId,
+  r.outcome,
+  r.provider ?? null,
+  r.providerMessageId ?? null,
+  r.providerCode != null ? String(r.providerCode) : null,
+  r.error?.slice(0, 1000) ?? null,
+];
+
+export async function finishAttempt(db: Queryable, attemptId: number, r: AttemptEnd): Promise<void> {
+  await db.query(FINISH_ATTEMPT_SQL, finishAttemptParams(attemptId, r));
 }
 
 /**

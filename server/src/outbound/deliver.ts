@@ -8,7 +8,22 @@ import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, typ
 import { rooms } from '../contracts/realtime.js';
 import { restErrorInfo } from '../channels/twilio/client.js';
 import { DEMO_OUTBOX_PROVIDER, deliverToOutbox, outboxEntryOf, usesDemoOutbox } from './demo-outbox.js';
-import { attemptHistory, beginInteractionAttempt, finishAttempt, markAmbiguous, noteAttempt, outcomeUnknown, pendingAttemptsSql, pendingOf, settleAccepted } from './attempts.js';
+import {
+  FINISH_ATTEMPT_SQL,
+  attemptHistory,
+  attemptView,
+  beginInteractionAttempt,
+  finishAttempt,
+  finishAttemptParams,
+  markAmbiguous,
+  noteAttempt,
+  outcomeUnknown,
+  pendingAttemptsSql,
+  pendingOf,
+  settleAccepted,
+  type AttemptEnd,
+  type AttemptView,
+} from './attempts.js';
 
 export interface DeliverDeps {
   db: pg.Pool;
@@ -86,9 +101,8 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
         ? await adapter.reconcile(ctx, msg, a)
         : { kind: 'unknown', note: 'the provider cannot be asked; sent again (same message id where the channel has one)' };
     if (verdict.kind === 'accepted') {
-      await finishAttempt(deps.db, a.id, { outcome: 'accepted', provider: verdict.provider, providerMessageId: verdict.providerMessageId, error: 'found at the provider after an interrupted attempt' });
-      const done = await recordAccepted(deps, interactionId, { provider: verdict.provider, providerMessageId: verdict.providerMessageId, status: verdict.status });
-      await notify(deps, row.case_id, interactionId, done, null);
+      const done = await recordAccepted(deps, interactionId, a.id, { provider: verdict.provider, providerMessageId: verdict.providerMessageId, status: verdict.status }, 'found at the provider after an interrupted attempt');
+      await notify(deps, row.case_id, interactionId, done.status, null, done.attempts);
       deps.log.info({ interactionId, providerMessageId: verdict.providerMessageId }, 'interrupted delivery attempt found at the provider; not sending again');
       return;
     }
@@ -103,9 +117,8 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
     if (!outbox && !adapter?.send) throw new PermanentDeliveryError(`channel ${row.channel} cannot send messages`);
     // demo mode without a configured sender: kept where the agent UI shows it, not failed
     const res = outbox ? await deliverToOutbox(deps.db, msg) : await adapter!.send!(ctx, msg);
-    await finishAttempt(deps.db, attempt.id, { outcome: 'accepted', provider: res.provider ?? null, providerMessageId: res.providerMessageId ?? null });
-    const status = await recordAccepted(deps, interactionId, res);
-    await notify(deps, row.case_id, interactionId, status, null);
+    const done = await recordAccepted(deps, interactionId, attempt.id, res);
+    await notify(deps, row.case_id, interactionId, done.status, null, done.attempts);
   } catch (err) {
     const permanent = err instanceof PermanentDeliveryError;
     const reason = (err as Error).message || String(err);
@@ -131,28 +144,42 @@ export async function deliverInteraction(deps: DeliverDeps, interactionId: numbe
 }
 
 /**
- * The provider took the message. A provider status callback (or a chat visitor's read receipt) may
- * already have moved it on (sent, delivered, read, failed): keep that.
+ * The provider took the message: its attempt is finished and the message recorded as accepted in one
+ * statement, which also answers the attempt history the agents' timeline shows. A provider status callback
+ * (or a chat visitor's read receipt) may already have moved it on (sent, delivered, read, failed): keep that.
  */
 async function recordAccepted(
   deps: DeliverDeps,
   interactionId: number,
+  attemptId: number,
   res: { provider?: string; providerMessageId?: string; status: string; metadata?: Record<string, unknown> },
-): Promise<string> {
+  note: string | null = null,
+): Promise<{ status: string; attempts: AttemptView[] }> {
+  const end: AttemptEnd = { outcome: 'accepted', provider: res.provider ?? null, providerMessageId: res.providerMessageId ?? null, error: note };
   const done = await deps.db.query(
-    `UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $2 ELSE delivery_status END,
-            delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
-            provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $5::jsonb, updated_at = now()
-      WHERE id = $1 RETURNING delivery_status`,
-    [interactionId, res.status, res.provider ?? null, res.providerMessageId ?? null, JSON.stringify(res.metadata ?? {})],
+    `WITH fin AS (${FINISH_ATTEMPT_SQL}),
+     i AS (
+       UPDATE interactions SET delivery_status = CASE WHEN delivery_status IN ('queued', 'sending') THEN $8 ELSE delivery_status END,
+              delivery_error = CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_error END, provider = COALESCE($3, provider),
+              provider_message_id = COALESCE($4, provider_message_id), metadata = metadata || $9::jsonb, updated_at = now()
+        WHERE id = $7 RETURNING delivery_status
+     )
+     -- the statement sees the attempt as it was before: its finished row comes from fin
+     SELECT (SELECT delivery_status FROM i) AS status,
+            (SELECT json_agg(a ORDER BY a.attempt) FROM (SELECT * FROM fin
+                                                       UNION ALL
+                                                       SELECT * FROM delivery_attempts d WHERE d.interaction_id = $7 AND d.id NOT IN (SELECT id FROM fin)) a) AS attempts`,
+    [...finishAttemptParams(attemptId, end), interactionId, res.status, JSON.stringify(res.metadata ?? {})],
   );
-  return done.rows[0]?.delivery_status ?? res.status;
+  const row = done.rows[0];
+  return { status: row?.status ?? res.status, attempts: (row?.attempts ?? []).map(attemptView) };
 }
 
-async function notify(deps: DeliverDeps, caseId: number, interactionId: number, status: string, error: string | null) {
+/** Tells the case's viewers the message's status and attempts (read here unless the caller has them). */
+async function notify(deps: DeliverDeps, caseId: number, interactionId: number, status: string, error: string | null, known?: AttemptView[]) {
   if (!deps.realtime) return;
   try {
-    const attempts = await attemptHistory(deps.db, interactionId);
+    const attempts = known ?? (await attemptHistory(deps.db, interactionId));
     await deps.realtime.emit({ nsp: '/agent', room: rooms.case(caseId), event: 'interaction:status', payload: { caseId, interactionId, status, error, attempts } });
   } catch (err) {
     deps.log.warn({ err, interactionId }, 'could not push a delivery status');
