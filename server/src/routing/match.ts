@@ -16,7 +16,7 @@ import { settingsOf, type RoutingDeps } from '../lifecycle/deps.js';
 import { offerCase } from '../lifecycle/offers.js';
 import { hasRoom, loadOfRow, type AgentLoad } from './load.js';
 import { stickyWindowSeconds } from './settings.js';
-import { nextWatermark, SNAPSHOT_XMIN, watermarkOf } from '../db/xmin-watermark.js';
+import { nextWatermark, SNAPSHOT_XMIN, watermarkOf, writtenSince } from '../db/xmin-watermark.js';
 import { namedStatement, runNamed } from '../db/named.js';
 
 export type Distribution = 'longest_idle' | 'least_loaded';
@@ -302,7 +302,7 @@ const agentsRead = (where: string) =>
          FROM agent_routing
         WHERE ${where}) ar ON true`;
 const AGENTS_AVAILABLE = namedStatement('routing-agents-available', agentsRead('available'));
-const AGENTS_CHANGED_SINCE = namedStatement('routing-agents-changed', agentsRead('xmin::text::bigint >= $1'));
+const AGENTS_CHANGED_SINCE = namedStatement('routing-agents-changed', agentsRead(writtenSince('agent_routing', '$1')));
 const FULL_READ_MS = 5_000;
 
 async function loadAvailableAgents(deps: RoutingDeps): Promise<Candidate[]> {

@@ -1,6 +1,6 @@
 /** Live figures for supervisors: per queue (waiting, offered, held, oldest wait) and per agent (presence, load). */
 import type { Queryable } from '../db/pool.js';
-import { SNAPSHOT_XMIN, watermarkOf } from '../db/xmin-watermark.js';
+import { SNAPSHOT_XMIN, watermarkOf, writtenSince } from '../db/xmin-watermark.js';
 import type { AgentStats, QueueStats } from '../contracts/realtime.js';
 import { isBusy, loadOfRow, loadView } from './load.js';
 
@@ -77,7 +77,7 @@ export async function agentStatsSince(db: Queryable, since: number | null): Prom
   const r = await db.query(
     `SELECT ${AGENT_STATS_COLUMNS}, ${SNAPSHOT_XMIN} AS snap_xmin
        FROM agents a LEFT JOIN agent_routing ar ON ar.agent_id = a.id
-      WHERE ${since == null ? 'a.active' : 'a.xmin::text::bigint >= $1 OR ar.xmin::text::bigint >= $1'}`,
+      WHERE ${since == null ? 'a.active' : `${writtenSince('a', '$1')} OR ${writtenSince('ar', '$1')}`}`,
     since == null ? [] : [since],
   );
   return {
