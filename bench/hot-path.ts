@@ -31,6 +31,7 @@ import twilio from 'twilio';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createSession } from '../server/src/auth/sessions.js';
 import { OUTBOUND_IN_FLIGHT } from '../server/src/outbound/sweep.js';
+import { startTwilioApiServer } from '../tests/helpers/twilio-api-server.js';
 import { startCpuMeter, benchDatabase, percentile, REDIS_URL, PG_ADMIN_URL } from './lib.js';
 
 const list = (name: string, def: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : def);
@@ -46,7 +47,10 @@ const P = {
   maxSeconds: num('BENCH_MAX_SECONDS', 900),
 };
 const API_KEY = 'bench-inbound-key-0123456789';
+const TWILIO_SID = 'AC' + '0'.repeat(32);
 const TWILIO_TOKEN = 'bench-twilio-auth-token';
+/** The hub's number the SMS customers write to (and receive their receipts from). */
+const OUR_NUMBER = '+14155550100';
 const PUBLIC_URL = 'https://hub.example.test';
 /** A client-side cap on answers awaited at once, so an overload cannot exhaust this process. */
 const MAX_IN_FLIGHT = 4000;
@@ -103,6 +107,8 @@ interface Deployment {
   pids: Record<string, number | undefined>;
   /** Stops the workers and the router, leaving the server alone (to tell ingest's cost from routing's). */
   stopBackground(): Promise<void>;
+  /** Messages the hub has handed to (the stand-in of) Twilio's REST API so far. */
+  sentToTwilio(): number;
 }
 
 function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
@@ -143,6 +149,10 @@ async function deploy(label: string): Promise<Deployment> {
   if (process.env.BENCH_KEEP_LOGS) console.log(`  (${label}) logs in ${logs}`);
   else cleanups.push({ name: `temp dir (${label})`, fn: async () => rmSync(logs, { recursive: true, force: true }) });
   const port = 20000 + Math.floor(Math.random() * 20000);
+  // What the hub sends goes to Twilio's REST API as in production: the protocol-true stand-in the tests use
+  // (it answers as Twilio does). With no sender number the customers' SMS receipts failed before any request.
+  const twilioApi = await startTwilioApiServer({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+  cleanups.push({ name: `Twilio API stand-in (${label})`, fn: () => twilioApi.close() });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -151,8 +161,9 @@ async function deploy(label: string): Promise<Deployment> {
     REDIS_URL,
     QUEUE_PREFIX: bdb.prefix,
     INBOUND_API_KEY: API_KEY,
-    TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32),
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_API_BASE_URL: twilioApi.url,
     PUBLIC_URL,
     LOG_LEVEL: 'error',
     UI_DIST_DIR: '/nonexistent',
@@ -165,6 +176,8 @@ async function deploy(label: string): Promise<Deployment> {
   const db = new pg.Pool({ connectionString: bdb.url, max: 10 });
   db.on('error', (err) => console.error(`bench pool: ${err.message}`));
   cleanups.push({ name: `bench pool (${label})`, fn: () => db.end() });
+  // the number customers text, as Admin → Phone numbers adds it
+  await db.query(`INSERT INTO phone_numbers (e164, friendly_name) VALUES ($1, 'Support line')`, [OUR_NUMBER]);
   const children = [
     spawnChild('server', 'server/src/server.ts', env, logs),
     spawnChild('workers', 'workers/src/index.ts', env, logs),
@@ -198,7 +211,7 @@ async function deploy(label: string): Promise<Deployment> {
   await sleep(1500); // workers and router connect
   const stopBackground = async () => void (await Promise.all(children.slice(1).map(stopChild)));
   const pids = { server: children[0].pid, workers: children[1].pid, router: children[2].pid };
-  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs, pids, stopBackground };
+  return { base, db, dbName: new URL(bdb.url).pathname.slice(1), prefix: bdb.prefix, logs, pids, stopBackground, sentToTwilio: () => twilioApi.messages.length };
 }
 
 // ---------------------------------------------------------------- load generators
@@ -253,7 +266,7 @@ function sms(base: string): Promise<Answer> {
   const params = {
     MessageSid: 'SM' + randomBytes(16).toString('hex'),
     From: `+1415${String(2_000_000 + (i % 7_000_000)).padStart(7, '0')}`,
-    To: '+14155550100',
+    To: OUR_NUMBER,
     Body: `Hello, my order has not arrived yet (${i})`,
     NumMedia: '0',
   };
@@ -397,6 +410,8 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
       await closedLoop(4, 1, async () => ((await fn()).status < 300)); // warm-up
       await drainBackground(d.db);
       const before = hasPss ? await statementStats(d.db, d.dbName) : null;
+      const sentBefore = d.sentToTwilio();
+      const failedBefore = await failedOutbound(d.db);
       const meter = startCpuMeter(d.pids, d.dbName);
       const r = await closedLoop(c, P.ingestSeconds, async () => {
         const a = await fn();
@@ -408,11 +423,12 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
       const drained = await drainBackground(d.db);
       const cpuAll = meter?.perMessage(r.ok) ?? '';
       meter?.stop();
+      const receipts = `${d.sentToTwilio() - sentBefore} receipts sent to Twilio, ${(await failedOutbound(d.db)) - failedBefore} failed`;
       const after = hasPss ? await statementStats(d.db, d.dbName) : null;
       const per = before && after && r.ok ? ` · ${((after.calls - before.calls) / r.ok).toFixed(1)} statements (all processes), ${((after.wal - before.wal) / r.ok / 1024).toFixed(1)} KB WAL per message` : '';
       const line =
         `${name.padEnd(11)} concurrency ${String(c).padStart(3)}: ${r.perSecond.toFixed(0).padStart(5)} msg/s = ${pct(r.perSecond / bare.perSecond)} of the bare loop (target ≥ 50 %)${r.failed ? `, ${r.failed} failed` : ''}${per}` +
-        `${cpu ? ` · CPU ms per message: ${cpu}` : ''}${cpuAll ? `\n      with the backlog it left the workers (drained ${drained.toFixed(1)} s after the loop): ${cpuAll}` : ''}`;
+        `${cpu ? ` · CPU ms per message: ${cpu}` : ''}${cpuAll ? `\n      with the backlog it left the workers (${receipts}; drained ${drained.toFixed(1)} s after the loop): ${cpuAll}` : ''}`;
       rows.push(line);
       console.log(line);
     }
@@ -446,6 +462,10 @@ async function ingestPhase(): Promise<{ bareLoop: Map<number, number>; rtt: Retu
   cleaning = null;
   return { bareLoop, rtt };
 }
+
+/** Outbound messages whose delivery failed for good (a receipt that cannot be sent ends here). */
+const failedOutbound = (db: pg.Pool) =>
+  db.query(`SELECT count(*)::int AS n FROM interactions WHERE direction = 'outbound' AND delivery_status = 'failed'`).then((r) => r.rows[0].n as number);
 
 /**
  * Waits (up to 60 s) until the workers have done what the previous closed loop left them: SLA recomputes,
