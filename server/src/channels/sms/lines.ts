@@ -4,15 +4,15 @@ import type { SmsLine, SmsProviderName } from './provider.js';
 const COLUMNS = `e164, sms_provider AS provider, COALESCE(sms_sender, e164) AS sender`;
 
 /**
- * The line the business texts a customer from: the number they wrote to (so the conversation stays in one thread
- * on their phone), else the first SMS-enabled number. The line names its provider.
+ * SQL: the line the business texts a customer from: the number `preferred` (an SQL expression) if it is
+ * SMS-enabled (the number they wrote to, so the conversation stays in one thread on their phone), else the
+ * first SMS-enabled number. The line names its provider.
  */
+export const lineForSql = (preferred: string) =>
+  `SELECT ${COLUMNS} FROM phone_numbers WHERE sms_enabled ORDER BY e164 = ${preferred} DESC NULLS LAST, id LIMIT 1`;
+
 export async function smsLineFor(db: Queryable, preferredE164: string | null): Promise<SmsLine | null> {
-  if (preferredE164) {
-    const r = await db.query(`SELECT ${COLUMNS} FROM phone_numbers WHERE e164 = $1 AND sms_enabled`, [preferredE164]);
-    if (r.rowCount) return r.rows[0];
-  }
-  const r = await db.query(`SELECT ${COLUMNS} FROM phone_numbers WHERE sms_enabled ORDER BY id LIMIT 1`);
+  const r = await db.query(lineForSql('$1::text'), [preferredE164]);
   return r.rows[0] ?? null;
 }
 

@@ -1,29 +1,30 @@
 import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, type SendContext, type SendResult } from '../types.js';
-import { optedOutAt } from './opt-out.js';
-import { smsLineFor } from './lines.js';
+import { lineForSql } from './lines.js';
 import { smsProvider } from './providers/index.js';
-import type { SmsAttemptNote } from './provider.js';
+import type { SmsAttemptNote, SmsLine } from './provider.js';
 
 export function optOutMessage(since: Date): string {
   return `cannot send: the customer opted out of SMS (replied STOP on ${since.toISOString().slice(0, 10)}); they must text START before we can message them again`;
 }
 
-/** Sends an agent's SMS reply from the right line, through that line's provider. */
+/** Sends an agent's SMS reply (or a customer notice) from the right line, through that line's provider. */
 export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
   if (!msg.to) throw new PermanentDeliveryError('the customer has no phone number');
-  const since = await optedOutAt(ctx.db, msg.to);
+  // whether the customer opted out, and the line: the number named for the message, else the one the customer
+  // last wrote to on this case, else the first SMS-enabled number; one round trip
+  const r = await ctx.db.query(
+    `SELECT (SELECT opted_out_at FROM customer_identities WHERE kind = 'phone' AND value = $1) AS opted_out_at, l.*
+       FROM (SELECT 1) one LEFT JOIN LATERAL (
+         ${lineForSql(`COALESCE($3::text, (SELECT to_address FROM interactions WHERE case_id = $2 AND direction = 'inbound' AND channel = 'sms' AND to_address IS NOT NULL
+                                            ORDER BY created_at DESC LIMIT 1))`)}) l ON true`,
+    [msg.to, msg.caseId, (msg.metadata.from as string | undefined) ?? null],
+  );
+  const { opted_out_at: since, ...found } = r.rows[0];
   if (since) throw new PermanentDeliveryError(optOutMessage(since));
   if (!msg.text.trim() && !msg.attachments.length) throw new PermanentDeliveryError('an SMS needs text or an attachment');
   if (msg.attachments.length > 10) throw new PermanentDeliveryError('an MMS carries at most 10 attachments');
-
-  // Answer from the number the customer wrote to, so the conversation stays in one thread on their phone.
-  const lastTo = await ctx.db.query(
-    `SELECT to_address FROM interactions WHERE case_id = $1 AND direction = 'inbound' AND channel = 'sms' AND to_address IS NOT NULL
-      ORDER BY created_at DESC LIMIT 1`,
-    [msg.caseId],
-  );
-  const line = await smsLineFor(ctx.db, (msg.metadata.from as string | undefined) ?? lastTo.rows[0]?.to_address ?? null);
-  if (!line) throw new PermanentDeliveryError('no SMS-enabled number is configured (Admin → Phone numbers, /admin/phone-numbers)');
+  if (!found.e164) throw new PermanentDeliveryError('no SMS-enabled number is configured (Admin → Phone numbers, /admin/phone-numbers)');
+  const line = found as SmsLine;
   const provider = smsProvider(line.provider);
   if (msg.attachments.length && !provider.media) {
     throw new PermanentDeliveryError(`${line.e164} sends through ${provider.label}, which cannot carry attachments; send the text alone`);
