@@ -51,7 +51,7 @@ export const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
  * that is busy with other work; Postgres' shared background processes (WAL writer, checkpointer) and
  * Redis are not counted, since other work on the machine uses them too.
  */
-export function cpuSnapshot(children: Record<string, number | undefined>, dbName: string): Record<string, number> | null {
+function cpuSnapshot(children: Record<string, number | undefined>, dbName: string): Record<string, number> | null {
   if (!existsSync('/proc/self/stat')) return null;
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   const cpuOf = (pid: number): number => {
@@ -107,7 +107,7 @@ export function startCpuMeter(children: Record<string, number | undefined>, dbNa
  * the backends in `after` (one that started in between counts from zero; startCpuMeter keeps backends that
  * ended in its last snapshot).
  */
-export function cpuPerMessage(before: Record<string, number> | null, after: Record<string, number> | null, messages: number): string {
+function cpuPerMessage(before: Record<string, number> | null, after: Record<string, number> | null, messages: number): string {
   if (!before || !after || !messages) return '';
   const used = new Map<string, number>();
   for (const [k, v] of Object.entries(after)) {

@@ -69,7 +69,7 @@ export function builtInPolicy(channel: Channel, priority: CasePriority): SlaPoli
 
 /**
  * A new case's first due times (built-in policy) as minutes after its creation. The statement that inserts
- * the case adds them to its own `now()` (`DUE_AFTER`), which is the case's `created_at`: the SLA worker,
+ * the case adds them to its own `now()` (`dueAfter`), which is the case's `created_at`: the SLA worker,
  * which computes the clocks from `created_at`, then finds the same due times and leaves the case row alone
  * (computed from the application's clock they differed by milliseconds, and every new case's row was
  * written a second time only for that).

@@ -37,8 +37,11 @@ export async function setOptOut(db: Queryable, phone: string, optedOut: boolean)
   );
 }
 
+/** SQL: when the phone number `phone` (a placeholder or expression) opted out of SMS, null if it did not. */
+export const optedOutAtSql = (phone: string) => `SELECT opted_out_at FROM customer_identities WHERE kind = 'phone' AND value = ${phone}`;
+
 export async function optedOutAt(db: Queryable, phone: string): Promise<Date | null> {
-  const r = await db.query(`SELECT opted_out_at FROM customer_identities WHERE kind = 'phone' AND value = $1`, [phone]);
+  const r = await db.query(optedOutAtSql('$1'), [phone]);
   return r.rows[0]?.opted_out_at ?? null;
 }
 

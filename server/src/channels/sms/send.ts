@@ -1,5 +1,6 @@
 import { PermanentDeliveryError, type OutboundMessage, type ReconcileResult, type SendContext, type SendResult } from '../types.js';
 import { lineForSql } from './lines.js';
+import { optedOutAtSql } from './opt-out.js';
 import { smsProvider } from './providers/index.js';
 import type { SmsAttemptNote, SmsLine } from './provider.js';
 
@@ -13,7 +14,7 @@ export async function sendSms(ctx: SendContext, msg: OutboundMessage): Promise<S
   // whether the customer opted out, and the line: the number named for the message, else the one the customer
   // last wrote to on this case, else the first SMS-enabled number; one round trip
   const r = await ctx.db.query(
-    `SELECT (SELECT opted_out_at FROM customer_identities WHERE kind = 'phone' AND value = $1) AS opted_out_at, l.*
+    `SELECT (${optedOutAtSql('$1')}) AS opted_out_at, l.*
        FROM (SELECT 1) one LEFT JOIN LATERAL (
          ${lineForSql(`COALESCE($3::text, (SELECT to_address FROM interactions WHERE case_id = $2 AND direction = 'inbound' AND channel = 'sms' AND to_address IS NOT NULL
                                             ORDER BY created_at DESC LIMIT 1))`)}) l ON true`,
