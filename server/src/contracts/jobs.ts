@@ -3,6 +3,12 @@
 import type { DefaultJobOptions } from 'bullmq';
 import type { RealtimeEnvelope } from './realtime.js';
 
+/**
+ * The pub/sub channel on which routers hear "run a match pass now": freed capacity, an agent becoming
+ * Available, and every job added to the routing queue (an arrival, lib/queues.ts).
+ */
+export const matchChannel = (prefix: string) => `${prefix}:router:match`;
+
 export const QUEUE_NAMES = {
   routing: 'routing',
   outbound: 'outbound',

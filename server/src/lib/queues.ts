@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUES, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob, type AutomationJob, type WebhookJob } from '../contracts/jobs.js';
+import { QUEUES, matchChannel, type QueueSpec, type LifecycleJob, type OutboundJob, type AgentSocketJob, type RouterEventJob, type RoutingJob, type CustomerNoticeJob, type AutomationJob, type WebhookJob } from '../contracts/jobs.js';
 import type { RealtimeEnvelope } from '../contracts/realtime.js';
 import { logErrors } from './best-effort.js';
 import type { Log } from './log.js';
@@ -21,11 +21,42 @@ export interface HubQueues {
   closeAll(): Promise<void>;
 }
 
+/**
+ * The unified routing queue. A job added to it is an arrival, and the routers hear of it as a pub/sub message on
+ * their match channel, published on the same connection together with the add. Before, every router read the
+ * queue's event stream for its `waiting` events; that stream has three entries per job, and every router read
+ * all of them. No router takes jobs from this queue: the order is read from Postgres (docs/routing-queue.md).
+ * The job's case is committed before it is added, so the match pass finds it whichever of the two commands
+ * Redis runs first.
+ */
+class RoutingQueue extends Queue<RoutingJob> {
+  constructor(
+    spec: QueueSpec<RoutingJob>,
+    private readonly arrivals: { redis: Redis; prefix: string },
+  ) {
+    super(spec.name, { connection: arrivals.redis, prefix: arrivals.prefix, defaultJobOptions: spec.options });
+  }
+
+  private announce(): Promise<number> {
+    return this.arrivals.redis.publish(matchChannel(this.arrivals.prefix), 'arrival');
+  }
+
+  override async add(...args: Parameters<Queue<RoutingJob>['add']>): ReturnType<Queue<RoutingJob>['add']> {
+    const [job] = await Promise.all([super.add(...args), this.announce()]);
+    return job;
+  }
+
+  override async addBulk(...args: Parameters<Queue<RoutingJob>['addBulk']>): ReturnType<Queue<RoutingJob>['addBulk']> {
+    const [jobs] = await Promise.all([super.addBulk(...args), this.announce()]);
+    return jobs;
+  }
+}
+
 /** `log` hears the queues' connection errors (a Redis outage), at most one line per queue every 30 s. */
 export function createQueues(connection: Redis, prefix: string, log?: Pick<Log, 'warn'>): HubQueues {
   // names and options come from the registry (contracts/jobs.ts)
   const make = <P>(spec: QueueSpec<P>) => new Queue<P>(spec.name, { connection, prefix, defaultJobOptions: spec.options });
-  const routing = make(QUEUES.routing);
+  const routing: Queue<RoutingJob> = new RoutingQueue(QUEUES.routing, { redis: connection, prefix });
   const outbound = make(QUEUES.outbound);
   const notifications: Queue = make(QUEUES.notifications);
   const realtime = make(QUEUES.realtime);

@@ -1,12 +1,11 @@
 import type { RoutingQueues } from './deps.js';
-import { routingJobId } from '../contracts/jobs.js';
+import { matchChannel, routingJobId } from '../contracts/jobs.js';
 import { bestEffort } from '../lib/best-effort.js';
 import type { Log } from '../lib/log.js';
 
 type Warn = Pick<Log, 'warn'> | undefined;
 
-/** The pub/sub channel on which routers hear "run a match pass now". */
-export const matchChannel = (prefix: string) => `${prefix}:router:match`;
+export { matchChannel } from '../contracts/jobs.js';
 
 /**
  * Asks the routers to run a match pass now (a pub/sub message: no job to store, take and complete) or

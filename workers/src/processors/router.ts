@@ -1,4 +1,4 @@
-import { QueueEvents, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -28,7 +28,7 @@ const OVERDUE_GRACE_MS = 2000;
 import { settleWithin } from '../../../server/src/lib/with-timeout.js';
 import { releaseLongOfflineAssignments } from '../../../server/src/lifecycle/presence.js';
 import { auditLeaselessAgents, scheduleLeaseAudit, sweepDeadLeases } from '../../../server/src/lifecycle/leases.js';
-import { bestEffort, logErrors, throttledWarn } from '../../../server/src/lib/best-effort.js';
+import { bestEffort, throttledWarn } from '../../../server/src/lib/best-effort.js';
 import { startPassLease } from '../../../server/src/routing/pass-lease.js';
 
 export interface RouterOptions {
@@ -72,7 +72,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     log,
   };
   const blocking = createRedis(config.redisUrl, 'worker');
-  const eventsConn = createRedis(config.redisUrl, 'worker');
   let stopped = false;
   // names this router in `offered` events: which process decided is useful when reading a case's history
   const routerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -130,15 +129,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   );
   worker.on('error', (err) => log.warn({ err }, 'router worker error'));
 
-  // freed capacity, an agent becoming Available, a requeue: published by lifecycle effects
+  // freed capacity, an agent becoming Available (lifecycle effects), and every case put on the routing queue
+  // (ingest, requeue, recovery: the routing queue announces each add, lib/queues.ts)
   const matchSub = createRedis(config.redisUrl, 'subscriber');
   matchSub.on('message', () => requestPass());
-  await matchSub.subscribe(matchChannel(prefix)).catch((err) => log.warn({ err }, 'could not subscribe to match requests; the sweep and arrivals still trigger passes'));
-
-  // a case put on the routing queue (ingest, requeue, recovery) is an arrival
-  const arrivals = new QueueEvents(QUEUE_NAMES.routing, { connection: eventsConn, prefix, autorun: true });
-  arrivals.on('waiting', () => requestPass());
-  logErrors(arrivals, log, 'routing queue events (arrivals); the sweep also finds them');
+  await matchSub.subscribe(matchChannel(prefix)).catch((err) => log.warn({ err }, 'could not subscribe to match requests; the sweep still triggers passes'));
 
   // ---- safety net: rebuild after Redis data loss, lost timers, escalations ----
   const sentinel = `${prefix}:router:alive`;
@@ -235,7 +230,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     }, STATS_SOON_DELAY_MS);
   };
   matchSub.on('message', statsSoon);
-  arrivals.on('waiting', statsSoon);
 
   return {
     id: routerId,
@@ -249,7 +243,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       clearInterval(expiryTimer);
       clearInterval(statsTimer);
       if (soon) clearTimeout(soon);
-      await settleWithin(Promise.all([worker.close(), arrivals.close()]), 3000);
+      await settleWithin(worker.close(), 3000);
       while (running) await running;
       await lease.release();
       if (!opts.queues) await bestEffort(queues.closeAll(), log, 'closing the router queues');
@@ -257,7 +251,6 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       producer?.disconnect();
       kv.disconnect();
       blocking.disconnect();
-      eventsConn.disconnect();
     },
   };
 }
