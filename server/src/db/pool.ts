@@ -48,7 +48,7 @@ const SESSION_OPTIONS = '-c jit=off';
  * The pool's connection settings with SESSION_OPTIONS added. Options given in the connection string
  * (`?options=...`) are kept and come after ours, so an operator's `-c jit=on` there still wins.
  */
-export function withSessionOptions(connectionString: string): { connectionString: string; options?: string } {
+function withSessionOptions(connectionString: string): { connectionString: string; options?: string } {
   // pg lets the connection string's options replace the config's: merge into the string when it has some
   if (!/[?&]options=/.test(connectionString)) return { connectionString, options: SESSION_OPTIONS };
   const u = new URL(connectionString);
