@@ -39,8 +39,8 @@ export function createPool(connectionString: string, max = 10, opts: PoolOptions
 /**
  * Settings every hub connection starts with. JIT compilation is off: the hub's statements are short, and
  * Postgres compiles a statement once its estimated cost passes `jit_above_cost`, which the SLA batch's
- * read of 200 cases' facts does as the tables grow. Compiling took 30–80 ms where the statement itself
- * takes 2–9, with the batch's 200 cases locked meanwhile (accepts and solves of those cases waited).
+ * read of 200 cases' facts does as the tables grow. With compiling it took 31–85 ms, without 6.6–9 ms,
+ * with the batch's 200 cases locked meanwhile (an accept or a solve of one of them waits for it).
  */
 const SESSION_OPTIONS = '-c jit=off';
 

@@ -5,8 +5,6 @@ import type { Log } from '../lib/log.js';
 
 type Warn = Pick<Log, 'warn'> | undefined;
 
-export { matchChannel } from '../contracts/jobs.js';
-
 /**
  * Asks the routers to run a match pass now (a pub/sub message: no job to store, take and complete) or
  * after `delayMs` (a delayed job). Losing one to a Redis outage only delays routing until the periodic
