@@ -49,7 +49,7 @@ function countedPool() {
 
 const KINDS: [string, RegExp][] = [
   ['begin', /^BEGIN$/],
-  ['claim', /FROM case_sla_marks m JOIN cases c .* FOR UPDATE OF c SKIP LOCKED$/],
+  ['claim', /FROM case_sla_marks m CROSS JOIN LATERAL .* FOR UPDATE OF c SKIP LOCKED\) c ORDER BY m\.case_id LIMIT \$1$/],
   ['policies and hours', /FROM sla_policies p\).* FROM business_hours b/],
   ['facts', /FROM unnest\(\$1::bigint\[\]\) AS x\(id\)/],
   ['clocks', /^INSERT INTO case_sla_clocks/],
