@@ -20,6 +20,7 @@ import { offerPayload } from './emits.js';
 import type { OfferPayload } from '../contracts/realtime.js';
 import type { CaseUpdatedRow } from '../realtime/case-updated.js';
 import { setPresenceInTx } from './presence.js';
+import { namedStatement, runNamed } from '../db/named.js';
 
 export interface OfferAttempt {
   caseId: number;
@@ -44,6 +45,15 @@ export interface OfferOutcome {
   lockedAgents: number[];
 }
 
+// Every offer and every accept runs one of these: named (db/named.ts), so each connection parses them once
+// instead of parsing, analysing and planning the call on every message.
+const ROUTING_OFFER = namedStatement('routing-offer', `SELECT outcome, offer_id, agent_id, expires_at, skipped FROM routing_offer($1, $2, $3, $4, $5)`);
+const ROUTING_ACCEPT = namedStatement(
+  'routing-accept',
+  `SELECT outcome, case_id, prev_status, prev_assignee, channel, queue_id, priority, presence, break_reason_id, wrap_up_until, capacity, used
+     FROM routing_accept($1, $2)`,
+);
+
 /**
  * offer: waiting → offered, one round trip (`routing_offer`, migration 0901): the case is taken
  * (another router's claim is passed over as `busy`), then the first candidate who is available and has
@@ -54,10 +64,7 @@ export interface OfferOutcome {
  */
 export async function offerCase(deps: RoutingDeps, a: OfferAttempt): Promise<OfferOutcome> {
   const timeoutMs = a.timeoutMs ?? offerTimeoutMs(settingsOf(deps), a.channel);
-  const r = await deps.db.query(
-    `SELECT outcome, offer_id, agent_id, expires_at, skipped FROM routing_offer($1, $2, $3, $4, $5)`,
-    [a.caseId, a.candidates, a.stickyId, timeoutMs / 1000, JSON.stringify(a.routerId ? { router: a.routerId } : {})],
-  );
+  const r = await runNamed(deps.db, ROUTING_OFFER, [a.caseId, a.candidates, a.stickyId, timeoutMs / 1000, JSON.stringify(a.routerId ? { router: a.routerId } : {})]);
   const row = r.rows[0] as {
     outcome: 'offered' | 'busy' | 'gone' | 'full';
     offer_id: string | null;
@@ -164,11 +171,7 @@ export async function acceptOffer(deps: RoutingDeps, a: { offerId: string; agent
   // (with the agent's presence and the case as it left them, so neither is read again for the events after commit)
   const fast = (
     await retryingConflicts(() =>
-      deps.db.query(
-        `SELECT outcome, case_id, prev_status, prev_assignee, channel, queue_id, priority, presence, break_reason_id, wrap_up_until, capacity, used
-           FROM routing_accept($1, $2)`,
-        [a.offerId, a.agentId],
-      ),
+      runNamed(deps.db, ROUTING_ACCEPT, [a.offerId, a.agentId]),
     )
   ).rows[0];
   if (fast?.outcome === 'accepted') {
