@@ -185,8 +185,8 @@ export async function markedCases(db: Queryable, limit: number): Promise<number[
 /**
  * Warnings, due times and reminders whose time has come (by `now`) and that have not fired, of cases still
  * being worked on: what the SLA worker fires each tick. Each branch is one probe of a partial index that
- * holds only unfired timers (case_sla_clocks_live_idx, case_sla_clocks_warn_idx of migration 1771,
- * cases_pending_until_idx), so an empty answer costs next to nothing however many cases there are.
+ * holds only unfired timers (case_sla_clocks_live_idx, case_sla_clocks_warn_idx of migration 1771) or only
+ * pending cases (cases_pending_due_idx), so an empty answer costs next to nothing however many cases there are.
  */
 export async function dueTimers(db: Queryable, now: Date, limit = 200): Promise<SlaTimer[]> {
   const r = await db.query(
